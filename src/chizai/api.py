@@ -1,0 +1,31 @@
+"""The JSON API (django-ninja): OpenAPI at /api/docs, personal tokens or the web session.
+
+Each app contributes a router from its own ``api.py``; every route reads organisation
+data only through ``restrict`` (see chizai.core.api.org_or_404).
+"""
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from chizai.core import services
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = services.user_for_api_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="chizai API",
+    version="1",
+    description="Organisations, audit, register, reviews, disclosures, deals and advisers. "
+    "Authenticate with a personal token (Authorization: Bearer chz_…) created under Account → API tokens.",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+from chizai.core.api import router as core_router  # noqa: E402
+
+api.add_router("/", core_router)

@@ -1,0 +1,78 @@
+"""Demo data: a 35-person precision-machining company in Aichi and the people around it.
+
+Idempotent: running it again changes nothing that is already there. Each part of chizai
+adds its own demo content through the explicit list in ``PART_LOADERS``.
+"""
+from __future__ import annotations
+
+import importlib
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from chizai.core import services
+from chizai.core.models import AdvisoryEngagement, Membership, Organization
+
+DEMO_PASSWORD = "chizai-demo-2026"
+
+USERS = [
+    # username, display name, role in sample-seiko
+    ("owner", "山田 太郎 (代表取締役)", "owner"),
+    ("manager", "佐藤 花子 (技術部長)", "manager"),
+    ("engineer", "鈴木 一郎 (生産技術)", "engineer"),
+    ("viewer", "高橋 美咲 (営業)", "viewer"),
+    ("adviser", "中村 健 (知財経営支援専門家)", None),
+    ("owner2", "小林 誠 (代表取締役)", None),
+]
+
+# "module:function" taking (company, people) — each part adds its demo content here.
+PART_LOADERS: list[str] = []
+
+
+def _user(username: str, display: str):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": display, "email": f"{username}@example.jp"})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _org(actor, slug: str, **fields) -> Organization:
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        org = services.create_organization(actor, slug=slug, **fields)
+    return org
+
+
+@transaction.atomic
+def load_demo() -> list[str]:
+    people = {username: _user(username, display) for username, display, _role in USERS}
+    company = _org(
+        people["owner"], "sample-seiko", name_ja="サンプル精工株式会社", name_en="Sample Seiko Co., Ltd.",
+        industry="精密機械加工 (precision machining)", size_class=Organization.SizeClass.SMALL, prefecture="愛知県",
+        corporate_number="1180001000000",
+    )
+    for username, _display, role in USERS:
+        if role and role != "owner" and not Membership.objects.filter(user=people[username], organization=company).exists():
+            services.add_member(people["owner"], company, people[username], role)
+
+    second = _org(
+        people["owner2"], "kobayashi-kanagata", name_ja="小林金型製作所", name_en="Kobayashi Mould Works",
+        industry="金型製造 (moulds and dies)", size_class=Organization.SizeClass.MICRO, prefecture="岐阜県",
+    )
+    support = _org(
+        people["adviser"], "chubu-ip-support", name_ja="中部知財経営支援センター", name_en="Chubu IP Management Support Centre",
+        kind=Organization.Kind.SUPPORT, industry="知財経営支援", prefecture="愛知県",
+    )
+    for client, owner in ((company, people["owner"]), (second, people["owner2"])):
+        if not AdvisoryEngagement.objects.active().filter(organization=client, adviser=people["adviser"]).exists():
+            services.grant_engagement(owner, client, people["adviser"], adviser_organization=support,
+                                      scope="知財経営診断と契約レビューの支援 / IP management diagnostic and contract review support")
+    for path in PART_LOADERS:
+        module_name, func_name = path.split(":")
+        getattr(importlib.import_module(module_name), func_name)(company, people)
+    return [
+        f"{username:9s} / {DEMO_PASSWORD} / {role or ('adviser (engagements with sample-seiko and kobayashi-kanagata)' if username == 'adviser' else 'owner of kobayashi-kanagata')}"
+        for username, _display, role in USERS
+    ]

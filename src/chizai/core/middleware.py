@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from chizai.core import context_vars
+
+logger = logging.getLogger(__name__)
+
+
+def client_ip_of(request) -> str:
+    # REMOTE_ADDR only: behind nginx, set the real address there (docs/deploy.md),
+    # because X-Forwarded-For is whatever the client chose to send.
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+class RequestContextMiddleware:
+    """Give each request an id (echoed as X-Request-ID) and remember its client address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.request_id = incoming[:64] if incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        token_id = context_vars.request_id.set(request.request_id)
+        token_ip = context_vars.client_ip.set(client_ip_of(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            context_vars.request_id.reset(token_id)
+            context_vars.client_ip.reset(token_ip)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself: a strict CSP (all scripts are our own files)."""
+
+    CSP = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.CSP)
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached gets a plain 503 page, never a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)) or (
+            isinstance(exception, DatabaseError) and "connect" in str(exception).lower()
+        ):
+            logger.error("database unavailable: %s", exception)
+            try:
+                body = render_to_string("503.html", request=None)
+            except Exception:  # noqa: BLE001 - the template layer itself may need the database
+                body = "<h1>Service unavailable</h1><p>The database cannot be reached. Please try again shortly.</p>"
+            return HttpResponse(body, status=503)
+        return None
