@@ -1,0 +1,157 @@
+"""Loading the verified artefact and scoring sentences — numpy only, no scikit-learn."""
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import artefact as A
+from .features import analyze
+from .labels import CUAD_CATEGORIES, HYPOTHESIS_IDS, NLI_LABELS
+from .scoring import SPAN_HEADS, _sigmoid, doc_features, doc_probs
+
+
+@dataclass(frozen=True)
+class NliResult:
+    label: str  # "Entailment" | "Contradiction" | "NotMentioned"
+    probability: float  # probability of ``label``
+    evidence_index: int | None  # most relevant sentence (None when there is none)
+    probabilities: dict[str, float]
+    relevance: float  # probability that ``evidence_index`` is evidence for the hypothesis
+
+
+@dataclass(frozen=True)
+class CategoryResult:
+    probability: float  # document-level presence score: max over sentences
+    best_index: int | None
+
+
+class _Tfidf:
+    """TF-IDF (sublinear tf, l2 norm) over a fixed vocabulary, as sklearn computes it."""
+
+    def __init__(self, terms: list[str], idf: np.ndarray):
+        self.index = {t: i for i, t in enumerate(terms)}
+        self.idf = idf
+
+    def transform(self, texts: list[str]):
+        indptr = [0]
+        indices: list[int] = []
+        values: list[float] = []
+        index, idf = self.index, self.idf
+        for t in texts:
+            c = Counter(i for i in map(index.get, analyze(t)) if i is not None)
+            if c:
+                ids = list(c)
+                v = np.array([1.0 + math.log(c[i]) for i in ids], np.float32) * idf[ids]
+                v /= np.sqrt(float(v @ v))
+                indices.extend(ids)
+                values.extend(v.tolist())
+            indptr.append(len(indices))
+        return (np.asarray(indptr, np.int64), np.asarray(indices, np.int64),
+                np.asarray(values, np.float32))
+
+    @staticmethod
+    def scores(csr, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """(n_texts, n_outputs) = X @ W + b without scipy."""
+        indptr, indices, values = csr
+        n = len(indptr) - 1
+        out = np.tile(b.astype(np.float32), (n, 1))
+        nonempty = np.flatnonzero(np.diff(indptr) > 0)
+        if len(nonempty):
+            contrib = W[indices] * values[:, None]
+            out[nonempty] += np.add.reduceat(contrib, indptr[nonempty], axis=0)
+        return out
+
+
+def _npy(blob: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(blob), allow_pickle=False)
+
+
+class Classifier:
+    """The statistical layer: ContractNLI hypotheses and CUAD categories over sentences."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.meta = json.loads(files["meta.json"])
+        H = len(HYPOTHESIS_IDS)
+        if self.meta["nli"]["hypotheses"] != list(HYPOTHESIS_IDS):
+            raise A.ArtefactIntegrityError("artefact hypotheses differ from this package's")
+        self._nli_vec = _Tfidf(json.loads(files["nli_vocab.json"]), _npy(files["nli_idf.npy"]))
+        self._nli_W = _npy(files["nli_W.npy"])
+        self._nli_b = _npy(files["nli_b.npy"])
+        self._doc_coef = _npy(files["nli_doc_coef.npy"])
+        self._doc_icpt = _npy(files["nli_doc_icpt.npy"])
+        self._con_scale = float(self.meta["nli"]["con_scale"])
+        self._cuad_vec = _Tfidf(json.loads(files["cuad_vocab.json"]), _npy(files["cuad_idf.npy"]))
+        self._cuad_W = _npy(files["cuad_W.npy"])
+        self._cuad_b = _npy(files["cuad_b.npy"])
+        self._H = H
+
+    # ---------------------------------------------------------------- ContractNLI
+    def nli_span_scores(self, sentences: list[str]) -> dict[str, np.ndarray]:
+        """Span logits per head: rel/con/ent/cev (n, 17) and shared (n, 1)."""
+        Z = _Tfidf.scores(self._nli_vec.transform(sentences), self._nli_W, self._nli_b)
+        H = self._H
+        S = {k: Z[:, i * H:(i + 1) * H] for i, k in enumerate(SPAN_HEADS)}
+        S["shared"] = Z[:, len(SPAN_HEADS) * H:]
+        return S
+
+    def nli(self, sentences: list[str]) -> dict[str, NliResult]:
+        S = self.nli_span_scores(sentences)
+        out = {}
+        for j, h in enumerate(HYPOTHESIS_IDS):
+            p = doc_probs(doc_features(S, j), self._doc_coef[j], self._doc_icpt[j], self._con_scale)
+            k = int(np.argmax(p))
+            best = int(np.argmax(S["rel"][:, j])) if len(sentences) else None
+            out[h] = NliResult(
+                label=NLI_LABELS[k], probability=float(p[k]), evidence_index=best,
+                probabilities={lab: float(p[i]) for i, lab in enumerate(NLI_LABELS)},
+                relevance=float(_sigmoid(S["rel"][best, j])) if best is not None else 0.0,
+            )
+        return out
+
+    # ---------------------------------------------------------------- CUAD
+    def cuad_sentence_scores(self, sentences: list[str]) -> np.ndarray:
+        """(n_sentences, n_categories) probabilities, columns in CUAD_CATEGORIES order."""
+        Z = _Tfidf.scores(self._cuad_vec.transform(sentences), self._cuad_W, self._cuad_b)
+        return _sigmoid(Z)
+
+    def cuad(self, sentences: list[str]) -> dict[str, CategoryResult]:
+        P = self.cuad_sentence_scores(sentences)
+        out = {}
+        for j, c in enumerate(CUAD_CATEGORIES):
+            if len(sentences):
+                i = int(np.argmax(P[:, j]))
+                out[c] = CategoryResult(float(P[i, j]), i)
+            else:
+                out[c] = CategoryResult(0.0, None)
+        return out
+
+
+_CACHE: dict[str, Classifier] = {}
+
+
+def load_classifier(path: str | Path | None = None) -> Classifier:
+    """Load and verify the artefact (cached per path).
+
+    With no ``path`` the shipped artefact is loaded and must match the SHA-256 pinned in
+    ``_pinned.py``; with a ``path`` (a retrained model) the manifest must carry a valid
+    HMAC under ``CHIZAI_MODEL_HMAC_KEY``. Either way every file's SHA-256 is checked and
+    :class:`ArtefactIntegrityError` is raised on any mismatch.
+    """
+    from ._pinned import SHIPPED_MANIFEST_SHA256
+
+    directory = Path(path) if path is not None else A.SHIPPED_DIR
+    key = str(directory.resolve())
+    if key in _CACHE:
+        return _CACHE[key]
+    pinned = SHIPPED_MANIFEST_SHA256 if path is None else None
+    if pinned is not None and not pinned:
+        raise A.ArtefactIntegrityError("no pinned digest for the shipped artefact: run the training command")
+    clf = Classifier(A.verify(directory, pinned))
+    _CACHE[key] = clf
+    return clf
