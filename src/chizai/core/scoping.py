@@ -36,6 +36,8 @@ def org_view(app: str, action: str = "view"):
             request.organization, request.org_role = resolve_org(request.user, org_slug, app, action)
             return view(request, *args, **kwargs)
 
+        # Read by the generic cross-organisation test: which permission guards this view.
+        wrapper.chizai_permission = (app, action)
         return wrapper
 
     return decorator

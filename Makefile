@@ -1,0 +1,56 @@
+# Two commands for a fresh machine: `make demo` and `make test` (see README).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?= -n 2 -p no:cacheprovider
+
+.PHONY: demo test install test-sqlite test-postgres messages train-classifier bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up, load the demo companies and serve at http://127.0.0.1:8000 (with the background worker).
+demo: install
+	CHIZAI_HOME=$${CHIZAI_HOME:-$(CURDIR)/var} $(BIN)/chizai demo
+
+## Set up and run every test: SQLite always, PostgreSQL too when CHIZAI_TEST_DATABASE_URL is set.
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	rm -rf var/test-sqlite
+	CHIZAI_HOME=$(CURDIR)/var/test-sqlite CHIZAI_DATABASE_URL= CHIZAI_SECRET_KEY=test-only-not-secret-$$$$ $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@if [ -n "$$CHIZAI_TEST_DATABASE_URL" ]; then \
+		rm -rf var/test-postgres; \
+		echo "== PostgreSQL run ($$CHIZAI_TEST_DATABASE_URL)"; \
+		CHIZAI_HOME=$(CURDIR)/var/test-postgres CHIZAI_DATABASE_URL="$$CHIZAI_TEST_DATABASE_URL" CHIZAI_SECRET_KEY=test-only-not-secret-$$$$ $(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "CHIZAI_TEST_DATABASE_URL is not set: PostgreSQL run skipped"; \
+	fi
+
+## Rebuild the translation catalogues after changing strings (needs GNU gettext).
+messages: install
+	cd src/chizai && ../../$(BIN)/chizai makemessages -l ja -l en --no-obsolete --add-location file
+	$(BIN)/python tools/fill_en_catalogue.py src/chizai/locale/en/LC_MESSAGES/django.po
+	cd src/chizai && ../../$(BIN)/chizai compilemessages
+
+## Retrain the contract-review classifiers (fixed seed; never reads the ContractNLI test split).
+train-classifier: install
+	$(BIN)/python -m chizai.review.engine.ml.train --data ../shared/data --out src/chizai/review/engine/ml/artifacts/
+
+bench: install
+	$(BIN)/python bench/review_speed.py
+	$(BIN)/python bench/review_quality.py --suite dev
+	$(BIN)/python bench/review_quality.py --suite meti
+	$(BIN)/python bench/review_quality.py --suite contractnli
+	$(BIN)/python bench/review_quality.py --suite cuad
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,188 @@
+"""Every URL and every API route, walked with users who must not see the victim's data.
+
+Attackers: anonymous, each role of another organisation, an adviser with no engagement
+and one whose engagement ended. Any 200 for the victim's objects fails the test, and an
+outsider must get 404 (never 403, which would confirm the object exists). Members whose
+role lacks the permission a view declares must not get a 200 either.
+
+When a new route takes a parameter this test does not know, it fails and names it: add
+a maker for it to OBJECT_MAKERS so the new route is covered.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from chizai.core import permissions, services
+from chizai.core.jobs import enqueue
+from chizai.core.models import AdvisoryEngagement, Membership
+from chizai.core.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+VICTIM_SLUG = "victim-x7q"
+VICTIM_NAME = "被害者精工株式会社"
+ROLES = ["owner", "manager", "engineer", "viewer"]
+
+
+def _membership(victim, people):
+    return Membership.objects.get(organization=victim, user=people["viewer"]).pk
+
+
+def _engagement(victim, people):
+    return AdvisoryEngagement.objects.filter(organization=victim).first().pk
+
+
+def _job(victim, people):
+    return enqueue(people["owner"], victim, "core.selftest").pk
+
+
+# URL parameter -> function(victim org, victim people) returning the id of a victim object.
+OBJECT_MAKERS = {
+    "membership_id": _membership,
+    "engagement_id": _engagement,
+    "job_id": _job,
+}
+NON_ORG_PARAMS = {"token"}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def web_routes():
+    routes = []
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith("api/") or route.startswith("static/") or route.startswith("^static"):
+            continue
+        routes.append((route, pattern))
+    return routes
+
+
+def _fill(route: str, values: dict) -> str:
+    def repl(match):
+        name = match.group(2)
+        if name not in values:
+            raise KeyError(name)
+        return str(values[name])
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", repl, route)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+@pytest.fixture
+def world(db):
+    victim = OrganizationFactory(slug=VICTIM_SLUG, name_ja=VICTIM_NAME, name_en="Victim Seiko")
+    people = {role: MembershipFactory(organization=victim, role=role, user=UserFactory(username=f"v-{role}")).user for role in ROLES}
+    old_adviser = UserFactory(username="old-adviser")
+    services.end_engagement(people["owner"], victim, services.grant_engagement(people["owner"], victim, old_adviser))
+    rival = OrganizationFactory(slug="rival-org")
+    attackers = {f"rival-{role}": MembershipFactory(organization=rival, role=role, user=UserFactory(username=f"r-{role}")).user for role in ROLES}
+    attackers["adviser-without-engagement"] = UserFactory(username="stray-adviser")
+    attackers["adviser-engagement-ended"] = old_adviser
+    values = {"org_slug": VICTIM_SLUG, "slug": VICTIM_SLUG, "token": "no-such-token"}
+    for name, maker in OBJECT_MAKERS.items():
+        values[name] = maker(victim, people)
+    return victim, people, attackers, values
+
+
+def _assert_no_leak(response, who, method, path):
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert VICTIM_SLUG.encode() not in body and VICTIM_NAME.encode() not in body, f"{who} {method} {path} shows victim data"
+
+
+def test_every_web_route_hides_victim_data(world):
+    victim, people, attackers, values = world
+    checked = 0
+    for route, pattern in web_routes():
+        try:
+            path = _fill(route, values)
+        except KeyError as missing:
+            pytest.fail(f"route {route!r} takes parameter {missing}: add a maker for it to OBJECT_MAKERS")
+        org_scoped = "<slug:org_slug>" in route
+        for method in ("get", "post"):
+            anonymous = getattr(Client(), method)(path)
+            if org_scoped:
+                assert anonymous.status_code in (302, 405), f"anonymous {method} {path}: {anonymous.status_code}"
+                if anonymous.status_code == 302:
+                    assert "/login/" in anonymous["Location"]
+            for who, user in attackers.items():
+                client = Client()
+                client.force_login(user)
+                response = getattr(client, method)(path)
+                assert response.status_code != 500, f"{who} {method} {path} crashed"
+                if org_scoped:
+                    assert response.status_code in (404, 405), f"{who} {method} {path}: {response.status_code}"
+                elif response.status_code == 200:
+                    _assert_no_leak(response, who, method, path)
+                checked += 1
+    assert checked > 50
+
+
+def test_roles_without_permission_get_no_200(world):
+    victim, people, attackers, values = world
+    checked = 0
+    for route, pattern in web_routes():
+        guard = getattr(pattern.callback, "chizai_permission", None)
+        if guard is None:
+            continue
+        app, action = guard
+        path = _fill(route, values)
+        for role in ROLES:
+            if permissions.allowed(role, app, action):
+                continue
+            client = Client()
+            client.force_login(people[role])
+            for method in ("get", "post"):
+                response = getattr(client, method)(path)
+                assert response.status_code in (403, 404, 405), f"{role} {method} {path} ({app}.{action}): {response.status_code}"
+                checked += 1
+    assert checked > 0
+
+
+def _api_paths():
+    from chizai.api import api
+
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            yield path, method
+
+
+def test_every_api_route_hides_victim_data(world):
+    victim, people, attackers, values = world
+    checked = 0
+    for template, method in _api_paths():
+        try:
+            path = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+        except KeyError as missing:
+            pytest.fail(f"API route {template!r} takes parameter {missing}: add a maker for it to OBJECT_MAKERS")
+        anonymous = Client().generic(method.upper(), path, data="{}", content_type="application/json")
+        assert anonymous.status_code in (401, 403, 404, 405), f"anonymous {method} {path}: {anonymous.status_code}"
+        for who, user in attackers.items():
+            _token, secret = services.create_api_token(user, name="t")
+            response = Client().generic(method.upper(), path, data="{}", content_type="application/json",
+                                        HTTP_AUTHORIZATION=f"Bearer {secret}")
+            assert response.status_code != 500, f"{who} {method} {path} crashed"
+            if "{slug}" in template or "{" in template:
+                assert response.status_code in (404, 405, 422), f"{who} {method} {path}: {response.status_code}"
+            elif response.status_code == 200:
+                _assert_no_leak(response, who, method, path)
+            checked += 1
+    assert checked > 0
+
+
+def test_every_api_route_refuses_roles_without_permission(world):
+    """A victim viewer may not read the audit log through the API either."""
+    victim, people, attackers, values = world
+    _token, secret = services.create_api_token(people["viewer"], name="t")
+    response = Client().get(f"/api/orgs/{VICTIM_SLUG}/audit", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 404
+    _token, secret = services.create_api_token(people["owner"], name="t")
+    response = Client().get(f"/api/orgs/{VICTIM_SLUG}/audit", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
