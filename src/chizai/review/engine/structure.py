@@ -1,0 +1,720 @@
+"""Split a contract into title, preamble, articles, paragraphs, items, sentences,
+signature block, annexes, and — for the METI/JPO model contracts — commentary.
+
+The segmenter works line by line on the original text, so every offset is an
+original offset. Lines are classified on a lightly folded copy (full-width ASCII to
+ASCII, ideographic space to space) which keeps 「①」 and 「（１）」 recognisable.
+
+Commentary: the model contracts interleave article text with 「＜ポイント＞」,
+「＜解説＞」, 「【コラム】」 and option clauses 「【オプション…】」. Once a document
+contains such markers, a marker switches to commentary until the next article
+heading (or 前文 / 締結の証 / 別紙), which switches back. Option clauses are kept
+as commentary: they are alternatives the reader may choose, not the contract.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .document import Segment
+
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FOLD[0x3000] = 0x20
+_FOLD[0x00A0] = 0x20
+
+_KANJI_NUM = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"(?:[0-9]{1,3}|[一二三四五六七八九十百〇]{1,4})"
+
+MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+JA_ARTICLE = re.compile(
+    rf"^[・\-*]?\s*(第)?\s*({_NUM})\s*条(?:\s*の\s*({_NUM}))?(?:\s*({_NUM})\s*項)?"
+    r"(?=\s|[(（【]|$)\s*(?:[(（]([^)）]{0,60})[)）])?\s*(.*)$"
+)
+EN_ARTICLE = re.compile(
+    r"^(ARTICLE|Article)\s+([0-9]{1,3}|[IVXLC]{1,7})\b\.?\s*(?:[:.\-–—]\s*)?(?:\(([^)]{0,60})\))?\s*(.*)$"
+)
+EN_SECTION = re.compile(r"^(SECTION|Section|CLAUSE|Clause)\s+([0-9]{1,3}(?:\.[0-9]{1,3})*)\b\.?\s*(?:[:.\-–—]\s*)?(.*)$")
+NUM_TOP = re.compile(r"^([0-9]{1,3})\.(?![0-9])\s*(\S.*)$")
+NUM_SUB = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?(?=\s)\s*(\S.*)$")
+JA_PARA = re.compile(r"^([0-9]{1,2})(?:\s+|\.(?![0-9])\s*)(\S.*)$")
+ITEM_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("paren_num", re.compile(r"^\(([0-9]{1,2})\)\s*(.*)$")),
+    ("circled", re.compile(r"^([①-⑳])\s*(.*)$")),
+    ("kanji", re.compile(r"^([一二三四五六七八九十]{1,3})(?:\s+|、)(.*)$")),
+    ("paren_roman", re.compile(r"^\(((?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii))\)\s*(.*)$")),
+    ("paren_alpha", re.compile(r"^\(([a-zA-Z])\)\s*(.*)$")),
+    ("paren_kana", re.compile(r"^\(([ア-ンｱ-ﾝ])\)\s*(.*)$")),
+    ("num_close", re.compile(r"^([0-9]{1,2})\)\s*(.*)$")),
+    ("alpha_dot", re.compile(r"^([a-z])[.)]\s+(.*)$")),
+]
+_SIGNATURE = re.compile(
+    r"(?:^|\s)(?:(?:本契約|本書)?の?(?:締結|成立)の証として|締結の証|以上を証するため)"
+    r"|^\s*(?:令和|平成)?\s*(?:[0-9元]{1,4})?\s*年\s*[0-9]{0,2}\s*月\s*[0-9]{0,2}\s*日\s*$"
+    r"|^.{0,40}(?:記名押印|署名押印|記名捺印|署名捺印)[)）]?\s*$"
+    r"|^(?:IN WITNESS WHEREOF|In witness whereof|SIGNATURES?\s*$|Signatures?\s*$|Signed\s+(?:for and on behalf|by)\b)"
+)
+_ANNEX = re.compile(
+    r"^(別紙|別表|付属書類?|添付書類|Exhibit|EXHIBIT|Schedule|SCHEDULE|Annex|ANNEX|Appendix|APPENDIX|Attachment|ATTACHMENT)"
+    r"\s*([0-9A-Z]{1,3}|[一二三四五六七八九十]{1,3})?\b"
+)
+_COMMENTARY_MARK = re.compile(
+    r"^(?:[<＜【\[(（]\s*(?:逐条)?(?:解説|ポイント|コラム|コメント|注記|注|補足|備考|留意点|趣旨)"
+    r"|【[^】]*オプション"
+    r"|(?:その他の)?(?:オプション|選択)条項"
+    r"|(?:逐条)?解説\s*$|コメント\s*$|想定シーン\s*$|目次\s*$|ポイント\s*$"
+    r"|(?:Commentary|Drafting [Nn]ote|Comment)s?\s*[:：]?\s*$)"
+)
+_RESUME_JA = re.compile(r"^[・]?\s*(?:前文|締結の証|本契約締結の証|別紙|別表)")
+_PREAMBLE_HEAD = re.compile(r"^[・]?\s*(?:前文|RECITALS?|Recitals?|WHEREAS|Background|BACKGROUND|PREAMBLE|Preamble)\b")
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _to_int(num: str) -> int | None:
+    num = num.strip()
+    if num.isdigit():
+        return int(num)
+    if all(c in _KANJI_NUM or c in "十百" for c in num):
+        total, cur = 0, 0
+        for c in num:
+            if c == "十":
+                total += (cur or 1) * 10
+                cur = 0
+            elif c == "百":
+                total += (cur or 1) * 100
+                cur = 0
+            else:
+                cur = cur * 10 + _KANJI_NUM[c]
+        return total + cur
+    low = num.lower()
+    if low and all(c in _ROMAN for c in low):
+        total = 0
+        for i, c in enumerate(low):
+            v = _ROMAN[c]
+            total += -v if i + 1 < len(low) and _ROMAN[low[i + 1]] > v else v
+        return total
+    return None
+
+
+@dataclass
+class _Unit:
+    kind: str
+    start: int
+    end: int
+    level: int
+    label: str | None = None  # local ref part: 第5条, 第2項, 第1号, (a), Article 5, 5.2
+    article: str | None = None
+    heading: str | None = None
+    parent: int | None = None
+    commentary: bool = False
+    style: str | None = None  # item numbering family
+    head_end: int | None = None  # end of a heading-only first line (not sentence text)
+    children: list[int] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ line classes
+
+
+def _classify(folded: str, doc_style: str | None) -> tuple[str, tuple]:
+    s = folded.strip()
+    if not s:
+        return "blank", ()
+    m = MD_HEADING.match(s)
+    md_level = 0
+    if m:
+        md_level = len(m.group(1))
+        s = m.group(2).strip()
+    m = JA_ARTICLE.match(s)
+    if m:
+        # a trailing 「【オプション1～3共通】」 tag is not article text
+        rest = re.sub(r"^【[^】]*】\s*$", "", m.group(6))
+        if m.group(1) or (m.group(5) is not None and not rest.strip()):
+            return "ja_article", (m.group(2), m.group(3), m.group(4), m.group(5), rest, md_level)
+    m = EN_ARTICLE.match(s)
+    if m:
+        return "en_article", (m.group(2), m.group(3), m.group(4), md_level)
+    m = EN_SECTION.match(s)
+    if m:
+        return "en_section", (m.group(2), m.group(3), md_level)
+    if md_level:
+        return "md_heading", (s, md_level)
+    return "text", ()
+
+
+def _detect_style(kinds: list[str], folded_lines: list[str]) -> str:
+    ja = kinds.count("ja_article")
+    art = kinds.count("en_article")
+    sec = kinds.count("en_section")
+    if ja and ja >= art and ja >= sec:
+        return "ja"
+    if art and art >= sec:
+        return "article"
+    if sec:
+        return "section"
+    tops = 0
+    expected = 1
+    for f in folded_lines:
+        m = NUM_TOP.match(f.strip())
+        if m and int(m.group(1)) == expected:
+            tops += 1
+            expected += 1
+    if tops >= 2:
+        return "numbered"
+    subs = sum(1 for f in folded_lines if NUM_SUB.match(f.strip()))
+    return "numbered" if subs >= 2 else "none"
+
+
+# ------------------------------------------------------------------ sentences
+
+_EN_ABBREV = re.compile(
+    r"(?:\b(?:Art|Arts|Sec|Secs|Sect|No|Nos|Co|Ltd|Inc|Corp|Mr|Mrs|Ms|Dr|vs|etc|cf|e\.g|i\.e|U\.S|St|"
+    r"para|Para|paras|Cl|cl|Fig|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Rev|Ref|"
+    r"Exh|Sch|K\.K|S\.A|N\.V|B\.V|L\.P|P\.O|Pty|Bros|Jr|Sr|approx|viz|al)|(?<![A-Za-z])[A-Z])$"
+)
+_SENT_END = re.compile(r"。|[.!?](?=[\"'”’)\]]?(?:\s+|$))|\n[ \t\u3000]*\n")
+_OPEN = "（(「『【［["
+_CLOSE = "）)」』】］]"
+
+
+def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans (absolute when ``base`` is the offset of ``text``).
+
+    「。」 inside brackets (「以下「甲」という。」) does not end a sentence, nor does a
+    period after an abbreviation ("Art. 5", "e.g.") or inside a number ("7.1").
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    n = len(text)
+    for m in _SENT_END.finditer(text):
+        end = m.end()
+        ch = m.group(0)
+        if ch == "。":
+            line_start = text.rfind("\n", start, m.start()) + 1
+            seg = text[max(line_start, start): m.start()]
+            depth = sum(seg.count(c) for c in _OPEN) - sum(seg.count(c) for c in _CLOSE)
+            if depth > 0:
+                continue
+        elif ch in ".!?":
+            before = text[max(start, m.start() - 12): m.start()]
+            if ch == "." and _EN_ABBREV.search(before):
+                continue
+            # allow a closing quote or bracket to stay with the sentence
+            while end < n and text[end] in "\"'”’)]":
+                end += 1
+        piece = text[start:end]
+        if piece.strip():
+            a = start + (len(piece) - len(piece.lstrip()))
+            b = start + len(piece.rstrip())
+            spans.append((base + a, base + b))
+        start = end
+    piece = text[start:]
+    if piece.strip():
+        a = start + (len(piece) - len(piece.lstrip()))
+        b = start + len(piece.rstrip())
+        spans.append((base + a, base + b))
+    return spans
+
+
+# ------------------------------------------------------------------ main
+
+
+def segment(
+    text: str,
+    norm: str,
+    norm_to_orig: list[int],
+    language: str = "ja",
+) -> tuple[list[Segment], str | None]:
+    """Segment ``text``; returns ``(segments, title)``.
+
+    Segments are ordered by start (parents before children); each has its ``norm``
+    slice and a ``ref`` where the text gives a clause number.
+    """
+    # original index -> first norm index at or after it
+    o2n = [0] * (len(text) + 1)
+    j = 0
+    nn = len(norm)
+    for i in range(len(text) + 1):
+        while j < nn and norm_to_orig[j] < i:
+            j += 1
+        o2n[i] = j
+
+    lines: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append((pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    folded = [raw.translate(_FOLD) for _, _, raw in lines]
+    pre = [_classify(f, None) for f in folded]
+    style = _detect_style([k for k, _ in pre], folded)
+    has_commentary = any(
+        _COMMENTARY_MARK.match(_strip_md(f).strip()) for f in folded if f.strip()
+    )
+
+    units: list[_Unit] = []
+    stack: list[int] = []  # open structural units, outermost first
+    state = {"mode": "contract", "seen_article": False, "title": None, "in_fence": False,
+             "commentary": None, "signature": None, "annex": None, "preamble": None}
+
+    def close_to(level: int) -> None:
+        while stack and units[stack[-1]].level >= level:
+            stack.pop()
+
+    def open_unit(u: _Unit) -> int:
+        if stack:
+            u.parent = stack[-1]
+            units[stack[-1]].children.append(len(units))
+        units.append(u)
+        stack.append(len(units) - 1)
+        return len(units) - 1
+
+    def extend(end: int) -> None:
+        for idx in stack:
+            if units[idx].end < end:
+                units[idx].end = end
+        if state["commentary"] is not None:
+            pass
+
+    def close_all() -> None:
+        stack.clear()
+
+    title: str | None = None
+    title_done = False
+    title_open = False
+    title_idx = -1
+    last_item_style: list[str] = []
+
+    for li, (ls, le, raw) in enumerate(lines):
+        f = folded[li]
+        s = f.strip()
+        kind, data = pre[li]
+        if kind == "blank":
+            continue
+        if FENCE.match(s):
+            continue
+        content_start = ls + (len(raw) - len(raw.lstrip()))
+        content_end = ls + len(raw.rstrip())
+        core = _strip_md(s).strip()
+        md_level = len(s) - len(s.lstrip("#")) if s.startswith("#") else 0
+
+        # ---- commentary switching (only in documents that have commentary)
+        if has_commentary:
+            is_mark = bool(_COMMENTARY_MARK.match(core))
+            is_resume = (
+                (kind == "ja_article" and not data[4].strip())
+                or (kind == "en_article" and not (data[2] or "").strip())
+                or (bool(_RESUME_JA.match(core)) and len(core) <= 40 and "。" not in core)
+            )
+            if is_mark and not is_resume:
+                state["mode"] = "commentary"
+            elif is_resume:
+                state["mode"] = "contract"
+            if state["mode"] == "commentary":
+                close_all()
+                cu = state["commentary"]
+                if cu is not None and not is_mark:
+                    units[cu].end = content_end
+                else:
+                    units.append(_Unit("commentary", content_start, content_end, 9, commentary=True))
+                    state["commentary"] = len(units) - 1
+                continue
+            state["commentary"] = None
+
+        # ---- title (a second short line naming the contract joins the first)
+        if title_open:
+            title_open = False
+            if (kind == "text" and len(core) <= 80 and not core.endswith(("。", ".", ":", "："))
+                    and "、" not in core and not _SIGNATURE.search(core)
+                    and (re.search(r"契約書|規約|約款|覚書|仕様書", core)
+                         or (_looks_heading(core) and re.search(r"AGREEMENT|TERMS|CONTRACT|CONDITIONS", core)))):
+                units[title_idx].end = content_end
+                title = f"{title} {core}"
+                continue
+        if not title_done:
+            title_done = True
+            if kind not in ("ja_article", "en_article", "en_section") and len(core) <= 120 and not core.endswith("。"):
+                title = core
+                units.append(_Unit("title", content_start, content_end, 0))
+                title_idx = len(units) - 1
+                title_open = True
+                # a second short all-caps line right after the title belongs to it (e.g. a
+                # company name line followed by the document name)
+                continue
+
+        # ---- signature block and annexes (only once the body has started)
+        if state["seen_article"] and _ANNEX.match(core) and len(core) <= 70 and not core.endswith(("。", ";")):
+            close_all()
+            m = _ANNEX.match(core)
+            label = (m.group(1) + (m.group(2) or "")).strip()
+            u = _Unit("annex", content_start, content_end, 0, label=label, heading=core)
+            open_unit(u)
+            continue
+        if (state["seen_article"] or kind == "text") and _SIGNATURE.search(core) and len(core) <= 200:
+            if state["seen_article"] or _SIGNATURE.match(core):
+                close_all()
+                open_unit(_Unit("signature", content_start, content_end, 0))
+                continue
+
+        # ---- articles
+        if kind == "ja_article":
+            num, sub, para, head, rest, _ml = data
+            n = _to_int(num)
+            label = f"第{n if n is not None else num}条" + (f"の{_to_int(sub) or sub}" if sub else "")
+            if (
+                rest.strip() and stack and units[stack[0]].kind == "article" and units[stack[0]].label == label
+                and units[stack[0]].head_end is not None and units[stack[0]].end <= units[stack[0]].head_end
+                and len(stack) == 1 and not para
+            ):
+                # 「第2条（秘密保持）」 heading followed by 「第2条　受領者は…」: one article
+                extend(content_end)
+                continue
+            close_all()
+            state["seen_article"] = True
+            u = _Unit("article", content_start, content_end, 0, label=label, article=label, heading=head or None)
+            if not rest.strip():
+                u.head_end = content_end
+            ai = open_unit(u)
+            if para and _to_int(para) and _to_int(para) > 1 and rest.strip():
+                # heading like 「第1条2項（…）」 in the model contracts: the text that follows is that paragraph
+                pu = _Unit("paragraph", content_start, content_end, 1, label=f"第{_to_int(para)}項", article=label, heading=head or None)
+                pu.head_end = content_end if not rest.strip() else None
+                open_unit(pu)
+            last_item_style.clear()
+            continue
+        if kind == "en_article" and style in ("article", "ja", "section", "numbered", "none"):
+            num, head, rest, _ml = data
+            n = _to_int(num)
+            label = f"Article {n if n is not None else num}"
+            close_all()
+            state["seen_article"] = True
+            if not head and rest and len(rest) <= 80 and not rest.endswith("."):
+                head, rest = rest, ""
+            u = _Unit("article", content_start, content_end, 0, label=label, article=label, heading=head or None)
+            if not rest.strip():
+                u.head_end = content_end
+            open_unit(u)
+            last_item_style.clear()
+            continue
+        if kind == "en_section":
+            num, rest, _ml = data
+            parts = num.split(".")
+            base = "Section" if parts[0] and style != "article" else "Article"
+            if len(parts) == 1 or style not in ("article", "section") or not stack:
+                close_all()
+                state["seen_article"] = True
+                label = f"{base} {num}"
+                head = rest if rest and len(rest) <= 80 and not rest.endswith(".") else None
+                u = _Unit("article", content_start, content_end, 0, label=label, article=f"{base} {parts[0]}", heading=head)
+                if head:
+                    u.head_end = content_end
+                open_unit(u)
+            else:
+                close_to(1)
+                open_unit(_Unit("paragraph", content_start, content_end, 1, label=num, article=units[stack[0]].article if stack else None))
+            last_item_style.clear()
+            continue
+        if style == "numbered" or (style in ("article", "section") and md_level == 0):
+            m = NUM_SUB.match(core)
+            if m and (style != "numbered" or True):
+                num = m.group(1)
+                top = num.split(".")[0]
+                if stack and units[stack[0]].kind == "article" and units[stack[0]].label and units[stack[0]].label.split()[-1].split(".")[0] == top:
+                    close_to(1)
+                    open_unit(_Unit("paragraph", content_start, content_end, 1, label=num, article=units[stack[0]].article))
+                    last_item_style.clear()
+                    continue
+                if style == "numbered":
+                    close_all()
+                    state["seen_article"] = True
+                    base = "第{}条".format(top) if language == "ja" else f"Section {top}"
+                    u = _Unit("article", content_start, content_end, 0, label=base, article=base)
+                    open_unit(u)
+                    open_unit(_Unit("paragraph", content_start, content_end, 1, label=num, article=base))
+                    continue
+            m = NUM_TOP.match(core)
+            if m and style == "numbered" and (raw[:1] not in " \t\u3000" or md_level):
+                top = m.group(1)
+                rest = m.group(2)
+                head = None
+                hm = re.match(r"^([A-Z][^.;:]{0,60}?)\.\s+(\S.*)$", rest)
+                if hm:
+                    head = hm.group(1)
+                elif len(rest) <= 80 and not rest.endswith((".", "。")):
+                    head = rest
+                close_all()
+                state["seen_article"] = True
+                base = f"第{top}条" if language == "ja" else f"Section {top}"
+                u = _Unit("article", content_start, content_end, 0, label=base, article=base, heading=head)
+                if head == rest:
+                    u.head_end = content_end
+                open_unit(u)
+                last_item_style.clear()
+                continue
+
+        # ---- paragraphs inside a Japanese article: 「２　前項の…」
+        if stack and units[stack[0]].kind == "article" and style == "ja":
+            m = JA_PARA.match(core)
+            if m and raw[:1] not in " \t" and units[stack[0]].label and units[stack[0]].label.startswith("第"):
+                k = int(m.group(1))
+                art = stack[0]
+                if k >= 2 and not any(units[c].kind == "paragraph" for c in units[art].children):
+                    _insert_implicit_paragraph(units, art)
+                close_to(1)
+                open_unit(_Unit("paragraph", content_start, content_end, 1, label=f"第{k}項", article=units[art].article))
+                last_item_style.clear()
+                continue
+
+        # ---- items
+        item = _match_item(core, last_item_style)
+        if item and (stack or state["preamble"] is not None or not state["seen_article"]):
+            istyle, ilabel = item
+            if not stack:
+                _ensure_preamble(units, stack, state, content_start, open_unit)
+            # a different numbering family under an open item nests one level deeper
+            depth_items = [i for i in stack if units[i].kind == "item"]
+            if depth_items and units[depth_items[-1]].style != istyle:
+                if istyle in last_item_style[:-1]:
+                    # back to an outer family: pop to it
+                    while stack and units[stack[-1]].kind == "item" and units[stack[-1]].style != istyle:
+                        stack.pop()
+                        last_item_style.pop()
+                    if stack and units[stack[-1]].kind == "item":
+                        stack.pop()
+                        last_item_style.pop() if last_item_style else None
+                    level = 2 + sum(1 for i in stack if units[i].kind == "item")
+                else:
+                    level = units[depth_items[-1]].level + 1
+                    last_item_style.append(istyle)
+            else:
+                if depth_items:
+                    stack.pop()
+                    level = units[depth_items[-1]].level
+                else:
+                    level = 2
+                    last_item_style[:] = [istyle]
+            u = _Unit("item", content_start, content_end, level, label=_item_label(istyle, ilabel, language, style),
+                      article=units[stack[0]].article if stack else None, style=istyle)
+            open_unit(u)
+            extend(content_end)
+            continue
+
+        # ---- headings and plain text
+        if md_level or (kind == "text" and _looks_heading(core)):
+            if not state["seen_article"] and _PREAMBLE_HEAD.match(core):
+                close_all()
+                _ensure_preamble(units, stack, state, content_start, open_unit)
+                units[state["preamble"]].head_end = content_end
+                extend(content_end)
+                continue
+            if md_level or not stack:
+                close_all()
+                units.append(_Unit("heading", content_start, content_end, 0, heading=core))
+                continue
+        if not stack:
+            if not state["seen_article"]:
+                _ensure_preamble(units, stack, state, content_start, open_unit)
+            else:
+                open_unit(_Unit("paragraph", content_start, content_end, 1))
+        extend(content_end)
+
+    return _finish(units, text, norm, o2n, language, style), title
+
+
+def _strip_md(s: str) -> str:
+    if s.startswith("#"):
+        return s.lstrip("#")
+    return s
+
+
+def _only_blank_between(text: str, a: int, b: int) -> bool:
+    gap = text[a:b]
+    return not gap.replace("`", "").strip()
+
+
+def _looks_heading(s: str) -> bool:
+    if len(s) > 80 or len(s) < 3:
+        return False
+    letters = [c for c in s if c.isalpha()]
+    if not letters or not all(c.isascii() for c in letters):
+        return False
+    return all(not c.islower() for c in letters) and sum(c.isalpha() for c in s) >= 3
+
+
+def _ensure_preamble(units, stack, state, start, open_unit) -> None:
+    if state["preamble"] is None or state["preamble"] not in stack:
+        # a preamble interrupted by commentary or a heading starts a new unit, so its
+        # span never covers the commentary in between
+        u = _Unit("preamble", start, start, 0)
+        stack.clear()
+        state["preamble"] = open_unit(u)
+
+
+def _insert_implicit_paragraph(units: list[_Unit], art: int) -> None:
+    """First explicit 「２」 seen: what came before it in the article is paragraph 1."""
+    a = units[art]
+    body_start = a.head_end if a.head_end is not None else a.start
+    pu = _Unit("paragraph", a.start if a.head_end is None else body_start, a.end, 1, label="第1項",
+               article=a.article, parent=art)
+    # the body start is the first non-space char after the heading line
+    units.append(pu)
+    idx = len(units) - 1
+    moved = [c for c in a.children]
+    for c in moved:
+        units[c].parent = idx
+        pu.children.append(c)
+    a.children = [idx]
+    if a.head_end is not None:
+        # skip the newline and indentation after the heading
+        pu.start = a.head_end
+        pu.head_end = None
+        pu.start = pu.start  # trimmed later in _finish
+    if pu.end <= pu.start:
+        pu.end = pu.start
+
+
+def _match_item(core: str, styles: list[str]) -> tuple[str, str] | None:
+    for name, pat in ITEM_PATTERNS:
+        m = pat.match(core)
+        if not m:
+            continue
+        label = m.group(1)
+        if name == "paren_roman" and "paren_alpha" in styles[-1:] and label in ("i", "v", "x"):
+            # (i) after (h) is a letter, not a roman numeral
+            return "paren_alpha", label
+        if name == "kanji" and not m.group(2).strip():
+            return None
+        return name, label
+    return None
+
+
+def _item_label(istyle: str, label: str, language: str, style: str) -> str:
+    if istyle in ("paren_num", "circled", "kanji", "num_close"):
+        n = _to_int(label) if istyle != "circled" else ord(label) - 0x2460 + 1
+        if style == "ja" or language == "ja":
+            return f"第{n}号"
+        return f"({n})"
+    return f"({label})"
+
+
+def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: str, style: str) -> list[Segment]:
+    # trim spans to their content and compute refs along the parent chain
+    n = len(units)
+    refs: list[str | None] = [None] * n
+
+    def ref_of(i: int) -> str | None:
+        if refs[i] is not None:
+            return refs[i]
+        u = units[i]
+        if u.kind in ("commentary", "title", "heading", "signature"):
+            return None
+        if u.kind == "annex":
+            refs[i] = u.label
+            return u.label
+        own = u.label
+        parent = ref_of(u.parent) if u.parent is not None else None
+        if own is None:
+            refs[i] = parent
+            return parent
+        if parent is None:
+            refs[i] = own
+            return own
+        if own[0].isdigit() and "." in own:
+            # "5.2" under "Article 5" -> "Article 5.2"
+            base = parent.rsplit(" ", 1)[0] if " " in parent else parent
+            refs[i] = f"{base} {own}" if not base[0].isdigit() else own
+        elif u.kind == "paragraph" and own.startswith("第") and parent.endswith("項"):
+            refs[i] = parent.rsplit("第", 1)[0] + own
+        else:
+            refs[i] = parent + own
+        return refs[i]
+
+    # build segments
+    segs: list[tuple[int, int, int, Segment]] = []
+    index_of: dict[int, int] = {}
+    order = sorted(range(n), key=lambda i: (units[i].start, -units[i].end, units[i].level))
+    for i in order:
+        u = units[i]
+        start, end = _trim(text, u.start, u.end)
+        if end <= start:
+            continue
+        index_of[i] = len(segs)
+        segs.append((start, end, i, None))
+    out: list[Segment] = []
+    pos_of: dict[int, int] = {}
+    for k, (start, end, i, _) in enumerate(segs):
+        u = units[i]
+        parent = u.parent
+        while parent is not None and parent not in index_of:
+            parent = units[parent].parent
+        kind = "preamble" if u.kind == "preamble" else u.kind
+        out.append(Segment(
+            kind=kind, start=start, end=end, text=text[start:end], norm=norm[o2n[start]:o2n[end]],
+            ref=ref_of(i) if u.kind != "preamble" else ("前文" if language == "ja" else "Preamble"),
+            article=u.article, heading=u.heading, parent=None, is_commentary=u.commentary,
+        ))
+        pos_of[i] = k
+    # parents need final indices: rebuild with them
+    final: list[Segment] = []
+    for k, (start, end, i, _) in enumerate(segs):
+        u = units[i]
+        parent = u.parent
+        while parent is not None and parent not in pos_of:
+            parent = units[parent].parent
+        seg = out[k]
+        final.append(Segment(seg.kind, seg.start, seg.end, seg.text, seg.norm, seg.ref, seg.article,
+                             seg.heading, pos_of.get(parent) if parent is not None else None, seg.is_commentary))
+
+    # sentences: the text of each contract unit not covered by its children
+    sentences: list[Segment] = []
+    children: dict[int, list[tuple[int, int]]] = {}
+    for k, seg in enumerate(final):
+        if seg.parent is not None:
+            children.setdefault(seg.parent, []).append((seg.start, seg.end))
+    for k, seg in enumerate(final):
+        if seg.is_commentary or seg.kind in ("title", "heading", "signature"):
+            continue
+        u = units[segs[k][2]]
+        own_start = seg.start
+        if u.head_end is not None and u.head_end > own_start:
+            own_start = min(u.head_end, seg.end)
+        gaps = []
+        cur = own_start
+        for a, b in sorted(children.get(k, [])):
+            if a > cur:
+                gaps.append((cur, a))
+            cur = max(cur, b)
+        if cur < seg.end:
+            gaps.append((cur, seg.end))
+        for a, b in gaps:
+            piece = text[a:b]
+            if not piece.strip():
+                continue
+            for sa, sb in split_sentences(piece, a):
+                stext = text[sa:sb]
+                if not stext.strip("`#-* \t\n"):
+                    continue
+                sentences.append(Segment("sentence", sa, sb, stext, norm[o2n[sa]:o2n[sb]], seg.ref,
+                                         seg.article, seg.heading, k, False))
+    if not sentences:
+        return final
+    # merge keeping parents before children; sentence parent indices shift, so remap
+    merged = [(s.start, -s.end, 0, idx, s) for idx, s in enumerate(final)]
+    merged += [(s.start, -s.end, 1, idx, s) for idx, s in enumerate(sentences)]
+    merged.sort(key=lambda t: (t[0], t[1], t[2]))
+    new_index: dict[tuple[int, int], int] = {}
+    for pos, (_, _, typ, idx, _) in enumerate(merged):
+        new_index[(typ, idx)] = pos
+    result: list[Segment] = []
+    for _, _, typ, idx, s in merged:
+        p = new_index[(0, s.parent)] if s.parent is not None else None
+        result.append(Segment(s.kind, s.start, s.end, s.text, s.norm, s.ref, s.article, s.heading, p, s.is_commentary))
+    return result
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    end = min(end, len(text))
+    start = max(0, start)
+    while start < end and text[start] in " \t\n\u3000`":
+        start += 1
+    while end > start and text[end - 1] in " \t\n\u3000`":
+        end -= 1
+    return start, end
