@@ -148,6 +148,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = CHIZAI_HOME / "static"
 MEDIA_ROOT = CHIZAI_HOME / "files"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 
 STORAGE_KIND = env_str("CHIZAI_STORAGE", "local")
 if STORAGE_KIND == "s3":
