@@ -60,6 +60,8 @@ def clean_text(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
     if _CTRL_RE.search(text):
         text = _CTRL_RE.sub("", text)
     return text
@@ -121,10 +123,10 @@ def extract_text(
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
 )
 
 
@@ -139,19 +141,29 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without a BOM shows NULs on one side of most ASCII code units."""
-    sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
-        sample = sample[: len(sample) // 2 * 2]
-    if len(sample) < 4:
+    """Recognise UTF-16 without a BOM by what the decoded sample looks like.
+
+    Such text is often valid UTF-8 too (「あ」 is the bytes ``42 30``), so it must be
+    checked first; a decoding is accepted only when it reads as real text: mostly
+    ASCII (English) or with a clear share of kana (Japanese).
+    """
+    if len(data) < 4:
         return None
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    half = len(sample) / 2
-    for enc, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
-        if zeros / half > 0.3:
+    sample = data[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        chars = [c for c in text if not c.isspace()]
+        if not chars:
+            continue
+        ascii_ratio = sum(1 for c in chars if " " < c < "\x7f") / len(chars)
+        kana_ratio = sum(1 for c in chars if "\u3041" <= c <= "\u30ff") / len(chars)
+        if ascii_ratio >= 0.6 or kana_ratio >= 0.15:
             try:
-                return data.decode(enc)
+                return data[: len(data) // 2 * 2].decode(enc)
             except UnicodeDecodeError:
                 return None
     return None
@@ -182,14 +194,14 @@ def decode_bytes(data: bytes, filename: str = "document") -> tuple[str, list[str
                 return data.decode(enc), warnings
             except UnicodeDecodeError:
                 break
-    try:
-        return data.decode("utf-8"), warnings
-    except UnicodeDecodeError:
-        pass
     text16 = _utf16_without_bom(data)
     if text16 is not None and not _CTRL_RE.search(text16[:2000].replace("\x00", "")):
         warnings.append("decoded as UTF-16 without a byte-order mark")
         return text16, warnings
+    try:
+        return data.decode("utf-8"), warnings
+    except UnicodeDecodeError:
+        pass
     if _looks_binary(data):
         raise ReviewInputError(
             "binary", f"{filename}: this looks like a binary file, not text. Use PDF, DOCX, TXT or Markdown."

@@ -1,0 +1,211 @@
+"""Extraction: every supported format, every bad-input code."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from chizai.review.engine.document import ReviewInputError
+from chizai.review.engine.extract import decode_bytes, extract_text
+
+SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data"
+METI_WORD = sorted((SHARED / "meti-oi-model-contracts" / "word").glob("*.docx"))
+
+JA_SAMPLE = (
+    "秘密保持契約書\n\n株式会社甲野（以下「甲」という。）と株式会社乙山（以下「乙」という。）は、次のとおり契約する。\n"
+    "第1条（目的）\n乙は、甲から開示された情報を本目的以外に使用してはならない。\n"
+)
+
+
+def _code(exc_info) -> str:
+    return exc_info.value.code
+
+
+def _pdf(lines: list[str], *, japanese: bool = False) -> bytes:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from chizai.review.engine.render import FONT_FILE
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    font = "Helvetica"
+    if japanese:
+        pdfmetrics.registerFont(TTFont("IPAexGothicTest", str(FONT_FILE)))
+        font = "IPAexGothicTest"
+    c.setFont(font, 11)
+    y = 800
+    for line in lines:
+        c.drawString(40, y, line)
+        y -= 16
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.skipif(not METI_WORD, reason="shared METI data not present")
+@pytest.mark.parametrize("path", METI_WORD, ids=lambda p: p.name)
+def test_meti_docx_articles_and_commentary(path):
+    from chizai.review.engine.pipeline import load_document
+
+    data = path.read_bytes()
+    ex = extract_text(data, path.name)
+    assert ex.format == "docx"
+    assert "第1条" in ex.text and "第2条" in ex.text
+    doc = load_document(data, path.name)
+    assert doc.language == "ja"
+    articles = [s for s in doc.segments if s.kind == "article" and not s.is_commentary]
+    assert len(articles) >= 8
+    commentary = [s for s in doc.segments if s.is_commentary]
+    assert commentary, "commentary must be flagged"
+    # the commentary markers never sit in contract text, and article 2 body is contract text
+    for s in doc.clause_segments():
+        assert "＜解説＞" not in s.text and "＜ポイント＞" not in s.text
+    assert any(s.kind in ("article", "paragraph") and s.ref and s.ref.startswith("第2条") for s in doc.clause_segments())
+    assert {p.label for p in doc.parties} >= {"甲", "乙"}
+
+
+def test_docx_numbering_tables_and_footnotes(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("業務委託契約書")
+    d.add_paragraph("第1条（目的）")
+    d.add_paragraph("乙は、甲のために業務を行う。", style="List Number")
+    d.add_paragraph("乙は、報告書を提出する。", style="List Number")
+    t = d.add_table(rows=2, cols=2)
+    t.cell(0, 0).text = "品名"
+    t.cell(0, 1).text = "単価"
+    t.cell(1, 0).text = "部品A"
+    t.cell(1, 1).text = "100円"
+    buf = io.BytesIO()
+    d.save(buf)
+    ex = extract_text(buf.getvalue(), "c.docx")
+    assert "第1条（目的）" in ex.text
+    assert "1. 乙は、甲のために業務を行う。" in ex.text or "1 乙は" in ex.text or "1.乙は" in ex.text.replace(" ", "")
+    assert "2" in ex.text.split("乙は、報告書")[0][-4:]
+    assert "品名 | 単価" in ex.text and "部品A | 100円" in ex.text
+
+
+def test_broken_docx():
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(b"PK\x03\x04 this is not really a zip", "c.docx")
+    assert _code(e) == "broken_docx"
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "x")
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(buf.getvalue(), "c.docx")
+    assert _code(e) == "broken_docx"
+
+
+def test_pdf_text_layer_english_and_japanese():
+    ex = extract_text(_pdf(["NON-DISCLOSURE AGREEMENT", "1. The Recipient shall keep the information secret."]), "a.pdf")
+    assert ex.format == "pdf" and ex.pages == 1
+    assert "Recipient shall keep" in ex.text
+    ex = extract_text(_pdf(["秘密保持契約書", "第1条 乙は秘密を保持する。"], japanese=True), "b.pdf")
+    assert "秘密保持契約書" in ex.text.replace(" ", "")
+
+
+def test_encrypted_pdf():
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(_pdf(["Secret contract text here for the test."])))
+    w = PdfWriter()
+    for p in reader.pages:
+        w.add_page(p)
+    w.encrypt(user_password="pw", owner_password="owner")
+    buf = io.BytesIO()
+    w.write(buf)
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(buf.getvalue(), "locked.pdf")
+    assert _code(e) == "encrypted_pdf"
+    assert "password" in e.value.message
+
+
+def test_pdf_encrypted_with_empty_user_password_is_read():
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(_pdf(["The Supplier shall deliver the goods on time."])))
+    w = PdfWriter()
+    for p in reader.pages:
+        w.add_page(p)
+    w.encrypt(user_password="", owner_password="owner")
+    buf = io.BytesIO()
+    w.write(buf)
+    ex = extract_text(buf.getvalue(), "open.pdf")
+    assert "Supplier shall deliver" in ex.text
+    assert ex.warnings
+
+
+def test_scanned_pdf_without_text_layer():
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    img = Image.new("RGB", (200, 100), "white")
+    for x in range(20, 180):
+        img.putpixel((x, 50), (0, 0, 0))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.drawImage(ImageReader(img), 50, 500, width=400, height=200)
+    c.showPage()
+    c.save()
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(buf.getvalue(), "scan.pdf")
+    assert _code(e) == "scanned_pdf"
+    assert "OCR" in e.value.message
+
+
+def test_broken_pdf():
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(b"%PDF-1.4\n garbage garbage", "bad.pdf")
+    assert _code(e) in ("broken_pdf", "scanned_pdf", "empty")
+
+
+@pytest.mark.parametrize("enc", ["shift_jis", "cp932", "euc_jp", "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])
+def test_text_encodings(enc):
+    data = JA_SAMPLE.encode(enc)
+    ex = extract_text(data, "c.txt")
+    assert ex.text.strip() == JA_SAMPLE.strip()
+
+
+def test_utf16_without_bom_and_markdown():
+    text, warnings = decode_bytes("Supplier shall keep secrets.\n".encode("utf-16-le"))
+    assert text.startswith("Supplier shall")
+    ex = extract_text("# 秘密保持契約書\n\n第1条（目的）\n乙は秘密を守る。\n".encode(), "c.md")
+    assert ex.format == "markdown"
+
+
+def test_empty_binary_unsupported_too_large():
+    for data in (b"", b"   \n\t  \n"):
+        with pytest.raises(ReviewInputError) as e:
+            extract_text(data, "e.txt")
+        assert _code(e) == "empty"
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(bytes(range(256)) * 40, "blob.txt")
+    assert _code(e) == "binary"
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "scan.png")
+    assert _code(e) == "unsupported_type"
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.doc")
+    assert _code(e) == "unsupported_type"
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(b"data", "thing.exe")
+    assert _code(e) == "unsupported_type"
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(b"a" * 2_000, "big.txt", max_bytes=1_000)
+    assert _code(e) == "too_large"
+    with pytest.raises(ReviewInputError) as e:
+        extract_text(("甲は乙に支払う。" * 300_000).encode(), "big.txt")
+    assert _code(e) == "too_large"
+
+
+def test_control_characters_removed():
+    ex = extract_text(b"The Buyer shall pay\x00 the\x07 Supplier.\r\nNext line.", "c.txt")
+    assert "\x00" not in ex.text and "\x07" not in ex.text and "\r" not in ex.text
