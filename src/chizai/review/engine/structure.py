@@ -263,6 +263,9 @@ def segment(
         if stack:
             u.parent = stack[-1]
             units[stack[-1]].children.append(len(units))
+            for idx in stack:
+                if units[idx].end < u.end:
+                    units[idx].end = u.end
         units.append(u)
         stack.append(len(units) - 1)
         return len(units) - 1
@@ -344,7 +347,7 @@ def segment(
         if state["seen_article"] and _ANNEX.match(core) and len(core) <= 70 and not core.endswith(("。", ";")):
             close_all()
             m = _ANNEX.match(core)
-            label = (m.group(1) + (m.group(2) or "")).strip()
+            label = m.group(1) + ((" " if m.group(1).isascii() else "") + m.group(2) if m.group(2) else "")
             u = _Unit("annex", content_start, content_end, 0, label=label, heading=core)
             open_unit(u)
             continue
