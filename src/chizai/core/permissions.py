@@ -20,7 +20,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "review": CRUD | {"export"},
         "disclosure": CRUD | {"approve", "override", "export"},
         "deals": CRUD | {"export"},
-        "advisers": frozenset({"view"}),
+        # In a support organisation: "work" = act as an adviser from here (portfolio,
+        # client workspaces through engagements); "publish" = set the published
+        # prioritisation weights and the programme directory.
+        "advisers": frozenset({"view", "work", "publish"}),
     },
     "manager": {
         "core": frozenset({"view", "manage_members"}),
@@ -29,7 +32,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "review": CRUD | {"export"},
         "disclosure": CRUD | {"approve", "export"},
         "deals": CRUD | {"export"},
-        "advisers": frozenset({"view"}),
+        "advisers": frozenset({"view", "work", "publish"}),
     },
     "engineer": {
         "core": frozenset({"view"}),
@@ -37,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "review": frozenset({"view", "add"}),
         "disclosure": frozenset({"view", "add"}),
         "deals": frozenset({"view", "add", "change"}),
+        "advisers": frozenset({"work"}),
     },
     "viewer": {
         "core": frozenset({"view"}),
