@@ -116,9 +116,19 @@ class Classifier:
 
     # ---------------------------------------------------------------- CUAD
     def cuad_sentence_scores(self, sentences: list[str]) -> np.ndarray:
-        """(n_sentences, n_categories) probabilities, columns in CUAD_CATEGORIES order."""
-        Z = _Tfidf.scores(self._cuad_vec.transform(sentences), self._cuad_W, self._cuad_b)
-        return _sigmoid(Z)
+        """(n_sentences, n_categories) probabilities, columns in CUAD_CATEGORIES order.
+
+        ``sentences`` must be in document order: each score also weighs the sentences
+        just before and after (see train.cuad_design).
+        """
+        K = len(CUAD_CATEGORIES)
+        Z = _Tfidf.scores(self._cuad_vec.transform(sentences), self._cuad_W,
+                          np.zeros(2 * K, np.float32))
+        own, nb = Z[:, :K], Z[:, K:]
+        mix = np.zeros_like(nb)
+        mix[1:] += 0.5 * nb[:-1]
+        mix[:-1] += 0.5 * nb[1:]
+        return _sigmoid(own + mix + self._cuad_b)
 
     def cuad(self, sentences: list[str]) -> dict[str, CategoryResult]:
         P = self.cuad_sentence_scores(sentences)

@@ -33,7 +33,9 @@ DOC_C = 1.0
 # Contradiction up-weighting at document level, picked by 5-fold CV on the training
 # documents (1.0/1.5/2/3/4 tried; 1.5 keeps accuracy and lifts contradiction F1).
 CON_SCALE = 1.5
-CUAD_C = 4.0
+# CUAD: balanced class weights and neighbour features were chosen by 3-fold CV by
+# contract on the CUAD train split (mean document AP 0.70 plain -> 0.86 with both).
+CUAD_C = 1.0
 N_FOLDS = 5
 
 
@@ -184,6 +186,33 @@ def train_nli(docs: list[D.NliDoc], log=print) -> dict:
 
 # ----------------------------------------------------------------------------- CUAD
 
+def neighbour_matrix(doc_lengths: list[int]):
+    """Sparse (n, n) operator averaging each sentence's previous and next sentence
+    within its own document (weight 0.5 each), as ``runtime._neighbours`` does."""
+    import scipy.sparse as sp
+
+    rows, cols = [], []
+    start = 0
+    for n in doc_lengths:
+        for i in range(start, start + n):
+            if i > start:
+                rows.append(i)
+                cols.append(i - 1)
+            if i < start + n - 1:
+                rows.append(i)
+                cols.append(i + 1)
+        start += n
+    return sp.csr_matrix((np.full(len(rows), 0.5, np.float32), (rows, cols)), shape=(start, start))
+
+
+def cuad_design(X, doc_lengths):
+    """Own sentence features next to the mean of its neighbours': a clause such as a
+    liability cap or a licence grant often reads as one only with the sentence around it."""
+    import scipy.sparse as sp
+
+    return sp.hstack([X, neighbour_matrix(doc_lengths) @ X]).tocsr()
+
+
 def train_cuad(docs: list[D.CuadDoc], log=print) -> dict:
     texts, Ys = [], {c: [] for c in CUAD_CATEGORIES}
     for d in docs:
@@ -191,11 +220,15 @@ def train_cuad(docs: list[D.CuadDoc], log=print) -> dict:
         for c in CUAD_CATEGORIES:
             Ys[c].extend(D.sentence_labels(d, c))
     vec = _vectorizer(CUAD_MAX_FEATURES)
-    X = vec.fit_transform(texts).tocsr()
-    W = np.zeros((X.shape[1], len(CUAD_CATEGORIES)), np.float32)
-    b = np.zeros(len(CUAD_CATEGORIES), np.float32)
+    X = cuad_design(vec.fit_transform(texts).tocsr(), [len(d.sentences) for d in docs])
+    nf = X.shape[1] // 2
+    K = len(CUAD_CATEGORIES)
+    # columns 0..K-1 weigh the sentence itself, K..2K-1 its neighbours
+    W = np.zeros((nf, 2 * K), np.float32)
+    b = np.zeros(K, np.float32)
     for j, c in enumerate(CUAD_CATEGORIES):
-        W[:, j], b[j] = _fit_binary(X, np.array(Ys[c]), CUAD_C)
+        w, b[j] = _fit_binary(X, np.array(Ys[c]), CUAD_C, balanced=True)
+        W[:, j], W[:, K + j] = w[:nf], w[nf:]
         log(f"  cuad {c}: {int(np.sum(Ys[c]))} positive sentences of {len(texts)}")
     return {"vocab": vec.vocabulary_, "idf": vec.idf_.astype(np.float32), "W": W, "b": b,
             "n_sentences": len(texts)}
@@ -266,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         "cuad": {"categories": list(CUAD_CATEGORIES), "split_seed": D.CUAD_SPLIT_SEED,
                  "test_fraction": D.CUAD_TEST_FRACTION, "n_train": len(cuad_tr),
                  "n_test": len(cuad_te), "n_sentences": cuad["n_sentences"],
-                 "n_features": len(cuad["vocab"]), "C": CUAD_C,
+                 "n_features": len(cuad["vocab"]), "C": CUAD_C, "class_weight": "balanced",
+                 "neighbour_features": True,
                  "test_contracts": sorted(d.name for d in cuad_te),
                  "note": "fixed seeded split by contract; not the paper's split"},
     }
