@@ -43,3 +43,33 @@ def _media_in_tmp(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested on its own
     yield
+
+
+ROLES = ["owner", "manager", "engineer", "viewer"]
+
+
+@pytest.fixture
+def org(db):
+    from chizai.core.tests.factories import OrganizationFactory
+
+    return OrganizationFactory(slug="acme")
+
+
+@pytest.fixture
+def other_org(db):
+    from chizai.core.tests.factories import OrganizationFactory
+
+    return OrganizationFactory(slug="rival")
+
+
+@pytest.fixture
+def members(org):
+    """One user per role in ``org``: {role: user}."""
+    from chizai.core.tests.factories import MembershipFactory, UserFactory
+
+    return {role: MembershipFactory(organization=org, role=role, user=UserFactory(username=f"{role}1")).user for role in ROLES}
+
+
+@pytest.fixture
+def owner(members):
+    return members["owner"]

@@ -38,11 +38,25 @@ def _job(victim, people):
     return enqueue(people["owner"], victim, "core.selftest").pk
 
 
-# URL parameter -> function(victim org, victim people) returning the id of a victim object.
+def _review(victim, people):
+    from chizai.review.models import ContractReview
+
+    return ContractReview.objects.create(
+        organization=victim, created_by=people["owner"], title=f"{VICTIM_NAME} NDA", filename="nda.txt",
+        text=f"{VICTIM_NAME} 秘密保持契約", content_sha256="0" * 64, status="done",
+        report={"findings": [], "checklist": [], "summary": VICTIM_NAME, "disclaimer": ""},
+    ).pk
+
+
+# URL parameter -> function(victim org, victim people) returning the id of a victim object
+# (or, for a non-object parameter, a valid value).
 OBJECT_MAKERS = {
     "membership_id": _membership,
     "engagement_id": _engagement,
     "job_id": _job,
+    "review_id": _review,
+    "other_id": _review,
+    "fmt": lambda victim, people: "html",
 }
 NON_ORG_PARAMS = {"token"}
 

@@ -1,8 +1,108 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from chizai.core.scoping import org_view
+from chizai.core.scoping import can, org_view, scoped
+from chizai.core.services import ChizaiError
+from chizai.review import services
+from chizai.review.forms import ReviewForm
+from chizai.review.models import ContractReview
+
+
+def _submit(request, form, previous=None):
+    data = form.cleaned_data
+    upload = data.get("file")
+    try:
+        return services.submit_review(
+            request.user, request.organization,
+            filename=upload.name if upload else "pasted.txt",
+            data=upload.read() if upload else None,
+            text=None if upload else data["text"],
+            title=data.get("title") or "", contract_type=data["contract_type"], sme=data.get("sme"), lang=data["lang"],
+            previous=previous,
+        )
+    except ChizaiError as exc:
+        form.add_error(None, str(exc))
+        return None
 
 
 @org_view("review", "view")
 def index(request):
-    return render(request, "review/index.html")
+    form = ReviewForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can(request, "review", "add"):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            review = _submit(request, form)
+            if review is not None:
+                return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)
+    reviews = scoped(request, ContractReview).select_related("created_by")[:100]
+    return render(request, "review/index.html", {"form": form, "reviews": reviews, "can_add": can(request, "review", "add")},
+                  status=400 if form.errors else 200)
+
+
+def _chunks(text: str, findings: list[dict]) -> list[tuple[str, dict | None, int]]:
+    """The contract text cut into plain and highlighted pieces for the template."""
+    spans = sorted(((f["span"][0], f["span"][1], i) for i, f in enumerate(findings) if f.get("span")), key=lambda s: s[0])
+    pieces, pos = [], 0
+    for start, end, index in spans:
+        if start < pos or end > len(text):
+            continue
+        pieces.append((text[pos:start], None, -1))
+        pieces.append((text[start:end], findings[index], index))
+        pos = end
+    pieces.append((text[pos:], None, -1))
+    return pieces
+
+
+@org_view("review", "view")
+def detail(request, review_id: int):
+    review = get_object_or_404(scoped(request, ContractReview), pk=review_id)
+    services.record_view(request.user, review)
+    if request.headers.get("HX-Request") and review.status in ("queued", "running"):
+        return render(request, "review/_progress.html", {"review": review})
+    return render(request, "review/detail.html", {
+        "review": review,
+        "chunks": _chunks(review.text, review.findings) if review.status == "done" else [],
+        "versions": scoped(request, ContractReview).filter(filename=review.filename).exclude(pk=review.pk)[:20],
+        "form": ReviewForm(initial={"previous": review.pk, "title": review.title}),
+        "can_add": can(request, "review", "add"),
+        "can_export": can(request, "review", "export"),
+    })
+
+
+@org_view("review", "export")
+def export(request, review_id: int, fmt: str):
+    review = get_object_or_404(scoped(request, ContractReview, "export"), pk=review_id)
+    if fmt not in ("html", "pdf"):
+        return HttpResponse(status=404)
+    try:
+        body, content_type, name = services.export_review(request.user, review, fmt)
+    except ChizaiError as exc:
+        messages.error(request, str(exc))
+        return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@org_view("review", "add")
+def new_version(request, review_id: int):
+    previous = get_object_or_404(scoped(request, ContractReview), pk=review_id)
+    form = ReviewForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        review = _submit(request, form, previous=previous)
+        if review is not None:
+            return redirect("review_compare", org_slug=request.organization.slug, review_id=review.pk, other_id=previous.pk)
+    return render(request, "review/new_version.html", {"form": form, "previous": previous}, status=400 if form.errors else 200)
+
+
+@org_view("review", "view")
+def compare(request, review_id: int, other_id: int):
+    new = get_object_or_404(scoped(request, ContractReview), pk=review_id)
+    old = get_object_or_404(scoped(request, ContractReview), pk=other_id)
+    if new.status != "done" or old.status != "done":
+        messages.info(request, _("Both reviews must be finished before they can be compared."))
+        return redirect("review_detail", org_slug=request.organization.slug, review_id=new.pk)
+    return render(request, "review/compare.html", {"new": new, "old": old, "diff": services.compare(old, new)})

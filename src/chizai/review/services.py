@@ -1,0 +1,194 @@
+"""Reviews as a service: submit, run (in the request when small, in the worker when not),
+compare versions, export. The analysis is delegated to the pure `chizai.review.engine`.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chizai.core import audit, jobs, permissions
+from chizai.core.models import Job
+from chizai.core.querysets import roles_by_org
+from chizai.core.services import ChizaiError
+from chizai.review.models import ContractReview
+
+#: above this many characters a review runs in the background worker with progress shown
+INLINE_LIMIT_CHARS = getattr(settings, "CHIZAI_REVIEW_INLINE_CHARS", 40_000)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _require(actor, organization, action: str) -> None:
+    if not permissions.allowed(roles_by_org(actor).get(organization.pk), "review", action):
+        raise PermissionDenied(_("You may not do this in this organisation."))
+
+
+def _engine_message(exc) -> str:
+    messages = {
+        "encrypted_pdf": _("This PDF is password-protected. Remove the password (or export an unprotected copy) and upload it again."),
+        "scanned_pdf": _("This PDF has no text layer (it looks scanned). Run OCR on it first, or upload the Word file."),
+        "empty": _("The file is empty."),
+        "binary": _("This file does not look like a contract text. Upload a PDF with text, a DOCX, TXT or Markdown file."),
+        "unsupported_type": _("This file type is not supported. Upload a PDF with text, a DOCX, TXT or Markdown file."),
+        "broken_docx": _("This Word file is damaged and cannot be read. Save it again from Word and upload the new copy."),
+        "too_large": _("The file is too large to review."),
+        "unknown_language": _("The contract is in neither Japanese nor English, so it cannot be reviewed."),
+    }
+    return messages.get(exc.code, exc.message)
+
+
+def validate_input(data: bytes | str, filename: str, options: dict):
+    """Read the contract once to refuse bad input before anything is stored."""
+    from chizai.review.engine import ReviewInputError, load_document
+
+    if isinstance(data, bytes) and len(data) > MAX_UPLOAD_BYTES:
+        raise ChizaiError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    try:
+        return load_document(data, filename, lang=options.get("lang", "auto"), sme=options.get("sme") or None,
+                             contract_type=options.get("type", "auto"))
+    except ReviewInputError as exc:
+        raise ChizaiError(_engine_message(exc)) from exc
+
+
+def submit_review(actor, organization, *, filename: str, data: bytes | None = None, text: str | None = None,
+                  title: str = "", contract_type: str = "auto", sme: str | None = None, lang: str = "auto",
+                  previous: ContractReview | None = None) -> ContractReview:
+    """Store a contract for review and start the review. A second identical submission
+    (same content and options) returns the first review instead of a duplicate."""
+    _require(actor, organization, "add")
+    if (data is None) == (text is None):
+        raise ChizaiError(_("Upload a file or paste the text, not both."))
+    options = {"type": contract_type or "auto", "sme": (sme or "").strip(), "lang": lang or "auto"}
+    payload = data if data is not None else text.encode("utf-8")
+    digest = hashlib.sha256(payload + repr(sorted(options.items())).encode()).hexdigest()
+    existing = ContractReview.objects.restrict(actor, "view").filter(
+        organization=organization, content_sha256=digest).exclude(status=ContractReview.Status.FAILED).first()
+    if existing is not None:
+        return existing
+    if previous is not None and previous.organization_id != organization.pk:
+        raise PermissionDenied
+    doc = validate_input(data if data is not None else text, filename, options)
+    with transaction.atomic():
+        review = ContractReview(
+            organization=organization, created_by=actor, title=(title or filename)[:200], filename=filename[:255],
+            content_sha256=digest, options=options, previous=previous, text=doc.text,
+        )
+        if data is not None:
+            review.source_file.save(filename[-100:] or "contract", ContentFile(data), save=False)
+        review.save()
+        review.job = jobs.enqueue(actor, organization, "review.run", {"review_id": review.pk}, dedupe_key=f"review:{review.pk}")
+        review.save(update_fields=["job"])
+        audit.record(actor, organization, "review.create", obj=review, summary=f"contract submitted for review: {review.title}",
+                     changes={"after": {"filename": filename, "options": options, "previous": previous.pk if previous else None}})
+    if len(doc.text) <= INLINE_LIMIT_CHARS:
+        jobs.execute(review.job_id)  # small contracts: the answer comes with the response
+        review.refresh_from_db()
+    return review
+
+
+def run_review_job(job: Job):
+    """Job handler: run the engine on the stored contract and keep its report."""
+    from chizai.review.engine import load_document, review_document
+
+    review = ContractReview.objects.get(pk=job.params["review_id"])
+    ContractReview.objects.filter(pk=review.pk).update(status=ContractReview.Status.RUNNING)
+    jobs.heartbeat(job, 10, "reading the contract")
+    options = review.options
+    source = review.source_file.open("rb").read() if review.source_file else review.text
+    try:
+        doc = load_document(source, review.filename, lang=options.get("lang", "auto"), sme=options.get("sme") or None,
+                            contract_type=options.get("type", "auto"))
+        jobs.heartbeat(job, 40, "checking the clauses")
+        report = review_document(doc)
+    except Exception as exc:
+        if exc.__class__.__name__ == "ReviewInputError":  # the input itself is bad: retrying cannot help
+            ContractReview.objects.filter(pk=review.pk).update(status=ContractReview.Status.FAILED, error=_engine_message(exc))
+            return {"failed": exc.code}
+        final = job.attempts >= job.max_attempts
+        ContractReview.objects.filter(pk=review.pk).update(
+            status=ContractReview.Status.FAILED if final else ContractReview.Status.QUEUED,
+            error=(_("The review failed: %(error)s") if final else _("Attempt failed (%(error)s); it will be retried."))
+            % {"error": f"{type(exc).__name__}: {exc}"[:500]},
+        )
+        raise
+    data = report.to_dict()
+    data["summary"] = report.summary
+    data["disclaimer"] = report.disclaimer
+    severities = [f["severity"] for f in data["findings"]]
+    with transaction.atomic():
+        ContractReview.objects.filter(pk=review.pk).update(
+            status=ContractReview.Status.DONE, report=data, text=doc.text, language=report.language,
+            contract_types=report.contract_type, sme_party=report.sme_party or "", error="",
+            high_count=severities.count("HIGH"), medium_count=severities.count("MEDIUM"), low_count=severities.count("LOW"),
+        )
+        audit.record(review.created_by, review.organization, "review.complete", obj=review,
+                     summary=f"review finished: {severities.count('HIGH')} high, {severities.count('MEDIUM')} medium, {severities.count('LOW')} low")
+    return {"review_id": review.pk, "findings": len(severities)}
+
+
+def record_view(actor, review: ContractReview) -> None:
+    audit.record(actor, review.organization, "review.view", obj=review, summary=f"review opened: {review.title}")
+
+
+def export_review(actor, review: ContractReview, fmt: str) -> tuple[bytes, str, str]:
+    """The report as a self-contained HTML page or a PDF with an embedded Japanese font."""
+    _require(actor, review.organization, "export")
+    if review.status != ContractReview.Status.DONE:
+        raise ChizaiError(_("The review is not finished yet."))
+    from chizai.review.engine.render import render
+
+    report = report_object(review)
+    body = render([report], fmt)
+    audit.record(actor, review.organization, "review.export", obj=review, summary=f"review exported as {fmt}")
+    stem = review.filename.rsplit(".", 1)[0] or "review"
+    if fmt == "pdf":
+        return body, "application/pdf", f"{stem}-review.pdf"
+    return body.encode("utf-8") if isinstance(body, str) else body, "text/html; charset=utf-8", f"{stem}-review.html"
+
+
+def report_object(review: ContractReview):
+    """Rebuild the engine's Report from the stored JSON (for renderers)."""
+    from chizai.review.engine.document import ChecklistResult, Document, Finding, Report
+
+    data = review.report or {}
+    findings = [Finding(rule_id=f["rule_id"], severity=f["severity"], title=f["title"], reason=f["reason"], basis=f["basis"],
+                        balanced=f["balanced"], question=f["question"], clause=f.get("clause"),
+                        span=tuple(f["span"]) if f.get("span") else None, text=f.get("text"))
+                for f in data.get("findings", [])]
+    checklist = [ChecklistResult(id=c["id"], item=c["item"], status=c["status"], clause=c.get("clause"))
+                 for c in data.get("checklist", [])]
+    report = Report(file=review.filename, language=data.get("language", "ja"), contract_type=data.get("contract_type", []),
+                    sme_party=data.get("sme_party"), findings=findings, checklist=checklist,
+                    elapsed_ms=data.get("elapsed_ms", 0.0), summary=data.get("summary", ""), disclaimer=data.get("disclaimer", ""))
+    # the renderers highlight spans in the reviewed text; segments are not needed for that
+    report.document = Document(text=review.text, norm=review.text, norm_to_orig=[], language=report.language)
+    return report
+
+
+def _finding_key(finding: dict) -> tuple[str, str]:
+    return finding["rule_id"], (finding.get("text") or "").strip()[:120]
+
+
+def compare(old: ContractReview, new: ContractReview) -> dict:
+    """What the counterparty changed between two versions, and which findings came or went."""
+    if old.organization_id != new.organization_id:
+        raise PermissionDenied
+    old_ids = {f["rule_id"] for f in old.findings}
+    new_ids = {f["rule_id"] for f in new.findings}
+    appeared = [f for f in new.findings if f["rule_id"] not in old_ids]
+    gone = [f for f in old.findings if f["rule_id"] not in new_ids]
+    old_keys = {_finding_key(f) for f in old.findings}
+    moved = [f for f in new.findings if f["rule_id"] in old_ids and _finding_key(f) not in old_keys]
+    diff = []
+    matcher = difflib.SequenceMatcher(a=old.text.splitlines(), b=new.text.splitlines(), autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        diff.append({"op": tag, "removed": old.text.splitlines()[a0:a1], "added": new.text.splitlines()[b0:b1]})
+    return {"appeared": appeared, "gone": gone, "changed_wording": moved, "text_changes": diff,
+            "similarity": round(matcher.ratio(), 3)}
