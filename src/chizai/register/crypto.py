@@ -1,0 +1,220 @@
+"""Files at rest: AES-256-GCM in chunks, a fresh data key per file, wrapped by a master key.
+
+Layout of a stored object: ``MAGIC`` (8 bytes) + nonce prefix (8 bytes), then records of
+``len (4 bytes, big-endian) + ciphertext`` of at most ``CHUNK`` plaintext bytes each. Each
+chunk's nonce is the prefix + its index, and its associated data says whether it is the
+last one, so reordering, dropping or truncating chunks fails authentication just like
+flipping a bit does. Memory use is one chunk whatever the file size.
+
+The master key comes from ``CHIZAI_MASTER_KEY`` (or ``CHIZAI_MASTER_KEY_FILE``): base64 of
+32 bytes. The embedded default creates one under CHIZAI_HOME, as settings does for the
+secret key. Old keys stay readable through ``CHIZAI_MASTER_KEYS_OLD`` (comma-separated
+base64), so ``rewrap`` can move data keys to a new master key without touching files.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+import struct
+from dataclasses import dataclass
+from typing import IO, Iterable, Iterator
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+from chizai.conf.env import env_list, env_secret
+
+MAGIC = b"CHZENC01"
+CHUNK = 1024 * 1024
+_PREFIX = 8
+_TAG = 16
+
+
+class KeyError_(Exception):
+    """The master key needed for a file is missing or wrong."""
+
+
+class IntegrityError_(Exception):
+    """The stored ciphertext was altered, truncated or is not ours."""
+
+
+def _decode_key(raw: str, where: str) -> bytes:
+    try:
+        key = base64.b64decode(raw.strip(), validate=True)
+    except (ValueError, TypeError):
+        raise KeyError_(f"{where} is not valid base64.") from None
+    if len(key) != 32:
+        raise KeyError_(f"{where} must be base64 of exactly 32 bytes (it has {len(key)}).")
+    return key
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(b"chizai-master-key-id" + key).hexdigest()[:16]
+
+
+def _embedded_master_key() -> bytes:
+    path = settings.CHIZAI_HOME / "master_key"
+    if path.exists():
+        return _decode_key(path.read_text(encoding="ascii"), str(path))
+    if getattr(settings, "PRODUCTION", False):
+        raise KeyError_("CHIZAI_MASTER_KEY (or CHIZAI_MASTER_KEY_FILE) must be set when CHIZAI_PRODUCTION=1. "
+                        "Generate one with: python -c 'import os,base64; print(base64.b64encode(os.urandom(32)).decode())'")
+    settings.CHIZAI_HOME.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(32)
+    # Created with mode 600 from the start so the key is never readable by others, even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(base64.b64encode(key).decode())
+    return key
+
+
+def current_key() -> tuple[str, bytes]:
+    raw = env_secret("CHIZAI_MASTER_KEY")
+    key = _decode_key(raw, "CHIZAI_MASTER_KEY") if raw else _embedded_master_key()
+    return key_id(key), key
+
+
+def keyring() -> dict[str, bytes]:
+    kid, key = current_key()
+    ring = {kid: key}
+    for index, raw in enumerate(env_list("CHIZAI_MASTER_KEYS_OLD")):
+        old = _decode_key(raw, f"CHIZAI_MASTER_KEYS_OLD[{index}]")
+        ring.setdefault(key_id(old), old)
+    return ring
+
+
+def wrap(data_key: bytes, kid: str, master: bytes) -> str:
+    nonce = os.urandom(12)
+    return base64.b64encode(nonce + AESGCM(master).encrypt(nonce, data_key, kid.encode())).decode()
+
+
+def unwrap(wrapped: str, kid: str) -> bytes:
+    master = keyring().get(kid)
+    if master is None:
+        raise KeyError_(f"This file was encrypted under master key {kid}, which is not configured "
+                        "(set CHIZAI_MASTER_KEY, or list the old key in CHIZAI_MASTER_KEYS_OLD).")
+    blob = base64.b64decode(wrapped)
+    try:
+        return AESGCM(master).decrypt(blob[:12], blob[12:], kid.encode())
+    except InvalidTag:
+        raise KeyError_(f"The master key configured as {kid} cannot unwrap this file's key: wrong master key.") from None
+
+
+@dataclass
+class Sealed:
+    size: int
+    sha256: str
+    key_id: str
+    wrapped_key: str
+
+
+def _aad(index: int, last: bool) -> bytes:
+    return MAGIC + struct.pack(">Q?", index, last)
+
+
+def _nonce(prefix: bytes, index: int) -> bytes:
+    return prefix + struct.pack(">I", index)
+
+
+def _rechunk(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Re-cut arbitrary input pieces into CHUNK-sized blocks (the last may be shorter)."""
+    buffer = bytearray()
+    for piece in chunks:
+        buffer += piece
+        while len(buffer) >= CHUNK:
+            yield bytes(buffer[:CHUNK])
+            del buffer[:CHUNK]
+    if buffer:
+        yield bytes(buffer)
+
+
+def encrypt_stream(chunks: Iterable[bytes], out: IO[bytes], *, max_size: int | None = None) -> Sealed:
+    """Encrypt ``chunks`` into ``out``; returns size, SHA-256 of the plaintext and the wrapped key.
+
+    Raises ``ValueError`` when the input passes ``max_size`` (checked as it streams).
+    """
+    kid, master = current_key()
+    data_key = AESGCM.generate_key(bit_length=256)
+    aead = AESGCM(data_key)
+    prefix = os.urandom(_PREFIX)
+    digest = hashlib.sha256()
+    out.write(MAGIC + prefix)
+    size = 0
+    index = 0
+    pending: bytes | None = None
+    # One block is held back so the final block can be sealed with last=True.
+    for block in _rechunk(chunks):
+        size += len(block)
+        if max_size is not None and size > max_size:
+            raise ValueError("too large")
+        digest.update(block)
+        if pending is not None:
+            _write_record(out, aead, prefix, index, pending, last=False)
+            index += 1
+        pending = block
+    _write_record(out, aead, prefix, index, pending or b"", last=True)
+    return Sealed(size=size, sha256=digest.hexdigest(), key_id=kid, wrapped_key=wrap(data_key, kid, master))
+
+
+def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes, *, last: bool) -> None:
+    sealed = aead.encrypt(_nonce(prefix, index), block, _aad(index, last))
+    out.write(struct.pack(">I", len(sealed)))
+    out.write(sealed)
+
+
+def _read_exact(handle: IO[bytes], n: int) -> bytes:
+    data = bytearray()
+    while len(data) < n:
+        piece = handle.read(n - len(data))
+        if not piece:
+            break
+        data += piece
+    return bytes(data)
+
+
+def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str) -> Iterator[bytes]:
+    """Yield plaintext blocks; raises ``IntegrityError_`` on any alteration or truncation."""
+    aead = AESGCM(unwrap(wrapped_key, kid))
+    header = _read_exact(handle, len(MAGIC) + _PREFIX)
+    if len(header) != len(MAGIC) + _PREFIX or header[: len(MAGIC)] != MAGIC:
+        raise IntegrityError_("The stored file is not a chizai encrypted file (bad header).")
+    prefix = header[len(MAGIC):]
+    index = 0
+    while True:
+        length_bytes = _read_exact(handle, 4)
+        if len(length_bytes) < 4:
+            raise IntegrityError_("The stored file ends early: it was truncated.")
+        (length,) = struct.unpack(">I", length_bytes)
+        if length < _TAG or length > CHUNK + _TAG:
+            raise IntegrityError_("The stored file is damaged (impossible record length).")
+        sealed = _read_exact(handle, length)
+        if len(sealed) < length:
+            raise IntegrityError_("The stored file ends early: it was truncated.")
+        for last in (False, True):
+            try:
+                block = aead.decrypt(_nonce(prefix, index), sealed, _aad(index, last))
+                break
+            except InvalidTag:
+                block = None
+        if block is None:
+            raise IntegrityError_("The stored file was altered: authentication of its encrypted content failed.")
+        yield block
+        if last:
+            if handle.read(1):
+                raise IntegrityError_("The stored file has data after its final block: it was altered.")
+            return
+        index += 1
+
+
+def new_data_key_wrap(wrapped_key: str, old_kid: str) -> tuple[str, str]:
+    """Re-wrap one data key under the current master key (rotation without re-encryption)."""
+    data_key = unwrap(wrapped_key, old_kid)
+    kid, master = current_key()
+    return kid, wrap(data_key, kid, master)
+
+
+def random_name() -> str:
+    return secrets.token_hex(16)

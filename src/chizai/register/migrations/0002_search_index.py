@@ -1,0 +1,45 @@
+"""Full-text index over SearchChunk.tokens, one per database.
+
+SQLite: an FTS5 external-content table kept in step by triggers, so the ORM writes
+chunks and the index follows in the same transaction. PostgreSQL: a GIN index on the
+'simple' tsvector of the same token stream (SudachiPy already did the language work).
+"""
+from django.db import migrations
+
+SQLITE_UP = [
+    "CREATE VIRTUAL TABLE register_search_fts USING fts5(tokens, content='register_searchchunk', content_rowid='id', tokenize='unicode61')",
+    "CREATE TRIGGER register_search_ai AFTER INSERT ON register_searchchunk BEGIN "
+    "INSERT INTO register_search_fts(rowid, tokens) VALUES (new.id, new.tokens); END",
+    "CREATE TRIGGER register_search_ad AFTER DELETE ON register_searchchunk BEGIN "
+    "INSERT INTO register_search_fts(register_search_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens); END",
+    "CREATE TRIGGER register_search_au AFTER UPDATE ON register_searchchunk BEGIN "
+    "INSERT INTO register_search_fts(register_search_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens); "
+    "INSERT INTO register_search_fts(rowid, tokens) VALUES (new.id, new.tokens); END",
+]
+SQLITE_DOWN = [
+    "DROP TRIGGER IF EXISTS register_search_au",
+    "DROP TRIGGER IF EXISTS register_search_ad",
+    "DROP TRIGGER IF EXISTS register_search_ai",
+    "DROP TABLE IF EXISTS register_search_fts",
+]
+POSTGRES_UP = ["CREATE INDEX reg_chunk_tsv ON register_searchchunk USING gin (to_tsvector('simple', tokens))"]
+POSTGRES_DOWN = ["DROP INDEX IF EXISTS reg_chunk_tsv"]
+
+
+def _run(statements_by_vendor):
+    def run(apps, schema_editor):
+        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("register", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(
+            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
+            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+        ),
+    ]

@@ -1,0 +1,161 @@
+"""Full-text search over assets and their files, Japanese-aware, never past the access rules.
+
+Text is cut into tokens by SudachiPy (short unit, mode A, so 金型図面 is 金型 + 図面 and a
+two-character query such as 特許 matches), lower-cased and joined with spaces. Both
+backends index that same token stream: SQLite FTS5 (``unicode61`` splits on the spaces)
+and PostgreSQL's ``to_tsvector('simple', …)``. A search service could be added as a third
+``SearchBackend`` later.
+
+Access: the SQL of each backend carries the restricted asset querysets as subqueries —
+chunks of ``level`` "meta" need the asset's meta capability, "text" chunks need text — so
+a hit, its score and its snippet can only come from rows the user may read.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import connection
+
+CHUNK_CHARS = 600
+_WORDISH = re.compile(r"[^\w]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").create(mode=SplitMode.A)
+
+
+def tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)
+    out: list[str] = []
+    # Sudachi refuses inputs over ~49 KB; cut on line ends well below that.
+    for piece in _pieces(text, 8000):
+        for morpheme in _tokenizer().tokenize(piece):
+            surface = _WORDISH.sub(" ", morpheme.surface().lower()).strip()
+            if surface:
+                out.extend(surface.split())
+    return out
+
+
+def _pieces(text: str, size: int):
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            end = cut + 1 if cut > start else end
+        yield text[start:end]
+        start = end
+
+
+def chunks(text: str) -> list[str]:
+    """Cut text into pieces of about CHUNK_CHARS, on line ends where possible."""
+    return [p for p in (piece.strip() for piece in _pieces(text, CHUNK_CHARS)) if p]
+
+
+@dataclass
+class Hit:
+    asset_id: int
+    title: str
+    snippet: str
+    score: float
+    file: str | None
+
+
+def snippet(text: str, terms: list[str], width: int = 60) -> str:
+    folded = unicodedata.normalize("NFKC", text).lower()
+    position = min((folded.find(t) for t in terms if folded.find(t) >= 0), default=0)
+    start = max(0, position - width // 3)
+    excerpt = text[start:start + width].replace("\n", " ")
+    return ("…" if start else "") + excerpt + ("…" if start + width < len(text) else "")
+
+
+class SearchBackend:
+    """Finds chunk ids and scores; callers build hits from rows already filtered by access."""
+
+    def candidates(self, organization_id: int, query_tokens: list[str], meta_sql, text_sql, limit: int):
+        raise NotImplementedError
+
+
+class SqliteBackend(SearchBackend):
+    def candidates(self, organization_id, query_tokens, meta_sql, text_sql, limit):
+        match = " ".join('"' + t.replace('"', '""') + '"' for t in query_tokens)
+        sql = (
+            "SELECT c.id, bm25(register_search_fts) AS score FROM register_search_fts "
+            "JOIN register_searchchunk c ON c.id = register_search_fts.rowid "
+            "WHERE register_search_fts MATCH %s AND c.organization_id = %s "
+            f"AND ((c.level = 'meta' AND c.asset_id IN ({meta_sql[0]})) OR (c.level = 'text' AND c.asset_id IN ({text_sql[0]}))) "
+            "ORDER BY score LIMIT %s"
+        )
+        params = [match, organization_id, *meta_sql[1], *text_sql[1], limit]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            # bm25 is lower-is-better and negative; flip it so higher means more relevant everywhere.
+            return [(row[0], -float(row[1])) for row in cursor.fetchall()]
+
+
+class PostgresBackend(SearchBackend):
+    def candidates(self, organization_id, query_tokens, meta_sql, text_sql, limit):
+        tsquery = " & ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in query_tokens)
+        sql = (
+            "SELECT c.id, ts_rank(to_tsvector('simple', c.tokens), q) AS score "
+            "FROM register_searchchunk c, to_tsquery('simple', %s) q "
+            "WHERE to_tsvector('simple', c.tokens) @@ q AND c.organization_id = %s "
+            f"AND ((c.level = 'meta' AND c.asset_id IN ({meta_sql[0]})) OR (c.level = 'text' AND c.asset_id IN ({text_sql[0]}))) "
+            "ORDER BY score DESC LIMIT %s"
+        )
+        params = [tsquery, organization_id, *meta_sql[1], *text_sql[1], limit]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def backend() -> SearchBackend:
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()
+
+
+def _sql(queryset):
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return "SELECT 0 WHERE 1 = 0", []
+    return sql, list(params)
+
+
+def search(user, organization, query: str, limit: int = 20) -> list[Hit]:
+    """Best chunk per asset, among what ``user`` may read, best first."""
+    from chizai.register.models import Asset, SearchChunk
+
+    query_tokens = list(dict.fromkeys(tokens(query)))[:12]
+    if not query_tokens:
+        return []
+    meta = Asset.objects.restrict(user, "view").filter(organization=organization)
+    text = Asset.objects.restrict(user, "text").filter(organization=organization)
+    rows = backend().candidates(organization.pk, query_tokens, _sql(meta), _sql(text), limit * 5)
+    best: dict[int, tuple[int, float]] = {}
+    order: list[int] = []
+    chunk_ids = [chunk_id for chunk_id, _score in rows]
+    by_id = {c.pk: c for c in SearchChunk.objects.filter(pk__in=chunk_ids).select_related("asset", "version__file")}
+    for chunk_id, score in rows:
+        chunk = by_id.get(chunk_id)
+        if chunk is None or chunk.asset_id in best:
+            continue
+        best[chunk.asset_id] = (chunk_id, score)
+        order.append(chunk_id)
+        if len(order) >= limit:
+            break
+    hits = []
+    for chunk_id in order:
+        chunk = by_id[chunk_id]
+        hits.append(Hit(
+            asset_id=chunk.asset_id, title=chunk.asset.title, snippet=snippet(chunk.text, query_tokens),
+            score=round(best[chunk.asset_id][1], 4), file=chunk.version.file.name if chunk.version_id else None,
+        ))
+    return hits
