@@ -89,14 +89,21 @@ def detect_contract_types(text: str, title: str | None = None) -> list[str]:
     if not head:
         head = " ".join(l.strip() for l in text.strip().splitlines()[:3] if len(l.strip()) <= 120)
     primary = None
-    for typ, pat in _TITLE_RULES:
-        if pat.search(head):
-            primary = typ
+    # some texts have no title line (whole paragraphs on one line): the opening
+    # words usually carry the name of the agreement
+    for candidate in (head, text[:300]):
+        for typ, pat in _TITLE_RULES:
+            if pat.search(candidate):
+                primary = typ
+                break
+        if primary:
             break
     body = text[:200000]
     scores = {t: len(p.findall(body)) for t, p in _BODY_KEYWORDS.items()}
     if primary is None:
-        best = max(scores.items(), key=lambda kv: kv[1])
+        # every contract has a confidentiality clause, so NDA words count half here
+        weighted = {t: (v / 2 if t == "NDA" else v) for t, v in scores.items()}
+        best = max(weighted.items(), key=lambda kv: kv[1])
         primary = best[0] if best[1] > 0 else "MFG"
     types = [primary]
     # a second type only when the body is clearly about it too (e.g. a licence
@@ -128,9 +135,10 @@ _ROLE_NOT_PARTY = {
     "Technology", "Software", "Specification", "Deliverables", "Results", "Orders", "PO", "Territory", "Field",
     "Confidential Information", "Discloser", "Recipient", "Affiliate", "Application", "PoC", "Report",
 }
+_NOT_PARTY_SUFFIX = re.compile(r"(?:Agreement|Amendment|Date|Fee|Fees|Period|Term|Plan|Schedule|Exhibit|Products?|Services?|Territory|Information|Act|Code|Rules?)$")
 _JA_DEF = re.compile(r"(?P<name>[^\s、。（）「」(){}]{1,40}?)\s*[（(]以下[、,]?\s*「(?P<label>[^」]{1,12})」\s*(?:と|と総称)?(?:いう|称する)[。.]?[）)]")
 _EN_DEF = re.compile(
-    r"\((?:the\s+|each\s+a\s+|hereinafter(?:\s+referred\s+to\s+as)?\s+|referred\s+to\s+as\s+)?(?:the\s+)?[\"“](?P<label>[A-Z][A-Za-z\- ]{1,30})[\"”]\)"
+    r"\((?:the\s+|each\s+a\s+|hereinafter(?:\s+referred\s+to\s+as)?\s+|referred\s+to\s+as\s+)?(?:the\s+)?[\"“](?P<label>[A-Za-z][A-Za-z0-9\- ]{1,30})[\"”]\)"
 )
 _COMPANY = re.compile(
     r"([A-Z][A-Za-z0-9&.,'\- ]{1,80}?(?:Inc\.?|Incorporated|Corporation|Corp\.?|Co\., ?Ltd\.?|Ltd\.?|Limited|K\.K\.|LLC|L\.L\.C\.|GmbH|AG|plc|PLC|S\.A\.|B\.V\.|N\.V\.|Company|Laboratories|University|LLP|LP))"
@@ -151,6 +159,7 @@ class Flow:
 def find_parties(text: str, language: str) -> list[Party]:
     """Party labels as the contract defines them, in order of appearance."""
     head = _preamble_window(text)
+    text = text  # labels are confirmed against the whole text below
     parties: list[Party] = []
     seen: set[str] = set()
     if language == "ja":
@@ -170,13 +179,15 @@ def find_parties(text: str, language: str) -> list[Party]:
     else:
         for m in _EN_DEF.finditer(head):
             label = m.group("label").strip()
-            if label in seen or label in _ROLE_NOT_PARTY:
+            if label in seen or label in _ROLE_NOT_PARTY or _NOT_PARTY_SUFFIX.search(label):
                 continue
             before = head[max(0, m.start() - 200): m.start()]
             comp = [c for c in _COMPANY.finditer(before)
                     if len(before) - c.end() <= 60 and "\n" not in c.group(1) and not c.group(1).startswith("The ")]
             known = label in SME_LABELS or label in LARGE_LABELS
-            if comp or known:
+            # a defined term that keeps acting as a subject ("Licensee shall …") is a party
+            acts = not comp and not known and len(re.findall(rf"\b{re.escape(label)}\s+(?:shall|will|may|agrees)\b", text[:100000])) >= 2
+            if comp or known or acts:
                 name = comp[-1].group(1).strip(" ,") if comp else None
                 if name:
                     # "made on 1 April 2026 between Orion Corp." -> "Orion Corp."
@@ -190,7 +201,7 @@ def _preamble_window(text: str) -> str:
     """The part of the text where parties are introduced: up to the second article."""
     m = re.search(r"\n\s*(?:第\s*[2２二]\s*条|Article\s+2\b|ARTICLE\s+2\b|Section\s+2\b|2\.\s+\S)", text[:20000])
     end = m.start() if m else 4000
-    return text[: max(end, 1500)]
+    return text[: max(end, 3000)]
 
 
 def choose_sme(parties: list[Party], text: str, contract_types: list[str], override: str | None = None) -> str | None:
