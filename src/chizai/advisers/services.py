@@ -1,0 +1,649 @@
+"""Operations of the adviser workspace.
+
+Two kinds of organisation meet here. In a *support* organisation, members whose role has
+``advisers.work`` act as advisers; they reach a *client* company only through an active
+``core.AdvisoryEngagement`` granted by that client's owner (role "adviser" in the client).
+Every adviser read of client data is one ``advisers.read`` event in the client's chain;
+every write is audited there too. Support-organisation records (criteria, weights,
+ratings, directory) are audited in the support organisation's chain.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chizai.advisers import diagnostic as diag
+from chizai.advisers import figures, priority
+from chizai.advisers.models import (
+    ActionItem,
+    Diagnostic,
+    EngagementRecord,
+    PriorityCriterion,
+    PriorityRating,
+    Referral,
+    SkillHandover,
+    SupportProgramme,
+    VisitLog,
+    WeightsPublication,
+)
+from chizai.core import audit, permissions
+from chizai.core.models import AdvisoryEngagement, Organization
+from chizai.core.querysets import roles_by_org
+from chizai.core.services import ChizaiError
+
+READ = "advisers.read"
+
+
+def role_in(user, organization) -> str | None:
+    return roles_by_org(user).get(organization.pk)
+
+
+def require_support(actor, support: Organization, *actions: str) -> None:
+    """``support`` is a support organisation where ``actor`` may do one of ``actions``; else 404/403."""
+    if support.kind != Organization.Kind.SUPPORT:
+        raise Http404("Not a support organisation.")
+    role = role_in(actor, support)
+    if not any(permissions.allowed(role, "advisers", action) for action in actions or ("work",)):
+        raise PermissionDenied(_("You may not do this in this organisation."))
+
+
+def require_client(actor, client: Organization, action: str = "view") -> str:
+    """The actor's role in the client if it allows ``advisers.<action>``; a client unseen is 404."""
+    role = role_in(actor, client)
+    if role is None or client.kind != Organization.Kind.COMPANY:
+        raise Http404("No such client.")
+    if not permissions.allowed(role, "advisers", action):
+        raise PermissionDenied(_("You may not do this in this organisation."))
+    return role
+
+
+def engagements_of(actor, support: Organization | None = None):
+    """The actor's active engagements (for ``support``, or granted without naming one)."""
+    qs = AdvisoryEngagement.objects.active().filter(adviser=actor, organization__is_active=True)
+    if support is not None:
+        qs = qs.filter(Q(adviser_organization=support) | Q(adviser_organization__isnull=True))
+    return qs.select_related("organization", "adviser_organization").order_by("organization__slug")
+
+
+def active_engagement(actor, client: Organization):
+    return AdvisoryEngagement.objects.active().filter(adviser=actor, organization=client).first()
+
+
+def record_read(actor, client: Organization, what: str, obj=None) -> None:
+    """One audit event in the client's chain for an adviser's read (members are not logged)."""
+    if role_in(actor, client) == "adviser":
+        audit.record(actor, client, READ, obj=obj, object_type="" if obj else "advisers.client",
+                     object_id="" if obj else client.pk, summary=f"adviser read: {what}")
+
+
+def support_of(actor, client: Organization) -> Organization | None:
+    engagement = active_engagement(actor, client)
+    return engagement.adviser_organization if engagement else None
+
+
+# --- portfolio -------------------------------------------------------------------------------
+
+PORTFOLIO_SORTS = {spec.key for spec in figures.FIGURES} | {"name", "prefecture", "industry"}
+
+
+def portfolio(actor, support: Organization, *, prefecture: str = "", industry: str = "", query: str = "",
+              sort: str = "name", descending: bool = False) -> list[dict]:
+    """One row per client with an active engagement for this adviser; each row read is audited."""
+    require_support(actor, support, "work")
+    rows = []
+    for engagement in engagements_of(actor, support):
+        client = engagement.organization
+        if prefecture and client.prefecture != prefecture:
+            continue
+        if industry and industry.lower() not in client.industry.lower():
+            continue
+        if query and query.lower() not in f"{client.name_ja} {client.name_en} {client.slug}".lower():
+            continue
+        with transaction.atomic():
+            values = figures.all_figures(client)
+            record_read(actor, client, "portfolio figures (" + ", ".join(
+                k for k, v in values.items() if v is not None) + ")")
+        rows.append({"client": client, "engagement": engagement, "figures": values})
+    sort = sort if sort in PORTFOLIO_SORTS else "name"
+
+    def key(row):
+        if sort in ("name", "prefecture", "industry"):
+            value = {"name": row["client"].display_name, "prefecture": row["client"].prefecture,
+                     "industry": row["client"].industry}[sort]
+            return (0, value)
+        value = row["figures"].get(sort)
+        # clients without the figure go last whichever way the list is sorted
+        return (1, 0) if value is None else (0, value)
+
+    present = [r for r in rows if key(r)[0] == 0]
+    missing = [r for r in rows if key(r)[0] == 1]
+    present.sort(key=key, reverse=descending)
+    return present + missing
+
+
+# --- engagement records and follow-up --------------------------------------------------------
+
+def _client_write(actor, client: Organization, action: str = "add") -> Organization | None:
+    require_client(actor, client, action)
+    return support_of(actor, client)
+
+
+@transaction.atomic
+def save_engagement_record(actor, client: Organization, *, scope: str, started_on: date, ended_on: date | None,
+                           hours_planned: Decimal, topics: str) -> EngagementRecord:
+    support = _client_write(actor, client, "change")
+    engagement = active_engagement(actor, client)
+    if engagement is None:
+        raise ChizaiError(_("Only the adviser with an active engagement keeps its record."))
+    record = EngagementRecord.objects.filter(engagement=engagement).first()
+    before = None
+    if record is None:
+        record = EngagementRecord(engagement=engagement, organization=client, support_organization=support,
+                                  created_by=actor)
+    else:
+        before = {"scope": record.scope, "started_on": record.started_on, "ended_on": record.ended_on,
+                  "hours_planned": record.hours_planned, "topics": record.topics}
+    record.scope, record.started_on, record.ended_on = scope, started_on, ended_on
+    record.hours_planned, record.topics = hours_planned, topics
+    record.save()
+    audit.record(actor, client, "advisers.engagement_record.save", obj=record, summary="engagement record saved",
+                 changes={"before": before, "after": {"scope": scope, "started_on": started_on, "ended_on": ended_on,
+                                                      "hours_planned": hours_planned, "topics": topics}})
+    return record
+
+
+@transaction.atomic
+def add_action(actor, client: Organization, *, title: str, side: str, due_on: date | None = None) -> ActionItem:
+    support = _client_write(actor, client, "add")
+    item = ActionItem.objects.create(organization=client, support_organization=support, created_by=actor,
+                                     title=title, side=side, due_on=due_on)
+    audit.record(actor, client, "advisers.action.create", obj=item, summary=f"action: {title}",
+                 changes={"after": {"title": title, "side": side, "due_on": due_on}})
+    return item
+
+
+@transaction.atomic
+def set_action_status(actor, client: Organization, item: ActionItem, status: str) -> ActionItem:
+    _client_write(actor, client, "change")
+    if item.organization_id != client.pk:
+        raise Http404
+    if status not in ActionItem.Status.values:
+        raise ChizaiError(_("Unknown status."))
+    before = item.status
+    item.status = status
+    item.done_on = timezone.localdate() if status == ActionItem.Status.DONE else None
+    item.save(update_fields=["status", "done_on"])
+    audit.record(actor, client, "advisers.action.update", obj=item, summary=f"action {item.pk}: {before} → {status}",
+                 changes={"before": {"status": before}, "after": {"status": status}})
+    return item
+
+
+@transaction.atomic
+def log_visit(actor, client: Organization, *, visited_on: date, kind: str, hours: Decimal, summary: str,
+              next_contact_on: date | None = None) -> VisitLog:
+    support = _client_write(actor, client, "add")
+    visit = VisitLog.objects.create(organization=client, support_organization=support, created_by=actor,
+                                    visited_on=visited_on, kind=kind, hours=hours, summary=summary,
+                                    next_contact_on=next_contact_on)
+    audit.record(actor, client, "advisers.visit.create", obj=visit, summary=f"{kind} on {visited_on}",
+                 changes={"after": {"visited_on": visited_on, "kind": kind, "hours": hours,
+                                    "next_contact_on": next_contact_on}})
+    return visit
+
+
+# The tasks whose hand-over is tracked; the keys are stored, the labels shown.
+SKILLS = {
+    "inventory": ("知的資産の棚卸しと更新", "Keeping the inventory up to date"),
+    "classification": ("秘密区分の判断", "Deciding classification levels"),
+    "nda": ("秘密保持契約の締結と管理", "Concluding and tracking NDAs"),
+    "contract_review": ("契約書の知財条項の確認", "Checking IP clauses in contracts"),
+    "filing_decision": ("出願か秘匿かの判断", "Deciding between filing and secrecy"),
+    "evidence": ("先使用の証拠の保存", "Keeping evidence of possession"),
+    "negotiation": ("技術の対価の交渉", "Negotiating a price for know-how"),
+}
+
+
+def skill_label(key: str, lang: str | None = None) -> str:
+    from django.utils.translation import get_language
+
+    ja, en = SKILLS.get(key, (key, key))
+    return en if (lang or get_language() or "ja").startswith("en") else ja
+
+
+@transaction.atomic
+def note_skill(actor, client: Organization, *, skill: str, level: int, noted_on: date | None = None) -> SkillHandover:
+    support = _client_write(actor, client, "add")
+    if skill not in SKILLS:
+        raise ChizaiError(_("Unknown skill."))
+    entry = SkillHandover.objects.create(organization=client, support_organization=support, created_by=actor,
+                                         skill=skill, level=int(level), noted_on=noted_on or timezone.localdate())
+    audit.record(actor, client, "advisers.skill.note", obj=entry, summary=f"{skill}: level {level}",
+                 changes={"after": {"skill": skill, "level": int(level), "noted_on": entry.noted_on}})
+    return entry
+
+
+def skill_progress(client: Organization) -> list[dict]:
+    """Per skill: the latest level and its history (oldest first), to show hand-over over time."""
+    history: dict[str, list[SkillHandover]] = {}
+    for entry in SkillHandover.objects.filter(organization=client).order_by("noted_on", "pk"):
+        history.setdefault(entry.skill, []).append(entry)
+    return [{"skill": key, "label": skill_label(key), "latest": entries[-1], "history": entries}
+            for key, entries in history.items()]
+
+
+def workspace(actor, client: Organization) -> dict:
+    """Everything the advisers part holds about one client (adviser reads are audited)."""
+    require_client(actor, client, "view")
+    with transaction.atomic():
+        data = {
+            "engagement": active_engagement(actor, client),
+            "records": list(EngagementRecord.objects.filter(organization=client).select_related("engagement__adviser")),
+            "actions": list(ActionItem.objects.filter(organization=client)),
+            "visits": list(VisitLog.objects.filter(organization=client)),
+            "skills": skill_progress(client),
+            "diagnostics": list(Diagnostic.objects.filter(organization=client)),
+            "referrals": list(Referral.objects.filter(organization=client).select_related("programme")),
+            "figures": figures.all_figures(client),
+        }
+        hours = sum((v.hours for v in data["visits"]), Decimal(0))
+        data["hours_used"] = hours
+        record_read(actor, client, "client workspace")
+    return data
+
+
+# --- diagnostics -----------------------------------------------------------------------------
+
+@transaction.atomic
+def start_diagnostic(actor, client: Organization) -> Diagnostic:
+    """A draft diagnostic, prefilled from what chizai knows (that read is audited)."""
+    support = _client_write(actor, client, "add")
+    proposed = diag.prefill(client)
+    record_read(actor, client, f"diagnostic prefill ({len(proposed)} answers proposed)")
+    scores, overall = diag.score(proposed)
+    item = Diagnostic.objects.create(organization=client, support_organization=support, created_by=actor,
+                                     answers=proposed, scores=scores, overall=overall,
+                                     questions_version=diag.catalogue()["version"])
+    audit.record(actor, client, "advisers.diagnostic.create", obj=item, summary="diagnostic started",
+                 changes={"after": {"prefilled": sorted(proposed)}})
+    return item
+
+
+@transaction.atomic
+def save_diagnostic(actor, client: Organization, item: Diagnostic, *, answers: dict, conducted_on: date | None = None,
+                    notes: str | None = None, final: bool = False) -> Diagnostic:
+    _client_write(actor, client, "change")
+    if item.organization_id != client.pk:
+        raise Http404
+    if item.status == Diagnostic.Status.FINAL:
+        raise ChizaiError(_("A final diagnostic is kept as it was; start a new one to record progress."))
+    try:
+        cleaned = diag.clean_answers(answers)
+    except ValueError as exc:
+        raise ChizaiError(str(exc)) from exc
+    for qid, answer in cleaned.items():
+        old = item.answers.get(qid) or {}
+        # an answer still equal to the prefilled proposal keeps that mark, so the report says where it came from
+        if old.get("prefilled") and old.get("value") == answer["value"] and old.get("evidence") == answer["evidence"]:
+            answer["prefilled"] = True
+    before = {"scores": item.scores, "overall": item.overall, "status": item.status}
+    item.answers = cleaned
+    item.scores, item.overall = diag.score(cleaned)
+    if conducted_on:
+        item.conducted_on = conducted_on
+    if notes is not None:
+        item.notes = notes
+    if final:
+        item.status = Diagnostic.Status.FINAL
+    item.save()
+    audit.record(actor, client, "advisers.diagnostic.save", obj=item, summary=f"diagnostic saved ({item.status})",
+                 changes={"before": before, "after": {"scores": item.scores, "overall": item.overall,
+                                                      "status": item.status}})
+    return item
+
+
+def read_diagnostic(actor, client: Organization, pk: int) -> tuple[Diagnostic, Diagnostic | None]:
+    """The diagnostic and the final one before it (for progress); the read is audited."""
+    require_client(actor, client, "view")
+    item = Diagnostic.objects.restrict(actor, "view").filter(organization=client, pk=pk).first()
+    if item is None:
+        raise Http404
+    previous = Diagnostic.objects.filter(organization=client, status=Diagnostic.Status.FINAL) \
+        .filter(Q(conducted_on__lt=item.conducted_on) | Q(conducted_on=item.conducted_on, pk__lt=item.pk)) \
+        .order_by("-conducted_on", "-pk").first()
+    with transaction.atomic():
+        record_read(actor, client, f"diagnostic {item.pk}", obj=item)
+    return item, previous
+
+
+def export_diagnostic_pdf(actor, client: Organization, pk: int) -> bytes:
+    from chizai.advisers.report import diagnostic_pdf
+
+    item, previous = read_diagnostic(actor, client, pk)
+    data = diagnostic_pdf(client, item, previous)
+    audit.record(actor, client, "advisers.diagnostic.export", obj=item, summary="diagnostic report exported as PDF")
+    return data
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+@transaction.atomic
+def refer(actor, client: Organization, *, programme: SupportProgramme, reason: str,
+          referred_on: date | None = None) -> Referral:
+    support = _client_write(actor, client, "add")
+    if support is None or programme.organization_id != support.pk:
+        raise ChizaiError(_("Choose a programme from your support organisation's directory."))
+    referral = Referral.objects.create(organization=client, support_organization=support, created_by=actor,
+                                       programme=programme, reason=reason,
+                                       referred_on=referred_on or timezone.localdate())
+    audit.record(actor, client, "advisers.referral.create", obj=referral, summary=f"referred to {programme.key}",
+                 changes={"after": {"programme": programme.key, "reason": reason}})
+    return referral
+
+
+@transaction.atomic
+def set_referral_outcome(actor, client: Organization, referral: Referral, *, outcome: str, note: str = "") -> Referral:
+    _client_write(actor, client, "change")
+    if referral.organization_id != client.pk:
+        raise Http404
+    if outcome not in Referral.Outcome.values:
+        raise ChizaiError(_("Unknown outcome."))
+    before = {"outcome": referral.outcome, "outcome_note": referral.outcome_note}
+    referral.outcome, referral.outcome_note = outcome, note
+    referral.save(update_fields=["outcome", "outcome_note"])
+    audit.record(actor, client, "advisers.referral.outcome", obj=referral, summary=f"referral outcome: {outcome}",
+                 changes={"before": before, "after": {"outcome": outcome, "outcome_note": note}})
+    return referral
+
+
+def directory(actor, support: Organization):
+    """The support organisation's programmes; members with work or view rights read it."""
+    require_support(actor, support, "work", "view")
+    return SupportProgramme.objects.filter(organization=support)
+
+
+@transaction.atomic
+def save_programme(actor, support: Organization, *, key: str, programme: SupportProgramme | None = None,
+                   **fields) -> SupportProgramme:
+    require_support(actor, support, "publish")
+    if programme is not None and programme.organization_id != support.pk:
+        raise Http404
+    before = None
+    if programme is None:
+        programme = SupportProgramme(organization=support, key=key)
+    else:
+        before = {name: getattr(programme, name) for name in fields}
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    programme.full_clean(validate_unique=programme.pk is None)
+    programme.save()
+    audit.record(actor, support, "advisers.programme.save", obj=programme, summary=f"programme {key} saved",
+                 changes={"before": before, "after": fields})
+    return programme
+
+
+def seed_directory(actor, support: Organization) -> int:
+    """Add the bundled programmes (data/programmes.yaml) that the directory lacks."""
+    import yaml
+
+    from chizai.advisers.diagnostic import DATA
+
+    entries = yaml.safe_load((DATA.parent / "programmes.yaml").read_text(encoding="utf-8"))
+    existing = set(SupportProgramme.objects.filter(organization=support).values_list("key", flat=True))
+    added = 0
+    for entry in entries:
+        if entry["key"] in existing:
+            continue
+        fields = {k: v for k, v in entry.items() if k != "key"}
+        save_programme(actor, support, key=entry["key"], **fields)
+        added += 1
+    return added
+
+
+# --- transparent prioritisation ----------------------------------------------------------------
+
+def criteria(support: Organization) -> list[PriorityCriterion]:
+    return list(PriorityCriterion.objects.filter(organization=support))
+
+
+def published_weights(support: Organization) -> dict[str, Decimal]:
+    return {c.key: c.weight for c in criteria(support)}
+
+
+@transaction.atomic
+def seed_criteria(actor, support: Organization) -> list[PriorityCriterion]:
+    """Create the default criteria once, so a new support organisation starts from a documented set."""
+    require_support(actor, support, "publish")
+    if not PriorityCriterion.objects.filter(organization=support).exists():
+        for position, (key, label_ja, label_en, source, weight) in enumerate(priority.DEFAULT_CRITERIA):
+            PriorityCriterion.objects.create(organization=support, key=key, label_ja=label_ja, label_en=label_en,
+                                             source=source, weight=weight, position=position)
+        publish_weights(actor, support, {k: w for k, _ja, _en, _s, w in priority.DEFAULT_CRITERIA},
+                        note="default criteria")
+    return criteria(support)
+
+
+@transaction.atomic
+def publish_weights(actor, support: Organization, weights: dict, note: str = "") -> WeightsPublication:
+    """Change the weights; the old and new set are in the audit chain and kept as a publication."""
+    require_support(actor, support, "publish")
+    current = {c.key: c for c in PriorityCriterion.objects.select_for_update().filter(organization=support)}
+    unknown = set(weights) - set(current)
+    if unknown:
+        raise ChizaiError(_("Unknown criteria: %(keys)s") % {"keys": ", ".join(sorted(unknown))})
+    new = {}
+    for key, value in weights.items():
+        value = Decimal(str(value)).quantize(Decimal("0.01"))
+        if value < 0:
+            raise ChizaiError(_("A weight cannot be negative."))
+        new[key] = value
+    before = {key: str(c.weight) for key, c in current.items()}
+    for key, value in new.items():
+        current[key].weight = value
+        current[key].save(update_fields=["weight"])
+    after = {key: str(c.weight) for key, c in current.items()}
+    publication = WeightsPublication.objects.create(organization=support, weights=after, published_by=actor,
+                                                    note=note[:300])
+    audit.record(actor, support, "advisers.weights.publish", obj=publication, summary="prioritisation weights published",
+                 changes={"before": before, "after": after})
+    return publication
+
+
+def client_values(support: Organization, client: Organization, rating: PriorityRating | None) -> dict:
+    """Each criterion's value 0..1 for one client, from the rating, the region or a captured figure."""
+    stored = rating.values if rating else {}
+    values = {}
+    for criterion in criteria(support):
+        if criterion.source == "region":
+            values[criterion.key] = priority.region_value(client.prefecture)
+        elif criterion.source.startswith("figure:"):
+            values[criterion.key] = priority.figure_value(stored.get(criterion.key))
+        else:
+            values[criterion.key] = priority.rating_value(stored.get(criterion.key, 0))
+    return values
+
+
+@transaction.atomic
+def rate_client(actor, support: Organization, client: Organization, ratings: dict) -> PriorityRating:
+    """The adviser rates a client 0..4 per rating criterion; figure criteria are captured now.
+
+    Capturing a figure reads client data, so it needs an active engagement and is audited
+    in the client's chain; the rating itself is the support organisation's record.
+    """
+    require_support(actor, support, "work")
+    if client not in [e.organization for e in engagements_of(actor, support)]:
+        raise Http404
+    values = {}
+    for criterion in criteria(support):
+        if criterion.source == "rating":
+            values[criterion.key] = max(0, min(priority.RATING_MAX, int(ratings.get(criterion.key, 0) or 0)))
+        elif criterion.source.startswith("figure:"):
+            spec = figures.BY_KEY.get(criterion.source.split(":", 1)[1])
+            values[criterion.key] = spec.func(client) if spec else None
+    record_read(actor, client, "figures for prioritisation (" + ", ".join(
+        c.source for c in criteria(support) if c.source.startswith("figure:")) + ")")
+    rating, _created = PriorityRating.objects.get_or_create(organization=support, client=client)
+    before = rating.values
+    rating.values, rating.rated_by = values, actor
+    rating.save()
+    audit.record(actor, support, "advisers.rating.save", obj=rating, summary=f"rating of {client.slug}",
+                 changes={"before": before, "after": values})
+    return rating
+
+
+def candidate_clients(support: Organization):
+    """Clients that engaged this support organisation (active now) — the candidates for priority."""
+    ids = AdvisoryEngagement.objects.active().filter(adviser_organization=support).values_list("organization_id", flat=True)
+    return Organization.objects.filter(pk__in=ids, is_active=True, kind=Organization.Kind.COMPANY)
+
+
+def candidates(actor, support: Organization) -> list[dict]:
+    """Every candidate with its score and per-criterion contributions, highest score first.
+
+    Uses only the support organisation's own ratings and the client's public profile
+    (prefecture), so members without an engagement can see the published ranking.
+    """
+    require_support(actor, support, "work", "view")
+    weights = published_weights(support)
+    ratings = {r.client_id: r for r in PriorityRating.objects.filter(organization=support)}
+    labels = {c.key: str(c) for c in criteria(support)}
+    rows = []
+    for client in candidate_clients(support):
+        values = client_values(support, client, ratings.get(client.pk))
+        total, contributions = priority.compute(weights, values)
+        rows.append({"client": client, "score": total, "contributions": contributions,
+                     "labels": labels, "rating": ratings.get(client.pk)})
+    rows.sort(key=lambda r: (-r["score"], r["client"].slug))
+    return rows
+
+
+def candidates_csv(actor, support: Organization) -> str:
+    import csv
+    import io
+
+    rows = candidates(actor, support)
+    keys = [c.key for c in criteria(support)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["rank", "client", "prefecture", "industry", "score"]
+                    + [f"{k} value" for k in keys] + [f"{k} weight" for k in keys] + [f"{k} points" for k in keys])
+    for rank, row in enumerate(rows, 1):
+        by_key = {c.key: c for c in row["contributions"]}
+        writer.writerow([rank, row["client"].slug, row["client"].prefecture, row["client"].industry,
+                         f"{float(row['score']):.2f}"]
+                        + [f"{float(by_key[k].value):.4f}" for k in keys] + [str(by_key[k].weight) for k in keys]
+                        + [f"{float(by_key[k].points):.2f}" for k in keys])
+    audit.record(actor, support, "advisers.candidates.export", object_type="advisers.priorityrating",
+                 summary=f"candidate list exported as CSV ({len(rows)} candidates)")
+    return "\ufeff" + out.getvalue()
+
+
+# --- network figures ---------------------------------------------------------------------------
+
+# A mean over fewer clients than this is not shown: with one or two clients a "mean" is
+# that client's own score.
+MIN_GROUP = 3
+
+
+def _period(day: date) -> str:
+    return f"{day.year}-H{1 if day.month <= 6 else 2}"
+
+
+def network(actor, support: Organization) -> dict:
+    """Aggregates over every client this support organisation has served; no per-client field.
+
+    Only counts, shares and means over at least ``MIN_GROUP`` clients leave this function.
+    """
+    require_support(actor, support, "view")
+    engagements = AdvisoryEngagement.objects.filter(adviser_organization=support)
+    client_ids = set(engagements.values_list("organization_id", flat=True))
+    active_ids = set(engagements.active().values_list("organization_id", flat=True))
+    clients = list(Organization.objects.filter(pk__in=client_ids, kind=Organization.Kind.COMPANY)
+                   .values("pk", "prefecture", "industry"))
+    by_prefecture: dict[str, int] = {}
+    by_industry: dict[str, int] = {}
+    for c in clients:
+        by_prefecture[c["prefecture"] or "—"] = by_prefecture.get(c["prefecture"] or "—", 0) + 1
+        industry = (c["industry"] or "—").split(" (")[0]
+        by_industry[industry] = by_industry.get(industry, 0) + 1
+    regional = sum(1 for c in clients if priority.region_value(c["prefecture"]))
+
+    periods: dict[str, dict[int, int]] = {}
+    first_last: dict[int, list[int]] = {}
+    for client_id, day, overall in Diagnostic.objects.filter(
+            support_organization=support, status=Diagnostic.Status.FINAL, organization_id__in=client_ids
+    ).order_by("conducted_on", "pk").values_list("organization_id", "conducted_on", "overall"):
+        periods.setdefault(_period(day), {})[client_id] = overall  # a client's latest in the period
+        first_last.setdefault(client_id, []).append(overall)
+    progress = []
+    for period in sorted(periods):
+        scores = list(periods[period].values())
+        mean = round(sum(scores) / len(scores)) if len(scores) >= MIN_GROUP else None
+        progress.append({"period": period, "clients": len(scores), "mean": mean})
+    repeated = [v[-1] - v[0] for v in first_last.values() if len(v) >= 2]
+    improvement = round(sum(repeated) / len(repeated)) if len(repeated) >= MIN_GROUP else None
+
+    referral_outcomes = {o: 0 for o in Referral.Outcome.values}
+    for outcome in Referral.objects.filter(support_organization=support).values_list("outcome", flat=True):
+        referral_outcomes[outcome] += 1
+    actions = ActionItem.objects.filter(support_organization=support)
+    skills_alone = 0
+    latest: dict[tuple[int, str], int] = {}
+    for org_id, skill, level in SkillHandover.objects.filter(support_organization=support).order_by(
+            "noted_on", "pk").values_list("organization_id", "skill", "level"):
+        latest[(org_id, skill)] = level
+    skills_alone = sum(1 for level in latest.values() if level == SkillHandover.Level.CLIENT)
+    return {
+        "clients": len(clients),
+        "active_clients": len(active_ids & {c["pk"] for c in clients}),
+        "by_prefecture": sorted(by_prefecture.items(), key=lambda kv: (-kv[1], kv[0])),
+        "by_industry": sorted(by_industry.items(), key=lambda kv: (-kv[1], kv[0])),
+        "regional": regional,
+        "regional_share": round(100 * regional / len(clients)) if clients else None,
+        "progress": progress,
+        "clients_repeated": len(repeated),
+        "mean_improvement": improvement,
+        "referral_outcomes": referral_outcomes,
+        "actions_done": actions.filter(status=ActionItem.Status.DONE).count(),
+        "actions_open": actions.filter(status=ActionItem.Status.OPEN).count(),
+        "skills_tracked": len(latest),
+        "skills_alone": skills_alone,
+        "min_group": MIN_GROUP,
+    }
+
+
+def network_csv(actor, support: Organization) -> str:
+    import csv
+    import io
+
+    data = network(actor, support)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "value"])
+    writer.writerow(["clients", "all", data["clients"]])
+    writer.writerow(["clients", "active", data["active_clients"]])
+    writer.writerow(["clients", "outside big cities", data["regional"]])
+    for key, count in data["by_prefecture"]:
+        writer.writerow(["prefecture", key, count])
+    for key, count in data["by_industry"]:
+        writer.writerow(["industry", key, count])
+    for row in data["progress"]:
+        writer.writerow(["diagnostics", f"{row['period']} clients", row["clients"]])
+        writer.writerow(["diagnostics", f"{row['period']} mean score", "" if row["mean"] is None else row["mean"]])
+    writer.writerow(["diagnostics", "mean improvement first to latest",
+                     "" if data["mean_improvement"] is None else data["mean_improvement"]])
+    for key, count in data["referral_outcomes"].items():
+        writer.writerow(["referrals", key, count])
+    writer.writerow(["actions", "done", data["actions_done"]])
+    writer.writerow(["actions", "open", data["actions_open"]])
+    writer.writerow(["skills", "tracked", data["skills_tracked"]])
+    writer.writerow(["skills", "client alone", data["skills_alone"]])
+    audit.record(actor, support, "advisers.network.export", object_type="advisers.network",
+                 summary="network figures exported as CSV")
+    return "\ufeff" + out.getvalue()
