@@ -159,7 +159,6 @@ class Flow:
 def find_parties(text: str, language: str) -> list[Party]:
     """Party labels as the contract defines them, in order of appearance."""
     head = _preamble_window(text)
-    text = text  # labels are confirmed against the whole text below
     parties: list[Party] = []
     seen: set[str] = set()
     if language == "ja":

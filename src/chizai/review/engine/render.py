@@ -148,14 +148,11 @@ def _highlighted_text(r: Report) -> str:
     marks.sort(key=lambda m: (m[0], m[1]))
     out = []
     pos = 0
-    depth_mark = 0
-    for p, order, tag in marks:
+    for p, _order, tag in marks:
         out.append(_e(text[pos:p]))
         pos = p
-        # never nest a mark inside a commentary span badly: close/open order is kept by sorting
         out.append(tag)
     out.append(_e(text[pos:]))
-    _ = depth_mark
     return "".join(out)
 
 

@@ -274,8 +274,6 @@ def segment(
         for idx in stack:
             if units[idx].end < end:
                 units[idx].end = end
-        if state["commentary"] is not None:
-            pass
 
     def close_all() -> None:
         stack.clear()
@@ -526,11 +524,6 @@ def _strip_md(s: str) -> str:
     if s.startswith("#"):
         return s.lstrip("#")
     return s
-
-
-def _only_blank_between(text: str, a: int, b: int) -> bool:
-    gap = text[a:b]
-    return not gap.replace("`", "").strip()
 
 
 def _looks_heading(s: str) -> bool:
