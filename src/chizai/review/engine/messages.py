@@ -130,7 +130,9 @@ def msg(lang: str, key: str, **kw) -> str:
 
 
 def disclaimer(lang: str) -> str:
-    return msg(lang, "disclaimer")
+    """Both languages, the document's first: the legal caveat must reach every reader."""
+    other = "en" if lang == "ja" else "ja"
+    return msg(lang, "disclaimer") + "\n\n" + msg(other, "disclaimer")
 
 
 def error_message(code: str, lang: str = "en") -> str:

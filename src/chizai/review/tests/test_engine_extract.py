@@ -209,3 +209,75 @@ def test_empty_binary_unsupported_too_large():
 def test_control_characters_removed():
     ex = extract_text(b"The Buyer shall pay\x00 the\x07 Supplier.\r\nNext line.", "c.txt")
     assert "\x00" not in ex.text and "\x07" not in ex.text and "\r" not in ex.text
+
+
+def test_docx_word_numbering_rebuilt():
+    """Article and item numbers that exist only as Word list numbering come back as text."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from chizai.review.engine.pipeline import load_document
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="第%1条"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimalFullWidth"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimalEnclosedCircle"/><w:lvlText w:val="%3"/></w:lvl>'
+        "</w:abstractNum>"))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def para(text, ilvl):
+        p = d.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr>'))
+
+    d.add_paragraph("秘密保持契約書")
+    d.add_paragraph("株式会社甲野（以下「甲」という。）と株式会社乙山（以下「乙」という。）は、次のとおり契約する。")
+    para("（目的）", 0)
+    para("甲は、乙に技術情報を開示する。", 1)
+    para("乙は、秘密を守る。", 1)
+    para("第三者に開示しない。", 2)
+    para("（期間）", 0)
+    para("本契約は1年間有効とする。", 1)
+    buf = io.BytesIO()
+    d.save(buf)
+    text = extract_text(buf.getvalue(), "n.docx").text
+    assert "第1条　（目的）" in text and "第2条　（期間）" in text
+    assert "（２）　乙は、秘密を守る。" in text and "①　第三者に開示しない。" in text
+    # numbering restarts under the next article
+    assert "（１）　本契約は1年間有効とする。" in text
+    doc = load_document(buf.getvalue(), "n.docx")
+    refs = {s.ref for s in doc.segments if s.ref}
+    assert {"第1条", "第1条第2号", "第2条"} <= refs
+
+
+def test_japanese_pdf_contract_end_to_end():
+    """A wrapped Japanese PDF: lines broken inside clauses are joined in ``norm``."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from chizai.review.engine.pipeline import load_document
+    from chizai.review.engine.render import FONT_FILE
+
+    src = SHARED / "review-dev" / "ja-nda-02.txt"
+    if not src.exists():
+        pytest.skip("shared data missing")
+    pdfmetrics.registerFont(TTFont("IPAexGothicTest2", str(FONT_FILE)))
+    style = ParagraphStyle("b", fontName="IPAexGothicTest2", fontSize=10.5, leading=16, wordWrap="CJK")
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build(
+        [Paragraph(line.replace("&", "&amp;").replace("<", "&lt;") or "&nbsp;", style)
+         for line in src.read_text(encoding="utf-8").split("\n")])
+    doc = load_document(buf.getvalue(), "nda.pdf")
+    assert doc.pages and doc.pages >= 2 and doc.source_format == "pdf"
+    assert (doc.language, doc.contract_types[0], doc.sme_label) == ("ja", "NDA", "甲")
+    refs = {s.ref for s in doc.segments if s.ref}
+    assert {"第1条第1項第4号", "第5条第2項", "第10条第2項"} <= refs
+    item = next(s for s in doc.segments if s.ref == "第1条第1項第2号" and s.kind == "item")
+    assert "\n" not in item.norm and "情報を含む。)" in item.norm

@@ -59,6 +59,8 @@ def test_report_fields_summary_and_disclaimer():
     assert [f.severity for f in r.findings] == ["HIGH", "MEDIUM", "LOW"]
     assert "指摘 3件" in r.summary and "高 1" in r.summary and "目的 / purpose" in r.summary
     assert "弁護士法第72条" in r.disclaimer and "弁理士" in r.disclaimer
+    # the caveat is given in both languages, the document's first
+    assert r.disclaimer.startswith("本レポート") and "not legal advice" in r.disclaimer
     r = review_text(EN, "c.txt", evaluate=fake_rules)
     assert "3 findings" in r.summary and "1 high" in r.summary
     assert "not legal advice" in r.disclaimer and "Art. 72" in r.disclaimer and "patent attorney" in r.disclaimer
