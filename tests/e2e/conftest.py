@@ -8,8 +8,6 @@ import shutil
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
 CHROMIUM = os.environ.get("CHIZAI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -28,7 +26,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes
+    # are still synchronous, so Django's async-safety check is relaxed for browser tests only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(locale="ja-JP", viewport={"width": 1024, "height": 768})
     page = context.new_page()
     page.set_default_timeout(15000)

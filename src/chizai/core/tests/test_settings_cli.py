@@ -33,7 +33,7 @@ def test_env_helpers(monkeypatch, tmp_path):
 
 
 def _run(args, **extra_env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CHIZAI_")}
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("CHIZAI_", "DJANGO_"))}
     environ.update(extra_env)
     return subprocess.run([CHIZAI, *args], capture_output=True, text=True, env=environ, timeout=120, cwd=ROOT)
 
