@@ -351,6 +351,9 @@ def segment(
             continue
         if (state["seen_article"] or kind == "text") and _SIGNATURE.search(core) and len(core) <= 200:
             if state["seen_article"] or _SIGNATURE.match(core):
+                if stack and units[stack[0]].kind == "signature":
+                    extend(content_end)  # date line, then one line per party: one block
+                    continue
                 close_all()
                 open_unit(_Unit("signature", content_start, content_end, 0))
                 continue

@@ -34,6 +34,10 @@ JA = """取引基本契約書
 
 本契約締結の証として、本書2通を作成する。
 
+2026年4月1日
+甲　日輪工業株式会社　代表取締役（記名押印）
+乙　株式会社若葉製作所　代表取締役（記名押印）
+
 別紙1（対象部品）
 部品A
 """
@@ -157,6 +161,7 @@ def test_japanese_refs():
     kinds = {s.kind for s in doc.segments}
     assert {"title", "preamble", "article", "paragraph", "item", "sentence", "signature", "annex"} <= kinds
     assert doc.title == "取引基本契約書"
+    assert sum(1 for s in doc.segments if s.kind == "signature") == 1
     annex = next(s for s in doc.segments if s.kind == "annex")
     assert annex.ref == "別紙1"
     # 「以下「甲」という。」 does not end a sentence
