@@ -89,15 +89,19 @@ def detect_contract_types(text: str, title: str | None = None) -> list[str]:
     if not head:
         head = " ".join(l.strip() for l in text.strip().splitlines()[:3] if len(l.strip()) <= 120)
     primary = None
+    title_types: list[str] = []
     # some texts have no title line (whole paragraphs on one line): the opening
     # words usually carry the name of the agreement
     for candidate in (head, text[:300]):
-        for typ, pat in _TITLE_RULES:
-            if pat.search(candidate):
-                primary = typ
-                break
-        if primary:
+        title_types = [typ for typ, pat in _TITLE_RULES if pat.search(candidate)]
+        if title_types:
+            primary = title_types[0]
             break
+    # "Joint Development" also reads as "Development Agreement", and a prototype
+    # order is a manufacturing order too: the more specific type covers the other
+    for specific, general in (("JRD", "DEV"), ("PROTO", "MFG")):
+        if specific in title_types and general in title_types:
+            title_types.remove(general)
     body = text[:200000]
     scores = {t: len(p.findall(body)) for t, p in _BODY_KEYWORDS.items()}
     if primary is None:
@@ -105,13 +109,13 @@ def detect_contract_types(text: str, title: str | None = None) -> list[str]:
         weighted = {t: (v / 2 if t == "NDA" else v) for t, v in scores.items()}
         best = max(weighted.items(), key=lambda kv: kv[1])
         primary = best[0] if best[1] > 0 else "MFG"
-    types = [primary]
+    types = [primary] + [t for t in title_types if t != primary]
     # a second type only when the body is clearly about it too (e.g. a licence
     # inside a joint R&D contract); the confidentiality clause found in every
     # contract does not make it an NDA
     top = max(scores.values()) or 1
     for typ in CONTRACT_TYPES:
-        if typ == primary or typ == "NDA":
+        if typ in types or typ == "NDA":
             continue
         if scores[typ] >= 12 and scores[typ] >= 0.6 * top and scores[typ] >= 1.5 * scores.get(primary, 0) * 0.5:
             types.append(typ)

@@ -283,6 +283,13 @@ def test_subject_and_flows():
 
 
 def test_contract_type_override_and_mixed():
+    from chizai.review.engine.detect import detect_contract_types
+
+    assert detect_contract_types("", "共同研究開発及び特許ライセンス契約書") == ["JRD", "LIC"]
+    assert detect_contract_types("", "JOINT DEVELOPMENT AGREEMENT") == ["JRD"]
+    assert detect_contract_types("", "試作品製造委託契約書") == ["PROTO"]
+    body = "Buyer shall issue purchase orders. Supplier shall deliver. " * 5
+    assert detect_contract_types(body, "")[0] == "MFG"
     assert _doc(JA, contract_type="LIC").contract_types == ["LIC"]
     assert _doc(JA, contract_type="NDA,JRD").contract_types == ["NDA", "JRD"]
     with pytest.raises(ReviewInputError) as e:
