@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.core.exceptions import FieldError
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,11 +48,12 @@ def register_size(client):
     return _safe(lambda: Asset.objects.filter(organization=client).count())
 
 
-SECRET_CLASSES = ("secret", "top_secret")
+SECRET_CLASSES = ("confidential", "secret")
 
 
 def secret_readiness(client):
-    """Percent of secret / top-secret entries that have their secrecy measures recorded."""
+    """Percent of 秘密 / 極秘 entries with all three secrecy measures recorded
+    (marked, access restricted, listed) — what a court looks for under the UCPA."""
     Asset = _model("register", "Asset")
     if Asset is None:
         return None
@@ -62,18 +63,26 @@ def secret_readiness(client):
         total = secret.count()
         if total == 0:
             return None
-        ready = secret.exclude(secrecy_measures="").count()
+        ready = secret.filter(ts_marked=True, ts_access_restricted=True, ts_listed=True).count()
         return round(100 * ready / total)
 
     return _safe(compute)
 
 
-def succession_risks(client):
-    """Register entries known to one person only (a retirement takes them away)."""
+def succession_risks(client, within_days: int = 365):
+    """Register entries held by one person only, or by someone leaving within a year."""
     Asset = _model("register", "Asset")
     if Asset is None:
         return None
-    return _safe(lambda: Asset.objects.filter(organization=client, single_holder=True).count())
+
+    def compute():
+        assets = Asset.objects.filter(organization=client)
+        single = set(assets.annotate(n=Count("holders")).filter(n=1).values_list("pk", flat=True))
+        leaving = set(assets.filter(holders__leaves_on__lte=timezone.localdate() + timedelta(days=within_days))
+                      .values_list("pk", flat=True))
+        return len(single | leaving)
+
+    return _safe(compute)
 
 
 # --- review (issue 3) --------------------------------------------------------------------
@@ -95,22 +104,24 @@ def open_findings(client):
 # --- disclosure (issue 5) ----------------------------------------------------------------
 
 def ndas_expiring(client, days: int = 90):
-    """NDAs whose term ends within ``days``."""
+    """Signed NDAs whose term ends within ``days``."""
     Agreement = _model("disclosure", "Agreement")
     if Agreement is None:
         return None
     today = timezone.localdate()
     return _safe(lambda: Agreement.objects.filter(
-        organization=client, expires_on__gte=today, expires_on__lte=today + timedelta(days=days)).count())
+        organization=client, type="NDA", status="signed", expires_on__gte=today,
+        expires_on__lte=today + timedelta(days=days)).count())
 
 
 def overdue_returns(client):
-    """Copies handed over whose return or destruction is overdue."""
-    Duty = _model("disclosure", "Duty")
-    if Duty is None:
+    """Disclosures whose return or destruction date has passed with neither recorded."""
+    Disclosure = _model("disclosure", "Disclosure")
+    if Disclosure is None:
         return None
-    today = timezone.localdate()
-    return _safe(lambda: Duty.objects.filter(organization=client, due_on__lt=today, done_at__isnull=True).count())
+    return _safe(lambda: Disclosure.objects.filter(
+        organization=client, status="disclosed", return_due_on__lt=timezone.localdate(),
+        returned_on__isnull=True, destroyed_on__isnull=True).count())
 
 
 # --- deals (issue 6) ---------------------------------------------------------------------
@@ -120,7 +131,7 @@ def open_deal_points(client):
     Point = _model("deals", "NegotiationPoint")
     if Point is None:
         return None
-    return _safe(lambda: Point.objects.filter(organization=client).exclude(status__in=["agreed", "dropped"]).count())
+    return _safe(lambda: Point.objects.filter(organization=client, status="open").count())
 
 
 # --- this part -----------------------------------------------------------------------------

@@ -67,7 +67,7 @@ class ProgrammeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
     description_ja = forms.CharField(label=_("Description (Japanese)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     description_en = forms.CharField(label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    url = forms.URLField(label=_("Web address"), required=False)
+    url = forms.URLField(label=_("Web address"), required=False, assume_scheme="https")
     prefecture = forms.CharField(label=_("Prefecture"), max_length=10, required=False)
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
