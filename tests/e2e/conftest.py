@@ -11,8 +11,10 @@ import pytest
 CHROMIUM = os.environ.get("CHIZAI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    # Function-scoped: Playwright's sync API keeps an event loop running in this thread while
+    # it is open, which would make Django refuse database calls in the tests that follow.
     if not CHROMIUM:
         pytest.skip("Debian chromium is not installed (apt-get install chromium); browser tests skipped")
     try:
