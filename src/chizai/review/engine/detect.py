@@ -176,8 +176,11 @@ def find_parties(text: str, language: str) -> list[Party]:
                 parties.append(Party(label=label, name=name))
                 seen.add(label)
         if not parties:
+            # an undefined 甲/乙 is still the usual pair of labels (the definition may
+            # sit on a cover page that was not uploaded)
             for label in ("甲", "乙", "丙"):
-                if text.count(label + "は") + text.count(label + "が") >= 2:
+                hits = sum(text.count(label + p) for p in ("は", "が", "に", "の", "を", "と", "及び", "および", "又は", "または"))
+                if hits >= 1 and text.count(label) >= 2 or hits >= 2:
                     parties.append(Party(label=label))
     else:
         for m in _EN_DEF.finditer(head):

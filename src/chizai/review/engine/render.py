@@ -52,6 +52,8 @@ def render_text(reports: list[Report], *, color: bool = False) -> str:
         lang = r.language
         out.append(c("bold", f"== {msg(lang, 'report_title')}: {r.file}"))
         out.append(r.summary)
+        for w in _warnings(r):
+            out.append(c("dim", f"! {w}"))
         out.append("")
         if r.findings:
             out.append(c("bold", msg(lang, "heading_findings")))
@@ -112,10 +114,17 @@ mark{padding:0 1px}
 table{border-collapse:collapse;background:#fff;margin-top:10px}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:.92em}
 .missing{color:#c62828;font-weight:bold}.weak{color:#ef6c00}.present{color:#2e7d32}
-.disclaimer{margin-top:16px;font-size:.85em;color:#555;border-top:1px solid #ccc;padding-top:8px}
+.warning{color:#8d6e00;font-size:.9em;margin:4px 0}
+.disclaimer{white-space:pre-wrap;margin-top:16px;font-size:.85em;color:#555;border-top:1px solid #ccc;padding-top:8px}
 dt{font-weight:bold;font-size:.85em;color:#555;margin-top:4px}dd{margin:0 0 0 10px}
 @media (max-width:900px){.cols{flex-direction:column}}
 """
+
+
+def _warnings(r: Report) -> list[str]:
+    """Extraction notes (encoding guessed, pages without text) worth showing the reader."""
+    doc = r.document
+    return list(getattr(doc, "warnings", None) or [])
 
 
 def _e(s) -> str:
@@ -175,6 +184,8 @@ def render_html(reports: list[Report]) -> str:
             f"{_e(msg(L, 'label_elapsed'))}: {r.elapsed_ms:.0f} ms</p>"
         )
         parts.append(f"<h3>{_e(msg(L, 'heading_summary'))}</h3><div class=\"summary\">{_e(r.summary)}</div>")
+        for w in _warnings(r):
+            parts.append(f'<p class="warning">{_e(w)}</p>')
         parts.append('<div class="cols">')
         if r.document is not None:
             parts.append(f'<div class="text"><h3>{_e(msg(L, "heading_contract"))}</h3>{_highlighted_text(r)}</div>')
