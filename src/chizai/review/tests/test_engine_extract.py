@@ -281,3 +281,28 @@ def test_japanese_pdf_contract_end_to_end():
     assert {"第1条第1項第4号", "第5条第2項", "第10条第2項"} <= refs
     item = next(s for s in doc.segments if s.ref == "第1条第1項第2号" and s.kind == "item")
     assert "\n" not in item.norm and "情報を含む。)" in item.norm
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=600),
+        st.binary(max_size=300).map(lambda b: b"%PDF-1.4\n" + b),
+        st.binary(max_size=300).map(lambda b: b"PK\x03\x04" + b),
+        st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    ),
+    st.sampled_from(["a.txt", "a.md", "a.pdf", "a.docx", "a", "a.bin", "A.TXT"]),
+)
+def test_any_bytes_raise_only_review_input_error(data, name):
+    from chizai.review.engine.pipeline import load_document
+
+    try:
+        doc = load_document(data, name)
+    except ReviewInputError as exc:
+        assert exc.code and exc.message
+        return
+    assert doc.text.strip()
