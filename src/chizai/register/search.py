@@ -27,7 +27,7 @@ _WORDISH = re.compile(r"[^\w]+", re.UNICODE)
 def _tokenizer():
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create(mode=SplitMode.A)
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
 
 
 def tokens(text: str) -> list[str]:

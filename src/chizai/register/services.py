@@ -445,3 +445,34 @@ def search_assets(user, organization, query: str, limit: int = 20) -> list[searc
 
     _require(user, organization, "view", app="register")
     return search.search(user, organization, query, limit=limit)
+
+
+# --- listing ---------------------------------------------------------------------------
+
+def filter_assets(user, organization, *, q: str = "", kind: str = "", classification: str = "", origin: str = "",
+                  holder: str = "", tag: str = "", review_due: bool = False, risk: str = "", today: date | None = None):
+    """The assets ``user`` may see, filtered; risk is computed, so it filters in Python last."""
+    from django.db.models import Q
+
+    from chizai.register import risk as risk_module
+
+    today = today or date.today()
+    assets = Asset.objects.restrict(user, "view").filter(organization=organization)
+    if q:
+        assets = assets.filter(Q(title_ja__icontains=q) | Q(title_en__icontains=q))
+    if kind:
+        assets = assets.filter(kind=kind)
+    if classification:
+        assets = assets.filter(classification=classification)
+    if origin:
+        assets = assets.filter(origin=origin)
+    if holder:
+        assets = assets.filter(pk__in=Holder.objects.filter(organization=organization, name__icontains=holder).values("asset_id"))
+    if tag:
+        assets = assets.filter(tags_text__icontains=f",{tag.strip()},")
+    if review_due:
+        assets = assets.filter(next_review__lte=today)
+    assets = assets.prefetch_related("holders")
+    if risk:
+        return [a for a in assets if risk_module.succession_risk(a, today).level == risk]
+    return assets

@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chizai.register.models import Asset
+
+FIELDS = [
+    "title_ja", "title_en", "kind", "failed_result", "description", "origin", "partner_name", "classification",
+    "protection_strategy", "protection_reason", "ts_marked", "ts_access_restricted", "ts_listed", "ts_useful",
+    "ts_not_public", "business_value", "documented", "next_review", "right_number", "right_filed_on",
+    "right_registered_on", "right_expires_on",
+]
+
+
+class AssetForm(forms.ModelForm):
+    tags = forms.CharField(label=_("tags"), required=False, help_text=_("Separate tags with commas."))
+
+    class Meta:
+        model = Asset
+        fields = FIELDS
+        widgets = {
+            "next_review": forms.DateInput(attrs={"type": "date"}),
+            "right_filed_on": forms.DateInput(attrs={"type": "date"}),
+            "right_registered_on": forms.DateInput(attrs={"type": "date"}),
+            "right_expires_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "protection_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.pk:
+            self.fields["tags"].initial = ", ".join(self.instance.tags)
+
+    def service_fields(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in FIELDS}
+        data["tags"] = self.cleaned_data.get("tags", "")
+        return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("file"))
+    file_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class HolderForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=120)
+    username = forms.CharField(label=_("user name (if the person has an account)"), max_length=150, required=False)
+    leaves_on = forms.DateField(label=_("retirement / leave date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(label=_("user name"), max_length=150)
+
+
+class ReclassifyForm(forms.Form):
+    classification = forms.ChoiceField(label=_("new classification"), choices=Asset.Classification.choices)
+    asset_ids = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+class FilterForm(forms.Form):
+    RISKS = [("", "—"), ("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))]
+    q = forms.CharField(label=_("title contains"), required=False)
+    kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", "—"), *Asset.Kind.choices])
+    classification = forms.ChoiceField(label=_("classification"), required=False,
+                                       choices=[("", "—"), *Asset.Classification.choices])
+    origin = forms.ChoiceField(label=_("origin"), required=False, choices=[("", "—"), *Asset.Origin.choices])
+    risk = forms.ChoiceField(label=_("succession risk"), required=False, choices=RISKS)
+    holder = forms.CharField(label=_("holder"), required=False)
+    tag = forms.CharField(label=_("tag"), required=False)
+    review_due = forms.BooleanField(label=_("review due"), required=False)

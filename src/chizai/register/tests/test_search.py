@@ -1,0 +1,132 @@
+"""Japanese and English search over fields and files; never a hit or snippet past access."""
+import io
+
+import docx
+import openpyxl
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from chizai.core import jobs
+from chizai.core.models import Job
+from chizai.register import search, services
+from chizai.register.models import SearchChunk
+
+
+def _index_all():
+    for job in Job.objects.filter(kind="register.index", status="queued"):
+        assert jobs.execute(job.pk) == "succeeded"
+
+
+def _pdf(text: str) -> bytes:
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    page.setFont("HeiseiKakuGo-W5", 12)
+    page.drawString(72, 760, text)
+    page.save()
+    return buffer.getvalue()
+
+
+def _docx(text: str) -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx(text: str) -> bytes:
+    book = openpyxl.Workbook()
+    book.active["A1"] = text
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_tokens_split_compounds_so_two_character_terms_match():
+    assert {"金型", "図面"} <= set(search.tokens("金型図面の管理"))
+    assert "特許" in search.tokens("特許出願済み")
+
+
+@pytest.mark.parametrize("query", ["特許", "図面", "金型"])
+def test_two_character_terms_are_found(org, owner, query):
+    asset = services.create_asset(owner, org, title_ja="金型図面と特許出願の方針", classification="internal")
+    _index_all()
+    assert [h.asset_id for h in services.search_assets(owner, org, query)] == [asset.pk]
+
+
+@pytest.mark.parametrize("name,maker,phrase,query", [
+    ("report.pdf", _pdf, "焼入れ温度は八百五十度", "焼入れ温度"),
+    ("sop.docx", _docx, "バリ取り工程の作業標準", "作業標準"),
+    ("data.xlsx", _xlsx, "表面粗さ測定結果", "粗さ"),
+    ("note.txt", lambda t: t.encode("cp932"), "研削盤の砥石交換時期", "砥石"),
+    ("note.md", lambda t: f"# 見出し\n{t}".encode(), "electroless nickel plating", "Nickel"),
+])
+def test_text_extracted_from_files_is_searchable(org, owner, name, maker, phrase, query):
+    asset = services.create_asset(owner, org, title_ja="資料", classification="internal")
+    services.upload_version(owner, org, asset.pk, io.BytesIO(maker(phrase)), name=name)
+    _index_all()
+    hits = services.search_assets(owner, org, query)
+    assert hits and hits[0].asset_id == asset.pk and hits[0].file == name
+
+
+def test_english_query_and_json_shape(org, owner):
+    asset = services.create_asset(owner, org, title_ja="めっき条件", title_en="Plating conditions", classification="internal",
+                                  description="Electroless nickel plating bath at 90 degrees")
+    _index_all()
+    hits = services.search_assets(owner, org, "Nickel plating")
+    assert hits[0].asset_id == asset.pk and "nickel" in hits[0].snippet.lower()
+
+
+def test_search_never_leaks_secret_titles_or_confidential_snippets(org, people):
+    owner = people["owner"]
+    secret = services.create_asset(owner, org, title_ja="極秘の金型設計", classification="secret",
+                                   description="金型の冷却回路")
+    confidential = services.create_asset(owner, org, title_ja="秘密の加工条件", classification="confidential",
+                                         description="金型の研磨手順")
+    _index_all()
+    assert {h.asset_id for h in services.search_assets(owner, org, "金型")} == {secret.pk, confidential.pk}
+    engineer = {h.asset_id for h in services.search_assets(people["engineer"], org, "金型")}
+    assert engineer == {confidential.pk}
+    # An adviser sees confidential metadata but not its text: the description match must not surface.
+    assert services.search_assets(people["adviser"], org, "研磨") == []
+    assert [h.asset_id for h in services.search_assets(people["adviser"], org, "加工")] == [confidential.pk]
+    assert services.search_assets(people["viewer"], org, "金型") == []
+
+
+def test_search_never_crosses_organisations(org, owner):
+    from chizai.core.tests.factories import MembershipFactory, OrganizationFactory
+
+    rival = OrganizationFactory(slug="rival")
+    MembershipFactory(organization=rival, user=owner, role="owner")
+    services.create_asset(owner, rival, title_ja="他社の金型", classification="internal")
+    mine = services.create_asset(owner, org, title_ja="自社の金型", classification="internal")
+    _index_all()
+    assert [h.asset_id for h in services.search_assets(owner, org, "金型")] == [mine.pk]
+
+
+def test_reindex_replaces_old_chunks(org, owner):
+    asset = services.create_asset(owner, org, title_ja="旧名称の治具", classification="internal")
+    _index_all()
+    services.update_asset(owner, org, asset.pk, title_ja="新名称の治具")
+    _index_all()
+    assert services.search_assets(owner, org, "旧名称") == []
+    assert SearchChunk.objects.filter(asset=asset, level="meta").count() == 1
+
+
+def test_password_protected_pdf_is_stored_with_a_note(org, owner):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt("pw-123")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    asset = services.create_asset(owner, org, title_ja="暗号化PDF", classification="internal")
+    version = services.upload_version(owner, org, asset.pk, io.BytesIO(buffer.getvalue()), name="locked.pdf")
+    _index_all()
+    version.refresh_from_db()
+    assert "password-protected" in version.extracted_note
