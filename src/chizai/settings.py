@@ -146,6 +146,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = CHIZAI_HOME / "static"
 MEDIA_ROOT = CHIZAI_HOME / "files"
 if not PRODUCTION:

@@ -1,4 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
 from chizai.core.querysets import roles_by_org
+
+
+def role_label(role: str | None) -> str:
+    from chizai.core.models import Membership
+
+    if role == "adviser":
+        return _("Adviser")
+    try:
+        return Membership.Role(role).label
+    except ValueError:
+        return role or ""
 
 
 def chizai_context(request):
@@ -12,8 +25,10 @@ def chizai_context(request):
     orgs = list(Organization.objects.filter(pk__in=roles.keys(), is_active=True).order_by("slug"))
     for org in orgs:
         org.my_role = roles[org.pk]
+        org.my_role_label = role_label(org.my_role)
     return {
         "my_organizations": orgs,
         "current_org": getattr(request, "organization", None),
         "current_role": getattr(request, "org_role", None),
+        "current_role_label": role_label(getattr(request, "org_role", None)),
     }

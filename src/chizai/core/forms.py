@@ -16,7 +16,7 @@ class LoginForm(AuthenticationForm):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.ENGINEER)
 
 
 class EngagementForm(forms.Form):

@@ -107,3 +107,9 @@ def test_demo_loads_idempotently_and_its_chain_verifies():
     seiko = Organization.objects.get(slug="sample-seiko")
     assert seiko.prefecture == "愛知県" and seiko.memberships.count() == 4
     assert audit.verify().ok
+
+
+@pytest.mark.parametrize("path", ["/static/chizai/app.css", "/static/chizai/htmx.min.js", "/static/chizai/app.js"])
+def test_static_files_are_served(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
