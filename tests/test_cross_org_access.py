@@ -48,12 +48,19 @@ def _review(victim, people):
     ).pk
 
 
+def _diagnostic(victim, people):
+    from chizai.advisers.models import Diagnostic
+
+    return Diagnostic.objects.create(organization=victim, created_by=people["owner"], notes=f"{VICTIM_NAME} 診断").pk
+
+
 # URL parameter -> function(victim org, victim people) returning the id of a victim object
 # (or, for a non-object parameter, a valid value).
 OBJECT_MAKERS = {
     "membership_id": _membership,
     "engagement_id": _engagement,
     "job_id": _job,
+    "diagnostic_id": _diagnostic,
     "review_id": _review,
     "other_id": _review,
     "fmt": lambda victim, people: "html",

@@ -83,6 +83,14 @@ def record_read(actor, client: Organization, what: str, obj=None) -> None:
                      object_id="" if obj else client.pk, summary=f"adviser read: {what}")
 
 
+@transaction.atomic
+def read_client(actor, client: Organization, what: str) -> str:
+    """Check the actor may read the advisers' records of ``client`` and audit an adviser's read."""
+    role = require_client(actor, client, "view")
+    record_read(actor, client, what)
+    return role
+
+
 def support_of(actor, client: Organization) -> Organization | None:
     engagement = active_engagement(actor, client)
     return engagement.adviser_organization if engagement else None
