@@ -34,6 +34,28 @@ def _engagement(victim, people):
     return AdvisoryEngagement.objects.filter(organization=victim).first().pk
 
 
+def _asset(victim, people):
+    from chizai.register import services as register_services
+
+    return register_services.create_asset(people["owner"], victim, title_ja="被害者の金型ノウハウ", classification="internal").pk
+
+
+def _version(victim, people):
+    import io
+
+    from chizai.register import services as register_services
+
+    asset = register_services.create_asset(people["owner"], victim, title_ja="被害者の図面", classification="internal")
+    return register_services.upload_version(people["owner"], victim, asset.pk, io.BytesIO(b"victim file"), name="v.txt").pk
+
+
+def _holder(victim, people):
+    from chizai.register import services as register_services
+
+    asset = register_services.create_asset(people["owner"], victim, title_ja="被害者の加工条件", classification="internal")
+    return register_services.add_holder(people["owner"], victim, asset.pk, name="被害者の職人").pk
+
+
 def _job(victim, people):
     return enqueue(people["owner"], victim, "core.selftest").pk
 
@@ -57,6 +79,9 @@ def _diagnostic(victim, people):
 # URL parameter -> function(victim org, victim people) returning the id of a victim object
 # (or, for a non-object parameter, a valid value).
 OBJECT_MAKERS = {
+    "asset_id": _asset,
+    "version_id": _version,
+    "holder_id": _holder,
     "membership_id": _membership,
     "engagement_id": _engagement,
     "job_id": _job,
