@@ -295,3 +295,22 @@ def test_contract_type_override_and_mixed():
     with pytest.raises(ReviewInputError) as e:
         _doc(JA, contract_type="XYZ")
     assert e.value.code == "bad_type"
+
+
+def test_very_large_valid_contract():
+    """A long contract (about 270,000 characters, 2,500 articles) loads whole and quickly."""
+    import time
+
+    body = "".join(
+        f"第{i}条（条項{i}）\n１　乙は、甲の事前の書面による承諾なく、秘密情報を第三者に開示してはならない。\n"
+        f"２　前項の規定は、次の各号に該当する場合には適用しない。\n（１）法令に基づく場合\n（２）甲が同意した場合\n"
+        for i in range(1, 2501)
+    )
+    text = "秘密保持契約書\n\n株式会社甲野（以下「甲」という。）と株式会社乙山（以下「乙」という。）は、次のとおり契約する。\n\n" + body
+    assert len(text) > 250_000
+    t0 = time.perf_counter()
+    doc = _doc(text)
+    elapsed = time.perf_counter() - t0
+    assert sum(1 for s in doc.segments if s.kind == "article") == 2500
+    assert any(s.ref == "第2500条第2項第2号" for s in doc.segments)
+    assert elapsed < 10, elapsed
