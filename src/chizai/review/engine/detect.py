@@ -289,6 +289,12 @@ def subjects_of(segment_text: str, parties: list[Party] | list[str]) -> list[str
     m = re.search(rf"(?<![A-Za-z])(?P<l>{alt})(?:\s*(?:および|及び|又は|または|並びに|ならびに)\s*(?P<l2>{alt}))?(?:は|が|において)", t)
     if m and re.search(r"[\u3040-\u30ff]", t[:200]):
         topic = re.search(rf"(?<![A-Za-z])(?P<l>{alt})(?:\s*(?:および|及び|又は|または)\s*(?P<l2>{alt}))?は(?!除)", t)
+        if topic is None:
+            # 「乙が提供した図面は、甲に帰属する」: the 「が」 clause only modifies the real
+            # topic (図面), which is not a party; a conditional 「…場合は」 does not count
+            rest = t[m.end():]
+            if re.search(r"(?<!場合)(?<!とき)(?<!時)(?<!際)(?<!限り)は、", rest):
+                return []
         m = topic or m
         return [x for x in (m.group("l"), m.group("l2")) if x]
     # English: "<Label> shall ...", "The <Label> may ..."

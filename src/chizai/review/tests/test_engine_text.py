@@ -267,6 +267,10 @@ def test_subject_and_flows():
     assert subject_of("甲及び乙は、相互に秘密を保持する。", parties) is None
     assert set(subjects_of("甲及び乙は、相互に秘密を保持する。", parties)) == {"甲", "乙"}
     assert subject_of("２　乙は、報告する。", parties) == "乙"
+    # a 「が」 clause that only describes the topic noun is not the actor
+    assert subject_of("乙が甲に提供した図面は、甲に帰属する。", parties) is None
+    assert subject_of("乙が違反した場合は、直ちに甲に通知する。", parties) == "乙"
+    assert subject_of("甲が必要と認めるときは、乙は立入検査に協力する。", parties) == "乙"
     en = ["Buyer", "Supplier"]
     assert subject_of("The Supplier shall deliver the drawings.", en) == "Supplier"
     assert subject_of("Each Party shall keep it secret.", en) is None
