@@ -37,7 +37,9 @@ VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "
 # Gap macros: a bounded "same sentence" gap keeps every pattern linear-time on long
 # contracts (an unbounded ``.*`` over 60k characters is what blows the speed budget).
 GAPS = {
-    "ja": {"W": r"[^。\n]{0,80}?", "WL": r"[^。\n]{0,200}?"},
+    # a 。 inside a parenthetical (「（…を含む。以下「X」という。）」) does not end the sentence
+    "ja": {"W": r"(?:[^。\n]|。(?=[^()\n]{0,40}\))){0,80}?",
+           "WL": r"(?:[^。\n]|。(?=[^()\n]{0,40}\))){0,200}?"},
     "en": {"W": r"(?:[^.;\n]|\.(?=\d)){0,160}?", "WL": r"(?:[^;\n]){0,300}?"},
 }
 # Dummy labels only used to check that placeholder patterns compile.

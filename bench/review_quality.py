@@ -1,0 +1,130 @@
+"""Quality benchmark of the rule engine of the contract reviewer.
+
+    python bench/review_quality.py --suite dev          # review-dev answer key
+    python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
+    python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
+    python bench/review_quality.py --suite cuad
+
+Each run prints one JSON object on stdout. The documents go through the pipeline's own
+loading and detection (language, contract type, SME party), exactly as a user's upload
+would; where that detection disagrees with the key, it is reported, not corrected.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+DATA = ROOT.parent / "shared" / "data"
+DEV_DIR = DATA / "review-dev"
+METI_DIR = DATA / "meti-oi-model-contracts"
+FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
+BARS = {"recall": 0.90, "trap_rate": 0.10, "false_high_on_fair": 0, "max_high_meti": 2}
+
+
+def reported_ids(report) -> set[str]:
+    """Ids a user sees: findings, plus the rules behind checklist items marked missing/weak."""
+    from chizai.review.engine.rules_data import load_catalogue
+
+    related = {c.id: c.related for c in load_catalogue().checklist}
+    ids = {f.rule_id for f in report.findings}
+    for c in report.checklist:
+        if c.status in ("missing", "weak"):
+            ids.update(related.get(c.id, []))
+    return ids
+
+
+def _review(path: Path):
+    from chizai.review.engine.pipeline import load_document, review_document
+
+    data = path.read_bytes()
+    if path.suffix in (".txt", ".md"):
+        data = data.decode("utf-8")
+    doc = load_document(data, path.name)
+    return doc, review_document(doc)
+
+
+def run_dev(data_dir: Path = DEV_DIR) -> dict:
+    key = json.loads((data_dir / "key.json").read_text(encoding="utf-8"))
+    found = total = traps = trap_total = 0
+    per_file, detection, false_high = {}, [], {}
+    t0 = time.perf_counter()
+    for entry in key:
+        doc, report = _review(data_dir / entry["file"])
+        ids = reported_ids(report)
+        must, must_not = set(entry["must_find"]), set(entry["must_not_find"])
+        hit, trapped = must & ids, must_not & ids
+        found += len(hit)
+        total += len(must)
+        traps += len(trapped)
+        trap_total += len(must_not)
+        per_file[entry["file"]] = {"misses": sorted(must - ids), "traps": sorted(trapped)}
+        if entry["contract_type"] not in doc.contract_types or doc.sme_label != entry["sme_party"]:
+            detection.append({"file": entry["file"], "key_type": entry["contract_type"],
+                              "detected_types": doc.contract_types, "key_sme": entry["sme_party"],
+                              "detected_sme": doc.sme_label})
+        if entry["file"] in FAIR_DEV:
+            false_high[entry["file"]] = sorted(f.rule_id for f in report.findings if f.severity == "HIGH")
+    return {
+        "suite": "dev",
+        "n_documents": len(key),
+        "recall": round(found / total, 3) if total else None,
+        "found": found, "must_find": total,
+        "trap_rate": round(traps / trap_total, 3) if trap_total else None,
+        "traps": traps, "must_not_find": trap_total,
+        "false_high_on_fair": sum(len(v) for v in false_high.values()),
+        "false_high_by_file": false_high,
+        "per_file": per_file,
+        "detection_differs_from_key": detection,
+        "bars": {k: BARS[k] for k in ("recall", "trap_rate", "false_high_on_fair")},
+        "elapsed_s": round(time.perf_counter() - t0, 2),
+    }
+
+
+def run_meti(data_dir: Path = METI_DIR) -> dict:
+    out = {}
+    t0 = time.perf_counter()
+    for path in sorted(data_dir.glob("*.md")):
+        doc, report = _review(path)
+        counts = {"HIGH": 0, "MEDIUM": 0, "LOW": 0}
+        for f in report.findings:
+            counts[f.severity] += 1
+        out[path.name] = {**counts, "ids": sorted({f.rule_id for f in report.findings}),
+                          "high_ids": sorted({f.rule_id for f in report.findings if f.severity == "HIGH"}),
+                          "types": doc.contract_types, "sme": doc.sme_label,
+                          "elapsed_ms": report.elapsed_ms}
+    return {
+        "suite": "meti",
+        "n_documents": len(out),
+        "findings_by_contract": out,
+        "max_high": max((v["HIGH"] for v in out.values()), default=0),
+        "bar_max_high": BARS["max_high_meti"],
+        "elapsed_s": round(time.perf_counter() - t0, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--suite", choices=("dev", "meti", "contractnli", "cuad"), required=True)
+    args = ap.parse_args(argv)
+    if args.suite == "dev":
+        result = run_dev()
+    elif args.suite == "meti":
+        result = run_meti()
+    else:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import ml_suites
+
+        result = ml_suites.run_contractnli() if args.suite == "contractnli" else ml_suites.run_cuad()
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,478 @@
+"""Rule engine of the contract reviewer: catalogue data in, findings and checklist out.
+
+Pure library (no Django). ``evaluate`` is called by ``pipeline.review_document``.
+
+How matching works, and why:
+- Rules are data (``data/rules/*.yaml``, ``data/ambiguous/*.yaml``, ``data/checklists/*.yaml``
+  and the shared ``data/vocab.yaml``), compiled
+  once per (language, party labels) and cached, because party labels are substituted
+  into the patterns and the same labels recur across documents.
+- Clause text is the set of smallest non-sentence segments ("units"), joined with
+  newlines into one string so each rule runs one ``finditer`` over the whole contract
+  instead of one search per segment (keeps a 60k-character contract well under budget).
+- A trigger only becomes a finding after the unit-level filters: ``near`` groups,
+  ``not_near`` (carve-outs), negation of the trigger itself, who the clause binds
+  (``subject``; mutual wording defuses one-way rules), and a stated separate
+  consideration (``requires_no: consideration``). Those filters are where most false
+  alarms are removed.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass, field
+
+from .document import ChecklistResult, Document, Finding, Segment
+from .rules_data import Catalogue, ChecklistItem, Rule, labels_with_gaps, load_catalogue, substitute
+
+_SEV = ("LOW", "MEDIUM", "HIGH")
+_SME_DISCLOSER_TYPES = {"NDA", "PROTO", "JRD"}
+_JA_SME_DEFAULT, _JA_LARGE_DEFAULT = "乙", "甲"
+_EN_SME_DEFAULT = "Supplier|Seller|Contractor|Vendor|Startup|Partner|Licensor"
+_EN_LARGE_DEFAULT = "Buyer|Purchaser|Customer|Company|Licensee"
+_JA_LARGE_OF = {"受託者": "委託者", "受注者": "発注者", "中小受託事業者": "委託事業者",
+                "下請事業者": "親事業者", "乙": "甲", "甲": "乙", "供給者": "買主",
+                "委託者": "受託者", "発注者": "受注者"}
+_EN_LARGE_OF = {"Supplier": "Buyer", "Seller": "Buyer", "Contractor": "Company",
+                "Licensor": "Licensee", "Licensee": "Licensor", "Startup": "Company",
+                "Partner": "Company", "Vendor": "Customer"}
+
+
+# --------------------------------------------------------------------------- units
+
+@dataclass
+class _Unit:
+    idx: int  # position in the unit list
+    seg: Segment
+    norm: str
+    ref: str | None
+    article: str | None
+    start: int  # offset in the joined string
+    _subject: str | None = field(default=None, repr=False)
+
+
+def _units(doc: Document) -> list[Segment]:
+    """Smallest non-sentence clause segments: the "same clause" of NEAR().
+
+    Sentences are folded into their parent so that a carve-out in the next sentence
+    (「ただし、…この限りでない」) still sits in the same unit as the trigger.
+    """
+    segs = doc.segments
+    parents = {s.parent for s in segs if s.parent is not None}
+    chosen: dict[int, Segment] = {}
+    for i, s in enumerate(segs):
+        if s.is_commentary or s.kind in ("title", "signature", "commentary"):
+            continue
+        if i in parents:
+            continue
+        if s.kind == "sentence" and s.parent is not None and 0 <= s.parent < len(segs):
+            p = segs[s.parent]
+            if p.is_commentary:
+                continue
+            chosen.setdefault(s.parent, p)
+            continue
+        chosen.setdefault(i, s)
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def _seg_norm_offset(doc: Document, seg: Segment) -> int | None:
+    """Where seg.norm starts inside doc.norm, or None when it is not a plain slice."""
+    k = bisect.bisect_left(doc.norm_to_orig, seg.start)
+    if k < len(doc.norm) and doc.norm[k:k + len(seg.norm)] == seg.norm:
+        return k
+    pos = doc.norm.find(seg.norm[:40], max(0, k - 50)) if seg.norm else -1
+    if pos >= 0 and doc.norm[pos:pos + len(seg.norm)] == seg.norm:
+        return pos
+    return None
+
+
+def _orig_span(doc: Document, seg: Segment, a: int, b: int) -> tuple[int, int]:
+    """Map [a, b) of seg.norm to original offsets, always inside doc.text."""
+    n = len(doc.text)
+    off = _seg_norm_offset(doc, seg)
+    if off is not None and len(doc.norm_to_orig) > off + b:
+        o1 = doc.norm_to_orig[off + a]
+        o2 = doc.norm_to_orig[off + b] if b > a else o1
+        if off + b < len(doc.norm_to_orig) - 1 and b > a:
+            # end is exclusive: take the original position after the last matched char
+            o2 = max(o2, doc.norm_to_orig[off + b - 1] + 1)
+    else:
+        o1, o2 = seg.start, seg.end
+    o1 = min(max(0, o1), n)
+    o2 = min(max(o1, o2), n)
+    return o1, o2
+
+
+# --------------------------------------------------------------------------- compiled rules
+
+@dataclass
+class _Compiled:
+    rule: Rule
+    trigger: re.Pattern | None
+    near: list[re.Pattern]
+    not_near: re.Pattern | None
+    absent: re.Pattern | None
+    requires_doc: re.Pattern | None
+    or_absent: re.Pattern | None = None
+
+
+@dataclass
+class _CompiledCheck:
+    item: ChecklistItem
+    present: re.Pattern | None
+    weak: re.Pattern | None
+
+
+@dataclass
+class _Compiled_All:
+    rules: list[_Compiled]
+    checks: list[_CompiledCheck]
+    subject: re.Pattern
+    mutual: re.Pattern | None
+    consideration: re.Pattern | None
+    no_consideration: re.Pattern | None
+    neg_after: re.Pattern | None
+    neg_before: re.Pattern | None
+
+
+def _alt(pats: list[str] | None, labels: dict[str, str]) -> re.Pattern | None:
+    if not pats:
+        return None
+    return re.compile("|".join(f"(?:{substitute(p, labels)})" for p in pats), re.I)
+
+
+def _labels(doc: Document) -> tuple[str, str]:
+    """Regex alternations for the SME and LARGE labels of this document."""
+    lang = doc.language
+    sme = doc.sme_label or next((p.label for p in doc.parties if p.role == "SME"), None)
+    large = [p.label for p in doc.parties if p.role == "LARGE" and p.label and p.label != sme]
+    if not large and sme:
+        large = [p.label for p in doc.parties if p.label and p.label != sme]
+    if not large and sme:
+        other = (_JA_LARGE_OF if lang == "ja" else _EN_LARGE_OF).get(sme)
+        large = [other] if other else []
+    if sme is None:
+        sme_alt = _JA_SME_DEFAULT if lang == "ja" else _EN_SME_DEFAULT
+    else:
+        sme_alt = re.escape(sme)
+    if large:
+        large_alt = "|".join(re.escape(x) for x in dict.fromkeys(large))
+    else:
+        large_alt = _JA_LARGE_DEFAULT if lang == "ja" else _EN_LARGE_DEFAULT
+    return sme_alt, large_alt
+
+
+@functools.lru_cache(maxsize=64)
+def _compile(lang: str, sme_alt: str, large_alt: str) -> _Compiled_All:
+    cat: Catalogue = load_catalogue()
+    if lang == "en":
+        labels = {"SME": rf"(?:\b(?:{sme_alt})\b)", "LARGE": rf"(?:\b(?:{large_alt})\b)"}
+    else:
+        labels = {"SME": f"(?:{sme_alt})", "LARGE": f"(?:{large_alt})"}
+    labels["PARTY"] = f"(?:{labels['SME']}|{labels['LARGE']})"
+    labels = labels_with_gaps(labels, lang)
+    voc = {k: v.get(lang, []) for k, v in cat.vocab.items()}
+    mutual_pats = [substitute(p, labels) for p in voc.get("mutual", [])]
+    mutual_alt = "|".join(f"(?:{p})" for p in mutual_pats) or "(?!x)x"
+    if lang == "ja":
+        subject = re.compile(
+            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=は|が)|(?P<l>{labels['LARGE']})(?=は|が)")
+    else:
+        verbs = "|".join(voc.get("subject_verbs", [])) or "shall|will|may|must"
+        subject = re.compile(
+            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=(?:'s)?\s+(?:{verbs})\b)"
+            rf"|(?P<l>{labels['LARGE']})(?=\s+(?:{verbs})\b)", re.I)
+    rules = []
+    for r in cat.all_rules():
+        d = r.detection
+        rules.append(_Compiled(
+            rule=r, trigger=_alt(r.patterns.get(lang), labels),
+            near=[p for p in (_alt(g.get(lang), labels) for g in d["near"]) if p is not None]
+            if all(g.get(lang) for g in d["near"]) else [re.compile(r"(?!x)x")] if d["near"] else [],
+            not_near=_alt(d["not_near"].get(lang), labels),
+            absent=_alt(d["absent"].get(lang), labels),
+            requires_doc=_alt(d["requires_doc"].get(lang), labels),
+            or_absent=_alt(d["or_absent"].get(lang), labels)))
+    checks = [_CompiledCheck(item=i, present=_alt(i.present.get(lang), labels),
+                             weak=_alt(i.weak.get(lang), labels)) for i in cat.checklist]
+    return _Compiled_All(
+        rules=rules, checks=checks, subject=subject, mutual=_alt(voc.get("mutual"), labels),
+        consideration=_alt(voc.get("consideration"), labels),
+        no_consideration=_alt(voc.get("no_consideration"), labels),
+        neg_after=_alt(voc.get("negation_after"), labels),
+        neg_before=_alt(voc.get("negation_before"), labels))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+class _Ctx:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.lang = doc.language if doc.language in ("ja", "en") else "en"
+        self.comp = _compile(self.lang, *_labels(doc))
+        segs = _units(doc)
+        self.units: list[_Unit] = []
+        parts: list[str] = []
+        pos = 0
+        for i, s in enumerate(segs):
+            norm = s.norm.replace("\n", " ")
+            self.units.append(_Unit(idx=i, seg=s, norm=norm, ref=s.ref, article=s.article or s.ref,
+                                    start=pos))
+            parts.append(norm)
+            pos += len(norm) + 1
+        self.joined = "\n".join(parts)
+        self.starts = [u.start for u in self.units]
+        self.article_text: dict[str | None, str] = {}
+        for u in self.units:
+            self.article_text[u.article] = self.article_text.get(u.article, "") + " " + u.norm
+        types = set(doc.contract_types)
+        self.types = types
+        self.sme_discloser = bool(types & _SME_DISCLOSER_TYPES)
+        self._doc_hits: dict[int, bool] = {}
+
+    def unit_at(self, pos: int) -> _Unit | None:
+        if not self.units:
+            return None
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return self.units[i] if i >= 0 else None
+
+    def doc_has(self, pat: re.Pattern | None) -> bool:
+        if pat is None:
+            return False
+        key = id(pat)
+        if key not in self._doc_hits:
+            self._doc_hits[key] = pat.search(self.joined) is not None
+        return self._doc_hits[key]
+
+    def subject(self, u: _Unit) -> str:
+        if u._subject is None:
+            best = None
+            for m in self.comp.subject.finditer(u.norm):
+                kind = "MUTUAL" if m.group("m") else ("SME" if m.group("s") else "LARGE")
+                if self.lang == "ja":
+                    nxt = u.norm[m.end():m.end() + 1]
+                    if kind == "MUTUAL" or nxt == "は":
+                        best = kind
+                        break
+                    if best is None:
+                        best = kind  # earliest が-subject, kept unless a は-subject follows
+                    continue
+                best = kind
+                break
+            u._subject = best or "NONE"
+        return u._subject
+
+    def has_consideration(self, u: _Unit) -> bool:
+        c = self.comp
+        if c.consideration is None:
+            return False
+        if c.no_consideration is not None and c.no_consideration.search(u.norm):
+            return False
+        if c.consideration.search(u.norm):
+            return True
+        art = self.article_text.get(u.article, "")
+        return bool(c.consideration.search(art)) and not (
+            c.no_consideration is not None and c.no_consideration.search(art))
+
+    def negated(self, u: _Unit, a: int, b: int) -> bool:
+        c = self.comp
+        if c.neg_after is not None:
+            tail = u.norm[b:b + 32]
+            cut = tail.find("。")
+            if cut >= 0:
+                tail = tail[:cut]
+            if c.neg_after.match(tail):
+                return True
+        if c.neg_before is not None:
+            head = u.norm[max(0, a - 50):a]
+            cut = max(head.rfind("."), head.rfind(";"))
+            if cut >= 0:
+                head = head[cut + 1:]
+            if c.neg_before.search(head):
+                return True
+        return False
+
+
+def _applies(ctx: _Ctx, applies_to: list[str]) -> bool:
+    if "ALL" in applies_to or not ctx.types:
+        return True
+    return bool(ctx.types & set(applies_to))
+
+
+def _severity(ctx: _Ctx, cr: _Compiled, u: _Unit | None) -> str:
+    sev = _SEV.index(cr.rule.severity)
+    adj = cr.rule.adjust
+    if adj.get("raise_if_sme_discloser") and ctx.sme_discloser:
+        sev = min(sev + 1, 2)
+    if adj.get("lower_if_consideration") and u is not None and ctx.has_consideration(u):
+        sev = max(sev - 1, 0)
+    return _SEV[sev]
+
+
+def _unit_ok(ctx: _Ctx, cr: _Compiled, u: _Unit) -> bool:
+    d = cr.rule.detection
+    # A carve-out or exception often sits in the next paragraph of the same article
+    # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
+    scope = ctx.article_text.get(u.article, u.norm) if d.get("window") == "article" else u.norm
+    for g in cr.near:
+        if not g.search(scope):
+            return False
+    if cr.not_near is not None and cr.not_near.search(scope):
+        return False
+    subj = d.get("subject")
+    if subj is not None and ctx.subject(u) not in subj:
+        return False
+    if d.get("requires_no") == "consideration" and ctx.has_consideration(u):
+        return False
+    return True
+
+
+def _doc_ok(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> bool:
+    d = cr.rule.detection
+    if d.get("sme_discloser_only") and not ctx.sme_discloser:
+        return False
+    if not _applies(ctx, d.get("types") or cr.rule.applies_to):
+        return False
+    if cr.requires_doc is not None and not ctx.doc_has(cr.requires_doc):
+        return False
+    if d["requires_doc"] and cr.requires_doc is None:
+        return False  # precondition written only for the other language
+    if cr.absent is not None and ctx.doc_has(cr.absent):
+        return False
+    if d["requires_rules"] and not (set(d["requires_rules"]) & fired):
+        return False
+    if d["unless_rules"] and set(d["unless_rules"]) & fired:
+        return False
+    return True
+
+
+def _finding(ctx: _Ctx, cr: _Compiled, u: _Unit | None, span: tuple[int, int] | None) -> Finding:
+    r, lang = cr.rule, ctx.lang
+    text = ctx.doc.text[span[0]:span[1]] if span else None
+    return Finding(rule_id=r.id, severity=_severity(ctx, cr, u), title=r.title[lang],
+                   reason=r.reason[lang], basis=list(r.basis), balanced=r.balanced[lang],
+                   question=r.question[lang], clause=u.ref if u else None, span=span, text=text)
+
+
+def _overlaps(fired: list[tuple[int, int]], seg: Segment) -> bool:
+    """True when seg contains or sits inside a segment that already fired.
+
+    A paragraph and its items are both units (the paragraph so that NEAR sees the
+    lead-in sentence with the list); this keeps one finding per rule per clause.
+    """
+    return any((a <= seg.start and seg.end <= b) or (seg.start <= a and b <= seg.end) for a, b in fired)
+
+
+def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
+    d = cr.rule.detection
+    if not _doc_ok(ctx, cr, fired):
+        return []
+    if d["scope"] == "document":
+        if cr.trigger is not None and not ctx.doc_has(cr.trigger):
+            return []
+        if cr.trigger is None and cr.rule.patterns:
+            return []  # the trigger exists only for the other language
+        if cr.trigger is None and not cr.absent and not d["requires_rules"]:
+            return []
+        if cr.absent is None and d["absent"]:
+            return []  # the absence test exists only for the other language
+        return [_finding(ctx, cr, None, None)]
+    out: list[Finding] = []
+    if cr.trigger is not None:
+        seen: set[object] = set()
+        spans: list[tuple[int, int]] = []
+        for m in cr.trigger.finditer(ctx.joined):
+            if m.end() == m.start():
+                continue
+            u = ctx.unit_at(m.start())
+            if u is None:
+                continue
+            a, b = m.start() - u.start, m.end() - u.start
+            if b > len(u.norm):
+                continue  # crossed into the next unit
+            key = u.ref if u.ref is not None else ("#", u.idx)
+            if key in seen or _overlaps(spans, u.seg):
+                continue
+            if d.get("negation") and ctx.negated(u, a, b):
+                continue
+            if not _unit_ok(ctx, cr, u):
+                continue
+            seen.add(key)
+            spans.append((u.seg.start, u.seg.end))
+            out.append(_finding(ctx, cr, u, _orig_span(ctx.doc, u.seg, a, b)))
+    # or_absent: a protection missing from the whole text is itself the finding
+    # (e.g. no survival clause at all), reported once at document level.
+    if not out and cr.or_absent is not None and not ctx.doc_has(cr.or_absent):
+        out.append(_finding(ctx, cr, None, None))
+    return out
+
+
+def _order(rules: list[_Compiled]) -> list[_Compiled]:
+    """Rules that depend on others' results run after them."""
+    plain = [c for c in rules if not (c.rule.detection["requires_rules"] or c.rule.detection["unless_rules"])]
+    dep = [c for c in rules if c not in plain]
+    ordered = plain[:]
+    remaining = dep[:]
+    for _ in range(len(dep) + 1):
+        done = {c.rule.id for c in ordered}
+        nxt = [c for c in remaining
+               if set(c.rule.detection["requires_rules"] + c.rule.detection["unless_rules"])
+               <= done | {x.rule.id for x in plain}
+               or not (set(c.rule.detection["requires_rules"] + c.rule.detection["unless_rules"])
+                       & {x.rule.id for x in remaining})]
+        if not nxt:
+            break
+        ordered += nxt
+        remaining = [c for c in remaining if c not in nxt]
+    return ordered + remaining
+
+
+def _checklist(ctx: _Ctx, fired: dict[str, Finding]) -> list[ChecklistResult]:
+    out: list[ChecklistResult] = []
+    for cc in ctx.comp.checks:
+        it = cc.item
+        if not ctx.types or not (ctx.types & set(it.applies_to)) and "ALL" not in it.applies_to:
+            continue
+        text = it.text[ctx.lang]
+        m = cc.present.search(ctx.joined) if cc.present is not None else None
+        if m is None:
+            out.append(ChecklistResult(id=it.id, item=text, status="missing"))
+            continue
+        u = ctx.unit_at(m.start())
+        clause = u.ref if u else None
+        wm = cc.weak.search(ctx.joined) if cc.weak is not None else None
+        weak_rule = next((fired[r] for r in it.weak_if_rules if r in fired), None)
+        if wm is not None or weak_rule is not None:
+            if wm is not None:
+                wu = ctx.unit_at(wm.start())
+                clause = wu.ref if wu else clause
+            elif weak_rule is not None and weak_rule.clause:
+                clause = weak_rule.clause
+            out.append(ChecklistResult(id=it.id, item=text, status="weak", clause=clause))
+        else:
+            out.append(ChecklistResult(id=it.id, item=text, status="present", clause=clause))
+    return out
+
+
+def evaluate(doc: Document) -> tuple[list[Finding], list[ChecklistResult]]:
+    """All rule, ambiguous-expression and checklist results for one document."""
+    ctx = _Ctx(doc)
+    findings: list[Finding] = []
+    fired: dict[str, Finding] = {}
+    for cr in _order(ctx.comp.rules):
+        if not _applies(ctx, cr.rule.detection.get("types") or cr.rule.applies_to):
+            continue
+        got = _run_rule(ctx, cr, set(fired))
+        if got:
+            fired.setdefault(cr.rule.id, got[0])
+            findings.extend(got)
+    # raise_with: a weakness that only matters in combination (IPR-03 with an assignment)
+    by_id = {c.rule.id: c.rule for c in ctx.comp.rules}
+    for f in findings:
+        rw = by_id[f.rule_id].adjust.get("raise_with") or []
+        if rw and set(rw) & set(fired):
+            f.severity = _SEV[min(_SEV.index(f.severity) + 1, 2)]
+    findings.sort(key=lambda f: (f.span is None, f.span[0] if f.span else 0,
+                                 -_SEV.index(f.severity), f.rule_id))
+    return findings, _checklist(ctx, fired)
