@@ -115,6 +115,7 @@ def update_asset(actor, organization, asset_id, **fields) -> Asset:
         setattr(asset, name, value)
     if asset.classification != before["classification"]:
         _require_reclassify(actor, organization, asset.classification)
+        _keep_named(actor, organization, asset)
     _clean(asset)
     asset.save()
     after = snapshot(asset)
@@ -130,6 +131,12 @@ def _require_reclassify(actor, organization, classification: str) -> None:
 
     _require(actor, organization, "reclassify", app="register")
     _may_classify(actor, organization, classification)
+
+
+def _keep_named(actor, organization, asset: Asset) -> None:
+    """Whoever makes an asset 極秘 stays named on it, or it would vanish from them."""
+    if asset.classification == "secret":
+        AssetGrant.objects.get_or_create(organization=organization, asset=asset, user=actor)
 
 
 @transaction.atomic
@@ -148,6 +155,7 @@ def reclassify(actor, organization, asset_ids: list[int], classification: str) -
             continue
         asset.classification = classification
         asset.save(update_fields=["classification", "updated_at"])
+        _keep_named(actor, organization, asset)
         audit.record(actor, organization, "register.asset.reclassify", obj=asset,
                      summary=f"{asset.title_ja}: {before} → {classification}",
                      changes={"before": {"classification": before}, "after": {"classification": classification}})
