@@ -161,8 +161,12 @@ def run_pending(max_tasks: int | None = None) -> int:
 
 def selftest_handler(job: Job):
     """A job that proves the worker runs: fails ``fail_times`` times, then succeeds."""
+    import time
+
     fail_times = int(job.params.get("fail_times", 0))
     if job.attempts <= fail_times:
         raise RetryLater(f"planned failure {job.attempts} of {fail_times}")
+    if job.attempts == 1 and job.params.get("sleep_first_attempt"):
+        time.sleep(float(job.params["sleep_first_attempt"]))  # long enough to be killed midway
     heartbeat(job, 50, "half way")
     return {"attempts": job.attempts}

@@ -1,0 +1,900 @@
+"""Disclosure control: partners, agreements, the gate, hand-over copies, duties, reminders.
+
+Every function takes the acting user first, checks the permission matrix itself, writes
+inside ``transaction.atomic`` and records the change in the audit chain of the same
+transaction. Refusals a person should read raise ``ChizaiError``; the gate's refusals are
+kept as refused disclosures (records of an attempt) and audited as such.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import secrets
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from chizai.core import audit, permissions
+from chizai.core.querysets import roles_by_org
+from chizai.core.services import ChizaiError
+from chizai.disclosure import gate
+from chizai.disclosure.models import (
+    Agreement,
+    CalendarFeed,
+    Disclosure,
+    DisclosureItem,
+    DisclosureRecipient,
+    HandoverCopy,
+    Obligation,
+    Partner,
+    PartnerContact,
+    ReminderDelivery,
+    Stage,
+)
+
+logger = logging.getLogger(__name__)
+
+PARTNER_FIELDS = ["name_ja", "name_en", "kind", "country", "corporate_number", "is_large_company", "notes"]
+AGREEMENT_FIELDS = [
+    "title", "type", "direction", "status", "signed_on", "effective_on", "expires_on", "term_months", "survival_months",
+    "decision_due_on", "purpose", "purpose_stages", "categories", "permitted_recipients", "return_duty", "return_days",
+    "certificate_required", "return_terms", "notes",
+]
+ACTIVE_STATUSES = ("negotiating", "signed")
+
+
+def role_of(user, organization) -> str | None:
+    return roles_by_org(user).get(organization.pk)
+
+
+def require(user, organization, action: str) -> None:
+    if not permissions.allowed(role_of(user, organization), "disclosure", action):
+        raise PermissionDenied(_("You may not do this in this organisation."))
+
+
+def _get(model, user, organization, pk, action: str = "view"):
+    obj = model.objects.restrict(user, action).filter(organization=organization, pk=pk).first()
+    if obj is None:
+        raise Http404("Not found.")
+    return obj
+
+
+def _snap(obj, fields) -> dict:
+    return {f: getattr(obj, f) for f in fields}
+
+
+# --- partners ----------------------------------------------------------------------------
+
+@transaction.atomic
+def create_partner(actor, organization, **fields) -> Partner:
+    require(actor, organization, "add")
+    partner = Partner(organization=organization, created_by=actor, **fields)
+    partner.full_clean()
+    partner.save()
+    audit.record(actor, organization, "disclosure.partner.create", obj=partner, summary=f"partner {partner.name_ja}",
+                 changes={"after": _snap(partner, PARTNER_FIELDS)})
+    return partner
+
+
+@transaction.atomic
+def update_partner(actor, organization, partner_id, **fields) -> Partner:
+    require(actor, organization, "change")
+    partner = _get(Partner, actor, organization, partner_id, "change")
+    before = _snap(partner, fields)
+    for key, value in fields.items():
+        setattr(partner, key, value)
+    partner.full_clean()
+    partner.save()
+    audit.record(actor, organization, "disclosure.partner.update", obj=partner, summary=f"partner {partner.name_ja} changed",
+                 changes={"before": before, "after": fields})
+    return partner
+
+
+@transaction.atomic
+def delete_partner(actor, organization, partner_id) -> None:
+    require(actor, organization, "delete")
+    partner = _get(Partner, actor, organization, partner_id, "delete")
+    count = partner.disclosures.count()
+    if count:
+        raise ChizaiError(_("%(partner)s has %(count)d disclosure(s) on record; the partner is kept so the records stay "
+                            "complete.") % {"partner": partner.name_ja, "count": count})
+    if partner.agreements.exists():
+        raise ChizaiError(_("%(partner)s has agreements on record; delete or keep them first.") % {"partner": partner.name_ja})
+    audit.record(actor, organization, "disclosure.partner.delete", obj=partner, summary=f"partner {partner.name_ja} deleted",
+                 changes={"before": _snap(partner, PARTNER_FIELDS)})
+    partner.delete()
+
+
+@transaction.atomic
+def add_contact(actor, organization, partner_id, *, name: str, department: str = "", email: str = "", phone: str = "") -> PartnerContact:
+    require(actor, organization, "add")
+    partner = _get(Partner, actor, organization, partner_id)
+    contact = PartnerContact(partner=partner, organization=organization, name=name, department=department, email=email, phone=phone)
+    contact.full_clean()
+    contact.save()
+    audit.record(actor, organization, "disclosure.contact.create", obj=contact, summary=f"{name} at {partner.name_ja}",
+                 changes={"after": {"partner": partner.pk, "name": name, "department": department, "email": email}})
+    return contact
+
+
+# --- agreements --------------------------------------------------------------------------
+
+def check_dates(fields: dict) -> None:
+    """Refuse dates that cannot all be true."""
+    signed, effective, expires = fields.get("signed_on"), fields.get("effective_on"), fields.get("expires_on")
+    if effective and expires and expires < effective:
+        raise ChizaiError(_("The agreement would expire (%(expires)s) before it takes effect (%(effective)s).")
+                          % {"expires": expires, "effective": effective})
+    if signed and expires and expires < signed:
+        raise ChizaiError(_("The agreement would expire (%(expires)s) before it is signed (%(signed)s).")
+                          % {"expires": expires, "signed": signed})
+    if fields.get("status") == Agreement.Status.SIGNED and not signed:
+        raise ChizaiError(_("A signed agreement needs the date it was signed."))
+    if signed and signed > timezone.localdate():
+        raise ChizaiError(_("The signing date %(signed)s is in the future.") % {"signed": signed})
+    for stage in fields.get("purpose_stages") or []:
+        if stage not in Stage.values:
+            raise ChizaiError(_("Unknown stage %(stage)s.") % {"stage": stage})
+
+
+def _period(a) -> tuple[date, date]:
+    start = a.effective_on or a.signed_on or date.min
+    return start, a.expires_on or date.max
+
+
+def conflicts(agreement: Agreement) -> list[str]:
+    """Other live agreements with the same partner whose periods overlap, named, with what clashes."""
+    start, end = _period(agreement)
+    out = []
+    others = Agreement.objects.filter(organization_id=agreement.organization_id, partner_id=agreement.partner_id,
+                                      status__in=ACTIVE_STATUSES).exclude(pk=agreement.pk).order_by("pk")
+    for other in others:
+        o_start, o_end = _period(other)
+        if o_start > end or start > o_end:
+            continue
+        what = []
+        if other.type == agreement.type:
+            what.append(_("same type, overlapping period"))
+        if {other.direction, agreement.direction} == {"inbound", "outbound"}:
+            what.append(_("opposite directions"))
+        if (other.return_duty != agreement.return_duty and "none" not in (other.return_duty, agreement.return_duty)):
+            what.append(_("different return/destruction duties"))
+        if (other.survival_months and agreement.survival_months and other.survival_months != agreement.survival_months):
+            what.append(_("different survival periods"))
+        if what:
+            out.append(_("Overlaps with %(type)s “%(title)s” (#%(id)d, %(start)s – %(end)s): %(what)s.") % {
+                "type": other.type, "title": other.title, "id": other.pk,
+                "start": other.effective_on or other.signed_on or "…", "end": other.expires_on or "…", "what": ", ".join(what)})
+    return out
+
+
+def _agreement_after(a: Agreement) -> dict:
+    data = _snap(a, AGREEMENT_FIELDS)
+    data["partner"] = a.partner_id
+    return data
+
+
+@transaction.atomic
+def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreement, list[str]]:
+    """Create an agreement; returns it and warnings about overlapping or contradictory ones."""
+    require(actor, organization, "add")
+    partner = _get(Partner, actor, organization, partner_id)
+    check_dates(fields)
+    agreement = Agreement(organization=organization, partner=partner, created_by=actor, **fields)
+    if not agreement.title:
+        agreement.title = f"{agreement.type} {partner.name_ja}"
+    agreement.full_clean()
+    agreement.save()
+    warnings = conflicts(agreement)
+    audit.record(actor, organization, "disclosure.agreement.create", obj=agreement, summary=f"{agreement.type} with {partner.name_ja}",
+                 changes={"after": _agreement_after(agreement), "warnings": warnings})
+    sync_obligations(organization)
+    return agreement, warnings
+
+
+@transaction.atomic
+def update_agreement(actor, organization, agreement_id, **fields) -> tuple[Agreement, list[str]]:
+    require(actor, organization, "change")
+    agreement = _get(Agreement, actor, organization, agreement_id, "change")
+    merged = {**_snap(agreement, AGREEMENT_FIELDS), **fields}
+    check_dates(merged)
+    before = _snap(agreement, fields)
+    for key, value in fields.items():
+        setattr(agreement, key, value)
+    agreement.full_clean()
+    agreement.save()
+    warnings = conflicts(agreement)
+    action = "disclosure.agreement.sign" if fields.get("status") == "signed" and before.get("status") != "signed" else "disclosure.agreement.update"
+    audit.record(actor, organization, action, obj=agreement, summary=f"{agreement.type} with {agreement.partner.name_ja} changed",
+                 changes={"before": before, "after": fields, "warnings": warnings})
+    sync_obligations(organization)
+    return agreement, warnings
+
+
+def sign_agreement(actor, organization, agreement_id, signed_on: date, effective_on: date | None = None,
+                   expires_on: date | None = None) -> tuple[Agreement, list[str]]:
+    fields = {"status": Agreement.Status.SIGNED, "signed_on": signed_on}
+    if effective_on:
+        fields["effective_on"] = effective_on
+    if expires_on:
+        fields["expires_on"] = expires_on
+    return update_agreement(actor, organization, agreement_id, **fields)
+
+
+# --- the signed file and its review -----------------------------------------------------
+
+def _seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
+    """Encrypt bytes with the register's envelope encryption and store them; (name, Sealed)."""
+    import tempfile
+
+    from chizai.register import crypto
+
+    with tempfile.TemporaryFile(prefix="chizai-dis-") as handle:
+        sealed = crypto.encrypt_stream([data], handle)
+        handle.seek(0)
+        name = f"disclosure/{organization.pk}/{prefix}-{crypto.random_name()}.enc"
+        stored = default_storage.save(name, File(handle, name=name))
+    return stored, sealed
+
+
+def _unseal(storage_name: str, wrapped_key: str, key_id: str, sha256: str) -> bytes:
+    from chizai.register import crypto
+
+    try:
+        with default_storage.open(storage_name, "rb") as handle:
+            data = b"".join(crypto.decrypt_stream(handle, wrapped_key, key_id))
+    except (crypto.KeyError_, crypto.IntegrityError_) as exc:
+        raise ChizaiError(_("This file cannot be served: %(error)s") % {"error": exc}) from None
+    except FileNotFoundError:
+        raise ChizaiError(_("This file cannot be served: its stored content is missing.")) from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ChizaiError(_("This file cannot be served: its content does not match the recorded SHA-256."))
+    return data
+
+
+def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes, review: bool = True) -> Agreement:
+    """Store the agreement file encrypted and run the reviewer on it; suggestions wait for a person."""
+    require(actor, organization, "add")
+    agreement = _get(Agreement, actor, organization, agreement_id)
+    if not data:
+        raise ChizaiError(_("The file is empty; nothing was stored."))
+    contract_review = None
+    if review:
+        from chizai.review.services import submit_review
+
+        contract_review = submit_review(actor, organization, filename=filename, data=data,
+                                        title=f"{agreement.title}", contract_type=agreement.type)
+    stored, sealed = _seal(data, "agreement", organization)
+    try:
+        with transaction.atomic():
+            old = agreement.file_storage_name
+            agreement.file_name, agreement.file_storage_name = filename[:255], stored
+            agreement.file_sha256, agreement.file_size = sealed.sha256, sealed.size
+            agreement.file_key_id, agreement.file_wrapped_key = sealed.key_id, sealed.wrapped_key
+            if contract_review is not None:
+                agreement.review = contract_review
+                agreement.suggestions = suggestions_for(contract_review)
+            agreement.save()
+            audit.record(actor, organization, "disclosure.agreement.file", obj=agreement, summary=f"file {filename} attached",
+                         changes={"after": {"file": filename, "sha256": sealed.sha256, "size": sealed.size,
+                                            "review": contract_review.pk if contract_review else None}})
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+    if old:
+        default_storage.delete(old)
+    return agreement
+
+
+def suggestions_for(contract_review) -> dict:
+    """Field suggestions from a finished review (empty while the review still runs)."""
+    from chizai.disclosure.extract import suggest
+
+    contract_review.refresh_from_db()
+    if contract_review.status != "done":
+        return {}
+    sme, labels = contract_review.sme_party or None, []
+    try:
+        from chizai.review.engine import load_document
+
+        doc = load_document(contract_review.text, "contract.txt", lang=contract_review.language or "auto", sme=sme)
+        labels, sme = [p.label for p in doc.parties], doc.sme_label
+    except Exception:  # noqa: BLE001 - suggestions are optional; the person fills the form anyway
+        logger.info("could not re-read review %s for party labels", contract_review.pk)
+    return suggest(contract_review.text, contract_review.report, sme_label=sme, parties=labels)
+
+
+def refresh_suggestions(actor, organization, agreement_id) -> Agreement:
+    agreement = _get(Agreement, actor, organization, agreement_id)
+    if agreement.review_id and not agreement.suggestions:
+        agreement.suggestions = suggestions_for(agreement.review)
+        Agreement.objects.filter(pk=agreement.pk).update(suggestions=agreement.suggestions)
+    return agreement
+
+
+def confirm_suggestions(actor, organization, agreement_id, **fields) -> tuple[Agreement, list[str]]:
+    """A person accepts (possibly edited) values; who and when is kept with the agreement."""
+    agreement, warnings = update_agreement(actor, organization, agreement_id, **fields)
+    Agreement.objects.filter(pk=agreement.pk).update(confirmed_by=actor, confirmed_at=timezone.now())
+    agreement.refresh_from_db()
+    return agreement, warnings
+
+
+def agreement_file(actor, organization, agreement_id) -> tuple[Agreement, bytes]:
+    require(actor, organization, "view")
+    agreement = _get(Agreement, actor, organization, agreement_id)
+    if not agreement.file_storage_name:
+        raise Http404("No file.")
+    data = _unseal(agreement.file_storage_name, agreement.file_wrapped_key, agreement.file_key_id, agreement.file_sha256)
+    with transaction.atomic():
+        audit.record(actor, organization, "disclosure.agreement.download", obj=agreement, summary=f"{agreement.file_name} downloaded",
+                     changes={"after": {"sha256": agreement.file_sha256}})
+    return agreement, data
+
+
+# --- disclosures and the gate -----------------------------------------------------------
+
+def agreement_facts(a: Agreement) -> gate.AgreementFacts:
+    return gate.AgreementFacts(
+        id=a.pk, type=a.type, partner_id=a.partner_id, partner_name=a.partner.name_ja, status=a.status,
+        direction=a.direction, effective_on=a.effective_on, expires_on=a.expires_on,
+        purpose_stages=tuple(a.purpose_stages or ()), categories=tuple(a.categories or ()),
+    )
+
+
+def asset_facts(asset) -> gate.AssetFacts:
+    return gate.AssetFacts(id=asset.pk, title=asset.title_ja, classification=asset.classification, kind=asset.kind,
+                           strategy=asset.protection_strategy, right_filed=bool(asset.right_filed_on or asset.right_number))
+
+
+def _is_owner(user, organization) -> bool:
+    return user is not None and role_of(user, organization) == "owner"
+
+
+def evaluate(disclosure: Disclosure, *, today: date | None = None) -> gate.GateResult:
+    """Run the gate over a disclosure as it stands (assets as they are now)."""
+    organization = disclosure.organization
+    assets = []
+    for item in disclosure.items.select_related("asset"):
+        if item.asset is not None:
+            assets.append(asset_facts(item.asset))
+    agreements = tuple(agreement_facts(a) for a in
+                       Agreement.objects.filter(organization=organization, partner=disclosure.partner).select_related("partner"))
+    request = gate.GateRequest(
+        partner_id=disclosure.partner_id, partner_name=disclosure.partner.name_ja, stage=disclosure.stage,
+        today=today or disclosure.disclosed_on, assets=tuple(assets), agreements=agreements,
+        agreement_id=disclosure.agreement_id,
+        owner_approved=bool(disclosure.approved_at and _is_owner(disclosure.approver, organization)),
+        second_person_confirmed=bool(disclosure.second_confirmed_at and disclosure.second_person_id
+                                     and disclosure.second_person_id != disclosure.approver_id),
+        override_reason=disclosure.override_reason, override_by_owner=_is_owner(disclosure.override_by, organization),
+    )
+    return gate.check(request)
+
+
+def _apply_gate(actor, disclosure: Disclosure, *, action: str) -> gate.GateResult:
+    """Evaluate, set the status and audit the outcome (refusals and overrides included)."""
+    result = evaluate(disclosure)
+    data = result.to_dict()
+    if result.allowed:
+        status = Disclosure.Status.DISCLOSED
+    elif all(f.code in ("owner_approval", "second_person") for f in result.failures):
+        status = Disclosure.Status.PENDING
+    else:
+        status = Disclosure.Status.REFUSED
+    if result.allowed and disclosure.agreement_id is None and result.agreement_id:
+        disclosure.agreement_id = result.agreement_id
+    disclosure.status, disclosure.gate = status, data
+    disclosure.save(update_fields=["status", "gate", "agreement"])
+    org = disclosure.organization
+    summary = f"{disclosure.reference} to {disclosure.partner.name_ja}: {status}"
+    audit.record(actor, org, action, obj=disclosure, summary=summary,
+                 changes={"after": {"status": status, "agreement": disclosure.agreement_id, "stage": disclosure.stage},
+                          "gate": {"failures": data["failures"], "waived": data["waived"]}})
+    if status == Disclosure.Status.REFUSED:
+        audit.record(actor, org, "disclosure.gate.refused", obj=disclosure,
+                     summary=f"{disclosure.reference} refused: " + "; ".join(f.en for f in result.failures)[:1500],
+                     changes={"failures": data["failures"]})
+    if result.overridden:
+        audit.record(disclosure.override_by, org, "disclosure.gate.override", obj=disclosure,
+                     summary=f"{disclosure.reference} overridden: {disclosure.override_reason}"[:2000],
+                     changes={"reason": disclosure.override_reason, "waived": data["waived"]})
+    return result
+
+
+@transaction.atomic
+def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: str, disclosed_on: date,
+                      method: str = Disclosure.Method.FILE, agreement_id=None, version_ids=(), asset_ids=(),
+                      descriptions=(), recipients=(), minutes: str = "", note: str = "", override_reason: str = "",
+                      return_due_on: date | None = None) -> Disclosure:
+    """Record a hand-over and run the gate. ``recipients``: names, or dicts with name/email/contact_id.
+
+    The gate's refusal is kept as a refused disclosure: the attempt itself is evidence.
+    """
+    from chizai.register.models import Asset, FileVersion
+
+    require(actor, organization, "add")
+    partner = _get(Partner, actor, organization, partner_id)
+    agreement = _get(Agreement, actor, organization, agreement_id) if agreement_id else None
+    if agreement is not None and agreement.partner_id != partner.pk:
+        raise ChizaiError(_("The agreement %(agreement)s is not with %(partner)s.") % {"agreement": agreement.title, "partner": partner.name_ja})
+    if stage not in Stage.values:
+        raise ChizaiError(_("Unknown stage %(stage)s.") % {"stage": stage})
+    if disclosed_on > timezone.localdate() + timedelta(days=366):
+        raise ChizaiError(_("The date %(date)s is too far in the future.") % {"date": disclosed_on})
+    if override_reason and not _is_owner(actor, organization):
+        raise PermissionDenied(_("Only an owner may override the gate."))
+    versions = list(FileVersion.objects.restrict(actor, "download").filter(organization=organization, pk__in=list(version_ids))
+                    .select_related("file__asset"))
+    if len(versions) != len(set(version_ids)):
+        raise Http404("No such file version.")
+    described = list(Asset.objects.restrict(actor, "view").filter(organization=organization, pk__in=list(asset_ids)))
+    if len(described) != len(set(asset_ids)):
+        raise Http404("No such asset.")
+    if not versions and not described and not any(d.strip() for d in descriptions):
+        raise ChizaiError(_("Say what is disclosed: choose file versions or assets, or describe it."))
+    if method in (Disclosure.Method.ORAL, Disclosure.Method.PLANT_VISIT, Disclosure.Method.SAMPLE) and not minutes.strip():
+        raise ChizaiError(_("An oral, plant-visit or sample disclosure needs minutes of what was shown or said."))
+    names = [r if isinstance(r, dict) else {"name": r} for r in recipients]
+    names = [r for r in names if (r.get("name") or "").strip()]
+    if not names:
+        raise ChizaiError(_("Name at least one recipient."))
+    disclosure = Disclosure.objects.create(
+        organization=organization, partner=partner, agreement=agreement, stage=stage, purpose=purpose, method=method,
+        disclosed_on=disclosed_on, minutes=minutes, note=note, requested_by=actor, return_due_on=return_due_on,
+        override_reason=override_reason.strip(), override_by=actor if override_reason.strip() else None,
+    )
+    if permissions.allowed(role_of(actor, organization), "disclosure", "approve"):
+        disclosure.approver, disclosure.approved_at = actor, timezone.now()
+        disclosure.save(update_fields=["approver", "approved_at"])
+    for version in versions:
+        asset = version.file.asset
+        DisclosureItem.objects.create(organization=organization, disclosure=disclosure, asset=asset, version=version,
+                                      title=asset.title_ja, classification=asset.classification, kind=asset.kind,
+                                      sha256=version.sha256, description=f"{version.original_name} v{version.number}")
+    for asset in described:
+        DisclosureItem.objects.create(organization=organization, disclosure=disclosure, asset=asset, title=asset.title_ja,
+                                      classification=asset.classification, kind=asset.kind, description=asset.title_ja)
+    for text in descriptions:
+        if text.strip():
+            DisclosureItem.objects.create(organization=organization, disclosure=disclosure, description=text.strip()[:300],
+                                          title=text.strip()[:200])
+    for r in names:
+        contact = None
+        if r.get("contact_id"):
+            contact = PartnerContact.objects.filter(organization=organization, partner=partner, pk=r["contact_id"]).first()
+        DisclosureRecipient.objects.create(organization=organization, disclosure=disclosure, contact=contact,
+                                           name=r["name"].strip()[:120], email=r.get("email") or (contact.email if contact else ""))
+    _apply_gate(actor, disclosure, action="disclosure.create")
+    sync_obligations(organization)
+    return disclosure
+
+
+@transaction.atomic
+def approve(actor, organization, disclosure_id) -> Disclosure:
+    """The owner's approval of a secret hand-over (a manager's approval counts for confidential only)."""
+    require(actor, organization, "approve")
+    disclosure = _get(Disclosure, actor, organization, disclosure_id, "approve")
+    if disclosure.status == Disclosure.Status.DISCLOSED:
+        raise ChizaiError(_("This disclosure is already done."))
+    if disclosure.second_person_id == actor.pk:
+        raise ChizaiError(_("You confirmed as the second person; the approval must come from someone else."))
+    disclosure.approver, disclosure.approved_at = actor, timezone.now()
+    disclosure.save(update_fields=["approver", "approved_at"])
+    _apply_gate(actor, disclosure, action="disclosure.approve")
+    return disclosure
+
+
+@transaction.atomic
+def confirm_second(actor, organization, disclosure_id) -> Disclosure:
+    """The second person of the two-person rule: anyone who may approve, other than the approver."""
+    require(actor, organization, "approve")
+    disclosure = _get(Disclosure, actor, organization, disclosure_id, "approve")
+    if disclosure.status == Disclosure.Status.DISCLOSED:
+        raise ChizaiError(_("This disclosure is already done."))
+    if actor.pk == disclosure.approver_id:
+        raise ChizaiError(_("The second person must be someone other than the approver."))
+    disclosure.second_person, disclosure.second_confirmed_at = actor, timezone.now()
+    disclosure.save(update_fields=["second_person", "second_confirmed_at"])
+    _apply_gate(actor, disclosure, action="disclosure.second_person")
+    return disclosure
+
+
+@transaction.atomic
+def override(actor, organization, disclosure_id, reason: str) -> Disclosure:
+    """An owner lets a refused disclosure through, with a reason kept in the audit chain."""
+    require(actor, organization, "override")
+    disclosure = _get(Disclosure, actor, organization, disclosure_id, "override")
+    if not reason.strip():
+        raise ChizaiError(_("An override needs a reason."))
+    if disclosure.status == Disclosure.Status.DISCLOSED:
+        raise ChizaiError(_("This disclosure is already done."))
+    disclosure.override_reason, disclosure.override_by = reason.strip(), actor
+    disclosure.save(update_fields=["override_reason", "override_by"])
+    _apply_gate(actor, disclosure, action="disclosure.override_requested")
+    sync_obligations(organization)
+    return disclosure
+
+
+RETURN_FIELDS = ("return_requested_on", "returned_on", "destroyed_on", "certificate_received_on", "return_due_on")
+
+
+@transaction.atomic
+def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
+    """What came back: a return request, the return, a destruction, the certificate."""
+    require(actor, organization, "change")
+    disclosure = _get(Disclosure, actor, organization, disclosure_id, "change")
+    unknown = set(fields) - set(RETURN_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    for key, value in fields.items():
+        if value and value < disclosure.disclosed_on:
+            raise ChizaiError(_("%(date)s is before the disclosure itself (%(disclosed)s).") % {"date": value, "disclosed": disclosure.disclosed_on})
+    before = _snap(disclosure, fields)
+    if fields.get("return_requested_on") and not fields.get("return_due_on") and not disclosure.return_due_on:
+        days = disclosure.agreement.return_days if disclosure.agreement and disclosure.agreement.return_days else 30
+        fields["return_due_on"] = fields["return_requested_on"] + timedelta(days=days)
+    for key, value in fields.items():
+        setattr(disclosure, key, value)
+    disclosure.save(update_fields=list(fields))
+    audit.record(actor, organization, "disclosure.return", obj=disclosure, summary=f"{disclosure.reference}: return/destruction recorded",
+                 changes={"before": before, "after": fields})
+    sync_obligations(organization)
+    return disclosure
+
+
+# --- obligations -------------------------------------------------------------------------
+
+def _derived_obligations(organization) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for a in Agreement.objects.filter(organization=organization).select_related("partner"):
+        name = f"{a.type} {a.partner.name_ja}"
+        ended = a.status in ("expired", "terminated")
+        if a.expires_on and a.status != "terminated":
+            out[f"agr:{a.pk}:expiry"] = dict(kind=Obligation.Kind.EXPIRY, due_on=a.expires_on, agreement=a,
+                                             title=f"{name}: 期間満了 / expires", done=a.status == "expired")
+        if a.survival_ends_on:
+            out[f"agr:{a.pk}:survival"] = dict(kind=Obligation.Kind.SURVIVAL_END, due_on=a.survival_ends_on, agreement=a,
+                                               title=f"{name}: 秘密保持義務の存続期間終了 / survival ends", done=False)
+        if a.decision_due_on and not ended:
+            out[f"agr:{a.pk}:decision"] = dict(kind=Obligation.Kind.DECISION, due_on=a.decision_due_on, agreement=a,
+                                               title=f"{name}: 回答期限 / decision due", done=a.status == "signed")
+    disclosures = (Disclosure.objects.filter(organization=organization, status=Disclosure.Status.DISCLOSED)
+                   .select_related("partner", "agreement"))
+    for d in disclosures:
+        agreement = d.agreement
+        due = d.return_due_on
+        if due is None and agreement and agreement.return_duty != "none" and agreement.expires_on:
+            due = agreement.expires_on + timedelta(days=agreement.return_days or 0)
+        if due and d.method != Disclosure.Method.ORAL:
+            out[f"dis:{d.pk}:return"] = dict(kind=Obligation.Kind.RETURN_DUE, due_on=due, disclosure=d, agreement=agreement,
+                                             title=f"{d.reference} {d.partner.name_ja}: 返還・破棄期限 / return or destruction due",
+                                             done=bool(d.returned_on or d.destroyed_on))
+        if agreement and agreement.certificate_required and d.destroyed_on:
+            out[f"dis:{d.pk}:certificate"] = dict(kind=Obligation.Kind.CERTIFICATE, due_on=d.destroyed_on + timedelta(days=14),
+                                                  disclosure=d, agreement=agreement,
+                                                  title=f"{d.reference} {d.partner.name_ja}: 破棄証明書の受領 / certificate due",
+                                                  done=bool(d.certificate_received_on))
+    return out
+
+
+def sync_obligations(organization) -> int:
+    """Bring the stored obligations in line with the agreements and disclosures (idempotent)."""
+    wanted = _derived_obligations(organization)
+    today = timezone.localdate()
+    with transaction.atomic():
+        existing = {o.key: o for o in Obligation.objects.filter(organization=organization)}
+        for key, spec in wanted.items():
+            done = spec.pop("done")
+            values = {**spec, "done_on": (existing[key].done_on or today) if key in existing and done else (today if done else None)}
+            values.setdefault("agreement", None)
+            values.setdefault("disclosure", None)
+            ob = existing.get(key)
+            if ob is None:
+                Obligation.objects.create(organization=organization, key=key, **values)
+            elif any(getattr(ob, f) != v for f, v in values.items()):
+                for f, v in values.items():
+                    setattr(ob, f, v)
+                ob.save()
+        Obligation.objects.filter(organization=organization).exclude(key__in=list(wanted)).delete()
+    return len(wanted)
+
+
+def obligations(user, organization, *, include_done: bool = False):
+    qs = Obligation.objects.restrict(user, "view").filter(organization=organization).select_related("agreement__partner", "disclosure__partner")
+    return qs if include_done else qs.filter(done_on__isnull=True)
+
+
+# --- reminders (sent by the background worker) -------------------------------------------
+
+REMIND_BEFORE_DAYS = (14, 3, 0)
+OVERDUE_EVERY_DAYS = 7
+CLAIM_SECONDS = 600
+
+
+def reminder_stage(due_on: date, today: date) -> date | None:
+    """The reminder date in force today (one reminder per stage), or None when none is due yet."""
+    stages = [due_on - timedelta(days=d) for d in REMIND_BEFORE_DAYS]
+    if today > due_on:
+        stages.append(due_on + timedelta(days=((today - due_on).days // OVERDUE_EVERY_DAYS) * OVERDUE_EVERY_DAYS))
+    passed = [s for s in stages if s <= today]
+    return max(passed) if passed else None
+
+
+def reminder_recipients(organization):
+    from django.contrib.auth import get_user_model
+
+    roles = permissions.roles_allowed("disclosure", "approve")
+    return list(get_user_model().objects.filter(memberships__organization=organization, memberships__role__in=roles,
+                                                is_active=True).exclude(email="").order_by("pk"))
+
+
+def _send(delivery: ReminderDelivery, obligation: Obligation, user) -> None:
+    from django.core.mail import EmailMessage
+
+    subject = f"[chizai] {obligation.due_on} {obligation.title}"
+    body = (f"{obligation.get_kind_display()}\n{obligation.title}\n期限 / due: {obligation.due_on}\n\n"
+            f"chizai — {obligation.organization.name_ja}\n")
+    EmailMessage(subject, body, to=[user.email], headers={"Message-ID": delivery.message_id}).send()
+
+
+def send_reminders(organization, *, worker: str, today: date | None = None) -> dict:
+    """Send every reminder due today that nobody has sent. Safe to run from many workers at once.
+
+    Returns counts; raises ``RetryLater`` when some could not be sent (mail server down) so
+    the job comes back with backoff and sends only those.
+    """
+    from django.db.models import F
+
+    from chizai.core.jobs import RetryLater
+
+    today = today or timezone.localdate()
+    sync_obligations(organization)
+    people = reminder_recipients(organization)
+    sent = skipped = failed = 0
+    for obligation in Obligation.objects.filter(organization=organization, done_on__isnull=True).order_by("due_on", "pk"):
+        stage = reminder_stage(obligation.due_on, today)
+        if stage is None:
+            continue
+        for user in people:
+            try:
+                with transaction.atomic():
+                    delivery, _created = ReminderDelivery.objects.get_or_create(
+                        obligation=obligation, user=user, remind_on=stage, defaults={"organization": organization})
+            except IntegrityError:  # another worker created it between our read and write
+                delivery = ReminderDelivery.objects.get(obligation=obligation, user=user, remind_on=stage)
+            now = timezone.now()
+            claimed = (ReminderDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True)
+                       .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+                       .update(claimed_by=worker, claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1))
+            if not claimed:
+                skipped += 1
+                continue
+            try:
+                _send(delivery, obligation, user)
+            except Exception as exc:  # noqa: BLE001 - SMTP errors are OSError or smtplib errors; all mean "later"
+                ReminderDelivery.objects.filter(pk=delivery.pk, claimed_by=worker).update(
+                    claimed_until=None, claimed_by="", last_error=f"{type(exc).__name__}: {exc}"[:500])
+                failed += 1
+                continue
+            ReminderDelivery.objects.filter(pk=delivery.pk, claimed_by=worker).update(sent_at=timezone.now(), last_error="")
+            sent += 1
+    if failed:
+        raise RetryLater(f"{failed} reminder(s) could not be sent; {sent} sent")
+    return {"sent": sent, "skipped": skipped}
+
+
+def reminders_handler(job) -> dict:
+    from chizai.core.models import Organization
+
+    organization = Organization.objects.get(pk=job.params["organization_id"])
+    return send_reminders(organization, worker=job.worker or "worker")
+
+
+def schedule_reminders(actor=None, organization=None, today: date | None = None) -> list:
+    """Queue today's reminder run per organisation (once per day: the dedupe key has the date)."""
+    from chizai.core import jobs
+    from chizai.core.models import Organization
+
+    today = today or timezone.localdate()
+    orgs = [organization] if organization is not None else list(Organization.objects.filter(is_active=True))
+    return [jobs.enqueue(actor, org, "disclosure.reminders", {"organization_id": org.pk},
+                         dedupe_key=f"disclosure-reminders:{org.pk}:{today.isoformat()}") for org in orgs]
+
+
+# --- calendar feed -----------------------------------------------------------------------
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_feed(actor, organization) -> str:
+    """A new personal ICS token (the previous one stops working); shown once."""
+    require(actor, organization, "view")
+    CalendarFeed.objects.filter(organization=organization, user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token = secrets.token_urlsafe(24)
+    feed = CalendarFeed.objects.create(organization=organization, user=actor, token_hash=_hash(token))
+    audit.record(actor, organization, "disclosure.calendar.token", obj=feed, summary="personal calendar feed created")
+    return token
+
+
+def feed_for_token(organization_slug: str, token: str) -> CalendarFeed | None:
+    """The live feed for this token, if its user may still see the organisation's disclosures."""
+    feed = (CalendarFeed.objects.filter(token_hash=_hash(token), revoked_at__isnull=True, organization__slug=organization_slug)
+            .select_related("user", "organization").first())
+    if feed is None or not feed.user.is_active:
+        return None
+    if not permissions.allowed(role_of(feed.user, feed.organization), "disclosure", "view"):
+        return None
+    return feed
+
+
+def _ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 folding at 75 octets, never inside a UTF-8 sequence."""
+    out, current = [], b""
+    for ch in line:
+        enc = ch.encode()
+        if len(current) + len(enc) > 73:
+            out.append(current.decode())
+            current = b""
+        current += enc
+    out.append(current.decode())
+    return "\r\n ".join(out)
+
+
+def ics(user, organization) -> str:
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//chizai//disclosure duties//JA", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{_ics_escape('chizai ' + organization.name_ja)}"]
+    for ob in obligations(user, organization):
+        day = ob.due_on.strftime("%Y%m%d")
+        nxt = (ob.due_on + timedelta(days=1)).strftime("%Y%m%d")
+        lines += ["BEGIN:VEVENT", f"UID:{organization.slug}-{ob.key.replace(':', '-')}@chizai", f"DTSTAMP:{stamp}",
+                  f"DTSTART;VALUE=DATE:{day}", f"DTEND;VALUE=DATE:{nxt}", f"SUMMARY:{_ics_escape(ob.title)}",
+                  f"CATEGORIES:{ob.kind}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+# --- hand-over copies and tracing ---------------------------------------------------------
+
+def _new_fingerprint() -> str:
+    while True:
+        token = secrets.token_hex(8)
+        if not HandoverCopy.objects.filter(fingerprint=token).exists():
+            return token
+
+
+def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
+    """One stamped PDF (or zip) per file version and recipient; existing copies are kept."""
+    from chizai.disclosure import watermark
+    from chizai.register.services import plaintext_to_tempfile
+
+    require(actor, organization, "add")
+    disclosure = _get(Disclosure, actor, organization, disclosure_id)
+    if disclosure.status != Disclosure.Status.DISCLOSED:
+        raise ChizaiError(_("Copies are made only for a disclosure that passed the gate (this one is: %(status)s).")
+                          % {"status": disclosure.get_status_display()})
+    made = []
+    for item in disclosure.items.filter(version__isnull=False).select_related("version"):
+        with plaintext_to_tempfile(item.version) as handle:
+            data = handle.read()
+        for recipient in disclosure.recipients.all():
+            if HandoverCopy.objects.filter(item=item, recipient=recipient).exists():
+                continue
+            token = _new_fingerprint()
+            stamp = watermark.Stamp(recipient=recipient.name, partner=disclosure.partner.name_ja,
+                                    date=disclosure.disclosed_on.isoformat(), reference=disclosure.reference, token=token)
+            base = item.version.original_name.rsplit(".", 1)[0]
+            suffix = f"{disclosure.reference}-{recipient.pk}"
+            try:
+                if data[:5] == b"%PDF-":
+                    body, pages = watermark.stamp_pdf(data, stamp)
+                    kind, name = "pdf", f"{base}-{suffix}.pdf"
+                else:
+                    raise watermark.NotAPdf("not a PDF")
+            except watermark.NotAPdf:
+                body, pages = watermark.zip_copy(data, item.version.original_name, stamp, sha256=item.version.sha256), 0
+                kind, name = "zip", f"{base}-{suffix}.zip"
+            stored, sealed = _seal(body, "copy", organization)
+            try:
+                with transaction.atomic():
+                    copy = HandoverCopy.objects.create(
+                        organization=organization, disclosure=disclosure, item=item, recipient=recipient, fingerprint=token,
+                        filename=name, kind=kind, pages=pages, sha256=sealed.sha256, size=sealed.size, storage_name=stored,
+                        key_id=sealed.key_id, wrapped_key=sealed.wrapped_key, created_by=actor)
+                    audit.record(actor, organization, "disclosure.copy.create", obj=copy,
+                                 summary=f"{disclosure.reference}: copy of {item.version.original_name} for {recipient.name}",
+                                 changes={"after": {"disclosure": disclosure.pk, "recipient": recipient.name, "sha256": sealed.sha256,
+                                                    "source_sha256": item.version.sha256, "kind": kind, "pages": pages}})
+            except BaseException:
+                default_storage.delete(stored)
+                raise
+            made.append(copy)
+    return made
+
+
+def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
+    require(actor, organization, "add")
+    copy = _get(HandoverCopy, actor, organization, copy_id, "add")
+    data = _unseal(copy.storage_name, copy.wrapped_key, copy.key_id, copy.sha256)
+    with transaction.atomic():
+        audit.record(actor, organization, "disclosure.copy.download", obj=copy,
+                     summary=f"{copy.filename} downloaded", changes={"after": {"sha256": copy.sha256}})
+    return copy, data
+
+
+def trace(data: bytes, *, user=None, organization=None) -> dict:
+    """Which disclosure and recipient a file came from.
+
+    {"status": "ours", "copy": HandoverCopy, "method": …} | {"status": "not_ours", …} |
+    {"status": "damaged", "error": …}. With ``user`` only copies they may see are named.
+    """
+    from chizai.disclosure import watermark
+
+    qs = HandoverCopy.objects.select_related("disclosure__partner", "recipient", "item")
+    if user is not None:
+        qs = qs.restrict(user, "view")
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    digest = hashlib.sha256(data).hexdigest()
+    exact = qs.filter(sha256=digest).first()
+    if exact is not None:
+        return {"status": "ours", "copy": exact, "method": "exact file (SHA-256)", "sha256": digest}
+    try:
+        found = watermark.read_fingerprints(data)
+    except watermark.NotAPdf as exc:
+        return {"status": "damaged", "error": str(exc), "sha256": digest}
+    for token in found.tokens:
+        copy = qs.filter(fingerprint=token).first()
+        if copy is not None:
+            return {"status": "ours", "copy": copy, "method": ", ".join(found.methods), "sha256": digest}
+    return {"status": "not_ours", "tokens": found.tokens, "sha256": digest}
+
+
+def trace_message(result: dict) -> str:
+    if result["status"] == "ours":
+        c = result["copy"]
+        return (f"{c.disclosure.reference} ({c.disclosure.disclosed_on}) to {c.disclosure.partner.name_ja}, "
+                f"recipient {c.recipient.name}; copy {c.filename} (found by {result['method']})")
+    if result["status"] == "damaged":
+        return f"This file cannot be read as a PDF or zip copy: {result['error']}"
+    if result.get("tokens"):
+        return "This file carries a chizai fingerprint that is not in this database (another installation, or deleted)."
+    return "This is not one of our hand-over copies: no fingerprint and no matching hash."
+
+
+# --- partner dossier ----------------------------------------------------------------------
+
+def dossier(actor, organization, partner_id, fmt: str) -> tuple[bytes, str, str]:
+    """(body, content type, file name); the export itself is audited."""
+    from chizai.disclosure import dossier as builder
+
+    require(actor, organization, "export")
+    partner = _get(Partner, actor, organization, partner_id, "export")
+    data = builder.collect(organization, partner)
+    if fmt == "csv":
+        body, ctype = builder.build_csv(organization, partner, data), "text/csv; charset=utf-8"
+    elif fmt == "pdf":
+        body, ctype = builder.build_pdf(organization, partner, data), "application/pdf"
+    else:
+        raise Http404("Unknown format.")
+    with transaction.atomic():
+        audit.record(actor, organization, "disclosure.dossier.export", obj=partner, object_type="disclosure.partner.dossier",
+                     summary=f"dossier for {partner.name_ja} ({fmt})",
+                     changes={"after": {"format": fmt, "sha256": hashlib.sha256(body).hexdigest(), "disclosures": len(data["disclosures"])}})
+    return body, ctype, f"dossier-{partner.pk}.{fmt}"
