@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from .document import ChecklistResult, Document, Finding, Report, ReviewInputError
+from .document import Document, Report, ReviewInputError
 from .extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, check_text, clean_text, extract_text
 from .messages import disclaimer as _disclaimer
 from .messages import msg
