@@ -80,6 +80,24 @@ def create_deal(actor, organization, *, partner, title: str, kind: str = Deal.Ki
 
 
 @transaction.atomic
+def ensure_partner(actor, organization, *, name_ja: str, kind: str = "tier1", name_en: str = ""):
+    """The organisation's partner of that name, created when it does not exist yet (the
+    disclosure part owns partners; a deal often starts before anything is disclosed)."""
+    from chizai.disclosure.models import Partner
+
+    _require(actor, organization, "add")
+    name_ja = name_ja.strip()
+    if not name_ja:
+        raise ChizaiError(_("Name the partner."))
+    partner, created = Partner.objects.get_or_create(
+        organization=organization, name_ja=name_ja, defaults={"kind": kind, "name_en": name_en, "created_by": actor})
+    if created:
+        audit.record(actor, organization, "deals.partner.create", obj=partner, summary=f"partner created: {name_ja}",
+                     changes={"after": {"name_ja": name_ja, "kind": kind, "name_en": name_en}})
+    return partner
+
+
+@transaction.atomic
 def update_deal(actor, deal: Deal, **fields) -> Deal:
     _require(actor, deal.organization, "change")
     unknown = set(fields) - {"title", "kind", "stage", "summary", "next_meeting", "partner"}
