@@ -26,7 +26,9 @@ USERS = [
 ]
 
 # "module:function" taking (company, people) — each part adds its demo content here.
-PART_LOADERS: list[str] = []
+PART_LOADERS: list[str] = [
+    "chizai.advisers.demo:load_demo",
+]
 
 
 def _user(username: str, display: str):
