@@ -90,7 +90,7 @@ def run_dev(data_dir: Path = DEV_DIR) -> dict:
 def run_meti(data_dir: Path = METI_DIR) -> dict:
     out = {}
     t0 = time.perf_counter()
-    for path in sorted(data_dir.glob("*.md")):
+    for path in sorted(data_dir.glob("[0-9]*.md")):
         doc, report = _review(path)
         counts = {"HIGH": 0, "MEDIUM": 0, "LOW": 0}
         for f in report.findings:

@@ -263,6 +263,34 @@ class _Ctx:
             u._subject = best or "NONE"
         return u._subject
 
+    def _kinds(self, text: str) -> list[tuple[str, bool]]:
+        """(kind, strong) for each party subject in text; strong = は / mutual / English."""
+        out = []
+        for m in self.comp.subject.finditer(text):
+            kind = "MUTUAL" if m.group("m") else ("SME" if m.group("s") else "LARGE")
+            strong = self.lang != "ja" or kind == "MUTUAL" or text[m.end():m.end() + 1] == "は"
+            out.append((kind, strong))
+        return out
+
+    def subject_at(self, u: _Unit, pos: int) -> str:
+        """Who is bound by the sentence holding ``pos``: the nearest subject before it in
+        the same sentence (は beats が), else the first after it, else the clause's."""
+        text = u.norm
+        stops = "。" if self.lang == "ja" else ".;"
+        s0 = max(text.rfind(ch, 0, pos) for ch in stops) + 1
+        ends = [e for e in (text.find(ch, pos) for ch in stops) if e != -1]
+        s1 = min(ends) if ends else len(text)
+        before = self._kinds(text[s0:pos])
+        strong = [k for k, st in before if st]
+        if strong:
+            return strong[-1]
+        if before:
+            return before[-1][0]
+        after = self._kinds(text[pos:s1])
+        if after:
+            return next((k for k, st in after if st), after[0][0])
+        return self.subject(u)
+
     def has_consideration(self, u: _Unit) -> bool:
         c = self.comp
         if c.consideration is None:
@@ -300,9 +328,11 @@ def _applies(ctx: _Ctx, applies_to: list[str]) -> bool:
     return bool(ctx.types & set(applies_to))
 
 
-def _severity(ctx: _Ctx, cr: _Compiled, u: _Unit | None) -> str:
-    sev = _SEV.index(cr.rule.severity)
+def _severity(ctx: _Ctx, cr: _Compiled, u: _Unit | None, base: str | None = None) -> str:
+    sev = _SEV.index(base or cr.rule.severity)
     adj = cr.rule.adjust
+    if set(adj.get("lower_in_types") or ()) & ctx.types:
+        sev = max(sev - 1, 0)
     if adj.get("raise_if_sme_discloser") and ctx.sme_discloser:
         sev = min(sev + 1, 2)
     if adj.get("lower_if_consideration") and u is not None and ctx.has_consideration(u):
@@ -310,7 +340,7 @@ def _severity(ctx: _Ctx, cr: _Compiled, u: _Unit | None) -> str:
     return _SEV[sev]
 
 
-def _unit_ok(ctx: _Ctx, cr: _Compiled, u: _Unit) -> bool:
+def _unit_ok(ctx: _Ctx, cr: _Compiled, u: _Unit, pos: int = 0) -> bool:
     d = cr.rule.detection
     # A carve-out or exception often sits in the next paragraph of the same article
     # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
@@ -321,7 +351,7 @@ def _unit_ok(ctx: _Ctx, cr: _Compiled, u: _Unit) -> bool:
     if cr.not_near is not None and cr.not_near.search(scope):
         return False
     subj = d.get("subject")
-    if subj is not None and ctx.subject(u) not in subj:
+    if subj is not None and ctx.subject_at(u, pos) not in subj:
         return False
     if d.get("requires_no") == "consideration" and ctx.has_consideration(u):
         return False
@@ -347,10 +377,11 @@ def _doc_ok(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> bool:
     return True
 
 
-def _finding(ctx: _Ctx, cr: _Compiled, u: _Unit | None, span: tuple[int, int] | None) -> Finding:
+def _finding(ctx: _Ctx, cr: _Compiled, u: _Unit | None, span: tuple[int, int] | None,
+             base: str | None = None) -> Finding:
     r, lang = cr.rule, ctx.lang
     text = ctx.doc.text[span[0]:span[1]] if span else None
-    return Finding(rule_id=r.id, severity=_severity(ctx, cr, u), title=r.title[lang],
+    return Finding(rule_id=r.id, severity=_severity(ctx, cr, u, base), title=r.title[lang],
                    reason=r.reason[lang], basis=list(r.basis), balanced=r.balanced[lang],
                    question=r.question[lang], clause=u.ref if u else None, span=span, text=text)
 
@@ -396,7 +427,7 @@ def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
                 continue
             if d.get("negation") and ctx.negated(u, a, b):
                 continue
-            if not _unit_ok(ctx, cr, u):
+            if not _unit_ok(ctx, cr, u, a):
                 continue
             seen.add(key)
             spans.append((u.seg.start, u.seg.end))
@@ -404,7 +435,7 @@ def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
     # or_absent: a protection missing from the whole text is itself the finding
     # (e.g. no survival clause at all), reported once at document level.
     if not out and cr.or_absent is not None and not ctx.doc_has(cr.or_absent):
-        out.append(_finding(ctx, cr, None, None))
+        out.append(_finding(ctx, cr, None, None, d.get("or_absent_severity")))
     return out
 
 

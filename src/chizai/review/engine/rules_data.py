@@ -29,8 +29,8 @@ CHECK_KEYS = {"id", "list", "applies_to", "text", "present", "weak", "weak_if_ru
               "severity"}
 DETECTION_KEYS = {"scope", "near", "not_near", "negation", "absent", "requires_doc", "subject",
                   "requires_no", "requires_rules", "unless_rules", "types", "sme_discloser_only",
-                  "or_absent", "window"}
-ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with"}
+                  "or_absent", "window", "or_absent_severity"}
+ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before",
               "subject_verbs"}
 
@@ -169,6 +169,8 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
     if out.get("window", "unit") not in ("unit", "article"):
         _fail(where, "detection.window must be unit or article")
     out.setdefault("window", "unit")
+    if out.get("or_absent_severity") not in (None, *SEVERITIES):
+        _fail(where, f"detection.or_absent_severity must be one of {SEVERITIES}")
     for key in ("not_near", "absent", "requires_doc", "or_absent"):
         out[key] = _langmap(f"{where}.{key}", det.get(key), regex=True)
     subj = det.get("subject")
@@ -209,6 +211,10 @@ def _adjust(where: str, adj: Any) -> dict[str, Any]:
     if not isinstance(rw, list):
         _fail(where, "severity_adjust.raise_with must be a list of rule ids")
     out["raise_with"] = list(rw)
+    lit = out.get("lower_in_types", [])
+    if not isinstance(lit, list) or set(lit) - TYPES:
+        _fail(where, f"severity_adjust.lower_in_types must list types from {sorted(TYPES)}")
+    out["lower_in_types"] = list(lit)
     return out
 
 
