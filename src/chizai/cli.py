@@ -137,9 +137,118 @@ def worker(
     run_worker(once=once, interval=interval)
 
 
+evidence_app = typer.Typer(help="Evidence of possession for register assets (RFC 3161 tokens, hashes).", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
+
+
+def _register_actor(organization, username: Optional[str]):
+    """The user a register command acts as (its access rules apply): --user, else an owner."""
+    from django.contrib.auth import get_user_model
+
+    from chizai.core.models import Membership
+
+    if username:
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+    else:
+        membership = Membership.objects.filter(organization=organization, role="owner").order_by("pk").first()
+        user = membership.user if membership else None
+    if user is None:
+        typer.echo(f"No such active user: {username!r}." if username else "The organisation has no owner.", err=True)
+        raise typer.Exit(2)
+    return user
+
+
+@evidence_app.command("export")
+def evidence_export(
+    asset: int = typer.Argument(..., help="The asset's id."),
+    out: Path = typer.Option(..., "--out", help="A new (or empty) folder for the package."),
+    user: Optional[str] = typer.Option(None, "--user", help="Act as this user (default: an owner of the asset's organisation)."),
+) -> None:
+    """Write an asset's files, SHA-256 sums, RFC 3161 tokens and a manifest that `openssl ts -verify` can check."""
+    _django()
+    from django.http import Http404
+
+    from chizai.core.services import ChizaiError
+    from chizai.register.export import export_evidence
+    from chizai.register.models import Asset
+
+    target = Asset.objects.filter(pk=asset).select_related("organization").first()
+    if target is None:
+        typer.echo(f"No asset with id {asset}.", err=True)
+        raise typer.Exit(2)
+    actor = _register_actor(target.organization, user)
+    try:
+        manifest = export_evidence(actor, target.organization, asset, out)
+    except Http404:
+        typer.echo(f"{actor.get_username()} may not download asset {asset}.", err=True)
+        raise typer.Exit(2) from None
+    except ChizaiError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    stamped = sum(1 for v in manifest["versions"] if v["token"])
+    typer.echo(f"Wrote {len(manifest['versions'])} version(s), {stamped} with an RFC 3161 token, to {out}")
+
+
+class SearchFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="Words to find (Japanese or English)."),
+    org: str = typer.Option(..., "--org", help="The organisation's short name."),
+    user: str = typer.Option(..., "--user", help="Search as this user: only what they may see is found."),
+    format: SearchFormat = typer.Option(SearchFormat.text, "--format"),
+    limit: int = typer.Option(20, "--limit"),
+) -> None:
+    """Search the intellectual-capital register (titles, descriptions and file contents)."""
+    _django()
+    import json
+
+    from django.core.exceptions import PermissionDenied
+
+    from chizai.core.models import Organization
+    from chizai.register.services import search_assets
+
+    organization = Organization.objects.filter(slug=org).first()
+    if organization is None:
+        typer.echo(f"No organisation with the short name {org!r}.", err=True)
+        raise typer.Exit(2)
+    actor = _register_actor(organization, user)
+    try:
+        hits = search_assets(actor, organization, query, limit=limit)
+    except PermissionDenied:
+        typer.echo(f"{user} may not see the register of {org}.", err=True)
+        raise typer.Exit(2) from None
+    if format == SearchFormat.json:
+        typer.echo(json.dumps([{"asset_id": h.asset_id, "title": h.title, "snippet": h.snippet, "score": h.score,
+                                "file": h.file} for h in hits], ensure_ascii=False, indent=2))
+        return
+    for hit in hits:
+        typer.echo(f"{hit.asset_id}\t{hit.title}\t{hit.file or '-'}\t{hit.snippet}")
+    if not hits:
+        typer.echo("Nothing found.")
+
+
+@app.command("rewrap-keys")
+def rewrap_keys() -> None:
+    """Re-wrap every file's data key under the current CHIZAI_MASTER_KEY (old keys in CHIZAI_MASTER_KEYS_OLD)."""
+    _django()
+    from chizai.core.services import ChizaiError
+    from chizai.register.services import rewrap_keys as rewrap
+
+    try:
+        count = rewrap()
+    except ChizaiError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Re-wrapped {count} data key(s).")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    own = {"review", "audit", "demo", "worker"}
+    own = {"review", "audit", "demo", "worker", "evidence", "search", "rewrap-keys"}
     if argv and not argv[0].startswith("-") and argv[0] not in own:
         _django()
         from django.core.management import execute_from_command_line
