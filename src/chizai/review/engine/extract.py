@@ -98,9 +98,7 @@ def extract_text(
     head = bytes(data[:8])
     if head.startswith(b"%PDF") or ext == ".pdf":
         result = _extract_pdf(data, name)
-    elif ext == ".docx" or (head.startswith(b"PK\x03\x04") and ext not in TEXT_EXTS - {""}):
-        if ext not in (".docx", ""):
-            raise ReviewInputError("unsupported_type", f"{name}: {KNOWN_UNSUPPORTED.get(ext, 'this file type is not supported')}.")
+    elif ext == ".docx" or (ext == "" and head.startswith(b"PK\x03\x04")):
         result = _extract_docx(data, name)
     elif ext in KNOWN_UNSUPPORTED:
         raise ReviewInputError("unsupported_type", f"{name}: {KNOWN_UNSUPPORTED[ext]}. Use PDF, DOCX, TXT or Markdown.")
@@ -235,7 +233,6 @@ def decode_bytes(data: bytes, filename: str = "document") -> tuple[str, list[str
 def _extract_pdf(data: bytes, name: str) -> ExtractedText:
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
     except ImportError as exc:  # pragma: no cover - pypdf is a hard dependency
         raise ReviewInputError("unsupported_type", f"{name}: PDF support is not installed ({exc}).")
     warnings: list[str] = []
@@ -265,7 +262,7 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
                 warnings.append("text of one page could not be read")
     except ReviewInputError:
         raise
-    except (PdfReadError, Exception) as exc:
+    except Exception as exc:  # pypdf raises many types on damaged files
         raise ReviewInputError("broken_pdf", f"{name}: the PDF file is damaged or not a PDF ({type(exc).__name__}).")
     n = len(pages)
     visible = sum(len(re.sub(r"\s+", "", p)) for p in pages)
@@ -426,11 +423,6 @@ class _Numbering:
         return re.sub(r"%(\d)", repl, text)
 
 
-def _paragraph_text(p) -> str:
-    # python-docx's .text skips some run types; tabs and breaks are kept as whitespace
-    return p.text
-
-
 def _extract_docx(data: bytes, name: str) -> ExtractedText:
     try:
         import docx  # python-docx
@@ -469,7 +461,7 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
             if tag == _W + "p":
                 p = Paragraph(child, document)
                 label = numbering.label(p)
-                text = _paragraph_text(p)
+                text = p.text
                 try:
                     style_name = p.style.name if p.style is not None else ""
                 except Exception:

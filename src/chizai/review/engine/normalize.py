@@ -35,11 +35,9 @@ VARIANTS: dict[str, str] = {
     "以て": "もって",
     "其の": "その",
     "此の": "この",
-    "当該": "当該",
     "頂く": "いただく",
     "下さい": "ください",
-    "〜": "~",
-    "〜": "~",
+    "〜": "~",  # wave dash; the full-width tilde is already "~" after NFKC
     "―": "-",
     "‐": "-",
     "–": "-",
@@ -51,7 +49,7 @@ VARIANTS: dict[str, str] = {
     "’": "'",
 }
 
-_VARIANT_RE = re.compile("|".join(sorted((re.escape(k) for k in VARIANTS if k != VARIANTS[k]), key=len, reverse=True)))
+_VARIANT_RE = re.compile("|".join(sorted((re.escape(k) for k in VARIANTS), key=len, reverse=True)))
 
 # A line break is kept when the previous line clearly ended (sentence end, heading,
 # short line) or the next line starts a new structural unit.

@@ -22,7 +22,6 @@ FONT_NAME = "IPAexGothic"
 
 _ANSI = {"HIGH": "\033[1;31m", "MEDIUM": "\033[33m", "LOW": "\033[36m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
 _COLOURS = {"HIGH": "#c62828", "MEDIUM": "#ef6c00", "LOW": "#1565c0"}
-_BG = {"HIGH": "#ffcdd2", "MEDIUM": "#ffe0b2", "LOW": "#bbdefb"}
 
 
 def render(reports: Report | list[Report], fmt: str = "text", *, color: bool = False) -> str | bytes:
