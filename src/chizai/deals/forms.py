@@ -132,3 +132,12 @@ class AssetsForm(forms.Form):
     def __init__(self, *args, assets=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assets"].queryset = assets
+
+
+class DisclosuresForm(forms.Form):
+    disclosures = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Disclosures involved"),
+                                                 widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, disclosures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["disclosures"].queryset = disclosures

@@ -52,6 +52,8 @@ class Deal(models.Model):
     # Read only through Asset.objects.restrict, so a secret asset stays hidden from a
     # deal viewer whose role may not see it.
     assets = models.ManyToManyField(Asset, blank=True, related_name="deals", verbose_name=_("assets involved"))
+    disclosures = models.ManyToManyField("disclosure.Disclosure", blank=True, related_name="deals",
+                                         verbose_name=_("disclosures involved"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

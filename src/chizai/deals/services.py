@@ -133,6 +133,29 @@ def set_assets(actor, deal: Deal, asset_ids) -> list[int]:
     return sorted(wanted)
 
 
+def visible_disclosures(user, deal: Deal):
+    from chizai.disclosure.models import Disclosure
+
+    return deal.disclosures.filter(pk__in=Disclosure.objects.restrict(user, "view").filter(
+        organization=deal.organization).values("pk")).select_related("partner")
+
+
+@transaction.atomic
+def set_disclosures(actor, deal: Deal, disclosure_ids) -> list[int]:
+    """Link the deal to disclosures already on record (same rules as set_assets)."""
+    from chizai.disclosure.models import Disclosure
+
+    _require(actor, deal.organization, "change")
+    visible = Disclosure.objects.restrict(actor, "view").filter(organization=deal.organization)
+    wanted = set(visible.filter(pk__in=[int(d) for d in disclosure_ids]).values_list("pk", flat=True))
+    seen = set(visible.filter(pk__in=deal.disclosures.values("pk")).values_list("pk", flat=True))
+    deal.disclosures.remove(*(seen - wanted))
+    deal.disclosures.add(*(wanted - seen))
+    audit.record(actor, deal.organization, "deals.deal.disclosures", obj=deal,
+                 summary=f"disclosures linked to deal {deal.title}", changes={"before": sorted(seen), "after": sorted(wanted)})
+    return sorted(wanted)
+
+
 # --- drafts --------------------------------------------------------------------------
 
 def latest_draft(deal: Deal) -> DealDraft | None:

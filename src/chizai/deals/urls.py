@@ -7,6 +7,7 @@ urlpatterns = [
     path("<int:deal_id>/", views.detail, name="deal_detail"),
     path("<int:deal_id>/edit/", views.edit, name="deal_edit"),
     path("<int:deal_id>/assets/", views.assets, name="deal_assets"),
+    path("<int:deal_id>/disclosures/", views.disclosures, name="deal_disclosures"),
     path("<int:deal_id>/drafts/new/", views.add_draft, name="deal_add_draft"),
     path("<int:deal_id>/points/", views.points, name="deal_points"),
     path("<int:deal_id>/points/from-finding/", views.point_from_finding, name="deal_point_from_finding"),

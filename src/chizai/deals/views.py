@@ -18,7 +18,7 @@ from chizai.deals.models import (
     Party,
     Stakeholder,
 )
-from chizai.disclosure.models import Partner
+from chizai.disclosure.models import Disclosure, Partner
 from chizai.register.models import Asset
 from chizai.review.models import ContractReview
 
@@ -90,6 +90,10 @@ def detail(request, deal_id: int):
         "assets": services.visible_assets(request.user, deal),
         "assets_form": forms.AssetsForm(assets=visible, initial={"assets": services.visible_assets(request.user, deal)}),
         "pending": services.nemawashi_pending(deal),
+        "disclosures": services.visible_disclosures(request.user, deal),
+        "disclosures_form": forms.DisclosuresForm(
+            disclosures=scoped(request, Disclosure).filter(partner=deal.partner).select_related("partner"),
+            initial={"disclosures": services.visible_disclosures(request.user, deal)}),
     })
 
 
@@ -121,6 +125,15 @@ def assets(request, deal_id: int):
     services.set_assets(request.user, deal, request.POST.getlist("assets"))
     messages.success(request, _("Saved."))
     return _to(request, "deal_detail", deal, "assets")
+
+
+@org_view("deals", "change")
+@require_POST
+def disclosures(request, deal_id: int):
+    deal = _deal(request, deal_id, "change")
+    services.set_disclosures(request.user, deal, request.POST.getlist("disclosures"))
+    messages.success(request, _("Saved."))
+    return _to(request, "deal_detail", deal, "disclosures")
 
 
 @org_view("deals", "change")

@@ -237,3 +237,20 @@ def test_assets_link_only_visible_ones(deal, owner, members, org):
     # the viewer-level engineer unlinking what they see leaves the secret link alone
     services.set_assets(members["engineer"], deal, [])
     assert set(deal.assets.values_list("pk", flat=True)) == {secret.pk}
+
+
+def test_disclosures_link_within_the_organisation(deal, owner, members, partner):
+    from chizai.disclosure.models import Disclosure
+
+    ours = Disclosure.objects.create(organization=deal.organization, partner=partner, purpose="試作の評価",
+                                     disclosed_on=date(2026, 4, 1))
+    other_org = OrganizationFactory()
+    from chizai.disclosure.models import Partner
+
+    foreign = Disclosure.objects.create(organization=other_org, partner=Partner.objects.create(organization=other_org, name_ja="x"),
+                                        purpose="p", disclosed_on=date(2026, 4, 1))
+    assert services.set_disclosures(owner, deal, [ours.pk, foreign.pk]) == [ours.pk]
+    assert list(services.visible_disclosures(members["viewer"], deal)) == [ours]
+    with pytest.raises(PermissionDenied):
+        services.set_disclosures(members["viewer"], deal, [])
+    assert AuditEvent.objects.filter(action="deals.deal.disclosures").count() == 1
