@@ -27,6 +27,7 @@ USERS = [
 
 # "module:function" taking (company, people) — each part adds its demo content here.
 PART_LOADERS: list[str] = [
+    "chizai.register.demo:load_demo",
     "chizai.advisers.demo:load_demo",
 ]
 
