@@ -29,6 +29,8 @@ NLI_MAX_FEATURES = 30000
 CUAD_MAX_FEATURES = 30000
 NLI_C_REL = 10.0
 NLI_C_CON = 1.0
+NLI_CONTEXT = 0
+DOC_POOLING = "none"
 DOC_C = 1.0
 # Contradiction up-weighting at document level, picked by 5-fold CV on the training
 # documents (1.0/1.5/2/3/4 tried; 1.5 keeps accuracy and lifts contradiction F1).
@@ -135,6 +137,44 @@ def fit_doc_model(F: np.ndarray, y: np.ndarray):
     return coef, icpt
 
 
+def fit_doc_models(F: np.ndarray, Y: np.ndarray):
+    """Document-level models for all hypotheses: (H, 3, n_feat) coefs, (H, 3) intercepts.
+
+    DOC_POOLING = "none": one model per hypothesis. "shared": one model over all
+    (document, hypothesis) pairs with a per-hypothesis intercept — contradiction is rare
+    per hypothesis (often 0-4 training documents) but its cues are shared. "augmented":
+    shared weights plus per-hypothesis deviations (feature augmentation), both
+    L2-regularised, so a hypothesis departs from the pooled model only as its data allow.
+    """
+    n, H, k = F.shape
+    K = len(NLI_LABELS)
+    coef = np.zeros((H, K, k), np.float32)
+    icpt = np.zeros((H, K), np.float32)
+    if DOC_POOLING == "none":
+        for j in range(H):
+            coef[j], icpt[j] = fit_doc_model(F[:, j], Y[:, j])
+        return coef, icpt
+    rows, ys = [], []
+    for j in range(H):
+        onehot = np.zeros((n, H), np.float32)
+        onehot[:, j] = 1.0
+        parts = [F[:, j], onehot]
+        if DOC_POOLING == "augmented":
+            inter = np.zeros((n, H * k), np.float32)
+            inter[:, j * k:(j + 1) * k] = F[:, j]
+            parts.append(inter)
+        rows.append(np.hstack(parts))
+        ys.append(Y[:, j])
+    m = _lr(DOC_C).fit(np.vstack(rows), np.concatenate(ys))
+    assert list(m.classes_) == list(range(K))
+    for j in range(H):
+        coef[j] = m.coef_[:, :k]
+        if DOC_POOLING == "augmented":
+            coef[j] += m.coef_[:, k + H + j * k:k + H + (j + 1) * k]
+        icpt[j] = m.intercept_ + m.coef_[:, k + j]
+    return coef, icpt
+
+
 def _span_matrix(docs):
     texts, where = [], []
     for di, d in enumerate(docs):
@@ -155,6 +195,8 @@ def train_nli(docs: list[D.NliDoc], log=print) -> dict:
     texts, where = _span_matrix(docs)
     vec = _vectorizer(NLI_MAX_FEATURES)
     X = vec.fit_transform(texts).tocsr()
+    if NLI_CONTEXT:
+        X = cuad_design(X, [len(d.spans) for d in docs])
     where_a = np.array(where)
     Y = _doc_targets(docs)
     H = len(HYPOTHESIS_IDS)
@@ -175,10 +217,7 @@ def train_nli(docs: list[D.NliDoc], log=print) -> dict:
                 F[di, j] = doc_features(S, j)
         log(f"  nli fold {k + 1}/{N_FOLDS}")
     W, b = fit_span_models(X, docs, where)
-    doc_coef = np.zeros((H, len(NLI_LABELS), F.shape[2]), np.float32)
-    doc_icpt = np.zeros((H, len(NLI_LABELS)), np.float32)
-    for j in range(H):
-        doc_coef[j], doc_icpt[j] = fit_doc_model(F[:, j], Y[:, j])
+    doc_coef, doc_icpt = fit_doc_models(F, Y)
     return {"vocab": vec.vocabulary_, "idf": vec.idf_.astype(np.float32),
             "W": W, "b": b,
             "doc_coef": doc_coef, "doc_icpt": doc_icpt, "oof_features": F, "targets": Y}
