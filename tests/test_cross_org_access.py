@@ -76,6 +76,37 @@ def _diagnostic(victim, people):
     return Diagnostic.objects.create(organization=victim, created_by=people["owner"], notes=f"{VICTIM_NAME} 診断").pk
 
 
+def _deal_objects(victim, people):
+    """One deal of the victim with one of everything under it (made once per test)."""
+    if not hasattr(victim, "_deal_objects"):
+        from datetime import date
+
+        from chizai.deals import services as deals
+        from chizai.disclosure.models import Partner
+
+        owner = people["owner"]
+        partner = Partner.objects.create(organization=victim, name_ja=f"{VICTIM_NAME}の取引先")
+        deal = deals.create_deal(owner, victim, partner=partner, title=f"{VICTIM_NAME} 共同開発")
+        person = deals.add_stakeholder(owner, deal, name=f"{VICTIM_NAME} 部長")
+        contact = deals.log_contact(owner, deal, kind="call", held_on=date(2026, 1, 5), said=VICTIM_NAME,
+                                    stakeholders=[person], followups=[{"text": VICTIM_NAME}])
+        victim._deal_objects = {
+            "deal_id": deal.pk,
+            "point_id": deals.add_point(owner, deal, title=VICTIM_NAME).pk,
+            "stakeholder_id": person.pk,
+            "followup_id": contact.followups.get().pk,
+            "entry_id": deals.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 5),
+                                               description=VICTIM_NAME, value=1000).pk,
+            "item_id": deals.add_item(owner, deal, category="knowledge", item_kind="know_how", title=VICTIM_NAME,
+                                      method="lump_sum", amount_yen=1000).pk,
+        }
+    return victim._deal_objects
+
+
+def _deal_maker(name):
+    return lambda victim, people: _deal_objects(victim, people)[name]
+
+
 # URL parameter -> function(victim org, victim people) returning the id of a victim object
 # (or, for a non-object parameter, a valid value).
 OBJECT_MAKERS = {
@@ -89,6 +120,7 @@ OBJECT_MAKERS = {
     "review_id": _review,
     "other_id": _review,
     "fmt": lambda victim, people: "html",
+    **{name: _deal_maker(name) for name in ("deal_id", "point_id", "stakeholder_id", "followup_id", "entry_id", "item_id")},
 }
 NON_ORG_PARAMS = {"token"}
 

@@ -1,0 +1,162 @@
+"""Deals over the JSON API: list and create deals, read one with its points, shares and
+worksheet totals, add drafts, turn findings into points and move a point's status."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from chizai.core.api import org_or_404
+from chizai.core.services import ChizaiError
+from chizai.deals import services
+from chizai.deals.models import Deal, NegotiationPoint
+from chizai.disclosure.models import Partner
+from chizai.review.models import ContractReview
+
+router = Router(tags=["deals"])
+
+
+class DealIn(Schema):
+    title: str
+    partner: int | None = None
+    new_partner: str = ""
+    kind: str = "joint_rd"
+    stage: str = "preparing"
+    summary: str = ""
+    next_meeting: date | None = None
+
+
+class PointOut(Schema):
+    id: int
+    title: str
+    rule_id: str
+    clause: str
+    our_position: str
+    fallback: str
+    give_in_return: str
+    counterparty_position: str
+    status: str
+    agreed_wording: str
+
+
+class DealOut(Schema):
+    id: int
+    title: str
+    partner: str
+    kind: str
+    stage: str
+    next_meeting: date | None
+
+    @staticmethod
+    def resolve_partner(obj):
+        return obj["partner"] if isinstance(obj, dict) else obj.partner.name_ja
+
+
+class DealDetailOut(DealOut):
+    drafts: list[dict]
+    points: list[PointOut]
+    shares: dict[str, str]
+    totals_yen: dict[str, int]
+
+
+class DraftIn(Schema):
+    text: str
+    filename: str = "draft.txt"
+    from_party: str = "theirs"
+    note: str = ""
+
+
+class FindingIn(Schema):
+    review: int
+    index: int
+
+
+class StatusIn(Schema):
+    status: str
+    agreed_wording: str | None = None
+
+
+def _deal(request, slug: str, deal_id: int, action: str = "view") -> Deal:
+    org = org_or_404(request, slug, "deals", action)
+    return get_object_or_404(Deal.objects.restrict(request.user, action).filter(organization=org).select_related("partner"),
+                             pk=deal_id)
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except ChizaiError as exc:
+        raise HttpError(422, str(exc)) from exc
+    except PermissionDenied as exc:
+        raise HttpError(404, "Not found") from exc
+
+
+def _detail(deal: Deal) -> dict:
+    result = services.deal_shares(deal)
+    _rows, totals = services.worksheet_rows(deal)
+    return {
+        "id": deal.pk, "title": deal.title, "partner": deal.partner.name_ja, "kind": deal.kind, "stage": deal.stage,
+        "next_meeting": deal.next_meeting,
+        "drafts": [{"number": d.number, "review": d.review_id, "status": d.review.status, "from_party": d.from_party}
+                   for d in deal.drafts.select_related("review")],
+        "points": list(deal.points.all()),
+        "shares": {party: str(share) for party, share in result.shares.items()},
+        "totals_yen": {"goods": totals.goods, "knowledge": totals.knowledge},
+    }
+
+
+@router.get("/orgs/{slug}/deals", response=list[DealOut])
+def list_deals(request, slug: str):
+    org = org_or_404(request, slug, "deals", "view")
+    return Deal.objects.restrict(request.user, "view").filter(organization=org).select_related("partner")[:200]
+
+
+@router.post("/orgs/{slug}/deals", response={201: DealDetailOut})
+def create_deal(request, slug: str, payload: DealIn):
+    org = org_or_404(request, slug, "deals", "add")
+    if payload.partner:
+        partner = get_object_or_404(Partner.objects.restrict(request.user, "view").filter(organization=org), pk=payload.partner)
+    else:
+        partner = _call(services.ensure_partner, request.user, org, name_ja=payload.new_partner)
+    deal = _call(services.create_deal, request.user, org, partner=partner, title=payload.title, kind=payload.kind,
+                 stage=payload.stage, summary=payload.summary, next_meeting=payload.next_meeting)
+    return 201, _detail(deal)
+
+
+@router.get("/orgs/{slug}/deals/{deal_id}", response=DealDetailOut)
+def get_deal(request, slug: str, deal_id: int):
+    return _detail(_deal(request, slug, deal_id))
+
+
+@router.post("/orgs/{slug}/deals/{deal_id}/drafts", response={201: DealDetailOut})
+def add_draft(request, slug: str, deal_id: int, payload: DraftIn):
+    deal = _deal(request, slug, deal_id, "change")
+    _call(services.add_draft, request.user, deal, text=payload.text, filename=payload.filename,
+          from_party=payload.from_party, note=payload.note)
+    return 201, _detail(deal)
+
+
+@router.get("/orgs/{slug}/deals/{deal_id}/changes")
+def draft_changes(request, slug: str, deal_id: int):
+    """For each draft after the first: findings that appeared and went away, and the text changes."""
+    deal = _deal(request, slug, deal_id)
+    return [{"from": c["old"].number, "to": c["new"].number, "diff": c["diff"]} for c in services.draft_changes(deal)]
+
+
+@router.post("/orgs/{slug}/deals/{deal_id}/points/from-finding", response={200: PointOut, 201: PointOut})
+def point_from_finding(request, slug: str, deal_id: int, payload: FindingIn):
+    deal = _deal(request, slug, deal_id, "change")
+    review = get_object_or_404(ContractReview.objects.restrict(request.user, "view").filter(organization=deal.organization),
+                               pk=payload.review)
+    point, created = _call(services.point_from_finding, request.user, deal, review, payload.index)
+    return (201 if created else 200), point
+
+
+@router.post("/orgs/{slug}/deals/{deal_id}/points/{point_id}/status", response=PointOut)
+def set_point_status(request, slug: str, deal_id: int, point_id: int, payload: StatusIn):
+    deal = _deal(request, slug, deal_id, "change")
+    point = get_object_or_404(NegotiationPoint.objects.restrict(request.user, "change").filter(deal=deal), pk=point_id)
+    return _call(services.set_status, request.user, point, payload.status, agreed_wording=payload.agreed_wording)
