@@ -29,6 +29,7 @@ USERS = [
 PART_LOADERS: list[str] = [
     "chizai.register.demo:load_demo",
     "chizai.advisers.demo:load_demo",
+    "chizai.deals.demo:load_demo",
 ]
 
 
