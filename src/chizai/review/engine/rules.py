@@ -46,6 +46,7 @@ class _Unit:
     idx: int  # position in the unit list
     seg: Segment
     norm: str
+    low: str  # lower-cased norm, for the literal prefilter
     ref: str | None
     article: str | None
     start: int  # offset in the joined string
@@ -136,10 +137,121 @@ class _Compiled_All:
     neg_before: re.Pattern | None
 
 
-def _alt(pats: list[str] | None, labels: dict[str, str]) -> re.Pattern | None:
+try:  # the regex parser, used only to find literal anchors for the prefilter
+    import re._parser as _sre_parse  # Python 3.11+
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+_LIT = _sre_parse.LITERAL
+_BRANCH = _sre_parse.BRANCH
+_SUBPATTERN = _sre_parse.SUBPATTERN
+
+
+def _runs(seq) -> list[str]:
+    """Maximal runs of literal characters at this level of a parsed pattern."""
+    out, cur = [], []
+    for op, _av in seq:
+        if op is _LIT:
+            cur.append(chr(_av))
+            continue
+        if cur:
+            out.append("".join(cur))
+        cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def _seq_anchor_sets(seq) -> list[tuple[str, ...]]:
+    """Every set of literals of which a match of ``seq`` must contain at least one."""
+    cands: list[tuple[str, ...]] = [(r,) for r in _runs(seq)]
+    for op, av in seq:
+        if op is _SUBPATTERN:
+            inner = list(av[-1])
+            if len(inner) == 1 and inner[0][0] is _BRANCH:
+                branches = [_seq_anchors(list(b)) for b in inner[0][1][1]]
+                if all(b is not None for b in branches):
+                    cands.append(tuple(x for b in branches for x in b))
+            else:
+                sub = _seq_anchors(inner)
+                if sub is not None:
+                    cands.append(sub)
+        elif op is _BRANCH:
+            branches = [_seq_anchors(list(b)) for b in av[1]]
+            if all(b is not None for b in branches):
+                cands.append(tuple(x for b in branches for x in b))
+    return cands
+
+
+def _seq_anchors(seq) -> tuple[str, ...] | None:
+    """The most selective set: longest shortest literal, then fewest alternatives."""
+    cands = _seq_anchor_sets(seq)
+    return max(cands, key=lambda c: (min(len(x) for x in c), -len(c))) if cands else None
+
+
+def _anchors(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Literal strings one of which must occur for ``pattern`` to match, or None.
+
+    Only mandatory parts count (anything optional or repeated is skipped), so the
+    test is conservative: skipping text where no anchor occurs never loses a match.
+    This is what keeps ~100 rules on a 60k-character contract fast.
+    """
+    try:
+        seq = list(_sre_parse.parse(pattern))
+    except Exception:  # pragma: no cover - validated at load
+        return ()
+    sets = _seq_anchor_sets(seq)
+    if len(seq) == 1 and seq[0][0] is _SUBPATTERN and not sets:
+        sets = _seq_anchor_sets(list(seq[0][1][-1]))
+    return tuple(tuple(x.lower() for x in c) for c in sets)
+
+
+def _passes(sets: tuple[tuple[str, ...], ...], text: str) -> bool:
+    """True when ``text`` holds one literal of every required set (no sets: unknown)."""
+    return all(any(x in text for x in c) for c in sets)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_alt(srcs: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in srcs), re.I)
+
+
+class _PatSet:
+    """One catalogue field (a list of alternatives) compiled as a single regex.
+
+    ``search``/``finditer`` use every alternative (for short unit texts); ``select``
+    returns a regex of only the alternatives whose literal anchors occur in the
+    document, or None when none can match (document-wide scans).
+    """
+
+    def __init__(self, srcs: list[str]):
+        self.srcs = tuple(srcs)
+        self.anchors = [_anchors(p) for p in self.srcs]
+        self.full = _compile_alt(self.srcs)
+
+    def search(self, text: str):
+        return self.full.search(text)
+
+    def finditer(self, text: str):
+        return self.full.finditer(text)
+
+    def match(self, text: str):
+        return self.full.match(text)
+
+    def select_alts(self, hay: str) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+        return tuple((p, a) for p, a in zip(self.srcs, self.anchors) if _passes(a, hay))
+
+    def select(self, hay: str) -> re.Pattern | None:
+        chosen = tuple(p for p, a in zip(self.srcs, self.anchors) if _passes(a, hay))
+        if not chosen:
+            return None
+        return self.full if len(chosen) == len(self.srcs) else _compile_alt(chosen)
+
+
+def _alt(pats: list[str] | None, labels: dict[str, str]) -> _PatSet | None:
     if not pats:
         return None
-    return re.compile("|".join(f"(?:{substitute(p, labels)})" for p in pats), re.I)
+    return _PatSet([substitute(p, labels) for p in pats])
 
 
 def _labels(doc: Document) -> tuple[str, str]:
@@ -217,8 +329,8 @@ class _Ctx:
         pos = 0
         for i, s in enumerate(segs):
             norm = s.norm.replace("\n", " ")
-            self.units.append(_Unit(idx=i, seg=s, norm=norm, ref=s.ref, article=s.article or s.ref,
-                                    start=pos))
+            self.units.append(_Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref,
+                                    article=s.article or s.ref, start=pos))
             parts.append(norm)
             pos += len(norm) + 1
         self.joined = "\n".join(parts)
@@ -230,6 +342,9 @@ class _Ctx:
         self.types = types
         self.sme_discloser = bool(types & _SME_DISCLOSER_TYPES)
         self._doc_hits: dict[int, bool] = {}
+        self._sel: dict[int, re.Pattern | None] = {}
+        # anchors are lower-case; matching itself is case-insensitive
+        self.hay = self.joined.lower()
 
     def unit_at(self, pos: int) -> _Unit | None:
         if not self.units:
@@ -237,13 +352,49 @@ class _Ctx:
         i = bisect.bisect_right(self.starts, pos) - 1
         return self.units[i] if i >= 0 else None
 
-    def doc_has(self, pat: re.Pattern | None) -> bool:
+    def sel(self, pat: _PatSet | None) -> re.Pattern | None:
+        """The part of ``pat`` that can match this document at all (see _PatSet)."""
+        if pat is None:
+            return None
+        key = id(pat)
+        if key not in self._sel:
+            self._sel[key] = pat.select(self.hay)
+        return self._sel[key]
+
+    def doc_has(self, pat: _PatSet | None) -> bool:
         if pat is None:
             return False
         key = id(pat)
         if key not in self._doc_hits:
-            self._doc_hits[key] = pat.search(self.joined) is not None
+            rx = self.sel(pat)
+            self._doc_hits[key] = rx is not None and rx.search(self.joined) is not None
         return self._doc_hits[key]
+
+    def unit_matches(self, pat: _PatSet):
+        """(unit, match) for every match of ``pat``, scanning only units that contain
+        one of its literal anchors (most rules touch a handful of clauses)."""
+        alts = pat.select_alts(self.hay)
+        if not alts:
+            return
+        rx = _compile_alt(tuple(p for p, _ in alts))
+        if any(not a for _, a in alts):
+            for m in rx.finditer(self.joined):
+                u = self.unit_at(m.start())
+                if u is not None:
+                    yield u, m.start() - u.start, m.end() - u.start
+            return
+        for u in self.units:
+            if any(_passes(a, u.low) for _, a in alts):
+                for m in rx.finditer(u.norm):
+                    yield u, m.start(), m.end()
+
+    def doc_search(self, pat: _PatSet | None):
+        rx = self.sel(pat)
+        return rx.search(self.joined) if rx is not None else None
+
+    def doc_finditer(self, pat: _PatSet | None):
+        rx = self.sel(pat)
+        return rx.finditer(self.joined) if rx is not None else iter(())
 
     def subject(self, u: _Unit) -> str:
         if u._subject is None:
@@ -413,13 +564,9 @@ def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
     if cr.trigger is not None:
         seen: set[object] = set()
         spans: list[tuple[int, int]] = []
-        for m in cr.trigger.finditer(ctx.joined):
-            if m.end() == m.start():
+        for u, a, b in ctx.unit_matches(cr.trigger):
+            if b == a:
                 continue
-            u = ctx.unit_at(m.start())
-            if u is None:
-                continue
-            a, b = m.start() - u.start, m.end() - u.start
             if b > len(u.norm):
                 continue  # crossed into the next unit
             key = u.ref if u.ref is not None else ("#", u.idx)
@@ -466,13 +613,13 @@ def _checklist(ctx: _Ctx, fired: dict[str, Finding]) -> list[ChecklistResult]:
         if not ctx.types or not (ctx.types & set(it.applies_to)) and "ALL" not in it.applies_to:
             continue
         text = it.text[ctx.lang]
-        m = cc.present.search(ctx.joined) if cc.present is not None else None
+        m = ctx.doc_search(cc.present)
         if m is None:
             out.append(ChecklistResult(id=it.id, item=text, status="missing"))
             continue
         u = ctx.unit_at(m.start())
         clause = u.ref if u else None
-        wm = cc.weak.search(ctx.joined) if cc.weak is not None else None
+        wm = ctx.doc_search(cc.weak)
         weak_rule = next((fired[r] for r in it.weak_if_rules if r in fired), None)
         if wm is not None or weak_rule is not None:
             if wm is not None:
