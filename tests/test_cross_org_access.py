@@ -109,7 +109,33 @@ def _deal_maker(name):
 
 # URL parameter -> function(victim org, victim people) returning the id of a victim object
 # (or, for a non-object parameter, a valid value).
+def _disclosure_objects(victim, people):
+    """One partner, agreement, disclosure and hand-over copy of the victim (made once per world)."""
+    from chizai.disclosure.models import Agreement, Disclosure, DisclosureItem, DisclosureRecipient, HandoverCopy, Partner
+
+    partner = Partner.objects.filter(organization=victim, name_ja=f"{VICTIM_NAME}の開示先").first() or Partner.objects.create(
+        organization=victim, name_ja=f"{VICTIM_NAME}の開示先")
+    agreement = Agreement.objects.filter(organization=victim).first() or Agreement.objects.create(
+        organization=victim, partner=partner, title=f"{VICTIM_NAME} NDA", type="NDA")
+    disclosure = Disclosure.objects.filter(organization=victim).first() or Disclosure.objects.create(
+        organization=victim, partner=partner, agreement=agreement, purpose=VICTIM_NAME, disclosed_on="2026-11-01",
+        status="disclosed")
+    copy = HandoverCopy.objects.filter(organization=victim).first()
+    if copy is None:
+        item = DisclosureItem.objects.create(organization=victim, disclosure=disclosure, description=VICTIM_NAME)
+        recipient = DisclosureRecipient.objects.create(organization=victim, disclosure=disclosure, name=VICTIM_NAME)
+        copy = HandoverCopy.objects.create(organization=victim, disclosure=disclosure, item=item, recipient=recipient,
+                                           fingerprint="0" * 16, filename="victim.pdf", kind="pdf", sha256="0" * 64, size=1,
+                                           storage_name="none", key_id="none", wrapped_key="none")
+    return {"partner_id": partner.pk, "agreement_id": agreement.pk, "disclosure_id": disclosure.pk, "copy_id": copy.pk}
+
+
+def _disclosure_maker(name):
+    return lambda victim, people: _disclosure_objects(victim, people)[name]
+
+
 OBJECT_MAKERS = {
+    **{name: _disclosure_maker(name) for name in ("partner_id", "agreement_id", "disclosure_id", "copy_id")},
     "asset_id": _asset,
     "version_id": _version,
     "holder_id": _holder,
