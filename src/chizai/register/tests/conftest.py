@@ -18,6 +18,15 @@ def _master_key(monkeypatch):
     monkeypatch.delenv("CHIZAI_TSA_CA_FILE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; a request earlier in the thread may have switched to ja."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(slug="acme")

@@ -113,8 +113,11 @@ def test_second_holder_staying_lowers_the_risk(org, owner):
 
 
 def test_undocumented_asset_is_told_to_document_first(org, owner):
+    from django.utils import translation
+
     asset = _with_holders(org, owner, [("a", None)], documented=False)
-    assert "Document" in risk.succession_risk(asset, TODAY).next_step
+    with translation.override("en"):
+        assert "Document" in risk.succession_risk(asset, TODAY).next_step
 
 
 def test_trade_secret_readiness_lists_what_is_missing(org, owner):
