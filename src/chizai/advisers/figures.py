@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.core.exceptions import FieldError
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,13 +70,15 @@ def secret_readiness(client):
 
 
 def succession_risks(client, within_days: int = 365):
-    """Register entries held by one person only, or by someone leaving within a year."""
+    """Important entries (high business value, or 秘密 / 極秘) held by one person only, or by
+    someone leaving within a year — the knowledge a retirement would take away."""
     Asset = _model("register", "Asset")
     if Asset is None:
         return None
 
     def compute():
-        assets = Asset.objects.filter(organization=client)
+        assets = Asset.objects.filter(organization=client).filter(
+            Q(business_value="high") | Q(classification__in=SECRET_CLASSES))
         single = set(assets.annotate(n=Count("holders")).filter(n=1).values_list("pk", flat=True))
         leaving = set(assets.filter(holders__leaves_on__lte=timezone.localdate() + timedelta(days=within_days))
                       .values_list("pk", flat=True))

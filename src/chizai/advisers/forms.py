@@ -27,7 +27,7 @@ class EngagementRecordForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label=_("Action"), max_length=300)
+    title = forms.CharField(label=_("Action item"), max_length=300)
     side = forms.ChoiceField(label=_("Who"), choices=ActionItem.Side.choices)
     due_on = forms.DateField(label=_("Due on"), widget=DATE, required=False)
 

@@ -520,13 +520,17 @@ def candidates(actor, support: Organization) -> list[dict]:
     require_support(actor, support, "work", "view")
     weights = published_weights(support)
     ratings = {r.client_id: r for r in PriorityRating.objects.filter(organization=support)}
-    labels = {c.key: str(c) for c in criteria(support)}
+    all_criteria = criteria(support)
+    labels = {c.key: str(c) for c in all_criteria}
     rows = []
     for client in candidate_clients(support):
-        values = client_values(support, client, ratings.get(client.pk))
+        rating = ratings.get(client.pk)
+        values = client_values(support, client, rating)
         total, contributions = priority.compute(weights, values)
-        rows.append({"client": client, "score": total, "contributions": contributions,
-                     "labels": labels, "rating": ratings.get(client.pk)})
+        rows.append({"client": client, "score": total, "contributions": contributions, "rating": rating,
+                     "parts": [(labels[c.key], c) for c in contributions],
+                     "rating_fields": [(c, int((rating.values if rating else {}).get(c.key) or 0))
+                                       for c in all_criteria if c.source == "rating"]})
     rows.sort(key=lambda r: (-r["score"], r["client"].slug))
     return rows
 

@@ -150,6 +150,7 @@ def network(request):
     data = services.network(request.user, request.organization)
     return render(request, "advisers/network.html", {
         "data": data,
+        "outcomes": [(Referral.Outcome(key).label, count) for key, count in data["referral_outcomes"].items()],
         "prefecture_chart": charts.bar_svg(data["by_prefecture"]),
         "industry_chart": charts.bar_svg(data["by_industry"]),
         "progress_chart": charts.line_svg([(p["period"], p["mean"]) for p in data["progress"]]),

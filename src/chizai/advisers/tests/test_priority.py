@@ -117,4 +117,4 @@ def test_priorities_page_shows_the_computation(adviser, published, client_org):
     web = Client()
     web.force_login(adviser)
     body = web.get(f"/o/{published.slug}/advisers/priorities/").content.decode()
-    assert 'data-client="client-a"' in body and "region: 1.00 × 1.00" in body
+    assert 'data-client="client-a"' in body and "地域 (大都市圏外): 1.00 × 1.00" in body
