@@ -431,6 +431,12 @@ class _Ctx:
         s0 = max(text.rfind(ch, 0, pos) for ch in stops) + 1
         ends = [e for e in (text.find(ch, pos) for ch in stops) if e != -1]
         s1 = min(ends) if ends else len(text)
+        # a trigger that starts inside 「甲及び乙は」 is bound by the mutual phrase
+        for m in self.comp.subject.finditer(text, s0, s1):
+            if m.group("m") and m.start() <= pos < m.end():
+                return "MUTUAL"
+            if m.start() > pos:
+                break
         before = self._kinds(text[s0:pos])
         strong = [k for k, st in before if st]
         if strong:

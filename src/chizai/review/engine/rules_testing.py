@@ -30,6 +30,17 @@ _EN_LARGE_OF = {"Supplier": "Buyer", "Seller": "Buyer", "Contractor": "Company",
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
+    """The pipeline's normaliser (variant folding, NFKC) with its norm->orig map.
+
+    Falls back to per-character NFKC only if the normaliser cannot be imported."""
+    try:
+        from .normalize import normalize
+    except ImportError:  # pragma: no cover
+        return _nfkc(text)
+    return normalize(text)
+
+
+def _nfkc(text: str) -> tuple[str, list[int]]:
     """NFKC per character, keeping a norm->orig index map (len(norm)+1 entries)."""
     out: list[str] = []
     idx: list[int] = []
@@ -70,9 +81,10 @@ def fallback_document(text: str, lang: str | None = None, types: list[str] | Non
     """Line-based Document: good enough for rule tests and as a benchmark fallback."""
     lang = lang or _guess_language(text)
     norm, n2o = normalise(text)
-    o2n: dict[int, int] = {}
-    for k, o in enumerate(n2o):
-        o2n.setdefault(o, k)
+    import bisect
+
+    def o2n_at(pos: int) -> int:
+        return bisect.bisect_left(n2o, pos, 0, len(norm))
     segments: list[Segment] = []
     article: str | None = None
     commentary = False
@@ -104,7 +116,7 @@ def fallback_document(text: str, lang: str | None = None, types: list[str] | Non
             para += 1
             ref = f"{article}第{para}項" if (article and lang == "ja") else (
                 f"{article}({para})" if article else None)
-        ns, ne = o2n.get(start, 0), o2n.get(end, len(norm))
+        ns, ne = o2n_at(start), o2n_at(end)
         segments.append(Segment(kind="paragraph", start=start, end=end, text=body,
                                 norm=norm[ns:ne], ref=ref, article=article,
                                 is_commentary=commentary))
@@ -132,8 +144,8 @@ def fallback_document(text: str, lang: str | None = None, types: list[str] | Non
 
 def make_document(text: str, lang: str | None = None, types: list[str] | None = None,
                   sme: str | None = None, filename: str | None = None) -> Document:
-    """Alias kept for tests: always the fallback, so rule cases stay independent of
-    the structure module's segmentation choices."""
+    """Always the line-based fallback, so rule cases stay independent of the structure
+    module's segmentation choices (a one-line case must never become a title)."""
     return fallback_document(text, lang, types, sme, filename)
 
 
