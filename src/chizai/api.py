@@ -32,9 +32,11 @@ from chizai.register.api import router as register_router  # noqa: E402
 from chizai.review.api import router as review_router  # noqa: E402
 from chizai.advisers.api import router as advisers_router  # noqa: E402
 from chizai.deals.api import router as deals_router  # noqa: E402
+from chizai.disclosure.api import router as disclosure_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/", register_router)
 api.add_router("/", review_router)
 api.add_router("/", advisers_router)
 api.add_router("/", deals_router)
+api.add_router("/", disclosure_router)

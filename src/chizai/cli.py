@@ -246,9 +246,37 @@ def rewrap_keys() -> None:
     typer.echo(f"Re-wrapped {count} data key(s).")
 
 
+disclosure_app = typer.Typer(help="Disclosure control: trace hand-over copies, queue reminders.", no_args_is_help=True)
+app.add_typer(disclosure_app, name="disclosure")
+
+
+@disclosure_app.command("trace")
+def disclosure_trace(file: Path = typer.Argument(..., help="A PDF or zip found outside (re-saved copies too).")) -> None:
+    """Name the disclosure and recipient a copy was made for; exit 1 when it is not ours, 2 when unreadable."""
+    if not file.is_file():
+        typer.echo(f"No such file: {file}", err=True)
+        raise typer.Exit(2)
+    _django()
+    from chizai.disclosure.services import trace, trace_message
+
+    result = trace(file.read_bytes())
+    typer.echo(trace_message(result))
+    raise typer.Exit({"ours": 0, "not_ours": 1}.get(result["status"], 2))
+
+
+@disclosure_app.command("remind")
+def disclosure_remind() -> None:
+    """Queue today's reminder e-mails for every organisation (run daily from cron; sent once per duty and stage)."""
+    _django()
+    from chizai.disclosure.services import schedule_reminders
+
+    jobs = schedule_reminders()
+    typer.echo(f"Queued reminder runs for {len(jobs)} organisation(s); `chizai worker` sends them.")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    own = {"review", "audit", "demo", "worker", "evidence", "search", "rewrap-keys"}
+    own = {"review", "audit", "demo", "worker", "evidence", "search", "rewrap-keys", "disclosure"}
     if argv and not argv[0].startswith("-") and argv[0] not in own:
         _django()
         from django.core.management import execute_from_command_line
