@@ -110,8 +110,15 @@ def fallback_document(text: str, lang: str | None = None, types: list[str] | Non
             continue
         m = _JA_ART.match(body) if lang == "ja" else _EN_ART.match(body)
         if m:
-            article, para = (m.group(1) if lang == "ja" else f"Section {m.group(1)}"), 0
-            ref = article
+            # "6.2" belongs to Section 6: the article is the top-level number
+            if lang == "ja":
+                article, para = m.group(1), 0
+                ref = article
+            else:
+                num = m.group(1)
+                if "." not in num or article != f"Section {num.split('.')[0]}":
+                    article, para = f"Section {num.split('.')[0]}", 0
+                ref = f"Section {num}"
         else:
             para += 1
             ref = f"{article}第{para}項" if (article and lang == "ja") else (
