@@ -167,7 +167,8 @@ def radar_svg(scores: dict, previous: dict | None = None, lang: str | None = Non
     area_list = areas()
     cx = cy = size / 2
     radius = size * 0.32
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="100%" style="max-width:{size}px" '
+    pad = 90  # side room for the longest area labels
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-{pad} 0 {size + 2 * pad} {size}" width="100%" style="max-width:{size + 2 * pad}px" '
              f'role="img" class="radar" font-family="sans-serif" font-size="11">']
     for ring in (25, 50, 75, 100):
         ring_pts = radar_points([ring] * len(area_list), cx, cy, radius)
