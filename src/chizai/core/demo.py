@@ -28,6 +28,7 @@ USERS = [
 # "module:function" taking (company, people) — each part adds its demo content here.
 PART_LOADERS: list[str] = [
     "chizai.register.demo:load_demo",
+    "chizai.disclosure.demo:load_demo",
     "chizai.advisers.demo:load_demo",
     "chizai.deals.demo:load_demo",
 ]
