@@ -38,13 +38,13 @@ def test_guard_refuses_test_split_for_training():
 
 @pytest.fixture(scope="module")
 def tiny_data(tmp_path_factory) -> Path:
-    """A small copy of the shared data: 12 NDAs per training split, 12 CUAD contracts,
+    """A small copy of the shared data: 8 NDAs per training split, 12 CUAD contracts,
     and a poisoned test.json that must never be opened."""
     root = tmp_path_factory.mktemp("data")
     (root / "contractnli").mkdir()
     for split in D.TRAIN_SPLITS:
         raw = D.load_contractnli(DATA, split)
-        raw["documents"] = raw["documents"][:12]
+        raw["documents"] = raw["documents"][:8]
         (root / "contractnli" / f"{split}.json").write_text(json.dumps(raw))
     (root / "contractnli" / "test.json").write_text("POISON: training must not read this")
     cuad = root / "cuad"
@@ -78,8 +78,10 @@ def _train(tiny_data: Path, out: Path, monkeypatch) -> set[str]:
         return real_open(file, *a, **k)
 
     monkeypatch.setattr(builtins, "open", spy)
-    monkeypatch.setattr(T, "N_FOLDS", 3)
-    monkeypatch.setattr(T, "CUAD_MAX_FEATURES", 3000)
+    monkeypatch.setattr(T, "N_FOLDS", 2)
+    monkeypatch.setattr(T, "CUAD_MAX_FEATURES", 2000)
+    monkeypatch.setattr(T, "NLI_MAX_FEATURES", 2000)
+    monkeypatch.setattr(T, "MAX_ITER", 15)  # determinism, not model quality, is under test here
     try:
         assert T.main(["--data", str(tiny_data), "--out", str(out), "--no-pin"]) == 0
     finally:
