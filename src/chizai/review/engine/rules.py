@@ -63,7 +63,7 @@ def _units(doc: Document) -> list[Segment]:
     parents = {s.parent for s in segs if s.parent is not None}
     chosen: dict[int, Segment] = {}
     for i, s in enumerate(segs):
-        if s.is_commentary or s.kind in ("title", "signature", "commentary"):
+        if s.is_commentary or s.kind in ("title", "signature", "commentary", "heading"):
             continue
         if i in parents:
             continue

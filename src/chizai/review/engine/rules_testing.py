@@ -15,6 +15,8 @@ from .document import Document, Party, Segment
 
 _JA_ART = re.compile(r"^\s*(第\s*[0-9０-９一二三四五六七八九十百]+\s*条)")
 _EN_ART = re.compile(r"^\s*(?:(?:Article|Section|Clause)\s+)?([0-9]{1,2}(?:\.[0-9]{1,2})*)[.)]?\s+\S")
+_HEADING = re.compile(r"^\s*(?:第\s*[0-9０-９一二三四五六七八九十百]+\s*条\s*[（(][^）)]{1,30}[）)]"
+                      r"|(?:(?:Article|Section|Clause)\s+)?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]?\s+[A-Z][A-Za-z ,/&-]{0,60})\s*$")
 _JA_LABEL = re.compile(r"以下[「『]([^」』]{1,10})[」』]という")
 _EN_LABEL = re.compile(r"\((?:the\s+)?[\"“]([A-Z][A-Za-z]{1,20})[\"”]\)")
 _EN_ROLE = {
@@ -124,7 +126,9 @@ def fallback_document(text: str, lang: str | None = None, types: list[str] | Non
             ref = f"{article}第{para}項" if (article and lang == "ja") else (
                 f"{article}({para})" if article else None)
         ns, ne = o2n_at(start), o2n_at(end)
-        segments.append(Segment(kind="paragraph", start=start, end=end, text=body,
+        # a line that is only a clause number and its title is a heading, not text
+        kind = "heading" if m and _HEADING.match(body) else "paragraph"
+        segments.append(Segment(kind=kind, start=start, end=end, text=body,
                                 norm=norm[ns:ne], ref=ref, article=article,
                                 is_commentary=commentary))
     labels = _labels(text, lang)
