@@ -123,6 +123,10 @@ def _rechunk(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """Re-cut arbitrary input pieces into CHUNK-sized blocks (the last may be shorter)."""
     buffer = bytearray()
     for piece in chunks:
+        if not buffer and len(piece) == CHUNK:
+            # The usual case (files read CHUNK at a time): no copy at all.
+            yield piece
+            continue
         buffer += piece
         while len(buffer) >= CHUNK:
             yield bytes(buffer[:CHUNK])

@@ -75,41 +75,62 @@ def snippet(text: str, terms: list[str], width: int = 60) -> str:
     return ("…" if start else "") + excerpt + ("…" if start + width < len(text) else "")
 
 
+# Ranking is computed over at most this many of the newest visible matching chunks, so a
+# term that occurs in a large share of a big register still answers in bounded time; a
+# term rarer than this is ranked over all its matches.
+RANK_WINDOW = 2000
+
+
 class SearchBackend:
-    """Finds chunk ids and scores; callers build hits from rows already filtered by access."""
+    """Finds chunk ids and scores; callers build hits from rows already filtered by access.
+
+    ``meta_sql`` / ``text_sql``: (sql, params) of the restricted asset querysets; they are
+    part of every statement, so rows a user may not read never leave the database.
+    """
 
     def candidates(self, organization_id: int, query_tokens: list[str], meta_sql, text_sql, limit: int):
         raise NotImplementedError
+
+    @staticmethod
+    def access_clause(meta_sql, text_sql) -> tuple[str, list]:
+        return (
+            f"((c.level = 'meta' AND c.asset_id IN ({meta_sql[0]})) OR (c.level = 'text' AND c.asset_id IN ({text_sql[0]})))",
+            [*meta_sql[1], *text_sql[1]],
+        )
 
 
 class SqliteBackend(SearchBackend):
     def candidates(self, organization_id, query_tokens, meta_sql, text_sql, limit):
         match = " ".join('"' + t.replace('"', '""') + '"' for t in query_tokens)
-        sql = (
-            "SELECT c.id, bm25(register_search_fts) AS score FROM register_search_fts "
-            "JOIN register_searchchunk c ON c.id = register_search_fts.rowid "
-            "WHERE register_search_fts MATCH %s AND c.organization_id = %s "
-            f"AND ((c.level = 'meta' AND c.asset_id IN ({meta_sql[0]})) OR (c.level = 'text' AND c.asset_id IN ({text_sql[0]}))) "
-            "ORDER BY score LIMIT %s"
+        clause, clause_params = self.access_clause(meta_sql, text_sql)
+        base = (
+            "FROM register_search_fts JOIN register_searchchunk c ON c.id = register_search_fts.rowid "
+            f"WHERE register_search_fts MATCH %s AND c.organization_id = %s AND {clause} "
         )
-        params = [match, organization_id, *meta_sql[1], *text_sql[1], limit]
+        params = [match, organization_id, *clause_params]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(f"SELECT c.id {base} ORDER BY register_search_fts.rowid DESC LIMIT 1 OFFSET %s",
+                           [*params, RANK_WINDOW - 1])
+            row = cursor.fetchone()
+            floor = row[0] if row else 0
+            cursor.execute(
+                f"SELECT c.id, bm25(register_search_fts) AS score {base} AND register_search_fts.rowid >= %s "
+                "ORDER BY score LIMIT %s", [*params, floor, limit])
             # bm25 is lower-is-better and negative; flip it so higher means more relevant everywhere.
-            return [(row[0], -float(row[1])) for row in cursor.fetchall()]
+            return [(r[0], -float(r[1])) for r in cursor.fetchall()]
 
 
 class PostgresBackend(SearchBackend):
     def candidates(self, organization_id, query_tokens, meta_sql, text_sql, limit):
         tsquery = " & ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in query_tokens)
+        clause, clause_params = self.access_clause(meta_sql, text_sql)
         sql = (
-            "SELECT c.id, ts_rank(to_tsvector('simple', c.tokens), q) AS score "
-            "FROM register_searchchunk c, to_tsquery('simple', %s) q "
-            "WHERE to_tsvector('simple', c.tokens) @@ q AND c.organization_id = %s "
-            f"AND ((c.level = 'meta' AND c.asset_id IN ({meta_sql[0]})) OR (c.level = 'text' AND c.asset_id IN ({text_sql[0]}))) "
-            "ORDER BY score DESC LIMIT %s"
+            "SELECT w.id, ts_rank(w.tsv, to_tsquery('simple', %s)) AS score FROM ("
+            "SELECT c.id, c.tsv FROM register_searchchunk c "
+            "WHERE c.tsv @@ to_tsquery('simple', %s) AND c.organization_id = %s "
+            f"AND {clause} ORDER BY c.id DESC LIMIT %s) w ORDER BY score DESC LIMIT %s"
         )
-        params = [tsquery, organization_id, *meta_sql[1], *text_sql[1], limit]
+        params = [tsquery, tsquery, organization_id, *clause_params, RANK_WINDOW, limit]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(row[0], float(row[1])) for row in cursor.fetchall()]

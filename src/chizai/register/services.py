@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import tempfile
 from datetime import date
 
@@ -260,6 +261,17 @@ def _iter_upload(source, head_holder: list):
         yield piece
 
 
+class _SealedFile(File):
+    """Lets FileSystemStorage move the finished ciphertext into place instead of copying it."""
+
+    def __init__(self, handle, path: str, name: str):
+        super().__init__(handle, name=name)
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        return self._path
+
+
 def upload_version(actor, organization, asset_id, source, *, name: str, file_id: int | None = None) -> FileVersion:
     """Encrypt and store one upload as a new version, then timestamp it.
 
@@ -271,18 +283,26 @@ def upload_version(actor, organization, asset_id, source, *, name: str, file_id:
     name = (name or "").strip().replace("/", "_").replace("\\", "_")[:255] or "file"
     limit = max_upload_bytes()
     head: list[bytes] = []
-    with tempfile.TemporaryFile(prefix="chizai-upload-") as sealed_file:
-        try:
-            sealed = crypto.encrypt_stream(_iter_upload(source, head), sealed_file, max_size=limit)
-        except ValueError:
-            raise ChizaiError(_("The file is larger than the limit of %(mb)d MB.") % {"mb": limit // (1024 * 1024)}) from None
-        except OSError as exc:
-            raise ChizaiError(_("The upload was interrupted; nothing was stored. (%(error)s)") % {"error": exc}) from None
-        if sealed.size == 0:
-            raise ChizaiError(_("The file is empty; nothing was stored."))
-        sealed_file.seek(0)
+    sealed_file = tempfile.NamedTemporaryFile(prefix="chizai-upload-", suffix=".enc", delete=False,
+                                              dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None))
+    try:
+        with sealed_file:
+            try:
+                sealed = crypto.encrypt_stream(_iter_upload(source, head), sealed_file, max_size=limit)
+            except ValueError:
+                raise ChizaiError(_("The file is larger than the limit of %(mb)d MB.") % {"mb": limit // (1024 * 1024)}) from None
+            except OSError as exc:
+                raise ChizaiError(_("The upload was interrupted; nothing was stored. (%(error)s)") % {"error": exc}) from None
+            if sealed.size == 0:
+                raise ChizaiError(_("The file is empty; nothing was stored."))
+            sealed_file.flush()
         storage_name = f"register/{organization.pk}/{crypto.random_name()}.enc"
-        stored_name = default_storage.save(storage_name, File(sealed_file, name=storage_name))
+        with open(sealed_file.name, "rb") as handle:
+            stored_name = default_storage.save(storage_name, _SealedFile(handle, sealed_file.name, storage_name))
+    finally:
+        # Local storage moved the file into place; anywhere else it was copied and is removed here.
+        if os.path.exists(sealed_file.name):
+            os.remove(sealed_file.name)
     try:
         token, stamp_error = None, None
         if evidence.tsa_url():

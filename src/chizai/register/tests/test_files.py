@@ -165,3 +165,14 @@ def test_stored_object_deleted_with_asset(org, owner, asset, storage_dir, django
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_asset(owner, org, asset.pk)
     assert _files_under(storage_dir) == []
+
+
+def test_no_temporary_ciphertext_is_left_behind(org, owner, asset, settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
+    (tmp_path / "upload-tmp").mkdir()
+    settings.CHIZAI_REGISTER_MAX_UPLOAD_BYTES = 10
+    for body in (b"", b"x" * 11):
+        with pytest.raises(ChizaiError):
+            services.upload_version(owner, org, asset.pk, io.BytesIO(body), name="a.bin")
+    services.upload_version(owner, org, asset.pk, io.BytesIO(b"ok"), name="a.bin")
+    assert list((tmp_path / "upload-tmp").iterdir()) == []

@@ -130,3 +130,14 @@ def test_password_protected_pdf_is_stored_with_a_note(org, owner):
     _index_all()
     version.refresh_from_db()
     assert "password-protected" in version.extracted_note
+
+
+def test_rank_window_applies_after_access_so_visible_matches_are_not_lost(org, people, monkeypatch):
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    owner = people["owner"]
+    visible = [services.create_asset(owner, org, title_ja=f"金型 公開 {i}", classification="internal").pk for i in range(3)]
+    for i in range(6):  # newer than the visible ones, so they would fill a window taken before access
+        services.create_asset(owner, org, title_ja=f"金型 極秘 {i}", classification="secret")
+    _index_all()
+    assert {h.asset_id for h in services.search_assets(people["engineer"], org, "金型")} == set(visible)
+    assert len(services.search_assets(owner, org, "金型")) == 3

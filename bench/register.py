@@ -1,0 +1,211 @@
+"""Register benchmark: list+filter and search latency at scale, encrypted file throughput.
+
+Not a test. Prints one JSON object. Runs against its own database: SQLite under
+CHIZAI_HOME (default /tmp/chizai-bench-register) or PostgreSQL when CHIZAI_DATABASE_URL is set.
+
+    python bench/register.py --assets 10000 --chunks 100000 --file-mb 100
+    CHIZAI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/chizai_bench python bench/register.py
+
+Seeding writes chunk rows directly (token streams cut from a pool of Sudachi-tokenised
+sentences) so that a million chunks can be made in minutes; queries then go through the
+same services the app uses, with the access rules in force.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("CHIZAI_HOME", "/tmp/chizai-bench-register")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chizai.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+SENTENCES_JA = [
+    "チタン合金の高速切削では工具摩耗を抑えるため切削速度を下げる", "金型図面の改訂履歴を管理し最新版のみを配布する",
+    "焼入れ温度と保持時間を材料ロットごとに記録する", "特許出願前の発明は社外に開示しない", "バリ取り工程の作業標準を新人に教える",
+    "表面粗さの測定結果を品質管理部に報告する", "疲労試験で破断したサンプルの破面を観察する", "研削盤の砥石交換時期を振動で判断する",
+    "共同開発の成果の帰属を契約で明確にする", "プレス金型のクリアランスを板厚に合わせて調整する", "熱処理後のひずみを矯正する手順",
+    "切削油の濃度を毎朝確認する", "三次元測定機のプローブを校正する", "顧客ごとの検査基準をまとめる", "放電加工の電極消耗を補正する",
+]
+SENTENCES_EN = [
+    "electroless nickel plating bath temperature control", "fatigue test of the lightweight bracket failed at low cycles",
+    "tool life database for carbide end mills", "fixture design rules for five axis machining", "surface roughness measurement report",
+    "cost estimation worksheet for prototype orders", "thermal drift compensation on the machining centre",
+]
+KINDS = ["know_how", "process_conditions", "drawing", "cad", "mould_drawing", "test_data", "qc_know_how", "sop", "recipe", "dataset"]
+CLASSES = ["public", "internal", "confidential", "secret"]
+QUERIES_JA = ["金型", "特許", "切削 工具", "焼入れ温度", "作業標準"]
+QUERIES_EN = ["nickel plating", "fatigue", "tool life", "roughness"]
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "n": len(ordered)}
+
+
+def timed(function, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def setup_org():
+    from django.contrib.auth import get_user_model
+
+    from chizai.core import services as core_services
+    from chizai.core.models import Membership, Organization
+
+    User = get_user_model()
+    owner, _ = User.objects.get_or_create(username="bench-owner")
+    engineer, _ = User.objects.get_or_create(username="bench-engineer")
+    org = Organization.objects.filter(slug="bench-seiko").first()
+    if org is None:
+        org = core_services.create_organization(owner, slug="bench-seiko", name_ja="ベンチ精工")
+    if not Membership.objects.filter(organization=org, user=engineer).exists():
+        core_services.add_member(owner, org, engineer, "engineer")
+    return org, owner, engineer
+
+
+def seed(org, n_assets: int, n_chunks: int) -> dict:
+    from chizai.register import search
+    from chizai.register.models import Asset, SearchChunk
+
+    have_assets = Asset.objects.filter(organization=org).count()
+    have_chunks = SearchChunk.objects.filter(organization=org).count()
+    if have_assets >= n_assets and have_chunks >= n_chunks:
+        return {"seeded": False, "assets": have_assets, "chunks": have_chunks, "seconds": 0}
+    start = time.perf_counter()
+    rng = random.Random(42)
+    pool = [(s, " ".join(search.tokens(s))) for s in SENTENCES_JA + SENTENCES_EN]
+    with transaction.atomic():
+        batch = []
+        for i in range(have_assets, n_assets):
+            batch.append(Asset(organization=org, title_ja=f"{rng.choice(SENTENCES_JA)[:20]} {i}", title_en=f"asset {i}",
+                               kind=rng.choice(KINDS), classification=rng.choice(CLASSES),
+                               description=rng.choice(SENTENCES_JA), tags_text=f",tag{i % 50},"))
+            if len(batch) >= 5000:
+                Asset.objects.bulk_create(batch)
+                batch = []
+        Asset.objects.bulk_create(batch)
+    ids = list(Asset.objects.filter(organization=org).values_list("pk", flat=True))
+    made = have_chunks
+    while made < n_chunks:
+        with transaction.atomic():
+            rows = []
+            for _ in range(min(20000, n_chunks - made)):
+                parts = rng.sample(pool, 3)
+                rows.append(SearchChunk(organization_id=org.pk, asset_id=rng.choice(ids), level=rng.choice(["meta", "text", "text"]),
+                                        text="。".join(p[0] for p in parts), tokens=" ".join(p[1] for p in parts)))
+            SearchChunk.objects.bulk_create(rows, batch_size=5000)
+            made += len(rows)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE register_searchchunk; ANALYZE register_asset")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO register_search_fts(register_search_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE")
+    return {"seeded": True, "assets": len(ids), "chunks": made, "seconds": round(time.perf_counter() - start, 1)}
+
+
+def bench_queries(org, owner, engineer, repeat: int) -> dict:
+    from chizai.register import services
+
+    def listing(user, **filters):
+        def run():
+            list(services.filter_assets(user, org, **filters)[:50])
+        return run
+
+    result = {"list_filter": {}, "search": {}}
+    # Load the Sudachi dictionary and warm the caches once; the figures are steady-state.
+    services.search_assets(owner, org, "金型")
+    for label, user in (("owner", owner), ("engineer", engineer)):
+        for name, filters in (("kind+classification", {"kind": "mould_drawing", "classification": "confidential"}),
+                              ("tag", {"tag": "tag7"}), ("title", {"q": "金型"}), ("none", {})):
+            result["list_filter"][f"{label}/{name}"] = percentiles(timed(listing(user, **filters), repeat))
+        for lang, queries in (("ja", QUERIES_JA), ("en", QUERIES_EN)):
+            samples = []
+            for query in queries:
+                samples += timed(lambda q=query, u=user: services.search_assets(u, org, q, limit=20), repeat)
+            result["search"][f"{label}/{lang}"] = percentiles(samples)
+    return result
+
+
+def bench_files(org, owner, size_mb: int) -> dict:
+    from chizai.register import services
+
+    if size_mb <= 0:
+        return {}
+    asset = services.create_asset(owner, org, title_ja="ベンチ用ファイル", classification="confidential")
+    work = Path(tempfile.mkdtemp(prefix="chizai-bench-"))
+    try:
+        source = work / "source.bin"
+        with open(source, "wb") as handle:
+            for _ in range(size_mb):
+                handle.write(os.urandom(1024 * 1024))
+        start = time.perf_counter()
+        shutil.copyfile(source, work / "plain-copy.bin")
+        plain = time.perf_counter() - start
+        os.remove(work / "plain-copy.bin")
+        start = time.perf_counter()
+        with open(source, "rb") as handle:
+            version = services.upload_version(owner, org, asset.pk, handle, name="source.bin")
+        upload = time.perf_counter() - start
+        start = time.perf_counter()
+        _version, stream = services.download(owner, org, version.pk)
+        total = sum(len(block) for block in stream)
+        download = time.perf_counter() - start
+        assert total == size_mb * 1024 * 1024
+        mb = float(size_mb)
+        return {
+            "size_mb": size_mb,
+            "plain_copy_mb_s": round(mb / plain, 1),
+            "encrypted_upload_mb_s": round(mb / upload, 1),
+            "download_verify_and_decrypt_mb_s": round(mb / download, 1),
+            "upload_vs_plain_copy": round(plain / upload, 3),
+            "download_vs_plain_copy": round(plain / download, 3),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assets", type=int, default=10_000)
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--file-mb", type=int, default=100)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0, interactive=False)
+    org, owner, engineer = setup_org()
+    report = {"database": connection.vendor, "seed": seed(org, args.assets, args.chunks)}
+    report.update(bench_queries(org, owner, engineer, args.repeat))
+    report["files"] = bench_files(org, owner, args.file_mb)
+    bars = report["search"]
+    report["bars"] = {
+        "search_p95_le_100ms": all(v["p95_ms"] <= 100 for v in bars.values()),
+        "encrypted_upload_ge_half_plain_copy": bool(report["files"]) and report["files"]["upload_vs_plain_copy"] >= 0.5,
+    }
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
