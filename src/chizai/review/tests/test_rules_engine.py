@@ -1,0 +1,137 @@
+"""Behaviour of ``rules.evaluate`` beyond single rules: spans, commentary, dedupe,
+severity adjustment, robustness on random text and the speed budget."""
+from __future__ import annotations
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chizai.review.engine.document import ReviewInputError
+from chizai.review.engine.pipeline import load_document, review_document
+from chizai.review.engine.rules import evaluate
+from chizai.review.engine.rules_testing import long_contract, make_document
+
+
+def _check_findings(doc, findings):
+    for f in findings:
+        if f.span is None:
+            assert f.clause is None and f.text is None, f.rule_id
+        else:
+            a, b = f.span
+            assert 0 <= a <= b <= len(doc.text), (f.rule_id, f.span)
+            assert f.text == doc.text[a:b]
+        assert f.severity in ("HIGH", "MEDIUM", "LOW")
+
+
+def test_spans_point_into_original_text_through_the_pipeline():
+    # full-width digits, a clause broken over two lines and 及び: the normalised text
+    # differs from the original, the span must not
+    text = ("秘密保持契約書\n\n株式会社Ａ（以下「甲」という。）と株式会社Ｂ（以下「乙」という。）は次のとおり契約する。\n\n"
+            "第１条（秘密保持）\n乙は、甲から開示された技術情報を秘密として保持し、第三者に開示してはならない。\n\n"
+            "第２条（試作品）\n乙は、試作品を甲に無償で提供するものとし、その費用は乙の負担とし、\n量産品の発注があっても精算しない。\n")
+    doc = load_document(text, "nda.txt", sme="乙", contract_type="NDA")
+    findings, _ = evaluate(doc)
+    _check_findings(doc, findings)
+    f = next(f for f in findings if f.rule_id == "NDA-01")
+    assert f.text.startswith("乙は、甲から開示")
+    assert f.clause and "1" in f.clause
+
+
+def test_document_level_findings_have_no_location():
+    doc = make_document("第1条（秘密保持）\n甲及び乙は、相手方の秘密情報を秘密として保持する。", "ja", ["NDA"], "乙")
+    findings, checklist = evaluate(doc)
+    nda04 = [f for f in findings if f.rule_id == "NDA-04"]
+    assert nda04 and all(f.span is None and f.clause is None and f.text is None for f in nda04)
+    assert {c.id for c in checklist} >= {"CL-NDA-07"}
+
+
+def test_one_finding_per_rule_per_clause():
+    text = "第2条（試作品）\n乙は、試作品を甲に無償で提供し、サンプルも無償で提供する。\n第3条（評価品）\n乙は、評価用サンプルを無償で提供する。"
+    findings, _ = evaluate(make_document(text, "ja", ["PROTO"], "乙"))
+    pro01 = [f for f in findings if f.rule_id == "PRO-01"]
+    assert len(pro01) == 2 and len({f.clause for f in pro01}) == 2
+
+
+def test_commentary_never_raises_findings():
+    text = ("# 試作契約\n\n## 第1条（試作品）\n\n乙は、甲の注文に基づき試作品を製作し、甲は代金を支払う。\n\n"
+            "### ＜解説＞\n\n乙は、試作品を甲に無償で提供する。提出した見積資料は甲が自由に利用できる。\n")
+    doc = make_document(text, "ja", ["PROTO"], "乙")
+    assert any(s.is_commentary for s in doc.segments)
+    findings, _ = evaluate(doc)
+    assert not [f for f in findings if f.rule_id in ("PRO-01", "MFG-05", "A11")]
+
+
+def test_commentary_through_the_pipeline():
+    text = ("# 秘密保持契約書\n\n## 前文\n\n甲と乙は、新素材の評価を甲乙共同で行うこと（以下「本目的」という。）に関し契約する。\n\n"
+            "## 第1条（秘密保持）\n\n```\n第1条　甲及び乙は、相手方の秘密情報を秘密として保持する。\n```\n\n"
+            "### ＜解説＞\n\n- 乙は、甲から開示された情報を秘密として保持し、第三者に開示してはならないとする例もある。\n")
+    doc = load_document(text, "model.md", sme="乙", contract_type="NDA")
+    findings, _ = evaluate(doc)
+    commentary = [(s.start, s.end) for s in doc.segments if s.is_commentary]
+    for f in findings:
+        if f.span:
+            assert not any(a <= f.span[0] < b for a, b in commentary), f.rule_id
+
+
+def test_consideration_lowers_and_combination_raises_severity():
+    base = "第6条（成果の帰属）\n本研究の成果に係る知的財産権は、すべて甲に帰属する。"
+    high = [f for f in evaluate(make_document(base, "ja", ["JRD"], "乙"))[0] if f.rule_id == "JRD-01"]
+    paid = base + "甲は、その対価として乙に金500万円を支払う。"
+    low = [f for f in evaluate(make_document(paid, "ja", ["JRD"], "乙"))[0] if f.rule_id == "JRD-01"]
+    assert high[0].severity == "HIGH" and low[0].severity == "MEDIUM"
+    marked = "2. Definitions\nConfidential Information means information marked as confidential.\n6. Samples\nEach Party may provide samples."
+    nda05 = [f for f in evaluate(make_document(marked, "en", ["NDA"], "Supplier"))[0] if f.rule_id == "NDA-05"]
+    assert nda05[0].severity == "HIGH"  # raised: samples change hands without an analysis ban
+
+
+def test_no_contract_type_runs_every_rule_without_checklist():
+    doc = make_document("乙は、試作品を甲に無償で提供する。", "ja", [], "乙")
+    findings, checklist = evaluate(doc)
+    assert "PRO-01" in {f.rule_id for f in findings} and checklist == []
+
+
+_alphabet = st.sampled_from(list("甲乙はがをにの、。「」（）()第条1２３\n 秘密情報無償提供帰属譲渡保証しないただしこの限りでないabcXYZ.;,") +
+                            ["Supplier", "Buyer", " shall ", " not ", "free of charge", "hereby assigns",
+                             "Confidential Information", "except", "Each Party", "甲及び乙は", "を除き"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_alphabet, max_size=80).map("".join), st.sampled_from(["ja", "en"]),
+       st.lists(st.sampled_from(["NDA", "MFG", "PROTO", "JRD", "DEV", "LIC"]), max_size=2),
+       st.sampled_from([None, "乙", "甲", "Supplier"]))
+def test_random_text_on_fallback_document(text, lang, types, sme):
+    doc = make_document(text, lang, types, sme)
+    findings, checklist = evaluate(doc)
+    _check_findings(doc, findings)
+    assert all(c.status in ("present", "missing", "weak") for c in checklist)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_alphabet, min_size=5, max_size=120).map("".join))
+def test_random_text_through_the_pipeline(text):
+    try:
+        doc = load_document(text, "random.txt")
+    except ReviewInputError:
+        return  # too short, binary-looking or unknown language: rejected before rules
+    report = review_document(doc)
+    _check_findings(doc, report.findings)
+
+
+def test_sixty_thousand_characters_within_budget():
+    for lang in ("ja", "en"):
+        text = long_contract(lang, 60_000)
+        assert len(text) == 60_000
+        evaluate(load_document(text[:3000], "warm.txt"))  # compile once, as a server would
+        best_eval = best_total = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            doc = load_document(text, f"long-{lang}.txt")
+            t1 = time.perf_counter()
+            evaluate(doc)
+            t2 = time.perf_counter()
+            best_eval, best_total = min(best_eval, t2 - t1), min(best_total, t2 - t0)
+        # the rules' share of the 500 ms end-to-end budget; the whole path gets slack for
+        # a loaded CI machine (measured figures are in docs/benchmarks.md)
+        assert best_eval < 0.35, (lang, best_eval)
+        assert best_total < 1.0, (lang, best_total)
