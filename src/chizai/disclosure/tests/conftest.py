@@ -23,6 +23,15 @@ def pdf_bytes(pages: int = 2, text: str = "drawing") -> bytes:
     return buf.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English; a page rendered in Japanese must not leak its language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def today():
     return timezone.localdate()

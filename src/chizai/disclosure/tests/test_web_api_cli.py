@@ -33,7 +33,8 @@ def test_agreement_upload_review_confirm_sign_through_pages(client, org, owner, 
     agreement.refresh_from_db()
     assert agreement.status == "signed" and agreement.confirmed_by == owner and agreement.direction == "outbound"
     bad = client.post(f"{base}/agreements/{agreement.pk}/sign/", {"signed_on": today.isoformat(), "effective_on": today.isoformat(),
-                                                                   "expires_on": "2000-01-01"}, follow=True)
+                                                                   "expires_on": "2000-01-01"}, follow=True,
+                      HTTP_ACCEPT_LANGUAGE="en")
     assert "before it takes effect" in bad.content.decode()
 
 
@@ -74,7 +75,7 @@ def test_viewer_cannot_disclose_or_export(client, org, members, partner):
 
 def test_api_gate_refusal_and_override(client, org, owner, partner, drawing, today):
     _t, secret = core_services.create_api_token(owner, name="t")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_ACCEPT_LANGUAGE": "en"}
     url = f"/api/orgs/{org.slug}/disclosure/disclosures"
     response = client.post(url, {"partner": partner.pk, "stage": "quotation", "purpose": "見積", "disclosed_on": today.isoformat(),
                                  "versions": [drawing[1].pk], "recipients": ["田中"]}, content_type="application/json", **auth)
