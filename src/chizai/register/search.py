@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 CHUNK_CHARS = 600
 _WORDISH = re.compile(r"[^\w]+", re.UNICODE)
@@ -93,8 +94,10 @@ class SearchBackend:
 
     @staticmethod
     def access_clause(meta_sql, text_sql) -> tuple[str, list]:
+        # Correlated on c.asset_id: checked by primary key for the rows the scan visits,
+        # instead of materialising every visible asset id of the organisation per query.
         return (
-            f"((c.level = 'meta' AND c.asset_id IN ({meta_sql[0]})) OR (c.level = 'text' AND c.asset_id IN ({text_sql[0]})))",
+            f"((c.level = 'meta' AND EXISTS ({meta_sql[0]})) OR (c.level = 'text' AND EXISTS ({text_sql[0]})))",
             [*meta_sql[1], *text_sql[1]],
         )
 
@@ -114,10 +117,10 @@ class SqliteBackend(SearchBackend):
             row = cursor.fetchone()
             floor = row[0] if row else 0
             cursor.execute(
-                f"SELECT c.id, bm25(register_search_fts) AS score {base} AND register_search_fts.rowid >= %s "
+                f"SELECT c.id, c.asset_id, bm25(register_search_fts) AS score {base} AND register_search_fts.rowid >= %s "
                 "ORDER BY score LIMIT %s", [*params, floor, limit])
             # bm25 is lower-is-better and negative; flip it so higher means more relevant everywhere.
-            return [(r[0], -float(r[1])) for r in cursor.fetchall()]
+            return [(r[0], r[1], -float(r[2])) for r in cursor.fetchall()]
 
 
 class PostgresBackend(SearchBackend):
@@ -125,15 +128,15 @@ class PostgresBackend(SearchBackend):
         tsquery = " & ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in query_tokens)
         clause, clause_params = self.access_clause(meta_sql, text_sql)
         sql = (
-            "SELECT w.id, ts_rank(w.tsv, to_tsquery('simple', %s)) AS score FROM ("
-            "SELECT c.id, c.tsv FROM register_searchchunk c "
+            "SELECT w.id, w.asset_id, ts_rank(w.tsv, to_tsquery('simple', %s)) AS score FROM ("
+            "SELECT c.id, c.asset_id, c.tsv FROM register_searchchunk c "
             "WHERE c.tsv @@ to_tsquery('simple', %s) AND c.organization_id = %s "
             f"AND {clause} ORDER BY c.id DESC LIMIT %s) w ORDER BY score DESC LIMIT %s"
         )
         params = [tsquery, tsquery, organization_id, *clause_params, RANK_WINDOW, limit]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
 
 
 def backend() -> SearchBackend:
@@ -157,26 +160,26 @@ def search(user, organization, query: str, limit: int = 20) -> list[Hit]:
     query_tokens = list(dict.fromkeys(tokens(query)))[:12]
     if not query_tokens:
         return []
-    meta = Asset.objects.restrict(user, "view").filter(organization=organization)
-    text = Asset.objects.restrict(user, "text").filter(organization=organization)
+    # The restricted querysets themselves, tied to the chunk row being considered.
+    chunk_asset = RawSQL("c.asset_id", [])
+    meta = Asset.objects.restrict(user, "view").filter(organization=organization, pk=chunk_asset)
+    text = Asset.objects.restrict(user, "text").filter(organization=organization, pk=chunk_asset)
     rows = backend().candidates(organization.pk, query_tokens, _sql(meta), _sql(text), limit * 5)
     best: dict[int, tuple[int, float]] = {}
-    order: list[int] = []
-    chunk_ids = [chunk_id for chunk_id, _score in rows]
-    by_id = {c.pk: c for c in SearchChunk.objects.filter(pk__in=chunk_ids).select_related("asset", "version__file")}
-    for chunk_id, score in rows:
-        chunk = by_id.get(chunk_id)
-        if chunk is None or chunk.asset_id in best:
-            continue
-        best[chunk.asset_id] = (chunk_id, score)
-        order.append(chunk_id)
-        if len(order) >= limit:
-            break
+    for chunk_id, asset_id, score in rows:
+        if asset_id not in best:
+            best[asset_id] = (chunk_id, score)
+            if len(best) >= limit:
+                break
+    chunks_by_id = {
+        c.pk: c for c in SearchChunk.objects.filter(pk__in=[chunk_id for chunk_id, _s in best.values()])
+        .select_related("asset", "version__file").only("text", "asset__title_ja", "asset__title_en", "version__file__name")
+    }
     hits = []
-    for chunk_id in order:
-        chunk = by_id[chunk_id]
+    for asset_id, (chunk_id, score) in best.items():
+        chunk = chunks_by_id[chunk_id]
         hits.append(Hit(
-            asset_id=chunk.asset_id, title=chunk.asset.title, snippet=snippet(chunk.text, query_tokens),
-            score=round(best[chunk.asset_id][1], 4), file=chunk.version.file.name if chunk.version_id else None,
+            asset_id=asset_id, title=chunk.asset.title, snippet=snippet(chunk.text, query_tokens),
+            score=round(score, 4), file=chunk.version.file.name if chunk.version_id else None,
         ))
     return hits
