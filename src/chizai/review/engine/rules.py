@@ -275,13 +275,29 @@ def _labels(doc: Document) -> tuple[str, str]:
     return sme_alt, large_alt
 
 
-@functools.lru_cache(maxsize=64)
-def _compile(lang: str, sme_alt: str, large_alt: str) -> _Compiled_All:
-    cat: Catalogue = load_catalogue()
+# Party labels in the clause text are overwritten, character for character, with two
+# private-use characters before matching. Offsets do not move, and the catalogue is
+# compiled once per language instead of once per pair of party names (compiling ~300
+# regexes costs about a second; a new upload usually brings new names).
+SME_CH, LARGE_CH = "\ue000", "\ue001"
+
+
+def _label_masker(lang: str, sme_alt: str, large_alt: str) -> re.Pattern:
     if lang == "en":
-        labels = {"SME": rf"(?:\b(?:{sme_alt})\b)", "LARGE": rf"(?:\b(?:{large_alt})\b)"}
-    else:
-        labels = {"SME": f"(?:{sme_alt})", "LARGE": f"(?:{large_alt})"}
+        # case-sensitive: "Supplier" is the party, "an alternate supplier" is not
+        return re.compile(rf"\b(?P<s>{sme_alt})\b|\b(?P<l>{large_alt})\b")
+    return re.compile(f"(?P<s>{sme_alt})|(?P<l>{large_alt})")
+
+
+def _mask(rx: re.Pattern, text: str) -> str:
+    return rx.sub(lambda m: (SME_CH if m.group("s") else LARGE_CH) * (m.end() - m.start()), text)
+
+
+@functools.lru_cache(maxsize=4)
+def _compile(lang: str) -> _Compiled_All:
+    cat: Catalogue = load_catalogue()
+    # possessive: one masked label is one party, so {PARTY}{PARTY} cannot split it in two
+    labels = {"SME": f"(?:{SME_CH}++)", "LARGE": f"(?:{LARGE_CH}++)"}
     labels["PARTY"] = f"(?:{labels['SME']}|{labels['LARGE']})"
     labels = labels_with_gaps(labels, lang)
     voc = {k: v.get(lang, []) for k, v in cat.vocab.items()}
@@ -322,13 +338,14 @@ class _Ctx:
     def __init__(self, doc: Document):
         self.doc = doc
         self.lang = doc.language if doc.language in ("ja", "en") else "en"
-        self.comp = _compile(self.lang, *_labels(doc))
+        self.comp = _compile(self.lang)
+        masker = _label_masker(self.lang, *_labels(doc))
         segs = _units(doc)
         self.units: list[_Unit] = []
         parts: list[str] = []
         pos = 0
         for i, s in enumerate(segs):
-            norm = s.norm.replace("\n", " ")
+            norm = _mask(masker, s.norm.replace("\n", " "))
             self.units.append(_Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref,
                                     article=s.article or s.ref, start=pos))
             parts.append(norm)

@@ -46,6 +46,9 @@ GAPS = {
 _DUMMY = {"SME": "(?:乙)", "LARGE": "(?:甲)", "PARTY": "(?:甲|乙)", **GAPS["ja"]}
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class RuleDataError(ValueError):
     """The rule files are malformed; the message names the file and the rule."""
 
@@ -196,7 +199,8 @@ def _load_yaml(path: Path) -> Any:
     name = path.relative_to(DATA_DIR).as_posix() if path.is_relative_to(DATA_DIR) else str(path)
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            # libyaml's loader is ~10x faster than the pure-Python one (start-up time)
+            return yaml.load(fh, Loader=_Loader)  # noqa: S506 - a safe loader
     except FileNotFoundError as exc:
         raise RuleDataError(f"{name}: file missing") from exc
     except yaml.YAMLError as exc:
