@@ -306,3 +306,26 @@ def test_any_bytes_raise_only_review_input_error(data, name):
         assert exc.code and exc.message
         return
     assert doc.text.strip()
+
+
+def test_docx_footnotes_are_kept():
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    d = docx.Document()
+    d.add_paragraph("Supplier shall deliver the Products.")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:id="1"><w:p><w:r><w:t>Delivery terms follow Incoterms 2020.</w:t></w:r></w:p></w:footnote>'
+        "</w:footnotes>"
+    ).encode()
+    ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+    d.part.relate_to(Part(PackURI("/word/footnotes.xml"), ctype, xml, d.part.package), RT.FOOTNOTES)
+    buf = io.BytesIO()
+    d.save(buf)
+    text = extract_text(buf.getvalue(), "f.docx").text
+    assert text.index("Supplier shall deliver") < text.index("[1] Delivery terms follow Incoterms 2020.")
