@@ -130,7 +130,7 @@ def annex_pdf(deal: Deal, lang: str) -> bytes:
     with translation.override(lang):
         c = annex_content(deal)
         s = _pdf_styles()
-        head = [_("Item"), _("What"), _("Method"), _("Amount"), _("Assumptions")]
+        head = [_("Item"), _("Kind of item"), _("Method"), _("Amount"), _("Assumptions")]
         story = [_p(c["title"], s["h1"]), _p(c["deal"], s["base"]), _p(c["date"], s["small"]), Spacer(1, 4 * mm),
                  _p(_("1. Goods (deliverables)"), s["h2"]),
                  _table(head, [list(r) for r in c["goods"]] + [[_("Total for goods"), "", "", c["total_goods"], ""]],
@@ -155,7 +155,7 @@ def annex_docx(deal: Deal, lang: str) -> bytes:
         document.add_heading(c["title"], level=1)
         document.add_paragraph(c["deal"])
         document.add_paragraph(c["date"])
-        head = [_("Item"), _("What"), _("Method"), _("Amount"), _("Assumptions")]
+        head = [_("Item"), _("Kind of item"), _("Method"), _("Amount"), _("Assumptions")]
         for heading, rows, total_label, total in (
                 (_("1. Goods (deliverables)"), c["goods"], _("Total for goods"), c["total_goods"]),
                 (_("2. Consideration for IP and know-how"), c["knowledge"], _("Total for knowledge"), c["total_knowledge"])):

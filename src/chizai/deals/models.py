@@ -182,7 +182,7 @@ class Contact(models.Model):
         MEETING = "meeting", _("Meeting")
         CALL = "call", _("Call")
         VISIT = "visit", _("Visit")
-        EMAIL = "email", _("E-mail")
+        EMAIL = "email", _("E-mail message")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="contacts")
@@ -278,7 +278,7 @@ class ConsiderationItem(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="consideration_items")
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
-    item_kind = models.CharField(_("what"), max_length=10, choices=ItemKind.choices)
+    item_kind = models.CharField(_("kind of item"), max_length=10, choices=ItemKind.choices)
     title = models.CharField(_("item"), max_length=200)
     included = models.BooleanField(_("included in this deal"), default=True)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)

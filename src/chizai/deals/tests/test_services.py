@@ -254,3 +254,37 @@ def test_disclosures_link_within_the_organisation(deal, owner, members, partner)
     with pytest.raises(PermissionDenied):
         services.set_disclosures(members["viewer"], deal, [])
     assert AuditEvent.objects.filter(action="deals.deal.disclosures").count() == 1
+
+
+def _pdf_text(body: bytes) -> str:
+    import io
+
+    import pypdf
+
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+
+
+def test_annex_pdf_says_what_is_and_is_not_included_with_totals_apart(deal, owner):
+    services.add_item(owner, deal, category="goods", item_kind="product", title="試作品", method="price",
+                      quantity=Decimal(3), unit_price=Decimal("1000.99"))
+    services.add_item(owner, deal, category="knowledge", item_kind="licence", title="加工条件の実施許諾", method="royalty",
+                      rate_percent=Decimal("2.5"), base_yen=Decimal(10_000_000), rate_basis="業界調査の中央値")
+    services.add_item(owner, deal, category="knowledge", item_kind="right", title="特許権の譲渡", method="none", included=False)
+    ja = _pdf_text(services.export_annex(owner, deal, lang="ja", fmt="pdf")[0])
+    assert "含まれる権利" in ja and "含まれない権利" in ja
+    assert "¥3,002" in ja and "¥250,000" in ja  # goods 3002.97 cut; knowledge 2.5 % of 10,000,000
+    assert ja.index("含まれない権利") < ja.index("特許権の譲渡")
+    assert "料率の根拠：業界調査の中央値" in ja.replace("\n", "")  # table cells wrap
+    en = _pdf_text(services.export_annex(owner, deal, lang="en", fmt="pdf")[0])
+    assert "Rights not included" in en and "Total for knowledge" in en and "Basis for the rate" in en
+
+
+def test_brief_pdf_in_english_has_every_section(deal, owner, two_drafts):
+    first, _second = two_drafts
+    services.point_from_finding(owner, deal, first.review, 0)
+    services.add_stakeholder(owner, deal, name="Tanaka", consult_before_meeting=True)
+    text = _pdf_text(services.export_brief(owner, deal, lang="en")[0])
+    for heading in ("Negotiation brief", "Our must-haves and fallbacks", "Open points", "Since the previous draft",
+                    "Stakeholders", "Consideration summary", "Questions to ask"):
+        assert heading in text
+    assert "to consult" in text

@@ -55,3 +55,17 @@ def test_price_is_never_rounded_up_and_loses_less_than_a_yen(unit, qty):
     yen = line_yen(Line("goods", "price", quantity=qty, unit_price=unit))
     assert isinstance(yen, int)
     assert 0 <= unit * qty - yen < 1
+
+
+line_strategy = st.builds(
+    Line, category=st.sampled_from(["goods", "knowledge"]), method=st.just("lump_sum"), included=st.booleans(),
+    amount_yen=st.decimals(min_value=0, max_value=10**9, places=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(line_strategy, max_size=20))
+def test_totals_are_sums_of_rounded_lines_kept_apart(lines):
+    result = totals(lines)
+    assert result.goods == sum(y for line, y in zip(lines, result.lines) if line.category == "goods")
+    assert result.knowledge == sum(y for line, y in zip(lines, result.lines) if line.category == "knowledge")
+    assert all(y == 0 for line, y in zip(lines, result.lines) if not line.included)
