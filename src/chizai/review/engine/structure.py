@@ -109,7 +109,7 @@ def segment(
     title_idx = -1
     last_item_style: list[str] = []
 
-    for li, (ls, le, raw) in enumerate(lines):
+    for li, (ls, _le, raw) in enumerate(lines):
         f = folded[li]
         s = f.strip()
         kind, data = pre[li]
@@ -205,11 +205,10 @@ def segment(
             if para and to_int(para) and to_int(para) > 1 and rest.strip():
                 # heading like 「第1条2項（…）」 in the model contracts: the text that follows is that paragraph
                 pu = _Unit("paragraph", content_start, content_end, 1, label=f"第{to_int(para)}項", article=label, heading=head or None)
-                pu.head_end = content_end if not rest.strip() else None
                 open_unit(pu)
             last_item_style.clear()
             continue
-        if kind == "en_article" and style in ("article", "ja", "section", "numbered", "none"):
+        if kind == "en_article":
             num, head, rest, _ml = data
             n = to_int(num)
             label = f"Article {n if n is not None else num}"
@@ -243,7 +242,7 @@ def segment(
             continue
         if style == "numbered" or (style in ("article", "section") and md_level == 0):
             m = NUM_SUB.match(core)
-            if m and (style != "numbered" or True):
+            if m:
                 num = m.group(1)
                 top = num.split(".")[0]
                 if stack and units[stack[0]].kind == "article" and units[stack[0]].label and units[stack[0]].label.split()[-1].split(".")[0] == top:
@@ -308,7 +307,8 @@ def segment(
                         last_item_style.pop()
                     if stack and units[stack[-1]].kind == "item":
                         stack.pop()
-                        last_item_style.pop() if last_item_style else None
+                        if last_item_style:
+                            last_item_style.pop()
                     level = 2 + sum(1 for i in stack if units[i].kind == "item")
                 else:
                     level = units[depth_items[-1]].level + 1
@@ -358,26 +358,21 @@ def _ensure_preamble(units, stack, state, start, open_unit) -> None:
 
 
 def _insert_implicit_paragraph(units: list[_Unit], art: int) -> None:
-    """First explicit 「２」 seen: what came before it in the article is paragraph 1."""
+    """First explicit 「２」 seen: what came before it in the article is paragraph 1.
+
+    It starts after a heading-only first line (「第2条（秘密保持）」), or at the article
+    line itself when the text follows the number (「第2条　受領者は…」); leading white
+    space is trimmed later in ``_finish``.
+    """
     a = units[art]
-    body_start = a.head_end if a.head_end is not None else a.start
-    pu = _Unit("paragraph", a.start if a.head_end is None else body_start, a.end, 1, label="第1項",
-               article=a.article, parent=art)
-    # the body start is the first non-space char after the heading line
+    start = a.head_end if a.head_end is not None else a.start
+    pu = _Unit("paragraph", start, max(start, a.end), 1, label="第1項", article=a.article, parent=art)
     units.append(pu)
     idx = len(units) - 1
-    moved = [c for c in a.children]
-    for c in moved:
+    for c in a.children:
         units[c].parent = idx
         pu.children.append(c)
     a.children = [idx]
-    if a.head_end is not None:
-        # skip the newline and indentation after the heading
-        pu.start = a.head_end
-        pu.head_end = None
-        pu.start = pu.start  # trimmed later in _finish
-    if pu.end <= pu.start:
-        pu.end = pu.start
 
 
 def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: str, style: str) -> list[Segment]:
