@@ -106,14 +106,24 @@ def seed(org, n_assets: int, n_chunks: int) -> dict:
                 batch = []
         Asset.objects.bulk_create(batch)
     ids = list(Asset.objects.filter(organization=org).values_list("pk", flat=True))
+    # Filler vocabulary so that a real query term sits in about 1 % of chunks, as in a varied
+    # register; "工程" is put in 30 % of chunks to measure the very-frequent-term path too.
+    filler = [f"語{i:04d}" if i % 2 else f"term{i:04d}" for i in range(5000)]
     made = have_chunks
     while made < n_chunks:
         with transaction.atomic():
             rows = []
             for _ in range(min(20000, n_chunks - made)):
-                parts = rng.sample(pool, 3)
+                words = rng.sample(filler, 40)
+                if rng.random() < 0.3:
+                    words.append("工程")
+                text_parts, token_parts = [" ".join(words)], [" ".join(words)]
+                if rng.random() < 0.2:
+                    sentence, sentence_tokens = rng.choice(pool)
+                    text_parts.append(sentence)
+                    token_parts.append(sentence_tokens)
                 rows.append(SearchChunk(organization_id=org.pk, asset_id=rng.choice(ids), level=rng.choice(["meta", "text", "text"]),
-                                        text="。".join(p[0] for p in parts), tokens=" ".join(p[1] for p in parts)))
+                                        text="。".join(text_parts), tokens=" ".join(token_parts)))
             SearchChunk.objects.bulk_create(rows, batch_size=5000)
             made += len(rows)
     if connection.vendor == "postgresql":
@@ -141,7 +151,7 @@ def bench_queries(org, owner, engineer, repeat: int) -> dict:
         for name, filters in (("kind+classification", {"kind": "mould_drawing", "classification": "confidential"}),
                               ("tag", {"tag": "tag7"}), ("title", {"q": "金型"}), ("none", {})):
             result["list_filter"][f"{label}/{name}"] = percentiles(timed(listing(user, **filters), repeat))
-        for lang, queries in (("ja", QUERIES_JA), ("en", QUERIES_EN)):
+        for lang, queries in (("ja", QUERIES_JA), ("en", QUERIES_EN), ("frequent_term_30pct", ["工程"])):
             samples = []
             for query in queries:
                 samples += timed(lambda q=query, u=user: services.search_assets(u, org, q, limit=20), repeat)
@@ -199,7 +209,8 @@ def main() -> None:
     report = {"database": connection.vendor, "seed": seed(org, args.assets, args.chunks)}
     report.update(bench_queries(org, owner, engineer, args.repeat))
     report["files"] = bench_files(org, owner, args.file_mb)
-    bars = report["search"]
+    bars = {k: v for k, v in report["search"].items() if not k.endswith("frequent_term_30pct")}
+    report["load_average"] = os.getloadavg()
     report["bars"] = {
         "search_p95_le_100ms": all(v["p95_ms"] <= 100 for v in bars.values()),
         "encrypted_upload_ge_half_plain_copy": bool(report["files"]) and report["files"]["upload_vs_plain_copy"] >= 0.5,

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 CHUNK_CHARS = 600
@@ -112,10 +112,15 @@ class SqliteBackend(SearchBackend):
         )
         params = [match, organization_id, *clause_params]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT c.id {base} ORDER BY register_search_fts.rowid DESC LIMIT 1 OFFSET %s",
-                           [*params, RANK_WINDOW - 1])
-            row = cursor.fetchone()
-            floor = row[0] if row else 0
+            # Counting matches in the index alone is cheap; the window is only worth finding
+            # when the term is frequent enough to exceed it.
+            cursor.execute("SELECT count(*) FROM register_search_fts WHERE register_search_fts MATCH %s", [match])
+            floor = 0
+            if cursor.fetchone()[0] > RANK_WINDOW:
+                cursor.execute(f"SELECT c.id {base} ORDER BY register_search_fts.rowid DESC LIMIT 1 OFFSET %s",
+                               [*params, RANK_WINDOW - 1])
+                row = cursor.fetchone()
+                floor = row[0] if row else 0
             cursor.execute(
                 f"SELECT c.id, c.asset_id, bm25(register_search_fts) AS score {base} AND register_search_fts.rowid >= %s "
                 "ORDER BY score LIMIT %s", [*params, floor, limit])
@@ -134,7 +139,10 @@ class PostgresBackend(SearchBackend):
             f"AND {clause} ORDER BY c.id DESC LIMIT %s) w ORDER BY score DESC LIMIT %s"
         )
         params = [tsquery, tsquery, organization_id, *clause_params, RANK_WINDOW, limit]
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The planner's cost guess for this shape is high enough to trigger JIT compilation,
+            # which costs a second or more and gains nothing for a LIMITed lookup.
+            cursor.execute("SET LOCAL jit = off")
             cursor.execute(sql, params)
             return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
 
