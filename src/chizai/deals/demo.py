@@ -42,6 +42,10 @@ def load_demo(company, people) -> None:
         "薄肉部品の歪み取り手順"]))
     deal.assets.add(*assets)
     by_title = {a.title_ja: a for a in assets}
+    # whatever the disclosure demo recorded for this partner belongs to the deal as well
+    from chizai.disclosure.models import Disclosure
+
+    deal.disclosures.add(*Disclosure.objects.filter(organization=company, partner=partner))
 
     for index, finding in enumerate(first.review.findings if first.review.status == "done" else []):
         point, _new = services.point_from_finding(manager, deal, first.review, index)

@@ -129,3 +129,20 @@ def test_worksheet_totals_and_annex(client_for, org, deal):
     assert docx.status_code == 200 and docx.content.startswith(b"PK")
     brief = owner.get(f"{base}/brief/?lang=ja")
     assert brief.status_code == 200 and brief.content.startswith(b"%PDF")
+
+
+def test_secret_evidence_is_not_named_to_a_role_that_may_not_see_it(client_for, org, deal, owner):
+    from datetime import date
+
+    from chizai.register.models import Asset
+
+    secret = Asset.objects.create(organization=org, title_ja="極秘の配合比率", classification="secret")
+    services.add_contribution(owner, deal, party="ours", kind="background_ip", made_on=date(2026, 1, 1),
+                              description="配合", value=1, evidence_asset=secret)
+    services.set_assets(owner, deal, [secret.pk])
+    for role in ("viewer", "engineer"):
+        client = client_for(role)
+        for page in ("", "ledger/"):
+            body = client.get(f"/o/{org.slug}/deals/{deal.pk}/{page}").content.decode()
+            assert "極秘の配合比率" not in body, (role, page)
+    assert "極秘の配合比率" in client_for("owner").get(f"/o/{org.slug}/deals/{deal.pk}/ledger/").content.decode()
