@@ -146,3 +146,35 @@ def test_secret_evidence_is_not_named_to_a_role_that_may_not_see_it(client_for, 
             body = client.get(f"/o/{org.slug}/deals/{deal.pk}/{page}").content.decode()
             assert "極秘の配合比率" not in body, (role, page)
     assert "極秘の配合比率" in client_for("owner").get(f"/o/{org.slug}/deals/{deal.pk}/ledger/").content.decode()
+
+
+def test_edit_deal_point_consulted_evidence_and_removals(client_for, org, deal, owner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chizai.core.models import AuditEvent
+
+    client = client_for("manager")
+    base = f"/o/{org.slug}/deals/{deal.pk}"
+    client.post(f"{base}/edit/", {"title": "改名後", "partner": deal.partner.pk, "kind": "licence", "stage": "agreed"})
+    deal.refresh_from_db()
+    assert (deal.title, deal.kind, deal.stage) == ("改名後", "licence", "agreed")
+    point = services.add_point(owner, deal, title="p")
+    client.post(f"{base}/points/{point.pk}/", {"title": "p2", "our_position": "tradeable", "fallback": "f"})
+    point.refresh_from_db()
+    assert (point.title, point.our_position, point.fallback) == ("p2", "tradeable", "f")
+    person = services.add_stakeholder(owner, deal, name="森", consult_before_meeting=True)
+    client.post(f"{base}/people/{person.pk}/consulted/", {"consulted_on": "2026-10-01"})
+    person.refresh_from_db()
+    assert person.consulted_on.isoformat() == "2026-10-01"
+    client.post(f"{base}/ledger/", {"party": "ours", "kind": "experiments", "made_on": "2026-06-01", "description": "試験",
+                                    "value": "5000", "failed_run": "on",
+                                    "evidence_file": SimpleUploadedFile("run-3.csv", b"load,cycles\n5kN,1200\n")})
+    entry = deal.contributions.get()
+    download = client.get(f"{base}/ledger/{entry.pk}/evidence/")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"load,cycles")
+    client.post(f"{base}/ledger/{entry.pk}/delete/")
+    assert not deal.contributions.exists()
+    item = services.add_item(owner, deal, category="goods", item_kind="product", title="x", method="lump_sum", amount_yen=1)
+    client.post(f"{base}/worksheet/{item.pk}/delete/")
+    assert not deal.consideration_items.exists()
+    assert AuditEvent.objects.filter(action__in=["deals.contribution.delete", "deals.item.delete"]).count() == 2
