@@ -227,6 +227,9 @@ class _PatSet:
     def __init__(self, srcs: list[str]):
         self.srcs = tuple(srcs)
         self.anchors = [_anchors(p) for p in self.srcs]
+        # per alternative, the single most selective set: used to find candidate units
+        self.gates = [max(a, key=lambda c: (min(len(x) for x in c), -len(c))) if a else ()
+                      for a in self.anchors]
         self.full = _compile_alt(self.srcs)
 
     def search(self, text: str):
@@ -238,8 +241,9 @@ class _PatSet:
     def match(self, text: str):
         return self.full.match(text)
 
-    def select_alts(self, hay: str) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
-        return tuple((p, a) for p, a in zip(self.srcs, self.anchors) if _passes(a, hay))
+    def select_alts(self, hay: str) -> tuple[tuple[str, tuple, tuple[str, ...]], ...]:
+        return tuple((p, a, g) for p, a, g in zip(self.srcs, self.anchors, self.gates)
+                     if _passes(a, hay))
 
     def select(self, hay: str) -> re.Pattern | None:
         chosen = tuple(p for p, a in zip(self.srcs, self.anchors) if _passes(a, hay))
@@ -360,6 +364,7 @@ class _Ctx:
         self.sme_discloser = bool(types & _SME_DISCLOSER_TYPES)
         self._doc_hits: dict[int, bool] = {}
         self._sel: dict[int, re.Pattern | None] = {}
+        self._lit_units: dict[str, set[int]] = {}
         # anchors are lower-case; matching itself is case-insensitive
         self.hay = self.joined.lower()
 
@@ -393,17 +398,37 @@ class _Ctx:
         alts = pat.select_alts(self.hay)
         if not alts:
             return
-        rx = _compile_alt(tuple(p for p, _ in alts))
-        if any(not a for _, a in alts):
+        rx = _compile_alt(tuple(p for p, _, _ in alts))
+        if any(not a for _, a, _ in alts):
             for m in rx.finditer(self.joined):
                 u = self.unit_at(m.start())
                 if u is not None:
                     yield u, m.start() - u.start, m.end() - u.start
             return
-        for u in self.units:
-            if any(_passes(a, u.low) for _, a in alts):
+        cand: set[int] = set()
+        for _, _, gate in alts:
+            for lit in gate:
+                cand |= self.units_with(lit)
+        for i in sorted(cand):
+            u = self.units[i]
+            if any(_passes(a, u.low) for _, a, _ in alts):
                 for m in rx.finditer(u.norm):
                     yield u, m.start(), m.end()
+
+    def units_with(self, lit: str) -> set[int]:
+        """Indexes of the units whose text contains ``lit`` (memoised per document)."""
+        hit = self._lit_units.get(lit)
+        if hit is None:
+            hit = set()
+            hay, starts, n = self.hay, self.starts, len(self.units)
+            pos = hay.find(lit)
+            while pos != -1:
+                i = bisect.bisect_right(starts, pos) - 1
+                hit.add(i)
+                nxt = starts[i + 1] if i + 1 < n else len(hay)
+                pos = hay.find(lit, max(nxt, pos + 1))
+            self._lit_units[lit] = hit
+        return hit
 
     def doc_search(self, pat: _PatSet | None):
         rx = self.sel(pat)
@@ -561,12 +586,17 @@ def _finding(ctx: _Ctx, cr: _Compiled, u: _Unit | None, span: tuple[int, int] | 
 
 
 def _overlaps(fired: list[tuple[int, int]], seg: Segment) -> bool:
-    """True when seg contains or sits inside a segment that already fired.
+    """True when seg contains or sits inside the last segment that fired.
 
     A paragraph and its items are both units (the paragraph so that NEAR sees the
     lead-in sentence with the list); this keeps one finding per rule per clause.
+    Units arrive in text order and a paragraph precedes its items, so comparing with
+    the last finding is enough.
     """
-    return any((a <= seg.start and seg.end <= b) or (seg.start <= a and b <= seg.end) for a, b in fired)
+    if not fired:
+        return False
+    a, b = fired[-1]
+    return (a <= seg.start and seg.end <= b) or (seg.start <= a and b <= seg.end)
 
 
 def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
