@@ -25,6 +25,9 @@ FONT_PATH = Path(__file__).resolve().parents[1] / "review" / "engine" / "fonts" 
 FONT_NAME = "IPAexGothic"
 MARK = "CHZFP:"
 TOKEN_RE = re.compile(r"CHZFP:([0-9a-f]{16})")
+# In a content stream the colon may be written as an octal escape (pypdf writes \072).
+TOKEN_RE_BYTES = re.compile(rb"\(CHZFP(?::|\\072)([0-9a-f]{16})\)")
+MAX_PAGES = 10
 BITS = 64
 # Geometry of the mark row (points, from the page's lower-left corner).
 ROW_X, ROW_Y, STEP, WIDTH = 36.0, 3.0, 1.5, 0.75
@@ -180,15 +183,31 @@ def read_fingerprints(data: bytes) -> Traced:
     for value in meta.values():
         for token in TOKEN_RE.findall(str(value)):
             add(token, "metadata")
-    for page in reader.pages:
+    # Every page carries the marks, so a few pages settle it; reading the raw content
+    # stream first avoids pypdf's slow text extraction with large CJK fonts.
+    for page in list(reader.pages)[:MAX_PAGES]:
         try:
-            text = page.extract_text() or ""
-        except Exception:  # noqa: BLE001
-            text = ""
-        for token in TOKEN_RE.findall(text.replace(" ", "")):
+            contents = page.get_contents()
+            raw = contents.get_data() if contents is not None else b""
+        except Exception:  # noqa: BLE001 - an unreadable page stream simply carries no marks
+            raw = b""
+        found = [t.decode() for t in TOKEN_RE_BYTES.findall(raw)]
+        for token in found:
             add(token, "invisible text")
-        for token in _pattern_tokens(page):
-            add(token, "mark pattern")
+        if not found:
+            try:
+                text = page.extract_text() or ""
+            except Exception:  # noqa: BLE001
+                text = ""
+            for token in TOKEN_RE.findall(text.replace(" ", "")):
+                add(token, "invisible text")
+                found.append(token)
+        if not found:
+            for token in _pattern_tokens(page):
+                add(token, "mark pattern")
+                found.append(token)
+        if found:
+            break
     return Traced(tokens, methods)
 
 

@@ -134,3 +134,24 @@ def test_tampered_stored_copy_is_refused(org, owner, copies):
     open(path, "wb").write(bytes(raw))
     with pytest.raises(ChizaiError, match="cannot be served"):
         services.download_copy(owner, org, made[0].pk)
+
+
+def test_copy_with_text_mark_scrubbed_is_still_traced_by_the_pattern(org, owner, copies):
+    """Someone removes the metadata and the invisible text: the mark row still names the copy."""
+    _d, made = copies
+    _c, data = services.download_copy(owner, org, made[1].pk)
+    pdf = pikepdf.open(io.BytesIO(data))
+    for key in list(pdf.docinfo.keys()):
+        del pdf.docinfo[key]
+    for page in pdf.pages:
+        page.contents_coalesce()
+        raw = page.Contents.read_bytes()
+        assert b"(CHZFP\\072" in raw  # pypdf writes the colon as an octal escape
+        page.Contents.write(raw.replace(b"(CHZFP\\072", b"(XXXXX\\072"))
+    out = io.BytesIO()
+    pdf.save(out)
+    scrubbed = out.getvalue()
+    assert b"CHZFP\\072" not in scrubbed and b"CHZFP:" not in scrubbed
+    found = watermark.read_fingerprints(scrubbed)
+    assert found.tokens == [made[1].fingerprint] and found.methods == ["mark pattern"]
+    assert services.trace(scrubbed)["copy"].pk == made[1].pk
