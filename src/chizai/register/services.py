@@ -293,6 +293,8 @@ def upload_version(actor, organization, asset_id, source, *, name: str, file_id:
                 raise ChizaiError(_("The file is larger than the limit of %(mb)d MB.") % {"mb": limit // (1024 * 1024)}) from None
             except OSError as exc:
                 raise ChizaiError(_("The upload was interrupted; nothing was stored. (%(error)s)") % {"error": exc}) from None
+            except crypto.KeyError_ as exc:
+                raise ChizaiError(str(exc)) from None
             if sealed.size == 0:
                 raise ChizaiError(_("The file is empty; nothing was stored."))
             sealed_file.flush()

@@ -176,3 +176,18 @@ def test_no_temporary_ciphertext_is_left_behind(org, owner, asset, settings, tmp
             services.upload_version(owner, org, asset.pk, io.BytesIO(body), name="a.bin")
     services.upload_version(owner, org, asset.pk, io.BytesIO(b"ok"), name="a.bin")
     assert list((tmp_path / "upload-tmp").iterdir()) == []
+
+
+def test_malformed_master_key_refuses_upload_clearly(org, owner, asset, monkeypatch, storage_dir):
+    monkeypatch.setenv("CHIZAI_MASTER_KEY", "not-base64!")
+    with pytest.raises(ChizaiError, match="CHIZAI_MASTER_KEY"):
+        services.upload_version(owner, org, asset.pk, io.BytesIO(b"abc"), name="a.txt")
+    assert _files_under(storage_dir) == []
+
+
+def test_embedded_master_key_is_created_private_and_reused(settings, tmp_path, monkeypatch):
+    monkeypatch.delenv("CHIZAI_MASTER_KEY")
+    settings.CHIZAI_HOME = tmp_path
+    first = crypto.current_key()
+    assert (tmp_path / "master_key").stat().st_mode & 0o777 == 0o600
+    assert crypto.current_key() == first
