@@ -246,6 +246,22 @@ def skill_progress(client: Organization) -> list[dict]:
             for key, entries in history.items()]
 
 
+def self_sufficiency_series(client: Organization) -> list[tuple[str, int]]:
+    """(date, percent of tracked skills the client does alone as of that date), one point per
+    date on which a hand-over was noted — the firm becoming self-sufficient over time."""
+    levels: dict[str, int] = {}
+    series: list[tuple[str, int]] = []
+    for entry in SkillHandover.objects.filter(organization=client).order_by("noted_on", "pk"):
+        levels[entry.skill] = entry.level
+        percent = round(100 * sum(1 for v in levels.values() if v == SkillHandover.Level.CLIENT) / len(levels))
+        label = entry.noted_on.isoformat()
+        if series and series[-1][0] == label:
+            series[-1] = (label, percent)
+        else:
+            series.append((label, percent))
+    return series
+
+
 def workspace(actor, client: Organization) -> dict:
     """Everything the advisers part holds about one client (adviser reads are audited)."""
     require_client(actor, client, "view")
@@ -256,6 +272,7 @@ def workspace(actor, client: Organization) -> dict:
             "actions": list(ActionItem.objects.filter(organization=client)),
             "visits": list(VisitLog.objects.filter(organization=client)),
             "skills": skill_progress(client),
+            "self_sufficiency": self_sufficiency_series(client),
             "diagnostics": list(Diagnostic.objects.filter(organization=client)),
             "referrals": list(Referral.objects.filter(organization=client).select_related("programme")),
             "figures": figures.all_figures(client),

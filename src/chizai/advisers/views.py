@@ -68,7 +68,7 @@ def portfolio(request):
 def priorities(request):
     _support_only(request)
     rows = services.candidates(request.user, request.organization)
-    publications = scoped(request, WeightsPublication)[:10]
+    publications = scoped(request, WeightsPublication, "work")[:10]
     my_clients = {e.organization_id for e in services.engagements_of(request.user, request.organization)}
     return render(request, "advisers/priorities.html", {
         "rows": rows, "criteria": services.criteria(request.organization), "publications": publications,
@@ -193,7 +193,8 @@ def workspace(request):
     can_add = can(request, "advisers", "add")
     return render(request, "advisers/workspace.html", {
         **data, "record": record,
-        "cells": [(spec, data["figures"][spec.key]) for spec in figures.FIGURES], "support": support, "can_add": can_add,
+        "cells": [(spec, data["figures"][spec.key]) for spec in figures.FIGURES],
+        "self_sufficiency_chart": charts.line_svg(data["self_sufficiency"]), "support": support, "can_add": can_add,
         "can_change": can(request, "advisers", "change"), "specs": figures.FIGURES,
         "not_available": figures.NOT_AVAILABLE,
         "record_form": forms.EngagementRecordForm(initial={

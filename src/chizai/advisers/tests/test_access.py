@@ -118,3 +118,19 @@ def test_member_of_support_org_without_engagement_has_empty_portfolio(coordinato
     response = _login(coordinator).get(f"/o/{support.slug}/advisers/portfolio/")
     assert response.status_code == 200 and 'data-client="client-a"' not in response.content.decode()
     assert _login(coordinator).get(f"/o/{client_org.slug}/advisers/workspace/").status_code == 404
+
+
+def test_an_engagement_past_its_end_date_gives_no_access(adviser, support):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client, owner = make_client("expired-co")
+    engagement = engage(client, owner, adviser, support)
+    engagement.ends_at = timezone.now() - timedelta(minutes=1)
+    engagement.save(update_fields=["ends_at"])
+    forget_roles(adviser)
+    web = _login(adviser)
+    assert web.get(f"/o/{client.slug}/advisers/workspace/").status_code == 404
+    assert 'data-client="expired-co"' not in web.get(f"/o/{support.slug}/advisers/portfolio/").content.decode()
+    assert not _reads(client).exists()

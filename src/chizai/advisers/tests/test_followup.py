@@ -54,6 +54,7 @@ def test_self_sufficiency_follows_the_latest_level_per_skill(adviser, client_org
     assert figures.self_sufficiency(client_org) == 0
     services.note_skill(adviser, client_org, skill="nda", level=2, noted_on=date(2026, 7, 1))
     assert figures.self_sufficiency(client_org) == 50
+    assert services.self_sufficiency_series(client_org) == [("2026-01-01", 0), ("2026-07-01", 50)]
     progress = {p["skill"]: p for p in services.skill_progress(client_org)}
     assert [h.level for h in progress["nda"]["history"]] == [0, 2]
     with pytest.raises(ChizaiError):
