@@ -8,6 +8,7 @@ adviser reaches it through the engagement, the client's owner and manager read i
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -137,8 +138,8 @@ def save_programme(request):
         try:
             services.save_programme(request.user, request.organization, key=key, programme=existing, **data)
             messages.success(request, _("Programme saved."))
-        except Exception as exc:  # noqa: BLE001 — a validation message for the user
-            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, form.errors.as_text())
     return redirect("advisers_directory", org_slug=request.organization.slug)
