@@ -365,6 +365,7 @@ class _Ctx:
         self._doc_hits: dict[int, bool] = {}
         self._sel: dict[int, re.Pattern | None] = {}
         self._lit_units: dict[str, set[int]] = {}
+        self._consideration: dict[int, bool] = {}
         # anchors are lower-case; matching itself is case-insensitive
         self.hay = self.joined.lower()
 
@@ -491,6 +492,12 @@ class _Ctx:
         return self.subject(u)
 
     def has_consideration(self, u: _Unit) -> bool:
+        got = self._consideration.get(u.idx)
+        if got is None:
+            got = self._consideration[u.idx] = self._has_consideration(u)
+        return got
+
+    def _has_consideration(self, u: _Unit) -> bool:
         c = self.comp
         if c.consideration is None:
             return False
@@ -539,20 +546,50 @@ def _severity(ctx: _Ctx, cr: _Compiled, u: _Unit | None, base: str | None = None
     return _SEV[sev]
 
 
-def _unit_ok(ctx: _Ctx, cr: _Compiled, u: _Unit, pos: int = 0) -> bool:
-    d = cr.rule.detection
-    # A carve-out or exception often sits in the next paragraph of the same article
-    # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
-    scope = ctx.article_text.get(u.article, u.norm) if d.get("window") == "article" else u.norm
+_LONG_UNIT = 4000  # characters; beyond this a "clause" is a segmentation failure
+_LOCAL = 1500  # …and NEAR looks this far either side of the trigger instead
+
+
+def _scope(ctx: _Ctx, cr: _Compiled, u: _Unit, a: int, b: int) -> tuple[str, bool]:
+    """Text that counts as "the same clause" for near/not_near, and whether it is the
+    same for every trigger position in the unit (so the check can be cached)."""
+    if cr.rule.detection.get("window") == "article":
+        art = ctx.article_text.get(u.article, u.norm)
+        if len(art) <= 2 * _LONG_UNIT:
+            return art, True
+    if len(u.norm) <= _LONG_UNIT:
+        return u.norm, True
+    # an unsegmented block (a table of contents, an exhibit pasted as one paragraph)
+    return u.norm[max(0, a - _LOCAL):b + _LOCAL], False
+
+
+def _static_ok(ctx: _Ctx, cr: _Compiled, u: _Unit, scope: str) -> bool:
+    """The position-independent part of the clause filters."""
     for g in cr.near:
         if not g.search(scope):
             return False
     if cr.not_near is not None and cr.not_near.search(scope):
         return False
-    subj = d.get("subject")
-    if subj is not None and ctx.subject_at(u, pos) not in subj:
+    if cr.rule.detection.get("requires_no") == "consideration" and ctx.has_consideration(u):
         return False
-    if d.get("requires_no") == "consideration" and ctx.has_consideration(u):
+    return True
+
+
+def _unit_ok(ctx: _Ctx, cr: _Compiled, u: _Unit, pos: int = 0, end: int | None = None,
+             cache: dict | None = None) -> bool:
+    # A carve-out or exception often sits in the next paragraph of the same article
+    # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
+    scope, fixed = _scope(ctx, cr, u, pos, pos if end is None else end)
+    if fixed and cache is not None:
+        ok = cache.get(u.idx)
+        if ok is None:
+            ok = cache[u.idx] = _static_ok(ctx, cr, u, scope)
+    else:
+        ok = _static_ok(ctx, cr, u, scope)
+    if not ok:
+        return False
+    subj = cr.rule.detection.get("subject")
+    if subj is not None and ctx.subject_at(u, pos) not in subj:
         return False
     return True
 
@@ -617,6 +654,7 @@ def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
     if cr.trigger is not None:
         seen: set[object] = set()
         spans: list[tuple[int, int]] = []
+        static: dict[int, bool] = {}
         for u, a, b in ctx.unit_matches(cr.trigger):
             if b == a:
                 continue
@@ -627,7 +665,7 @@ def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
                 continue
             if d.get("negation") and ctx.negated(u, a, b):
                 continue
-            if not _unit_ok(ctx, cr, u, a):
+            if not _unit_ok(ctx, cr, u, a, b, static):
                 continue
             seen.add(key)
             spans.append((u.seg.start, u.seg.end))
