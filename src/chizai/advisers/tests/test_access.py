@@ -134,3 +134,13 @@ def test_an_engagement_past_its_end_date_gives_no_access(adviser, support):
     assert web.get(f"/o/{client.slug}/advisers/workspace/").status_code == 404
     assert 'data-client="expired-co"' not in web.get(f"/o/{support.slug}/advisers/portfolio/").content.decode()
     assert not _reads(client).exists()
+
+
+def test_client_owner_keeps_the_report_and_the_export_is_audited(adviser, client_org):
+    item = services.start_diagnostic(adviser, client_org)
+    services.save_diagnostic(adviser, client_org, item, answers={"inventory.listed": {"value": 3}}, final=True)
+    response = _login(client_org.test_owner).get(f"/o/{client_org.slug}/advisers/diagnostics/{item.pk}/report.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    export = AuditEvent.objects.get(organization=client_org, action="advisers.diagnostic.export")
+    assert export.actor_username == client_org.test_owner.username
+    assert not _reads(client_org).filter(actor_username=client_org.test_owner.username).exists()

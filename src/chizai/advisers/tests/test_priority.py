@@ -85,6 +85,14 @@ def test_candidate_scores_use_the_published_weights_and_the_ratings(adviser, coo
     assert gifu["own_technology"].value == Fraction(1, 2)
     assert gifu["region"].value == 1 and {c.key: c for c in rows["city-co"]["contributions"]}["region"].value == 0
     assert rows["client-a"]["score"] > rows["city-co"]["score"]
+    # the weights used are the latest published set, exactly
+    services.publish_weights(coordinator, published, {"rd_intensity": "7.25", "region": "0"}, note="見直し")
+    latest = WeightsPublication.objects.filter(organization=published).first().weights
+    for row in services.candidates(coordinator, published):
+        assert {c.key: f"{Decimal(c.weight.numerator) / Decimal(c.weight.denominator):.2f}"
+                for c in row["contributions"]} == latest
+        region = {c.key: c for c in row["contributions"]}["region"]
+        assert region.points == 0
 
 
 def test_rating_captures_figures_and_audits_the_read_in_the_client(adviser, published, client_org):
