@@ -4,17 +4,18 @@ Pure library (no Django). ``evaluate`` is called by ``pipeline.review_document``
 
 How matching works, and why:
 - Rules are data (``data/rules/*.yaml``, ``data/ambiguous/*.yaml``, ``data/checklists/*.yaml``
-  and the shared ``data/vocab.yaml``), compiled
-  once per (language, party labels) and cached, because party labels are substituted
-  into the patterns and the same labels recur across documents.
-- Clause text is the set of smallest non-sentence segments ("units"), joined with
-  newlines into one string so each rule runs one ``finditer`` over the whole contract
-  instead of one search per segment (keeps a 60k-character contract well under budget).
-- A trigger only becomes a finding after the unit-level filters: ``near`` groups,
-  ``not_near`` (carve-outs), negation of the trigger itself, who the clause binds
+  and the shared ``data/vocab.yaml``; see docs/rules.md), compiled once per language.
+  Party labels are masked in the clause text with private-use characters of the same
+  length, so new party names never force a recompile and offsets never move.
+- Clause text is the set of smallest non-sentence segments ("units"). A pattern runs
+  only on the units that contain its mandatory literals ("anchors"), found through a
+  memoised literal-to-unit index: most rules touch a handful of clauses, which keeps a
+  60k-character contract well inside the time budget.
+- A trigger only becomes a finding after the clause filters: ``near`` groups,
+  ``not_near`` (carve-outs), negation of the trigger itself, who the sentence binds
   (``subject``; mutual wording defuses one-way rules), and a stated separate
   consideration (``requires_no: consideration``). Those filters are where most false
-  alarms are removed.
+  alarms are removed. Spans are mapped back to the original text.
 """
 from __future__ import annotations
 
@@ -90,19 +91,10 @@ def _seg_norm_offset(doc: Document, seg: Segment) -> int | None:
 
 def _orig_span(doc: Document, seg: Segment, a: int, b: int) -> tuple[int, int]:
     """Map [a, b) of seg.norm to original offsets, always inside doc.text."""
-    n = len(doc.text)
     off = _seg_norm_offset(doc, seg)
-    if off is not None and len(doc.norm_to_orig) > off + b:
-        o1 = doc.norm_to_orig[off + a]
-        o2 = doc.norm_to_orig[off + b] if b > a else o1
-        if off + b < len(doc.norm_to_orig) - 1 and b > a:
-            # end is exclusive: take the original position after the last matched char
-            o2 = max(o2, doc.norm_to_orig[off + b - 1] + 1)
-    else:
-        o1, o2 = seg.start, seg.end
-    o1 = min(max(0, o1), n)
-    o2 = min(max(o1, o2), n)
-    return o1, o2
+    if off is None:
+        return seg.start, max(seg.start, min(seg.end, len(doc.text)))
+    return doc.norm_span_to_orig(off + a, off + b)
 
 
 # --------------------------------------------------------------------------- compiled rules
@@ -110,19 +102,19 @@ def _orig_span(doc: Document, seg: Segment, a: int, b: int) -> tuple[int, int]:
 @dataclass
 class _Compiled:
     rule: Rule
-    trigger: re.Pattern | None
-    near: list[re.Pattern]
-    not_near: re.Pattern | None
-    absent: re.Pattern | None
-    requires_doc: re.Pattern | None
-    or_absent: re.Pattern | None = None
+    trigger: _PatSet | None
+    near: list[_PatSet]
+    not_near: _PatSet | None
+    absent: _PatSet | None
+    requires_doc: _PatSet | None
+    or_absent: _PatSet | None = None
 
 
 @dataclass
 class _CompiledCheck:
     item: ChecklistItem
-    present: re.Pattern | None
-    weak: re.Pattern | None
+    present: _PatSet | None
+    weak: _PatSet | None
 
 
 @dataclass
@@ -130,11 +122,11 @@ class _Compiled_All:
     rules: list[_Compiled]
     checks: list[_CompiledCheck]
     subject: re.Pattern
-    mutual: re.Pattern | None
-    consideration: re.Pattern | None
-    no_consideration: re.Pattern | None
-    neg_after: re.Pattern | None
-    neg_before: re.Pattern | None
+    mutual: _PatSet | None
+    consideration: _PatSet | None
+    no_consideration: _PatSet | None
+    neg_after: _PatSet | None
+    neg_before: _PatSet | None
 
 
 try:  # the regex parser, used only to find literal anchors for the prefilter
@@ -435,9 +427,6 @@ class _Ctx:
         rx = self.sel(pat)
         return rx.search(self.joined) if rx is not None else None
 
-    def doc_finditer(self, pat: _PatSet | None):
-        rx = self.sel(pat)
-        return rx.finditer(self.joined) if rx is not None else iter(())
 
     def subject(self, u: _Unit) -> str:
         if u._subject is None:
