@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.core.exceptions import FieldError
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,10 +32,15 @@ def _model(app_label: str, name: str):
 
 
 def _safe(compute):
-    """Run a query against another part's models; any mismatch means "not available"."""
+    """Run a query against another part's models; any mismatch means "not available".
+
+    The savepoint keeps a failed query (say, a table whose migration has not run yet)
+    from breaking the caller's transaction on PostgreSQL.
+    """
     try:
-        return compute()
-    except (FieldError, LookupError, AttributeError, ValueError, TypeError):
+        with transaction.atomic():
+            return compute()
+    except (FieldError, LookupError, AttributeError, ValueError, TypeError, DatabaseError):
         return None
 
 

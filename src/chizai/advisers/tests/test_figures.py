@@ -88,3 +88,25 @@ def test_sorting_puts_missing_figures_last(adviser, support, client_org):
                                                                  descending=descending)]
         assert order[0] == "client-c"  # the only client with a contact; those without come last either way
     assert [r["client"].slug for r in services.portfolio(adviser, support, prefecture="東京都")] == []
+
+
+def test_a_missing_table_counts_as_not_available_and_keeps_the_transaction(monkeypatch, client_org):
+    from django.db import connection, models, transaction
+
+    class Ghost(models.Model):
+        organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "advisers"
+            db_table = "advisers_no_such_table"
+            managed = False
+
+    monkeypatch.setattr(figures, "_model", lambda app_label, name: Ghost)
+    try:
+        with transaction.atomic():
+            assert figures.register_size(client_org) is None
+            assert VisitLog.objects.filter(organization=client_org).count() == 0  # still usable
+        assert connection.is_usable()
+    finally:
+        apps.all_models["advisers"].pop("ghost", None)
+        apps.clear_cache()
