@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -52,8 +53,9 @@ def detail(request, asset_id):
     versions = FileVersion.objects.restrict(request.user, "view").filter(file__asset=asset).select_related("file")
     trail = []
     if can(request, "audit", "view"):
-        trail = AuditEvent.objects.restrict(request.user, "view").filter(
-            organization=request.organization, object_type="register.asset", object_id=str(asset.pk)).order_by("-seq")[:50]
+        mine = Q(object_type="register.asset", object_id=str(asset.pk)) | Q(
+            object_type="register.fileversion", object_id__in=[str(v.pk) for v in versions])
+        trail = AuditEvent.objects.restrict(request.user, "view").filter(mine, organization=request.organization).order_by("-seq")[:50]
     return render(request, "register/detail.html", {
         "asset": asset, "caps": caps, "risk": risk.succession_risk(asset),
         "readiness": risk.trade_secret_readiness(asset), "versions": versions, "holders": asset.holders.all(),

@@ -169,3 +169,16 @@ def test_create_through_the_web_form(org, owner):
     })
     assert response.status_code == 302
     assert Asset.objects.get(title_ja="熱処理条件").tags == ["熱処理", "焼入れ"]
+
+
+def test_detail_shows_the_asset_audit_trail_to_managers_only(org, people):
+    import io
+
+    asset = services.create_asset(people["owner"], org, title_ja="図面X", classification="internal")
+    services.upload_version(people["owner"], org, asset.pk, io.BytesIO(b"abc"), name="x.txt")
+    manager, engineer = Client(), Client()
+    manager.force_login(people["manager"])
+    engineer.force_login(people["engineer"])
+    page = manager.get(f"/o/{org.slug}/register/{asset.pk}/").content.decode()
+    assert "register.asset.create" in page and "register.version.upload" in page
+    assert "register.asset.create" not in engineer.get(f"/o/{org.slug}/register/{asset.pk}/").content.decode()
