@@ -29,9 +29,9 @@ from .rules_data import Catalogue, ChecklistItem, Rule, labels_with_gaps, load_c
 
 _SEV = ("LOW", "MEDIUM", "HIGH")
 _SME_DISCLOSER_TYPES = {"NDA", "PROTO", "JRD"}
-_JA_SME_DEFAULT, _JA_LARGE_DEFAULT = "乙", "甲"
-_EN_SME_DEFAULT = "Supplier|Seller|Contractor|Vendor|Startup|Partner|Licensor"
-_EN_LARGE_DEFAULT = "Buyer|Purchaser|Customer|Company|Licensee"
+_JA_SME_DEFAULT, _JA_LARGE_DEFAULT = ("乙",), ("甲",)
+_EN_SME_DEFAULT = ("Supplier", "Seller", "Contractor", "Vendor", "Startup", "Partner", "Licensor")
+_EN_LARGE_DEFAULT = ("Buyer", "Purchaser", "Customer", "Company", "Licensee")
 _JA_LARGE_OF = {"受託者": "委託者", "受注者": "発注者", "中小受託事業者": "委託事業者",
                 "下請事業者": "親事業者", "乙": "甲", "甲": "乙", "供給者": "買主",
                 "委託者": "受託者", "発注者": "受注者"}
@@ -250,8 +250,8 @@ def _alt(pats: list[str] | None, labels: dict[str, str]) -> _PatSet | None:
     return _PatSet([substitute(p, labels) for p in pats])
 
 
-def _labels(doc: Document) -> tuple[str, str]:
-    """Regex alternations for the SME and LARGE labels of this document."""
+def _labels(doc: Document) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The SME's and the other side's labels in this document (defaults when unknown)."""
     lang = doc.language
     sme = doc.sme_label or next((p.label for p in doc.parties if p.role == "SME"), None)
     large = [p.label for p in doc.parties if p.role == "LARGE" and p.label and p.label != sme]
@@ -260,15 +260,9 @@ def _labels(doc: Document) -> tuple[str, str]:
     if not large and sme:
         other = (_JA_LARGE_OF if lang == "ja" else _EN_LARGE_OF).get(sme)
         large = [other] if other else []
-    if sme is None:
-        sme_alt = _JA_SME_DEFAULT if lang == "ja" else _EN_SME_DEFAULT
-    else:
-        sme_alt = re.escape(sme)
-    if large:
-        large_alt = "|".join(re.escape(x) for x in dict.fromkeys(large))
-    else:
-        large_alt = _JA_LARGE_DEFAULT if lang == "ja" else _EN_LARGE_DEFAULT
-    return sme_alt, large_alt
+    sme_labels = (sme,) if sme else (_JA_SME_DEFAULT if lang == "ja" else _EN_SME_DEFAULT)
+    large_labels = tuple(dict.fromkeys(large)) or (_JA_LARGE_DEFAULT if lang == "ja" else _EN_LARGE_DEFAULT)
+    return sme_labels, tuple(x for x in large_labels if x not in sme_labels)
 
 
 # Party labels in the clause text are overwritten, character for character, with two
@@ -278,15 +272,15 @@ def _labels(doc: Document) -> tuple[str, str]:
 SME_CH, LARGE_CH = "\ue000", "\ue001"
 
 
-def _label_masker(lang: str, sme_alt: str, large_alt: str) -> re.Pattern:
-    if lang == "en":
-        # case-sensitive: "Supplier" is the party, "an alternate supplier" is not
-        return re.compile(rf"\b(?P<s>{sme_alt})\b|\b(?P<l>{large_alt})\b")
-    return re.compile(f"(?P<s>{sme_alt})|(?P<l>{large_alt})")
-
-
-def _mask(rx: re.Pattern, text: str) -> str:
-    return rx.sub(lambda m: (SME_CH if m.group("s") else LARGE_CH) * (m.end() - m.start()), text)
+def _label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
+    """A function that masks party labels in a text, longest label first (so that
+    "SINA Leju" is not read as "SINA" plus a word when both are parties)."""
+    kind = {**{x: LARGE_CH for x in large}, **{x: SME_CH for x in sme}}
+    alt = "|".join(re.escape(x) for x in sorted(kind, key=len, reverse=True))
+    # English labels are masked case-sensitively: "Supplier" is the party, "an
+    # alternate supplier" is not
+    rx = re.compile(rf"(?<!\w)(?:{alt})(?!\w)" if lang == "en" else f"(?:{alt})")
+    return lambda text: rx.sub(lambda m: kind[m.group(0)] * (m.end() - m.start()), text)
 
 
 @functools.lru_cache(maxsize=4)
@@ -341,7 +335,7 @@ class _Ctx:
         parts: list[str] = []
         pos = 0
         for i, s in enumerate(segs):
-            norm = _mask(masker, s.norm.replace("\n", " "))
+            norm = masker(s.norm.replace("\n", " "))
             self.units.append(_Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref,
                                     article=s.article or s.ref, start=pos))
             parts.append(norm)
