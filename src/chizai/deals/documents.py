@@ -230,6 +230,40 @@ def brief_content(deal: Deal, viewer=None) -> dict:
     }
 
 
+def stakeholder_drawing(people, width: float = 500, height: float = 260):
+    """The stakeholder map for the PDF, from the same layout as the web SVG."""
+    from reportlab.graphics.shapes import Circle, Drawing, Rect, String
+    from reportlab.lib import colors
+
+    from chizai.deals import chart
+    from chizai.review.engine.render import _register_font
+
+    font = _register_font()
+    labels = {**dict(Stakeholder.Stance.choices), **dict(Stakeholder.Influence.choices)}
+    left, top = 70, 20
+    cell_w = (width - 80) / len(chart.STANCES)
+    cell_h = (height - 50) / len(chart.INFLUENCES)
+    drawing = Drawing(width, height)
+    flip = lambda y: height - y  # noqa: E731 - reportlab's origin is bottom-left, the layout's top-left
+    for i, stance in enumerate(chart.STANCES):
+        for j in range(len(chart.INFLUENCES)):
+            drawing.add(Rect(left + i * cell_w, flip(top + (j + 1) * cell_h), cell_w, cell_h,
+                             fillColor=colors.HexColor("#f7f7f7" if (i + j) % 2 else "#ffffff"),
+                             strokeColor=colors.HexColor("#cccccc")))
+        drawing.add(String(left + i * cell_w + cell_w / 2, 8, str(labels[stance]), fontName=font, fontSize=8,
+                           textAnchor="middle"))
+    for j, influence in enumerate(reversed(chart.INFLUENCES)):
+        drawing.add(String(2, flip(top + j * cell_h + cell_h / 2), str(labels[influence]), fontName=font, fontSize=8))
+    for spot in chart.stakeholder_layout(people, int(width), int(height)):
+        x, y = spot["x"], flip(spot["y"] - 4)
+        if spot["pending"]:
+            drawing.add(Circle(x, y, 7, fillColor=None, strokeColor=colors.HexColor("#c0392b"), strokeDashArray=[2, 2]))
+        drawing.add(Circle(x, y, 3.5, fillColor=colors.HexColor(chart.SIDE_COLOURS.get(spot["side"], "#555555")),
+                           strokeColor=None))
+        drawing.add(String(x + 9, y - 3, spot["name"], fontName=font, fontSize=8))
+    return drawing
+
+
 def brief_pdf(deal: Deal, lang: str, viewer=None) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Spacer
@@ -253,6 +287,11 @@ def brief_pdf(deal: Deal, lang: str, viewer=None) -> bytes:
             story += [_p(_("New findings"), s["base"])] + bullets(c["appeared"])
             story += [_p(_("Findings that went away"), s["base"])] + bullets(c["gone"])
         story.append(_p(_("Stakeholders"), s["h2"]))
+        people = list(deal.stakeholders.all())
+        if people:
+            story.append(stakeholder_drawing(people))
+            story.append(_p(_("Left to right: opposed to champion; bottom to top: influence. Blue: our side, orange: the "
+                              "counterparty; a dashed red ring: still to consult before the formal meeting."), s["small"]))
         story.append(_table([_("Side"), _("Name"), _("Role"), _("Stance"), _("Influence"), _("Consulted")],
                             c["people"], [24, 32, 44, 26, 20, 32], s) if c["people"] else _p(_("None"), s["base"]))
         story.append(_p(c["stance_note"], s["small"]))

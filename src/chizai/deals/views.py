@@ -247,11 +247,16 @@ def people(request, deal_id: int):
     stakeholders = list(deal.stakeholders.all())
     return render(request, "deals/people.html", {
         **_base(request, deal, "people"), "form": form, "contact_form": forms.ContactForm(deal=deal),
+        "map": chart.stakeholder_svg(stakeholders, map_labels(), title=_("Stakeholder map")) if stakeholders else "",
         "ours": [s for s in stakeholders if s.side == Party.OURS],
         "theirs": [s for s in stakeholders if s.side == Party.THEIRS],
         "contacts": deal.contacts.prefetch_related("stakeholders", "followups"),
         "open_followups": deal.followups.filter(done_at__isnull=True),
     }, status=400 if form.errors else 200)
+
+
+def map_labels() -> dict:
+    return {**dict(Stakeholder.Stance.choices), **dict(Stakeholder.Influence.choices)}
 
 
 @org_view("deals", "change")

@@ -178,3 +178,19 @@ def test_edit_deal_point_consulted_evidence_and_removals(client_for, org, deal, 
     client.post(f"{base}/worksheet/{item.pk}/delete/")
     assert not deal.consideration_items.exists()
     assert AuditEvent.objects.filter(action__in=["deals.contribution.delete", "deals.item.delete"]).count() == 2
+
+
+def test_stakeholder_map_places_people_by_stance_and_influence(client_for, org, deal, owner):
+    from chizai.deals.chart import stakeholder_layout
+
+    services.add_stakeholder(owner, deal, name="井上", side="theirs", stance="opposed", influence="high",
+                             consult_before_meeting=True)
+    services.add_stakeholder(owner, deal, name="森", side="theirs", stance="champion", influence="low")
+    services.add_stakeholder(owner, deal, name="石田", side="theirs", stance="champion", influence="low")
+    spots = {s["name"]: s for s in stakeholder_layout(deal.stakeholders.all())}
+    assert spots["井上"]["x"] < spots["森"]["x"] and spots["井上"]["y"] < spots["森"]["y"]  # left and higher up
+    assert spots["森"]["x"] == spots["石田"]["x"] and spots["森"]["y"] != spots["石田"]["y"]  # same cell, stacked
+    assert spots["井上"]["pending"] and not spots["森"]["pending"]
+    page = client_for("viewer").get(f"/o/{org.slug}/deals/{deal.pk}/people/").content.decode()
+    svg = page[page.index('class="stakeholder-map"'):page.index("</svg>")]
+    assert svg.count('class="pending"') == 1 and "井上" in svg
