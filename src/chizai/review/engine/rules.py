@@ -272,6 +272,23 @@ def _labels(doc: Document) -> tuple[tuple[str, ...], tuple[str, ...]]:
 SME_CH, LARGE_CH = "\ue000", "\ue001"
 
 
+_HEADING_LINE = {
+    "ja": re.compile(r"^\s*第\s*[0-9]+\s*条\s*(?:\([^)\n]{0,40}\))?[ \t]*\n"),
+    "en": re.compile(r"^\s*(?:(?:Article|Section|Clause|ARTICLE|SECTION)\s+)?[0-9]+(?:\.[0-9]+)*\.?"
+                     r"[ \t]+(?:\([^)\n]{0,40}\)|[A-Z][^.;:\n]{0,70})[ \t]*\n"),
+}
+
+
+def _blank_heading(norm: str, lang: str) -> str:
+    """Blank a clause's own heading line (「第8条（知的財産権）」, "4. Technical Assistance"):
+    a title is not an obligation, and a trigger that starts in it would report the
+    title as the matched text. Same length, so offsets do not move."""
+    m = _HEADING_LINE[lang].match(norm)
+    if not m or m.end() >= len(norm):
+        return norm
+    return " " * (m.end() - 1) + norm[m.end() - 1:]
+
+
 def _label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
     """A function that masks party labels in a text, longest label first (so that
     "SINA Leju" is not read as "SINA" plus a word when both are parties)."""
@@ -335,7 +352,7 @@ class _Ctx:
         parts: list[str] = []
         pos = 0
         for i, s in enumerate(segs):
-            norm = masker(s.norm.replace("\n", " "))
+            norm = masker(_blank_heading(s.norm, self.lang).replace("\n", " "))
             self.units.append(_Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref,
                                     article=s.article or s.ref, start=pos))
             parts.append(norm)

@@ -89,6 +89,8 @@ class Classifier:
         self._cuad_vec = _Tfidf(json.loads(files["cuad_vocab.json"]), _npy(files["cuad_idf.npy"]))
         self._cuad_W = _npy(files["cuad_W.npy"])
         self._cuad_b = _npy(files["cuad_b.npy"])
+        self._use_W = _npy(files["cuad_use_W.npy"]) if "cuad_use_W.npy" in files else None
+        self._use_b = _npy(files["cuad_use_b.npy"]) if "cuad_use_b.npy" in files else None
         self._H = H
 
     # ---------------------------------------------------------------- ContractNLI
@@ -130,8 +132,30 @@ class Classifier:
         mix[:-1] += 0.5 * nb[1:]
         return _sigmoid(own + mix + self._cuad_b)
 
-    def cuad(self, sentences: list[str]) -> dict[str, CategoryResult]:
-        P = self.cuad_sentence_scores(sentences)
+    @property
+    def has_multilingual(self) -> bool:
+        return self._use_W is not None
+
+    def cuad_multilingual_scores(self, sentences: list[str]) -> np.ndarray:
+        """Like :meth:`cuad_sentence_scores` but through USE embeddings (any language).
+
+        Slow (seconds to load the encoder, ~5 ms a sentence): pass only the sentences the
+        cheaper layers leave unsure, or use it offline.
+        """
+        if self._use_W is None:
+            raise RuntimeError("this artefact was trained without the multilingual heads")
+        from .multilingual import embed
+
+        return _sigmoid(embed(sentences) @ self._use_W + self._use_b)
+
+    def cuad(self, sentences: list[str], multilingual: bool = False) -> dict[str, CategoryResult]:
+        """Document-level presence per CUAD category = the best sentence's probability.
+
+        ``multilingual=True`` scores through the USE heads instead (needed for Japanese
+        text, which the English n-gram heads cannot read); see cuad_multilingual_scores.
+        """
+        P = (self.cuad_multilingual_scores(sentences) if multilingual
+             else self.cuad_sentence_scores(sentences))
         out = {}
         for j, c in enumerate(CUAD_CATEGORIES):
             if len(sentences):

