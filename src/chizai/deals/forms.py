@@ -114,6 +114,7 @@ class WeightsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kind, label in ContributionEntry.Kind.choices:
             self.fields[kind] = forms.DecimalField(label=label, min_value=0, max_digits=8, decimal_places=3)
+        self.order_fields([*ContributionEntry.Kind.values, "agreed"])
 
 
 class ItemForm(forms.ModelForm):
