@@ -83,7 +83,8 @@ def _train(tiny_data: Path, out: Path, monkeypatch) -> set[str]:
     monkeypatch.setattr(T, "NLI_MAX_FEATURES", 2000)
     monkeypatch.setattr(T, "MAX_ITER", 15)  # determinism, not model quality, is under test here
     try:
-        assert T.main(["--data", str(tiny_data), "--out", str(out), "--no-pin"]) == 0
+        assert T.main(["--data", str(tiny_data), "--out", str(out), "--no-pin",
+                       "--no-multilingual"]) == 0
     finally:
         monkeypatch.setattr(builtins, "open", real_open)
     return opened
