@@ -47,11 +47,14 @@ def load_demo(company, people) -> None:
 
     deal.disclosures.add(*Disclosure.objects.filter(organization=company, partner=partner))
 
+    # the first two high findings get a worked fallback; the rest are left for the user to prepare
+    fallbacks = [("対象を本開発の成果に限定し、既存技術は別紙で特定して除外する", "試験データの閲覧を開発期間中に限り認める"),
+                 ("利用目的を本開発の評価に限り、期間は契約終了後 2 年まで", "評価結果の共有と次回試作の優先見積")]
     for index, finding in enumerate(first.review.findings if first.review.status == "done" else []):
         point, _new = services.point_from_finding(manager, deal, first.review, index)
-        if finding["severity"] == "HIGH":
-            services.update_point(manager, point, fallback="対象を本開発の成果に限定し、既存技術は別紙で特定して除外する",
-                                  give_in_return="試験データの閲覧を開発期間中に限り認める")
+        if finding["severity"] == "HIGH" and fallbacks:
+            fallback, give = fallbacks.pop(0)
+            services.update_point(manager, point, fallback=fallback, give_in_return=give)
     ownership = services.add_point(
         manager, deal, title="成果の帰属（改良を含め全部が先方帰属）", clause="第5条", our_position="must",
         our_ask="共同成果は貢献度に応じた共有。乙の既存加工条件とその改良は乙に帰属",
