@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -183,7 +183,7 @@ def list_assets(request, slug: str, kind: str = "", classification: str = "", or
 @router.post("/orgs/{slug}/assets", response={201: AssetOut})
 def create_asset(request, slug: str, payload: AssetIn):
     org = org_or_404(request, slug, "register", "add")
-    return 201, _guard(lambda: services.create_asset(request.user, org, **payload.dict()))
+    return Status(201, _guard(lambda: services.create_asset(request.user, org, **payload.dict())))
 
 
 @router.get("/orgs/{slug}/assets/search", response=list[HitOut])
@@ -223,7 +223,7 @@ def update_asset(request, slug: str, asset_id: int, payload: AssetPatch):
 def delete_asset(request, slug: str, asset_id: int):
     org = org_or_404(request, slug, "register", "delete")
     _guard(lambda: services.delete_asset(request.user, org, asset_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/orgs/{slug}/assets/{asset_id}/versions", response=list[VersionOut])
@@ -236,7 +236,7 @@ def list_versions(request, slug: str, asset_id: int):
 @router.post("/orgs/{slug}/assets/{asset_id}/files", response={201: VersionOut})
 def upload(request, slug: str, asset_id: int, file: UploadedFile = File(...), file_id: int | None = None):
     org = org_or_404(request, slug, "register", "change")
-    return 201, _guard(lambda: services.upload_version(request.user, org, asset_id, file, name=file.name, file_id=file_id))
+    return Status(201, _guard(lambda: services.upload_version(request.user, org, asset_id, file, name=file.name, file_id=file_id)))
 
 
 @router.get("/orgs/{slug}/assets/versions/{version_id}/download", response={200: None, 409: dict})
@@ -245,7 +245,7 @@ def download(request, slug: str, version_id: int):
     try:
         version, stream = services.download(request.user, org, version_id)
     except ChizaiError as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
     response = StreamingHttpResponse(stream, content_type=version.content_type)
     response["Content-Disposition"] = content_disposition_header(True, version.original_name)
     response["Content-Length"] = str(version.size)
