@@ -38,13 +38,13 @@ class _Tfidf:
         self.index = {t: i for i, t in enumerate(terms)}
         self.idf = idf
 
-    def transform(self, texts: list[str]):
+    def transform(self, token_lists: list[list[str]]):
         indptr = [0]
         indices: list[int] = []
         values: list[float] = []
         index, idf = self.index, self.idf
-        for t in texts:
-            c = Counter(i for i in map(index.get, analyze(t)) if i is not None)
+        for toks in token_lists:
+            c = Counter(i for i in map(index.get, toks) if i is not None)
             if c:
                 ids = list(c)
                 v = np.array([1.0 + math.log(c[i]) for i in ids], np.float32) * idf[ids]
@@ -92,11 +92,23 @@ class Classifier:
         self._use_W = _npy(files["cuad_use_W.npy"]) if "cuad_use_W.npy" in files else None
         self._use_b = _npy(files["cuad_use_b.npy"]) if "cuad_use_b.npy" in files else None
         self._H = H
+        self._last: tuple[tuple[str, ...], list[list[str]]] | None = None
+
+    def _tokens(self, sentences: list[str]) -> list[list[str]]:
+        # The reviewer asks nli() and cuad() about the same sentences in turn; the
+        # tokenizer is most of the cost, so the last document's tokens are kept.
+        # Read once and replace whole: safe when threads share the cached Classifier.
+        key = tuple(sentences)
+        last = self._last
+        if last is None or last[0] != key:
+            last = (key, [analyze(s) for s in key])
+            self._last = last
+        return last[1]
 
     # ---------------------------------------------------------------- ContractNLI
     def nli_span_scores(self, sentences: list[str]) -> dict[str, np.ndarray]:
         """Span logits per head: rel/con/ent/cev (n, 17) and shared (n, 1)."""
-        Z = _Tfidf.scores(self._nli_vec.transform(sentences), self._nli_W, self._nli_b)
+        Z = _Tfidf.scores(self._nli_vec.transform(self._tokens(sentences)), self._nli_W, self._nli_b)
         H = self._H
         S = {k: Z[:, i * H:(i + 1) * H] for i, k in enumerate(SPAN_HEADS)}
         S["shared"] = Z[:, len(SPAN_HEADS) * H:]
@@ -124,7 +136,7 @@ class Classifier:
         just before and after (see train.cuad_design).
         """
         K = len(CUAD_CATEGORIES)
-        Z = _Tfidf.scores(self._cuad_vec.transform(sentences), self._cuad_W,
+        Z = _Tfidf.scores(self._cuad_vec.transform(self._tokens(sentences)), self._cuad_W,
                           np.zeros(2 * K, np.float32))
         own, nb = Z[:, :K], Z[:, K:]
         mix = np.zeros_like(nb)
