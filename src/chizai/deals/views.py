@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -396,6 +398,9 @@ def worksheet(request, deal_id: int):
 
     return render(request, "deals/worksheet.html", {
         **_base(request, deal, "worksheet"), "form": form, "totals": totals,
+        "shares": [(_party_labels(deal).get(p, p), (share * 100).quantize(Decimal("0.01")))
+                   for p, share in services.deal_shares(deal).shares.items()]
+        if deal.contributions.exists() else [],
         "goods": [(i, y, method_detail(i)) for i, y in rows if i.category == ConsiderationItem.Category.GOODS],
         "knowledge": [(i, y, method_detail(i)) for i, y in rows if i.category == ConsiderationItem.Category.KNOWLEDGE],
     }, status=400 if form.errors else 200)

@@ -194,3 +194,13 @@ def test_stakeholder_map_places_people_by_stance_and_influence(client_for, org, 
     page = client_for("viewer").get(f"/o/{org.slug}/deals/{deal.pk}/people/").content.decode()
     svg = page[page.index('class="stakeholder-map"'):page.index("</svg>")]
     assert svg.count('class="pending"') == 1 and "井上" in svg
+
+
+def test_worksheet_shows_the_contribution_shares(client_for, org, deal, owner):
+    from datetime import date
+
+    services.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 1), description="x", value=1)
+    services.add_contribution(owner, deal, party="theirs", kind="money", made_on=date(2026, 1, 1), description="y", value=2)
+    page = client_for("viewer").get(f"/o/{org.slug}/deals/{deal.pk}/worksheet/").content.decode()
+    shares = page[page.index('id="worksheet-shares"'):].split("</p>")[0]
+    assert "33.33 %" in shares and "66.67 %" in shares
