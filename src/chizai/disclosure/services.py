@@ -618,7 +618,13 @@ def obligations(user, organization, *, include_done: bool = False):
 
 REMIND_BEFORE_DAYS = (14, 3, 0)
 OVERDUE_EVERY_DAYS = 7
-CLAIM_SECONDS = 600
+
+
+def claim_seconds() -> int:
+    """How long a worker's claim on a reminder lasts (a killed worker's claim runs out after it)."""
+    from chizai.conf.env import env_int
+
+    return env_int("CHIZAI_REMINDER_CLAIM_SECONDS", 600)
 
 
 def reminder_stage(due_on: date, today: date) -> date | None:
@@ -675,7 +681,7 @@ def send_reminders(organization, *, worker: str, today: date | None = None) -> d
             now = timezone.now()
             claimed = (ReminderDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True)
                        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-                       .update(claimed_by=worker, claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1))
+                       .update(claimed_by=worker, claimed_until=now + timedelta(seconds=claim_seconds()), attempts=F("attempts") + 1))
             if not claimed:
                 skipped += 1
                 continue
