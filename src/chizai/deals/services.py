@@ -113,6 +113,18 @@ def update_deal(actor, deal: Deal, **fields) -> Deal:
     return deal
 
 
+@transaction.atomic
+def delete_deal(actor, deal: Deal) -> None:
+    """Remove a deal and everything prepared in it; the reviews of its drafts stay in the
+    reviewer, and the audit chain keeps what the deal was."""
+    _require(actor, deal.organization, "delete")
+    audit.record(actor, deal.organization, "deals.deal.delete", obj=deal, summary=f"deal deleted: {deal.title}",
+                 changes={"before": {**_snapshot(deal, DEAL_FIELDS), "drafts": list(deal.drafts.values_list("review_id", flat=True)),
+                                     "points": deal.points.count(), "contributions": deal.contributions.count(),
+                                     "items": deal.consideration_items.count()}})
+    deal.delete()
+
+
 def visible_assets(user, deal: Deal):
     """The deal's assets this user may see (a 極秘 asset stays hidden from most roles)."""
     return deal.assets.filter(pk__in=Asset.objects.restrict(user, "view").filter(organization=deal.organization).values("pk"))

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.index, name="deals"),
     path("<int:deal_id>/", views.detail, name="deal_detail"),
     path("<int:deal_id>/edit/", views.edit, name="deal_edit"),
+    path("<int:deal_id>/delete/", views.delete, name="deal_delete"),
     path("<int:deal_id>/assets/", views.assets, name="deal_assets"),
     path("<int:deal_id>/disclosures/", views.disclosures, name="deal_disclosures"),
     path("<int:deal_id>/drafts/new/", views.add_draft, name="deal_add_draft"),

@@ -42,6 +42,7 @@ def _to(request, name: str, deal: Deal, anchor: str = ""):
 
 def _base(request, deal: Deal, tab: str) -> dict:
     return {"deal": deal, "tab": tab, "can_change": can(request, "deals", "change"),
+            "can_delete": can(request, "deals", "delete"),
             "can_export": can(request, "deals", "export")}
 
 
@@ -118,6 +119,15 @@ def edit(request, deal_id: int):
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return _to(request, "deal_detail", deal)
+
+
+@org_view("deals", "delete")
+@require_POST
+def delete(request, deal_id: int):
+    deal = _deal(request, deal_id, "delete")
+    services.delete_deal(request.user, deal)
+    messages.success(request, _("The deal was deleted; the reviews of its drafts are kept."))
+    return redirect("deals", org_slug=request.organization.slug)
 
 
 @org_view("deals", "change")

@@ -288,3 +288,16 @@ def test_brief_pdf_in_english_has_every_section(deal, owner, two_drafts):
                     "Stakeholders", "Consideration summary", "Questions to ask"):
         assert heading in text
     assert "to consult" in text
+
+
+def test_delete_deal_keeps_reviews_and_audits(deal, owner, members, two_drafts):
+    from chizai.review.models import ContractReview
+
+    services.add_point(owner, deal, title="p")
+    with pytest.raises(PermissionDenied):
+        services.delete_deal(members["engineer"], deal)
+    services.delete_deal(members["manager"], deal)
+    assert not NegotiationPoint.objects.exists()
+    assert ContractReview.objects.filter(pk=two_drafts[0].review.pk).exists()
+    event = AuditEvent.objects.get(action="deals.deal.delete")
+    assert event.changes["before"]["points"] == 1 and len(event.changes["before"]["drafts"]) == 2
