@@ -1,10 +1,11 @@
 """A tiny stand-in for the real extraction/structure pipeline, used by rule tests.
 
-The rule engine only needs a ``Document`` with clause segments. Tests and the
-benchmark must not depend on the whole pipeline being finished (or on its exact
-segmentation), so this builds a plain one: one segment per non-empty line, with
-article tracking and crude model-contract commentary detection. When
-``chizai.review.engine.pipeline.load_document`` exists, ``make_document`` prefers it.
+The rule engine only needs a ``Document`` with clause segments. Rule cases must not
+depend on the structure module's segmentation choices (a one-line case must never be
+taken for a title), so this builds a plain one: the pipeline's normaliser, one segment
+per non-empty line, article tracking, clause headings, and crude model-contract
+commentary detection for Markdown. ``long_contract`` makes the 60k-character text of
+the speed budget. The benchmark itself uses the real pipeline.
 """
 from __future__ import annotations
 
