@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:deal_id>/points/<int:point_id>/", views.point, name="deal_point"),
     path("<int:deal_id>/points/<int:point_id>/status/", views.point_status, name="deal_point_status"),
     path("<int:deal_id>/people/", views.people, name="deal_people"),
+    path("<int:deal_id>/people/<int:stakeholder_id>/", views.stakeholder, name="deal_stakeholder"),
     path("<int:deal_id>/people/<int:stakeholder_id>/consulted/", views.consulted, name="deal_consulted"),
     path("<int:deal_id>/contacts/", views.contact, name="deal_contact"),
     path("<int:deal_id>/followups/<int:followup_id>/done/", views.followup_done, name="deal_followup_done"),

@@ -267,6 +267,22 @@ def people(request, deal_id: int):
     }, status=400 if form.errors else 200)
 
 
+@org_view("deals", "change")
+def stakeholder(request, deal_id: int, stakeholder_id: int):
+    deal = _deal(request, deal_id, "change")
+    person = _child(request, Stakeholder, deal, stakeholder_id)
+    form = forms.StakeholderForm(request.POST or None, instance=Stakeholder.objects.get(pk=person.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_stakeholder(request.user, person, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return _to(request, "deal_people", deal)
+        except ChizaiError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "deals/stakeholder.html", {**_base(request, deal, "people"), "person": person, "form": form},
+                  status=400 if form.errors else 200)
+
+
 def map_labels() -> dict:
     return {**dict(Stakeholder.Stance.choices), **dict(Stakeholder.Influence.choices)}
 

@@ -204,3 +204,18 @@ def test_worksheet_shows_the_contribution_shares(client_for, org, deal, owner):
     page = client_for("viewer").get(f"/o/{org.slug}/deals/{deal.pk}/worksheet/").content.decode()
     shares = page[page.index('id="worksheet-shares"'):].split("</p>")[0]
     assert "33.33 %" in shares and "66.67 %" in shares
+
+
+def test_stance_changes_are_saved_and_audited(client_for, org, deal, owner):
+    from chizai.core.models import AuditEvent
+
+    person = services.add_stakeholder(owner, deal, name="井上", side="theirs", stance="sceptical")
+    url = f"/o/{org.slug}/deals/{deal.pk}/people/{person.pk}/"
+    assert client_for("engineer").get(url).status_code == 200
+    client_for("engineer").post(url, {"side": "theirs", "name": "井上", "role": "調達部長", "stance": "supportive",
+                                      "influence": "high"})
+    person.refresh_from_db()
+    assert (person.stance, person.role) == ("supportive", "調達部長")
+    event = AuditEvent.objects.get(action="deals.stakeholder.update")
+    assert event.changes["before"]["stance"] == "sceptical" and event.changes["after"]["stance"] == "supportive"
+    assert client_for("viewer").get(url).status_code == 403
