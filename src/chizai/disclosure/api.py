@@ -274,3 +274,44 @@ def trace(request, slug: str, file: UploadedFile = File(...)):
         copy = result["copy"]
         out.update(disclosure=copy.disclosure_id, recipient=copy.recipient.name, copy_id=copy.pk)
     return out
+
+
+class ReturnIn(Schema):
+    return_requested_on: date | None = None
+    returned_on: date | None = None
+    destroyed_on: date | None = None
+    certificate_received_on: date | None = None
+    return_due_on: date | None = None
+
+
+@router.post("/orgs/{slug}/disclosure/disclosures/{disclosure_id}/approve", response=DisclosureOut)
+def approve(request, slug: str, disclosure_id: int):
+    org = org_or_404(request, slug, "disclosure", "approve")
+    return _call(services.approve, request.user, org, disclosure_id)
+
+
+@router.post("/orgs/{slug}/disclosure/disclosures/{disclosure_id}/second-person", response=DisclosureOut)
+def second_person(request, slug: str, disclosure_id: int):
+    org = org_or_404(request, slug, "disclosure", "approve")
+    return _call(services.confirm_second, request.user, org, disclosure_id)
+
+
+@router.post("/orgs/{slug}/disclosure/disclosures/{disclosure_id}/return", response=DisclosureOut)
+def record_return(request, slug: str, disclosure_id: int, payload: ReturnIn):
+    org = org_or_404(request, slug, "disclosure", "change")
+    fields = {k: v for k, v in payload.dict().items() if v is not None}
+    return _call(services.record_return, request.user, org, disclosure_id, **fields)
+
+
+@router.get("/orgs/{slug}/disclosure/partners/{partner_id}/dossier", response={200: None})
+def partner_dossier(request, slug: str, partner_id: int, fmt: str = "csv"):
+    """The partner dossier as PDF or CSV (``fmt``), byte-identical from the same data."""
+    from django.http import Http404, HttpResponse
+
+    org = org_or_404(request, slug, "disclosure", "export")
+    if fmt not in ("csv", "pdf"):
+        raise Http404
+    body, ctype, name = _call(services.dossier, request.user, org, partner_id, fmt)
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

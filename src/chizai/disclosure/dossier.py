@@ -53,13 +53,24 @@ def rows(data: dict) -> list[list[str]]:
             out.append([
                 d.reference, d.disclosed_on.isoformat(), d.status, d.stage, d.method,
                 f"{d.agreement.type} #{d.agreement.pk}" if d.agreement else "", d.agreement.status if d.agreement else "",
-                d.purpose, (item.description or item.title) if item else "", item.classification if item else "",
+                d.purpose, _item_name(item, data.get("visible_assets")), item.classification if item else "",
                 item.sha256 if item else "", recipients, d.approver.get_username() if d.approver else "",
                 d.second_person.get_username() if d.second_person else "", d.override_reason,
                 _iso(d.return_due_on), _iso(d.returned_on), _iso(d.destroyed_on), _iso(d.certificate_received_on),
                 " ".join(f"{c.recipient.name}:{c.sha256}" for c in copies),
             ])
     return out
+
+
+def _item_name(item, visible) -> str:
+    """The item's name, unless its asset is hidden from the reader in the register (its hash stays)."""
+    if item is None:
+        return ""
+    if item.asset_id and visible is not None and item.asset_id not in visible:
+        return f"[{item.classification} asset #{item.asset_id}]"
+    if item.title and item.description and item.title != item.description:
+        return f"{item.title} ({item.description})"
+    return item.description or item.title
 
 
 def _iso(day) -> str:

@@ -795,8 +795,14 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
     if disclosure.status != Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("Copies are made only for a disclosure that passed the gate (this one is: %(status)s).")
                           % {"status": disclosure.get_status_display()})
+    from chizai.register.models import FileVersion
+
+    allowed = set(FileVersion.objects.restrict(actor, "download").filter(organization=organization).values_list("pk", flat=True))
     made = []
     for item in disclosure.items.filter(version__isnull=False).select_related("version"):
+        if item.version_id not in allowed:
+            raise ChizaiError(_("You may not download %(file)s, so you cannot make copies of it.")
+                              % {"file": item.version.original_name})
         with plaintext_to_tempfile(item.version) as handle:
             data = handle.read()
         for recipient in disclosure.recipients.all():
@@ -835,8 +841,13 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
 
 
 def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
+    from chizai.register.models import FileVersion
+
     require(actor, organization, "add")
     copy = _get(HandoverCopy, actor, organization, copy_id, "add")
+    # A copy carries the file's content: only someone who may download the file itself gets it.
+    if not FileVersion.objects.restrict(actor, "download").filter(pk=copy.item.version_id).exists():
+        raise Http404("Not found.")
     data = _unseal(copy.storage_name, copy.wrapped_key, copy.key_id, copy.sha256)
     with transaction.atomic():
         audit.record(actor, organization, "disclosure.copy.download", obj=copy,
@@ -893,6 +904,7 @@ def dossier(actor, organization, partner_id, fmt: str) -> tuple[bytes, str, str]
     require(actor, organization, "export")
     partner = _get(Partner, actor, organization, partner_id, "export")
     data = builder.collect(organization, partner)
+    data["visible_assets"] = visible_asset_ids(actor, organization)
     if fmt == "csv":
         body, ctype = builder.build_csv(organization, partner, data), "text/csv; charset=utf-8"
     elif fmt == "pdf":
@@ -904,3 +916,10 @@ def dossier(actor, organization, partner_id, fmt: str) -> tuple[bytes, str, str]
                      summary=f"dossier for {partner.name_ja} ({fmt})",
                      changes={"after": {"format": fmt, "sha256": hashlib.sha256(body).hexdigest(), "disclosures": len(data["disclosures"])}})
     return body, ctype, f"dossier-{partner.pk}.{fmt}"
+
+
+def visible_asset_ids(user, organization) -> set[int]:
+    """Assets the person may see in the register; other items are shown without their title."""
+    from chizai.register.models import Asset
+
+    return set(Asset.objects.restrict(user, "view").filter(organization=organization).values_list("pk", flat=True))

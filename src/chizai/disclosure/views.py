@@ -259,7 +259,7 @@ def disclosure_detail(request, disclosure_id: int):
     waived = [{"text": f[lang], "fix": f[f"fix_{lang}"]} for f in disclosure.gate.get("waived", [])]
     return render(request, "disclosure/disclosure.html", {
         "d": disclosure,
-        "items": disclosure.items.select_related("version"),
+        "items": _items(request, disclosure),
         "recipients": disclosure.recipients.all(),
         "copies": scoped(request, HandoverCopy).filter(disclosure=disclosure).select_related("recipient", "item"),
         "failures": failures, "waived": waived,
@@ -270,6 +270,15 @@ def disclosure_detail(request, disclosure_id: int):
         "can_change": can(request, "disclosure", "change"),
         "can_add": can(request, "disclosure", "add"),
     })
+
+
+def _items(request, disclosure):
+    """Items as the register would show them: a hidden (e.g. 極秘) asset keeps only its class and hash."""
+    visible = services.visible_asset_ids(request.user, request.organization)
+    items = list(disclosure.items.select_related("version"))
+    for item in items:
+        item.hidden = bool(item.asset_id and item.asset_id not in visible)
+    return items
 
 
 def _act(request, disclosure_id, func, *args, ok=None):

@@ -155,3 +155,24 @@ def test_copy_with_text_mark_scrubbed_is_still_traced_by_the_pattern(org, owner,
     found = watermark.read_fingerprints(scrubbed)
     assert found.tokens == [made[1].fingerprint] and found.methods == ["mark pattern"]
     assert services.trace(scrubbed)["copy"].pk == made[1].pk
+
+
+def test_secret_material_stays_with_those_who_may_see_it(client, org, owner, members, partner, nda):
+    from django.http import Http404
+
+    asset = make_asset(owner, org, classification="secret", title="極秘の金型図面")
+    version = make_version(owner, org, asset)
+    d = disclose(owner, org, partner, version)
+    d = services.confirm_second(members["manager"], org, d.pk)
+    assert d.status == "disclosed"
+    with pytest.raises(ChizaiError, match="may not download"):
+        services.make_copies(members["engineer"], org, d.pk)
+    (copy,) = services.make_copies(owner, org, d.pk)
+    with pytest.raises(Http404):
+        services.download_copy(members["engineer"], org, copy.pk)
+    client.force_login(members["engineer"])
+    page = client.get(f"/o/{org.slug}/disclosure/{d.pk}/").content.decode()
+    assert "極秘の金型図面" not in page and version.sha256 in page
+    body = services.dossier(members["manager"], org, partner.pk, "csv")[0].decode("utf-8-sig")
+    assert "極秘の金型図面" not in body and f"[secret asset #{asset.pk}]" in body
+    assert "極秘の金型図面" in services.dossier(owner, org, partner.pk, "csv")[0].decode("utf-8-sig")

@@ -121,3 +121,27 @@ def test_cli_trace(org, owner, partner, nda, drawing, tmp_path, capsys):
         assert exit_info.value.code == code
         out = capsys.readouterr()
         assert expected in out.out + out.err
+
+
+def test_api_two_person_rule_returns_and_dossier(client, org, owner, members, partner, nda, today):
+    from chizai.disclosure.tests.conftest import make_asset, make_version
+
+    version = make_version(owner, org, make_asset(owner, org, classification="secret", title="極秘図面"))
+    tokens = {}
+    for role in ("owner", "manager"):
+        _t, tokens[role] = core_services.create_api_token(members[role], name="t")
+    auth = {r: {"HTTP_AUTHORIZATION": f"Bearer {t}", "HTTP_ACCEPT_LANGUAGE": "en"} for r, t in tokens.items()}
+    url = f"/api/orgs/{org.slug}/disclosure/disclosures"
+    created = client.post(url, {"partner": partner.pk, "stage": "quotation", "purpose": "見積", "disclosed_on": today.isoformat(),
+                                "versions": [version.pk], "recipients": ["田中"]}, content_type="application/json",
+                          **auth["owner"]).json()
+    assert created["status"] == "pending"
+    assert client.post(f"{url}/{created['id']}/second-person", **auth["owner"]).status_code == 400
+    done = client.post(f"{url}/{created['id']}/second-person", **auth["manager"]).json()
+    assert done["status"] == "disclosed"
+    back = client.post(f"{url}/{created['id']}/return", {"returned_on": today.isoformat()}, content_type="application/json",
+                       **auth["manager"]).json()
+    assert back["returned_on"] == today.isoformat()
+    csv1 = client.get(f"/api/orgs/{org.slug}/disclosure/partners/{partner.pk}/dossier?fmt=csv", **auth["owner"])
+    csv2 = client.get(f"/api/orgs/{org.slug}/disclosure/partners/{partner.pk}/dossier?fmt=csv", **auth["owner"])
+    assert csv1.status_code == 200 and csv1.content == csv2.content and "極秘図面".encode() in csv1.content
