@@ -108,6 +108,7 @@ class _Compiled:
     absent: _PatSet | None
     requires_doc: _PatSet | None
     or_absent: _PatSet | None = None
+    raise_near: _PatSet | None = None
 
 
 @dataclass
@@ -328,7 +329,8 @@ def _compile(lang: str) -> _Compiled_All:
             not_near=_alt(d["not_near"].get(lang), labels),
             absent=_alt(d["absent"].get(lang), labels),
             requires_doc=_alt(d["requires_doc"].get(lang), labels),
-            or_absent=_alt(d["or_absent"].get(lang), labels)))
+            or_absent=_alt(d["or_absent"].get(lang), labels),
+            raise_near=_alt(r.adjust.get("raise_if_near", {}).get(lang), labels)))
     checks = [_CompiledCheck(item=i, present=_alt(i.present.get(lang), labels),
                              weak=_alt(i.weak.get(lang), labels)) for i in cat.checklist]
     return _Compiled_All(
@@ -540,6 +542,10 @@ def _severity(ctx: _Ctx, cr: _Compiled, u: _Unit | None, base: str | None = None
     if set(adj.get("lower_in_types") or ()) & ctx.types:
         sev = max(sev - 1, 0)
     if adj.get("raise_if_sme_discloser") and ctx.sme_discloser:
+        sev = min(sev + 1, 2)
+    # the catalogue's "(HIGH if …)" notes: photography allowed, residuals, formulations
+    if cr.raise_near is not None and (cr.raise_near.search(u.norm) if u is not None
+                                      else ctx.doc_has(cr.raise_near)):
         sev = min(sev + 1, 2)
     if adj.get("lower_if_consideration") and u is not None and ctx.has_consideration(u):
         sev = max(sev - 1, 0)

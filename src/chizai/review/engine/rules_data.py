@@ -30,7 +30,8 @@ CHECK_KEYS = {"id", "list", "applies_to", "text", "present", "weak", "weak_if_ru
 DETECTION_KEYS = {"scope", "near", "not_near", "negation", "absent", "requires_doc", "subject",
                   "requires_no", "requires_rules", "unless_rules", "types", "sme_discloser_only",
                   "or_absent", "window", "or_absent_severity"}
-ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types"}
+ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types",
+               "raise_if_near"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before",
               "subject_verbs"}
 
@@ -219,6 +220,7 @@ def _adjust(where: str, adj: Any) -> dict[str, Any]:
     if not isinstance(lit, list) or set(lit) - TYPES:
         _fail(where, f"severity_adjust.lower_in_types must list types from {sorted(TYPES)}")
     out["lower_in_types"] = list(lit)
+    out["raise_if_near"] = _langmap(f"{where}.severity_adjust.raise_if_near", out.get("raise_if_near"), regex=True)
     return out
 
 

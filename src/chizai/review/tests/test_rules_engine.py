@@ -135,3 +135,19 @@ def test_sixty_thousand_characters_within_budget():
         # a loaded CI machine (measured figures are in docs/benchmarks.md)
         assert best_eval < 0.35, (lang, best_eval)
         assert best_total < 1.0, (lang, best_total)
+
+
+def test_catalogue_high_if_notes():
+    """「MEDIUM (HIGH if …)」 in the catalogue: residuals, photography, formulations."""
+    def sev(text, lang, types, sme, rid):
+        return [f.severity for f in evaluate(make_document(text, lang, types, sme))[0] if f.rule_id == rid]
+
+    assert sev("5. Residuals\nEither Party may use Residuals retained in the unaided memory of its staff.",
+               "en", ["NDA"], "Supplier", "NDA-09") == ["HIGH"]
+    assert sev("第1条（例外）\n次の情報は秘密情報に含まれない。\n(1) 受領者が独自に開発した情報",
+               "ja", ["NDA"], "乙", "NDA-09") == ["MEDIUM"]
+    assert sev("第6条（立入り）\n甲は、乙の工場に立ち入り、製造工程を写真で記録することができる。",
+               "ja", ["MFG"], "乙", "NDA-15") == ["HIGH"]
+    assert sev("第6条（立入り）\n甲は、事前に通知して乙の工場に立ち入ることができる。",
+               "ja", ["MFG"], "乙", "NDA-15") == ["MEDIUM"]
+    assert sev("第3条（試料）\n乙は、甲に樹脂材料の試料を提供する。", "ja", ["PROTO"], "乙", "NDA-10") == ["HIGH"]
