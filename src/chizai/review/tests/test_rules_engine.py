@@ -119,22 +119,22 @@ def test_random_text_through_the_pipeline(text):
 
 
 def test_sixty_thousand_characters_within_budget():
+    # CPU time, not wall time: the bar (500 ms end-to-end on one core) must not depend
+    # on how busy a shared CI machine is; measured figures are in docs/benchmarks.md
     for lang in ("ja", "en"):
         text = long_contract(lang, 60_000)
         assert len(text) == 60_000
-        evaluate(load_document(text[:3000], "warm.txt"))  # compile once, as a server would
+        review_document(load_document(text[:3000], "warm.txt"))  # compile once, as a server would
         best_eval = best_total = float("inf")
         for _ in range(3):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             doc = load_document(text, f"long-{lang}.txt")
-            t1 = time.perf_counter()
-            evaluate(doc)
-            t2 = time.perf_counter()
+            t1 = time.process_time()
+            review_document(doc)
+            t2 = time.process_time()
             best_eval, best_total = min(best_eval, t2 - t1), min(best_total, t2 - t0)
-        # the rules' share of the 500 ms end-to-end budget; the whole path gets slack for
-        # a loaded CI machine (measured figures are in docs/benchmarks.md)
-        assert best_eval < 0.35, (lang, best_eval)
-        assert best_total < 1.0, (lang, best_total)
+        assert best_eval < 0.25, (lang, best_eval)
+        assert best_total < 0.5, (lang, best_total)
 
 
 def test_catalogue_high_if_notes():
