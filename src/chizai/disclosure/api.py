@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
 from chizai.disclosure import services
-from chizai.disclosure.models import Agreement, Disclosure, Obligation, Partner
+from chizai.disclosure.models import Agreement, Disclosure, Partner
 
 router = Router(tags=["disclosure"])
 

@@ -8,7 +8,6 @@ kept as refused disclosures (records of an attempt) and audited as such.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import secrets
 from datetime import date, timedelta
@@ -20,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chizai.core import audit, permissions

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from chizai.disclosure import services
-from chizai.disclosure.models import Agreement
 
 
 def pdf_bytes(pages: int = 2, text: str = "drawing") -> bytes:
@@ -78,5 +77,3 @@ def disclose(actor, org, partner, version=None, **kw):
     params.update(kw)
     return services.create_disclosure(actor, org, **params)
 
-
-__all__ = ["Agreement", "date", "disclose", "make_asset", "make_version", "pdf_bytes"]
