@@ -364,7 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-pin", action="store_true",
                     help="do not update _pinned.py even when writing the shipped artefact")
     args = ap.parse_args(argv)
-    # one core: the machine is shared, and single-threaded BLAS keeps results identical
+    # One core: the machine is shared, and one thread for BLAS *and* OpenMP (sklearn's
+    # loss gradients) fixes the summation order, so the bytes do not depend on the host's
+    # core count. sklearn is imported first so threadpoolctl sees its OpenMP runtime.
+    import sklearn.linear_model  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
