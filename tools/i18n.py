@@ -49,12 +49,13 @@ def extract(directory: Path, ignores: list[str], into: Path | None = None) -> No
 
 
 def fill_english(po_path: Path) -> None:
+    """English msgids are the English text: every en msgstr is its msgid. (makemessages'
+    fuzzy guesses borrow a *similar* string's text, so nothing of theirs is kept.)"""
     po = polib.pofile(str(po_path))
     for entry in po:
         if entry.msgid_plural:
-            if not any(entry.msgstr_plural.values()):
-                entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
-        elif not entry.msgstr:
+            entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+        else:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
@@ -138,6 +139,8 @@ def check(extract_fresh: bool = True) -> list[str]:
                     problems.append(f"{rel} [{lang}]: untranslated: {entry.msgid!r}")
                 if "fuzzy" in entry.flags:
                     problems.append(f"{rel} [{lang}]: fuzzy: {entry.msgid!r}")
+                if lang == "en" and not entry.msgid_plural and entry.msgstr != entry.msgid:
+                    problems.append(f"{rel} [en]: English text differs from its msgid: {entry.msgid!r} -> {entry.msgstr!r}")
             mo_path = po_path.with_suffix(".mo")
             if not mo_path.exists():
                 problems.append(f"{rel} [{lang}]: not compiled ({mo_path.name} missing)")
