@@ -171,27 +171,42 @@ def bench_files(org, owner, size_mb: int) -> dict:
         with open(source, "wb") as handle:
             for _ in range(size_mb):
                 handle.write(os.urandom(1024 * 1024))
-        start = time.perf_counter()
-        shutil.copyfile(source, work / "plain-copy.bin")
-        plain = time.perf_counter() - start
-        os.remove(work / "plain-copy.bin")
-        start = time.perf_counter()
-        with open(source, "rb") as handle:
-            version = services.upload_version(owner, org, asset.pk, handle, name="source.bin")
-        upload = time.perf_counter() - start
-        start = time.perf_counter()
-        _version, stream = services.download(owner, org, version.pk)
-        total = sum(len(block) for block in stream)
-        download = time.perf_counter() - start
-        assert total == size_mb * 1024 * 1024
+        def kernel_copy():
+            shutil.copyfile(source, work / "plain-copy.bin")
+            os.remove(work / "plain-copy.bin")
+
+        def streamed_copy():
+            # What storing an upload without encryption does: read and write 1 MiB blocks.
+            with open(source, "rb") as src, open(work / "plain-copy.bin", "wb") as dst:
+                for block in iter(lambda: src.read(1024 * 1024), b""):
+                    dst.write(block)
+            os.remove(work / "plain-copy.bin")
+
+        def upload():
+            with open(source, "rb") as handle:
+                versions.append(services.upload_version(owner, org, asset.pk, handle, name="source.bin"))
+
+        def download():
+            _version, stream = services.download(owner, org, versions[-1].pk)
+            assert sum(len(block) for block in stream) == size_mb * 1024 * 1024
+
+        versions: list = []
+        # Medians of three, interleaved, because a shared machine's disk and page cache vary.
+        runs = {"kernel": [], "streamed": [], "upload": [], "download": []}
+        for _ in range(3):
+            for name, function in (("kernel", kernel_copy), ("streamed", streamed_copy), ("upload", upload), ("download", download)):
+                runs[name].append(timed(function, 1)[0])
+        plain, streamed, upload_s, download_s = (statistics.median(runs[k]) for k in ("kernel", "streamed", "upload", "download"))
         mb = float(size_mb)
         return {
             "size_mb": size_mb,
-            "plain_copy_mb_s": round(mb / plain, 1),
-            "encrypted_upload_mb_s": round(mb / upload, 1),
-            "download_verify_and_decrypt_mb_s": round(mb / download, 1),
-            "upload_vs_plain_copy": round(plain / upload, 3),
-            "download_vs_plain_copy": round(plain / download, 3),
+            "plain_copy_kernel_mb_s": round(mb / plain, 1),
+            "plain_copy_streamed_mb_s": round(mb / streamed, 1),
+            "encrypted_upload_mb_s": round(mb / upload_s, 1),
+            "download_verify_and_decrypt_mb_s": round(mb / download_s, 1),
+            "upload_vs_plain_copy_kernel": round(plain / upload_s, 3),
+            "upload_vs_plain_copy_streamed": round(streamed / upload_s, 3),
+            "download_vs_plain_copy_kernel": round(plain / download_s, 3),
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -213,7 +228,8 @@ def main() -> None:
     report["load_average"] = os.getloadavg()
     report["bars"] = {
         "search_p95_le_100ms": all(v["p95_ms"] <= 100 for v in bars.values()),
-        "encrypted_upload_ge_half_plain_copy": bool(report["files"]) and report["files"]["upload_vs_plain_copy"] >= 0.5,
+        "encrypted_upload_ge_half_plain_copy_kernel": bool(report["files"]) and report["files"]["upload_vs_plain_copy_kernel"] >= 0.5,
+        "encrypted_upload_ge_half_plain_copy_streamed": bool(report["files"]) and report["files"]["upload_vs_plain_copy_streamed"] >= 0.5,
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
