@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.index, name="disclosure"),
     path("partners/new/", views.partner_create, name="disclosure_partner_create"),
     path("partners/<int:partner_id>/", views.partner_detail, name="disclosure_partner"),
+    path("partners/<int:partner_id>/edit/", views.partner_edit, name="disclosure_partner_edit"),
     path("partners/<int:partner_id>/contacts/", views.contact_add, name="disclosure_contact_add"),
     path("partners/<int:partner_id>/delete/", views.partner_delete, name="disclosure_partner_delete"),
     path("partners/<int:partner_id>/dossier.<str:fmt>", views.dossier, name="disclosure_dossier"),

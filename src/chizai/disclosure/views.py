@@ -71,8 +71,22 @@ def partner_detail(request, partner_id: int):
         "contact_form": ContactForm(),
         "can_add": can(request, "disclosure", "add"),
         "can_delete": can(request, "disclosure", "delete"),
+        "can_change": can(request, "disclosure", "change"),
         "can_export": can(request, "disclosure", "export"),
     })
+
+
+@org_view("disclosure", "change")
+def partner_edit(request, partner_id: int):
+    partner = get_object_or_404(scoped(request, Partner, "change"), pk=partner_id)
+    form = PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        changed = {f: form.cleaned_data[f] for f in form.changed_data}
+        partner.refresh_from_db()  # the service compares against what is stored, not the bound form
+        services.update_partner(request.user, request.organization, partner.pk, **changed)
+        return redirect("disclosure_partner", request.organization.slug, partner.pk)
+    return render(request, "disclosure/partner_form.html", {"form": form, "partner": partner},
+                  status=400 if form.errors else 200)
 
 
 @org_view("disclosure", "add")

@@ -145,3 +145,17 @@ def test_api_two_person_rule_returns_and_dossier(client, org, owner, members, pa
     csv1 = client.get(f"/api/orgs/{org.slug}/disclosure/partners/{partner.pk}/dossier?fmt=csv", **auth["owner"])
     csv2 = client.get(f"/api/orgs/{org.slug}/disclosure/partners/{partner.pk}/dossier?fmt=csv", **auth["owner"])
     assert csv1.status_code == 200 and csv1.content == csv2.content and "極秘図面".encode() in csv1.content
+
+
+def test_partner_edit_is_audited_and_refused_to_engineers(client, org, owner, members, partner):
+    from chizai.core.models import AuditEvent
+
+    client.force_login(members["engineer"])
+    assert client.get(f"/o/{org.slug}/disclosure/partners/{partner.pk}/edit/").status_code == 403
+    client.force_login(owner)
+    response = client.post(f"/o/{org.slug}/disclosure/partners/{partner.pk}/edit/", {
+        "name_ja": "トヨ部品株式会社", "name_en": "Toyo Parts Co.", "kind": "tier1", "country": "日本"})
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    event = AuditEvent.objects.get(action="disclosure.partner.update")
+    assert partner.name_en == "Toyo Parts Co." and event.changes["before"]["name_en"] == "Toyo Parts"
