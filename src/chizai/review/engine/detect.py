@@ -238,6 +238,12 @@ def _guess_sme(parties: list[Party], text: str, types: list[str]) -> str | None:
             # the party that developed or owns the technology discloses it and is the SME
             if re.search(rf"{who}(?:が|の)(?:開発|保有|所有|有する|研究)", head):
                 score[who] += 2
+            # rights that already belong to one party (a licence after joint R&D): that party owns the technology
+            if re.search(rf"{who}に(?:単独)?帰属した(?:特許|知的財産|権利)", head):
+                score[who] += 2
+            # the party that provides its technology or service to the other
+            if re.search(rf"{who}(?:は|が)、?{other}に(?:対し[て]?)?、?(?:本サービス|本学習済みモデル|本技術)を?(?:提供|利用させ)", text[:30000]):
+                score[who] += 1
             if re.search(rf"{who}が{other}に(?:対し[て]?)?(?:開示|提供)する(?:情報|技術|秘密)", head) and not re.search(rf"{other}が{who}に(?:対し[て]?)?開示", head):
                 score[who] += 2
             # the party that orders or commissions the work is the large one
