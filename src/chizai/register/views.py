@@ -213,7 +213,15 @@ def risks(request):
     for asset in assets:
         for holder in asset.holders.all():
             by_holder.setdefault(holder.name, []).append((asset, holder.leaves_on))
-    return render(request, "register/risks.html", {"scored": scored[:30], "by_holder": sorted(by_holder.items())})
+    # Assets held by people leaving in each year: the retirement wave at a glance.
+    by_year: dict[int, set] = {}
+    for asset in assets:
+        for holder in asset.holders.all():
+            if holder.leaves_on:
+                by_year.setdefault(holder.leaves_on.year, set()).add(asset.pk)
+    peak = max((len(ids) for ids in by_year.values()), default=1)
+    years = [(year, len(ids), round(100 * len(ids) / peak)) for year, ids in sorted(by_year.items())]
+    return render(request, "register/risks.html", {"scored": scored[:30], "by_holder": sorted(by_holder.items()), "years": years})
 
 
 @org_view("register", "export")

@@ -182,3 +182,12 @@ def test_detail_shows_the_asset_audit_trail_to_managers_only(org, people):
     page = manager.get(f"/o/{org.slug}/register/{asset.pk}/").content.decode()
     assert "register.asset.create" in page and "register.version.upload" in page
     assert "register.asset.create" not in engineer.get(f"/o/{org.slug}/register/{asset.pk}/").content.decode()
+
+
+def test_risk_page_groups_know_how_by_retirement_year(org, owner):
+    leaving = _with_holders(org, owner, [("山本 勝", date(2027, 3, 31))], business_value="high")
+    _with_holders(org, owner, [("若手", None)])
+    client = Client()
+    client.force_login(owner)
+    page = client.get(f"/o/{org.slug}/register/risks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>2027</td>" in page and leaving.title_ja in page
