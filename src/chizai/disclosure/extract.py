@@ -11,7 +11,7 @@ import re
 _SENTENCE = re.compile(r"[^。\n.]*(?:。|\.(?=\s)|\n|$)")
 
 STAGE_WORDS = [
-    ("inquiry", r"引き合い|取引の検討|取引を検討|可能性の検討|検討の目的|evaluat\w+ (?:a |the )?(?:potential|possible) (?:business|transaction)|potential business relationship"),
+    ("inquiry", r"引き合い|取引の検討|取引を検討|可能性の検討|検討の目的|evaluat\w+ (?:a |the )?(?:potential|possible) (?:business|transaction|supply|cooperation)|potential business relationship"),
     ("quotation", r"見積|quotation|quote|\bRFQ\b"),
     ("prototype", r"試作|prototype|proof of concept|\bPoC\b|サンプル評価"),
     ("joint_study", r"共同研究|共同開発|joint (?:research|development|study)"),
@@ -34,8 +34,9 @@ def _sentences(text: str) -> list[str]:
 
 
 def _first(sentences: list[str], pattern: str) -> str:
+    """The first real sentence matching; inline headings ("1. Purpose.") are too short to count."""
     rx = re.compile(pattern, re.I)
-    return next((s for s in sentences if rx.search(s)), "")
+    return next((s for s in sentences if len(s) >= 20 and rx.search(s)), "")
 
 
 def _number(value: str) -> int | None:
@@ -118,7 +119,7 @@ def suggest(text: str, report: dict | None, *, sme_label: str | None = None, par
         out["return_terms"] = {"value": ret[:500], "source": ret}
         cert = _first(sentences, r"証明書|証明する|証する書面|certif")
         out["certificate_required"] = {"value": bool(cert), "source": cert}
-        days = re.search(r"([0-9０-９一二三四五六七八九十]+)\s*(?:日以内|日内|days)", ret)
+        days = re.search(r"([0-9０-９一二三四五六七八九十]+)\)?\s*(?:日以内|日内|days)", ret)
         if days and _number(days.group(1)):
             out["return_days"] = {"value": _number(days.group(1)), "source": ret}
     direction, evidence = _direction(text, sme_label, parties or [])
