@@ -90,6 +90,7 @@ def _train(tiny_data: Path, out: Path, monkeypatch) -> set[str]:
     return opened
 
 
+@pytest.mark.filterwarnings("ignore:lbfgs failed to converge")
 def test_training_is_deterministic_and_skips_test(tiny_data, tmp_path, monkeypatch):
     opened = _train(tiny_data, tmp_path / "a", monkeypatch)
     assert not any(n.endswith("test.json") for n in opened)
