@@ -93,6 +93,13 @@ def test_retrained_artefact_needs_the_key(copy: Path, monkeypatch):
     runtime._CACHE.clear()
 
 
+def test_shipped_artefact_loads_with_a_site_key_set(monkeypatch):
+    monkeypatch.setenv("CHIZAI_MODEL_HMAC_KEY", "site-secret")
+    runtime._CACHE.clear()
+    assert runtime.load_classifier().meta["format"] == 1
+    runtime._CACHE.clear()
+
+
 def test_missing_file_refused(copy: Path):
     (copy / "nli_vocab.json").unlink()
     with pytest.raises(A.ArtefactIntegrityError, match="missing"):
