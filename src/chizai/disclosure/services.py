@@ -328,8 +328,9 @@ def confirm_suggestions(actor, organization, agreement_id, **fields) -> tuple[Ag
 
 
 def agreement_file(actor, organization, agreement_id) -> tuple[Agreement, bytes]:
-    require(actor, organization, "view")
-    agreement = _get(Agreement, actor, organization, agreement_id)
+    # The same people who may take register files away (viewers and advisers read the terms only).
+    require(actor, organization, "add")
+    agreement = _get(Agreement, actor, organization, agreement_id, "add")
     if not agreement.file_storage_name:
         raise Http404("No file.")
     data = _unseal(agreement.file_storage_name, agreement.file_wrapped_key, agreement.file_key_id, agreement.file_sha256)

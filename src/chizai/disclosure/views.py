@@ -165,6 +165,7 @@ def agreement_detail(request, agreement_id: int):
                                        "expires_on": agreement.expires_on}),
         "upload_form": UploadForm(),
         "obligations": agreement.obligations.all(),
+        "can_download": can(request, "disclosure", "add"),
         "can_change": can(request, "disclosure", "change"),
         "can_add": can(request, "disclosure", "add"),
     })
@@ -219,7 +220,7 @@ def agreement_upload(request, agreement_id: int):
     return redirect("disclosure_agreement", request.organization.slug, agreement_id)
 
 
-@org_view("disclosure", "view")
+@org_view("disclosure", "add")
 def agreement_download(request, agreement_id: int):
     try:
         agreement, data = services.agreement_file(request.user, request.organization, agreement_id)

@@ -87,6 +87,14 @@ def test_uploading_an_agreement_reviews_it_and_prefills_for_confirmation(org, ow
     assert data == NDA_TEXT
 
 
+def test_viewer_reads_terms_but_cannot_take_the_signed_file(org, owner, members, partner):
+    agreement, _ = services.create_agreement(owner, org, partner.pk, title="NDA", type="NDA")
+    services.attach_file(owner, org, agreement.pk, filename="nda.txt", data=NDA_TEXT, review=False)
+    with pytest.raises(PermissionDenied):
+        services.agreement_file(members["viewer"], org, agreement.pk)
+    assert services.agreement_file(members["engineer"], org, agreement.pk)[1] == NDA_TEXT
+
+
 def test_disclosure_under_a_valid_nda_passes_and_is_audited(org, owner, partner, nda, drawing):
     d = disclose(owner, org, partner, drawing[1])
     assert d.status == "disclosed" and d.agreement_id == nda.pk
