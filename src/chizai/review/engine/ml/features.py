@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u9fff]+")
+# Latin words (with 's / n't), runs of kana/kanji, and the punctuation that ends a
+# negation scope. Japanese runs are kept whole: the n-gram models are English-only and
+# the multilingual heads, not these tokens, handle Japanese.
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3040-\u30ff\u3400-\u9fff]+|[,;:.()]")
 
 # Negation cues open a short scope; words inside it get a "!" prefix so that
 # "shall not be required to return" and "shall return" end up far apart.
@@ -70,7 +73,7 @@ def analyze(text: str) -> list[str]:
     out: list[str] = []
     words: list[str] = []
     scope = 0
-    for m in re.finditer(r"[a-z0-9]+(?:'[a-z]+)?|[\u3040-\u30ff\u3400-\u9fff]+|[,;:.()]", t):
+    for m in _TOKEN.finditer(t):
         w = m.group(0)
         if w in _SCOPE_END:
             scope = 0
