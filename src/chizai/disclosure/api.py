@@ -200,7 +200,9 @@ def create_agreement(request, slug: str, payload: AgreementIn):
 @router.get("/orgs/{slug}/disclosure/agreements/{agreement_id}", response=AgreementOut)
 def get_agreement(request, slug: str, agreement_id: int):
     org = org_or_404(request, slug, "disclosure", "view")
-    agreement = get_object_or_404(Agreement.objects.restrict(request.user, "view").filter(organization=org), pk=agreement_id)
+    get_object_or_404(Agreement.objects.restrict(request.user, "view").filter(organization=org), pk=agreement_id)
+    # A long contract is reviewed in the background; its suggestions appear once the review is done.
+    agreement = services.refresh_suggestions(request.user, org, agreement_id)
     agreement.warnings = services.conflicts(agreement)
     return agreement
 

@@ -196,3 +196,17 @@ def test_return_request_sets_due_date_from_agreement(org, owner, partner, nda, d
     with pytest.raises(ChizaiError, match="before the disclosure"):
         services.record_return(owner, org, d.pk, returned_on=today - timedelta(days=5))
     assert Disclosure.objects.get(pk=d.pk).returned_on is None
+
+
+def test_suggestions_arrive_when_a_background_review_finishes(org, owner, partner, monkeypatch):
+    import chizai.review.services as review_services
+    from chizai.core import jobs
+
+    monkeypatch.setattr(review_services, "INLINE_LIMIT_CHARS", 10)  # force the background path
+    agreement, _ = services.create_agreement(owner, org, partner.pk, title="NDA long", type="NDA")
+    agreement = services.attach_file(owner, org, agreement.pk, filename="nda.txt", data=NDA_TEXT)
+    assert agreement.review.status == "queued" and agreement.suggestions == {}
+    jobs.execute(agreement.review.job_id)
+    agreement = services.refresh_suggestions(owner, org, agreement.pk)
+    assert agreement.suggestions["survival_months"]["value"] == 36
+    assert Agreement.objects.get(pk=agreement.pk).suggestions["survival_months"]["value"] == 36
