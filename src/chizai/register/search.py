@@ -132,11 +132,14 @@ class PostgresBackend(SearchBackend):
     def candidates(self, organization_id, query_tokens, meta_sql, text_sql, limit):
         tsquery = " & ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in query_tokens)
         clause, clause_params = self.access_clause(meta_sql, text_sql)
+        # The window is chosen on narrow rows (id, asset) so its sort stays in memory; the
+        # vectors are read again by primary key only for the rows that get ranked.
         sql = (
-            "SELECT w.id, w.asset_id, ts_rank(w.tsv, to_tsquery('simple', %s)) AS score FROM ("
-            "SELECT c.id, c.asset_id, c.tsv FROM register_searchchunk c "
+            "SELECT w.id, w.asset_id, ts_rank(r.tsv, to_tsquery('simple', %s)) AS score FROM ("
+            "SELECT c.id, c.asset_id FROM register_searchchunk c "
             "WHERE c.tsv @@ to_tsquery('simple', %s) AND c.organization_id = %s "
-            f"AND {clause} ORDER BY c.id DESC LIMIT %s) w ORDER BY score DESC LIMIT %s"
+            f"AND {clause} ORDER BY c.id DESC LIMIT %s) w JOIN register_searchchunk r ON r.id = w.id "
+            "ORDER BY score DESC LIMIT %s"
         )
         params = [tsquery, tsquery, organization_id, *clause_params, RANK_WINDOW, limit]
         with transaction.atomic(), connection.cursor() as cursor:
