@@ -1,10 +1,11 @@
 """Integrity checks for the classifier artefact.
 
-The artefact is plain data — JSON vocabularies and ``.npy`` arrays read with
-``allow_pickle=False`` — so loading it cannot run code. On top of that:
+The artefact is plain data — JSON vocabularies and ``.npz`` arrays (stored, fixed
+timestamps) read with ``allow_pickle=False`` — so loading it cannot run code. File
+types are ones the package-data globs in pyproject.toml already ship (.json, .npz, .sig). On top of that:
 
 * ``manifest.json`` lists the SHA-256 of every file; each file is checked before use;
-* ``manifest.hmac`` is HMAC-SHA256 over the manifest bytes, keyed by the env variable
+* ``manifest.sig`` is HMAC-SHA256 over the manifest bytes, keyed by the env variable
   ``CHIZAI_MODEL_HMAC_KEY`` (or a public default when unset, which only detects
   accidents, not an attacker);
 * the artefact shipped in the package is additionally pinned: the SHA-256 of its
@@ -22,9 +23,9 @@ from pathlib import Path
 
 SHIPPED_DIR = Path(__file__).parent / "artifacts"
 MANIFEST = "manifest.json"
-MANIFEST_HMAC = "manifest.hmac"
+MANIFEST_HMAC = "manifest.sig"
 _DEFAULT_KEY = b"chizai-public-default-model-key-v1"
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(json|npy)$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+\.(json|npz)$")
 
 
 class ArtefactIntegrityError(RuntimeError):

@@ -68,8 +68,9 @@ class _Tfidf:
         return out
 
 
-def _npy(blob: bytes) -> np.ndarray:
-    return np.load(io.BytesIO(blob), allow_pickle=False)
+def _npz(blob: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
 
 
 class Classifier:
@@ -80,17 +81,14 @@ class Classifier:
         H = len(HYPOTHESIS_IDS)
         if self.meta["nli"]["hypotheses"] != list(HYPOTHESIS_IDS):
             raise A.ArtefactIntegrityError("artefact hypotheses differ from this package's")
-        self._nli_vec = _Tfidf(json.loads(files["nli_vocab.json"]), _npy(files["nli_idf.npy"]))
-        self._nli_W = _npy(files["nli_W.npy"])
-        self._nli_b = _npy(files["nli_b.npy"])
-        self._doc_coef = _npy(files["nli_doc_coef.npy"])
-        self._doc_icpt = _npy(files["nli_doc_icpt.npy"])
+        nli, cuad = _npz(files["nli.npz"]), _npz(files["cuad.npz"])
+        self._nli_vec = _Tfidf(json.loads(files["nli_vocab.json"]), nli["idf"])
+        self._nli_W, self._nli_b = nli["W"], nli["b"]
+        self._doc_coef, self._doc_icpt = nli["doc_coef"], nli["doc_icpt"]
         self._con_scale = float(self.meta["nli"]["con_scale"])
-        self._cuad_vec = _Tfidf(json.loads(files["cuad_vocab.json"]), _npy(files["cuad_idf.npy"]))
-        self._cuad_W = _npy(files["cuad_W.npy"])
-        self._cuad_b = _npy(files["cuad_b.npy"])
-        self._use_W = _npy(files["cuad_use_W.npy"]) if "cuad_use_W.npy" in files else None
-        self._use_b = _npy(files["cuad_use_b.npy"]) if "cuad_use_b.npy" in files else None
+        self._cuad_vec = _Tfidf(json.loads(files["cuad_vocab.json"]), cuad["idf"])
+        self._cuad_W, self._cuad_b = cuad["W"], cuad["b"]
+        self._use_W, self._use_b = cuad.get("use_W"), cuad.get("use_b")
         self._H = H
         self._last: tuple[tuple[str, ...], list[list[str]]] | None = None
 

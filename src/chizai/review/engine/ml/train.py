@@ -314,6 +314,23 @@ def train_cuad_multilingual(docs: list[D.CuadDoc], log=print) -> dict:
 
 # ----------------------------------------------------------------------------- writing
 
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    """An .npz numpy can read, written with fixed timestamps and no compression so the
+    same arrays always give the same bytes (np.savez stamps the current time)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name in sorted(arrays):
+            one = io.BytesIO()
+            np.save(one, np.ascontiguousarray(arrays[name], dtype=np.float32), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, one.getvalue())
+    return buf.getvalue()
+
+
 def write_artefact(out: Path, nli: dict, cuad: dict, meta: dict, multi: dict | None = None) -> str:
     from .artefact import write_manifest
 
@@ -329,27 +346,19 @@ def write_artefact(out: Path, nli: dict, cuad: dict, meta: dict, multi: dict | N
         "nli_vocab.json": json.dumps(vocab_list(nli["vocab"]), ensure_ascii=False).encode(),
         "cuad_vocab.json": json.dumps(vocab_list(cuad["vocab"]), ensure_ascii=False).encode(),
     }
-    for name, arr in {
-        "nli_idf.npy": nli["idf"],
+    nli_arrays = {
+        "idf": nli["idf"],
         # one matrix, columns rel|con|ent|cev (one per hypothesis each) then shared, so
         # the runtime scores every head with a single gather
-        "nli_W.npy": np.hstack([nli["W"][k] for k in SPAN_HEADS + ("shared",)]),
-        "nli_b.npy": np.concatenate([nli["b"][k] for k in SPAN_HEADS + ("shared",)]),
-        "nli_doc_coef.npy": nli["doc_coef"], "nli_doc_icpt.npy": nli["doc_icpt"],
-        "cuad_idf.npy": cuad["idf"], "cuad_W.npy": cuad["W"], "cuad_b.npy": cuad["b"],
-    }.items():
-        import io
-
-        buf = io.BytesIO()
-        np.save(buf, np.ascontiguousarray(arr, dtype=np.float32), allow_pickle=False)
-        files[name] = buf.getvalue()
+        "W": np.hstack([nli["W"][k] for k in SPAN_HEADS + ("shared",)]),
+        "b": np.concatenate([nli["b"][k] for k in SPAN_HEADS + ("shared",)]),
+        "doc_coef": nli["doc_coef"], "doc_icpt": nli["doc_icpt"],
+    }
+    cuad_arrays = {"idf": cuad["idf"], "W": cuad["W"], "b": cuad["b"]}
     if multi is not None:
-        for name, arr in {"cuad_use_W.npy": multi["W"], "cuad_use_b.npy": multi["b"]}.items():
-            import io
-
-            buf = io.BytesIO()
-            np.save(buf, np.ascontiguousarray(arr, dtype=np.float32), allow_pickle=False)
-            files[name] = buf.getvalue()
+        cuad_arrays.update({"use_W": multi["W"], "use_b": multi["b"]})
+    files["nli.npz"] = _npz(nli_arrays)
+    files["cuad.npz"] = _npz(cuad_arrays)
     files["meta.json"] = json.dumps(meta, indent=1, sort_keys=True, ensure_ascii=False).encode()
     for name, blob in files.items():
         (out / name).write_bytes(blob)
