@@ -133,6 +133,8 @@ class Report:
     elapsed_ms: float
     summary: str = ""
     disclaimer: str = ""
+    # What the statistical layer changed (withdrawn absence findings), for people and the HTML report.
+    notes: list[str] = field(default_factory=list)
     # The reviewed document, kept for the HTML/PDF renderers; not part of to_dict().
     document: Any = field(default=None, repr=False, compare=False)
 

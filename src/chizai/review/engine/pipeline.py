@@ -97,7 +97,7 @@ def rules_evaluator():
     return evaluate
 
 
-def review_document(doc: Document, *, evaluate=None) -> Report:
+def review_document(doc: Document, *, evaluate=None, assist: bool = True) -> Report:
     """Review a loaded document: findings sorted by severity, summary and disclaimer.
 
     ``evaluate`` replaces the rules engine (same signature as
@@ -110,6 +110,11 @@ def review_document(doc: Document, *, evaluate=None) -> Report:
     else:
         found, checks = fn(doc)
         findings, checklist, engine = list(found), list(checks), True
+    notes: list[str] = []
+    if engine and assist:
+        from .assist import withdraw_contradicted_absences
+
+        findings, notes = withdraw_contradicted_absences(doc, findings)
     findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f.span[0] if f.span else 1 << 30))
     elapsed = doc.load_ms + (time.perf_counter() - t0) * 1000.0
     report = Report(
@@ -120,9 +125,12 @@ def review_document(doc: Document, *, evaluate=None) -> Report:
         findings=findings,
         checklist=checklist,
         elapsed_ms=round(elapsed, 1),
+        notes=notes,
         document=doc,
     )
     report.summary = build_summary(report, engine_present=engine)
+    if notes:
+        report.summary += "\n" + "\n".join(notes)
     report.disclaimer = _disclaimer(doc.language)
     return report
 
