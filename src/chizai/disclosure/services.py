@@ -232,31 +232,15 @@ def sign_agreement(actor, organization, agreement_id, signed_on: date, effective
 
 def _seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
     """Encrypt bytes with the register's envelope encryption and store them; (name, Sealed)."""
-    import tempfile
+    from chizai.register.sealed import seal_bytes
 
-    from chizai.register import crypto
-
-    with tempfile.TemporaryFile(prefix="chizai-dis-") as handle:
-        sealed = crypto.encrypt_stream([data], handle)
-        handle.seek(0)
-        name = f"disclosure/{organization.pk}/{prefix}-{crypto.random_name()}.enc"
-        stored = default_storage.save(name, File(handle, name=name))
-    return stored, sealed
+    return seal_bytes(data, f"disclosure/{organization.pk}/{prefix}")
 
 
 def _unseal(storage_name: str, wrapped_key: str, key_id: str, sha256: str) -> bytes:
-    from chizai.register import crypto
+    from chizai.register.sealed import open_sealed
 
-    try:
-        with default_storage.open(storage_name, "rb") as handle:
-            data = b"".join(crypto.decrypt_stream(handle, wrapped_key, key_id))
-    except (crypto.KeyError_, crypto.IntegrityError_) as exc:
-        raise ChizaiError(_("This file cannot be served: %(error)s") % {"error": exc}) from None
-    except FileNotFoundError:
-        raise ChizaiError(_("This file cannot be served: its stored content is missing.")) from None
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise ChizaiError(_("This file cannot be served: its content does not match the recorded SHA-256."))
-    return data
+    return open_sealed(storage_name, wrapped_key, key_id, sha256)
 
 
 def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes, review: bool = True) -> Agreement:

@@ -26,7 +26,11 @@ class ContractReview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     title = models.CharField(_("title"), max_length=200)
     filename = models.CharField(_("file name"), max_length=255)
-    source_file = models.FileField(upload_to="reviews/%Y/%m/", blank=True, max_length=300)
+    # the uploaded file, encrypted at rest with the register's envelope encryption
+    source_storage_name = models.CharField(max_length=300, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    source_key_id = models.CharField(max_length=64, blank=True)
+    source_wrapped_key = models.TextField(blank=True)
     text = models.TextField(blank=True)
     content_sha256 = models.CharField(max_length=64, db_index=True)
     options = models.JSONField(default=dict)

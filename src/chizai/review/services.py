@@ -8,7 +8,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -73,18 +73,29 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
     if previous is not None and previous.organization_id != organization.pk:
         raise PermissionDenied
     doc = validate_input(data if data is not None else text, filename, options)
-    with transaction.atomic():
-        review = ContractReview(
-            organization=organization, created_by=actor, title=(title or filename)[:200], filename=filename[:255],
-            content_sha256=digest, options=options, previous=previous, text=doc.text,
-        )
-        if data is not None:
-            review.source_file.save(filename[-100:] or "contract", ContentFile(data), save=False)
-        review.save()
-        review.job = jobs.enqueue(actor, organization, "review.run", {"review_id": review.pk}, dedupe_key=f"review:{review.pk}")
-        review.save(update_fields=["job"])
-        audit.record(actor, organization, "review.create", obj=review, summary=f"contract submitted for review: {review.title}",
-                     changes={"after": {"filename": filename, "options": options, "previous": previous.pk if previous else None}})
+    stored = sealed = None
+    if data is not None:
+        from chizai.register.sealed import seal_bytes
+
+        stored, sealed = seal_bytes(data, f"reviews/{organization.pk}")
+    try:
+        with transaction.atomic():
+            review = ContractReview(
+                organization=organization, created_by=actor, title=(title or filename)[:200], filename=filename[:255],
+                content_sha256=digest, options=options, previous=previous, text=doc.text,
+            )
+            if sealed is not None:
+                review.source_storage_name, review.source_sha256 = stored, sealed.sha256
+                review.source_key_id, review.source_wrapped_key = sealed.key_id, sealed.wrapped_key
+            review.save()
+            review.job = jobs.enqueue(actor, organization, "review.run", {"review_id": review.pk}, dedupe_key=f"review:{review.pk}")
+            review.save(update_fields=["job"])
+            audit.record(actor, organization, "review.create", obj=review, summary=f"contract submitted for review: {review.title}",
+                         changes={"after": {"filename": filename, "options": options, "previous": previous.pk if previous else None}})
+    except Exception:
+        if stored:  # nothing half-stored: the encrypted file goes with the failed transaction
+            default_storage.delete(stored)
+        raise
     if len(doc.text) <= INLINE_LIMIT_CHARS:
         jobs.execute(review.job_id)  # small contracts: the answer comes with the response
         review.refresh_from_db()
@@ -99,7 +110,12 @@ def run_review_job(job: Job):
     ContractReview.objects.filter(pk=review.pk).update(status=ContractReview.Status.RUNNING)
     jobs.heartbeat(job, 10, "reading the contract")
     options = review.options
-    source = review.source_file.open("rb").read() if review.source_file else review.text
+    if review.source_storage_name:
+        from chizai.register.sealed import open_sealed
+
+        source = open_sealed(review.source_storage_name, review.source_wrapped_key, review.source_key_id, review.source_sha256)
+    else:
+        source = review.text
     try:
         doc = load_document(source, review.filename, lang=options.get("lang", "auto"), sme=options.get("sme") or None,
                             contract_type=options.get("type", "auto"))

@@ -176,3 +176,27 @@ def test_real_engine_end_to_end_on_a_dev_contract(owner, org):
         if finding["span"]:
             start, end = finding["span"]
             assert review.text[start:end] == finding["text"] or finding["text"] in review.text
+
+
+def test_uploaded_contract_is_encrypted_at_rest(owner, org, settings, fake_engine):
+    marker = "極秘加工条件マーカー-ZX81"
+    data = (NDA_JA + f"\n第3条（特記）\n乙の{marker}は秘密とする。\n").encode("utf-8")
+    review = services.submit_review(owner, org, filename="nda.txt", data=data)
+    assert review.status == "done" and review.source_storage_name
+    root = Path(settings.MEDIA_ROOT)
+    stored = list(root.rglob("*"))
+    assert any(p.is_file() for p in stored)
+    for path in stored:
+        if path.is_file():
+            assert marker.encode("utf-8") not in path.read_bytes()
+
+
+def test_failed_save_leaves_no_encrypted_file(owner, org, settings, fake_engine, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("chizai.review.services.audit.record", broken)
+    with pytest.raises(RuntimeError):
+        services.submit_review(owner, org, filename="nda.txt", data=NDA_JA.encode())
+    assert ContractReview.objects.count() == 0
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
