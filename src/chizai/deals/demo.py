@@ -55,7 +55,7 @@ def load_demo(company, people) -> None:
         if finding["severity"] == "HIGH" and fallbacks:
             fallback, give = fallbacks.pop(0)
             services.update_point(manager, point, fallback=fallback, give_in_return=give)
-    ownership = services.add_point(
+    services.add_point(
         manager, deal, title="成果の帰属（改良を含め全部が先方帰属）", clause="第5条", our_position="must",
         our_ask="共同成果は貢献度に応じた共有。乙の既存加工条件とその改良は乙に帰属",
         fallback="共有とし、乙の実施は無償。先方単独帰属なら加工条件の対価を別途支払い",

@@ -59,7 +59,7 @@ def load_demo(company, people) -> None:
     def agreement(partner, **fields):
         return services.create_agreement(owner, company, partner.pk, **fields)[0]
 
-    nda = agreement(tier1, title=FIRST_AGREEMENT, type="NDA", direction="mutual", status="signed", signed_on=year_ago,
+    agreement(tier1, title=FIRST_AGREEMENT, type="NDA", direction="mutual", status="signed", signed_on=year_ago,
                     effective_on=year_ago, expires_on=today + timedelta(days=365), survival_months=36,
                     purpose="新型ブラケットの見積及び試作の検討", purpose_stages=["inquiry", "quotation", "prototype"],
                     permitted_recipients="本目的のために知る必要のある役員及び従業員", return_duty="return_or_destroy",

@@ -13,7 +13,6 @@ import secrets
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q

@@ -7,7 +7,6 @@ from django.http import Http404
 from django.test import Client
 
 from chizai.core.models import AuditEvent
-from chizai.core.services import ChizaiError
 from chizai.register import risk, services
 from chizai.register.models import Asset
 

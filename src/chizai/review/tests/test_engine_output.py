@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from chizai.review.engine import pipeline
-from chizai.review.engine.document import ChecklistResult, Finding, Report
+from chizai.review.engine.document import ChecklistResult, Finding
 from chizai.review.engine.messages import MESSAGES
 from chizai.review.engine.pipeline import load_document, review_document, review_text
 
