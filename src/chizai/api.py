@@ -3,6 +3,8 @@
 Each app contributes a router from its own ``api.py``; every route reads organisation
 data only through ``restrict`` (see chizai.core.api.org_or_404).
 """
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
@@ -25,6 +27,33 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+
+@api.exception_handler(OverflowError)
+def _number_out_of_range(request, exc):
+    # an id beyond the database's integer range names nothing that exists
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
+
+
+@api.exception_handler(DataError)
+def _bad_value(request, exc):
+    return api.create_response(request, {"detail": "A value is out of range or malformed."}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+
+@api.exception_handler(services.ChizaiError)
+def _refused(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=422)
+
 
 from chizai.core.api import router as core_router  # noqa: E402
 

@@ -53,3 +53,10 @@ def test_foreign_organisation_in_url_is_404_not_403(client, org, other_org, owne
     client.force_login(owner)
     assert client.get(f"/o/{other_org.slug}/").status_code == 404
     assert client.get("/o/does-not-exist/").status_code == 404
+
+
+def test_id_beyond_the_database_range_is_404(client, org, owner):
+    client.force_login(owner)
+    assert client.get(f"/o/{org.slug}/jobs/99999999999999999999999/").status_code == 404
+    _token, secret = __import__("chizai.core.services", fromlist=["x"]).create_api_token(owner, name="t")
+    assert client.get("/api/jobs/99999999999999999999999", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 404
