@@ -106,7 +106,10 @@ def demo(
     from chizai.core.demo import load_demo
 
     logins = load_demo()
-    typer.echo("Demo loaded. Logins (user / password / role):")
+    from chizai.core.jobs import run_pending
+
+    done = run_pending()  # index the demo files and finish queued reviews before anyone logs in
+    typer.echo(f"Demo loaded ({done} background job(s) run). Logins (user / password / role):")
     for line in logins:
         typer.echo(f"  {line}")
     if not serve:

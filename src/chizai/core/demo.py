@@ -77,7 +77,20 @@ def load_demo() -> list[str]:
     for path in PART_LOADERS:
         module_name, func_name = path.split(":")
         getattr(importlib.import_module(module_name), func_name)(company, people)
-    return [
-        f"{username:9s} / {DEMO_PASSWORD} / {role or ('adviser (engagements with sample-seiko and kobayashi-kanagata)' if username == 'adviser' else 'owner of kobayashi-kanagata')}"
-        for username, _display, role in USERS
-    ]
+    return login_lines()
+
+
+def login_lines() -> list[str]:
+    """Every demo login with what it can reach, read from the database so parts' users show too."""
+    from chizai.core.querysets import roles_by_org
+
+    User = get_user_model()
+    lines = []
+    for user in User.objects.filter(email__endswith="@example.jp").order_by("date_joined", "pk"):
+        if not user.check_password(DEMO_PASSWORD):
+            continue
+        roles = roles_by_org(user)
+        slugs = dict(Organization.objects.filter(pk__in=roles).values_list("pk", "slug"))
+        reach = ", ".join(f"{roles[pk]} of {slugs[pk]}" for pk in sorted(slugs, key=lambda k: slugs[k]))
+        lines.append(f"{user.username:9s} / {DEMO_PASSWORD} / {reach or 'no organisation'}")
+    return lines
