@@ -160,3 +160,109 @@ def set_point_status(request, slug: str, deal_id: int, point_id: int, payload: S
     deal = _deal(request, slug, deal_id, "change")
     point = get_object_or_404(NegotiationPoint.objects.restrict(request.user, "change").filter(deal=deal), pk=point_id)
     return _call(services.set_status, request.user, point, payload.status, agreed_wording=payload.agreed_wording)
+
+
+class StakeholderOut(Schema):
+    id: int
+    side: str
+    name: str
+    role: str
+    stance: str
+    influence: str
+    consult_before_meeting: bool
+    consulted_on: date | None
+
+
+class ContributionIn(Schema):
+    party: str
+    kind: str
+    made_on: date
+    description: str
+    value: int
+    valuation_basis: str = ""
+    failed_run: bool = False
+    evidence_note: str = ""
+
+
+class ContributionOut(Schema):
+    id: int
+    party: str
+    kind: str
+    made_on: date
+    description: str
+    value: int
+    valuation_basis: str
+    failed_run: bool
+    evidence_note: str
+
+
+class LedgerOut(Schema):
+    entries: list[ContributionOut]
+    weights: dict[str, str]
+    shares: dict[str, str]
+
+
+class WorksheetLineOut(Schema):
+    id: int
+    category: str
+    item_kind: str
+    title: str
+    included: bool
+    method: str
+    yen: int
+    assumptions: str
+
+
+class WorksheetOut(Schema):
+    lines: list[WorksheetLineOut]
+    goods_yen: int
+    knowledge_yen: int
+
+
+@router.get("/orgs/{slug}/deals/{deal_id}/stakeholders", response=list[StakeholderOut])
+def list_stakeholders(request, slug: str, deal_id: int):
+    return list(_deal(request, slug, deal_id).stakeholders.all())
+
+
+def _ledger(deal: Deal) -> dict:
+    result = services.deal_shares(deal)
+    return {"entries": [{**{f: getattr(e, f) for f in ("id", "party", "kind", "made_on", "description", "valuation_basis",
+                                                        "failed_run", "evidence_note")}, "value": int(e.value)}
+                        for e in deal.contributions.all()],
+            "weights": {kind: str(weight) for kind, weight in services.weights_of(deal).items()},
+            "shares": {party: str(share) for party, share in result.shares.items()}}
+
+
+@router.get("/orgs/{slug}/deals/{deal_id}/contributions", response=LedgerOut)
+def get_ledger(request, slug: str, deal_id: int):
+    """The contribution ledger with the weights in force and the resulting shares."""
+    return _ledger(_deal(request, slug, deal_id))
+
+
+@router.post("/orgs/{slug}/deals/{deal_id}/contributions", response={201: LedgerOut})
+def add_contribution(request, slug: str, deal_id: int, payload: ContributionIn):
+    deal = _deal(request, slug, deal_id, "change")
+    _call(services.add_contribution, request.user, deal, **payload.dict())
+    return 201, _ledger(deal)
+
+
+@router.get("/orgs/{slug}/deals/{deal_id}/worksheet", response=WorksheetOut)
+def get_worksheet(request, slug: str, deal_id: int):
+    """Consideration worksheet: each line in whole yen, goods and knowledge totals kept apart."""
+    rows, totals = services.worksheet_rows(_deal(request, slug, deal_id))
+    return {"lines": [{"id": item.pk, "category": item.category, "item_kind": item.item_kind, "title": item.title,
+                       "included": item.included, "method": item.method, "yen": yen, "assumptions": item.assumptions}
+                      for item, yen in rows],
+            "goods_yen": totals.goods, "knowledge_yen": totals.knowledge}
+
+
+@router.get("/orgs/{slug}/deals/{deal_id}/brief.pdf", response={200: None})
+def get_brief(request, slug: str, deal_id: int, lang: str = "ja"):
+    """The negotiation brief as a PDF (ja or en)."""
+    from django.http import HttpResponse
+
+    deal = _deal(request, slug, deal_id, "export")
+    body, content_type, name = _call(services.export_brief, request.user, deal, lang=lang)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
