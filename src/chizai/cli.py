@@ -260,7 +260,7 @@ def disclosure_trace(file: Path = typer.Argument(..., help="A PDF or zip found o
         typer.echo(f"No such file: {file}", err=True)
         raise typer.Exit(2)
     _django()
-    from chizai.disclosure.services import trace, trace_message
+    from chizai.disclosure.copies import trace, trace_message
 
     result = trace(file.read_bytes())
     typer.echo(trace_message(result))
@@ -271,7 +271,7 @@ def disclosure_trace(file: Path = typer.Argument(..., help="A PDF or zip found o
 def disclosure_remind() -> None:
     """Queue today's reminder e-mails for every organisation (run daily from cron; sent once per duty and stage)."""
     _django()
-    from chizai.disclosure.services import schedule_reminders
+    from chizai.disclosure.duties import schedule_reminders
 
     jobs = schedule_reminders()
     typer.echo(f"Queued reminder runs for {len(jobs)} organisation(s); `chizai worker` sends them.")

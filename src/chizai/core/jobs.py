@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 # Listed here, not discovered, so that what can run in the background is plain to read.
 HANDLERS: dict[str, str] = {
     "core.selftest": "chizai.core.jobs:selftest_handler",
-    "disclosure.reminders": "chizai.disclosure.services:reminders_handler",
+    "disclosure.reminders": "chizai.disclosure.duties:reminders_handler",
     "register.index": "chizai.register.services:index_handler",
     "review.run": "chizai.review.services:run_review_job",
 }

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 # idempotent for its period (it enqueues jobs with a dedupe key), so any number of workers
 # may call it without sending anything twice.
 SCHEDULE: list[tuple[str, float]] = [
-    ("chizai.disclosure.services:schedule_reminders", 3600.0),
+    ("chizai.disclosure.duties:schedule_reminders", 3600.0),
 ]
 
 

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
-from chizai.disclosure import services
+from chizai.disclosure import copies as handover, duties, services
 from chizai.disclosure.models import Agreement, Disclosure, Partner
 
 router = Router(tags=["disclosure"])
@@ -255,7 +255,7 @@ def override(request, slug: str, disclosure_id: int, payload: ReasonIn):
 @router.post("/orgs/{slug}/disclosure/disclosures/{disclosure_id}/copies", response=list[CopyOut])
 def make_copies(request, slug: str, disclosure_id: int):
     org = org_or_404(request, slug, "disclosure", "add")
-    _call(services.make_copies, request.user, org, disclosure_id)
+    _call(handover.make_copies, request.user, org, disclosure_id)
     disclosure = get_object_or_404(Disclosure.objects.restrict(request.user, "view").filter(organization=org), pk=disclosure_id)
     return disclosure.copies.select_related("recipient")
 
@@ -263,15 +263,15 @@ def make_copies(request, slug: str, disclosure_id: int):
 @router.get("/orgs/{slug}/disclosure/obligations", response=list[ObligationOut])
 def list_obligations(request, slug: str, include_done: bool = False):
     org = org_or_404(request, slug, "disclosure", "view")
-    services.sync_obligations(org)
-    return services.obligations(request.user, org, include_done=include_done)
+    duties.sync_obligations(org)
+    return duties.obligations(request.user, org, include_done=include_done)
 
 
 @router.post("/orgs/{slug}/disclosure/trace", response=TraceOut)
 def trace(request, slug: str, file: UploadedFile = File(...)):
     org = org_or_404(request, slug, "disclosure", "view")
-    result = services.trace(file.read(), user=request.user, organization=org)
-    out = {"status": result["status"], "message": services.trace_message(result)}
+    result = handover.trace(file.read(), user=request.user, organization=org)
+    out = {"status": result["status"], "message": handover.trace_message(result)}
     if result["status"] == "ours":
         copy = result["copy"]
         out.update(disclosure=copy.disclosure_id, recipient=copy.recipient.name, copy_id=copy.pk)

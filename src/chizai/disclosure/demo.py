@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from chizai.disclosure import services
+from chizai.disclosure import copies as handover, duties, services
 from chizai.disclosure.models import Agreement, Partner
 
 PARTNERS = [
@@ -89,7 +89,7 @@ def load_demo(company, people) -> None:
                                     recipients=[{"name": "田中 一郎", "email": "tanaka@tokai-auto.example.jp"},
                                                 {"name": "伊藤 直子", "email": "ito@tokai-auto.example.jp"}])
     if versions and ok.status == "disclosed":
-        services.make_copies(owner, company, ok.pk)
+        handover.make_copies(owner, company, ok.pk)
     # An older one whose return is overdue.
     services.create_disclosure(owner, company, partner_id=tier1.pk, stage="prototype", purpose="試作評価",
                                disclosed_on=today - timedelta(days=90), version_ids=versions, descriptions=described,
@@ -110,4 +110,4 @@ def load_demo(company, people) -> None:
                                disclosed_on=today - timedelta(days=20), method="plant_visit",
                                asset_ids=[sop.pk] if sop else [], descriptions=[] if sop else ["バリ取り工程の見学"],
                                minutes="第2ラインのバリ取り工程を見学。加工条件の数値は示していない。", recipients=["森 教授"])
-    services.sync_obligations(company)
+    duties.sync_obligations(company)

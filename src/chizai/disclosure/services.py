@@ -1,4 +1,5 @@
-"""Disclosure control: partners, agreements, the gate, hand-over copies, duties, reminders.
+"""Disclosure control: partners, agreements and their files, disclosures through the gate,
+the partner dossier. Duties and reminders are in ``duties.py``, hand-over copies in ``copies.py``.
 
 Every function takes the acting user first, checks the permission matrix itself, writes
 inside ``transaction.atomic`` and records the change in the audit chain of the same
@@ -9,13 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import secrets
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,15 +25,11 @@ from chizai.core.services import ChizaiError
 from chizai.disclosure import gate
 from chizai.disclosure.models import (
     Agreement,
-    CalendarFeed,
     Disclosure,
     DisclosureItem,
     DisclosureRecipient,
-    HandoverCopy,
-    Obligation,
     Partner,
     PartnerContact,
-    ReminderDelivery,
     Stage,
 )
 
@@ -194,6 +189,7 @@ def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreeme
     warnings = conflicts(agreement)
     audit.record(actor, organization, "disclosure.agreement.create", obj=agreement, summary=f"{agreement.type} with {partner.name_ja}",
                  changes={"after": _agreement_after(agreement), "warnings": warnings})
+    from chizai.disclosure.duties import sync_obligations
     sync_obligations(organization)
     return agreement, warnings
 
@@ -213,6 +209,7 @@ def update_agreement(actor, organization, agreement_id, **fields) -> tuple[Agree
     action = "disclosure.agreement.sign" if fields.get("status") == "signed" and before.get("status") != "signed" else "disclosure.agreement.update"
     audit.record(actor, organization, action, obj=agreement, summary=f"{agreement.type} with {agreement.partner.name_ja} changed",
                  changes={"before": before, "after": fields, "warnings": warnings})
+    from chizai.disclosure.duties import sync_obligations
     sync_obligations(organization)
     return agreement, warnings
 
@@ -457,6 +454,7 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
         DisclosureRecipient.objects.create(organization=organization, disclosure=disclosure, contact=contact,
                                            name=r["name"].strip()[:120], email=r.get("email") or (contact.email if contact else ""))
     _apply_gate(actor, disclosure, action="disclosure.create")
+    from chizai.disclosure.duties import sync_obligations
     sync_obligations(organization)
     return disclosure
 
@@ -503,6 +501,7 @@ def override(actor, organization, disclosure_id, reason: str) -> Disclosure:
     disclosure.override_reason, disclosure.override_by = reason.strip(), actor
     disclosure.save(update_fields=["override_reason", "override_by"])
     _apply_gate(actor, disclosure, action="disclosure.override_requested")
+    from chizai.disclosure.duties import sync_obligations
     sync_obligations(organization)
     return disclosure
 
@@ -530,351 +529,10 @@ def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
     disclosure.save(update_fields=list(fields))
     audit.record(actor, organization, "disclosure.return", obj=disclosure, summary=f"{disclosure.reference}: return/destruction recorded",
                  changes={"before": before, "after": fields})
+    from chizai.disclosure.duties import sync_obligations
     sync_obligations(organization)
     return disclosure
 
-
-# --- obligations -------------------------------------------------------------------------
-
-def _derived_obligations(organization) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for a in Agreement.objects.filter(organization=organization).select_related("partner"):
-        name = f"{a.type} {a.partner.name_ja}"
-        ended = a.status in ("expired", "terminated")
-        if a.expires_on and a.status != "terminated":
-            out[f"agr:{a.pk}:expiry"] = dict(kind=Obligation.Kind.EXPIRY, due_on=a.expires_on, agreement=a,
-                                             title=f"{name}: 期間満了 / expires", done=a.status == "expired")
-        if a.survival_ends_on:
-            out[f"agr:{a.pk}:survival"] = dict(kind=Obligation.Kind.SURVIVAL_END, due_on=a.survival_ends_on, agreement=a,
-                                               title=f"{name}: 秘密保持義務の存続期間終了 / survival ends", done=False)
-        if a.decision_due_on and not ended:
-            out[f"agr:{a.pk}:decision"] = dict(kind=Obligation.Kind.DECISION, due_on=a.decision_due_on, agreement=a,
-                                               title=f"{name}: 回答期限 / decision due", done=a.status == "signed")
-    disclosures = (Disclosure.objects.filter(organization=organization, status=Disclosure.Status.DISCLOSED)
-                   .select_related("partner", "agreement"))
-    for d in disclosures:
-        agreement = d.agreement
-        due = d.return_due_on
-        if due is None and agreement and agreement.return_duty != "none" and agreement.expires_on:
-            due = agreement.expires_on + timedelta(days=agreement.return_days or 0)
-        if due and d.method != Disclosure.Method.ORAL:
-            out[f"dis:{d.pk}:return"] = dict(kind=Obligation.Kind.RETURN_DUE, due_on=due, disclosure=d, agreement=agreement,
-                                             title=f"{d.reference} {d.partner.name_ja}: 返還・破棄期限 / return or destruction due",
-                                             done=bool(d.returned_on or d.destroyed_on))
-        if agreement and agreement.certificate_required and d.destroyed_on:
-            out[f"dis:{d.pk}:certificate"] = dict(kind=Obligation.Kind.CERTIFICATE, due_on=d.destroyed_on + timedelta(days=14),
-                                                  disclosure=d, agreement=agreement,
-                                                  title=f"{d.reference} {d.partner.name_ja}: 破棄証明書の受領 / certificate due",
-                                                  done=bool(d.certificate_received_on))
-    return out
-
-
-def sync_obligations(organization) -> int:
-    """Bring the stored obligations in line with the agreements and disclosures (idempotent)."""
-    wanted = _derived_obligations(organization)
-    today = timezone.localdate()
-    with transaction.atomic():
-        existing = {o.key: o for o in Obligation.objects.filter(organization=organization)}
-        for key, spec in wanted.items():
-            done = spec.pop("done")
-            values = {**spec, "done_on": (existing[key].done_on or today) if key in existing and done else (today if done else None)}
-            values.setdefault("agreement", None)
-            values.setdefault("disclosure", None)
-            ob = existing.get(key)
-            if ob is None:
-                Obligation.objects.create(organization=organization, key=key, **values)
-            elif any(getattr(ob, f) != v for f, v in values.items()):
-                for f, v in values.items():
-                    setattr(ob, f, v)
-                ob.save()
-        Obligation.objects.filter(organization=organization).exclude(key__in=list(wanted)).delete()
-    return len(wanted)
-
-
-def obligations(user, organization, *, include_done: bool = False):
-    qs = Obligation.objects.restrict(user, "view").filter(organization=organization).select_related("agreement__partner", "disclosure__partner")
-    return qs if include_done else qs.filter(done_on__isnull=True)
-
-
-# --- reminders (sent by the background worker) -------------------------------------------
-
-REMIND_BEFORE_DAYS = (14, 3, 0)
-OVERDUE_EVERY_DAYS = 7
-
-
-def claim_seconds() -> int:
-    """How long a worker's claim on a reminder lasts (a killed worker's claim runs out after it)."""
-    from chizai.conf.env import env_int
-
-    return env_int("CHIZAI_REMINDER_CLAIM_SECONDS", 600)
-
-
-def reminder_stage(due_on: date, today: date) -> date | None:
-    """The reminder date in force today (one reminder per stage), or None when none is due yet."""
-    stages = [due_on - timedelta(days=d) for d in REMIND_BEFORE_DAYS]
-    if today > due_on:
-        stages.append(due_on + timedelta(days=((today - due_on).days // OVERDUE_EVERY_DAYS) * OVERDUE_EVERY_DAYS))
-    passed = [s for s in stages if s <= today]
-    return max(passed) if passed else None
-
-
-def reminder_recipients(organization):
-    from django.contrib.auth import get_user_model
-
-    roles = permissions.roles_allowed("disclosure", "approve")
-    return list(get_user_model().objects.filter(memberships__organization=organization, memberships__role__in=roles,
-                                                is_active=True).exclude(email="").order_by("pk"))
-
-
-def _send(delivery: ReminderDelivery, obligation: Obligation, user) -> None:
-    from django.core.mail import EmailMessage
-
-    subject = f"[chizai] {obligation.due_on} {obligation.title}"
-    body = (f"{obligation.get_kind_display()}\n{obligation.title}\n期限 / due: {obligation.due_on}\n\n"
-            f"chizai — {obligation.organization.name_ja}\n")
-    EmailMessage(subject, body, to=[user.email], headers={"Message-ID": delivery.message_id}).send()
-
-
-def send_reminders(organization, *, worker: str, today: date | None = None) -> dict:
-    """Send every reminder due today that nobody has sent. Safe to run from many workers at once.
-
-    Returns counts; raises ``RetryLater`` when some could not be sent (mail server down) so
-    the job comes back with backoff and sends only those.
-    """
-    from django.db.models import F
-
-    from chizai.core.jobs import RetryLater
-
-    today = today or timezone.localdate()
-    sync_obligations(organization)
-    people = reminder_recipients(organization)
-    sent = skipped = failed = 0
-    for obligation in Obligation.objects.filter(organization=organization, done_on__isnull=True).order_by("due_on", "pk"):
-        stage = reminder_stage(obligation.due_on, today)
-        if stage is None:
-            continue
-        for user in people:
-            try:
-                with transaction.atomic():
-                    delivery, _created = ReminderDelivery.objects.get_or_create(
-                        obligation=obligation, user=user, remind_on=stage, defaults={"organization": organization})
-            except IntegrityError:  # another worker created it between our read and write
-                delivery = ReminderDelivery.objects.get(obligation=obligation, user=user, remind_on=stage)
-            now = timezone.now()
-            claimed = (ReminderDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True)
-                       .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-                       .update(claimed_by=worker, claimed_until=now + timedelta(seconds=claim_seconds()), attempts=F("attempts") + 1))
-            if not claimed:
-                skipped += 1
-                continue
-            try:
-                _send(delivery, obligation, user)
-            except Exception as exc:  # noqa: BLE001 - SMTP errors are OSError or smtplib errors; all mean "later"
-                ReminderDelivery.objects.filter(pk=delivery.pk, claimed_by=worker).update(
-                    claimed_until=None, claimed_by="", last_error=f"{type(exc).__name__}: {exc}"[:500])
-                failed += 1
-                continue
-            ReminderDelivery.objects.filter(pk=delivery.pk, claimed_by=worker).update(sent_at=timezone.now(), last_error="")
-            sent += 1
-    if failed:
-        raise RetryLater(f"{failed} reminder(s) could not be sent; {sent} sent")
-    return {"sent": sent, "skipped": skipped}
-
-
-def reminders_handler(job) -> dict:
-    from chizai.core.models import Organization
-
-    organization = Organization.objects.get(pk=job.params["organization_id"])
-    return send_reminders(organization, worker=job.worker or "worker")
-
-
-def schedule_reminders(actor=None, organization=None, today: date | None = None) -> list:
-    """Queue today's reminder run per organisation (once per day: the dedupe key has the date)."""
-    from chizai.core import jobs
-    from chizai.core.models import Organization
-
-    today = today or timezone.localdate()
-    orgs = [organization] if organization is not None else list(Organization.objects.filter(is_active=True))
-    return [jobs.enqueue(actor, org, "disclosure.reminders", {"organization_id": org.pk},
-                         dedupe_key=f"disclosure-reminders:{org.pk}:{today.isoformat()}") for org in orgs]
-
-
-# --- calendar feed -----------------------------------------------------------------------
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@transaction.atomic
-def create_feed(actor, organization) -> str:
-    """A new personal ICS token (the previous one stops working); shown once."""
-    require(actor, organization, "view")
-    CalendarFeed.objects.filter(organization=organization, user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    token = secrets.token_urlsafe(24)
-    feed = CalendarFeed.objects.create(organization=organization, user=actor, token_hash=_hash(token))
-    audit.record(actor, organization, "disclosure.calendar.token", obj=feed, summary="personal calendar feed created")
-    return token
-
-
-def feed_for_token(organization_slug: str, token: str) -> CalendarFeed | None:
-    """The live feed for this token, if its user may still see the organisation's disclosures."""
-    feed = (CalendarFeed.objects.filter(token_hash=_hash(token), revoked_at__isnull=True, organization__slug=organization_slug)
-            .select_related("user", "organization").first())
-    if feed is None or not feed.user.is_active:
-        return None
-    if not permissions.allowed(role_of(feed.user, feed.organization), "disclosure", "view"):
-        return None
-    return feed
-
-
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 folding at 75 octets, never inside a UTF-8 sequence."""
-    out, current = [], b""
-    for ch in line:
-        enc = ch.encode()
-        if len(current) + len(enc) > 73:
-            out.append(current.decode())
-            current = b""
-        current += enc
-    out.append(current.decode())
-    return "\r\n ".join(out)
-
-
-def ics(user, organization) -> str:
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//chizai//disclosure duties//JA", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{_ics_escape('chizai ' + organization.name_ja)}"]
-    for ob in obligations(user, organization):
-        day = ob.due_on.strftime("%Y%m%d")
-        nxt = (ob.due_on + timedelta(days=1)).strftime("%Y%m%d")
-        lines += ["BEGIN:VEVENT", f"UID:{organization.slug}-{ob.key.replace(':', '-')}@chizai", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{day}", f"DTEND;VALUE=DATE:{nxt}", f"SUMMARY:{_ics_escape(ob.title)}",
-                  f"CATEGORIES:{ob.kind}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
-
-
-# --- hand-over copies and tracing ---------------------------------------------------------
-
-def _new_fingerprint() -> str:
-    while True:
-        token = secrets.token_hex(8)
-        if not HandoverCopy.objects.filter(fingerprint=token).exists():
-            return token
-
-
-def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
-    """One stamped PDF (or zip) per file version and recipient; existing copies are kept."""
-    from chizai.disclosure import watermark
-    from chizai.register.services import plaintext_to_tempfile
-
-    require(actor, organization, "add")
-    disclosure = _get(Disclosure, actor, organization, disclosure_id)
-    if disclosure.status != Disclosure.Status.DISCLOSED:
-        raise ChizaiError(_("Copies are made only for a disclosure that passed the gate (this one is: %(status)s).")
-                          % {"status": disclosure.get_status_display()})
-    from chizai.register.models import FileVersion
-
-    allowed = set(FileVersion.objects.restrict(actor, "download").filter(organization=organization).values_list("pk", flat=True))
-    made = []
-    for item in disclosure.items.filter(version__isnull=False).select_related("version"):
-        if item.version_id not in allowed:
-            raise ChizaiError(_("You may not download %(file)s, so you cannot make copies of it.")
-                              % {"file": item.version.original_name})
-        with plaintext_to_tempfile(item.version) as handle:
-            data = handle.read()
-        for recipient in disclosure.recipients.all():
-            if HandoverCopy.objects.filter(item=item, recipient=recipient).exists():
-                continue
-            token = _new_fingerprint()
-            stamp = watermark.Stamp(recipient=recipient.name, partner=disclosure.partner.name_ja,
-                                    date=disclosure.disclosed_on.isoformat(), reference=disclosure.reference, token=token)
-            base = item.version.original_name.rsplit(".", 1)[0]
-            suffix = f"{disclosure.reference}-{recipient.pk}"
-            try:
-                if data[:5] == b"%PDF-":
-                    body, pages = watermark.stamp_pdf(data, stamp)
-                    kind, name = "pdf", f"{base}-{suffix}.pdf"
-                else:
-                    raise watermark.NotAPdf("not a PDF")
-            except watermark.NotAPdf:
-                body, pages = watermark.zip_copy(data, item.version.original_name, stamp, sha256=item.version.sha256), 0
-                kind, name = "zip", f"{base}-{suffix}.zip"
-            stored, sealed = _seal(body, "copy", organization)
-            try:
-                with transaction.atomic():
-                    copy = HandoverCopy.objects.create(
-                        organization=organization, disclosure=disclosure, item=item, recipient=recipient, fingerprint=token,
-                        filename=name, kind=kind, pages=pages, sha256=sealed.sha256, size=sealed.size, storage_name=stored,
-                        key_id=sealed.key_id, wrapped_key=sealed.wrapped_key, created_by=actor)
-                    audit.record(actor, organization, "disclosure.copy.create", obj=copy,
-                                 summary=f"{disclosure.reference}: copy of {item.version.original_name} for {recipient.name}",
-                                 changes={"after": {"disclosure": disclosure.pk, "recipient": recipient.name, "sha256": sealed.sha256,
-                                                    "source_sha256": item.version.sha256, "kind": kind, "pages": pages}})
-            except BaseException:
-                default_storage.delete(stored)
-                raise
-            made.append(copy)
-    return made
-
-
-def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
-    from chizai.register.models import FileVersion
-
-    require(actor, organization, "add")
-    copy = _get(HandoverCopy, actor, organization, copy_id, "add")
-    # A copy carries the file's content: only someone who may download the file itself gets it.
-    if not FileVersion.objects.restrict(actor, "download").filter(pk=copy.item.version_id).exists():
-        raise Http404("Not found.")
-    data = _unseal(copy.storage_name, copy.wrapped_key, copy.key_id, copy.sha256)
-    with transaction.atomic():
-        audit.record(actor, organization, "disclosure.copy.download", obj=copy,
-                     summary=f"{copy.filename} downloaded", changes={"after": {"sha256": copy.sha256}})
-    return copy, data
-
-
-def trace(data: bytes, *, user=None, organization=None) -> dict:
-    """Which disclosure and recipient a file came from.
-
-    {"status": "ours", "copy": HandoverCopy, "method": …} | {"status": "not_ours", …} |
-    {"status": "damaged", "error": …}. With ``user`` only copies they may see are named.
-    """
-    from chizai.disclosure import watermark
-
-    qs = HandoverCopy.objects.select_related("disclosure__partner", "recipient", "item")
-    if user is not None:
-        qs = qs.restrict(user, "view")
-    if organization is not None:
-        qs = qs.filter(organization=organization)
-    digest = hashlib.sha256(data).hexdigest()
-    exact = qs.filter(sha256=digest).first()
-    if exact is not None:
-        return {"status": "ours", "copy": exact, "method": "exact file (SHA-256)", "sha256": digest}
-    try:
-        found = watermark.read_fingerprints(data)
-    except watermark.NotAPdf as exc:
-        return {"status": "damaged", "error": str(exc), "sha256": digest}
-    for token in found.tokens:
-        copy = qs.filter(fingerprint=token).first()
-        if copy is not None:
-            return {"status": "ours", "copy": copy, "method": ", ".join(found.methods), "sha256": digest}
-    return {"status": "not_ours", "tokens": found.tokens, "sha256": digest}
-
-
-def trace_message(result: dict) -> str:
-    if result["status"] == "ours":
-        c = result["copy"]
-        return (f"{c.disclosure.reference} ({c.disclosure.disclosed_on}) to {c.disclosure.partner.name_ja}, "
-                f"recipient {c.recipient.name}; copy {c.filename} (found by {result['method']})")
-    if result["status"] == "damaged":
-        return f"This file cannot be read as a PDF or zip copy: {result['error']}"
-    if result.get("tokens"):
-        return "This file carries a chizai fingerprint that is not in this database (another installation, or deleted)."
-    return "This is not one of our hand-over copies: no fingerprint and no matching hash."
 
 
 # --- partner dossier ----------------------------------------------------------------------

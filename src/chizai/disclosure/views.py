@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
-from chizai.disclosure import services
+from chizai.disclosure import copies as handover, duties, services
 from chizai.disclosure.forms import (
     AgreementForm, ContactForm, DisclosureForm, PartnerForm, ReasonForm, ReturnForm, SignForm, TraceForm, UploadForm,
 )
@@ -342,13 +342,13 @@ def disclosure_return(request, disclosure_id: int):
 @org_view("disclosure", "add")
 @require_POST
 def disclosure_copies(request, disclosure_id: int):
-    return _act(request, disclosure_id, services.make_copies, ok=_("The hand-over copies are ready."))
+    return _act(request, disclosure_id, handover.make_copies, ok=_("The hand-over copies are ready."))
 
 
 @org_view("disclosure", "add")
 def copy_download(request, copy_id: int):
     try:
-        copy, data = services.download_copy(request.user, request.organization, copy_id)
+        copy, data = handover.download_copy(request.user, request.organization, copy_id)
     except ChizaiError as exc:
         messages.error(request, str(exc))
         return redirect("disclosure", request.organization.slug)
@@ -360,14 +360,14 @@ def trace_page(request):
     form = TraceForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = services.trace(form.cleaned_data["file"].read(), user=request.user, organization=request.organization)
-        result["message"] = services.trace_message(result)
+        result = handover.trace(form.cleaned_data["file"].read(), user=request.user, organization=request.organization)
+        result["message"] = handover.trace_message(result)
     return render(request, "disclosure/trace.html", {"form": form, "result": result})
 
 
 @org_view("disclosure", "view")
 def calendar(request):
-    services.sync_obligations(request.organization)
+    duties.sync_obligations(request.organization)
     return render(request, "disclosure/calendar.html", {
         "obligations": scoped(request, Obligation).select_related("agreement__partner", "disclosure__partner"),
         "today": timezone.localdate(), "feed_url": request.session.pop("disclosure_feed_url", None),
@@ -377,7 +377,7 @@ def calendar(request):
 @org_view("disclosure", "view")
 @require_POST
 def calendar_token(request):
-    token = services.create_feed(request.user, request.organization)
+    token = duties.create_feed(request.user, request.organization)
     request.session["disclosure_feed_url"] = request.build_absolute_uri(
         f"/o/{request.organization.slug}/disclosure/calendar/{token}.ics")
     return redirect("disclosure_calendar", request.organization.slug)
@@ -385,13 +385,13 @@ def calendar_token(request):
 
 def calendar_feed(request, org_slug: str, token: str):
     """No session: calendar programs fetch this with the token alone."""
-    feed = services.feed_for_token(org_slug, token)
+    feed = duties.feed_for_token(org_slug, token)
     if feed is None:
         if request.user.is_authenticated:
             raise Http404
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
-    response = HttpResponse(services.ics(feed.user, feed.organization), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(duties.ics(feed.user, feed.organization), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="chizai-duties.ics"'
     return response

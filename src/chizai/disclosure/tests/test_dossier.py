@@ -5,13 +5,13 @@ import io
 from pypdf import PdfReader
 
 from chizai.core.models import AuditEvent
-from chizai.disclosure import dossier, services
+from chizai.disclosure import copies as handover, dossier, services
 from chizai.disclosure.tests.conftest import disclose
 
 
 def _world(org, owner, partner, drawing, today):
     ok = disclose(owner, org, partner, drawing[1], recipients=["田中 一郎", "鈴木 花子"])
-    services.make_copies(owner, org, ok.pk)
+    handover.make_copies(owner, org, ok.pk)
     services.record_return(owner, org, ok.pk, destroyed_on=today)
     refused = disclose(owner, org, partner, drawing[1], stage="mass_production")
     return ok, refused

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chizai.core import jobs
 from chizai.core.models import Job
-from chizai.disclosure import services
+from chizai.disclosure import duties, services
 from chizai.disclosure.models import Obligation, ReminderDelivery
 from chizai.disclosure.tests.conftest import disclose
 
@@ -41,34 +41,34 @@ def test_reminder_stages():
     from datetime import date
 
     due = date(2026, 12, 31)
-    assert services.reminder_stage(due, date(2026, 12, 1)) is None
-    assert services.reminder_stage(due, date(2026, 12, 17)) == date(2026, 12, 17)
-    assert services.reminder_stage(due, date(2026, 12, 30)) == date(2026, 12, 28)
-    assert services.reminder_stage(due, date(2027, 1, 9)) == date(2027, 1, 7)
+    assert duties.reminder_stage(due, date(2026, 12, 1)) is None
+    assert duties.reminder_stage(due, date(2026, 12, 17)) == date(2026, 12, 17)
+    assert duties.reminder_stage(due, date(2026, 12, 30)) == date(2026, 12, 28)
+    assert duties.reminder_stage(due, date(2027, 1, 9)) == date(2027, 1, 7)
 
 
 def test_reminders_go_once_to_each_approver(org, members, overdue):
-    result = services.send_reminders(org, worker="w1")
+    result = duties.send_reminders(org, worker="w1")
     assert result["sent"] == 2 and sorted(m.to[0] for m in mail.outbox) == ["manager1@example.jp", "owner1@example.jp"]
     assert "返還" in mail.outbox[0].subject and mail.outbox[0].extra_headers["Message-ID"].startswith("<chizai-reminder-")
-    assert services.send_reminders(org, worker="w2")["sent"] == 0
+    assert duties.send_reminders(org, worker="w2")["sent"] == 0
     assert len(mail.outbox) == 2
 
 
 def test_two_workers_racing_on_the_claim_send_once(org, members, overdue, monkeypatch):
     """Worker B runs while worker A is in the middle of sending: B sees A's claim and skips."""
-    real = services._send
+    real = duties._send
     inner = []
     state = {"racing": False}
 
     def slow_send(delivery, obligation, user):
         if not state["racing"]:
             state["racing"] = True  # B starts only once, while A holds its first claim
-            inner.append(services.send_reminders(org, worker="B"))
+            inner.append(duties.send_reminders(org, worker="B"))
         real(delivery, obligation, user)
 
-    monkeypatch.setattr(services, "_send", slow_send)
-    first = services.send_reminders(org, worker="A")
+    monkeypatch.setattr(duties, "_send", slow_send)
+    first = duties.send_reminders(org, worker="A")
     assert len(mail.outbox) == 2
     assert first["sent"] + inner[0]["sent"] == 2 and inner[0]["skipped"] >= 1
     assert ReminderDelivery.objects.filter(sent_at__isnull=False).count() == 2
@@ -78,7 +78,7 @@ def test_two_workers_racing_on_the_claim_send_once(org, members, overdue, monkey
 def test_two_concurrent_worker_threads_send_once(org, members, overdue, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL; the claim race is simulated on SQLite above")
-    real = services._send
+    real = duties._send
     barrier = threading.Barrier(2)
     results, errors = [], []
 
@@ -88,14 +88,14 @@ def test_two_concurrent_worker_threads_send_once(org, members, overdue, monkeypa
         time.sleep(0.2)
         real(delivery, obligation, user)
 
-    monkeypatch.setattr(services, "_send", slow_send)
+    monkeypatch.setattr(duties, "_send", slow_send)
 
     def work(name):
         from django.db import connection as conn
 
         try:
             barrier.wait()
-            results.append(services.send_reminders(org, worker=name))
+            results.append(duties.send_reminders(org, worker=name))
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
@@ -112,7 +112,7 @@ def test_two_concurrent_worker_threads_send_once(org, members, overdue, monkeypa
 
 
 def test_worker_killed_midway_loses_nothing_and_sends_nothing_twice(org, members, overdue, monkeypatch):
-    real = services._send
+    real = duties._send
     calls = []
 
     def die_on_second(delivery, obligation, user):
@@ -121,17 +121,17 @@ def test_worker_killed_midway_loses_nothing_and_sends_nothing_twice(org, members
             raise KeyboardInterrupt("worker killed")  # not caught: the process is gone, its claim stays
         real(delivery, obligation, user)
 
-    monkeypatch.setattr(services, "_send", die_on_second)
+    monkeypatch.setattr(duties, "_send", die_on_second)
     with pytest.raises(KeyboardInterrupt):
-        services.send_reminders(org, worker="doomed")
+        duties.send_reminders(org, worker="doomed")
     assert len(mail.outbox) == 1
     stuck = ReminderDelivery.objects.get(sent_at__isnull=True)
     assert stuck.claimed_by == "doomed"
-    monkeypatch.setattr(services, "_send", real)
+    monkeypatch.setattr(duties, "_send", real)
     # while the dead worker's claim lasts, nobody sends it
-    assert services.send_reminders(org, worker="second")["sent"] == 0
+    assert duties.send_reminders(org, worker="second")["sent"] == 0
     ReminderDelivery.objects.filter(pk=stuck.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
-    assert services.send_reminders(org, worker="second")["sent"] == 1
+    assert duties.send_reminders(org, worker="second")["sent"] == 1
     assert len(mail.outbox) == 2 and len({m.to[0] for m in mail.outbox}) == 2
 
 
@@ -139,7 +139,7 @@ def test_worker_killed_midway_loses_nothing_and_sends_nothing_twice(org, members
 def test_mail_server_down_retries_with_backoff_through_the_job(org, members, overdue, monkeypatch):
     from django_tasks_db.models import DBTaskResult
 
-    real = services._send
+    real = duties._send
     state = {"down": True}
 
     def flaky(delivery, obligation, user):
@@ -147,9 +147,9 @@ def test_mail_server_down_retries_with_backoff_through_the_job(org, members, ove
             raise ConnectionRefusedError(111, "Connection refused")
         real(delivery, obligation, user)
 
-    monkeypatch.setattr(services, "_send", flaky)
-    (job,) = services.schedule_reminders(organization=org)
-    assert services.schedule_reminders(organization=org)[0].pk == job.pk  # once per day
+    monkeypatch.setattr(duties, "_send", flaky)
+    (job,) = duties.schedule_reminders(organization=org)
+    assert duties.schedule_reminders(organization=org)[0].pk == job.pk  # once per day
     jobs.run_pending()
     job.refresh_from_db()
     assert job.status == "queued" and "could not be sent" in job.last_error
@@ -167,14 +167,14 @@ def test_mail_server_down_retries_with_backoff_through_the_job(org, members, ove
 
 
 def test_ics_feed_by_token(org, members, overdue, client):
-    token = services.create_feed(members["viewer"], org)
-    body = services.ics(members["viewer"], org)
+    token = duties.create_feed(members["viewer"], org)
+    body = duties.ics(members["viewer"], org)
     assert body.startswith("BEGIN:VCALENDAR\r\n") and "BEGIN:VEVENT" in body and "返還" in body
-    assert services.feed_for_token(org.slug, token).user == members["viewer"]
-    assert services.feed_for_token(org.slug, "wrong") is None
-    assert services.feed_for_token("other", token) is None
-    new_token = services.create_feed(members["viewer"], org)
-    assert services.feed_for_token(org.slug, token) is None and services.feed_for_token(org.slug, new_token)
+    assert duties.feed_for_token(org.slug, token).user == members["viewer"]
+    assert duties.feed_for_token(org.slug, "wrong") is None
+    assert duties.feed_for_token("other", token) is None
+    new_token = duties.create_feed(members["viewer"], org)
+    assert duties.feed_for_token(org.slug, token) is None and duties.feed_for_token(org.slug, new_token)
     response = client.get(f"/o/{org.slug}/disclosure/calendar/{new_token}.ics")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VEVENT" in response.content

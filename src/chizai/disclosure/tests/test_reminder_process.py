@@ -86,7 +86,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from chizai.core import services as core
-from chizai.disclosure import services
+from chizai.disclosure import duties, services
 U = get_user_model()
 owner = U.objects.create(username='o', email='o@example.jp')
 manager = U.objects.create(username='m', email='m@example.jp')
@@ -96,7 +96,7 @@ p = services.create_partner(owner, org, name_ja='相手先')
 services.create_disclosure(owner, org, partner_id=p.pk, stage='quotation', purpose='見積', method='paper',
     disclosed_on=timezone.localdate() - timedelta(days=30), descriptions=['図面の紙の写し'], recipients=['田中'],
     return_due_on=timezone.localdate() - timedelta(days=2))
-print(len(services.schedule_reminders(organization=org)))
+print(len(duties.schedule_reminders(organization=org)))
 """
 STATE = ("from chizai.disclosure.models import ReminderDelivery as R; "
          "print(R.objects.filter(sent_at__isnull=False).count(), R.objects.exclude(claimed_by='').filter(sent_at__isnull=True).count())")

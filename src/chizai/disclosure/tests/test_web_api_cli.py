@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chizai.core import services as core_services
-from chizai.disclosure import services
+from chizai.disclosure import copies as handover
 from chizai.disclosure.models import Agreement, Disclosure, HandoverCopy
 from chizai.disclosure.tests.conftest import disclose, pdf_bytes
 
@@ -96,8 +96,8 @@ def test_cli_trace(org, owner, partner, nda, drawing, tmp_path, capsys):
     from chizai.cli import main
 
     d = disclose(owner, org, partner, drawing[1])
-    (copy,) = services.make_copies(owner, org, d.pk)
-    _c, data = services.download_copy(owner, org, copy.pk)
+    (copy,) = handover.make_copies(owner, org, d.pk)
+    _c, data = handover.download_copy(owner, org, copy.pk)
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
