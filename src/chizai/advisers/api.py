@@ -6,7 +6,7 @@ from datetime import date
 from django.http import Http404
 from ninja import Router, Schema
 
-from chizai.advisers import services
+from chizai.advisers import prioritisation, services
 from chizai.advisers.models import ActionItem, Diagnostic
 from chizai.core.api import org_or_404
 from chizai.core.models import Organization
@@ -83,7 +83,7 @@ def candidates(request, slug: str):
     return [{"slug": r["client"].slug, "prefecture": r["client"].prefecture, "score": float(r["score"]),
              "contributions": [{"key": c.key, "weight": float(c.weight), "value": float(c.value),
                                 "points": float(c.points)} for c in r["contributions"]]}
-            for r in services.candidates(request.user, support)]
+            for r in prioritisation.candidates(request.user, support)]
 
 
 @router.get("/orgs/{slug}/advisers/network")

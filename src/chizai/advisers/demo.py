@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from chizai.advisers import diagnostic as diag
+from chizai.advisers import diagnostic as diag, prioritisation
 from chizai.advisers import services
 from chizai.advisers.models import EngagementRecord, SupportProgramme
 from chizai.core import services as core_services
@@ -101,7 +101,7 @@ def load_demo(company, people) -> None:
         if not AdvisoryEngagement.objects.active().filter(organization=org, adviser=adviser).exists():
             core_services.grant_engagement(owner, org, adviser, adviser_organization=support,
                                            scope="知財経営診断と伴走支援 / IP management diagnostic and coaching")
-    services.seed_criteria(adviser, support)
+    prioritisation.seed_criteria(adviser, support)
     if not SupportProgramme.objects.filter(organization=support).exists():
         services.seed_directory(adviser, support)
     timestamp = SupportProgramme.objects.get(organization=support, key="inpit-timestamp")
@@ -123,4 +123,4 @@ def load_demo(company, people) -> None:
                                   reason="図面と加工条件の日付を残す / keep dates of drawings")
         if maturity >= 2:
             services.set_referral_outcome(adviser, client, referral, outcome="helped", note="利用開始 / in use")
-        services.rate_client(adviser, support, client, ratings)
+        prioritisation.rate_client(adviser, support, client, ratings)

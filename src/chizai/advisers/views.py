@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chizai.advisers import charts, figures, forms, services
+from chizai.advisers import charts, figures, forms, prioritisation, services
 from chizai.advisers import diagnostic as diag
 from chizai.advisers.models import ActionItem, Diagnostic, Referral, SupportProgramme, WeightsPublication
 from chizai.core.models import Organization
@@ -68,11 +68,11 @@ def portfolio(request):
 @org_view("advisers", "work")
 def priorities(request):
     _support_only(request)
-    rows = services.candidates(request.user, request.organization)
+    rows = prioritisation.candidates(request.user, request.organization)
     publications = scoped(request, WeightsPublication, "work")[:10]
     my_clients = {e.organization_id for e in services.engagements_of(request.user, request.organization)}
     return render(request, "advisers/priorities.html", {
-        "rows": rows, "criteria": services.criteria(request.organization), "publications": publications,
+        "rows": rows, "criteria": prioritisation.criteria(request.organization), "publications": publications,
         "can_publish": can(request, "advisers", "publish"), "my_clients": my_clients,
         "rating_range": range(0, 5),
     })
@@ -83,11 +83,11 @@ def priorities(request):
 def publish_weights(request):
     _support_only(request)
     if "seed" in request.POST:
-        services.seed_criteria(request.user, request.organization)
+        prioritisation.seed_criteria(request.user, request.organization)
         return redirect("advisers_priorities", org_slug=request.organization.slug)
     weights = {key[2:]: value for key, value in request.POST.items() if key.startswith("w-")}
     try:
-        services.publish_weights(request.user, request.organization, weights, note=request.POST.get("note", ""))
+        prioritisation.publish_weights(request.user, request.organization, weights, note=request.POST.get("note", ""))
         messages.success(request, _("Weights published."))
     except (services.ChizaiError, ArithmeticError, ValueError) as exc:
         messages.error(request, str(exc) or _("Enter numbers for the weights."))
@@ -100,7 +100,7 @@ def rate_client(request):
     _support_only(request)
     client = get_object_or_404(Organization, slug=request.POST.get("client", ""))
     ratings = {key[2:]: value for key, value in request.POST.items() if key.startswith("r-")}
-    services.rate_client(request.user, request.organization, client, ratings)
+    prioritisation.rate_client(request.user, request.organization, client, ratings)
     messages.success(request, _("Rating saved."))
     return redirect("advisers_priorities", org_slug=request.organization.slug)
 
@@ -108,7 +108,7 @@ def rate_client(request):
 @org_view("advisers", "work")
 def priorities_csv(request):
     _support_only(request)
-    response = HttpResponse(services.candidates_csv(request.user, request.organization), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(prioritisation.candidates_csv(request.user, request.organization), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="candidates-{request.organization.slug}.csv"'
     return response
 

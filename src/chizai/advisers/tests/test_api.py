@@ -1,6 +1,6 @@
 from django.test import Client
 
-from chizai.advisers import services
+from chizai.advisers import prioritisation, services
 from chizai.core import services as core_services
 from chizai.core.models import AuditEvent
 
@@ -32,7 +32,7 @@ def test_api_refuses_a_client_without_engagement_and_after_the_end(adviser, clie
 
 
 def test_candidates_through_the_api(adviser, coordinator, support, client_org):
-    services.seed_criteria(coordinator, support)
+    prioritisation.seed_criteria(coordinator, support)
     rows = _api(adviser)(f"/api/orgs/{support.slug}/advisers/candidates").json()
     assert rows[0]["slug"] == "client-a"
     assert abs(sum(c["points"] for c in rows[0]["contributions"]) - rows[0]["score"]) < 1e-6

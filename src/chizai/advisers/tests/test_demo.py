@@ -1,4 +1,4 @@
-from chizai.advisers import services
+from chizai.advisers import prioritisation, services
 from chizai.advisers.models import Diagnostic
 from chizai.core.demo import load_demo
 from chizai.core.models import AuditEvent, Organization
@@ -19,7 +19,7 @@ def test_demo_adviser_has_five_clients_in_three_prefectures_and_a_repeated_diagn
     assert repeated.count() == 2
     first, second = repeated
     assert 170 <= (second.conducted_on - first.conducted_on).days <= 200 and second.overall > first.overall
-    assert len(services.candidates(adviser, support)) == 5
+    assert len(prioritisation.candidates(adviser, support)) == 5
 
 
 def test_demo_is_idempotent(db):

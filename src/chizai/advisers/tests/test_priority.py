@@ -8,7 +8,7 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chizai.advisers import priority, services
+from chizai.advisers import prioritisation, priority, services
 from chizai.advisers.models import WeightsPublication
 from chizai.core.models import AuditEvent
 from chizai.core.services import ChizaiError
@@ -54,12 +54,12 @@ def test_region_counts_outside_the_metropolitan_prefectures():
 
 @pytest.fixture
 def published(coordinator, support):
-    services.seed_criteria(coordinator, support)
+    prioritisation.seed_criteria(coordinator, support)
     return support
 
 
 def test_weight_changes_are_audited_with_before_and_after(coordinator, published):
-    services.publish_weights(coordinator, published, {"region": "5"}, note="地方重視")
+    prioritisation.publish_weights(coordinator, published, {"region": "5"}, note="地方重視")
     event = AuditEvent.objects.filter(organization=published, action="advisers.weights.publish").order_by("-seq").first()
     assert event.changes["before"]["region"] == "1.00" and event.changes["after"]["region"] == "5.00"
     assert WeightsPublication.objects.filter(organization=published).first().weights["region"] == "5.00"
@@ -67,18 +67,18 @@ def test_weight_changes_are_audited_with_before_and_after(coordinator, published
 
 def test_only_publishers_change_weights(adviser, coordinator, published):
     with pytest.raises(Exception) as exc:
-        services.publish_weights(adviser, published, {"region": "5"})
+        prioritisation.publish_weights(adviser, published, {"region": "5"})
     assert exc.type.__name__ == "PermissionDenied"
     with pytest.raises(ChizaiError):
-        services.publish_weights(coordinator, published, {"region": "-1"})
+        prioritisation.publish_weights(coordinator, published, {"region": "-1"})
 
 
 def test_candidate_scores_use_the_published_weights_and_the_ratings(adviser, coordinator, published, client_org):
     city, city_owner = make_client("city-co", prefecture="東京都")
     engage(city, city_owner, adviser, published)
-    services.rate_client(adviser, published, client_org, {"rd_intensity": 4, "own_technology": 2})
-    rows = {r["client"].slug: r for r in services.candidates(coordinator, published)}
-    weights = services.published_weights(published)
+    prioritisation.rate_client(adviser, published, client_org, {"rd_intensity": 4, "own_technology": 2})
+    rows = {r["client"].slug: r for r in prioritisation.candidates(coordinator, published)}
+    weights = prioritisation.published_weights(published)
     total = sum(weights.values())
     gifu = {c.key: c for c in rows["client-a"]["contributions"]}
     assert gifu["rd_intensity"].points == Fraction(100) * Fraction(weights["rd_intensity"]) / Fraction(total)
@@ -86,9 +86,9 @@ def test_candidate_scores_use_the_published_weights_and_the_ratings(adviser, coo
     assert gifu["region"].value == 1 and {c.key: c for c in rows["city-co"]["contributions"]}["region"].value == 0
     assert rows["client-a"]["score"] > rows["city-co"]["score"]
     # the weights used are the latest published set, exactly
-    services.publish_weights(coordinator, published, {"rd_intensity": "7.25", "region": "0"}, note="見直し")
+    prioritisation.publish_weights(coordinator, published, {"rd_intensity": "7.25", "region": "0"}, note="見直し")
     latest = WeightsPublication.objects.filter(organization=published).first().weights
-    for row in services.candidates(coordinator, published):
+    for row in prioritisation.candidates(coordinator, published):
         assert {c.key: f"{Decimal(c.weight.numerator) / Decimal(c.weight.denominator):.2f}"
                 for c in row["contributions"]} == latest
         region = {c.key: c for c in row["contributions"]}["region"]
@@ -96,14 +96,14 @@ def test_candidate_scores_use_the_published_weights_and_the_ratings(adviser, coo
 
 
 def test_rating_captures_figures_and_audits_the_read_in_the_client(adviser, published, client_org):
-    services.rate_client(adviser, published, client_org, {})
+    prioritisation.rate_client(adviser, published, client_org, {})
     assert AuditEvent.objects.filter(organization=client_org, action=services.READ,
                                      summary__contains="prioritisation").exists()
 
 
 def test_rating_a_client_without_engagement_is_refused(adviser, published, stranger_org):
     with pytest.raises(Exception) as exc:
-        services.rate_client(adviser, published, stranger_org, {"rd_intensity": 4})
+        prioritisation.rate_client(adviser, published, stranger_org, {"rd_intensity": 4})
     assert exc.type.__name__ == "Http404"
 
 
@@ -116,7 +116,7 @@ def test_csv_export_lists_every_candidate_with_its_computation(adviser, coordina
     header, first = rows[0], rows[1]
     assert header[:5] == ["rank", "client", "prefecture", "industry", "score"]
     assert first[1] == "client-a" and "region points" in header
-    points = sum(Decimal(first[header.index(f"{k} points")]) for k in services.published_weights(published))
+    points = sum(Decimal(first[header.index(f"{k} points")]) for k in prioritisation.published_weights(published))
     assert abs(points - Decimal(first[4])) < Decimal("0.05")
     assert AuditEvent.objects.filter(organization=published, action="advisers.candidates.export").exists()
 
