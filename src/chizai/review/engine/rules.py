@@ -20,24 +20,15 @@ How matching works, and why:
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from dataclasses import dataclass, field
 
 from .document import ChecklistResult, Document, Finding, Segment
-from .rules_data import Catalogue, ChecklistItem, Rule, labels_with_gaps, load_catalogue, substitute
+from .rules_compile import CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
+from .rules_patterns import PatSet, compile_alt, passes
 
 _SEV = ("LOW", "MEDIUM", "HIGH")
 _SME_DISCLOSER_TYPES = {"NDA", "PROTO", "JRD"}
-_JA_SME_DEFAULT, _JA_LARGE_DEFAULT = ("乙",), ("甲",)
-_EN_SME_DEFAULT = ("Supplier", "Seller", "Contractor", "Vendor", "Startup", "Partner", "Licensor")
-_EN_LARGE_DEFAULT = ("Buyer", "Purchaser", "Customer", "Company", "Licensee")
-_JA_LARGE_OF = {"受託者": "委託者", "受注者": "発注者", "中小受託事業者": "委託事業者",
-                "下請事業者": "親事業者", "乙": "甲", "甲": "乙", "供給者": "買主",
-                "委託者": "受託者", "発注者": "受注者"}
-_EN_LARGE_OF = {"Supplier": "Buyer", "Seller": "Buyer", "Contractor": "Company",
-                "Licensor": "Licensee", "Licensee": "Licensor", "Startup": "Company",
-                "Partner": "Company", "Vendor": "Customer"}
 
 
 # --------------------------------------------------------------------------- units
@@ -97,264 +88,20 @@ def _orig_span(doc: Document, seg: Segment, a: int, b: int) -> tuple[int, int]:
     return doc.norm_span_to_orig(off + a, off + b)
 
 
-# --------------------------------------------------------------------------- compiled rules
-
-@dataclass
-class _Compiled:
-    rule: Rule
-    trigger: _PatSet | None
-    near: list[_PatSet]
-    not_near: _PatSet | None
-    absent: _PatSet | None
-    requires_doc: _PatSet | None
-    or_absent: _PatSet | None = None
-    raise_near: _PatSet | None = None
-
-
-@dataclass
-class _CompiledCheck:
-    item: ChecklistItem
-    present: _PatSet | None
-    weak: _PatSet | None
-
-
-@dataclass
-class _Compiled_All:
-    rules: list[_Compiled]
-    checks: list[_CompiledCheck]
-    subject: re.Pattern
-    mutual: _PatSet | None
-    consideration: _PatSet | None
-    no_consideration: _PatSet | None
-    neg_after: _PatSet | None
-    neg_before: _PatSet | None
-
-
-try:  # the regex parser, used only to find literal anchors for the prefilter
-    import re._parser as _sre_parse  # Python 3.11+
-except ImportError:  # pragma: no cover
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-
-_LIT = _sre_parse.LITERAL
-_BRANCH = _sre_parse.BRANCH
-_SUBPATTERN = _sre_parse.SUBPATTERN
-
-
-def _runs(seq) -> list[str]:
-    """Maximal runs of literal characters at this level of a parsed pattern."""
-    out, cur = [], []
-    for op, _av in seq:
-        if op is _LIT:
-            cur.append(chr(_av))
-            continue
-        if cur:
-            out.append("".join(cur))
-        cur = []
-    if cur:
-        out.append("".join(cur))
-    return out
-
-
-def _seq_anchor_sets(seq) -> list[tuple[str, ...]]:
-    """Every set of literals of which a match of ``seq`` must contain at least one."""
-    cands: list[tuple[str, ...]] = [(r,) for r in _runs(seq)]
-    for op, av in seq:
-        if op is _SUBPATTERN:
-            inner = list(av[-1])
-            if len(inner) == 1 and inner[0][0] is _BRANCH:
-                branches = [_seq_anchors(list(b)) for b in inner[0][1][1]]
-                if all(b is not None for b in branches):
-                    cands.append(tuple(x for b in branches for x in b))
-            else:
-                sub = _seq_anchors(inner)
-                if sub is not None:
-                    cands.append(sub)
-        elif op is _BRANCH:
-            branches = [_seq_anchors(list(b)) for b in av[1]]
-            if all(b is not None for b in branches):
-                cands.append(tuple(x for b in branches for x in b))
-    return cands
-
-
-def _seq_anchors(seq) -> tuple[str, ...] | None:
-    """The most selective set: longest shortest literal, then fewest alternatives."""
-    cands = _seq_anchor_sets(seq)
-    return max(cands, key=lambda c: (min(len(x) for x in c), -len(c))) if cands else None
-
-
-def _anchors(pattern: str) -> tuple[tuple[str, ...], ...]:
-    """Literal strings one of which must occur for ``pattern`` to match, or None.
-
-    Only mandatory parts count (anything optional or repeated is skipped), so the
-    test is conservative: skipping text where no anchor occurs never loses a match.
-    This is what keeps ~100 rules on a 60k-character contract fast.
-    """
-    try:
-        seq = list(_sre_parse.parse(pattern))
-    except Exception:  # pragma: no cover - validated at load
-        return ()
-    sets = _seq_anchor_sets(seq)
-    if len(seq) == 1 and seq[0][0] is _SUBPATTERN and not sets:
-        sets = _seq_anchor_sets(list(seq[0][1][-1]))
-    return tuple(tuple(x.lower() for x in c) for c in sets)
-
-
-def _passes(sets: tuple[tuple[str, ...], ...], text: str) -> bool:
-    """True when ``text`` holds one literal of every required set (no sets: unknown)."""
-    return all(any(x in text for x in c) for c in sets)
-
-
-@functools.lru_cache(maxsize=4096)
-def _compile_alt(srcs: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in srcs), re.I)
-
-
-class _PatSet:
-    """One catalogue field (a list of alternatives) compiled as a single regex.
-
-    ``search``/``finditer`` use every alternative (for short unit texts); ``select``
-    returns a regex of only the alternatives whose literal anchors occur in the
-    document, or None when none can match (document-wide scans).
-    """
-
-    def __init__(self, srcs: list[str]):
-        self.srcs = tuple(srcs)
-        self.anchors = [_anchors(p) for p in self.srcs]
-        # per alternative, the single most selective set: used to find candidate units
-        self.gates = [max(a, key=lambda c: (min(len(x) for x in c), -len(c))) if a else ()
-                      for a in self.anchors]
-        self.full = _compile_alt(self.srcs)
-
-    def search(self, text: str):
-        return self.full.search(text)
-
-    def finditer(self, text: str):
-        return self.full.finditer(text)
-
-    def match(self, text: str):
-        return self.full.match(text)
-
-    def select_alts(self, hay: str) -> tuple[tuple[str, tuple, tuple[str, ...]], ...]:
-        return tuple((p, a, g) for p, a, g in zip(self.srcs, self.anchors, self.gates)
-                     if _passes(a, hay))
-
-    def select(self, hay: str) -> re.Pattern | None:
-        chosen = tuple(p for p, a in zip(self.srcs, self.anchors) if _passes(a, hay))
-        if not chosen:
-            return None
-        return self.full if len(chosen) == len(self.srcs) else _compile_alt(chosen)
-
-
-def _alt(pats: list[str] | None, labels: dict[str, str]) -> _PatSet | None:
-    if not pats:
-        return None
-    return _PatSet([substitute(p, labels) for p in pats])
-
-
-def _labels(doc: Document) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The SME's and the other side's labels in this document (defaults when unknown)."""
-    lang = doc.language
-    sme = doc.sme_label or next((p.label for p in doc.parties if p.role == "SME"), None)
-    large = [p.label for p in doc.parties if p.role == "LARGE" and p.label and p.label != sme]
-    if not large and sme:
-        large = [p.label for p in doc.parties if p.label and p.label != sme]
-    if not large and sme:
-        other = (_JA_LARGE_OF if lang == "ja" else _EN_LARGE_OF).get(sme)
-        large = [other] if other else []
-    sme_labels = (sme,) if sme else (_JA_SME_DEFAULT if lang == "ja" else _EN_SME_DEFAULT)
-    large_labels = tuple(dict.fromkeys(large)) or (_JA_LARGE_DEFAULT if lang == "ja" else _EN_LARGE_DEFAULT)
-    return sme_labels, tuple(x for x in large_labels if x not in sme_labels)
-
-
-# Party labels in the clause text are overwritten, character for character, with two
-# private-use characters before matching. Offsets do not move, and the catalogue is
-# compiled once per language instead of once per pair of party names (compiling ~300
-# regexes costs about a second; a new upload usually brings new names).
-SME_CH, LARGE_CH = "\ue000", "\ue001"
-
-
-_HEADING_LINE = {
-    "ja": re.compile(r"^\s*第\s*[0-9]+\s*条\s*(?:\([^)\n]{0,40}\))?[ \t]*\n"),
-    "en": re.compile(r"^\s*(?:(?:Article|Section|Clause|ARTICLE|SECTION)\s+)?[0-9]+(?:\.[0-9]+)*\.?"
-                     r"[ \t]+(?:\([^)\n]{0,40}\)|[A-Z][^.;:\n]{0,70})[ \t]*\n"),
-}
-
-
-def _blank_heading(norm: str, lang: str) -> str:
-    """Blank a clause's own heading line (「第8条（知的財産権）」, "4. Technical Assistance"):
-    a title is not an obligation, and a trigger that starts in it would report the
-    title as the matched text. Same length, so offsets do not move."""
-    m = _HEADING_LINE[lang].match(norm)
-    if not m or m.end() >= len(norm):
-        return norm
-    return " " * (m.end() - 1) + norm[m.end() - 1:]
-
-
-def _label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
-    """A function that masks party labels in a text, longest label first (so that
-    "SINA Leju" is not read as "SINA" plus a word when both are parties)."""
-    kind = {**{x: LARGE_CH for x in large}, **{x: SME_CH for x in sme}}
-    alt = "|".join(re.escape(x) for x in sorted(kind, key=len, reverse=True))
-    # English labels are masked case-sensitively: "Supplier" is the party, "an
-    # alternate supplier" is not
-    rx = re.compile(rf"(?<!\w)(?:{alt})(?!\w)" if lang == "en" else f"(?:{alt})")
-    return lambda text: rx.sub(lambda m: kind[m.group(0)] * (m.end() - m.start()), text)
-
-
-@functools.lru_cache(maxsize=4)
-def _compile(lang: str) -> _Compiled_All:
-    cat: Catalogue = load_catalogue()
-    # possessive: one masked label is one party, so {PARTY}{PARTY} cannot split it in two
-    labels = {"SME": f"(?:{SME_CH}++)", "LARGE": f"(?:{LARGE_CH}++)"}
-    labels["PARTY"] = f"(?:{labels['SME']}|{labels['LARGE']})"
-    labels = labels_with_gaps(labels, lang)
-    voc = {k: v.get(lang, []) for k, v in cat.vocab.items()}
-    mutual_pats = [substitute(p, labels) for p in voc.get("mutual", [])]
-    mutual_alt = "|".join(f"(?:{p})" for p in mutual_pats) or "(?!x)x"
-    if lang == "ja":
-        subject = re.compile(
-            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=は|が)|(?P<l>{labels['LARGE']})(?=は|が)")
-    else:
-        verbs = "|".join(voc.get("subject_verbs", [])) or "shall|will|may|must"
-        subject = re.compile(
-            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=(?:'s)?\s+(?:{verbs})\b)"
-            rf"|(?P<l>{labels['LARGE']})(?=\s+(?:{verbs})\b)", re.I)
-    rules = []
-    for r in cat.all_rules():
-        d = r.detection
-        rules.append(_Compiled(
-            rule=r, trigger=_alt(r.patterns.get(lang), labels),
-            near=[p for p in (_alt(g.get(lang), labels) for g in d["near"]) if p is not None]
-            if all(g.get(lang) for g in d["near"]) else [re.compile(r"(?!x)x")] if d["near"] else [],
-            not_near=_alt(d["not_near"].get(lang), labels),
-            absent=_alt(d["absent"].get(lang), labels),
-            requires_doc=_alt(d["requires_doc"].get(lang), labels),
-            or_absent=_alt(d["or_absent"].get(lang), labels),
-            raise_near=_alt(r.adjust.get("raise_if_near", {}).get(lang), labels)))
-    checks = [_CompiledCheck(item=i, present=_alt(i.present.get(lang), labels),
-                             weak=_alt(i.weak.get(lang), labels)) for i in cat.checklist]
-    return _Compiled_All(
-        rules=rules, checks=checks, subject=subject, mutual=_alt(voc.get("mutual"), labels),
-        consideration=_alt(voc.get("consideration"), labels),
-        no_consideration=_alt(voc.get("no_consideration"), labels),
-        neg_after=_alt(voc.get("negation_after"), labels),
-        neg_before=_alt(voc.get("negation_before"), labels))
-
-
 # --------------------------------------------------------------------------- evaluation
 
 class _Ctx:
     def __init__(self, doc: Document):
         self.doc = doc
         self.lang = doc.language if doc.language in ("ja", "en") else "en"
-        self.comp = _compile(self.lang)
-        masker = _label_masker(self.lang, *_labels(doc))
+        self.comp = compile_catalogue(self.lang)
+        masker = label_masker(self.lang, *party_labels(doc))
         segs = _units(doc)
         self.units: list[_Unit] = []
         parts: list[str] = []
         pos = 0
         for i, s in enumerate(segs):
-            norm = masker(_blank_heading(s.norm, self.lang).replace("\n", " "))
+            norm = masker(blank_heading(s.norm, self.lang).replace("\n", " "))
             self.units.append(_Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref,
                                     article=s.article or s.ref, start=pos))
             parts.append(norm)
@@ -380,8 +127,8 @@ class _Ctx:
         i = bisect.bisect_right(self.starts, pos) - 1
         return self.units[i] if i >= 0 else None
 
-    def sel(self, pat: _PatSet | None) -> re.Pattern | None:
-        """The part of ``pat`` that can match this document at all (see _PatSet)."""
+    def sel(self, pat: PatSet | None) -> re.Pattern | None:
+        """The part of ``pat`` that can match this document at all (see PatSet)."""
         if pat is None:
             return None
         key = id(pat)
@@ -389,7 +136,7 @@ class _Ctx:
             self._sel[key] = pat.select(self.hay)
         return self._sel[key]
 
-    def doc_has(self, pat: _PatSet | None) -> bool:
+    def doc_has(self, pat: PatSet | None) -> bool:
         if pat is None:
             return False
         key = id(pat)
@@ -398,13 +145,13 @@ class _Ctx:
             self._doc_hits[key] = rx is not None and rx.search(self.joined) is not None
         return self._doc_hits[key]
 
-    def unit_matches(self, pat: _PatSet):
+    def unit_matches(self, pat: PatSet):
         """(unit, match) for every match of ``pat``, scanning only units that contain
         one of its literal anchors (most rules touch a handful of clauses)."""
         alts = pat.select_alts(self.hay)
         if not alts:
             return
-        rx = _compile_alt(tuple(p for p, _, _ in alts))
+        rx = compile_alt(tuple(p for p, _, _ in alts))
         if any(not a for _, a, _ in alts):
             for m in rx.finditer(self.joined):
                 u = self.unit_at(m.start())
@@ -417,7 +164,7 @@ class _Ctx:
                 cand |= self.units_with(lit)
         for i in sorted(cand):
             u = self.units[i]
-            if any(_passes(a, u.low) for _, a, _ in alts):
+            if any(passes(a, u.low) for _, a, _ in alts):
                 for m in rx.finditer(u.norm):
                     yield u, m.start(), m.end()
 
@@ -436,7 +183,7 @@ class _Ctx:
             self._lit_units[lit] = hit
         return hit
 
-    def doc_search(self, pat: _PatSet | None):
+    def doc_search(self, pat: PatSet | None):
         rx = self.sel(pat)
         return rx.search(self.joined) if rx is not None else None
 
@@ -536,7 +283,7 @@ def _applies(ctx: _Ctx, applies_to: list[str]) -> bool:
     return bool(ctx.types & set(applies_to))
 
 
-def _severity(ctx: _Ctx, cr: _Compiled, u: _Unit | None, base: str | None = None) -> str:
+def _severity(ctx: _Ctx, cr: CompiledRule, u: _Unit | None, base: str | None = None) -> str:
     sev = _SEV.index(base or cr.rule.severity)
     adj = cr.rule.adjust
     if set(adj.get("lower_in_types") or ()) & ctx.types:
@@ -556,7 +303,7 @@ _LONG_UNIT = 4000  # characters; beyond this a "clause" is a segmentation failur
 _LOCAL = 1500  # …and NEAR looks this far either side of the trigger instead
 
 
-def _scope(ctx: _Ctx, cr: _Compiled, u: _Unit, a: int, b: int) -> tuple[str, bool]:
+def _scope(ctx: _Ctx, cr: CompiledRule, u: _Unit, a: int, b: int) -> tuple[str, bool]:
     """Text that counts as "the same clause" for near/not_near, and whether it is the
     same for every trigger position in the unit (so the check can be cached)."""
     if cr.rule.detection.get("window") == "article":
@@ -569,7 +316,7 @@ def _scope(ctx: _Ctx, cr: _Compiled, u: _Unit, a: int, b: int) -> tuple[str, boo
     return u.norm[max(0, a - _LOCAL):b + _LOCAL], False
 
 
-def _static_ok(ctx: _Ctx, cr: _Compiled, u: _Unit, scope: str) -> bool:
+def _static_ok(ctx: _Ctx, cr: CompiledRule, u: _Unit, scope: str) -> bool:
     """The position-independent part of the clause filters."""
     for g in cr.near:
         if not g.search(scope):
@@ -581,7 +328,7 @@ def _static_ok(ctx: _Ctx, cr: _Compiled, u: _Unit, scope: str) -> bool:
     return True
 
 
-def _unit_ok(ctx: _Ctx, cr: _Compiled, u: _Unit, pos: int = 0, end: int | None = None,
+def _unit_ok(ctx: _Ctx, cr: CompiledRule, u: _Unit, pos: int = 0, end: int | None = None,
              cache: dict | None = None) -> bool:
     # A carve-out or exception often sits in the next paragraph of the same article
     # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
@@ -600,7 +347,7 @@ def _unit_ok(ctx: _Ctx, cr: _Compiled, u: _Unit, pos: int = 0, end: int | None =
     return True
 
 
-def _doc_ok(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> bool:
+def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
     d = cr.rule.detection
     if d.get("sme_discloser_only") and not ctx.sme_discloser:
         return False
@@ -619,7 +366,7 @@ def _doc_ok(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> bool:
     return True
 
 
-def _finding(ctx: _Ctx, cr: _Compiled, u: _Unit | None, span: tuple[int, int] | None,
+def _finding(ctx: _Ctx, cr: CompiledRule, u: _Unit | None, span: tuple[int, int] | None,
              base: str | None = None) -> Finding:
     r, lang = cr.rule, ctx.lang
     text = ctx.doc.text[span[0]:span[1]] if span else None
@@ -642,7 +389,7 @@ def _overlaps(fired: list[tuple[int, int]], seg: Segment) -> bool:
     return (a <= seg.start and seg.end <= b) or (seg.start <= a and b <= seg.end)
 
 
-def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
+def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
     d = cr.rule.detection
     if not _doc_ok(ctx, cr, fired):
         return []
@@ -683,7 +430,7 @@ def _run_rule(ctx: _Ctx, cr: _Compiled, fired: set[str]) -> list[Finding]:
     return out
 
 
-def _order(rules: list[_Compiled]) -> list[_Compiled]:
+def _order(rules: list[CompiledRule]) -> list[CompiledRule]:
     """Rules that depend on others' results run after them."""
     plain = [c for c in rules if not (c.rule.detection["requires_rules"] or c.rule.detection["unless_rules"])]
     dep = [c for c in rules if c not in plain]
