@@ -21,7 +21,8 @@ from chizai.disclosure.models import (
     ReminderDelivery,
 )
 
-from chizai.disclosure.services import require, role_of
+# services imports this module too: reach its helpers as attributes, at call time
+from chizai.disclosure import services
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ def _hash(token: str) -> str:
 @transaction.atomic
 def create_feed(actor, organization) -> str:
     """A new personal ICS token (the previous one stops working); shown once."""
-    require(actor, organization, "view")
+    services.require(actor, organization, "view")
     CalendarFeed.objects.filter(organization=organization, user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(24)
     feed = CalendarFeed.objects.create(organization=organization, user=actor, token_hash=_hash(token))
@@ -214,7 +215,7 @@ def feed_for_token(organization_slug: str, token: str) -> CalendarFeed | None:
             .select_related("user", "organization").first())
     if feed is None or not feed.user.is_active:
         return None
-    if not permissions.allowed(role_of(feed.user, feed.organization), "disclosure", "view"):
+    if not permissions.allowed(services.role_of(feed.user, feed.organization), "disclosure", "view"):
         return None
     return feed
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from chizai.core import audit, permissions
 from chizai.core.querysets import roles_by_org
 from chizai.core.services import ChizaiError
-from chizai.disclosure import gate
+from chizai.disclosure import duties, gate
 from chizai.disclosure.models import (
     Agreement,
     Disclosure,
@@ -189,8 +189,7 @@ def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreeme
     warnings = conflicts(agreement)
     audit.record(actor, organization, "disclosure.agreement.create", obj=agreement, summary=f"{agreement.type} with {partner.name_ja}",
                  changes={"after": _agreement_after(agreement), "warnings": warnings})
-    from chizai.disclosure.duties import sync_obligations
-    sync_obligations(organization)
+    duties.sync_obligations(organization)
     return agreement, warnings
 
 
@@ -209,8 +208,7 @@ def update_agreement(actor, organization, agreement_id, **fields) -> tuple[Agree
     action = "disclosure.agreement.sign" if fields.get("status") == "signed" and before.get("status") != "signed" else "disclosure.agreement.update"
     audit.record(actor, organization, action, obj=agreement, summary=f"{agreement.type} with {agreement.partner.name_ja} changed",
                  changes={"before": before, "after": fields, "warnings": warnings})
-    from chizai.disclosure.duties import sync_obligations
-    sync_obligations(organization)
+    duties.sync_obligations(organization)
     return agreement, warnings
 
 
@@ -454,8 +452,7 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
         DisclosureRecipient.objects.create(organization=organization, disclosure=disclosure, contact=contact,
                                            name=r["name"].strip()[:120], email=r.get("email") or (contact.email if contact else ""))
     _apply_gate(actor, disclosure, action="disclosure.create")
-    from chizai.disclosure.duties import sync_obligations
-    sync_obligations(organization)
+    duties.sync_obligations(organization)
     return disclosure
 
 
@@ -501,8 +498,7 @@ def override(actor, organization, disclosure_id, reason: str) -> Disclosure:
     disclosure.override_reason, disclosure.override_by = reason.strip(), actor
     disclosure.save(update_fields=["override_reason", "override_by"])
     _apply_gate(actor, disclosure, action="disclosure.override_requested")
-    from chizai.disclosure.duties import sync_obligations
-    sync_obligations(organization)
+    duties.sync_obligations(organization)
     return disclosure
 
 
@@ -529,8 +525,7 @@ def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
     disclosure.save(update_fields=list(fields))
     audit.record(actor, organization, "disclosure.return", obj=disclosure, summary=f"{disclosure.reference}: return/destruction recorded",
                  changes={"before": before, "after": fields})
-    from chizai.disclosure.duties import sync_obligations
-    sync_obligations(organization)
+    duties.sync_obligations(organization)
     return disclosure
 
 
