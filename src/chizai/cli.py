@@ -235,18 +235,43 @@ def search(
 
 
 @app.command("rewrap-keys")
-def rewrap_keys() -> None:
-    """Re-wrap every file's data key under the current CHIZAI_MASTER_KEY (old keys in CHIZAI_MASTER_KEYS_OLD)."""
+def rewrap_keys(
+    rotate_org_keys: bool = typer.Option(False, "--rotate-org-keys",
+                                         help="Also give organisations new keys and re-wrap their files' data keys under them."),
+    org: Optional[str] = typer.Option(None, "--org", help="With --rotate-org-keys: only this organisation (its short name)."),
+) -> None:
+    """Re-wrap every organisation key under the current CHIZAI_MASTER_KEY (old keys in CHIZAI_MASTER_KEYS_OLD)
+    and move data keys still wrapped by a master key onto their organisation's key. Files are not rewritten."""
+    if org and not rotate_org_keys:
+        typer.echo("--org only goes with --rotate-org-keys.", err=True)
+        raise typer.Exit(2)
     _django()
+    from chizai.core.models import Organization
     from chizai.core.services import ChizaiError
+    from chizai.register.models import OrganizationKey
     from chizai.register.services import rewrap_keys as rewrap
+    from chizai.register.services import rotate_org_key
 
     try:
-        count = rewrap()
+        done = rewrap()
+        typer.echo(f"Re-wrapped {done.org_keys} organisation key(s); moved {done.data_keys} data key(s) onto organisation keys.")
+        if not rotate_org_keys:
+            return
+        if org:
+            organizations = list(Organization.objects.filter(slug=org))
+            if not organizations:
+                typer.echo(f"No organisation with the short name {org!r}.", err=True)
+                raise typer.Exit(2)
+        else:
+            # After the rewrap above every organisation with sealed files has a key.
+            keyed = OrganizationKey.objects.values("organization_id")
+            organizations = list(Organization.objects.filter(pk__in=keyed).order_by("slug"))
+        for organization in organizations:
+            new, counts = rotate_org_key(None, organization)
+            typer.echo(f"{organization.slug}: new key {new.kid}, re-wrapped {sum(counts.values())} data key(s).")
     except ChizaiError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"Re-wrapped {count} data key(s).")
 
 
 disclosure_app = typer.Typer(help="Disclosure control: trace hand-over copies, queue reminders.", no_args_is_help=True)

@@ -95,7 +95,7 @@ def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
     # A copy carries the file's content: only someone who may download the file itself gets it.
     if not FileVersion.objects.restrict(actor, "download").filter(pk=copy.item.version_id).exists():
         raise Http404("Not found.")
-    data = _unseal(copy.storage_name, copy.wrapped_key, copy.key_id, copy.sha256)
+    data = _unseal(copy.storage_name, copy.wrapped_key, copy.key_id, copy.sha256, copy.organization_id)
     with transaction.atomic():
         audit.record(actor, organization, "disclosure.copy.download", obj=copy,
                      summary=f"{copy.filename} downloaded", changes={"after": {"sha256": copy.sha256}})

@@ -228,13 +228,13 @@ def _seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
     """Encrypt bytes with the register's envelope encryption and store them; (name, Sealed)."""
     from chizai.register.sealed import seal_bytes
 
-    return seal_bytes(data, f"disclosure/{organization.pk}/{prefix}")
+    return seal_bytes(data, f"disclosure/{organization.pk}/{prefix}", organization)
 
 
-def _unseal(storage_name: str, wrapped_key: str, key_id: str, sha256: str) -> bytes:
+def _unseal(storage_name: str, wrapped_key: str, key_id: str, sha256: str, organization) -> bytes:
     from chizai.register.sealed import open_sealed
 
-    return open_sealed(storage_name, wrapped_key, key_id, sha256)
+    return open_sealed(storage_name, wrapped_key, key_id, sha256, organization)
 
 
 def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes, review: bool = True) -> Agreement:
@@ -311,7 +311,8 @@ def agreement_file(actor, organization, agreement_id) -> tuple[Agreement, bytes]
     agreement = _get(Agreement, actor, organization, agreement_id, "add")
     if not agreement.file_storage_name:
         raise Http404("No file.")
-    data = _unseal(agreement.file_storage_name, agreement.file_wrapped_key, agreement.file_key_id, agreement.file_sha256)
+    data = _unseal(agreement.file_storage_name, agreement.file_wrapped_key, agreement.file_key_id, agreement.file_sha256,
+                  agreement.organization_id)
     with transaction.atomic():
         audit.record(actor, organization, "disclosure.agreement.download", obj=agreement, summary=f"{agreement.file_name} downloaded",
                      changes={"after": {"sha256": agreement.file_sha256}})

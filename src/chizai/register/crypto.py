@@ -1,4 +1,5 @@
-"""Files at rest: AES-256-GCM in chunks, a fresh data key per file, wrapped by a master key.
+"""Files at rest: AES-256-GCM in chunks, a fresh data key per file, wrapped by the
+organisation's key, which is wrapped by a master key.
 
 Layout of a stored object: ``MAGIC`` (8 bytes) + nonce prefix (8 bytes), then records of
 ``len (4 bytes, big-endian) + ciphertext`` of at most ``CHUNK`` plaintext bytes each. Each
@@ -9,7 +10,13 @@ flipping a bit does. Memory use is one chunk whatever the file size.
 The master key comes from ``CHIZAI_MASTER_KEY`` (or ``CHIZAI_MASTER_KEY_FILE``): base64 of
 32 bytes. The embedded default creates one under CHIZAI_HOME, as settings does for the
 secret key. Old keys stay readable through ``CHIZAI_MASTER_KEYS_OLD`` (comma-separated
-base64), so ``rewrap`` can move data keys to a new master key without touching files.
+base64), so rotation re-wraps one organisation key per organisation and touches no file.
+
+Key ids: a master key's id is derived from the key (16 hex digits); an organisation key's id
+is random with the prefix ``org-`` (rows of ``register.models.OrganizationKey``, looked up by
+``register.keys``). A sealed row's ``key_id`` names the key that wraps its data key; rows
+written before organisation keys existed name a master key directly and stay readable until
+``rewrap-keys`` moves them.
 """
 from __future__ import annotations
 
@@ -87,20 +94,98 @@ def keyring() -> dict[str, bytes]:
 
 
 def wrap(data_key: bytes, kid: str, master: bytes) -> str:
-    nonce = os.urandom(12)
-    return base64.b64encode(nonce + AESGCM(master).encrypt(nonce, data_key, kid.encode())).decode()
+    """The legacy layout: a data key wrapped by the master key directly (new files never get it)."""
+    return _seal_key(data_key, master, kid.encode())
 
 
 def unwrap(wrapped: str, kid: str) -> bytes:
-    master = keyring().get(kid)
+    """Unwrap a legacy data key, wrapped by the master key ``kid`` directly."""
+    data_key = _open_key(wrapped, _master(kid, "This file was encrypted"), kid.encode())
+    if data_key is None:
+        raise KeyError_(f"The master key configured as {kid} cannot unwrap this file's key: wrong master key.")
+    return data_key
+
+
+ORG_KID_PREFIX = "org-"
+# Bounded only so a long-lived worker cannot grow it without limit; it holds one entry per
+# organisation key in practice.
+_ORG_KEY_CACHE_MAX = 4096
+_org_key_cache: dict[tuple[str, int, str, str], bytes] = {}
+
+
+def _master(master_kid: str, subject: str) -> bytes:
+    master = keyring().get(master_kid)
     if master is None:
-        raise KeyError_(f"This file was encrypted under master key {kid}, which is not configured "
+        raise KeyError_(f"{subject} under master key {master_kid}, which is not configured "
                         "(set CHIZAI_MASTER_KEY, or list the old key in CHIZAI_MASTER_KEYS_OLD).")
-    blob = base64.b64decode(wrapped)
+    return master
+
+
+def _seal_key(secret: bytes, key: bytes, aad: bytes) -> str:
+    nonce = os.urandom(12)
+    return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, secret, aad)).decode()
+
+
+def _open_key(wrapped: str, key: bytes, aad: bytes) -> bytes | None:
     try:
-        return AESGCM(master).decrypt(blob[:12], blob[12:], kid.encode())
-    except InvalidTag:
-        raise KeyError_(f"The master key configured as {kid} cannot unwrap this file's key: wrong master key.") from None
+        blob = base64.b64decode(wrapped, validate=True)
+        return AESGCM(key).decrypt(blob[:12], blob[12:], aad)
+    except (InvalidTag, ValueError):
+        return None
+
+
+def new_org_kid() -> str:
+    # Random rather than derived from the key, so an id says nothing about the key; the
+    # prefix is what tells it apart from a master key id on legacy rows.
+    return ORG_KID_PREFIX + secrets.token_hex(12)
+
+
+def is_org_kid(kid: str) -> bool:
+    return kid.startswith(ORG_KID_PREFIX)
+
+
+def _org_key_aad(org_id: int, kid: str, master_kid: str) -> bytes:
+    # Binding the organisation makes a wrapped key copied onto another organisation's row useless.
+    return b"chizai-org-key\0%d\0%s\0%s" % (org_id, kid.encode(), master_kid.encode())
+
+
+def _data_key_aad(org_id: int, kid: str) -> bytes:
+    return b"chizai-data-key\0%d\0%s" % (org_id, kid.encode())
+
+
+def wrap_org_key(org_key: bytes, org_id: int, kid: str) -> tuple[str, str]:
+    """Wrap an organisation key under the current master key: (master key id, wrapped key)."""
+    master_kid, master = current_key()
+    return master_kid, _seal_key(org_key, master, _org_key_aad(org_id, kid, master_kid))
+
+
+def unwrap_org_key(wrapped: str, org_id: int, kid: str, master_kid: str) -> bytes:
+    # The keyring is consulted even on a cache hit, so a master key taken out of the
+    # configuration stops access at once rather than at the next restart.
+    master = _master(master_kid, f"The key of this organisation ({kid}) is wrapped")
+    cache_key = (kid, org_id, master_kid, wrapped)
+    org_key = _org_key_cache.get(cache_key)
+    if org_key is None:
+        org_key = _open_key(wrapped, master, _org_key_aad(org_id, kid, master_kid))
+        if org_key is None:
+            raise KeyError_(f"The master key configured as {master_kid} cannot unwrap organisation key {kid}: "
+                            "wrong master key, or the wrapped key was altered or moved to another organisation.")
+        if len(_org_key_cache) >= _ORG_KEY_CACHE_MAX:
+            _org_key_cache.clear()
+        _org_key_cache[cache_key] = org_key
+    return org_key
+
+
+def wrap_data_key(data_key: bytes, org_key: bytes, org_id: int, kid: str) -> str:
+    return _seal_key(data_key, org_key, _data_key_aad(org_id, kid))
+
+
+def unwrap_data_key(wrapped: str, org_key: bytes, org_id: int, kid: str) -> bytes:
+    data_key = _open_key(wrapped, org_key, _data_key_aad(org_id, kid))
+    if data_key is None:
+        raise KeyError_(f"Organisation key {kid} cannot unwrap this file's key: "
+                        "the wrapped key was altered or belongs to another organisation.")
+    return data_key
 
 
 @dataclass
@@ -135,13 +220,17 @@ def _rechunk(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield bytes(buffer)
 
 
-def encrypt_stream(chunks: Iterable[bytes], out: IO[bytes], *, max_size: int | None = None) -> Sealed:
+def encrypt_stream(chunks: Iterable[bytes], out: IO[bytes], organization, *, max_size: int | None = None) -> Sealed:
     """Encrypt ``chunks`` into ``out``; returns size, SHA-256 of the plaintext and the wrapped key.
 
+    The data key is wrapped by ``organization``'s key (an Organization or its id).
     Raises ``ValueError`` when the input passes ``max_size`` (checked as it streams).
     """
-    kid, master = current_key()
+    from chizai.register import keys  # the database half of the key hierarchy
+
     data_key = AESGCM.generate_key(bit_length=256)
+    # Wrapped before any byte is encrypted, so a missing master key fails an upload at once.
+    kid, wrapped_key = keys.wrap_new_data_key(organization, data_key)
     aead = AESGCM(data_key)
     prefix = os.urandom(_PREFIX)
     digest = hashlib.sha256()
@@ -160,7 +249,7 @@ def encrypt_stream(chunks: Iterable[bytes], out: IO[bytes], *, max_size: int | N
             index += 1
         pending = block
     _write_record(out, aead, prefix, index, pending or b"", last=True)
-    return Sealed(size=size, sha256=digest.hexdigest(), key_id=kid, wrapped_key=wrap(data_key, kid, master))
+    return Sealed(size=size, sha256=digest.hexdigest(), key_id=kid, wrapped_key=wrapped_key)
 
 
 def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes, *, last: bool) -> None:
@@ -179,9 +268,15 @@ def _read_exact(handle: IO[bytes], n: int) -> bytes:
     return bytes(data)
 
 
-def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str) -> Iterator[bytes]:
-    """Yield plaintext blocks; raises ``IntegrityError_`` on any alteration or truncation."""
-    aead = AESGCM(unwrap(wrapped_key, kid))
+def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str, organization) -> Iterator[bytes]:
+    """Yield plaintext blocks; raises ``IntegrityError_`` on any alteration or truncation.
+
+    ``organization`` is the owner of the row the key came from: an organisation key of any
+    other organisation is refused.
+    """
+    from chizai.register import keys
+
+    aead = AESGCM(keys.open_data_key(wrapped_key, kid, organization))
     header = _read_exact(handle, len(MAGIC) + _PREFIX)
     if len(header) != len(MAGIC) + _PREFIX or header[: len(MAGIC)] != MAGIC:
         raise IntegrityError_("The stored file is not a chizai encrypted file (bad header).")
@@ -211,13 +306,6 @@ def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str) -> Iterator[by
                 raise IntegrityError_("The stored file has data after its final block: it was altered.")
             return
         index += 1
-
-
-def new_data_key_wrap(wrapped_key: str, old_kid: str) -> tuple[str, str]:
-    """Re-wrap one data key under the current master key (rotation without re-encryption)."""
-    data_key = unwrap(wrapped_key, old_kid)
-    kid, master = current_key()
-    return kid, wrap(data_key, kid, master)
 
 
 def random_name() -> str:

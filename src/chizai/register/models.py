@@ -207,6 +207,39 @@ class AssetFile(models.Model):
         return self.name
 
 
+class KeyQuerySet(OrgScopedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        # Keys are read by the encryption code only; no role sees them on a page or the API.
+        return self.none()
+
+
+class OrganizationKey(models.Model):
+    """The middle of the envelope: wraps each data key of one organisation's files, and is
+    itself wrapped (AES-GCM, bound to organisation and kid) by the master key ``master_key_id``.
+
+    One active key per organisation; a rotated key is retired, not deleted, so a row sealed
+    while the rotation ran still opens until ``rewrap-keys`` moves it.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kid = models.CharField(max_length=32, unique=True)
+    wrapped_key = models.CharField(max_length=200)
+    master_key_id = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = KeyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], condition=Q(retired_at__isnull=True),
+                                    name="reg_one_active_org_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.kid
+
+
 class FileVersion(models.Model):
     """One encrypted, hashed, (optionally) time-stamped upload of a file."""
 
@@ -222,7 +255,8 @@ class FileVersion(models.Model):
     content_type = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
-    # Envelope encryption: the data key, wrapped by the master key named by key_id.
+    # Envelope encryption: the data key, wrapped by the organisation key named by key_id
+    # (by a master key directly on rows older than organisation keys).
     key_id = models.CharField(max_length=32)
     wrapped_key = models.CharField(max_length=200)
     extracted_note = models.CharField(max_length=300, blank=True)

@@ -14,21 +14,26 @@ from chizai.core.services import ChizaiError
 from chizai.register import crypto
 
 
-def seal_bytes(data: bytes, folder: str) -> tuple[str, crypto.Sealed]:
-    """Encrypt ``data`` and store it under ``folder``; returns (storage name, Sealed)."""
+def seal_bytes(data: bytes, folder: str, organization) -> tuple[str, crypto.Sealed]:
+    """Encrypt ``data`` under ``organization``'s key and store it under ``folder``; returns
+    (storage name, Sealed)."""
     with tempfile.TemporaryFile(prefix="chizai-seal-") as handle:
-        sealed = crypto.encrypt_stream([data], handle)
+        try:
+            sealed = crypto.encrypt_stream([data], handle, organization)
+        except crypto.KeyError_ as exc:
+            raise ChizaiError(str(exc)) from None
         handle.seek(0)
         name = f"{folder}/{crypto.random_name()}.enc"
         stored = default_storage.save(name, File(handle, name=name))
     return stored, sealed
 
 
-def open_sealed(storage_name: str, wrapped_key: str, key_id: str, sha256: str) -> bytes:
-    """Decrypt a sealed file, refusing it (with a message for the user) if anything is off."""
+def open_sealed(storage_name: str, wrapped_key: str, key_id: str, sha256: str, organization) -> bytes:
+    """Decrypt a sealed file of ``organization`` (the owner of the row it is recorded on),
+    refusing it (with a message for the user) if anything is off."""
     try:
         with default_storage.open(storage_name, "rb") as handle:
-            data = b"".join(crypto.decrypt_stream(handle, wrapped_key, key_id))
+            data = b"".join(crypto.decrypt_stream(handle, wrapped_key, key_id, organization))
     except (crypto.KeyError_, crypto.IntegrityError_) as exc:
         raise ChizaiError(_("This file cannot be served: %(error)s") % {"error": exc}) from None
     except FileNotFoundError:

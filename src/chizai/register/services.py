@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from chizai.core import audit, jobs
 from chizai.core.services import ChizaiError
-from chizai.register import access, crypto, evidence, extract, search
+from chizai.register import access, crypto, evidence, extract, keys, search
 from chizai.register.models import Asset, AssetFile, AssetGrant, FileVersion, Holder, SearchChunk
 
 logger = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ def upload_version(actor, organization, asset_id, source, *, name: str, file_id:
     try:
         with sealed_file:
             try:
-                sealed = crypto.encrypt_stream(_iter_upload(source, head), sealed_file, max_size=limit)
+                sealed = crypto.encrypt_stream(_iter_upload(source, head), sealed_file, organization, max_size=limit)
             except ValueError:
                 raise ChizaiError(_("The file is larger than the limit of %(mb)d MB.") % {"mb": limit // (1024 * 1024)}) from None
             except OSError as exc:
@@ -360,7 +360,7 @@ def _open_verified(version: FileVersion):
     digest = hashlib.sha256()
     try:
         with default_storage.open(version.storage_name, "rb") as handle:
-            for block in crypto.decrypt_stream(handle, version.wrapped_key, version.key_id):
+            for block in crypto.decrypt_stream(handle, version.wrapped_key, version.key_id, version.organization_id):
                 digest.update(block)
     except crypto.KeyError_ as exc:
         raise ChizaiError(str(exc)) from None
@@ -373,7 +373,7 @@ def _open_verified(version: FileVersion):
 
     def stream():
         with default_storage.open(version.storage_name, "rb") as handle:
-            yield from crypto.decrypt_stream(handle, version.wrapped_key, version.key_id)
+            yield from crypto.decrypt_stream(handle, version.wrapped_key, version.key_id, version.organization_id)
 
     return stream()
 
@@ -406,21 +406,21 @@ def plaintext_to_tempfile(version: FileVersion):
     return handle
 
 
-@transaction.atomic
-def rewrap_keys(actor=None) -> int:
-    """Move every data key under the current master key; files themselves are not rewritten."""
-    current, _key = crypto.current_key()
-    count = 0
-    for version in FileVersion.objects.exclude(key_id=current).select_for_update():
-        try:
-            version.key_id, version.wrapped_key = crypto.new_data_key_wrap(version.wrapped_key, version.key_id)
-        except crypto.KeyError_ as exc:
-            raise ChizaiError(str(exc)) from None
-        version.save(update_fields=["key_id", "wrapped_key"])
-        audit.record(actor, version.organization, "register.version.rewrap", obj=version,
-                     summary=f"data key of {version.original_name} v{version.number} re-wrapped under {current}")
-        count += 1
-    return count
+def rewrap_keys(actor=None) -> keys.Rewrapped:
+    """Re-wrap every organisation key under the current master key and move legacy data keys
+    onto their organisation's key (``keys.rewrap_master``); files are not rewritten."""
+    try:
+        return keys.rewrap_master(actor)
+    except crypto.KeyError_ as exc:
+        raise ChizaiError(str(exc)) from None
+
+
+def rotate_org_key(actor, organization):
+    """A new key for ``organization``; its data keys are re-wrapped, files untouched (``keys.rotate_org_key``)."""
+    try:
+        return keys.rotate_org_key(actor, organization)
+    except crypto.KeyError_ as exc:
+        raise ChizaiError(str(exc)) from None
 
 
 # --- search index ----------------------------------------------------------------------

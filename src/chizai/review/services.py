@@ -77,7 +77,7 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
     if data is not None:
         from chizai.register.sealed import seal_bytes
 
-        stored, sealed = seal_bytes(data, f"reviews/{organization.pk}")
+        stored, sealed = seal_bytes(data, f"reviews/{organization.pk}", organization)
     try:
         with transaction.atomic():
             review = ContractReview(
@@ -113,7 +113,8 @@ def run_review_job(job: Job):
     if review.source_storage_name:
         from chizai.register.sealed import open_sealed
 
-        source = open_sealed(review.source_storage_name, review.source_wrapped_key, review.source_key_id, review.source_sha256)
+        source = open_sealed(review.source_storage_name, review.source_wrapped_key, review.source_key_id, review.source_sha256,
+                             review.organization_id)
     else:
         source = review.text
     try:

@@ -99,7 +99,7 @@ def test_rotation_rewraps_without_rewriting_files(org, owner, asset, monkeypatch
     old = os.environ["CHIZAI_MASTER_KEY"]
     monkeypatch.setenv("CHIZAI_MASTER_KEY", base64.b64encode(b"n" * 32).decode())
     monkeypatch.setenv("CHIZAI_MASTER_KEYS_OLD", old)
-    assert services.rewrap_keys(owner) == 1
+    assert services.rewrap_keys(owner).org_keys == 1
     monkeypatch.delenv("CHIZAI_MASTER_KEYS_OLD")
     assert b"".join(services.download(owner, org, version.pk)[1]) == b"rotate me"
     assert (Path(storage_dir) / version.storage_name).read_bytes() == before
