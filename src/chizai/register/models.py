@@ -17,23 +17,35 @@ from chizai.core.querysets import OrgScopedQuerySet, roles_by_org
 from chizai.register import access
 
 
+def visible_assets_condition(user, action: str = "view", *, asset_id: str = "pk") -> Q:
+    """Which assets ``user`` may ``action``, as a condition on organization_id, classification
+    and the asset's id (named ``asset_id``).
+
+    ``AssetQuerySet.restrict`` applies it to assets; search applies the very same condition
+    to index chunks, which carry their asset's organisation and classification, so a search
+    needs no join to the asset table to stay inside the access rules.
+    """
+    capability = access.capability_for(action)
+    # The role matrix still gates the register as a whole ("text" is a kind of view).
+    matrix_action = "view" if action == "text" else action
+    condition = Q(pk__in=[])
+    for org_id, role in roles_by_org(user).items():
+        if not permissions.allowed(role, "register", matrix_action):
+            continue
+        classes = access.classes_for(role, capability)
+        if classes:
+            condition |= Q(organization_id=org_id, classification__in=classes)
+        if "secret" not in classes and access.named_secret_allows(role, capability):
+            named = AssetGrant.objects.filter(user=user).values("asset_id")
+            held = Holder.objects.filter(user=user).values("asset_id")
+            condition |= Q(organization_id=org_id, classification="secret") & (
+                Q(**{f"{asset_id}__in": named}) | Q(**{f"{asset_id}__in": held}))
+    return condition
+
+
 class AssetQuerySet(OrgScopedQuerySet):
     def restrict(self, user, action: str = "view"):
-        capability = access.capability_for(action)
-        # The role matrix still gates the register as a whole ("text" is a kind of view).
-        matrix_action = "view" if action == "text" else action
-        condition = Q(pk__in=[])
-        for org_id, role in roles_by_org(user).items():
-            if not permissions.allowed(role, "register", matrix_action):
-                continue
-            classes = access.classes_for(role, capability)
-            if classes:
-                condition |= Q(organization_id=org_id, classification__in=classes)
-            if "secret" not in classes and access.named_secret_allows(role, capability):
-                named = AssetGrant.objects.filter(user=user).values("asset_id")
-                held = Holder.objects.filter(user=user).values("asset_id")
-                condition |= Q(organization_id=org_id, classification="secret") & (Q(pk__in=named) | Q(pk__in=held))
-        return self.filter(condition)
+        return self.filter(visible_assets_condition(user, action))
 
 
 class ViaAssetQuerySet(OrgScopedQuerySet):
@@ -299,6 +311,10 @@ class SearchChunk(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="chunks")
     version = models.ForeignKey(FileVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="chunks")
     level = models.CharField(max_length=4)
+    # Always the asset's classification: database triggers (migration 0004) copy it on every
+    # insert and follow every reclassification in the same transaction, so search can apply
+    # the access rules to the chunk row itself and a chunk can never lag behind its asset.
+    classification = models.CharField(max_length=20, default="", editable=False)
     text = models.TextField()
     tokens = models.TextField()
 

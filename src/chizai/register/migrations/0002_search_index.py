@@ -6,6 +6,8 @@ chunks and the index follows in the same transaction. PostgreSQL: a GIN index on
 """
 from django.db import migrations
 
+from chizai.core.vendor_sql import per_vendor
+
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE register_search_fts USING fts5(tokens, content='register_searchchunk', content_rowid='id', tokenize='unicode61')",
     "CREATE TRIGGER register_search_ai AFTER INSERT ON register_searchchunk BEGIN "
@@ -30,20 +32,12 @@ POSTGRES_UP = [
 POSTGRES_DOWN = ["DROP INDEX IF EXISTS reg_chunk_tsv", "ALTER TABLE register_searchchunk DROP COLUMN IF EXISTS tsv"]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("register", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+            per_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
+            per_vendor({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
         ),
     ]

@@ -141,3 +141,78 @@ def test_rank_window_applies_after_access_so_visible_matches_are_not_lost(org, p
     _index_all()
     assert {h.asset_id for h in services.search_assets(people["engineer"], org, "金型")} == set(visible)
     assert len(services.search_assets(owner, org, "金型")) == 3
+
+
+def test_reclassification_reaches_the_index_at_once(org, people):
+    """Chunks carry their asset's class; a reclassification changes them in the same
+    transaction, so content is hidden before any re-index job runs."""
+    owner, viewer = people["owner"], people["viewer"]
+    asset = services.create_asset(owner, org, title_ja="段取り替えの手順", classification="public",
+                                  description="段取り替えを十分で終える治具")
+    _index_all()
+    assert set(SearchChunk.objects.filter(asset=asset).values_list("classification", flat=True)) == {"public"}
+    assert [h.asset_id for h in services.search_assets(viewer, org, "治具")] == [asset.pk]
+    services.reclassify(owner, org, [asset.pk], "confidential")
+    assert set(SearchChunk.objects.filter(asset=asset).values_list("classification", flat=True)) == {"confidential"}
+    assert services.search_assets(viewer, org, "治具") == []
+    assert services.search_assets(viewer, org, "段取り") == []
+    assert [h.asset_id for h in services.search_assets(people["engineer"], org, "治具")] == [asset.pk]
+
+
+def test_a_chunk_cannot_be_given_another_class_than_its_asset(org, owner):
+    """Whatever writes the chunk table (a bulk insert, a hand-written UPDATE), the copy stays true."""
+    asset = services.create_asset(owner, org, title_ja="極秘の配合", classification="secret")
+    chunk = SearchChunk.objects.create(organization=org, asset=asset, level="text", text="配合比", tokens="配合 比")
+    chunk.refresh_from_db()
+    assert chunk.classification == "secret"
+    SearchChunk.objects.filter(pk=chunk.pk).update(classification="public")
+    chunk.refresh_from_db()
+    assert chunk.classification == "secret"
+    other = services.create_asset(owner, org, title_ja="公開資料", classification="public")
+    SearchChunk.objects.filter(pk=chunk.pk).update(asset=other)
+    chunk.refresh_from_db()
+    assert chunk.classification == "public"
+
+
+def _reference_window(user, org, term, window):
+    """What the rank window must hold: the newest ``window`` matching chunks the user may read."""
+    readable_meta = set(services.Asset.objects.restrict(user, "view").filter(organization=org).values_list("pk", flat=True))
+    readable_text = set(services.Asset.objects.restrict(user, "text").filter(organization=org).values_list("pk", flat=True))
+    rows = SearchChunk.objects.filter(organization=org).order_by("-pk").values_list("pk", "asset_id", "level", "tokens")
+    visible = [pk for pk, asset_id, level, tokens in rows if term in tokens.split()
+               and asset_id in (readable_meta if level == "meta" else readable_text)]
+    return set(visible[:window])
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse", "old_only", "mixed_access"])
+def test_postgres_window_walk_holds_exactly_the_newest_visible_matches(org, people, monkeypatch, layout):
+    """The range walk (small first range, then sized by density) must find the same set a
+    full scan would: the newest RANK_WINDOW visible matches, wherever they sit."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the id-range walk is the PostgreSQL backend's; SQLite counts in FTS5 instead")
+    monkeypatch.setattr(search, "RANK_WINDOW", 7)
+    monkeypatch.setattr(search.PostgresBackend, "FIRST_SPAN", 4)
+    owner, engineer = people["owner"], people["engineer"]
+    classes = {"mixed_access": ["secret", "internal", "confidential", "secret"]}.get(layout, ["internal"])
+    assets = [services.create_asset(owner, org, title_ja=f"資産{i}", classification=classes[i % len(classes)]) for i in range(8)]
+    rows = []
+    for i in range(160):
+        if layout == "dense":
+            has = i % 2 == 0
+        elif layout == "sparse":
+            has = i % 37 == 0
+        elif layout == "old_only":
+            has = i < 20
+        else:
+            has = i % 3 == 0
+        words = f"語{i} 別{i % 5}" + (" 研磨" if has else "")
+        rows.append(SearchChunk(organization=org, asset=assets[i % len(assets)], level="meta" if i % 4 == 0 else "text",
+                                text=words, tokens=words))
+    SearchChunk.objects.bulk_create(rows)
+    for user in (owner, engineer, people["viewer"]):
+        access = search.chunk_access(user, org)
+        got = {chunk_id for chunk_id, _asset, _score in
+               search.PostgresBackend().candidates(org.pk, ["研磨"], access, 1000)} if access else set()
+        assert got == _reference_window(user, org, "研磨", 7), (layout, user.username)
