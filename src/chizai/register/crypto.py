@@ -25,6 +25,8 @@ import hashlib
 import os
 import secrets
 import struct
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Iterable, Iterator
 
@@ -233,29 +235,81 @@ def encrypt_stream(chunks: Iterable[bytes], out: IO[bytes], organization, *, max
     kid, wrapped_key = keys.wrap_new_data_key(organization, data_key)
     aead = AESGCM(data_key)
     prefix = os.urandom(_PREFIX)
-    digest = hashlib.sha256()
     out.write(MAGIC + prefix)
     size = 0
     index = 0
     pending: bytes | None = None
-    # One block is held back so the final block can be sealed with last=True.
-    for block in _rechunk(chunks):
-        size += len(block)
-        if max_size is not None and size > max_size:
-            raise ValueError("too large")
-        digest.update(block)
-        if pending is not None:
-            _write_record(out, aead, prefix, index, pending, last=False)
-            index += 1
-        pending = block
-    _write_record(out, aead, prefix, index, pending or b"", last=True)
-    return Sealed(size=size, sha256=digest.hexdigest(), key_id=kid, wrapped_key=wrapped_key)
+    record = bytearray(4 + CHUNK + _TAG)
+    with _BackgroundDigest() as digest:
+        # One block is held back so the final block can be sealed with last=True.
+        for block in _rechunk(chunks):
+            size += len(block)
+            if max_size is not None and size > max_size:
+                raise ValueError("too large")
+            digest.update(block)
+            if pending is not None:
+                _write_record(out, aead, prefix, index, pending, record, last=False)
+                index += 1
+            pending = block
+        _write_record(out, aead, prefix, index, pending or b"", record, last=True)
+        sha256 = digest.hexdigest()
+    return Sealed(size=size, sha256=sha256, key_id=kid, wrapped_key=wrapped_key)
 
 
-def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes, *, last: bool) -> None:
-    sealed = aead.encrypt(_nonce(prefix, index), block, _aad(index, last))
-    out.write(struct.pack(">I", len(sealed)))
-    out.write(sealed)
+class _BackgroundDigest:
+    """SHA-256 of a stream, computed on a helper thread after the first block.
+
+    Hashing is the slowest step of an upload (about 1.7 GB/s with SHA-NI against about
+    10 GB/s for AES-GCM with VAES), and hashlib releases the GIL on large buffers, so a
+    second core hashes while this thread encrypts and writes. One worker keeps the blocks
+    in order; at most ``DEPTH`` blocks wait, so memory stays bounded. A one-block input
+    (the common small file) is hashed inline and starts no thread.
+    """
+
+    DEPTH = 4
+
+    def __init__(self):
+        self._digest = hashlib.sha256()
+        self._pool: ThreadPoolExecutor | None = None
+        self._waiting: deque = deque()
+        self._blocks = 0
+
+    def __enter__(self):
+        return self
+
+    def update(self, block: bytes) -> None:
+        self._blocks += 1
+        if self._blocks == 1:
+            self._digest.update(block)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chizai-sha256")
+        self._waiting.append(self._pool.submit(self._digest.update, block))
+        if len(self._waiting) > self.DEPTH:
+            self._waiting.popleft().result()
+
+    def hexdigest(self) -> str:
+        while self._waiting:
+            self._waiting.popleft().result()
+        return self._digest.hexdigest()
+
+    def __exit__(self, *exc_info):
+        if self._pool is not None:
+            # On an error the queued blocks are dropped; the worker finishes at most one.
+            for future in self._waiting:
+                future.cancel()
+            self._pool.shutdown(wait=True)
+        return False
+
+
+def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes, record: bytearray, *, last: bool) -> None:
+    # Sealed into one reused buffer (length prefix + ciphertext + tag) and written with a
+    # single call: no fresh megabyte per block for the allocator to map and fault in.
+    length = len(block) + _TAG
+    struct.pack_into(">I", record, 0, length)
+    view = memoryview(record)
+    aead.encrypt_into(_nonce(prefix, index), block, _aad(index, last), view[4:4 + length])
+    out.write(view[:4 + length])
 
 
 def _read_exact(handle: IO[bytes], n: int) -> bytes:

@@ -1,0 +1,56 @@
+"""The streaming cipher: any split of the input round-trips, the SHA-256 is that of the
+plaintext, and an upload that fails midway leaves no hashing thread behind."""
+import hashlib
+import io
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chizai.register import crypto
+
+CHUNK = crypto.CHUNK
+
+
+def _hash_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("chizai-sha256")]
+
+
+def _pieces(data: bytes, cuts: list[int]):
+    edges = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
+    for start, end in zip(edges, edges[1:]):
+        yield data[start:end]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.sampled_from([1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 17]) | st.integers(1, 3 * CHUNK),
+       cuts=st.lists(st.integers(0, 4 * CHUNK), max_size=6), seed=st.integers(0, 255))
+def test_any_split_round_trips_with_the_plaintext_digest(org, size, cuts, seed):
+    data = bytes((seed + i * 7) % 251 for i in range(min(size, 4096))) * (size // 4096 + 1)
+    data = data[:size]
+    out = io.BytesIO()
+    sealed = crypto.encrypt_stream(_pieces(data, cuts), out, org)
+    assert sealed.size == size
+    assert sealed.sha256 == hashlib.sha256(data).hexdigest()
+    out.seek(0)
+    assert b"".join(crypto.decrypt_stream(out, sealed.wrapped_key, sealed.key_id, org)) == data
+    assert _hash_threads() == []
+
+
+def test_a_source_failing_midway_stops_the_hashing_thread(org):
+    def source():
+        for _ in range(6):
+            yield b"x" * CHUNK
+        raise OSError("connection reset by peer")
+
+    with pytest.raises(OSError, match="connection reset"):
+        crypto.encrypt_stream(source(), io.BytesIO(), org)
+    assert _hash_threads() == []
+
+
+def test_too_large_is_raised_while_streaming_and_leaves_no_thread(org):
+    blocks = (b"y" * CHUNK for _ in range(50))
+    with pytest.raises(ValueError, match="too large"):
+        crypto.encrypt_stream(blocks, io.BytesIO(), org, max_size=3 * CHUNK)
+    assert _hash_threads() == []
