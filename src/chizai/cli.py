@@ -192,6 +192,43 @@ def evidence_export(
     typer.echo(f"Wrote {len(manifest['versions'])} version(s), {stamped} with an RFC 3161 token, to {out}")
 
 
+@app.command()
+def upload(
+    asset: int = typer.Argument(..., help="The asset's id."),
+    file: Path = typer.Argument(..., help="The file to store as a new version (encrypted at rest)."),
+    file_id: Optional[int] = typer.Option(None, "--file-id", help="Add a version to this document of the asset; default: a new document."),
+    name: Optional[str] = typer.Option(None, "--name", help="The document's name (default: the file's name)."),
+    user: Optional[str] = typer.Option(None, "--user", help="Act as this user (default: an owner of the asset's organisation)."),
+) -> None:
+    """Store a file as a new version of a register asset: encrypted, hashed, timestamped when a TSA is set."""
+    if not file.is_file():
+        typer.echo(f"No such file: {file}", err=True)
+        raise typer.Exit(2)
+    _django()
+    from django.http import Http404
+
+    from chizai.core.services import ChizaiError
+    from chizai.register.models import Asset
+    from chizai.register.services import upload_version
+
+    target = Asset.objects.filter(pk=asset).select_related("organization").first()
+    if target is None:
+        typer.echo(f"No asset with id {asset}.", err=True)
+        raise typer.Exit(2)
+    actor = _register_actor(target.organization, user)
+    try:
+        with file.open("rb") as handle:
+            version = upload_version(actor, target.organization, asset, handle, name=name or file.name, file_id=file_id)
+    except Http404:
+        typer.echo(f"{actor.get_username()} may not change asset {asset}, or it has no document {file_id}.", err=True)
+        raise typer.Exit(2) from None
+    except ChizaiError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Stored {version.original_name} v{version.number} (document {version.file_id}, {version.size} bytes, "
+               f"SHA-256 {version.sha256}, {version.get_stamp_display()}).")
+
+
 class SearchFormat(str, Enum):
     text = "text"
     json = "json"
@@ -304,7 +341,7 @@ def disclosure_remind() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    own = {"review", "audit", "demo", "worker", "evidence", "search", "rewrap-keys", "disclosure"}
+    own = {"review", "audit", "demo", "worker", "evidence", "search", "upload", "rewrap-keys", "disclosure"}
     if argv and not argv[0].startswith("-") and argv[0] not in own:
         _django()
         from django.core.management import execute_from_command_line
