@@ -161,6 +161,17 @@ def _register_actor(organization, username: Optional[str]):
     return user
 
 
+def _asset_and_actor(asset_id: int, username: Optional[str]):
+    """The asset a register command names (exit 2 if there is none) and who acts on it."""
+    from chizai.register.models import Asset
+
+    target = Asset.objects.filter(pk=asset_id).select_related("organization").first()
+    if target is None:
+        typer.echo(f"No asset with id {asset_id}.", err=True)
+        raise typer.Exit(2)
+    return target, _register_actor(target.organization, username)
+
+
 @evidence_app.command("export")
 def evidence_export(
     asset: int = typer.Argument(..., help="The asset's id."),
@@ -173,13 +184,8 @@ def evidence_export(
 
     from chizai.core.services import ChizaiError
     from chizai.register.export import export_evidence
-    from chizai.register.models import Asset
 
-    target = Asset.objects.filter(pk=asset).select_related("organization").first()
-    if target is None:
-        typer.echo(f"No asset with id {asset}.", err=True)
-        raise typer.Exit(2)
-    actor = _register_actor(target.organization, user)
+    target, actor = _asset_and_actor(asset, user)
     try:
         manifest = export_evidence(actor, target.organization, asset, out)
     except Http404:
@@ -208,14 +214,9 @@ def upload(
     from django.http import Http404
 
     from chizai.core.services import ChizaiError
-    from chizai.register.models import Asset
     from chizai.register.services import upload_version
 
-    target = Asset.objects.filter(pk=asset).select_related("organization").first()
-    if target is None:
-        typer.echo(f"No asset with id {asset}.", err=True)
-        raise typer.Exit(2)
-    actor = _register_actor(target.organization, user)
+    target, actor = _asset_and_actor(asset, user)
     try:
         with file.open("rb") as handle:
             version = upload_version(actor, target.organization, asset, handle, name=name or file.name, file_id=file_id)
