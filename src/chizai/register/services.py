@@ -252,13 +252,12 @@ def sniff_content_type(name: str, head: bytes) -> str:
     return "application/octet-stream"
 
 
-def _iter_upload(source, head_holder: list):
-    """Chunks of an uploaded file (Django UploadedFile, or any binary file object)."""
-    pieces = source.chunks(crypto.CHUNK) if hasattr(source, "chunks") else iter(lambda: source.read(crypto.CHUNK), b"")
-    for piece in pieces:
-        if not head_holder:
-            head_holder.append(piece[:16])
-        yield piece
+def _upload_source(source):
+    """What ``encrypt_stream`` reads: the file object itself when it can ``readinto`` (an
+    upload Django spooled to disk or memory, a file opened by the CLI), else its chunks."""
+    if hasattr(source, "readinto"):
+        return source
+    return source.chunks(crypto.CHUNK) if hasattr(source, "chunks") else iter(lambda: source.read(crypto.CHUNK), b"")
 
 
 class _SealedFile(File):
@@ -282,13 +281,12 @@ def upload_version(actor, organization, asset_id, source, *, name: str, file_id:
     asset = get_asset(actor, organization, asset_id, "change")
     name = (name or "").strip().replace("/", "_").replace("\\", "_")[:255] or "file"
     limit = max_upload_bytes()
-    head: list[bytes] = []
     sealed_file = tempfile.NamedTemporaryFile(prefix="chizai-upload-", suffix=".enc", delete=False,
                                               dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None))
     try:
         with sealed_file:
             try:
-                sealed = crypto.encrypt_stream(_iter_upload(source, head), sealed_file, organization, max_size=limit)
+                sealed = crypto.encrypt_stream(_upload_source(source), sealed_file, organization, max_size=limit)
             except ValueError:
                 raise ChizaiError(_("The file is larger than the limit of %(mb)d MB.") % {"mb": limit // (1024 * 1024)}) from None
             except OSError as exc:
@@ -315,7 +313,7 @@ def upload_version(actor, organization, asset_id, source, *, name: str, file_id:
         if stamp_error is not None:
             raise ChizaiError(_("The time-stamping authority failed, so nothing was stored: %(error)s") % {"error": stamp_error})
         version = _record_version(actor, organization, asset, name, file_id, stored_name, sealed,
-                                  sniff_content_type(name, head[0] if head else b""), token)
+                                  sniff_content_type(name, sealed.head), token)
     except BaseException:
         default_storage.delete(stored_name)
         raise

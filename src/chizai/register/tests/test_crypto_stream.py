@@ -23,16 +23,36 @@ def _pieces(data: bytes, cuts: list[int]):
         yield data[start:end]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+class _Trickle(io.RawIOBase):
+    """A stream that answers each read with at most ``step`` bytes, as a socket may."""
+
+    def __init__(self, data: bytes, step: int):
+        self._data, self._at, self._step = data, 0, step
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        piece = self._data[self._at:self._at + min(self._step, len(buffer))]
+        buffer[:len(piece)] = piece
+        self._at += len(piece)
+        return len(piece)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(size=st.sampled_from([1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 17]) | st.integers(1, 3 * CHUNK),
-       cuts=st.lists(st.integers(0, 4 * CHUNK), max_size=6), seed=st.integers(0, 255))
-def test_any_split_round_trips_with_the_plaintext_digest(org, size, cuts, seed):
+       cuts=st.lists(st.integers(0, 4 * CHUNK), max_size=6), seed=st.integers(0, 255),
+       kind=st.sampled_from(["pieces", "file", "trickle"]))
+def test_any_split_round_trips_with_the_plaintext_digest(org, size, cuts, seed, kind):
     data = bytes((seed + i * 7) % 251 for i in range(min(size, 4096))) * (size // 4096 + 1)
     data = data[:size]
+    source = {"pieces": lambda: _pieces(data, cuts), "file": lambda: io.BytesIO(data),
+              "trickle": lambda: _Trickle(data, 1 + (cuts[0] if cuts else 99_999) % (CHUNK // 3))}[kind]()
     out = io.BytesIO()
-    sealed = crypto.encrypt_stream(_pieces(data, cuts), out, org)
+    sealed = crypto.encrypt_stream(source, out, org)
     assert sealed.size == size
     assert sealed.sha256 == hashlib.sha256(data).hexdigest()
+    assert sealed.head == data[:crypto.HEAD]
     out.seek(0)
     assert b"".join(crypto.decrypt_stream(out, sealed.wrapped_key, sealed.key_id, org)) == data
     assert _hash_threads() == []
@@ -54,3 +74,35 @@ def test_too_large_is_raised_while_streaming_and_leaves_no_thread(org):
     with pytest.raises(ValueError, match="too large"):
         crypto.encrypt_stream(blocks, io.BytesIO(), org, max_size=3 * CHUNK)
     assert _hash_threads() == []
+
+
+class _SlowSha256:
+    """SHA-256 whose updates lag behind, as on a loaded machine, copying nothing early."""
+
+    def __init__(self, data=b""):
+        import time
+
+        self._inner, self._sleep = hashlib.sha256(data), time.sleep
+
+    def update(self, block):
+        self._sleep(0.004)
+        self._inner.update(block)
+
+    def hexdigest(self):
+        return self._inner.hexdigest()
+
+    def digest(self):
+        return self._inner.digest()
+
+
+def test_reused_read_buffers_are_not_refilled_while_the_hash_still_needs_them(org, monkeypatch):
+    """With hashing slower than reading, a block must still be hashed as it was read."""
+    import types
+
+    monkeypatch.setattr(crypto, "hashlib", types.SimpleNamespace(sha256=_SlowSha256))
+    data = b"".join(bytes([n]) * CHUNK for n in range(14)) + b"tail"
+    out = io.BytesIO()
+    sealed = crypto.encrypt_stream(io.BytesIO(data), out, org)
+    assert sealed.sha256 == hashlib.sha256(data).hexdigest()
+    out.seek(0)
+    assert b"".join(crypto.decrypt_stream(out, sealed.wrapped_key, sealed.key_id, org)) == data

@@ -125,11 +125,16 @@ class _Interrupted(io.RawIOBase):
     def __init__(self):
         self.sent = 0
 
-    def read(self, n=-1):
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
         if self.sent > 3 * 1024 * 1024:
             raise OSError("connection reset by peer")
-        self.sent += crypto.CHUNK
-        return MARKER * (crypto.CHUNK // len(MARKER))
+        piece = (MARKER * (len(buffer) // len(MARKER) + 1))[:len(buffer)]
+        buffer[:len(piece)] = piece
+        self.sent += len(piece)
+        return len(piece)
 
 
 def test_interrupted_upload_leaves_nothing(org, owner, asset, storage_dir):
