@@ -234,10 +234,13 @@ def _read_blocks(handle) -> Iterator[memoryview]:
     at most ``_BackgroundDigest.DEPTH + 1``. Reading into buffers that stay mapped saves
     the fresh megabyte per block that ``read`` allocates.
     """
-    ring = [bytearray(CHUNK) for _ in range(_BackgroundDigest.DEPTH + 4)]
+    size = _BackgroundDigest.DEPTH + 4
+    ring: list[bytearray] = []  # grown as needed, so a small file costs one buffer, not eight
     index = 0
     while True:
-        buffer = ring[index % len(ring)]
+        if len(ring) < size:
+            ring.append(bytearray(CHUNK))
+        buffer = ring[index % size]
         view = memoryview(buffer)
         filled = 0
         while filled < CHUNK:
@@ -272,7 +275,7 @@ def encrypt_stream(source, out: IO[bytes], organization, *, max_size: int | None
     size = 0
     index = 0
     pending: bytes | None = None
-    record = bytearray(4 + CHUNK + _TAG)
+    record = bytearray()  # grown to the largest block, so a small file does not pay for a megabyte
     head = b""
     blocks = _read_blocks(source) if hasattr(source, "readinto") else _rechunk(source)
     with _BackgroundDigest() as digest:
@@ -343,6 +346,8 @@ def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes, re
     # Sealed into one reused buffer (length prefix + ciphertext + tag) and written with a
     # single call: no fresh megabyte per block for the allocator to map and fault in.
     length = len(block) + _TAG
+    if len(record) < 4 + length:
+        record.extend(bytes(4 + length - len(record)))
     struct.pack_into(">I", record, 0, length)
     view = memoryview(record)
     aead.encrypt_into(_nonce(prefix, index), block, _aad(index, last), view[4:4 + length])

@@ -106,3 +106,12 @@ def test_reused_read_buffers_are_not_refilled_while_the_hash_still_needs_them(or
     assert sealed.sha256 == hashlib.sha256(data).hexdigest()
     out.seek(0)
     assert b"".join(crypto.decrypt_stream(out, sealed.wrapped_key, sealed.key_id, org)) == data
+
+
+def test_an_empty_input_seals_to_an_empty_plaintext(org):
+    out = io.BytesIO()
+    sealed = crypto.encrypt_stream(io.BytesIO(b""), out, org)
+    assert (sealed.size, sealed.head) == (0, b"")
+    assert sealed.sha256 == hashlib.sha256(b"").hexdigest()
+    out.seek(0)
+    assert b"".join(crypto.decrypt_stream(out, sealed.wrapped_key, sealed.key_id, org)) == b""
