@@ -1,4 +1,5 @@
-"""Search chunks carry their asset's classification, kept equal by the database itself.
+"""Search chunks carry their asset's classification (and organisation), kept equal by the
+database itself.
 
 Search then applies the access rules to the chunk row (organisation, classification, asset
 id) without joining every match to the asset table. Because a stale copy would leak a
@@ -18,16 +19,17 @@ from chizai.core.vendor_sql import per_vendor
 # Added with plain ALTER TABLE on both databases: Django's SQLite schema editor would rebuild
 # the table for a NOT NULL column with a default, dropping the FTS triggers of 0002.
 ADD_COLUMN = "ALTER TABLE register_searchchunk ADD COLUMN classification varchar(20) NOT NULL DEFAULT ''"
+SQLITE_COPY = (
+    "UPDATE register_searchchunk SET classification = (SELECT classification FROM register_asset WHERE id = new.asset_id), "
+    "organization_id = (SELECT organization_id FROM register_asset WHERE id = new.asset_id) WHERE id = new.id;"
+)
 SQLITE_UP = [
     ADD_COLUMN,
     "UPDATE register_searchchunk SET classification = "
     "(SELECT a.classification FROM register_asset a WHERE a.id = register_searchchunk.asset_id)",
-    "CREATE TRIGGER register_chunk_class_ai AFTER INSERT ON register_searchchunk BEGIN "
-    "UPDATE register_searchchunk SET classification = (SELECT classification FROM register_asset WHERE id = new.asset_id) "
-    "WHERE id = new.id; END",
-    "CREATE TRIGGER register_chunk_class_au AFTER UPDATE OF classification, asset_id ON register_searchchunk BEGIN "
-    "UPDATE register_searchchunk SET classification = (SELECT classification FROM register_asset WHERE id = new.asset_id) "
-    "WHERE id = new.id; END",
+    "CREATE TRIGGER register_chunk_class_ai AFTER INSERT ON register_searchchunk BEGIN " + SQLITE_COPY + " END",
+    "CREATE TRIGGER register_chunk_class_au AFTER UPDATE OF classification, asset_id, organization_id "
+    "ON register_searchchunk BEGIN " + SQLITE_COPY + " END",
     "CREATE TRIGGER register_asset_class_au AFTER UPDATE OF classification ON register_asset "
     "WHEN old.classification IS NOT new.classification BEGIN "
     "UPDATE register_searchchunk SET classification = new.classification WHERE asset_id = new.id; END",
@@ -51,10 +53,12 @@ POSTGRES_UP = [
     "UPDATE register_searchchunk c SET classification = a.classification FROM register_asset a WHERE a.id = c.asset_id",
     """CREATE FUNCTION register_chunk_classification() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        SELECT a.classification INTO NEW.classification FROM register_asset a WHERE a.id = NEW.asset_id FOR SHARE;
+        SELECT a.classification, a.organization_id INTO NEW.classification, NEW.organization_id
+        FROM register_asset a WHERE a.id = NEW.asset_id FOR SHARE;
         RETURN NEW;
     END $$""",
-    "CREATE TRIGGER register_chunk_class_biu BEFORE INSERT OR UPDATE OF classification, asset_id ON register_searchchunk "
+    "CREATE TRIGGER register_chunk_class_biu BEFORE INSERT OR UPDATE OF classification, asset_id, organization_id "
+    "ON register_searchchunk "
     "FOR EACH ROW EXECUTE FUNCTION register_chunk_classification()",
     """CREATE FUNCTION register_asset_classification_follow() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

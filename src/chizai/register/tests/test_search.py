@@ -159,7 +159,7 @@ def test_reclassification_reaches_the_index_at_once(org, people):
     assert [h.asset_id for h in services.search_assets(people["engineer"], org, "治具")] == [asset.pk]
 
 
-def test_a_chunk_cannot_be_given_another_class_than_its_asset(org, owner):
+def test_a_chunk_cannot_be_given_another_class_or_organisation_than_its_asset(org, other_org, owner):
     """Whatever writes the chunk table (a bulk insert, a hand-written UPDATE), the copy stays true."""
     asset = services.create_asset(owner, org, title_ja="極秘の配合", classification="secret")
     chunk = SearchChunk.objects.create(organization=org, asset=asset, level="text", text="配合比", tokens="配合 比")
@@ -168,6 +168,9 @@ def test_a_chunk_cannot_be_given_another_class_than_its_asset(org, owner):
     SearchChunk.objects.filter(pk=chunk.pk).update(classification="public")
     chunk.refresh_from_db()
     assert chunk.classification == "secret"
+    SearchChunk.objects.filter(pk=chunk.pk).update(organization=other_org)
+    chunk.refresh_from_db()
+    assert chunk.organization_id == org.pk
     other = services.create_asset(owner, org, title_ja="公開資料", classification="public")
     SearchChunk.objects.filter(pk=chunk.pk).update(asset=other)
     chunk.refresh_from_db()
