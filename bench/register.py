@@ -219,6 +219,68 @@ def bench_files(org, owner, size_mb: int) -> dict:
         services.delete_asset(owner, org, asset.pk)
 
 
+def bench_primitives(size_mb: int) -> dict:
+    """What one core does per ``size_mb`` with each step of an upload, alone (ms, medians of 7).
+
+    The floor of an encrypted upload is its slowest sequential step: SHA-256 of the
+    plaintext cannot be split across cores, so no upload can beat the ``sha256`` figure.
+    """
+    import hashlib
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from chizai.register import crypto
+
+    if size_mb <= 0:
+        return {}
+    block = bytearray(os.urandom(crypto.CHUNK))
+    record = bytearray(crypto.CHUNK + 32)
+    aead = AESGCM(AESGCM.generate_key(bit_length=256))
+    work = Path(tempfile.mkdtemp(prefix="chizai-bench-"))
+    source = work / "source.bin"
+    with open(source, "wb") as handle:
+        for _ in range(size_mb):
+            handle.write(block)
+
+    def read():
+        with open(source, "rb", buffering=0) as handle:
+            while handle.readinto(block):
+                pass
+
+    def write():
+        with open(work / "out.bin", "wb") as handle:
+            for _ in range(size_mb):
+                handle.write(record)
+        os.remove(work / "out.bin")
+
+    def encrypt():
+        view = memoryview(record)
+        for index in range(size_mb):
+            aead.encrypt_into(index.to_bytes(12, "big"), block, b"", view[:crypto.CHUNK + 16])
+
+    def sha256():
+        digest = hashlib.sha256()
+        for _ in range(size_mb):
+            digest.update(block)
+
+    def kernel_copy():
+        shutil.copyfile(source, work / "copy.bin")
+        os.remove(work / "copy.bin")
+
+    try:
+        result = {}
+        for name, function in (("read", read), ("write", write), ("aes_256_gcm", encrypt), ("sha256", sha256),
+                               ("kernel_copy", kernel_copy)):
+            samples = []
+            for _ in range(7):
+                os.sync()
+                samples += timed(function, 1)
+            result[name] = round(statistics.median(samples) * 1000, 1)
+        return {"size_mb": size_mb, "ms": result}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assets", type=int, default=10_000)
@@ -231,6 +293,7 @@ def main() -> None:
     report = {"database": connection.vendor, "seed": seed(org, args.assets, args.chunks)}
     report.update(bench_queries(org, owner, engineer, args.repeat))
     report["files"] = bench_files(org, owner, args.file_mb)
+    report["upload_steps_one_core"] = bench_primitives(args.file_mb)
     bars = {k: v for k, v in report["search"].items() if not k.endswith("frequent_term_30pct")}
     report["load_average"] = os.getloadavg()
     report["bars"] = {
