@@ -219,3 +219,23 @@ def test_postgres_window_walk_holds_exactly_the_newest_visible_matches(org, peop
         got = {chunk_id for chunk_id, _asset, _score in
                search.PostgresBackend().candidates(org.pk, ["研磨"], access, 1000)} if access else set()
         assert got == _reference_window(user, org, "研磨", 7), (layout, user.username)
+
+
+def test_named_people_find_a_secret_asset_and_nobody_else_does(org, people):
+    """極秘 content is searchable by the owner and by people named on the asset (grant or
+    holder with an account) — through the same subqueries restrict() uses, now on chunks."""
+    owner = people["owner"]
+    secret = services.create_asset(owner, org, title_ja="極秘の熱処理条件", classification="secret",
+                                   description="焼戻し温度の微調整で歪みを抑える")
+    _index_all()
+    for role in ("manager", "engineer", "viewer", "adviser"):
+        assert services.search_assets(people[role], org, "焼戻し") == [], role
+    services.grant(owner, org, secret.pk, people["engineer"])
+    services.add_holder(owner, org, secret.pk, name="閲覧者", user=people["viewer"])
+    services.add_holder(owner, org, secret.pk, name="顧問", user=people["adviser"])
+    for role in ("engineer", "viewer"):
+        assert [h.asset_id for h in services.search_assets(people[role], org, "焼戻し")] == [secret.pk], role
+        assert [h.asset_id for h in services.search_assets(people[role], org, "熱処理")] == [secret.pk], role
+    # Outsiders stay outside even when named: advisers never see 極秘 assets.
+    assert services.search_assets(people["adviser"], org, "熱処理") == []
+    assert services.search_assets(people["manager"], org, "熱処理") == []
