@@ -355,7 +355,10 @@ def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes, re
 
 
 def _read_exact(handle: IO[bytes], n: int) -> bytes:
-    data = bytearray()
+    first = handle.read(n)
+    if len(first) == n or not first:
+        return first  # the usual case: one read, no copy
+    data = bytearray(first)
     while len(data) < n:
         piece = handle.read(n - len(data))
         if not piece:
@@ -402,6 +405,18 @@ def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str, organization) 
                 raise IntegrityError_("The stored file has data after its final block: it was altered.")
             return
         index += 1
+
+
+def plaintext_sha256(handle: IO[bytes], wrapped_key: str, kid: str, organization) -> str:
+    """Authenticate a whole stored file and return the SHA-256 of its plaintext.
+
+    The check a download makes before its first byte is sent; the hash runs on a second core
+    while this one decrypts (each block is a fresh object, so the worker may keep it).
+    """
+    with _BackgroundDigest() as digest:
+        for block in decrypt_stream(handle, wrapped_key, kid, organization):
+            digest.update(block)
+        return digest.hexdigest()
 
 
 def random_name() -> str:

@@ -7,7 +7,6 @@ records the change, with before/after, in the audit chain of the same transactio
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -355,18 +354,16 @@ def _record_version(actor, organization, asset, name, file_id, stored_name, seal
 
 def _open_verified(version: FileVersion):
     """Check the whole ciphertext before anything is sent, so a tampered file is refused cleanly."""
-    digest = hashlib.sha256()
     try:
         with default_storage.open(version.storage_name, "rb") as handle:
-            for block in crypto.decrypt_stream(handle, version.wrapped_key, version.key_id, version.organization_id):
-                digest.update(block)
+            sha256 = crypto.plaintext_sha256(handle, version.wrapped_key, version.key_id, version.organization_id)
     except crypto.KeyError_ as exc:
         raise ChizaiError(str(exc)) from None
     except crypto.IntegrityError_ as exc:
         raise ChizaiError(_("This file cannot be served: %(error)s") % {"error": exc}) from None
     except FileNotFoundError:
         raise ChizaiError(_("This file cannot be served: its stored content is missing.")) from None
-    if digest.hexdigest() != version.sha256:
+    if sha256 != version.sha256:
         raise ChizaiError(_("This file cannot be served: its content does not match the recorded SHA-256."))
 
     def stream():
