@@ -80,8 +80,8 @@ def test_a_swapped_stored_object_is_refused_by_its_recorded_sha256(org, owner, a
     """Authentic ciphertext of another version (same key) put in place still fails the hash check."""
     first = services.upload_version(owner, org, asset.pk, io.BytesIO(_content(crypto.CHUNK * 2 + 5)), name="a.bin")
     second = services.upload_version(owner, org, asset.pk, io.BytesIO(b"other"), name="b.bin")
-    FileVersion.objects.filter(pk=first.pk).update(storage_name=second.storage_name, wrapped_key=second.wrapped_key,
-                                                   key_id=second.key_id)
+    (Path(storage_dir) / first.storage_name).write_bytes((Path(storage_dir) / second.storage_name).read_bytes())
+    FileVersion.objects.filter(pk=first.pk).update(wrapped_key=second.wrapped_key, key_id=second.key_id)
     with pytest.raises(ChizaiError, match="does not match the recorded SHA-256"):
         services.download(owner, org, first.pk)
     assert not AuditEvent.objects.filter(action="register.version.download").exists()
