@@ -10,13 +10,18 @@ from ninja.files import UploadedFile
 
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
+from chizai.core.validation import Input
 from chizai.review import services
-from chizai.review.models import ContractReview
+from chizai.review.models import ContractReview, ReviewFeedback
 
 router = Router(tags=["reviews"])
 
 
-class ReviewIn(Schema):
+class ReviewIn(Input):
+    model = ContractReview
+    limits = {"sme": "review.ContractReview.sme_party"}
+    multiline = frozenset({"text"})
+
     org: str
     text: str | None = None
     filename: str = "pasted.txt"
@@ -38,6 +43,9 @@ class ReviewOut(Schema):
     previous: int | None
     job: int | None
     report: dict | None
+    # what the reviewer was unsure of ("sme", "type") and nobody has answered: resubmit
+    # with `sme` / `type`; report.detection.note says it in the contract's language
+    needs_confirmation: list[str] = []
 
     @staticmethod
     def resolve_org(obj):
@@ -50,6 +58,10 @@ class ReviewOut(Schema):
     @staticmethod
     def resolve_job(obj):
         return obj.job_id
+
+    @staticmethod
+    def resolve_needs_confirmation(obj):
+        return services.open_questions(obj)
 
 
 def _submit(request, payload: ReviewIn, upload: UploadedFile | None):
@@ -93,3 +105,67 @@ def get_review(request, review_id: int):
 def list_reviews(request, slug: str):
     org = org_or_404(request, slug, "review", "view")
     return ContractReview.objects.restrict(request.user, "view").filter(organization=org).select_related("organization")[:200]
+
+
+class FeedbackIn(Input):
+    model = ReviewFeedback
+    multiline = frozenset({"text", "reason"})
+
+    verdict: str
+    reason: str
+    finding: int | None = None  # index in report.findings, for wrong / right
+    rule_id: str = ""  # for missed: a rule id of the catalogue
+    text: str = ""  # for missed: the clause text
+    clause_ref: str = ""
+
+
+class FeedbackOut(Schema):
+    id: int
+    review: int | None
+    rule_id: str
+    verdict: str
+    clause_ref: str
+    language: str
+    clause_hash: str
+    text: str
+    reason: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_review(obj):
+        return obj.review_id
+
+
+@router.post("/reviews/{review_id}/feedback", response={201: FeedbackOut})
+def add_feedback(request, review_id: int, payload: FeedbackIn):
+    """Mark finding number `finding` wrong or right, or add a finding the reviewer missed
+    (`verdict: missed`, `rule_id`, `text`), with a `reason`. Needs the change permission."""
+    from chizai.review import feedback
+
+    review = get_object_or_404(ContractReview.objects.restrict(request.user, "change").select_related("organization"),
+                               pk=review_id)
+    try:
+        return 201, feedback.record_feedback(
+            request.user, review.organization, review, verdict=payload.verdict, reason=payload.reason,
+            finding_index=payload.finding, rule_id=payload.rule_id, text=payload.text, clause_ref=payload.clause_ref)
+    except ChizaiError as exc:
+        raise HttpError(422, str(exc)) from exc
+    except PermissionDenied as exc:
+        raise HttpError(404, "Not found") from exc
+
+
+@router.get("/reviews/{review_id}/findings", response=dict)
+def review_findings(request, review_id: int, lang: str = "en"):
+    """The findings as the organisation reads them: `shown`, `marked_wrong` (on clause text
+    the organisation marked wrong before, with the date) and `added` (missed findings the
+    organisation added on clause text this contract holds); each finding has `why_text`."""
+    from chizai.review import feedback
+
+    review = get_object_or_404(ContractReview.objects.restrict(request.user, "view"), pk=review_id)
+    return feedback.annotate(review, "ja" if lang == "ja" else "en")
+
+
+@router.get("/orgs/{slug}/review-feedback", response=list[FeedbackOut])
+def list_feedback(request, slug: str):
+    org = org_or_404(request, slug, "review", "view")
+    return ReviewFeedback.objects.restrict(request.user, "view").filter(organization=org)[:500]

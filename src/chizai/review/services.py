@@ -8,7 +8,6 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,8 @@ from chizai.core import audit, jobs, permissions
 from chizai.core.models import Job
 from chizai.core.querysets import roles_by_org
 from chizai.core.services import ChizaiError
+from chizai.core.storage import StorageUnavailable
+from chizai.register.atrest import sealed_columns
 from chizai.review.models import ContractReview
 
 #: above this many characters a review runs in the background worker with progress shown
@@ -37,6 +38,8 @@ def _engine_message(exc) -> str:
         "unsupported_type": _("This file type is not supported. Upload a PDF with text, a DOCX, TXT or Markdown file."),
         "broken_docx": _("This Word file is damaged and cannot be read. Save it again from Word and upload the new copy."),
         "too_large": _("The file is too large to review."),
+        "unpacked_too_large": _("This Word file unpacks to far more data than a contract holds (a possible \"zip bomb\"), "
+                                "so it was refused without being opened. Save it again from Word and upload the new copy."),
         "unknown_language": _("The contract is in neither Japanese nor English, so it cannot be reviewed."),
     }
     return messages.get(exc.code, exc.message)
@@ -94,7 +97,9 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
                          changes={"after": {"filename": filename, "options": options, "previous": previous.pk if previous else None}})
     except Exception:
         if stored:  # nothing half-stored: the encrypted file goes with the failed transaction
-            default_storage.delete(stored)
+            from chizai.register.sealed import discard
+
+            discard(stored)
         raise
     if len(doc.text) <= INLINE_LIMIT_CHARS:
         jobs.execute(review.job_id)  # small contracts: the answer comes with the response
@@ -113,8 +118,14 @@ def run_review_job(job: Job):
     if review.source_storage_name:
         from chizai.register.sealed import open_sealed
 
-        source = open_sealed(review.source_storage_name, review.source_wrapped_key, review.source_key_id, review.source_sha256,
-                             review.organization_id)
+        try:
+            source = open_sealed(review.source_storage_name, review.source_wrapped_key, review.source_key_id,
+                                 review.source_sha256, review.organization_id)
+        except StorageUnavailable:
+            ContractReview.objects.filter(pk=review.pk).update(
+                status=ContractReview.Status.QUEUED,
+                error=_("The file storage is unavailable; the review runs as soon as it is back."))
+            raise  # the job waits for the storage (jobs.OUTAGE_RETRY) without using up its attempts
     else:
         source = review.text
     try:
@@ -139,7 +150,8 @@ def run_review_job(job: Job):
     severities = [f["severity"] for f in data["findings"]]
     with transaction.atomic():
         ContractReview.objects.filter(pk=review.pk).update(
-            status=ContractReview.Status.DONE, report=data, text=doc.text, language=report.language,
+            status=ContractReview.Status.DONE, language=report.language,
+            **sealed_columns(ContractReview, review.organization_id, report=data, text=doc.text),
             contract_types=report.contract_type, sme_party=report.sme_party or "", error="",
             high_count=severities.count("HIGH"), medium_count=severities.count("MEDIUM"), low_count=severities.count("LOW"),
         )
@@ -175,13 +187,16 @@ def report_object(review: ContractReview):
     data = review.report or {}
     findings = [Finding(rule_id=f["rule_id"], severity=f["severity"], title=f["title"], reason=f["reason"], basis=f["basis"],
                         balanced=f["balanced"], question=f["question"], clause=f.get("clause"),
-                        span=tuple(f["span"]) if f.get("span") else None, text=f.get("text"))
+                        span=tuple(f["span"]) if f.get("span") else None, text=f.get("text"),
+                        why=f.get("why"), quote=f.get("quote"),
+                        quote_span=tuple(f["quote_span"]) if f.get("quote_span") else None, parallel=f.get("parallel"))
                 for f in data.get("findings", [])]
     checklist = [ChecklistResult(id=c["id"], item=c["item"], status=c["status"], clause=c.get("clause"))
                  for c in data.get("checklist", [])]
     report = Report(file=review.filename, language=data.get("language", "ja"), contract_type=data.get("contract_type", []),
                     sme_party=data.get("sme_party"), findings=findings, checklist=checklist,
-                    elapsed_ms=data.get("elapsed_ms", 0.0), summary=data.get("summary", ""), disclaimer=data.get("disclaimer", ""))
+                    elapsed_ms=data.get("elapsed_ms", 0.0), summary=data.get("summary", ""), disclaimer=data.get("disclaimer", ""),
+                    detection=data.get("detection"))
     # the renderers highlight spans in the reviewed text; segments are not needed for that
     report.document = Document(text=review.text, norm=review.text, norm_to_orig=[], language=report.language)
     return report
@@ -209,3 +224,14 @@ def compare(old: ContractReview, new: ContractReview) -> dict:
         diff.append({"op": tag, "removed": old.text.splitlines()[a0:a1], "added": new.text.splitlines()[b0:b1]})
     return {"appeared": appeared, "gone": gone, "changed_wording": moved, "text_changes": diff,
             "similarity": round(matcher.ratio(), 3)}
+
+
+def open_questions(review: ContractReview) -> list[str]:
+    """What the reviewer was unsure of ("sme", "type") and the user has not answered yet
+    (an answer is a non-empty --sme / a --type other than auto in the review's options)."""
+    if review.status != ContractReview.Status.DONE:
+        return []
+    uncertain = ((review.report or {}).get("detection") or {}).get("uncertain") or []
+    options = review.options or {}
+    return [q for q in uncertain
+            if (q == "sme" and not options.get("sme")) or (q == "type" and options.get("type", "auto") == "auto")]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:review_id>/export/<str:fmt>/", views.export, name="review_export"),
     path("<int:review_id>/new-version/", views.new_version, name="review_new_version"),
     path("<int:review_id>/compare/<int:other_id>/", views.compare, name="review_compare"),
+    path("<int:review_id>/feedback/", views.feedback, name="review_feedback"),
 ]

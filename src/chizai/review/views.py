@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
 from chizai.review import services
-from chizai.review.forms import ReviewForm
+from chizai.review.forms import DetectionChoiceForm, FeedbackForm, ReviewForm
 from chizai.review.models import ContractReview
 
 
@@ -56,20 +56,52 @@ def _chunks(text: str, findings: list[dict]) -> list[tuple[str, dict | None, int
     return pieces
 
 
+def _review_again(request, review, form):
+    """Run the review again on the same text with the user's answer as --sme / --type."""
+    options = review.options or {}
+    data = form.cleaned_data
+    try:
+        return services.submit_review(
+            request.user, request.organization, filename=review.filename, text=review.text, title=review.title,
+            contract_type=data.get("contract_type") or options.get("type", "auto"),
+            sme=data.get("sme") or options.get("sme") or None, lang=options.get("lang", "auto"), previous=review.previous,
+        )
+    except ChizaiError as exc:
+        form.add_error(None, str(exc))
+        return None
+
+
 @org_view("review", "view")
 def detail(request, review_id: int):
     review = get_object_or_404(scoped(request, ContractReview), pk=review_id)
+    detection = (review.report or {}).get("detection") or {}
+    questions = services.open_questions(review)
+    choice = DetectionChoiceForm(request.POST or None, detection=detection) if questions else None
+    if request.method == "POST":
+        if not can(request, "review", "add") or choice is None:
+            return render(request, "403.html", status=403)
+        if choice.is_valid():
+            again = _review_again(request, review, choice)
+            if again is not None:
+                return redirect("review_detail", org_slug=request.organization.slug, review_id=again.pk)
     services.record_view(request.user, review)
     if request.headers.get("HX-Request") and review.status in ("queued", "running"):
         return render(request, "review/_progress.html", {"review": review})
+    # findings wait for the answer: read in the wrong direction they mislead
+    hold = bool(questions) and can(request, "review", "add") and not request.GET.get("findings")
     return render(request, "review/detail.html", {
         "review": review,
-        "chunks": _chunks(review.text, review.findings) if review.status == "done" else [],
+        "questions": questions,
+        "choice": choice,
+        "hold_findings": hold,
+        "detection": detection,
+        "chunks": _chunks(review.text, review.findings) if review.status == "done" and not hold else [],
         "versions": scoped(request, ContractReview).filter(filename=review.filename).exclude(pk=review.pk)[:20],
         "form": ReviewForm(initial={"previous": review.pk, "title": review.title}),
         "can_add": can(request, "review", "add"),
         "can_export": can(request, "review", "export"),
-    })
+        **_feedback_context(request, review, hold),
+    }, status=400 if choice is not None and choice.errors else 200)
 
 
 @org_view("review", "export")
@@ -106,3 +138,40 @@ def compare(request, review_id: int, other_id: int):
         messages.info(request, _("Both reviews must be finished before they can be compared."))
         return redirect("review_detail", org_slug=request.organization.slug, review_id=new.pk)
     return render(request, "review/compare.html", {"new": new, "old": old, "diff": services.compare(old, new)})
+
+
+def _feedback_context(request, review, hold: bool) -> dict:
+    """The findings split by the organisation's feedback, each with why it fired."""
+    from django.utils.translation import get_language
+
+    from chizai.review import feedback
+
+    if review.status != "done" or hold:
+        return {}
+    lang = "ja" if (get_language() or "").startswith("ja") else "en"
+    return {"fb": feedback.annotate(review, lang), "can_feedback": can(request, "review", "change"),
+            "feedback_form": FeedbackForm(), "rule_ids": feedback.rule_ids()}
+
+
+@org_view("review", "change")
+def feedback(request, review_id: int):
+    """Mark a finding wrong or right, or add a missed one (POST from the report)."""
+    from chizai.review import feedback as feedback_services
+
+    review = get_object_or_404(scoped(request, ContractReview, "change"), pk=review_id)
+    if request.method != "POST":
+        return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            feedback_services.record_feedback(
+                request.user, request.organization, review, verdict=data["verdict"], reason=data["reason"],
+                finding_index=data.get("finding"), rule_id=data.get("rule_id") or "", text=data.get("text") or "",
+                clause_ref=data.get("clause_ref") or "")
+            messages.success(request, _("Thank you: your organisation's reviews will use this."))
+        except ChizaiError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)

@@ -2,15 +2,26 @@
 
 Direction matters for almost every rule (catalogue §0.1, §0.4): the same clause is
 harmless when it protects the SME and harmful when it binds it. This module finds
-the party labels as the text defines them and decides which one is the SME, and
-gives the rules engine small helpers (``subject_of``, ``flows``) to read direction.
+the party labels as the text defines them and decides which one is the SME (with
+``parties``), and re-exports the direction helpers of ``direction`` (``subject_of``,
+``flows``) that the rules engine uses.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from .direction import Flow, flows, subject_of, subjects_of  # noqa: F401  (public API of detect)
 from .document import Party, ReviewInputError
+from .parties import (
+    ROLE_WORDS,
+    PartyFound,
+    SmeChoice,
+    decide,
+    find_parties_detailed,
+    gather_evidence,
+    match_override,
+)
 
 CONTRACT_TYPES = ("NDA", "MFG", "PROTO", "JRD", "DEV", "LIC")
 
@@ -65,35 +76,68 @@ def detect_language(text: str, filename: str = "document") -> str:
 # (type, pattern) in priority order for titles: more specific names first, so that
 # 「共同研究開発」 is JRD not DEV and 「試作品製造委託」 is PROTO not MFG.
 _TITLE_RULES: list[tuple[str, re.Pattern]] = [
-    ("NDA", re.compile(r"秘密保持|機密保持|守秘|non[- ]?disclosure|confidentiality agreement|\bNDA\b", re.I)),
-    ("PROTO", re.compile(r"試作|技術検証|PoC|proof of concept|評価用|サンプル提供|evaluation agreement|prototype|feasibility", re.I)),
-    ("JRD", re.compile(r"共同研究|共同開発|joint (research|development)|collaborat|research agreement|co-?development", re.I)),
-    ("LIC", re.compile(r"ライセンス|実施許諾|使用許諾|利用許諾|licen[cs]e", re.I)),
-    ("DEV", re.compile(r"開発委託|開発業務|ソフトウェア開発|システム開発|受託開発|development agreement|software development|development services", re.I)),
-    ("MFG", re.compile(r"製造委託|取引基本|売買基本|基本取引|金型|OEM|外注|購買|調達|部品|supply|purchase|manufactur|procurement|terms and conditions|distribut|outsourc", re.I)),
+    ("NDA", re.compile(r"秘密保持|機密保持|守秘|機密情報の取扱|秘密情報の取扱|non[- ]?disclosure|confidentiality agreement|\bNDA\b", re.I)),
+    ("PROTO", re.compile(r"試作|技術検証|試験(?!研究)|PoC|proof of concept|評価用|サンプル提供|evaluation|prototype|feasibility|trial", re.I)),
+    ("JRD", re.compile(r"共同研究|共同開発|共同出願|joint (research|development|filing)|collaborat|research agreement|co-?development|research and development", re.I)),
+    ("LIC", re.compile(r"ライセンス|実施許諾|使用許諾|利用許諾|特許権?譲渡|権利譲渡|licen[cs]e|patent assignment|ip assignment", re.I)),
+    ("DEV", re.compile(r"開発委託|開発業務|ソフトウェア開発|システム開発|受託開発|技術指導|技術支援|技術相談|コンサルティング|"
+                       r"development agreement|software development|development services|firmware|technical services|"
+                       r"consulting|independent contractor|design partner|professional services|services agreement|"
+                       r"保守|運用支援|maintenance", re.I)),
+    ("MFG", re.compile(r"製造委託|取引基本|売買基本|売買契約|基本取引|金型|OEM|外注|購買|調達|部品|加工|供給|注\s*文\s*書|発\s*注\s*書|注文約款|発注約款|"
+                       r"supply|purchase|manufactur|procurement|terms and conditions|distribut|outsourc", re.I)),
 ]
+# titles that name a commission without saying what is made (業務委託基本契約,
+# 委託契約, Master Services/Agreement): the body decides between DEV and MFG
+_GENERIC_COMMISSION = re.compile(r"業務委託|委託契約|委託基本契約|請負|master (?:services )?agreement|framework agreement|outsourcing", re.I)
+# a line that looks like the name of the document (cover pages put a letterhead first)
+_TITLE_LINE = re.compile(r"契約書?|覚書|合意書|約款|注\s*文\s*書|発\s*注\s*書|agreement|terms|conditions|order|\bre:", re.I)
 # body keywords per type, used for mixed contracts and when the title says nothing
 _BODY_KEYWORDS: dict[str, re.Pattern] = {
     "NDA": re.compile(r"秘密情報|秘密保持|confidential information|non-disclosure|開示者|受領者|discloser|recipient", re.I),
-    "MFG": re.compile(r"発注|受注|納入|納品|検収|個別契約|単価|金型|注文書|purchase order|deliver(y|ies)|unit price|\bbuyer\b|\bsupplier\b|forecast", re.I),
+    "MFG": re.compile(r"発注|受注|納入|納品|検収|個別契約|単価|金型|注文書|量産|purchase order|deliver(y|ies)|unit price|\bbuyer\b|\bsupplier\b|\bseller\b|forecast|mass production", re.I),
     "PROTO": re.compile(r"試作|技術検証|本検証|PoC|proof of concept|prototype|評価結果|sample|サンプル|evaluation", re.I),
     "JRD": re.compile(r"共同研究|共同開発|共同発明|共有|役割分担|研究成果|joint(ly)? (research|develop)|jointly owned|background (ip|information)|バックグラウンド", re.I),
-    "DEV": re.compile(r"開発委託|委託業務|成果物|委託料|検収|deliverables?|development fee|acceptance test|specification", re.I),
+    "DEV": re.compile(r"開発委託|委託業務|成果物|委託料|検収|技術指導|指導料|deliverables?|development fee|acceptance test|specification|statement of work|services fee|consult", re.I),
     "LIC": re.compile(r"実施許諾|実施権|ライセンス|ロイヤルティ|実施料|licen[cs]e[ed]?|royalt(y|ies)|licensee|licensor|sublicen", re.I),
 }
 
 
-def detect_contract_types(text: str, title: str | None = None) -> list[str]:
-    """Contract types, primary first (title decides it; body keyword counts otherwise)."""
-    head = title or ""
-    if not head:
-        head = " ".join(l.strip() for l in text.strip().splitlines()[:3] if len(l.strip()) <= 120)
+@dataclass
+class TypeDetection:
+    types: list[str]
+    confidence: float  # of the primary type, 0..1
+    evidence: dict[str, list[str]]  # type -> words that point to it (title first)
+    title: str
+
+
+def _title_line(text: str, title: str | None) -> str:
+    """The document's name: the given title, else the first title-like line of the opening."""
+    lines = [l.strip() for l in text.strip().splitlines()[:25] if l.strip()]
+    named = [l for l in lines[:25] if len(l) <= 150 and _TITLE_LINE.search(l)]
+    if title and (_TITLE_LINE.search(title) or not named):
+        return title
+    if named:
+        return named[0]
+    return " ".join(l for l in lines[:3] if len(l) <= 120)
+
+
+def detect_contract_types_detailed(text: str, title: str | None = None) -> TypeDetection:
+    """Types with the evidence and a confidence (title words are strong, body counts weaker)."""
+    head = _title_line(text, title)
     primary = None
     title_types: list[str] = []
+    evidence: dict[str, list[str]] = {}
     # some texts have no title line (whole paragraphs on one line): the opening
     # words usually carry the name of the agreement
+    from_title = True
     for candidate in (head, text[:300]):
+        from_title = candidate is head
         title_types = [typ for typ, pat in _TITLE_RULES if pat.search(candidate)]
+        for typ, pat in _TITLE_RULES:
+            m = pat.search(candidate)
+            if m:
+                evidence.setdefault(typ, []).append(f"title: {m.group(0)}")
         if title_types:
             primary = title_types[0]
             break
@@ -104,11 +148,27 @@ def detect_contract_types(text: str, title: str | None = None) -> list[str]:
             title_types.remove(general)
     body = text[:200000]
     scores = {t: len(p.findall(body)) for t, p in _BODY_KEYWORDS.items()}
+    for t, p in _BODY_KEYWORDS.items():
+        words = sorted({m.group(0).lower() for m in p.finditer(body[:60000])})[:5]
+        if words:
+            evidence.setdefault(t, []).append(f"body ({scores[t]}): " + ", ".join(words))
+    # a title names the type; the opening words of a text without one only suggest it
+    confidence = (0.9 if from_title else 0.6) if primary else 0.0
+    generic = _GENERIC_COMMISSION.search(head)
+    if primary is None and generic:
+        # a commission without a product name: made goods point to MFG, services and results to DEV
+        primary = "MFG" if scores["MFG"] > scores["DEV"] else "DEV"
+        hi, lo = max(scores["MFG"], scores["DEV"]), min(scores["MFG"], scores["DEV"])
+        confidence = round(0.5 + 0.4 * (hi - lo) / max(hi, 1), 2)
+        evidence.setdefault(primary, []).insert(0, f"title: {generic.group(0)}")
     if primary is None:
         # every contract has a confidentiality clause, so NDA words count half here
         weighted = {t: (v / 2 if t == "NDA" else v) for t, v in scores.items()}
-        best = max(weighted.items(), key=lambda kv: kv[1])
-        primary = best[0] if best[1] > 0 else "MFG"
+        ranked = sorted(weighted.items(), key=lambda kv: kv[1], reverse=True)
+        primary = ranked[0][0] if ranked[0][1] > 0 else "MFG"
+        top, second = ranked[0][1], ranked[1][1]
+        # a clear margin over few keywords is still little evidence
+        confidence = round(0.6 * (top - second) / top * min(1.0, top / 6), 2) if top else 0.0
     types = [primary] + [t for t in title_types if t != primary]
     # a second type only when the body is clearly about it too (e.g. a licence
     # inside a joint R&D contract); the confidentiality clause found in every
@@ -119,255 +179,102 @@ def detect_contract_types(text: str, title: str | None = None) -> list[str]:
             continue
         if scores[typ] >= 12 and scores[typ] >= 0.6 * top and scores[typ] >= 1.5 * scores.get(primary, 0) * 0.5:
             types.append(typ)
-    return types
+    return TypeDetection(types, confidence, evidence, head)
+
+
+def detect_contract_types(text: str, title: str | None = None) -> list[str]:
+    """Contract types, primary first (title decides it; body keyword counts otherwise)."""
+    return detect_contract_types_detailed(text, title).types
 
 
 # ------------------------------------------------------------------ parties
 
-SME_LABELS = (
-    "乙", "受託者", "受注者", "中小受託事業者", "下請事業者", "供給者", "売主", "受託事業者", "ライセンサー",
-    "Supplier", "Seller", "Contractor", "Vendor", "Startup", "Start-up", "Partner", "Consultant",
-    "Developer", "Service Provider", "Manufacturer", "Licensor", "Subcontractor",
-)
-LARGE_LABELS = (
-    "甲", "委託者", "発注者", "委託事業者", "親事業者", "買主", "ライセンシー",
-    "Buyer", "Purchaser", "Customer", "Company", "Client", "Licensee", "Corporation", "Principal",
-)
-_ROLE_NOT_PARTY = {
-    "本契約", "本目的", "本製品", "本件", "本業務", "本研究", "本検証", "本特許", "本技術", "本ソフトウェア", "秘密情報",
-    "Agreement", "Effective Date", "Purpose", "Products", "Product", "Party", "Parties", "Project", "Research",
-    "Technology", "Software", "Specification", "Deliverables", "Results", "Orders", "PO", "Territory", "Field",
-    "Confidential Information", "Discloser", "Recipient", "Affiliate", "Application", "PoC", "Report",
-}
-_NOT_PARTY_SUFFIX = re.compile(r"(?:Agreement|Amendment|Date|Fee|Fees|Period|Term|Plan|Schedule|Exhibit|Products?|Services?|Territory|Information|Act|Code|Rules?)$")
-_JA_DEF = re.compile(r"(?P<name>[^\s、。（）「」(){}]{1,40}?)\s*[（(]以下[、,]?\s*「(?P<label>[^」]{1,12})」\s*(?:と|と総称)?(?:いう|称する)[。.]?[）)]")
-_EN_DEF = re.compile(
-    r"\((?:the\s+|each\s+a\s+|hereinafter(?:\s+referred\s+to\s+as)?\s+|referred\s+to\s+as\s+)?(?:the\s+)?[\"“](?P<label>[A-Za-z][A-Za-z0-9\- ]{1,30})[\"”]\)"
-)
-_COMPANY = re.compile(
-    r"([A-Z][A-Za-z0-9&.,'\- ]{1,80}?(?:Inc\.?|Incorporated|Corporation|Corp\.?|Co\., ?Ltd\.?|Ltd\.?|Limited|K\.K\.|LLC|L\.L\.C\.|GmbH|AG|plc|PLC|S\.A\.|B\.V\.|N\.V\.|Company|Laboratories|University|LLP|LP))"
-)
-_JA_COMPANY = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|社団法人|財団法人|大学|研究所|組合|法人|X社|Y社|[A-ZＡ-Ｚ]社")
-
-
-@dataclass
-class Flow:
-    kind: str  # information, rights, money, goods
-    source: str | None
-    target: str | None
-    start: int
-    end: int
-    text: str
+# the role words (kept here for the rules engine and older callers)
+SME_LABELS = tuple(w for w, r in ROLE_WORDS.items() if r in ("supplier", "licensor", "second", "partner"))
+LARGE_LABELS = tuple(w for w, r in ROLE_WORDS.items() if r in ("client", "licensee", "first"))
 
 
 def find_parties(text: str, language: str) -> list[Party]:
     """Party labels as the contract defines them, in order of appearance."""
-    head = _preamble_window(text)
-    parties: list[Party] = []
-    seen: set[str] = set()
-    if language == "ja":
-        for m in _JA_DEF.finditer(head):
-            label = m.group("label").strip()
-            name = m.group("name").strip()
-            if label in seen or label in _ROLE_NOT_PARTY or label.startswith("本"):
-                continue
-            name = re.sub(r"^(?:[)）]?\s*(?:と|及び|および|並びに|、))+", "", name).strip() or None
-            if label in SME_LABELS or label in LARGE_LABELS or label in ("丙", "丁") or (name and _JA_COMPANY.search(name)):
-                parties.append(Party(label=label, name=name))
-                seen.add(label)
-        if not parties:
-            # an undefined 甲/乙 is still the usual pair of labels (the definition may
-            # sit on a cover page that was not uploaded)
-            for label in ("甲", "乙", "丙"):
-                hits = sum(text.count(label + p) for p in ("は", "が", "に", "の", "を", "と", "及び", "および", "又は", "または"))
-                if hits >= 1 and text.count(label) >= 2 or hits >= 2:
-                    parties.append(Party(label=label))
-    else:
-        for m in _EN_DEF.finditer(head):
-            label = m.group("label").strip()
-            if label in seen or label in _ROLE_NOT_PARTY or _NOT_PARTY_SUFFIX.search(label):
-                continue
-            before = head[max(0, m.start() - 200): m.start()]
-            comp = [c for c in _COMPANY.finditer(before)
-                    if len(before) - c.end() <= 60 and "\n" not in c.group(1) and not c.group(1).startswith("The ")]
-            known = label in SME_LABELS or label in LARGE_LABELS
-            # a defined term that keeps acting as a subject ("Licensee shall …") is a party
-            acts = not comp and not known and len(re.findall(rf"\b{re.escape(label)}\s+(?:shall|will|may|agrees)\b", text[:100000])) >= 2
-            if comp or known or acts:
-                name = comp[-1].group(1).strip(" ,") if comp else None
-                if name:
-                    # "made on 1 April 2026 between Orion Corp." -> "Orion Corp."
-                    name = re.split(r"\b(?:between|and|by|with|Between|And)\s*:?\s+", name)[-1].strip(" ,:")
-                parties.append(Party(label=label, name=name))
-                seen.add(label)
-    return parties[:4]
+    return [Party(label=p.label, name=p.name, aliases=[l for l in p.labels if l != p.label], sides=list(p.roles))
+            for p in find_parties_detailed(text, language)]
 
 
-def _preamble_window(text: str) -> str:
-    """The part of the text where parties are introduced: up to the second article."""
-    m = re.search(r"\n\s*(?:第\s*[2２二]\s*条|Article\s+2\b|ARTICLE\s+2\b|Section\s+2\b|2\.\s+\S)", text[:20000])
-    end = m.start() if m else 4000
-    return text[: max(end, 3000)]
+def _as_found(parties: list[Party]) -> list[PartyFound]:
+    return [PartyFound(label=p.label, labels=[p.label] + [a for a in getattr(p, "aliases", []) if a != p.label],
+                       name=p.name, roles=list(getattr(p, "sides", []) or []) or
+                       ([ROLE_WORDS[p.label]] if p.label in ROLE_WORDS else []))
+            for p in parties]
 
 
-def choose_sme(parties: list[Party], text: str, contract_types: list[str], override: str | None = None) -> str | None:
-    """Label of the SME party (catalogue §0.1), and set every party's role."""
-    label = None
-    if override:
+def sme_evidence(parties: list[Party], text: str, contract_types: list[str], language: str) -> tuple[list[PartyFound], list]:
+    """The parties as the scorer sees them and every item of evidence (for benchmarks)."""
+    found = _as_found(parties)
+    return found, gather_evidence(found, text, language, contract_types)
+
+
+def assess_sme(parties: list[Party], text: str, contract_types: list[str], language: str | None = None,
+               override: str | None = None) -> SmeChoice:
+    """The SME party with the evidence, a confidence and the candidates (catalogue §0.1).
+
+    ``override`` (a label, an alias or part of a company name) wins when it names a
+    party found in the text; a name that matches no party and is not in the text is
+    reported and the detected choice is kept, so a typo cannot mask every finding.
+    """
+    lang = language or ("ja" if re.search(r"[\u3040-\u30ff]", text[:5000]) else "en")
+    found = _as_found(parties)
+    choice = decide(found, gather_evidence(found, text, lang, contract_types))
+    if override and override.strip():
         ov = override.strip()
-        for p in parties:
-            if p.label == ov or (p.name and ov.lower() in p.name.lower()):
-                label = p.label
-                break
-        if label is None:
+        label = match_override(ov, found)
+        if label is None and ov in text:
             parties.append(Party(label=ov))
             label = ov
-    elif parties:
-        label = _guess_sme(parties, text, contract_types)
-    for p in parties:
-        p.role = "SME" if p.label == label else ("LARGE" if label is not None else "UNKNOWN")
+        if label is not None:
+            return SmeChoice(label, 1.0, choice.candidates, False, "override")
+        choice.source = "override_not_found"
+    return choice
+
+
+def choose_sme(parties: list[Party], text: str, contract_types: list[str], override: str | None = None,
+               language: str | None = None) -> str | None:
+    """Label of the SME party (catalogue §0.1), and set every party's role."""
+    label = assess_sme(parties, text, contract_types, language, override).label
+    set_roles(parties, label)
     return label
 
 
-def _guess_sme(parties: list[Party], text: str, types: list[str]) -> str | None:
-    labels = [p.label for p in parties]
-    head = _preamble_window(text)
-    if "甲" in labels and "乙" in labels:
-        score = {"甲": 0.0, "乙": 0.5}  # 乙 is the usual SME (§0.1)
-        for who, other in (("甲", "乙"), ("乙", "甲")):
-            # the party that developed or owns the technology discloses it and is the SME
-            if re.search(rf"{who}(?:が|の)(?:開発|保有|所有|有する|研究)", head):
-                score[who] += 2
-            # rights that already belong to one party (a licence after joint R&D): that party owns the technology
-            if re.search(rf"{who}に(?:単独)?帰属した(?:特許|知的財産|権利)", head):
-                score[who] += 2
-            # the party that provides its technology or service to the other
-            if re.search(rf"{who}(?:は|が)、?{other}に(?:対し[て]?)?、?(?:本サービス|本学習済みモデル|本技術)を?(?:提供|利用させ)", text[:30000]):
-                score[who] += 1
-            if re.search(rf"{who}が{other}に(?:対し[て]?)?(?:開示|提供)する(?:情報|技術|秘密)", head) and not re.search(rf"{other}が{who}に(?:対し[て]?)?開示", head):
-                score[who] += 2
-            # the party that orders or commissions the work is the large one
-            if re.search(rf"{who}が{other}に(?:対し[て]?)?[^。]{{0,30}}(?:発注|委託|注文)", head):
-                score[other] += 2
-            # licensor
-            if re.search(rf"{who}(?:は|が)、?{other}に(?:対し[て]?)?[^。]{{0,80}}(?:実施|使用|利用)を?許諾", text[:30000]):
-                if "LIC" in types:
-                    score[who] += 3
-        return "甲" if score["甲"] > score["乙"] else "乙"
-    sme = [l for l in labels if l in SME_LABELS and l not in ("乙",)]
-    large = [l for l in labels if l in LARGE_LABELS and l not in ("甲",)]
-    if len(sme) == 1:
-        return sme[0]
-    if "Licensor" in sme and "LIC" in types:
-        return "Licensor"
-    if sme:
-        return sme[0]
-    if large and len(labels) == 2:
-        return next(l for l in labels if l not in large) if any(l not in large for l in labels) else labels[1]
-    # defined by company name only: the party whose technology the deal is about
-    tech = {}
-    for l in labels:
-        tech[l] = len(re.findall(rf"{re.escape(l)}['’]s\s+(?:[\w-]+\s+){{0,3}}(?:technology|coating|process|know-how|material|software|invention|patent|formula|product|sensor)", text[:20000], re.I))
-        tech[l] += len(re.findall(rf"{re.escape(l)}(?:が|の)(?:開発|保有)", text[:20000]))
-    ranked = sorted(labels, key=lambda l: tech[l], reverse=True)
-    if len(ranked) >= 2 and tech[ranked[0]] > tech[ranked[1]]:
-        return ranked[0]
-    return labels[1] if len(labels) >= 2 else labels[0]
+def set_roles(parties: list[Party], label: str | None) -> None:
+    for p in parties:
+        p.role = "SME" if p.label == label else ("LARGE" if label is not None else "UNKNOWN")
 
 
-# ------------------------------------------------------------------ direction helpers
-
-_MUTUAL_JA = re.compile(r"^(?:ただし、|なお、)?\s*(?:甲(?:および|及び|又は|または)?乙|甲乙|各当事者|両当事者|当事者双方|いずれの当事者)(?:は|が|も)")
-_MUTUAL_EN = re.compile(r"^\s*(?:each party|either party|the parties|both parties|neither party|each of the parties)\b", re.I)
-
-
-def subjects_of(segment_text: str, parties: list[Party] | list[str]) -> list[str]:
-    """Every party label that is the grammatical subject (or topic) of the clause."""
-    labels = [p.label if isinstance(p, Party) else p for p in parties]
-    if not labels:
-        return []
-    t = segment_text.strip()
-    t = re.sub(r"^(?:第\s*\S{1,4}\s*条(?:\s*[(（][^)）]*[)）])?|[0-9０-９]{1,2}[\s　.．]|[(（][0-9０-９a-z]{1,3}[)）]|[①-⑳]|[0-9.]+\s)\s*", "", t)
-    if _MUTUAL_JA.match(t) or _MUTUAL_EN.match(t):
-        return list(labels[:2])
-    alt = "|".join(re.escape(l) for l in sorted(labels, key=len, reverse=True))
-    # Japanese: the topic 「Xは」 is the actor; fall back to 「Xが」
-    m = re.search(rf"(?<![A-Za-z])(?P<l>{alt})(?:\s*(?:および|及び|又は|または|並びに|ならびに)\s*(?P<l2>{alt}))?(?:は|が|において)", t)
-    if m and re.search(r"[\u3040-\u30ff]", t[:200]):
-        topic = re.search(rf"(?<![A-Za-z])(?P<l>{alt})(?:\s*(?:および|及び|又は|または)\s*(?P<l2>{alt}))?は(?!除)", t)
-        if topic is None:
-            # 「乙が提供した図面は、甲に帰属する」: the 「が」 clause only modifies the real
-            # topic (図面), which is not a party; a conditional 「…場合は」 does not count
-            rest = t[m.end():]
-            if re.search(r"(?<!場合)(?<!とき)(?<!時)(?<!際)(?<!限り)は、", rest):
-                return []
-        m = topic or m
-        return [x for x in (m.group("l"), m.group("l2")) if x]
-    # English: "<Label> shall ...", "The <Label> may ..."
-    m = re.search(
-        rf"\b(?:the\s+)?(?P<l>{alt})(?:\s+(?:and|or)\s+(?:the\s+)?(?P<l2>{alt}))?\s+"
-        r"(?:shall|will|must|may|agrees?|undertakes?|warrants?|represents?|acknowledges?|grants?|hereby|covenants?|"
-        r"is|are|has|have|does|should|can|cannot|retains?|owns?|assigns?|bears?|pays?|provides?|delivers?|keeps?)\b",
-        t, re.I,
-    )
-    if m:
-        return [x for x in (m.group("l"), m.group("l2")) if x]
-    return []
+def detection_summary(types: TypeDetection | None, type_source: str, parties: list[Party], sme: SmeChoice,
+                      given: str | None = None) -> dict:
+    """The ``detection`` object of Report.to_dict(): what was found and how sure it is."""
+    uncertain = []
+    if sme.label is None or sme.uncertain or sme.source == "override_not_found":
+        uncertain.append("sme")
+    if types is not None and type_source == "detected" and types.confidence < TYPE_UNCERTAIN_BELOW:
+        uncertain.append("type")
+    return {
+        "types": {
+            "codes": list(types.types) if types else [],
+            "confidence": types.confidence if types else 1.0,
+            "evidence": types.evidence if types else {},
+            "title": types.title if types else "",
+            "source": type_source,
+        },
+        "parties": [{"label": p.label, "aliases": list(p.aliases), "name": p.name, "sides": list(p.sides), "role": p.role}
+                    for p in parties],
+        "sme": {"label": sme.label, "confidence": sme.confidence, "source": sme.source, "given": given or None,
+                "candidates": sme.candidates},
+        "uncertain": uncertain,
+    }
 
 
-def subject_of(segment_text: str, parties: list[Party] | list[str]) -> str | None:
-    """The party bound by or acting in the clause (「乙は…しなければならない」, "Supplier shall …").
-
-    None when no party is the subject or both are (mutual clause).
-    """
-    subs = subjects_of(segment_text, parties)
-    if len(set(subs)) == 1:
-        return subs[0]
-    return None
-
-
-_FLOW_VERBS_JA = {
-    "information": r"開示|提供|交付|引き渡|引渡|貸与|報告|通知",
-    "rights": r"譲渡|移転|許諾|実施権を設定|帰属させ",
-    "money": r"支払|対価を支払|負担",
-    "goods": r"納入|納品|引き渡|提供",
-}
-_FLOW_VERBS_EN = {
-    "information": r"disclos\w*|provid\w*|furnish\w*|deliver\w*|make available|made available|report\w*|transfer\w* (?:all )?(?:data|information)",
-    "rights": r"assign\w*|grant\w*|transfer\w*|licens\w*|convey\w*",
-    "money": r"pay\w*|reimburs\w*",
-}
-
-
-def flows(segment, parties: list[Party] | list[str]) -> list[Flow]:
-    """Rights, information and money flows between parties in a clause (best effort).
-
-    ``segment`` is a Segment or a plain string. Spans are relative to its text.
-    Japanese: 「XがYに(対し)…開示」 / 「Yに帰属」; English: "X shall disclose … to Y",
-    "X hereby assigns … to Y", "disclosed by X to Y", "vest in Y".
-    """
-    text = segment if isinstance(segment, str) else segment.text
-    labels = [p.label if isinstance(p, Party) else p for p in parties]
-    if not labels or not text:
-        return []
-    alt = "|".join(re.escape(l) for l in sorted(labels, key=len, reverse=True))
-    out: list[Flow] = []
-    for kind, verbs in _FLOW_VERBS_JA.items():
-        for m in re.finditer(rf"(?P<a>{alt})(?:は|が)、?(?:[^。]{{0,40}}?)(?P<b>{alt})(?:に対し[て]?|へ|に)、?[^。]{{0,80}}?(?:{verbs})", text):
-            if m.group("a") != m.group("b"):
-                out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
-    for m in re.finditer(rf"(?P<b>{alt})に(?:帰属|移転)", text):
-        out.append(Flow("rights", None, m.group("b"), m.start(), m.end(), m.group(0)))
-    for kind, verbs in _FLOW_VERBS_EN.items():
-        for m in re.finditer(rf"\b(?:the\s+)?(?P<a>{alt})\s+(?:shall|will|must|hereby|agrees to|may)?\s*(?:hereby\s+)?(?:{verbs})\b[^.;]{{0,120}}?\bto\s+(?:the\s+)?(?P<b>{alt})\b", text, re.I):
-            if m.group("a") != m.group("b"):
-                out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
-        for m in re.finditer(rf"(?:{verbs})\s+by\s+(?:the\s+)?(?P<a>{alt})\s+to\s+(?:the\s+)?(?P<b>{alt})\b", text, re.I):
-            out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
-    for m in re.finditer(rf"\b(?:vest\w*\s+in|owned\s+(?:solely\s+|exclusively\s+)?by|(?:sole\s+and\s+exclusive\s+|exclusive\s+)?property\s+of)\s+(?:the\s+)?(?P<b>{alt})\b", text, re.I):
-        out.append(Flow("rights", None, m.group("b"), m.start(), m.end(), m.group(0)))
-    out.sort(key=lambda f: (f.start, f.end))
-    return out
+# below this confidence the type is reported as uncertain (body counts only, close call)
+TYPE_UNCERTAIN_BELOW = 0.3
 
 
 def resolve_contract_types(arg, text: str, title: str | None) -> list[str]:

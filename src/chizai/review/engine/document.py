@@ -46,6 +46,8 @@ class Party:
     label: str  # as written: 甲, 乙, 委託者, Buyer, Supplier …
     name: str | None = None  # company name when the text gives one
     role: Literal["SME", "LARGE", "UNKNOWN"] = "UNKNOWN"
+    aliases: list[str] = field(default_factory=list)  # other labels of the same party ("Indus", "we")
+    sides: list[str] = field(default_factory=list)  # what its labels say: supplier, client, licensor …
 
 
 @dataclass
@@ -65,6 +67,8 @@ class Document:
     pages: int | None = None  # PDF page count, None for other formats
     source_format: str | None = None  # pdf, docx, text, markdown
     load_ms: float = 0.0  # time spent in load_document, added to Report.elapsed_ms
+    # How sure the detection is (types, parties, SME); see detect.detection_summary.
+    detection: dict | None = None
 
     def clause_segments(self) -> list[Segment]:
         """Segments that are contract text (commentary excluded)."""
@@ -112,6 +116,15 @@ class Finding:
     clause: str | None = None
     span: tuple[int, int] | None = None
     text: str | None = None
+    # what the clause does, as the clause representation read it (clauses.ClauseView.explain)
+    why: dict | None = None
+    # The whole sentence(s) the finding relies on, so the reader never sees a phrase cut
+    # mid-word; quote_span indexes Document.text and always contains span (layout.attach_quotes).
+    quote: str | None = None
+    quote_span: tuple[int, int] | None = None
+    # The same rule on the other language's version of the clause in a bilingual contract:
+    # {language, clause, span, text, quote, quote_span} (bilingual.merge).
+    parallel: dict | None = None
 
 
 @dataclass
@@ -135,6 +148,12 @@ class Report:
     disclaimer: str = ""
     # What the statistical layer changed (withdrawn absence findings), for people and the HTML report.
     notes: list[str] = field(default_factory=list)
+    # Types, parties and SME with confidence and evidence; "uncertain" lists what the user should confirm.
+    detection: dict | None = None
+    # Languages the text was reviewed in: two for a bilingual contract (bilingual.py).
+    languages: list[str] = field(default_factory=list)
+    # What could not be read well, [{code, message}] in the report's language (layout.reading_notes).
+    reading: list[dict] = field(default_factory=list)
     # The reviewed document, kept for the HTML/PDF renderers; not part of to_dict().
     document: Any = field(default=None, repr=False, compare=False)
 
@@ -157,6 +176,10 @@ class Report:
                     "basis": list(f.basis),
                     "balanced": f.balanced,
                     "question": f.question,
+                    "quote": f.quote,
+                    "quote_span": list(f.quote_span) if f.quote_span else None,
+                    "parallel": f.parallel,
+                    "why": f.why,
                 }
                 for f in self.findings
             ],
@@ -165,6 +188,9 @@ class Report:
                 for c in self.checklist
             ],
             "elapsed_ms": self.elapsed_ms,
+            "detection": self.detection,
+            "languages": list(self.languages) or [self.language],
+            "reading": [dict(r) for r in self.reading],
         }
 
 

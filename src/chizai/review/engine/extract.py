@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
+
+from chizai import safearchive
 
 from .document import ReviewInputError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_CHARS = 2_000_000
+# DEFAULT_MAX_CHARS of text is some 30 MB of WordprocessingML; beyond twice that plus room
+# for images python-docx would only build a tree of hundreds of MB to refuse it afterwards.
+DOCX_MAX_UNPACKED_BYTES = 96 * 1024 * 1024
 
 TEXT_EXTS = {".txt", ".text", ".md", ".markdown", ".mdown", ""}
 MARKDOWN_EXTS = {".md", ".markdown", ".mdown"}
@@ -432,13 +436,19 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
         raise ReviewInputError("unsupported_type", f"{name}: DOCX support is not installed ({exc}).")
     warnings: list[str] = []
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "word/document.xml" not in names:
-                raise ReviewInputError("broken_docx", f"{name}: this is not a Word document (no word/document.xml).")
-            if "EncryptedPackage" in names:
-                raise ReviewInputError("encrypted_docx", f"{name}: the Word file is password-protected.")
-    except zipfile.BadZipFile:
+        # python-docx inflates every part into memory whole: measure them streaming first.
+        names = safearchive.check(data, max_bytes=DOCX_MAX_UNPACKED_BYTES).names
+        if "word/document.xml" not in names:
+            raise ReviewInputError("broken_docx", f"{name}: this is not a Word document (no word/document.xml).")
+        if "EncryptedPackage" in names:
+            raise ReviewInputError("encrypted_docx", f"{name}: the Word file is password-protected.")
+    except safearchive.ArchiveError as exc:
+        if exc.over_limit:
+            raise ReviewInputError(
+                "unpacked_too_large",
+                f"{name}: the Word file unpacks to more than {DOCX_MAX_UNPACKED_BYTES // (1024 * 1024)} MB "
+                f"or is packed suspiciously densely ({exc.detail}); it was not opened.",
+            ) from None
         if data[:4] == b"\xd0\xcf\x11\xe0":
             raise ReviewInputError(
                 "encrypted_docx",

@@ -34,6 +34,8 @@ ITEM_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("paren_roman", re.compile(r"^\(((?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii))\)\s*(.*)$")),
     ("paren_alpha", re.compile(r"^\(([a-zA-Z])\)\s*(.*)$")),
     ("paren_kana", re.compile(r"^\(([ア-ンｱ-ﾝ])\)\s*(.*)$")),
+    # 「イ　…」 under a 号 (statute style); only nested, see match_item
+    ("kana", re.compile(r"^([アイウエオカキクケコサシスセソタチツテトイロハニホヘトチリヌルヲ])(?:\s+|[、.．])(\S.*)$")),
     ("num_close", re.compile(r"^([0-9]{1,2})\)\s*(.*)$")),
     ("alpha_dot", re.compile(r"^([a-z])[.)]\s+(.*)$")),
 ]
@@ -59,8 +61,43 @@ PREAMBLE_HEAD = re.compile(r"^[・]?\s*(?:前文|RECITALS?|Recitals?|WHEREAS|Bac
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 
 
+# The article number as printed (full-width and kanji kept), for references a reader can
+# find with Ctrl+F: 「第十二条」, 「第１２条の２」.
+PRINTED_ARTICLE = re.compile(
+    r"第?\s*([0-9０-９]{1,4}|[一二三四五六七八九十百〇]{1,4})\s*条(?:\s*の\s*([0-9０-９]{1,4}|[一二三四五六七八九十百〇]{1,4}))?"
+)
+
+
+def printed_article(raw: str) -> tuple[str, str | None] | None:
+    """``(number, sub-number)`` of an article heading line as printed, or None."""
+    m = PRINTED_ARTICLE.search(raw)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def numerals_of(printed: str) -> str:
+    """The numeral family of a printed number: ascii, wide (全角) or kanji."""
+    if printed.isascii():
+        return "ascii"
+    return "wide" if all("０" <= c <= "９" for c in printed) else "kanji"
+
+
+def write_num(n: int, numerals: str) -> str:
+    """``n`` in a numeral family, so 項 and 号 numbers read like their article's."""
+    if numerals == "wide":
+        return str(n).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    if numerals == "kanji" and 0 < n < 10000:
+        digits = "〇一二三四五六七八九"
+        out = ""
+        for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
+            q, n = divmod(n, value)
+            if q:
+                out += ("" if q == 1 else digits[q]) + unit
+        return out + (digits[n] if n else "")
+    return str(n)
+
+
 def to_int(num: str) -> int | None:
-    num = num.strip()
+    num = num.strip().translate(FOLD)
     if num.isdigit():
         return int(num)
     if all(c in _KANJI_NUM or c in "十百" for c in num):
@@ -214,14 +251,22 @@ def match_item(core: str, styles: list[str]) -> tuple[str, str] | None:
             return "paren_alpha", label
         if name == "kanji" and not m.group(2).strip():
             return None
+        if name == "kana" and not styles:
+            # a bare katakana line only counts as an item inside a list (「一 … イ …」);
+            # elsewhere it is a word, or OCR text with spaces between characters
+            return None
         return name, label
     return None
 
 
-def item_label(istyle: str, label: str, language: str, style: str) -> str:
+def item_label(istyle: str, label: str, language: str, style: str, numerals: str = "ascii") -> str:
+    """The item's part of a reference: 第1号 (in the article's numerals), イ, (a)."""
+    ja = style == "ja" or language == "ja"
     if istyle in ("paren_num", "circled", "kanji", "num_close"):
         n = to_int(label) if istyle != "circled" else ord(label) - 0x2460 + 1
-        if style == "ja" or language == "ja":
-            return f"第{n}号"
+        if ja:
+            return f"第{write_num(n, numerals) if n is not None else label}号"
         return f"({n})"
+    if istyle == "kana" and ja:
+        return label
     return f"({label})"

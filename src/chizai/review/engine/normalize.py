@@ -61,6 +61,18 @@ _STRUCT_START = re.compile(
     r"Annex|ANNEX|Appendix|APPENDIX|[A-Z][A-Z &]{3,}$|$)"
 )
 _JOIN_MIN_LINE = 30
+# OCR output: 「乙 は 、 甲 に 対 し」. Japanese puts no spaces between words, so when many
+# kana/kanji pairs are split by one space the spaces are noise and matching drops them.
+_CJK = "\u3001-\u303f\u3040-\u30ff\u3400-\u9fff"  # Japanese punctuation, kana, kanji
+_SPACED_CJK = re.compile(f"(?<=[{_CJK}])[ \u3000](?=[{_CJK}])")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+SPACED_MIN = 20
+SPACED_SHARE = 0.15  # of kana/kanji; typed contracts stay far below (signature lines, 「甲　株式会社」)
+# Broken lines: at least this many lines, half of them cut mid-sentence, typically shorter
+# than a PDF wrap (which the 30-character rule above already joins).
+BROKEN_MIN = 10
+BROKEN_SHARE = 0.5
+BROKEN_MAX_LEN = 25
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]{2,}|[\t\u00a0\u3000]")
 
 
@@ -71,6 +83,26 @@ def _nfkc_char(ch: str) -> str:
 
 def _is_wide(ch: str) -> bool:
     return ord(ch) >= 0x2E80
+
+
+def spaced_out(text: str) -> bool:
+    """True when the text has spaces between Japanese characters the way OCR leaves them."""
+    spaced = len(_SPACED_CJK.findall(text))
+    return spaced >= SPACED_MIN and spaced >= SPACED_SHARE * len(_CJK_CHAR.findall(text))
+
+
+def broken_lines(text: str) -> bool:
+    """True when most lines stop mid-sentence, short, and the next line goes on (OCR of a
+    scan, or a narrow column): such lines are joined however short they are."""
+    lines = [ln.strip() for ln in text.split("\n")]
+    content = [ln for ln in lines if ln]
+    if len(content) < BROKEN_MIN:
+        return False
+    broken = [
+        len(ln) for ln, nxt in zip(lines, lines[1:])
+        if ln and nxt and ln[-1] not in _LINE_END_KEEP and not _STRUCT_START.match(nxt)
+    ]
+    return len(broken) >= BROKEN_SHARE * len(content) and sorted(broken)[len(broken) // 2] < BROKEN_MAX_LEN
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
@@ -107,6 +139,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
     line_start = 0
     n = len(s1)
     pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) on s1
+    min_line = 1 if broken_lines(s1) else _JOIN_MIN_LINE
     idx = s1.find("\n")
     while idx != -1:
         line = s1[line_start:idx]
@@ -114,8 +147,15 @@ def normalize(text: str) -> tuple[str, list[int]]:
         nxt_end = s1.find("\n", idx + 1)
         nxt = s1[idx + 1: nxt_end if nxt_end != -1 else n]
         if (
+            len(line) >= 2 and line[-1] == "-" and line[-2].islower()
+            and nxt.lstrip(" \t")[:1].islower()
+        ):
+            # "confiden-\ntial": a word hyphenated at the line end is one word
+            lead = len(nxt) - len(nxt.lstrip(" \t"))
+            pieces.append((idx - 1, idx + 1 + lead, ""))
+        elif (
             stripped
-            and len(stripped.strip()) >= _JOIN_MIN_LINE
+            and len(stripped.strip()) >= min_line
             and stripped[-1] not in _LINE_END_KEEP
             and nxt.strip()
             and not _STRUCT_START.match(nxt)
@@ -129,6 +169,9 @@ def normalize(text: str) -> tuple[str, list[int]]:
         idx = nxt_end
     for m in _SPACE_RUN.finditer(s1):
         pieces.append((m.start(), m.end(), " "))
+    if spaced_out(s1):
+        for m in _SPACED_CJK.finditer(s1):
+            pieces.append((m.start(), m.end(), ""))
     for m in _VARIANT_RE.finditer(s1):
         pieces.append((m.start(), m.end(), VARIANTS[m.group(0)]))
     pieces.sort()

@@ -13,10 +13,12 @@ import os
 import time
 from pathlib import Path
 
+from . import bilingual
 from .document import Document, Report, ReviewInputError
 from .extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, check_text, clean_text, extract_text
+from .layout import attach_quotes, reading_notes
 from .messages import disclaimer as _disclaimer
-from .messages import msg
+from .messages import detection_note, msg
 
 _SEVERITY_ORDER = {"HIGH": 0, "MEDIUM": 1, "LOW": 2}
 
@@ -37,7 +39,15 @@ def load_document(
     ``lang`` is auto/ja/en, ``sme`` a party label that overrides detection,
     ``contract_type`` auto, a code (NDA, MFG, PROTO, JRD, DEV, LIC) or a list of codes.
     """
-    from .detect import choose_sme, detect_language, find_parties, resolve_contract_types
+    from .detect import (
+        assess_sme,
+        detect_contract_types_detailed,
+        detect_language,
+        detection_summary,
+        find_parties,
+        resolve_contract_types,
+        set_roles,
+    )
     from .normalize import normalize
     from .structure import segment
 
@@ -70,16 +80,20 @@ def load_document(
     contract_text = text
     if any(s.is_commentary for s in segments):
         contract_text = "\n".join(s.text for s in segments if s.parent is None and not s.is_commentary)
-    types = resolve_contract_types(contract_type, contract_text, title)
+    type_found = detect_contract_types_detailed(contract_text, title)
+    types = resolve_contract_types(contract_type, contract_text, title) if contract_type not in (None, "", "auto") else type_found.types
     parties = find_parties(contract_text, language)
-    sme_label = choose_sme(parties, contract_text, types, sme)
+    sme_choice = assess_sme(parties, contract_text, types, language, sme)
+    sme_label = sme_choice.label
+    set_roles(parties, sme_label)
     doc = Document(
         text=text, norm=norm, norm_to_orig=n2o, language=language, segments=segments,
         contract_types=types, parties=parties, sme_label=sme_label, filename=name,
         warnings=list(warnings), title=title, pages=pages, source_format=fmt,
     )
-    if sme_label is None:
-        doc.warnings.append("the SME party could not be identified; pass sme= to set it")
+    doc.detection = detection_summary(type_found, "detected" if contract_type in (None, "", "auto") else "given",
+                                      parties, sme_choice, sme)
+    doc.detection["note"] = detection_note(language, doc.detection)
     doc.load_ms = (time.perf_counter() - t0) * 1000.0
     return doc
 
@@ -97,12 +111,19 @@ def rules_evaluator():
     return evaluate
 
 
-def review_document(doc: Document, *, evaluate=None, assist: bool = True) -> Report:
+def review_document(doc: Document, *, evaluate=None, assist: bool = True, bilingual_views: bool = True) -> Report:
     """Review a loaded document: findings sorted by severity, summary and disclaimer.
 
     ``evaluate`` replaces the rules engine (same signature as
-    ``chizai.review.engine.rules.evaluate``); tests and experiments use it.
+    ``chizai.review.engine.rules.evaluate``); tests and experiments use it. A bilingual
+    contract is reviewed once per language and merged (bilingual.py) unless
+    ``bilingual_views`` is False (which is how each language's view is reviewed).
     """
+    if bilingual_views:
+        merged = bilingual.review_bilingual(doc, evaluate=evaluate, assist=assist)
+        if merged is not None:
+            merged.reading = reading_notes(doc, merged.language, languages=merged.languages)
+            return merged
     t0 = time.perf_counter()
     fn = evaluate if evaluate is not None else rules_evaluator()
     if fn is None:
@@ -116,6 +137,7 @@ def review_document(doc: Document, *, evaluate=None, assist: bool = True) -> Rep
 
         findings, notes = withdraw_contradicted_absences(doc, findings)
     findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f.span[0] if f.span else 1 << 30))
+    attach_quotes(doc, findings)
     elapsed = doc.load_ms + (time.perf_counter() - t0) * 1000.0
     report = Report(
         file=doc.filename or "document",
@@ -126,7 +148,10 @@ def review_document(doc: Document, *, evaluate=None, assist: bool = True) -> Rep
         checklist=checklist,
         elapsed_ms=round(elapsed, 1),
         notes=notes,
+        detection=getattr(doc, "detection", None),
         document=doc,
+        languages=[doc.language],
+        reading=reading_notes(doc, doc.language),
     )
     report.summary = build_summary(report, engine_present=engine)
     if notes:

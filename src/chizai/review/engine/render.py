@@ -10,10 +10,12 @@ import html
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 from .document import Report
 from .messages import msg
+from .feedback import explain_why
 
 FORMATS = ("text", "json", "html", "pdf")
 FONT_DIR = Path(__file__).with_name("fonts")
@@ -51,19 +53,25 @@ def render_text(reports: list[Report], *, color: bool = False) -> str:
         lang = r.language
         out.append(c("bold", f"== {msg(lang, 'report_title')}: {r.file}"))
         out.append(r.summary)
+        for line in _detection_note(r):
+            out.append(c("MEDIUM", f"! {line}"))
         for w in _warnings(r):
             out.append(c("dim", f"! {w}"))
+        for note in r.reading:
+            out.append(c("MEDIUM", f"! {note['message']}"))
         out.append("")
         if r.findings:
             out.append(c("bold", msg(lang, "heading_findings")))
             for i, f in enumerate(r.findings, 1):
                 sev = c(f.severity, f"[{msg(lang, 'severity_' + f.severity)}]")
-                out.append(f"{i:>2}. {sev} {f.rule_id} {f.title} — {f.clause or msg(lang, 'no_clause')}")
-                if f.text:
-                    snippet = " ".join(f.text.split())
-                    out.append(c("dim", f"    「{snippet[:160]}{'…' if len(snippet) > 160 else ''}」" if lang == "ja"
-                                 else f"    \"{snippet[:160]}{'…' if len(snippet) > 160 else ''}\""))
+                out.append(f"{i:>2}. {sev} {f.rule_id} {f.title} — {_clause_label(f, lang)}")
+                for _key, *q in _quotes(f):
+                    before, match, after = (re.sub(r"\s+", " ", x) for x in _shorten(*q))
+                    hl = c("bold", match) if color else ("【" + match + "】" if lang == "ja" else "»" + match + "«")
+                    joined = (before + hl + after).strip()
+                    out.append(f"    「{joined}」" if lang == "ja" else f'    "{joined}"')
                 out.append(f"    {msg(lang, 'label_reason')}: {f.reason}")
+                out.append(f"    {msg(lang, 'label_why')}: {explain_why(f.why, lang, f.rule_id)}")
                 if f.balanced:
                     out.append(f"    {msg(lang, 'label_balanced')}: {f.balanced}")
                 if f.question:
@@ -114,6 +122,8 @@ table{border-collapse:collapse;background:#fff;margin-top:10px}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:.92em}
 .missing{color:#c62828;font-weight:bold}.weak{color:#ef6c00}.present{color:#2e7d32}
 .warning{color:#8d6e00;font-size:.9em;margin:4px 0}
+.reading-note{background:#e3f2fd;border:1px solid #64b5f6;padding:6px 10px;border-radius:4px;margin:6px 0}
+.detection-note{background:#fff8e1;border:1px solid #ffb300;padding:6px 10px;border-radius:4px;margin:6px 0}
 .disclaimer{white-space:pre-wrap;margin-top:16px;font-size:.85em;color:#555;border-top:1px solid #ccc;padding-top:8px}
 dt{font-weight:bold;font-size:.85em;color:#555;margin-top:4px}dd{margin:0 0 0 10px}
 @media (max-width:900px){.cols{flex-direction:column}}
@@ -124,6 +134,49 @@ def _warnings(r: Report) -> list[str]:
     """Extraction notes (encoding guessed, pages without text) worth showing the reader."""
     doc = r.document
     return list(getattr(doc, "warnings", None) or [])
+
+
+def _detection_note(r: Report) -> list[str]:
+    """The note asking the reader to confirm an uncertain SME party or contract type."""
+    return list((r.detection or {}).get("note") or [])
+
+
+def _clause_label(f, lang: str) -> str:
+    """「第5条」, or 「第5条 / Article 5」 when the other language's version says the same."""
+    own = f.clause or msg(lang, "no_clause")
+    other = (f.parallel or {}).get("clause")
+    return f"{own} / {other}" if other and other != f.clause else own
+
+
+def _quotes(f) -> list[tuple[str, str, str, str]]:
+    """(label key, before, match, after) of the finding's sentence, then of its
+    other-language version; the match alone for reports stored before quotes existed."""
+    out = []
+    for key, d in (
+        ("label_quote", {"quote": f.quote, "quote_span": f.quote_span, "span": f.span, "text": f.text}),
+        ("label_parallel", f.parallel or {}),
+    ):
+        quote, qs, span = d.get("quote"), d.get("quote_span"), d.get("span")
+        if quote and qs and span and qs[0] <= span[0] <= span[1] <= qs[1]:
+            a, b = span[0] - qs[0], span[1] - qs[0]
+            out.append((key, quote[:a], quote[a:b], quote[b:]))
+        elif d.get("text"):
+            out.append((key, "", d["text"], ""))
+    return out
+
+
+def _shorten(before: str, match: str, after: str, limit: int = 240) -> tuple[str, str, str]:
+    """Keep a long sentence readable around the match, cutting only at white space or
+    Japanese punctuation so no word is cut in half."""
+    room = max(0, limit - len(match)) // 2
+    if len(before) > room:
+        cut = len(before) - room
+        k = min((i for i in (before.find(ch, cut) for ch in " 、。,") if i != -1), default=-1)
+        before = "…" + before[k + 1:] if k != -1 else before
+    if len(after) > room:
+        k = max(after.rfind(ch, 0, room) for ch in " 、。,")
+        after = after[:k + 1] + "…" if k > 0 else after
+    return before, match, after
 
 
 def _e(s) -> str:
@@ -137,17 +190,19 @@ def _highlighted_text(r: Report) -> str:
     text = doc.text
     spans = []
     for i, f in enumerate(r.findings):
-        if f.span and 0 <= f.span[0] < f.span[1] <= len(text):
-            spans.append((f.span[0], f.span[1], i, f.severity))
+        # a bilingual finding marks both versions of the clause; "p" keeps the ids unique
+        for span, suffix in ((f.span, ""), ((f.parallel or {}).get("span"), "p")):
+            if span and 0 <= span[0] < span[1] <= len(text):
+                spans.append((span[0], span[1], i, f.severity, suffix))
     spans.sort()
     # commentary is greyed so the reader sees it is not reviewed
     comm = [(s.start, s.end) for s in doc.segments if s.is_commentary and s.parent is None]
     marks: list[tuple[int, int, str]] = []  # (pos, order, html) insert points
     last_end = -1
-    for start, end, i, sev in spans:
+    for start, end, i, sev, suffix in spans:
         if start < last_end:
             continue  # overlapping spans: the first (most severe order) wins
-        marks.append((start, 1, f'<mark class="{sev}" id="t{i}" title="{_e(r.findings[i].rule_id)}">'))
+        marks.append((start, 1, f'<mark class="{sev}" id="t{i}{suffix}" title="{_e(r.findings[i].rule_id)}">'))
         marks.append((end, 0, "</mark>"))
         last_end = end
     for start, end in comm:
@@ -183,8 +238,12 @@ def render_html(reports: list[Report]) -> str:
             f"{_e(msg(L, 'label_elapsed'))}: {r.elapsed_ms:.0f} ms</p>"
         )
         parts.append(f"<h3>{_e(msg(L, 'heading_summary'))}</h3><div class=\"summary\">{_e(r.summary)}</div>")
+        for line in _detection_note(r):
+            parts.append(f'<p class="detection-note" role="note">{_e(line)}</p>')
         for w in _warnings(r):
             parts.append(f'<p class="warning">{_e(w)}</p>')
+        for note in r.reading:
+            parts.append(f'<p class="reading-note" role="note">{_e(note["message"])}</p>')
         parts.append('<div class="cols">')
         if r.document is not None:
             parts.append(f'<div class="text"><h3>{_e(msg(L, "heading_contract"))}</h3>{_highlighted_text(r)}</div>')
@@ -194,12 +253,14 @@ def render_html(reports: list[Report]) -> str:
             parts.append(
                 f'<div><span class="sev {_e(f.severity)}">{_e(msg(L, "severity_" + f.severity))}</span> '
                 f"<b>{_e(f.rule_id)}</b> {_e(f.title)} — "
-                + (f'<a href="#t{i}">{_e(f.clause or msg(L, "no_clause"))}</a>' if f.span else _e(f.clause or msg(L, "no_clause")))
+                + (f'<a href="#t{i}">{_e(_clause_label(f, L))}</a>' if f.span else _e(_clause_label(f, L)))
                 + "</div><dl>"
             )
-            if f.text:
-                parts.append(f"<dt>{_e(msg(L, 'label_text'))}</dt><dd>{_e(f.text)}</dd>")
+            for key, before, match, after in _quotes(f):
+                parts.append(f"<dt>{_e(msg(L, key))}</dt><dd class=\"quote\">{_e(before)}"
+                             f'<mark class="{_e(f.severity)}">{_e(match)}</mark>{_e(after)}</dd>')
             parts.append(f"<dt>{_e(msg(L, 'label_reason'))}</dt><dd>{_e(f.reason)}</dd>")
+            parts.append(f"<dt>{_e(msg(L, 'label_why'))}</dt><dd class=\"why\">{_e(explain_why(f.why, L, f.rule_id))}</dd>")
             if f.balanced:
                 parts.append(f"<dt>{_e(msg(L, 'label_balanced'))}</dt><dd>{_e(f.balanced)}</dd>")
             if f.question:
@@ -264,15 +325,21 @@ def render_pdf(reports: list[Report]) -> bytes:
             story.append(PageBreak())
         story.append(p(f"{msg(L, 'report_title')}: {os.path.basename(r.file)}", h1))
         story.append(p(r.summary))
+        for line in _detection_note(r):
+            story.append(p(line, quote))
+        for note in r.reading:
+            story.append(p(note["message"], quote))
         story.append(Spacer(1, 4 * mm))
         if r.findings:
             story.append(p(msg(L, "heading_findings"), h2))
             for i, f in enumerate(r.findings, 1):
                 sev = ParagraphStyle(f"sev{i}", parent=base, textColor=colors.HexColor(_COLOURS.get(f.severity, "#000000")))
-                story.append(p(f"{i}. [{msg(L, 'severity_' + f.severity)}] {f.rule_id} {f.title} — {f.clause or msg(L, 'no_clause')}", sev))
-                if f.text:
-                    story.append(p(f.text[:600], quote))
+                story.append(p(f"{i}. [{msg(L, 'severity_' + f.severity)}] {f.rule_id} {f.title} — {_clause_label(f, L)}", sev))
+                for _key, *q in _quotes(f):
+                    before, match, after = (html.escape(x).replace("\n", "<br/>") for x in _shorten(*q, limit=600))
+                    story.append(Paragraph(f"{before}<u><b>{match}</b></u>{after}", quote))
                 story.append(p(f"{msg(L, 'label_reason')}: {f.reason}"))
+                story.append(p(f"{msg(L, 'label_why')}: {explain_why(f.why, L, f.rule_id)}"))
                 if f.balanced:
                     story.append(p(f"{msg(L, 'label_balanced')}: {f.balanced}"))
                 if f.question:

@@ -23,6 +23,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from . import clauses
 from .document import ChecklistResult, Document, Finding, Segment
 from .rules_compile import CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt, passes
@@ -90,6 +91,20 @@ def _orig_span(doc: Document, seg: Segment, a: int, b: int) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- evaluation
 
+def clause_views(doc: Document) -> list[tuple[Segment, clauses.ClauseView]]:
+    """What the engine reads in each clause unit of ``doc``: the representation the rules'
+    frames are conditions over (benchmarks of the reader, explanations)."""
+    ctx = _Ctx(doc)
+    return [(u.seg, ctx.view(u)) for u in ctx.units]
+
+
+def concept_in_text(doc: Document, concept: str, section: str = "limits") -> bool:
+    """Whether a concept of the lexicon (``concepts.yaml``, e.g. ``limits.non_use``) is stated
+    anywhere in ``doc``, read as the rules read it (normalised, parties masked)."""
+    ctx = _Ctx(doc)
+    return getattr(clauses.lexicon(ctx.lang), section)[concept].search(ctx.joined) is not None
+
+
 class _Ctx:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -120,6 +135,30 @@ class _Ctx:
         self._consideration: dict[int, bool] = {}
         # anchors are lower-case; matching itself is case-insensitive
         self.hay = self.joined.lower()
+        self._views: dict[int, clauses.ClauseView] = {}
+        self._terms: dict[str, frozenset[str]] | None = None
+
+    def view(self, u: _Unit) -> clauses.ClauseView:
+        """What the clause does (clauses.py), read once per unit and only when asked."""
+        got = self._views.get(u.idx)
+        if got is None:
+            if self._terms is None:
+                self._terms = clauses.defined_terms(clauses.lexicon(self.lang), self.joined)
+            got = self._views[u.idx] = clauses.read_clause(
+                self.lang, u.norm, self.article_text.get(u.article, ""), self._terms)
+        return got
+
+    def frame_hits(self, frames: list[dict]):
+        """(unit, act, view) for every unit whose representation satisfies one of ``frames``."""
+        for u in self.units:
+            v = self.view(u)
+            if not v.acts:
+                continue
+            for frame in frames:
+                act = clauses.frame_matches(v, frame)
+                if act is not None:
+                    yield u, act, v
+                    break
 
     def unit_at(self, pos: int) -> _Unit | None:
         if not self.units:
@@ -260,6 +299,8 @@ class _Ctx:
 
     def negated(self, u: _Unit, a: int, b: int) -> bool:
         c = self.comp
+        if self.lang == "ja" and clauses.negated_tail(u.norm[b:b + 40]):
+            return True
         if c.neg_after is not None:
             tail = u.norm[b:b + 32]
             cut = tail.find("。")
@@ -318,14 +359,28 @@ def _scope(ctx: _Ctx, cr: CompiledRule, u: _Unit, a: int, b: int) -> tuple[str, 
 
 def _static_ok(ctx: _Ctx, cr: CompiledRule, u: _Unit, scope: str) -> bool:
     """The position-independent part of the clause filters."""
+    negation = cr.rule.detection.get("negation")
     for g in cr.near:
-        if not g.search(scope):
+        # under ``negation`` a verb that is denied (「開示する義務を負わない」) is not there
+        if not any(not (negation and _denied(ctx, scope, m.start(), m.end())) for m in g.finditer(scope)):
             return False
     if cr.not_near is not None and cr.not_near.search(scope):
         return False
     if cr.rule.detection.get("requires_no") == "consideration" and ctx.has_consideration(u):
         return False
     return True
+
+
+def _denied(ctx: _Ctx, text: str, a: int, b: int) -> bool:
+    if ctx.lang == "ja":
+        return clauses.negated_tail(text[b:b + 40])
+    head = text[max(0, a - 60):a]
+    head = head[max(head.rfind("."), head.rfind(";")) + 1:]
+    return bool(_EN_DENIED.search(head))
+
+
+# "… is not obliged to disclose", "need not provide", "no obligation to submit"
+_EN_DENIED = re.compile(r"\b(?:not|no|never)\b(?:\s+\w+){0,4}\s*$|\bno\s+(?:obligation|duty)\s+to\s*$|\bneed\s+not\s*$", re.I)
 
 
 def _unit_ok(ctx: _Ctx, cr: CompiledRule, u: _Unit, pos: int = 0, end: int | None = None,
@@ -359,6 +414,8 @@ def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
         return False  # precondition written only for the other language
     if cr.absent is not None and ctx.doc_has(cr.absent):
         return False
+    if cr.rule.unless_frames and next(ctx.frame_hits(cr.rule.unless_frames), None) is not None:
+        return False
     if d["requires_rules"] and not (set(d["requires_rules"]) & fired):
         return False
     if d["unless_rules"] and set(d["unless_rules"]) & fired:
@@ -367,12 +424,48 @@ def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
 
 
 def _finding(ctx: _Ctx, cr: CompiledRule, u: _Unit | None, span: tuple[int, int] | None,
-             base: str | None = None) -> Finding:
+             base: str | None = None, why: dict | None = None) -> Finding:
     r, lang = cr.rule, ctx.lang
     text = ctx.doc.text[span[0]:span[1]] if span else None
     return Finding(rule_id=r.id, severity=_severity(ctx, cr, u, base), title=r.title[lang],
                    reason=r.reason[lang], basis=list(r.basis), balanced=r.balanced[lang],
-                   question=r.question[lang], clause=u.ref if u else None, span=span, text=text)
+                   question=r.question[lang], clause=u.ref if u else None, span=span, text=text,
+                   why=why)
+
+
+def _contradicted(ctx: _Ctx, cr: CompiledRule, u: _Unit, a: int, b: int) -> bool:
+    """A pattern hit that the clause representation reads otherwise: the act it sits on
+    goes to the other party, is negated, moves the object back to its own maker
+    (「甲が作成した本デザインは甲に帰属する」), is paid for, or lacks what makes it a problem
+    (a restriction limited to the term). Objects are not judged here: the patterns may
+    know a name the lexicon does not. The frames say what the rule is about; the patterns
+    only find it."""
+    kinds = {k for f in cr.rule.frames for k in f.get("act", [])}
+    view = ctx.view(u)
+    # the act the hit belongs to: near it, or in its sentence ("Licensor grants Licensee a
+    # licence under …, irrevocable except …": the word sits far from the verb)
+    s0, s1 = clauses.sentence_bounds(ctx.lang, u.norm, a)
+    acts = [x for x in view.acts if x.kind in kinds and (x.start < b + 40 and a - 40 < x.end or s0 <= x.start < s1)]
+    return bool(acts) and not any(clauses.frame_matches(view, f, acts, ignore_objects=True)
+                                  for f in cr.rule.frames)
+
+
+def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[int, int]]) -> list[Finding]:
+    """Findings from the rule's conditions over the clause representation: the same
+    problem in words the patterns do not know."""
+    out = []
+    for u, act, view in ctx.frame_hits(cr.rule.frames):
+        key = u.ref if u.ref is not None else ("#", u.idx)
+        if key in seen or any(a <= u.seg.start and u.seg.end <= b or u.seg.start <= a and b <= u.seg.end
+                              for a, b in spans):
+            continue
+        scope, _ = _scope(ctx, cr, u, act.start, act.end)
+        if cr.not_near is not None and cr.not_near.search(scope):
+            continue
+        seen.add(key)
+        spans.append((u.seg.start, u.seg.end))
+        out.append(_finding(ctx, cr, u, _orig_span(ctx.doc, u.seg, act.start, act.end), why=view.explain(act)))
+    return out
 
 
 def _overlaps(fired: list[tuple[int, int]], seg: Segment) -> bool:
@@ -394,6 +487,8 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
     if not _doc_ok(ctx, cr, fired):
         return []
     if d["scope"] == "document":
+        if cr.rule.frames and next(ctx.frame_hits(cr.rule.frames), None) is not None:
+            return [_finding(ctx, cr, None, None)]
         if cr.trigger is not None and not ctx.doc_has(cr.trigger):
             return []
         if cr.trigger is None and cr.rule.patterns:
@@ -404,9 +499,9 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
             return []  # the absence test exists only for the other language
         return [_finding(ctx, cr, None, None)]
     out: list[Finding] = []
+    seen: set[object] = set()
+    spans: list[tuple[int, int]] = []
     if cr.trigger is not None:
-        seen: set[object] = set()
-        spans: list[tuple[int, int]] = []
         static: dict[int, bool] = {}
         for u, a, b in ctx.unit_matches(cr.trigger):
             if b == a:
@@ -420,9 +515,13 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
                 continue
             if not _unit_ok(ctx, cr, u, a, b, static):
                 continue
+            if cr.rule.frames and _contradicted(ctx, cr, u, a, b):
+                continue
             seen.add(key)
             spans.append((u.seg.start, u.seg.end))
             out.append(_finding(ctx, cr, u, _orig_span(ctx.doc, u.seg, a, b)))
+    if cr.rule.frames:
+        out += _frame_findings(ctx, cr, seen, spans)
     # or_absent: a protection missing from the whole text is itself the finding
     # (e.g. no survival clause at all), reported once at document level.
     if not out and cr.or_absent is not None and not ctx.doc_has(cr.or_absent):

@@ -22,9 +22,14 @@ SUBJECTS = {"SME", "LARGE", "NONE", "MUTUAL"}
 LANGS = ("ja", "en")
 
 RULE_KEYS = {"id", "group", "applies_to", "severity", "severity_adjust", "title", "patterns",
-             "detection", "reason", "basis", "balanced", "question", "verification"}
+             "detection", "reason", "basis", "balanced", "question", "verification", "frames",
+             "unless_frames"}
 AMBIG_KEYS = {"id", "expression", "patterns", "detection", "explanation", "suggestion",
-              "question", "severity", "applies_to", "basis"}
+              "question", "severity", "applies_to", "basis", "frames", "unless_frames"}
+# Conditions over the clause representation (clauses.py); names come from data/concepts.yaml.
+FRAME_KEYS = {"act", "to", "objects", "objects_not", "consideration", "without", "with", "negated",
+              "origin_not", "origin"}
+CONSIDERATIONS = ("paid", "waived", "included", "none")
 CHECK_KEYS = {"id", "list", "applies_to", "text", "present", "weak", "weak_if_rules", "related",
               "severity"}
 DETECTION_KEYS = {"scope", "near", "not_near", "negation", "absent", "requires_doc", "subject",
@@ -45,6 +50,10 @@ GAPS = {
 }
 # Dummy labels only used to check that placeholder patterns compile.
 _DUMMY = {"SME": "(?:乙)", "LARGE": "(?:甲)", "PARTY": "(?:甲|乙)", **GAPS["ja"]}
+
+
+def _dummy() -> dict[str, str]:
+    return {**concept_macros("ja"), **_DUMMY}
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -68,6 +77,9 @@ class Rule:
     patterns: dict[str, list[str]]
     detection: dict[str, Any]
     adjust: dict[str, bool] = field(default_factory=dict)
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    # the rule stays silent when any clause satisfies one of these (e.g. a background carve-out)
+    unless_frames: list[dict[str, Any]] = field(default_factory=list)
     group: str = ""
 
 
@@ -102,7 +114,7 @@ def _check_regex(where: str, pat: Any) -> None:
     if not isinstance(pat, str) or not pat:
         _fail(where, f"pattern must be a non-empty string, got {pat!r}")
     try:
-        re.compile(substitute(pat, _DUMMY))
+        re.compile(substitute(pat, _dummy()))
     except re.error as exc:
         _fail(where, f"bad regex {pat!r}: {exc}")
 
@@ -114,8 +126,24 @@ def substitute(pat: str, labels: dict[str, str]) -> str:
 
 
 def labels_with_gaps(labels: dict[str, str], lang: str) -> dict[str, str]:
-    """Party placeholders plus the language's gap macros ({W}, {WL})."""
-    return {**labels, **GAPS.get(lang, GAPS["en"])}
+    """Concept macros ({C.purpose}, {C.waived} …, from data/concepts.yaml), then party
+    placeholders, then the language's gap macros ({W}, {WL}); in this order, because a
+    concept's own patterns use the party and gap placeholders."""
+    return {**concept_macros(lang), **labels, **GAPS.get(lang, GAPS["en"])}
+
+
+@functools.lru_cache(maxsize=4)
+def concept_macros(lang: str) -> dict[str, str]:
+    """``C.<name>`` → one alternation of that concept's patterns, so a rule can say
+    "not near a purpose limit" once instead of repeating its wordings."""
+    raw = _load_yaml(DATA_DIR / "concepts.yaml")
+    lang = lang if lang in LANGS else "en"
+    out = {}
+    for section in ("objects", "consideration", "limits", "wide"):
+        for name, spec in raw[section].items():
+            pats = spec.get(lang) or []
+            out[f"C.{name}"] = "(?:" + "|".join(f"(?:{p})" for p in pats) + ")" if pats else "(?!x)x"
+    return out
 
 
 def _langmap(where: str, value: Any, *, regex: bool) -> dict[str, list[str]]:
@@ -196,6 +224,45 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
         _fail(where, "detection.negation must be true/false")
     return out
 
+def _frames(where: str, raw: Any, concepts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Validate a rule's ``frames``: each is a condition over the clause representation."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        _fail(where, "frames must be a list of conditions")
+    known = {
+        "act": set(concepts["acts"]), "to": SUBJECTS, "objects": set(concepts["objects"]),
+        "objects_not": set(concepts["objects"]), "consideration": set(CONSIDERATIONS),
+        "without": set(concepts["limits"]) | set(concepts["wide"]),
+        "with": set(concepts["limits"]) | set(concepts["wide"]),
+        "origin_not": SUBJECTS, "origin": SUBJECTS,
+    }
+    out = []
+    for i, frame in enumerate(raw):
+        fw = f"{where}.frames[{i}]"
+        if not isinstance(frame, dict):
+            _fail(fw, "each frame must be a mapping")
+        if set(frame) - FRAME_KEYS:
+            _fail(fw, f"unknown frame keys {sorted(set(frame) - FRAME_KEYS)}")
+        if "act" not in frame:
+            _fail(fw, "a frame needs an act")
+        clean: dict[str, Any] = {"negated": bool(frame.get("negated", False))}
+        for key, allowed in known.items():
+            if key in frame:
+                value = [frame[key]] if isinstance(frame[key], str) else frame[key]
+                if not isinstance(value, list) or set(value) - allowed:
+                    _fail(fw, f"frame.{key} must be from {sorted(allowed)}")
+                clean[key] = list(value)
+        out.append(clean)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def concept_names() -> dict[str, Any]:
+    raw = _load_yaml(DATA_DIR / "concepts.yaml")
+    return {k: list(raw[k]) for k in ("objects", "acts", "consideration", "limits", "wide")}
+
+
 def _load_yaml(path: Path) -> Any:
     name = path.relative_to(DATA_DIR).as_posix() if path.is_relative_to(DATA_DIR) else str(path)
     try:
@@ -249,7 +316,9 @@ def _rule(fname: str, raw: Any, seen: set[str]) -> Rule:
         question=_text(f"{where}.question", raw.get("question")),
         basis=list(basis), patterns=_langmap(f"{where}.patterns", raw.get("patterns"), regex=True),
         detection=_detection(where, raw.get("detection"), None),
-        adjust=_adjust(where, raw.get("severity_adjust") or {}))
+        adjust=_adjust(where, raw.get("severity_adjust") or {}),
+        frames=_frames(where, raw.get("frames"), concept_names()),
+        unless_frames=_frames(where, raw.get("unless_frames"), concept_names()))
 
 
 def _ambiguous(fname: str, raw: Any, seen: set[str]) -> Rule:
@@ -274,7 +343,9 @@ def _ambiguous(fname: str, raw: Any, seen: set[str]) -> Rule:
         question=_text(f"{where}.question", raw.get("question")),
         basis=list(raw.get("basis") or ["inference"]),
         patterns=_langmap(f"{where}.patterns", raw.get("patterns"), regex=True),
-        detection=_detection(where, raw.get("detection"), None), adjust={"raise_with": []})
+        detection=_detection(where, raw.get("detection"), None), adjust={"raise_with": []},
+        frames=_frames(where, raw.get("frames"), concept_names()),
+        unless_frames=_frames(where, raw.get("unless_frames"), concept_names()))
 
 
 def _check(fname: str, raw: Any, seen: set[str]) -> ChecklistItem:

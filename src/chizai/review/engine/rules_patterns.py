@@ -85,6 +85,9 @@ def passes(sets: tuple[tuple[str, ...], ...], text: str) -> bool:
     return all(any(x in text for x in c) for c in sets)
 
 
+_SELECT_MEMO = 2048
+
+
 @functools.lru_cache(maxsize=4096)
 def compile_alt(srcs: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in srcs), re.I)
@@ -105,6 +108,8 @@ class PatSet:
         self.gates = [max(a, key=lambda c: (min(len(x) for x in c), -len(c))) if a else ()
                       for a in self.anchors]
         self.full = compile_alt(self.srcs)
+        # a clause is read for several acts, sentences and sections: the same text comes back
+        self._selected: dict[str, re.Pattern | None] = {}
 
     def search(self, text: str):
         return self.full.search(text)
@@ -120,10 +125,16 @@ class PatSet:
                      if passes(a, hay))
 
     def select(self, hay: str) -> re.Pattern | None:
+        try:
+            return self._selected[hay]
+        except KeyError:
+            pass
         chosen = tuple(p for p, a in zip(self.srcs, self.anchors) if passes(a, hay))
-        if not chosen:
-            return None
-        return self.full if len(chosen) == len(self.srcs) else compile_alt(chosen)
+        got = None if not chosen else self.full if len(chosen) == len(self.srcs) else compile_alt(chosen)
+        if len(self._selected) >= _SELECT_MEMO:
+            self._selected.clear()
+        self._selected[hay] = got
+        return got
 
 
 def alt(pats: list[str] | None, labels: dict[str, str]) -> PatSet | None:

@@ -17,9 +17,11 @@ import re
 from dataclasses import dataclass, field
 
 from .document import Segment
+from .messages import msg
 from .lines import (
     ANNEX, COMMENTARY_MARK, FOLD, PREAMBLE_HEAD, RESUME_JA, SIGNATURE, FENCE, JA_PARA, NUM_SUB, NUM_TOP,
-    item_label, looks_heading, match_item, strip_md, to_int, classify, detect_style, split_sentences,
+    item_label, looks_heading, match_item, numerals_of, printed_article, strip_md, to_int, classify, detect_style,
+    split_sentences, write_num,
 )
 
 __all__ = ["segment", "split_sentences"]
@@ -38,6 +40,7 @@ class _Unit:
     commentary: bool = False
     style: str | None = None  # item numbering family
     head_end: int | None = None  # end of a heading-only first line (not sentence text)
+    numerals: str = "ascii"  # numeral family of the article heading as printed (ascii, wide, kanji)
     children: list[int] = field(default_factory=list)
 
 
@@ -78,7 +81,7 @@ def segment(
 
     units: list[_Unit] = []
     stack: list[int] = []  # open structural units, outermost first
-    state = {"mode": "contract", "seen_article": False, "commentary": None, "preamble": None}
+    state = {"mode": "contract", "seen_article": False, "commentary": None, "preamble": None, "blocks": 0}
 
     def close_to(level: int) -> None:
         while stack and units[stack[-1]].level >= level:
@@ -103,6 +106,17 @@ def segment(
     def close_all() -> None:
         stack.clear()
 
+    # Without any clause numbers the reader can still count paragraphs: each block of
+    # lines (blank-line separated; sentence-ended lines when there are hardly any blank
+    # lines) is cited as 「第N段落」 / "Paragraph N" instead of all being 前文.
+    unnumbered = style == "none" and sum(1 for f in folded if NUM_TOP.match(f.strip()) or NUM_SUB.match(f.strip())) < 2
+    few_blank = sum(1 for k, _ in pre if k == "blank") < 3
+
+    def open_block(start: int) -> None:
+        state["blocks"] += 1
+        close_all()
+        open_unit(_Unit("paragraph", start, start, 1, label=msg(language, "paragraph_ref", n=state["blocks"])))
+
     title: str | None = None
     title_done = False
     title_open = False
@@ -114,6 +128,8 @@ def segment(
         s = f.strip()
         kind, data = pre[li]
         if kind == "blank":
+            if unnumbered and stack and units[stack[0]].kind == "paragraph":
+                close_all()
             continue
         if FENCE.match(s):
             continue
@@ -186,8 +202,10 @@ def segment(
         # ---- articles
         if kind == "ja_article":
             num, sub, para, head, rest, _ml = data
-            n = to_int(num)
-            label = f"第{n if n is not None else num}条" + (f"の{to_int(sub) or sub}" if sub else "")
+            # cite the number as printed (第十二条, 第１２条) so the reader finds it in the text
+            printed = printed_article(raw) or (num, sub)
+            numerals = numerals_of(printed[0])
+            label = f"第{printed[0]}条" + (f"の{printed[1] or sub}" if sub else "")
             if (
                 rest.strip() and stack and units[stack[0]].kind == "article" and units[stack[0]].label == label
                 and units[stack[0]].head_end is not None and units[stack[0]].end <= units[stack[0]].head_end
@@ -198,20 +216,21 @@ def segment(
                 continue
             close_all()
             state["seen_article"] = True
-            u = _Unit("article", content_start, content_end, 0, label=label, article=label, heading=head or None)
+            u = _Unit("article", content_start, content_end, 0, label=label, article=label, heading=head or None,
+                      numerals=numerals)
             if not rest.strip():
                 u.head_end = content_end
             open_unit(u)
             if para and to_int(para) and to_int(para) > 1 and rest.strip():
                 # heading like 「第1条2項（…）」 in the model contracts: the text that follows is that paragraph
-                pu = _Unit("paragraph", content_start, content_end, 1, label=f"第{to_int(para)}項", article=label, heading=head or None)
+                pu = _Unit("paragraph", content_start, content_end, 1, label=f"第{write_num(to_int(para), numerals)}項",
+                           article=label, heading=head or None)
                 open_unit(pu)
             last_item_style.clear()
             continue
         if kind == "en_article":
             num, head, rest, _ml = data
-            n = to_int(num)
-            label = f"Article {n if n is not None else num}"
+            label = f"Article {num}"  # as printed: "Article IV" stays roman
             close_all()
             state["seen_article"] = True
             if not head and rest and len(rest) <= 80 and not rest.endswith("."):
@@ -287,7 +306,8 @@ def segment(
                 if k >= 2 and not any(units[c].kind == "paragraph" for c in units[art].children):
                     _insert_implicit_paragraph(units, art)
                 close_to(1)
-                open_unit(_Unit("paragraph", content_start, content_end, 1, label=f"第{k}項", article=units[art].article))
+                open_unit(_Unit("paragraph", content_start, content_end, 1, label=f"第{write_num(k, units[art].numerals)}項",
+                                article=units[art].article))
                 last_item_style.clear()
                 continue
 
@@ -296,7 +316,10 @@ def segment(
         if item and (stack or state["preamble"] is not None or not state["seen_article"]):
             istyle, ilabel = item
             if not stack:
-                _ensure_preamble(units, stack, state, content_start, open_unit)
+                if unnumbered:
+                    open_block(content_start)
+                else:
+                    _ensure_preamble(units, stack, state, content_start, open_unit)
             # a different numbering family under an open item nests one level deeper
             depth_items = [i for i in stack if units[i].kind == "item"]
             if depth_items and units[depth_items[-1]].style != istyle:
@@ -320,7 +343,8 @@ def segment(
                 else:
                     level = 2
                     last_item_style[:] = [istyle]
-            u = _Unit("item", content_start, content_end, level, label=item_label(istyle, ilabel, language, style),
+            numerals = units[stack[0]].numerals if stack else "ascii"
+            u = _Unit("item", content_start, content_end, level, label=item_label(istyle, ilabel, language, style, numerals),
                       article=units[stack[0]].article if stack else None, style=istyle)
             open_unit(u)
             extend(content_end)
@@ -339,11 +363,15 @@ def segment(
                 units.append(_Unit("heading", content_start, content_end, 0, heading=core))
                 continue
         if not stack:
-            if not state["seen_article"]:
+            if unnumbered:
+                open_block(content_start)
+            elif not state["seen_article"]:
                 _ensure_preamble(units, stack, state, content_start, open_unit)
             else:
                 open_unit(_Unit("paragraph", content_start, content_end, 1))
         extend(content_end)
+        if unnumbered and few_blank and core.endswith(("。", ".")) and units[stack[0]].kind == "paragraph":
+            close_all()
 
     return _finish(units, text, norm, o2n, language, style), title
 
@@ -366,7 +394,7 @@ def _insert_implicit_paragraph(units: list[_Unit], art: int) -> None:
     """
     a = units[art]
     start = a.head_end if a.head_end is not None else a.start
-    pu = _Unit("paragraph", start, max(start, a.end), 1, label="第1項", article=a.article, parent=art)
+    pu = _Unit("paragraph", start, max(start, a.end), 1, label=f"第{write_num(1, a.numerals)}項", article=a.article, parent=art)
     units.append(pu)
     idx = len(units) - 1
     for c in a.children:

@@ -29,8 +29,10 @@ EN = (
     "2. Confidentiality\n2.1 Each Party shall keep the other's information confidential.\n"
 )
 
-FINDING_KEYS = {"rule_id", "severity", "title", "clause", "span", "text", "reason", "basis", "balanced", "question"}
-REPORT_KEYS = {"file", "language", "contract_type", "sme_party", "findings", "checklist", "elapsed_ms"}
+FINDING_KEYS = {"rule_id", "severity", "title", "clause", "span", "text", "reason", "basis", "balanced", "question",
+                "quote", "quote_span", "parallel", "why"}
+REPORT_KEYS = {"file", "language", "contract_type", "sme_party", "findings", "checklist", "elapsed_ms", "detection",
+               "languages", "reading"}
 
 
 def fake_rules(doc):
@@ -90,6 +92,9 @@ def test_json_schema_exact():
     assert all(set(c) == {"id", "item", "status", "clause"} for c in data["checklist"])
     s, e = data["findings"][0]["span"]
     assert r.document.text[s:e] == data["findings"][0]["text"]
+    qs, qe = data["findings"][0]["quote_span"]
+    assert qs <= s <= e <= qe and r.document.text[qs:qe] == data["findings"][0]["quote"]
+    assert data["languages"] == ["ja"] and data["reading"] == []
     many = json.loads(render([r, r], "json"))
     assert isinstance(many, list) and len(many) == 2
 

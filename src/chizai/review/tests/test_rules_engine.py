@@ -35,7 +35,7 @@ def test_spans_point_into_original_text_through_the_pipeline():
     _check_findings(doc, findings)
     f = next(f for f in findings if f.rule_id == "NDA-01")
     assert f.text.startswith("乙は、甲から開示")
-    assert f.clause and "1" in f.clause
+    assert f.clause == "第１条"  # cited as printed (full-width), so the reader can search for it
 
 
 def test_document_level_findings_have_no_location():
@@ -133,7 +133,7 @@ def test_sixty_thousand_characters_within_budget():
             review_document(doc)
             t2 = time.process_time()
             best_eval, best_total = min(best_eval, t2 - t1), min(best_total, t2 - t0)
-        assert best_eval < 0.25, (lang, best_eval)
+        assert best_eval < 0.30, (lang, best_eval)  # issue 12's bar: 60,000 characters in <= 300 ms on one core
         assert best_total < 0.5, (lang, best_total)
 
 

@@ -1,0 +1,434 @@
+"""Clause representation: what each clause does, not which words it uses.
+
+For every clause unit of the rules engine this module reads, from the concept lexicon
+``data/concepts.yaml``:
+
+- **acts**: who ends up holding what — ownership (``own``: vests in, belongs to, is
+  assigned to, 「…に帰属する」「…の所有とする」「…に譲渡したものとみなす」) or a right to use
+  (``license``), with the receiving party (SME, LARGE, MUTUAL when both) and whether the
+  act is negated (「帰属しない」, "no … shall pass");
+- **objects**: what the clause is about (IP, results, know-how, data, drawings,
+  improvements, background technology, "all rights", suggestions, prototypes), with
+  **defined terms resolved**: a term defined as including know-how («「本成果」とは…ノウハウ
+  を含む…をいう», ``"Deliverables" means … all know-how``) carries that object wherever
+  the clause uses the term;
+- **consideration**: paid (a stated, separate payment), waived (「対価を請求しない」,
+  "without further compensation"), included (the goods' price or the fee is deemed to
+  cover it) or none (the clause says nothing) — read in the sentence, then the clause,
+  then the article;
+- **limits** (a purpose, something kept out of the grant) and **wide** (perpetual,
+  irrevocable, sublicensable, exclusive, any purpose).
+
+Rules use it through ``frames`` conditions in the catalogue (docs/rules.md): e.g. IPR-01
+is "ownership of IP, results or know-how moves to the other side, and the consideration
+is waived, included in the price, or not mentioned". The same condition holds whatever
+words the drafter chose, as long as the lexicon knows the concept; widening a concept
+helps every rule that uses it.
+
+Pure library (no Django). Patterns run on the party-masked normalised text of the rules
+engine, so offsets are those of ``rules._Unit.norm``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .rules_compile import LARGE_CH, SME_CH
+from .rules_data import labels_with_gaps, substitute
+from .rules_patterns import PatSet, anchors, passes
+
+CONCEPTS_FILE = Path(__file__).with_name("data") / "concepts.yaml"
+CONSIDERATION_ORDER = ("paid", "waived", "included")  # first found wins within one text
+PARTY_KINDS = ("SME", "LARGE", "MUTUAL", "NONE")
+
+
+@dataclass(frozen=True)
+class Act:
+    """One thing a clause does: ``to`` receives ``kind`` (ownership, a licence) over
+    ``objects``, against ``consideration``, within ``limits``/``wide``. Objects and
+    consideration are read in the act's own sentence (a pronoun such as 「これ」 or
+    "such" sends the reader back to the clause)."""
+    kind: str  # own | license
+    to: str  # SME | LARGE | MUTUAL | NONE: who receives the right
+    start: int
+    end: int
+    negated: bool = False
+    objects: frozenset[str] = frozenset()
+    consideration: str = "none"
+    limits: frozenset[str] = frozenset()
+    wide: frozenset[str] = frozenset()
+    origin: str = "NONE"  # whose material the object was, when the sentence says so
+
+
+@dataclass
+class ClauseView:
+    acts: list[Act] = field(default_factory=list)
+    objects: frozenset[str] = frozenset()  # of the whole clause
+    terms: tuple[str, ...] = ()  # defined terms the clause uses
+
+    def explain(self, act: Act | None = None) -> dict:
+        """The parts of the representation a finding relied on (shown to the user)."""
+        chosen = [act] if act is not None else self.acts
+        return {"acts": [{"kind": a.kind, "to": a.to, "negated": a.negated, "objects": sorted(a.objects),
+                          "consideration": a.consideration, "limits": sorted(a.limits), "wide": sorted(a.wide),
+                          "origin": a.origin}
+                         for a in chosen],
+                "terms": list(self.terms)}
+
+
+@dataclass
+class Lexicon:
+    # each concept's alternatives with their literal anchors, so a text only meets the
+    # alternatives that can match it (rules_patterns.PatSet)
+    objects: dict[str, PatSet]
+    acts: list[tuple[str, re.Pattern, tuple, bool]]  # kind, pattern, literal anchors, names a party
+    consideration: dict[str, PatSet]
+    limits: dict[str, PatSet]
+    wide: dict[str, PatSet]
+    origin: list[re.Pattern]
+    definitions: list[re.Pattern]
+    backward: tuple[re.Pattern, str]
+    sentence_end: re.Pattern
+    prefilter: bool = False
+    # a sentence is read once per act it holds and once per section: same text, same tags
+    tag_memo: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+
+
+_DEFINITIONS = {
+    "ja": [
+        # 「本成果」とは、…をいう。
+        r"「(?P<term>[^「」。]{1,24})」とは、?(?P<def>[^。]{1,400}?)(?:をいう|を意味する|とする)",
+        # 「本成果」には、…を含む
+        r"「?(?P<term>本[^「」。、はにをがの]{1,12})」?には、?(?P<def>[^。]{1,300}?)(?:を含む|が含まれ)",
+    ],
+    "en": [
+        r"[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\s+(?:means|shall\s+mean|refers\s+to|includes|shall\s+include|is\s+defined\s+as)\s+(?P<def>[^;\n]{1,500})",
+    ],
+}
+# Definitions that follow what they define: 「…（以下「本成果」という。）」, '… (the
+# "Deliverables")'. The pattern finds the term; the definition is the text before it, back
+# to the previous sentence or bracket (a regex that starts its capture at every position
+# would cost time quadratic in the clause length).
+_BACKWARD = {
+    "ja": (r"[(（]?以下、?(?:単に)?「(?P<term>[^「」。]{1,24})」(?:と|という)", "。「」"),
+    "en": (r"\((?:collectively,?\s+|each,?\s+|together,?\s+)?(?:the\s+|a\s+|an\s+)?[\"“]"
+           r"(?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\)", ".;()\n"),
+}
+
+
+# both sides named together rather than by their labels: 「両当事者」, "the Parties", "each party"
+_BOTH_SIDES = re.compile(r"両当事者|当事者双方|双方|両社|\b(?:the\s+)?(?:parties|both\s+parties|each\s+party)\b", re.I)
+
+
+@functools.lru_cache(maxsize=2)
+def lexicon(lang: str) -> Lexicon:
+    raw = yaml.safe_load(CONCEPTS_FILE.read_text(encoding="utf-8"))
+    labels = {"SME": f"(?:{SME_CH}++)", "LARGE": f"(?:{LARGE_CH}++)"}
+    labels["PARTY"] = f"(?:{labels['SME']}|{labels['LARGE']})"
+    labels = labels_with_gaps(labels, lang)
+    flags = re.I if lang == "en" else 0
+
+    def group(section: str) -> dict[str, PatSet]:
+        return {name: PatSet([substitute(p, labels) for p in spec.get(lang, [])] or ["(?!x)x"])
+                for name, spec in raw[section].items()}
+
+    acts = []
+    for kind, spec in raw["acts"].items():
+        for p in spec.get(lang, []):
+            src = substitute(p, labels)
+            # a pattern that names a party can only match a clause that mentions one
+            needs_party = ("(?P<to>" in p or "(?P<by>" in p) and not _BOTH_SIDES.search(p)
+            acts.append((kind, re.compile(src, flags), anchors(src), needs_party))
+    return Lexicon(objects=group("objects"), acts=acts, consideration=group("consideration"),
+                   limits=group("limits"), wide=group("wide"),
+                   origin=[re.compile(substitute(p, labels), flags) for p in raw["origin"].get(lang, [])],
+                   definitions=[re.compile(p, flags if lang == "ja" else 0) for p in _DEFINITIONS[lang]],
+                   backward=(re.compile(_BACKWARD[lang][0]), _BACKWARD[lang][1]),
+                   prefilter=lang == "en",
+                   sentence_end=re.compile(r"。(?![^()（）\n]{0,40}[)）])" if lang == "ja"
+                                           else r"(?<!\d)[.;](?=\s|$)"))
+
+
+def _party(text: str) -> str:
+    s, lg = SME_CH in text, LARGE_CH in text
+    if s and lg or (not s and not lg and _BOTH_SIDES.search(text)):
+        return "MUTUAL"
+    return "SME" if s else "LARGE" if lg else "NONE"
+
+
+def _other(kind: str) -> str:
+    return {"SME": "LARGE", "LARGE": "SME"}.get(kind, kind)
+
+
+def _has(ps: PatSet, text: str, low: str | None) -> bool:
+    """``low`` given: try only the alternatives whose literals occur (pays off for the
+    English patterns with long gaps); None: one pass of the whole alternation (cheaper
+    for Japanese, whose alternatives are mostly literals already)."""
+    if low is None:
+        return ps.search(text) is not None
+    rx = ps.select(low)
+    return rx is not None and rx.search(text) is not None
+
+
+_TAG_MEMO = 4096
+
+
+def tags(lex: Lexicon, text: str, section: str = "objects") -> set[str]:
+    key = (section, text)
+    got = lex.tag_memo.get(key)
+    if got is None:
+        low = text.lower() if lex.prefilter else None
+        got = frozenset(name for name, ps in getattr(lex, section).items() if _has(ps, text, low))
+        if len(lex.tag_memo) >= _TAG_MEMO:
+            lex.tag_memo.clear()
+        lex.tag_memo[key] = got
+    return set(got)
+
+
+def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
+    """Each defined term with the objects its definition names; a term defined through
+    other terms ("the Results and the Know-how") inherits theirs, one level deep. A term
+    whose definition says whose material it is (「甲が作成して乙に交付する…」, "the
+    Company's specification") also carries ``origin:SME`` / ``origin:LARGE``."""
+    found: list[tuple[str, str]] = []
+    for rx in lex.definitions:
+        found += [(m.group("term"), m.group("def")) for m in rx.finditer(text)]
+    back, stops = lex.backward
+    for m in back.finditer(text):
+        start = max(0, m.start() - 300)
+        cut = max(text.rfind(ch, start, m.start()) for ch in stops)
+        found.append((m.group("term"), text[max(start, cut + 1):m.start()]))
+    definitions: dict[str, str] = {}
+    for term, definition in found:
+        term = term.strip()
+        if len(term) < 2 or not term.strip(SME_CH + LARGE_CH):
+            continue
+        definitions[term] = definitions.get(term, "") + " " + definition
+    own = {t: tags(lex, d) | tags(lex, t) for t, d in definitions.items()}
+    resolved: dict[str, frozenset[str]] = {}
+    for term, got in own.items():
+        inherited = set()
+        for other, theirs in own.items():
+            if other != term and other in definitions[term]:
+                inherited |= theirs
+        origin = _origin(lex, definitions[term][:160])
+        if origin in ("SME", "LARGE"):
+            inherited.add(f"origin:{origin}")
+        if got | inherited:
+            resolved[term] = frozenset(got | inherited)
+    return resolved
+
+
+_JA_NEG_TAIL = re.compile(
+    # 「譲渡し、又は許諾するものではない」「移転し、又は乙が実施権を得ることはない」: a negation
+    # that closes coordinated verbs covers each of them; 「帰属し、乙は対価を請求しない」 does not
+    r"^(?:し|され|せ)?(?:、?(?:または|もしくは|ないし|あるいは)[^。、]{0,24}?)?"
+    r"(?:する|される|させる|得る)?(?:もの|こと)?(?:では|は|も)?(?:ない|なく|ず|ません|しない|されない)"
+    # 「開示する義務を負わない」「提供する必要はない」
+    r"|^(?:する|される)?(?:義務|必要|責任)(?:を|は|も)?(?:負わない|ない|有しない|負うものではない)"
+    # 「開示してはならない」「使用させてはいけない」
+    r"|^(?:し|させ|され)?(?:て|で)(?:は|も)?(?:ならない|いけない)"
+    # the negative of a godan verb: 「責任を負わない」「支払わない」「持たない」
+    r"|^[わさかがまらたなばい]な(?:い|く)")
+
+
+def negated_tail(tail: str) -> bool:
+    """Whether the Japanese text right after a verb stem negates it (coordination included)."""
+    return bool(_JA_NEG_TAIL.match(tail))
+
+
+def _negated_act(lang: str, text: str, a: int, b: int) -> bool:
+    if lang == "ja":
+        return negated_tail(text[b:b + 40])
+    head = text[max(0, a - 90):a]
+    cut = max(head.rfind("."), head.rfind(";"))
+    head = head[cut + 1:] if cut >= 0 else head
+    return bool(re.search(r"\b(?:not|no|never|nothing|neither|nor)\b(?!\s+(?:later|less))[^,]*$", head, re.I)) or \
+        bool(re.match(r"\s+(?:not|no)\b", text[b:b + 8], re.I))
+
+
+def _consideration(lex: Lexicon, *texts: str) -> str:
+    for text in texts:
+        low = text.lower() if lex.prefilter else None
+        for status in CONSIDERATION_ORDER:
+            if _has(lex.consideration[status], text, low):
+                return status
+    return "none"
+
+
+_ANAPHORA = {
+    "ja": re.compile(r"これ|それ|その|当該|前項|前号|前各号|同項|上記|前記|本項"),
+    "en": re.compile(r"\b(?<!as\s)(?:such|the\s+foregoing|thereof|therein|thereto|them|it|these|those|same|the\s+above)\b", re.I),
+}
+
+
+def _before(article_text: str, text: str) -> str:
+    """The part of the article that comes before this clause."""
+    at = article_text.find(text)
+    return article_text[:at] if at > 0 else ""
+
+
+_CONDITION_CARRIED = {
+    "ja": re.compile(r"(?:[0-9]+[.．]\s*)?(?:この|その|前項の|上記の)(?:場合|とき)"),
+    "en": re.compile(r"(?:[0-9.]+\s+)?(?:in\s+(?:such|that|this|either)\s+(?:case|event)|upon\s+such|thereupon|in\s+that\s+case)", re.I),
+}
+
+
+def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozenset[str]]) -> ClauseView:
+    """The representation of one clause unit (``text``: its masked normalised text)."""
+    lex = lexicon(lang)
+    used = tuple(t for t in terms if t in text)
+
+    def objects_of(chunk: str) -> set[str]:
+        got = tags(lex, chunk)
+        for t in used:
+            if t in chunk:
+                got |= {x for x in terms[t] if not x.startswith("origin:")}
+        return got
+
+    def term_origin(chunk: str) -> str:
+        """Whose material the sentence's subject is, when a defined term says so."""
+        kinds = {x[7:] for t in used if t in chunk for x in terms[t] if x.startswith("origin:")}
+        return kinds.pop() if len(kinds) == 1 else "NONE"
+
+    found: list[Act] = []
+    by_acts: list[Act] = []
+    seen: set[tuple[str, str, bool, int]] = set()
+    low = text.lower()
+    has_party = SME_CH in text or LARGE_CH in text
+    for kind, rx, gate, needs_party in lex.acts:
+        # a pattern runs only where its mandatory literals occur (most clauses have none)
+        if (needs_party and not has_party) or not passes(gate, low):
+            continue
+        for m in rx.finditer(text):
+            groups = m.groupdict()
+            if groups.get("to"):
+                to = _party(_nearest_subject(lang, m, "to"))
+            elif groups.get("by"):
+                to = _other(_party(_nearest_subject(lang, m, "by")))
+            else:
+                to = "NONE"
+            s0, s1 = _sentence_bounds(lex, text, m.start())
+            sentence = text[s0:s1]
+            negated = _negated_act(lang, text, m.start(), m.end())
+            key = (kind, to, negated, s0)
+            if key in seen:
+                continue
+            seen.add(key)
+            objects = objects_of(sentence)
+            if _ANAPHORA[lang].search(sentence):
+                # what was said before: earlier in this clause, else earlier in its article
+                # (never a later sentence: "This section does not transfer any patent" after
+                # the tooling clause is not what the tooling clause is about)
+                objects |= objects_of(text[:s0]) or objects_of(_before(article_text, text))
+            origin = _origin(lex, sentence)
+            if origin == "NONE":
+                origin = term_origin(text[s0:m.start()])
+            if origin == "NONE" and _ANAPHORA[lang].search(sentence):
+                origin = _origin(lex, text[:s0])
+            # the clause, not the whole article: another paragraph's 「無償」 is about something else
+            cons = _consideration(lex, sentence)
+            if cons == "none":
+                cons = _consideration(lex, text)
+            if cons == "none" and _has(lex.consideration["paid"], article_text,
+                                       article_text.lower() if lex.prefilter else None):
+                cons = "paid"  # a royalty in the next paragraph pays for this grant
+            limits = tags(lex, sentence, "limits")
+            # 「…解除することができる。この場合、乙は…譲渡する」: the condition is the sentence before
+            if _CONDITION_CARRIED[lang].match(sentence.lstrip()) and s0 > 0:
+                p0, _ = _sentence_bounds(lex, text, max(0, s0 - 2))
+                limits |= tags(lex, text[p0:s0], "limits")
+            act = Act(kind, to, m.start(), m.end(), negated, frozenset(objects), cons,
+                      frozenset(limits), frozenset(tags(lex, sentence, "wide")), origin)
+            found.append(act)
+            if not groups.get("to") and groups.get("by"):
+                by_acts.append(act)
+    # "… remains the property of X" is X keeping what it had, not ownership moving to X
+    found = [a for a in found if not (a.kind == "own" and any(
+        b.kind == "retain" and b.start < a.end and a.start < b.end for b in found))]
+    # an explicit receiver ("… vests in Buyer") beats a giver read across a long gap
+    explicit = [a for a in found if a.to != "NONE"]
+    found = [a for a in found if not (a in by_acts and any(
+        b is not a and b not in by_acts and b.kind == a.kind and b.start < a.end and a.start < b.end
+        for b in explicit))]
+    found.sort(key=lambda a: a.start)
+    # the clause's own objects only when something happens in it (most clauses: nothing)
+    return ClauseView(acts=found, objects=frozenset(objects_of(text)) if found else frozenset(), terms=used)
+
+
+_JA_SUBJECT = re.compile(f"[{SME_CH}{LARGE_CH}]+(?=は|が)")
+_JA_RECEIVER = re.compile(f"[{SME_CH}{LARGE_CH}]+(?=に)")
+
+
+def _nearest_subject(lang: str, m: re.Match, group: str) -> str:
+    """The party text of ``group``; in Japanese, when the group is a topic (「甲は」「乙が」)
+    and another topic follows before the verb, the later one is the verb's subject
+    (「乙が甲に行った提案は、甲が…利用できる」: 甲 uses, not 乙). A は-topic is kept."""
+    got = m.group(group)
+    if lang != "ja":
+        return got
+    particle = m.string[m.end(group):m.end(group) + 1]
+    # a topic with は governs the sentence: a later 「甲が必要と認める」 is a relative clause
+    if particle == "が":
+        later = list(_JA_SUBJECT.finditer(m.string, m.end(group), m.end()))
+        return later[-1].group(0) if later else got
+    # 「乙に別途の対価を支払うことにより甲に移転する」: the receiver is the に nearest the verb
+    if particle == "に":
+        later = list(_JA_RECEIVER.finditer(m.string, m.end(group), m.end()))
+        return later[-1].group(0) if later else got
+    return got
+
+
+def _origin(lex: Lexicon, text: str) -> str:
+    for orx in lex.origin:
+        om = orx.search(text)
+        if om:
+            return _party(om.group("by"))
+    return "NONE"
+
+
+def sentence_bounds(lang: str, text: str, pos: int) -> tuple[int, int]:
+    """Start and end of the sentence of ``text`` that holds ``pos``."""
+    return _sentence_bounds(lexicon(lang), text, pos)
+
+
+def _sentence_bounds(lex: Lexicon, text: str, pos: int) -> tuple[int, int]:
+    start = 0
+    for m in lex.sentence_end.finditer(text, 0, pos):
+        start = m.end()
+    m = lex.sentence_end.search(text, pos)
+    return start, (m.end() if m else len(text))
+
+
+# --------------------------------------------------------------------------- frames
+
+def frame_matches(view: ClauseView, frame: dict, acts: list[Act] | None = None,
+                  ignore_objects: bool = False) -> Act | None:
+    """The act of ``view`` (or of ``acts``) that satisfies ``frame`` (a rule's ``frames``
+    entry), or None. ``ignore_objects``: judge everything but the objects (the lexicon may
+    not know the object's name; it does know who receives it and on what terms)."""
+    kinds = frame.get("act") or []
+    to = frame.get("to") or list(PARTY_KINDS)
+    for a in view.acts if acts is None else acts:
+        if a.kind not in kinds or a.to not in to or a.negated != bool(frame.get("negated", False)):
+            continue
+        if not ignore_objects and frame.get("objects") and not (a.objects & set(frame["objects"])):
+            continue
+        if frame.get("objects_not") and a.objects & set(frame["objects_not"]):
+            continue
+        if frame.get("consideration") and a.consideration not in frame["consideration"]:
+            continue
+        if frame.get("without") and (a.limits | a.wide) & set(frame["without"]):
+            continue
+        if frame.get("with") and not ((a.limits | a.wide) & set(frame["with"])):
+            continue
+        if frame.get("origin_not") and a.origin in frame["origin_not"]:
+            continue
+        if frame.get("origin") and a.origin not in frame["origin"]:
+            continue
+        return a
+    return None
