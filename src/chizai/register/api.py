@@ -4,8 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -13,7 +11,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
-from chizai.register import risk, services
+from chizai.core.validation import Input, InUse
+from chizai.register import risk, sealed, services
 from chizai.register.models import Asset, FileVersion
 
 router = Router(tags=["register"])
@@ -76,7 +75,10 @@ class AssetOut(Schema):
         return risk.trade_secret_readiness(obj).missing
 
 
-class AssetIn(Schema):
+class AssetIn(Input):
+    model = Asset
+    limits = {"tags": "register.Asset.tags_text"}
+
     title_ja: str
     title_en: str = ""
     kind: Asset.Kind = Asset.Kind.KNOW_HOW
@@ -102,7 +104,10 @@ class AssetIn(Schema):
     right_expires_on: date | None = None
 
 
-class AssetPatch(Schema):
+class AssetPatch(Input):
+    model = Asset
+    limits = {"tags": "register.Asset.tags_text"}
+
     title_ja: str | None = None
     title_en: str | None = None
     kind: Asset.Kind | None = None
@@ -150,7 +155,7 @@ class HitOut(Schema):
     file: str | None = None
 
 
-class ReclassifyIn(Schema):
+class ReclassifyIn(Input):
     asset_ids: list[int]
     classification: Asset.Classification
 
@@ -165,6 +170,8 @@ def _guard(call):
         return call()
     except ValidationError as exc:
         raise HttpError(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+    except InUse as exc:
+        raise HttpError(409, str(exc)) from None
     except ChizaiError as exc:
         raise HttpError(400, str(exc)) from None
     except PermissionDenied:
@@ -219,7 +226,7 @@ def update_asset(request, slug: str, asset_id: int, payload: AssetPatch):
     return _guard(lambda: services.update_asset(request.user, org, asset_id, **fields))
 
 
-@router.delete("/orgs/{slug}/assets/{asset_id}", response={204: None})
+@router.delete("/orgs/{slug}/assets/{asset_id}", response={204: None, 409: dict})
 def delete_asset(request, slug: str, asset_id: int):
     org = org_or_404(request, slug, "register", "delete")
     _guard(lambda: services.delete_asset(request.user, org, asset_id))
@@ -246,9 +253,7 @@ def download(request, slug: str, version_id: int):
         version, stream = services.download(request.user, org, version_id)
     except ChizaiError as exc:
         return Status(409, {"detail": str(exc)})
-    response = StreamingHttpResponse(stream, content_type=version.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, version.original_name)
-    response["Content-Length"] = str(version.size)
+    response = sealed.attachment(stream, name=version.original_name, content_type=version.content_type, size=version.size)
     response["X-Chizai-SHA256"] = version.sha256
     return response
 

@@ -29,6 +29,25 @@ def chain_link(prev_hash: str, sha256: str, seq: int) -> str:
     return hashlib.sha256(f"{seq}|{prev_hash}|{sha256}".encode()).hexdigest()
 
 
+def chain_faults(links) -> list[str]:
+    """What is wrong with an organisation's chain; empty when it verifies.
+
+    ``links`` are (seq, prev, hash, sha256) in any order. The sequence must run 1..N with
+    no gap or repeat, each link must start from the hash of the one before (the first from
+    GENESIS), and each hash must be the link computed over its file's SHA-256.
+    """
+    faults, expected_prev = [], GENESIS
+    for position, (seq, prev, link, sha256) in enumerate(sorted(links), start=1):
+        if seq != position:
+            faults.append(f"link {seq}: expected sequence number {position}")
+        if prev != expected_prev:
+            faults.append(f"link {seq}: does not continue from the link before it")
+        if link != chain_link(prev, sha256, seq):
+            faults.append(f"link {seq}: hash does not match the file's SHA-256")
+        expected_prev = link
+    return faults
+
+
 def tsa_url() -> str:
     return env_str("CHIZAI_TSA_URL").strip()
 

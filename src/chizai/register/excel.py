@@ -16,9 +16,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from chizai.core import audit
+from chizai.core import audit, exports
 from chizai.core.services import ChizaiError
-from chizai.register import services
+from chizai.register import extract, services
 from chizai.register.models import Asset
 
 COLUMNS = [
@@ -54,10 +54,7 @@ def export_register(actor, organization) -> bytes:
         row = []
         for column in COLUMNS:
             value = ", ".join(asset.tags) if column == "tags" else asset.pk if column == "id" else getattr(asset, column)
-            # A cell that starts with "=" would be a formula in Excel: keep text as text.
-            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-                value = "'" + value
-            row.append(value)
+            row.append(exports.cell(value))
         sheet.append(row)
         count += 1
     with transaction.atomic():
@@ -136,6 +133,9 @@ def import_register(actor, organization, source) -> ImportResult:
     from chizai.core.services import _require
 
     _require(actor, organization, "add", app="register")
+    refusal = extract.unpack_refusal(source)
+    if refusal:
+        return ImportResult(False, errors=[(0, "", refusal)])
     try:
         book = openpyxl.load_workbook(source, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - openpyxl raises many types for non-workbooks

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from chizai import safearchive
+from chizai.conf.env import env_int
+
 MAX_TEXT = 2_000_000  # characters kept per file; beyond this search would gain little
+# Larger than the reviewer's: measurement workbooks of a few hundred thousand rows are
+# ordinary evidence here, and openpyxl reads their sheets streaming.
+DEFAULT_MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+OFFICE_KINDS = ("docx", "xlsx")
 
 
 def kind_of(name: str, head: bytes) -> str:
@@ -24,10 +32,50 @@ def kind_of(name: str, head: bytes) -> str:
     return "other"
 
 
+def max_unpacked_bytes() -> int:
+    """What a DOCX or XLSX may unpack to before the register refuses to open it."""
+    return getattr(settings, "CHIZAI_ARCHIVE_MAX_UNPACKED_BYTES", None) or env_int(
+        "CHIZAI_ARCHIVE_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES)
+
+
+def unpack_refusal(handle, name: str | None = None) -> str:
+    """Why the zip container in ``handle`` (a seekable binary file, left where it was) must not
+    be opened, translated; "" when it may. With ``name``, only what ``kind_of`` calls DOCX or
+    XLSX is measured: the files the register opens. A damaged file is not refused here (it is
+    stored as evidence and its note says it could not be read). A stream that cannot seek is
+    not measured; the indexer measures the stored copy before opening it."""
+    if not _seekable(handle):
+        return ""
+    if name is not None:
+        start = handle.tell()
+        head = handle.read(8)
+        handle.seek(start)
+        if kind_of(name, head) not in OFFICE_KINDS:
+            return ""
+    try:
+        safearchive.check(handle, max_bytes=max_unpacked_bytes())
+    except safearchive.ArchiveError as exc:
+        if exc.over_limit:
+            return _("The file unpacks to more than %(mb)d MB or is packed suspiciously densely (a possible "
+                     "\"zip bomb\"), so it was not opened.") % {"mb": max_unpacked_bytes() // (1024 * 1024)}
+    return ""
+
+
+def _seekable(handle) -> bool:
+    try:
+        return bool(handle.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 def extract(name: str, handle) -> tuple[str, str]:
     """``handle``: a seekable binary file positioned at 0 (a decrypted temporary file)."""
     kind = kind_of(name, handle.read(8))
     handle.seek(0)
+    # python-docx and openpyxl inflate parts whole; a bomb must not reach them
+    refusal = unpack_refusal(handle) if kind in OFFICE_KINDS else ""
+    if refusal:
+        return "", _("No text extracted: %(reason)s") % {"reason": refusal}
     try:
         if kind == "pdf":
             text = _pdf(handle)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chizai.core.validation import CleanInputMixin
 from chizai.register.models import Asset
 
 FIELDS = [
@@ -11,7 +12,8 @@ FIELDS = [
 ]
 
 
-class AssetForm(forms.ModelForm):
+class AssetForm(CleanInputMixin, forms.ModelForm):
+    limits = {"tags": "register.Asset.tags_text"}
     tags = forms.CharField(label=_("tags"), required=False, help_text=_("Separate tags with commas."))
 
     class Meta:
@@ -42,18 +44,19 @@ class UploadForm(forms.Form):
     file_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class HolderForm(forms.Form):
+class HolderForm(CleanInputMixin, forms.Form):
+    limits = {"name": "register.Holder.name", "note": "register.Holder.note"}
     name = forms.CharField(label=_("name"), max_length=120)
     username = forms.CharField(label=_("user name (if the person has an account)"), max_length=150, required=False)
     leaves_on = forms.DateField(label=_("retirement / leave date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
-class GrantForm(forms.Form):
+class GrantForm(CleanInputMixin, forms.Form):
     username = forms.CharField(label=_("user name"), max_length=150)
 
 
-class ReclassifyForm(forms.Form):
+class ReclassifyForm(CleanInputMixin, forms.Form):
     classification = forms.ChoiceField(label=_("new classification"), choices=Asset.Classification.choices)
     asset_ids = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -62,7 +65,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
 
-class FilterForm(forms.Form):
+class FilterForm(CleanInputMixin, forms.Form):
     RISKS = [("", "—"), ("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))]
     q = forms.CharField(label=_("title contains"), required=False)
     kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", "—"), *Asset.Kind.choices])

@@ -24,12 +24,15 @@ from chizai.register.models import OrganizationKey
 
 # Every stored file whose data key hangs off an organisation key: (model, key id field,
 # wrapped key field). Named here rather than discovered so a new kind of sealed file is a
-# visible change; by label, because disclosure and review depend on register, not the reverse.
+# visible change; by label, because disclosure, review and deals depend on register, not the reverse.
 SEALED = (
     ("register.FileVersion", "key_id", "wrapped_key"),
     ("review.ContractReview", "source_key_id", "source_wrapped_key"),
     ("disclosure.Agreement", "file_key_id", "file_wrapped_key"),
     ("disclosure.HandoverCopy", "key_id", "wrapped_key"),
+    ("deals.ContributionEntry", "evidence_key_id", "evidence_wrapped_key"),
+    # not a file: the secret behind the organisation's sealed text and search digests (atrest)
+    ("register.TextKey", "key_id", "wrapped_key"),
 )
 _BATCH = 500
 

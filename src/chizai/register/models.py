@@ -136,6 +136,9 @@ class Asset(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The ``updated_at`` of the state the title and description chunks were built from: the
+    # index job rebuilds them only when it differs (a field edit), not on every upload.
+    meta_indexed_for = models.DateTimeField(null=True, blank=True, editable=False)
     named_users = models.ManyToManyField(settings.AUTH_USER_MODEL, through="AssetGrant", related_name="granted_assets", blank=True)
 
     objects = AssetQuerySet.as_manager()
@@ -252,6 +255,23 @@ class OrganizationKey(models.Model):
         return self.kid
 
 
+class TextKey(models.Model):
+    """The organisation's key for text kept in the database (search chunks, contract text).
+
+    A random 256-bit secret, wrapped like a file's data key by the organisation key named by
+    ``key_id``, so rotating keys re-wraps this row (``keys.SEALED``) and never re-indexes:
+    the token digests in the search index must stay stable for queries to find them.
+    ``register.atrest`` derives the cipher key and the search-token keys from it.
+    """
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="+")
+    key_id = models.CharField(max_length=32)
+    wrapped_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = KeyQuerySet.as_manager()
+
+
 class FileVersion(models.Model):
     """One encrypted, hashed, (optionally) time-stamped upload of a file."""
 
@@ -272,6 +292,9 @@ class FileVersion(models.Model):
     key_id = models.CharField(max_length=32)
     wrapped_key = models.CharField(max_length=200)
     extracted_note = models.CharField(max_length=300, blank=True)
+    # When this version's text went into the search index; null while it waits for the
+    # index job (which only extracts the newest version of each file that is still null).
+    indexed_at = models.DateTimeField(null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Evidence of possession: the organisation's local hash chain over every version's
@@ -301,10 +324,13 @@ class FileVersion(models.Model):
 
 
 class SearchChunk(models.Model):
-    """A piece of searchable text and its token stream (SudachiPy), for both backends.
+    """A piece of searchable text, sealed, and its token digests, for both backends.
 
     ``level`` says which capability reading it needs: ``meta`` (titles, tags) or ``text``
     (descriptions and file contents), so a search shows only what the asset page would.
+    Nothing of the text is readable without the organisation's keys (``register.atrest``):
+    ``sealed`` is the text under AES-GCM, ``tokens`` the keyed digests of its SudachiPy
+    tokens in sorted order, which is what the full-text index holds.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -315,7 +341,7 @@ class SearchChunk(models.Model):
     # insert and follow every reclassification in the same transaction, so search can apply
     # the access rules to the chunk row itself and a chunk can never lag behind its asset.
     classification = models.CharField(max_length=20, default="", editable=False)
-    text = models.TextField()
+    sealed = models.BinaryField(default=b"")
     tokens = models.TextField()
 
     objects = ViaAssetQuerySet.as_manager()

@@ -1,10 +1,12 @@
 """Full-text search over assets and their files, Japanese-aware, never past the access rules.
 
 Text is cut into tokens by SudachiPy (short unit, mode A, so 金型図面 is 金型 + 図面 and a
-two-character query such as 特許 matches), lower-cased and joined with spaces. Both
-backends index that same token stream: SQLite FTS5 (``unicode61`` splits on the spaces)
-and PostgreSQL's ``to_tsvector('simple', …)``. A search service could be added as a third
-``SearchBackend`` later.
+two-character query such as 特許 matches) and lower-cased. The database never sees them:
+each token is indexed as a keyed digest (``register.atrest``), the chunk's text is sealed,
+and a query is tokenised and digested the same way. Both backends index that same digest
+stream: SQLite FTS5 (``unicode61`` splits on the spaces) and PostgreSQL's
+``to_tsvector('simple', …)``. Snippets are cut from the few chunks shown, opened after the
+access rules chose them. A search service could be added as a third ``SearchBackend`` later.
 
 Access: each chunk carries its asset's organisation and classification (copied by
 database triggers), and the SQL of each backend carries the access condition of
@@ -14,13 +16,18 @@ can only come from rows the user may read.
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
+
+from chizai.core.services import ChizaiError
+from chizai.register import atrest
+
+logger = logging.getLogger(__name__)
 
 CHUNK_CHARS = 600
 _WORDISH = re.compile(r"[^\w]+", re.UNICODE)
@@ -61,6 +68,21 @@ def chunks(text: str) -> list[str]:
     return [p for p in (piece.strip() for piece in _pieces(text, CHUNK_CHARS)) if p]
 
 
+def chunk_place(asset_id: int) -> str:
+    # Sealed chunk text is bound to its asset: moved onto a chunk of another asset (a lower
+    # classification, say), it no longer opens.
+    return f"register.SearchChunk:{asset_id}"
+
+
+def chunk(text_keys: atrest.TextKeys, asset, level: str, text: str, version=None):
+    """An unsaved SearchChunk for ``text``: sealed, its tokens digested under its source's key."""
+    from chizai.register.models import SearchChunk
+
+    source = "file" if version is not None else "known"
+    return SearchChunk(organization_id=asset.organization_id, asset=asset, version=version, level=level,
+                       sealed=text_keys.seal(text, chunk_place(asset.pk)), tokens=text_keys.digests(source, tokens(text)))
+
+
 @dataclass
 class Hit:
     asset_id: int
@@ -91,15 +113,19 @@ class SearchBackend:
     (organisation, classification, level, asset id) compiled from the same function that
     restricts assets. It is part of every statement, so rows a user may not read never
     leave the database and are never counted, ranked or cut into snippets.
+
+    ``query_terms`` holds one group per query token: the digests it may be indexed as (one
+    per source). A chunk matches when it holds some digest of every group.
     """
 
-    def candidates(self, organization_id: int, query_tokens: list[str], access: tuple[str, list], limit: int):
+    def candidates(self, organization_id: int, query_terms: list[list[str]], access: tuple[str, list], limit: int):
         raise NotImplementedError
 
 
 class SqliteBackend(SearchBackend):
-    def candidates(self, organization_id, query_tokens, access, limit):
-        match = " ".join('"' + t.replace('"', '""') + '"' for t in query_tokens)
+    def candidates(self, organization_id, query_terms, access, limit):
+        # Digests are letters only, so quoting them is all the escaping FTS5 needs.
+        match = " AND ".join("(" + " OR ".join(f'"{d}"' for d in group) + ")" for group in query_terms)
         base = (
             "FROM register_search_fts JOIN register_searchchunk ON register_searchchunk.id = register_search_fts.rowid "
             f"WHERE register_search_fts MATCH %s AND register_searchchunk.organization_id = %s AND ({access[0]}) "
@@ -136,8 +162,8 @@ class PostgresBackend(SearchBackend):
 
     FIRST_SPAN = 4 * RANK_WINDOW
 
-    def candidates(self, organization_id, query_tokens, access, limit):
-        tsquery = " & ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in query_tokens)
+    def candidates(self, organization_id, query_terms, access, limit):
+        tsquery = " & ".join("(" + " | ".join(f"'{d}'" for d in group) + ")" for group in query_terms)
         window_sql = (
             "SELECT id FROM register_searchchunk WHERE tsv @@ to_tsquery('simple', %s) "
             f"AND organization_id = %s AND ({access[0]}) AND id > %s AND id <= %s ORDER BY id DESC LIMIT %s"
@@ -198,14 +224,34 @@ def chunk_access(user, organization) -> tuple[str, list] | None:
 
 
 def search(user, organization, query: str, limit: int = 20) -> list[Hit]:
-    """Best chunk per asset, among what ``user`` may read, best first."""
-    from chizai.register.models import SearchChunk
+    """Best chunk per asset, among what ``user`` may read, best first.
 
+    Ranking and fetching the chosen chunks are two statements, and an index job may
+    replace an asset's chunks between them (``services.index_asset`` swaps old for new in
+    one transaction). A chosen chunk that is gone is therefore not an error: the search is
+    asked once more, and that second answer sees the new chunks, which were committed
+    together with the removal of the old.
+    """
     query_tokens = list(dict.fromkeys(tokens(query)))[:12]
     access = chunk_access(user, organization)
     if not query_tokens or access is None:
         return []
-    rows = backend().candidates(organization.pk, query_tokens, access, limit * 5)
+    text_keys = atrest.for_organization(organization, create=False)
+    if text_keys is None:  # nothing was ever indexed
+        return []
+    query_terms = [text_keys.query_terms(t) for t in query_tokens]
+    hits, gone = _ranked_hits(organization, query_terms, query_tokens, access, text_keys, limit)
+    if gone:
+        logger.info("search: %d chosen chunks were re-indexed meanwhile; asked again", gone)
+        hits, _gone = _ranked_hits(organization, query_terms, query_tokens, access, text_keys, limit)
+    return hits
+
+
+def _ranked_hits(organization, query_terms, query_tokens, access, text_keys, limit) -> tuple[list[Hit], int]:
+    """(hits, how many chosen chunks no longer existed when fetched)."""
+    from chizai.register.models import SearchChunk
+
+    rows = backend().candidates(organization.pk, query_terms, access, limit * 5)
     best: dict[int, tuple[int, float]] = {}
     for chunk_id, asset_id, score in rows:
         if asset_id not in best:
@@ -214,13 +260,23 @@ def search(user, organization, query: str, limit: int = 20) -> list[Hit]:
                 break
     chunks_by_id = {
         c.pk: c for c in SearchChunk.objects.filter(pk__in=[chunk_id for chunk_id, _s in best.values()])
-        .select_related("asset", "version__file").only("text", "asset__title_ja", "asset__title_en", "version__file__name")
+        .select_related("asset", "version__file").only("sealed", "asset__title_ja", "asset__title_en", "version__file__name")
     }
-    hits = []
+    hits, gone = [], 0
     for asset_id, (chunk_id, score) in best.items():
-        chunk = chunks_by_id[chunk_id]
+        found = chunks_by_id.get(chunk_id)
+        if found is None:
+            gone += 1
+            continue
+        try:
+            text = text_keys.open(found.sealed, chunk_place(asset_id))
+        except ChizaiError:
+            # Sealed for another asset (a row copied by someone writing to the database):
+            # neither shown nor allowed to break the search.
+            logger.warning("search chunk %s of asset %s does not open; left out", chunk_id, asset_id)
+            continue
         hits.append(Hit(
-            asset_id=asset_id, title=chunk.asset.title, snippet=snippet(chunk.text, query_tokens),
-            score=round(score, 4), file=chunk.version.file.name if chunk.version_id else None,
+            asset_id=asset_id, title=found.asset.title, snippet=snippet(text, query_tokens),
+            score=round(score, 4), file=found.version.file.name if found.version_id else None,
         ))
-    return hits
+    return hits, gone

@@ -8,21 +8,22 @@ records the change, with before/after, in the audit chain of the same transactio
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from datetime import date
 
-from django.conf import settings
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chizai.core import audit, jobs
+from chizai.core.models import Job, Organization
 from chizai.core.services import ChizaiError
-from chizai.register import access, crypto, evidence, extract, keys, search
+from chizai.core.validation import delete_or_refuse
+from chizai.register import access, atrest, crypto, evidence, extract, keys, sealed, search
 from chizai.register.models import Asset, AssetFile, AssetGrant, FileVersion, Holder, SearchChunk
 
 logger = logging.getLogger(__name__)
@@ -33,13 +34,6 @@ EDITABLE = [
     "ts_not_public", "business_value", "documented", "tags_text", "next_review", "right_number", "right_filed_on",
     "right_registered_on", "right_expires_on",
 ]
-DEFAULT_MAX_UPLOAD = 200 * 1024 * 1024
-
-
-def max_upload_bytes() -> int:
-    from chizai.conf.env import env_int
-
-    return getattr(settings, "CHIZAI_REGISTER_MAX_UPLOAD_BYTES", None) or env_int("CHIZAI_REGISTER_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD)
 
 
 def get_asset(user, organization, asset_id, action: str = "view") -> Asset:
@@ -120,8 +114,11 @@ def update_asset(actor, organization, asset_id, **fields) -> Asset:
     asset.save()
     after = snapshot(asset)
     changed = {k for k in after if after[k] != before[k]}
-    audit.record(actor, organization, "register.asset.update", obj=asset, summary=f"asset {asset.title_ja} changed",
-                 changes={"before": {k: before[k] for k in changed}, "after": {k: after[k] for k in changed}})
+    changes = {"before": {k: before[k] for k in changed}, "after": {k: after[k] for k in changed}}
+    summary = f"asset {asset.title_ja} changed"
+    if "classification" in changed:
+        summary += _open_disclosures_note(asset, changes)
+    audit.record(actor, organization, "register.asset.update", obj=asset, summary=summary, changes=changes)
     schedule_index(actor, asset)
     return asset
 
@@ -137,6 +134,20 @@ def _keep_named(actor, organization, asset: Asset) -> None:
     """Whoever makes an asset 極秘 stays named on it, or it would vanish from them."""
     if asset.classification == "secret":
         AssetGrant.objects.get_or_create(organization=organization, asset=asset, user=actor)
+
+
+def _open_disclosures_note(asset: Asset, changes: dict) -> str:
+    """Name the asset's pending or refused disclosures in its reclassification event: lowering
+    a class is how a refused hand-over could be pushed through (the gate keeps the class
+    recorded at request time; the audit chain keeps the link)."""
+    item_model = apps.get_model("disclosure", "DisclosureItem")
+    rows = (item_model.objects.filter(asset=asset, disclosure__status__in=("pending", "refused"))
+            .values_list("disclosure_id", "disclosure__status").distinct().order_by("disclosure_id"))
+    open_ones = [{"disclosure": pk, "reference": f"D-{pk:05d}", "status": status} for pk, status in rows]
+    if not open_ones:
+        return ""
+    changes["open_disclosures"] = open_ones
+    return " (open disclosures: " + ", ".join(f"{d['reference']} {d['status']}" for d in open_ones) + ")"
 
 
 @transaction.atomic
@@ -156,9 +167,9 @@ def reclassify(actor, organization, asset_ids: list[int], classification: str) -
         asset.classification = classification
         asset.save(update_fields=["classification", "updated_at"])
         _keep_named(actor, organization, asset)
-        audit.record(actor, organization, "register.asset.reclassify", obj=asset,
-                     summary=f"{asset.title_ja}: {before} → {classification}",
-                     changes={"before": {"classification": before}, "after": {"classification": classification}})
+        changes = {"before": {"classification": before}, "after": {"classification": classification}}
+        summary = f"{asset.title_ja}: {before} → {classification}" + _open_disclosures_note(asset, changes)
+        audit.record(actor, organization, "register.asset.reclassify", obj=asset, summary=summary, changes=changes)
     return len(assets)
 
 
@@ -171,9 +182,8 @@ def delete_asset(actor, organization, asset_id) -> None:
     names = list(FileVersion.objects.filter(file__asset=asset).values_list("storage_name", flat=True))
     audit.record(actor, organization, "register.asset.delete", obj=asset, summary=f"asset {asset.title_ja} deleted",
                  changes={"before": snapshot(asset)})
-    asset.delete()
-    # Stored objects go only once the rows are gone for good.
-    transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+    delete_or_refuse(asset, asset.title_ja)
+    sealed.delete_on_commit(*names)
 
 
 @transaction.atomic
@@ -251,72 +261,68 @@ def sniff_content_type(name: str, head: bytes) -> str:
     return "application/octet-stream"
 
 
-def _upload_source(source):
-    """What ``encrypt_stream`` reads: the file object itself when it can ``readinto`` (an
-    upload Django spooled to disk or memory, a file opened by the CLI), else its chunks."""
-    if hasattr(source, "readinto"):
-        return source
-    return source.chunks(crypto.CHUNK) if hasattr(source, "chunks") else iter(lambda: source.read(crypto.CHUNK), b"")
-
-
-class _SealedFile(File):
-    """Lets FileSystemStorage move the finished ciphertext into place instead of copying it."""
-
-    def __init__(self, handle, path: str, name: str):
-        super().__init__(handle, name=name)
-        self._path = path
-
-    def temporary_file_path(self) -> str:
-        return self._path
-
-
 def upload_version(actor, organization, asset_id, source, *, name: str, file_id: int | None = None) -> FileVersion:
-    """Encrypt and store one upload as a new version, then timestamp it.
+    """Encrypt and store one upload as a new version (``sealed.store``), then timestamp it.
 
-    The ciphertext goes to a local temporary file first, then to the storage under a
-    random name; the database rows are written only after that completed, and on any
-    failure afterwards the stored object is deleted, so no partial version survives.
+    The database rows are written only once the sealed object is in the storage. If they
+    are not committed, the stored object is deleted, so no partial version survives; once
+    they are committed it is never deleted, even when something after the commit (the
+    job's dispatch) fails, since a committed version without its file would be lost data.
     """
     asset = get_asset(actor, organization, asset_id, "change")
-    name = (name or "").strip().replace("/", "_").replace("\\", "_")[:255] or "file"
-    limit = max_upload_bytes()
-    sealed_file = tempfile.NamedTemporaryFile(prefix="chizai-upload-", suffix=".enc", delete=False,
-                                              dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None))
-    try:
-        with sealed_file:
-            try:
-                sealed = crypto.encrypt_stream(_upload_source(source), sealed_file, organization, max_size=limit)
-            except ValueError:
-                raise ChizaiError(_("The file is larger than the limit of %(mb)d MB.") % {"mb": limit // (1024 * 1024)}) from None
-            except OSError as exc:
-                raise ChizaiError(_("The upload was interrupted; nothing was stored. (%(error)s)") % {"error": exc}) from None
-            except crypto.KeyError_ as exc:
-                raise ChizaiError(str(exc)) from None
-            if sealed.size == 0:
-                raise ChizaiError(_("The file is empty; nothing was stored."))
-            sealed_file.flush()
-        storage_name = f"register/{organization.pk}/{crypto.random_name()}.enc"
-        with open(sealed_file.name, "rb") as handle:
-            stored_name = default_storage.save(storage_name, _SealedFile(handle, sealed_file.name, storage_name))
-    finally:
-        # Local storage moved the file into place; anywhere else it was copied and is removed here.
-        if os.path.exists(sealed_file.name):
-            os.remove(sealed_file.name)
+    name = sealed.clean_name(name)
+    refusal = extract.unpack_refusal(source, name)
+    if refusal:
+        raise ChizaiError(refusal + " " + _("If it is genuine, put it in a .zip archive: that is stored, but not searched."))
+    stored_name, result = sealed.store(source, f"register/{organization.pk}", organization,
+                                       max_size=sealed.max_upload_bytes())
+    committed: list[bool] = []
     try:
         token, stamp_error = None, None
         if evidence.tsa_url():
             try:
-                token = evidence.request_token(sealed.sha256)
+                token = evidence.request_token(result.sha256)
             except evidence.TimestampError as exc:
                 stamp_error = exc
         if stamp_error is not None:
             raise ChizaiError(_("The time-stamping authority failed, so nothing was stored: %(error)s") % {"error": stamp_error})
-        version = _record_version(actor, organization, asset, name, file_id, stored_name, sealed,
-                                  sniff_content_type(name, sealed.head), token)
+        with transaction.atomic():
+            # Registered first, so it runs before any other commit hook (the job dispatch)
+            # that could raise after the rows are already committed.
+            transaction.on_commit(lambda: committed.append(True))
+            version = _record_version(actor, organization, asset, name, file_id, stored_name, result,
+                                      sniff_content_type(name, result.head), token)
     except BaseException:
-        default_storage.delete(stored_name)
+        if not committed and not _version_row_exists(stored_name):
+            default_storage.delete(stored_name)
         raise
     return version
+
+
+def _version_row_exists(stored_name: str) -> bool:
+    """Whether a version row names ``stored_name``; True when that cannot be known.
+
+    Asked only when no commit was seen: a failed COMMIT (a lost connection) may still
+    have committed, and keeping an orphan object is the lesser harm than losing a file.
+    """
+    try:
+        return FileVersion.objects.filter(storage_name=stored_name).exists()
+    except Exception:  # noqa: BLE001 - whatever the database says, the answer is "unknown"
+        logger.warning("could not tell whether %s was committed; the stored object is kept", stored_name, exc_info=True)
+        return True
+
+
+def _lock_evidence_chain(organization) -> None:
+    """Serialise writers of one organisation's evidence chain until the transaction ends.
+
+    The organisation row is the lock: it exists for every organisation (no chain-head row
+    to create, and so no race creating it), and the lock is held only for the short
+    transaction that appends one link. ``FOR NO KEY UPDATE`` conflicts with itself but not
+    with the ``FOR KEY SHARE`` that every insert referencing the organisation takes, so
+    other writes of the organisation (audit events, jobs, chunks) do not wait on uploads.
+    SQLite ignores it and needs none: it admits one writer at a time (``IMMEDIATE``).
+    """
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).values_list("pk", flat=True).first()
 
 
 @transaction.atomic
@@ -329,8 +335,9 @@ def _record_version(actor, organization, asset, name, file_id, stored_name, seal
     else:
         asset_file = AssetFile.objects.create(organization=organization, asset=asset, name=name)
     number = (asset_file.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    # The evidence chain is per organisation; the audit chain's head lock already
-    # serialises writers on PostgreSQL, and SQLite writes one at a time.
+    # The evidence chain is per organisation: the last link is read only under its lock,
+    # or two uploads to assets of one organisation would both extend the same link.
+    _lock_evidence_chain(organization)
     last = FileVersion.objects.filter(organization=organization).order_by("-chain_seq").first()
     seq = (last.chain_seq if last else 0) + 1
     prev = last.chain_hash if last else evidence.GENESIS
@@ -353,24 +360,8 @@ def _record_version(actor, organization, asset, name, file_id, stored_name, seal
 
 
 def _open_verified(version: FileVersion):
-    """Check the whole ciphertext before anything is sent, so a tampered file is refused cleanly."""
-    try:
-        with default_storage.open(version.storage_name, "rb") as handle:
-            sha256 = crypto.plaintext_sha256(handle, version.wrapped_key, version.key_id, version.organization_id)
-    except crypto.KeyError_ as exc:
-        raise ChizaiError(str(exc)) from None
-    except crypto.IntegrityError_ as exc:
-        raise ChizaiError(_("This file cannot be served: %(error)s") % {"error": exc}) from None
-    except FileNotFoundError:
-        raise ChizaiError(_("This file cannot be served: its stored content is missing.")) from None
-    if sha256 != version.sha256:
-        raise ChizaiError(_("This file cannot be served: its content does not match the recorded SHA-256."))
-
-    def stream():
-        with default_storage.open(version.storage_name, "rb") as handle:
-            yield from crypto.decrypt_stream(handle, version.wrapped_key, version.key_id, version.organization_id)
-
-    return stream()
+    return sealed.open_stream(version.storage_name, version.wrapped_key, version.key_id, version.sha256,
+                              version.organization_id)
 
 
 def get_version(user, organization, version_id, action: str = "view") -> FileVersion:
@@ -384,11 +375,11 @@ def get_version(user, organization, version_id, action: str = "view") -> FileVer
 def download(actor, organization, version_id):
     """(version, plaintext iterator) after checking access and integrity; every download is audited."""
     version = get_version(actor, organization, version_id, "download")
-    stream = _open_verified(version)
-    with transaction.atomic():
-        audit.record(actor, organization, "register.version.download", obj=version,
-                     summary=f"{version.original_name} v{version.number} downloaded",
-                     changes={"after": {"asset": version.file.asset_id, "sha256": version.sha256}})
+    stream = sealed.download(actor, organization, version, storage_name=version.storage_name,
+                             wrapped_key=version.wrapped_key, key_id=version.key_id, sha256=version.sha256,
+                             action="register.version.download",
+                             summary=f"{version.original_name} v{version.number} downloaded",
+                             changes={"after": {"asset": version.file.asset_id, "sha256": version.sha256}})
     return version, stream
 
 
@@ -420,9 +411,22 @@ def rotate_org_key(actor, organization):
 
 # --- search index ----------------------------------------------------------------------
 
+INDEX_JOB = "register.index"
+
+
 def schedule_index(actor, asset: Asset):
-    """Re-index in the background once the change commits (a dedupe key per pending state)."""
-    return jobs.enqueue(actor, asset.organization, "register.index", {"asset_id": asset.pk})
+    """Have the asset's stale index brought up to date once the change commits.
+
+    At most one index job per asset waits in the queue: a change made while one is queued
+    joins it (the job indexes whatever is stale when it runs, ``index_asset``). One that is
+    already running may have read the asset before this change, so a new one is queued.
+    Callers hold the asset row lock (uploads, edits), so two of them cannot both find none.
+    """
+    waiting = (Job.objects.filter(kind=INDEX_JOB, status=Job.Status.QUEUED, params__asset_id=asset.pk)
+               .order_by("pk").first())
+    if waiting is not None:
+        return waiting
+    return jobs.enqueue(actor, asset.organization, INDEX_JOB, {"asset_id": asset.pk})
 
 
 def _meta_text(asset: Asset) -> str:
@@ -430,39 +434,102 @@ def _meta_text(asset: Asset) -> str:
                      " ".join(asset.tags), asset.right_number])
 
 
-@transaction.atomic
-def index_asset(asset_id: int) -> dict:
-    """Rebuild one asset's chunks: fields, then the newest version of each file."""
-    asset = Asset.objects.filter(pk=asset_id).first()
+def _field_chunks(text_keys, asset: Asset) -> list[SearchChunk]:
+    rows = [search.chunk(text_keys, asset, "meta", _meta_text(asset))]
+    body = "\n".join(filter(None, [asset.description, asset.protection_reason]))
+    rows += [search.chunk(text_keys, asset, "text", piece) for piece in search.chunks(body)]
+    return rows
+
+
+def _file_chunks(text_keys, asset: Asset, version: FileVersion) -> tuple[list[SearchChunk], str]:
+    try:
+        with plaintext_to_tempfile(version) as handle:
+            text, note = extract.extract(version.original_name, handle)
+    except ChizaiError as exc:
+        text, note = "", str(exc)[:300]
+    return [search.chunk(text_keys, asset, "text", piece, version) for piece in search.chunks(text)], note
+
+
+def _newest_versions(asset: Asset, *, stale_only: bool) -> list[FileVersion]:
+    newest = {}
+    for version in FileVersion.objects.filter(file__asset=asset).order_by("file_id", "-number"):
+        newest.setdefault(version.file_id, version)
+    return [v for v in newest.values() if not stale_only or v.indexed_at is None]
+
+
+def index_asset(asset_id: int, *, full: bool = False) -> dict:
+    """Bring one asset's search chunks up to date; ``full`` rebuilds them all (migrations).
+
+    Otherwise only what is stale is done: the field chunks when the asset changed since they
+    were built, and each file whose newest version is not yet indexed (its previous
+    version's chunks are dropped). Text is extracted and sealed outside any transaction;
+    the swap of old chunks for new happens in one short transaction under the asset's row
+    lock, so a search sees the old chunks or the new ones, never neither.
+    """
+    # Wait for any upload or edit that holds the asset's lock to commit: it may have found
+    # this job still queued and counted on it (``schedule_index``).
+    with transaction.atomic():
+        asset = Asset.objects.select_for_update().filter(pk=asset_id).first()
     if asset is None:
         return {"asset_id": asset_id, "chunks": 0, "note": "asset gone"}
-    SearchChunk.objects.filter(asset=asset).delete()
-    rows = [SearchChunk(organization_id=asset.organization_id, asset=asset, level="meta", text=_meta_text(asset),
-                        tokens=" ".join(search.tokens(_meta_text(asset))))]
-    body = "\n".join(filter(None, [asset.description, asset.protection_reason]))
-    for piece in search.chunks(body):
-        rows.append(SearchChunk(organization_id=asset.organization_id, asset=asset, level="text", text=piece,
-                                tokens=" ".join(search.tokens(piece))))
-    for asset_file in asset.files.all():
-        version = asset_file.versions.order_by("-number").first()
-        if version is None:
-            continue
-        try:
-            with plaintext_to_tempfile(version) as handle:
-                text, note = extract.extract(version.original_name, handle)
-        except ChizaiError as exc:
-            text, note = "", str(exc)[:300]
-        if note != version.extracted_note:
-            FileVersion.objects.filter(pk=version.pk).update(extracted_note=note)
-        for piece in search.chunks(text):
-            rows.append(SearchChunk(organization_id=asset.organization_id, asset=asset, version=version, level="text",
-                                    text=piece, tokens=" ".join(search.tokens(piece))))
+    text_keys = atrest.for_organization(asset.organization_id)
+    fields = _field_chunks(text_keys, asset) if full or asset.meta_indexed_for != asset.updated_at else None
+    files = [(version, *_file_chunks(text_keys, asset, version))
+             for version in _newest_versions(asset, stale_only=not full)]
+    return _swap_chunks(asset, fields, files, full=full)
+
+
+@transaction.atomic
+def _swap_chunks(read: Asset, fields: list | None, files: list, *, full: bool) -> dict:
+    asset = Asset.objects.select_for_update().filter(pk=read.pk).first()
+    if asset is None:
+        return {"asset_id": read.pk, "chunks": 0, "note": "asset gone"}
+    rows, done = [], 0
+    if full:
+        SearchChunk.objects.filter(asset=asset).delete()
+    # Built from a state that has changed since: the job the change queued builds them anew.
+    if fields is not None and asset.updated_at == read.updated_at:
+        if not full:
+            SearchChunk.objects.filter(asset=asset, version__isnull=True).delete()
+        rows += fields
+        Asset.objects.filter(pk=asset.pk).update(meta_indexed_for=read.updated_at)
+    newest = dict(FileVersion.objects.filter(file__asset=asset).order_by("file_id", "number")
+                  .values_list("file_id", "pk"))
+    now = timezone.now()
+    for version, chunks, note in files:
+        if newest.get(version.file_id) != version.pk:
+            continue  # a newer version came meanwhile; its own job indexes it
+        if not full:
+            SearchChunk.objects.filter(asset=asset, version__file_id=version.file_id).delete()
+        rows += chunks
+        FileVersion.objects.filter(pk=version.pk).update(indexed_at=now, extracted_note=note)
+        done += 1
     SearchChunk.objects.bulk_create(rows, batch_size=500)
-    return {"asset_id": asset_id, "chunks": len(rows)}
+    return {"asset_id": asset.pk, "chunks": len(rows), "files": done, "fields": fields is not None, "full": full}
+
+
+def queue_full_reindex(organization=None) -> int:
+    """Queue a rebuild of every asset's search chunks (all organisations, or one).
+
+    For operators: after a restore from files only, a changed extractor or a suspected
+    index fault. Each asset gets one ``full`` job; an asset whose rebuild is already
+    queued is not queued twice. Returns the number of jobs queued.
+    """
+    assets = Asset.objects.all() if organization is None else Asset.objects.filter(organization=organization)
+    waiting = set(Job.objects.filter(kind=INDEX_JOB, status=Job.Status.QUEUED, params__full=True)
+                  .values_list("params__asset_id", flat=True))
+    queued = 0
+    with transaction.atomic():
+        for asset in assets.select_related("organization").order_by("pk").iterator():
+            if asset.pk in waiting:
+                continue
+            jobs.enqueue(None, asset.organization, INDEX_JOB, {"asset_id": asset.pk, "full": True})
+            queued += 1
+    return queued
 
 
 def index_handler(job) -> dict:
-    return index_asset(int(job.params["asset_id"]))
+    return index_asset(int(job.params["asset_id"]), full=bool(job.params.get("full")))
 
 
 def search_assets(user, organization, query: str, limit: int = 20) -> list[search.Hit]:

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from chizai.core.models import AuditEvent
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
-from chizai.register import access, excel, risk, services
+from chizai.core.validation import one_id
+from chizai.register import access, excel, risk, sealed, services
 from chizai.register.forms import AssetForm, FilterForm, GrantForm, HolderForm, ImportForm, ReclassifyForm, UploadForm
 from chizai.register.models import Asset, FileVersion
 
@@ -98,7 +99,11 @@ def edit(request, asset_id):
 @require_POST
 @org_view("register", "delete")
 def delete(request, asset_id):
-    services.delete_asset(request.user, request.organization, asset_id)
+    try:
+        services.delete_asset(request.user, request.organization, asset_id)
+    except ChizaiError as exc:
+        messages.error(request, str(exc))
+        return _back(request, asset_id)
     messages.success(request, _("Asset deleted."))
     return _back(request)
 
@@ -128,13 +133,7 @@ def download(request, version_id):
         version, stream = services.download(request.user, request.organization, version_id)
     except ChizaiError as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(stream, content_type=version.content_type)
-    # Always an attachment: nothing a browser could run is shown inline.
-    response["Content-Disposition"] = content_disposition_header(True, version.original_name)
-    response["Content-Length"] = str(version.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return sealed.attachment(stream, name=version.original_name, content_type=version.content_type, size=version.size)
 
 
 @require_POST
@@ -185,7 +184,7 @@ def grant(request, asset_id):
 @org_view("register", "reclassify")
 def reclassify(request):
     form = ReclassifyForm(request.POST)
-    ids = [int(i) for i in request.POST.getlist("asset") if i.isdigit()]
+    ids = [n for n in map(one_id, request.POST.getlist("asset")) if n]
     if not form.is_valid() or not ids:
         messages.error(request, _("Tick at least one asset and choose a classification."))
         return _back(request)

@@ -1,6 +1,6 @@
 """Envelope keys: data key → organisation key → master key, for every kind of sealed file.
 
-The four kinds (register versions, review sources, agreement files, hand-over copies) are
+The kinds (register versions, review sources, agreement files, hand-over copies, deal evidence) are
 made through their own services, so a kind that stops using the organisation key shows here.
 """
 import base64
@@ -19,6 +19,8 @@ from typer.testing import CliRunner
 from chizai import cli
 from chizai.core.models import AuditEvent
 from chizai.core.services import ChizaiError
+from chizai.deals import services as deals
+from chizai.deals.models import ContributionEntry
 from chizai.disclosure import copies as handover, services as disclosure
 from chizai.disclosure.tests.conftest import disclose, pdf_bytes
 from chizai.register import crypto, keys, services
@@ -42,7 +44,7 @@ def _upload(owner, org, data=b"register file", title="図面"):
 
 
 def _all_kinds(owner, org):
-    """One sealed file of each kind; returns a function that reads all four back."""
+    """One sealed file of each kind; returns a function that reads them all back."""
     version = _upload(owner, org, pdf_bytes(pages=1))
     review = review_services.submit_review(owner, org, filename="nda.txt", data=NDA_JA.encode())
     partner = disclosure.create_partner(owner, org, name_ja="トヨ部品株式会社", kind="tier1")
@@ -53,6 +55,9 @@ def _all_kinds(owner, org):
                                          purpose_stages=["quotation"])
     disclosure.attach_file(owner, org, nda.pk, filename="nda.txt", data=b"signed agreement", review=False)
     (copy,) = handover.make_copies(owner, org, disclose(owner, org, partner, version).pk)
+    deal = deals.create_deal(owner, org, partner=partner, title="共同開発")
+    entry = deals.add_contribution(owner, deal, party="ours", kind="experiments", made_on=today, description="試験",
+                                   value=1, evidence_file=io.BytesIO(b"deal evidence"))
 
     def read() -> dict:
         review.refresh_from_db()
@@ -62,6 +67,7 @@ def _all_kinds(owner, org):
                                                  review.source_key_id, review.source_sha256, review.organization_id),
             "disclosure.Agreement": disclosure.agreement_file(owner, org, nda.pk)[1],
             "disclosure.HandoverCopy": handover.download_copy(owner, org, copy.pk)[1],
+            "deals.ContributionEntry": b"".join(deals.download_evidence(owner, ContributionEntry.objects.get(pk=entry.pk))),
         }
 
     return read
@@ -211,7 +217,7 @@ def test_tampered_or_unknown_keys_are_refused_clearly(org, owner, monkeypatch):
 def test_master_rotation_rewraps_only_organisation_keys(org, owner, monkeypatch, storage_dir):
     read = _all_kinds(owner, org)
     plain, columns, files = read(), _key_columns(org), _stored_files(storage_dir)
-    assert len(columns) == 4 and {kid for kid, _w in columns.values()} == {keys.active_key(org).kid}
+    assert len(columns) == len(keys.SEALED) and {kid for kid, _w in columns.values()} == {keys.active_key(org).kid}
     before = OrganizationKey.objects.get(organization=org)
     _rotate_master(monkeypatch)
     done = services.rewrap_keys(owner)
@@ -235,7 +241,7 @@ def test_legacy_master_wrapped_rows_still_read_and_get_migrated(org, owner, monk
     assert read() == plain
     _rotate_master(monkeypatch)
     done = services.rewrap_keys(owner)
-    assert done.data_keys == 4 and done.per_org[org.pk]["data_keys"] == {label: 1 for label, _k, _w in keys.SEALED}
+    assert done.data_keys == len(keys.SEALED) and done.per_org[org.pk]["data_keys"] == {label: 1 for label, _k, _w in keys.SEALED}
     assert {kid for kid, _w in _key_columns(org).values()} == {keys.active_key(org).kid}
     monkeypatch.delenv("CHIZAI_MASTER_KEYS_OLD")
     assert read() == plain and _stored_files(storage_dir) == files
@@ -278,6 +284,8 @@ def test_review_without_file_and_agreement_without_file_are_skipped(org, owner):
     review = review_services.submit_review(owner, org, text=NDA_JA, filename="nda.txt")
     assert ContractReview.objects.get(pk=review.pk).source_key_id == ""
     new, counts = keys.rotate_org_key(owner, org)
+    # The one row re-wrapped is the organisation's text key (it seals the review's text).
+    assert counts.pop("register.TextKey") == 1
     assert sum(counts.values()) == 0 and new.retired_at is None
 
 

@@ -162,7 +162,7 @@ def test_reclassification_reaches_the_index_at_once(org, people):
 def test_a_chunk_cannot_be_given_another_class_or_organisation_than_its_asset(org, other_org, owner):
     """Whatever writes the chunk table (a bulk insert, a hand-written UPDATE), the copy stays true."""
     asset = services.create_asset(owner, org, title_ja="極秘の配合", classification="secret")
-    chunk = SearchChunk.objects.create(organization=org, asset=asset, level="text", text="配合比", tokens="配合 比")
+    chunk = SearchChunk.objects.create(organization=org, asset=asset, level="text", tokens="配合 比")
     chunk.refresh_from_db()
     assert chunk.classification == "secret"
     SearchChunk.objects.filter(pk=chunk.pk).update(classification="public")
@@ -212,12 +212,12 @@ def test_postgres_window_walk_holds_exactly_the_newest_visible_matches(org, peop
             has = i % 3 == 0
         words = f"語{i} 別{i % 5}" + (" 研磨" if has else "")
         rows.append(SearchChunk(organization=org, asset=assets[i % len(assets)], level="meta" if i % 4 == 0 else "text",
-                                text=words, tokens=words))
+                                tokens=words))
     SearchChunk.objects.bulk_create(rows)
     for user in (owner, engineer, people["viewer"]):
         access = search.chunk_access(user, org)
         got = {chunk_id for chunk_id, _asset, _score in
-               search.PostgresBackend().candidates(org.pk, ["研磨"], access, 1000)} if access else set()
+               search.PostgresBackend().candidates(org.pk, [["研磨"]], access, 1000)} if access else set()
         assert got == _reference_window(user, org, "研磨", 7), (layout, user.username)
 
 
