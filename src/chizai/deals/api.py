@@ -11,15 +11,19 @@ from ninja.errors import HttpError
 
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
+from chizai.core.validation import Input
 from chizai.deals import services
-from chizai.deals.models import Deal, NegotiationPoint
+from chizai.deals.models import ContributionEntry, Deal, NegotiationPoint
 from chizai.disclosure.models import Partner
 from chizai.review.models import ContractReview
 
 router = Router(tags=["deals"])
 
 
-class DealIn(Schema):
+class DealIn(Input):
+    model = Deal
+    limits = {"new_partner": "disclosure.Partner.name_ja"}
+
     title: str
     partner: int | None = None
     new_partner: str = ""
@@ -62,19 +66,25 @@ class DealDetailOut(DealOut):
     totals_yen: dict[str, int]
 
 
-class DraftIn(Schema):
+class DraftIn(Input):
+    limits = {"note": "deals.DealDraft.note", "from_party": "deals.DealDraft.from_party",
+              "filename": "review.ContractReview.filename"}
+    multiline = frozenset({"text"})
+
     text: str
     filename: str = "draft.txt"
     from_party: str = "theirs"
     note: str = ""
 
 
-class FindingIn(Schema):
+class FindingIn(Input):
     review: int
     index: int
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
+    model = NegotiationPoint
+
     status: str
     agreed_wording: str | None = None
 
@@ -173,7 +183,9 @@ class StakeholderOut(Schema):
     consulted_on: date | None
 
 
-class ContributionIn(Schema):
+class ContributionIn(Input):
+    model = ContributionEntry
+
     party: str
     kind: str
     made_on: date

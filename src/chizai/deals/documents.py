@@ -13,6 +13,7 @@ from datetime import date
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from chizai.core.exports import deep_clean
 from chizai.deals.models import ConsiderationItem, Deal, NegotiationPoint, Party, Stakeholder
 
 
@@ -150,7 +151,7 @@ def annex_docx(deal: Deal, lang: str) -> bytes:
     import docx
 
     with translation.override(lang):
-        c = annex_content(deal)
+        c = deep_clean(annex_content(deal))  # a NUL stored before input was checked must not break the file
         document = docx.Document()
         document.add_heading(c["title"], level=1)
         document.add_paragraph(c["deal"])

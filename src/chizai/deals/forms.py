@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chizai.core.validation import CleanInputMixin
 from chizai.deals.models import (
     ConsiderationItem,
     Contact,
@@ -15,9 +16,11 @@ from chizai.disclosure.models import Partner
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class DealForm(forms.Form):
+class DealForm(CleanInputMixin, forms.Form):
     """A plain form (not a ModelForm) because the partner may be a new one, created by the
     service only when the rest is valid."""
+
+    limits = {"title": "deals.Deal.title", "new_partner": "disclosure.Partner.name_ja", "summary": "deals.Deal.summary"}
 
     title = forms.CharField(label=_("Title"), max_length=200)
     partner = forms.ModelChoiceField(queryset=Partner.objects.none(), label=_("Partner"), required=False)
@@ -43,7 +46,9 @@ class DealForm(forms.Form):
         return data
 
 
-class DraftForm(forms.Form):
+class DraftForm(CleanInputMixin, forms.Form):
+    limits = {"note": "deals.DealDraft.note"}
+
     file = forms.FileField(label=_("Contract draft (PDF with text, DOCX, TXT, Markdown)"), required=False)
     text = forms.CharField(label=_("…or paste the text"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     from_party = forms.ChoiceField(label=_("Drafted by"), choices=Party.choices, initial=Party.THEIRS)
@@ -58,7 +63,7 @@ class DraftForm(forms.Form):
         return data
 
 
-class PointForm(forms.ModelForm):
+class PointForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = NegotiationPoint
         fields = ["title", "clause", "our_position", "our_ask", "fallback", "give_in_return", "counterparty_position",
@@ -67,19 +72,23 @@ class PointForm(forms.ModelForm):
                    ("our_ask", "fallback", "give_in_return", "counterparty_position", "agreed_wording")}
 
 
-class StatusForm(forms.Form):
+class StatusForm(CleanInputMixin, forms.Form):
+    limits = {"agreed_wording": "deals.NegotiationPoint.agreed_wording"}
+
     status = forms.ChoiceField(label=_("New status"), choices=NegotiationPoint.Status.choices)
     agreed_wording = forms.CharField(label=_("Agreed wording"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class StakeholderForm(forms.ModelForm):
+class StakeholderForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Stakeholder
         fields = ["side", "name", "role", "stance", "influence", "consult_before_meeting", "consulted_on", "notes"]
         widgets = {"consulted_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CleanInputMixin, forms.ModelForm):
+    limits = {"followup_text": "deals.FollowUp.text", "followup_owner": "deals.FollowUp.owner"}
+
     consulted = forms.BooleanField(label=_("This was the prior consultation (根回し) with these people"), required=False)
     followup_text = forms.CharField(label=_("Follow-up"), max_length=300, required=False)
     followup_owner = forms.CharField(label=_("Who"), max_length=120, required=False)
@@ -95,7 +104,10 @@ class ContactForm(forms.ModelForm):
         self.fields["stakeholders"].queryset = deal.stakeholders.all() if deal else Stakeholder.objects.none()
 
 
-class ContributionForm(forms.ModelForm):
+class ContributionForm(CleanInputMixin, forms.ModelForm):
+    # Not a model field: the service seals the upload (register.sealed) into the entry's evidence columns.
+    evidence_file = forms.FileField(label=_("evidence file"), required=False)
+
     class Meta:
         model = ContributionEntry
         fields = ["party", "kind", "made_on", "description", "value", "valuation_basis", "failed_run",
@@ -117,7 +129,7 @@ class WeightsForm(forms.Form):
         self.order_fields([*ContributionEntry.Kind.values, "agreed"])
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = ConsiderationItem
         fields = ["category", "item_kind", "title", "included", "method", "quantity", "unit_price", "rate_percent",

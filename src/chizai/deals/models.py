@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from chizai.core.models import Organization
 from chizai.core.querysets import OrgScopedQuerySet
 from chizai.disclosure.models import Partner
+from chizai.register.atrest import SealedField
 from chizai.register.models import Asset
 from chizai.review.models import ContractReview
 
@@ -111,7 +112,10 @@ class NegotiationPoint(models.Model):
     rule_id = models.CharField(max_length=40, blank=True)
     severity = models.CharField(max_length=10, blank=True)
     clause = models.CharField(_("clause"), max_length=200, blank=True)
-    contract_text = models.TextField(_("contract wording"), blank=True)
+    # The contract wording the point came from is contract text: sealed with the organisation's
+    # text key like review.ContractReview.text (read and write ``contract_text``, never the column).
+    contract_text_sealed = models.BinaryField(default=b"", editable=False)
+    contract_text = SealedField("contract_text_sealed", "deals.NegotiationPoint.contract_text")
     source_review = models.ForeignKey(ContractReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     question = models.TextField(_("question to ask"), blank=True)
     balanced = models.TextField(_("what a balanced clause covers"), blank=True)
@@ -216,6 +220,16 @@ class FollowUp(models.Model):
         ordering = ["deal", "done_at", "due_on", "pk"]
 
 
+def keep_evidence_files_guarded(collector, field, sub_objs, using):
+    """on_delete of ``evidence_asset``: an entry whose evidence file is guarded by the asset's
+    access rules keeps the asset from being deleted (without it, the file would fall back to
+    everyone who may view the deal); an entry without a file just loses the link."""
+    guarded = sub_objs.exclude(evidence_storage_name="")
+    if guarded.exists():
+        models.PROTECT(collector, field, guarded, using)
+    models.SET_NULL(collector, field, sub_objs.filter(evidence_storage_name=""), using)
+
+
 class ContributionEntry(models.Model):
     """One thing a party put into a joint development, valued in yen-equivalent."""
 
@@ -237,8 +251,16 @@ class ContributionEntry(models.Model):
     value = models.DecimalField(_("value (yen equivalent)"), max_digits=14, decimal_places=0)
     valuation_basis = models.CharField(_("how the value was set"), max_length=300, blank=True)
     failed_run = models.BooleanField(_("failed run / negative result"), default=False)
-    evidence_file = models.FileField(_("evidence file"), upload_to="deals/evidence/%Y/%m/", blank=True, max_length=300)
-    evidence_asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    # The evidence file is sealed like every stored file (``register.sealed``): only
+    # ciphertext in the storage, its data key wrapped by the organisation key.
+    evidence_name = models.CharField(_("evidence file"), max_length=255, blank=True)
+    evidence_storage_name = models.CharField(max_length=300, blank=True)
+    evidence_content_type = models.CharField(max_length=120, blank=True)
+    evidence_size = models.PositiveBigIntegerField(default=0)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    evidence_key_id = models.CharField(max_length=32, blank=True)
+    evidence_wrapped_key = models.CharField(max_length=200, blank=True)
+    evidence_asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=keep_evidence_files_guarded, related_name="+",
                                        verbose_name=_("evidence in the register"))
     evidence_note = models.CharField(_("evidence"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -249,6 +271,10 @@ class ContributionEntry(models.Model):
 
     class Meta:
         ordering = ["deal", "made_on", "pk"]
+
+    @property
+    def has_evidence_file(self) -> bool:
+        return bool(self.evidence_storage_name)
 
 
 class ConsiderationItem(models.Model):

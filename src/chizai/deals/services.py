@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,8 @@ from chizai.deals.models import (
     NegotiationPoint,
     Stakeholder,
 )
+from chizai.register import sealed
+from chizai.register import services as register_services
 from chizai.register.models import Asset
 from chizai.review import services as review_services
 from chizai.review.models import ContractReview
@@ -122,6 +125,7 @@ def delete_deal(actor, deal: Deal) -> None:
                  changes={"before": {**_snapshot(deal, DEAL_FIELDS), "drafts": list(deal.drafts.values_list("review_id", flat=True)),
                                      "points": deal.points.count(), "contributions": deal.contributions.count(),
                                      "items": deal.consideration_items.count()}})
+    sealed.delete_on_commit(*deal.contributions.exclude(evidence_storage_name="").values_list("evidence_storage_name", flat=True))
     deal.delete()
 
 
@@ -429,12 +433,15 @@ def set_followup_done(actor, follow: FollowUp, done: bool = True) -> FollowUp:
 
 ENTRY_FIELDS = ("party", "kind", "made_on", "description", "value", "valuation_basis", "failed_run",
                 "evidence_note", "evidence_asset_id")
+EVIDENCE_FIELDS = ("evidence_name", "evidence_size", "evidence_sha256")
 
 
-@transaction.atomic
 def add_contribution(actor, deal: Deal, *, party: str, kind: str, made_on: date, description: str, value,
                      valuation_basis: str = "", failed_run: bool = False, evidence_asset: Asset | None = None,
                      evidence_file=None, evidence_note: str = "") -> ContributionEntry:
+    """Record a contribution. An evidence file (an upload or any file object with a name) is
+    sealed with the register's upload limit after the entry passed its checks and before
+    anything is written; if writing fails, the stored object is removed again."""
     _require(actor, deal.organization, "change")
     if evidence_asset is not None and not Asset.objects.restrict(actor, "view").filter(
             organization=deal.organization, pk=evidence_asset.pk).exists():
@@ -446,20 +453,61 @@ def add_contribution(actor, deal: Deal, *, party: str, kind: str, made_on: date,
     if entry.value < 0:
         raise ChizaiError(_("A contribution cannot have a negative value."))
     if evidence_file is not None:
-        entry.evidence_file.save(evidence_file.name[-100:], evidence_file, save=False)
-    _save(entry)
-    audit.record(actor, deal.organization, "deals.contribution.create", obj=entry,
-                 summary=f"contribution recorded: {party} {kind} {entry.value}",
-                 changes={"after": {**_snapshot(entry, ENTRY_FIELDS), "evidence_file": entry.evidence_file.name}})
+        _seal_evidence(entry, evidence_file)
+    try:
+        with transaction.atomic():
+            _save(entry)
+            audit.record(actor, deal.organization, "deals.contribution.create", obj=entry,
+                         summary=f"contribution recorded: {party} {kind} {entry.value}",
+                         changes={"after": {**_snapshot(entry, ENTRY_FIELDS), **_snapshot(entry, EVIDENCE_FIELDS)}})
+    except BaseException:
+        if entry.evidence_storage_name:
+            sealed.discard(entry.evidence_storage_name)
+        raise
     return entry
+
+
+def _seal_evidence(entry: ContributionEntry, upload) -> None:
+    name = sealed.clean_name(getattr(upload, "name", ""))
+    stored, result = sealed.store(upload, f"deals/{entry.organization_id}/evidence", entry.organization,
+                                  max_size=sealed.max_upload_bytes())
+    entry.evidence_name, entry.evidence_storage_name = name, stored
+    entry.evidence_content_type = register_services.sniff_content_type(name, result.head)
+    entry.evidence_size, entry.evidence_sha256 = result.size, result.sha256
+    entry.evidence_key_id, entry.evidence_wrapped_key = result.key_id, result.wrapped_key
+
+
+def downloadable_evidence(user, entries) -> set[int]:
+    """Ids of the entries whose evidence file ``user`` may download: an entry linked to an
+    asset follows the register's layered access to that asset's files (re-checked on every
+    download, so a later reclassification applies at once); others follow the deal."""
+    entries = [e for e in entries if e.evidence_storage_name]
+    linked = {e.evidence_asset_id for e in entries if e.evidence_asset_id}
+    allowed = set(Asset.objects.restrict(user, "download").filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+    return {e.pk for e in entries if e.evidence_asset_id is None or e.evidence_asset_id in allowed}
+
+
+def download_evidence(actor, entry: ContributionEntry):
+    """The evidence file's verified plaintext blocks; every download is audited. Anyone the
+    register would not let download the linked asset's files gets 404, as if there were no file."""
+    _require(actor, entry.organization, "view")
+    if entry.pk not in downloadable_evidence(actor, [entry]):
+        raise Http404("No such file.")
+    return sealed.download(actor, entry.organization, entry, storage_name=entry.evidence_storage_name,
+                           wrapped_key=entry.evidence_wrapped_key, key_id=entry.evidence_key_id,
+                           sha256=entry.evidence_sha256, action="deals.evidence.download",
+                           summary=f"evidence {entry.evidence_name} downloaded",
+                           changes={"after": {"deal": entry.deal_id, "asset": entry.evidence_asset_id,
+                                              "sha256": entry.evidence_sha256}})
 
 
 @transaction.atomic
 def delete_contribution(actor, entry: ContributionEntry) -> None:
     _require(actor, entry.organization, "change")
-    before = _snapshot(entry, ENTRY_FIELDS)
+    before = {**_snapshot(entry, ENTRY_FIELDS), **_snapshot(entry, EVIDENCE_FIELDS)}
     audit.record(actor, entry.organization, "deals.contribution.delete", obj=entry,
                  summary=f"contribution removed: {entry.description}", changes={"before": before})
+    sealed.delete_on_commit(entry.evidence_storage_name)
     entry.delete()
 
 

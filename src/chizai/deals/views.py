@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
+from chizai.core.validation import ids, one_id
 from chizai.deals import chart, forms, services
 from chizai.deals.models import (
     ConsiderationItem,
@@ -21,6 +22,7 @@ from chizai.deals.models import (
     Stakeholder,
 )
 from chizai.disclosure.models import Disclosure, Partner
+from chizai.register import sealed
 from chizai.register.models import Asset
 from chizai.review.models import ContractReview
 
@@ -133,19 +135,24 @@ def delete(request, deal_id: int):
 @org_view("deals", "change")
 @require_POST
 def assets(request, deal_id: int):
-    deal = _deal(request, deal_id, "change")
-    services.set_assets(request.user, deal, request.POST.getlist("assets"))
-    messages.success(request, _("Saved."))
-    return _to(request, "deal_detail", deal, "assets")
+    return _link(request, _deal(request, deal_id, "change"), services.set_assets, "assets")
 
 
 @org_view("deals", "change")
 @require_POST
 def disclosures(request, deal_id: int):
-    deal = _deal(request, deal_id, "change")
-    services.set_disclosures(request.user, deal, request.POST.getlist("disclosures"))
-    messages.success(request, _("Saved."))
-    return _to(request, "deal_detail", deal, "disclosures")
+    return _link(request, _deal(request, deal_id, "change"), services.set_disclosures, "disclosures")
+
+
+def _link(request, deal: Deal, setter, field: str):
+    """Link the ticked objects (``field``: assets or disclosures); ids that are not numbers get a message."""
+    try:
+        setter(request.user, deal, ids(request.POST.getlist(field)))
+    except ChizaiError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("Saved."))
+    return _to(request, "deal_detail", deal, field)
 
 
 @org_view("deals", "change")
@@ -171,9 +178,9 @@ def add_draft(request, deal_id: int):
 @require_POST
 def point_from_finding(request, deal_id: int):
     deal = _deal(request, deal_id, "change")
-    review = get_object_or_404(scoped(request, ContractReview), pk=request.POST.get("review") or 0)
+    review = get_object_or_404(scoped(request, ContractReview), pk=one_id(request.POST.get("review")))
     try:
-        point, created = services.point_from_finding(request.user, deal, review, int(request.POST.get("index", -1)))
+        point, created = services.point_from_finding(request.user, deal, review, ids([request.POST.get("index", -1)])[0])
     except (ChizaiError, ValueError) as exc:
         _refuse(request, exc)
         return _to(request, "deal_detail", deal, "findings")
@@ -354,9 +361,11 @@ def ledger(request, deal_id: int):
     weights = services.weights_of(deal)
     labels = _party_labels(deal)
     visible_ids = set(visible.values_list("pk", flat=True))
+    entries = list(deal.contributions.select_related("evidence_asset"))
     return render(request, "deals/ledger.html", {
         **_base(request, deal, "ledger"), "form": form,
-        "entries": deal.contributions.select_related("evidence_asset"), "visible_asset_ids": visible_ids,
+        "entries": entries, "visible_asset_ids": visible_ids,
+        "downloadable": services.downloadable_evidence(request.user, entries),
         "shares": [(labels.get(p, p), s, result.weighted[p]) for p, s in result.shares.items()], "basis": result.basis,
         "chart": chart.shares_svg(result.shares, labels, title=_("Contribution shares")),
         "weights_form": forms.WeightsForm(initial={**weights, "agreed": deal.weights_agreed}),
@@ -400,10 +409,12 @@ def entry_delete(request, deal_id: int, entry_id: int):
 def entry_evidence(request, deal_id: int, entry_id: int):
     deal = _deal(request, deal_id)
     entry = _child(request, ContributionEntry, deal, entry_id, "view")
-    if not entry.evidence_file:
-        raise Http404
-    name = entry.evidence_file.name.rsplit("/", 1)[-1]
-    return FileResponse(entry.evidence_file.open("rb"), as_attachment=True, filename=name)
+    try:
+        stream = services.download_evidence(request.user, entry)
+    except ChizaiError as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    return sealed.attachment(stream, name=entry.evidence_name, content_type=entry.evidence_content_type,
+                             size=entry.evidence_size)
 
 
 @org_view("deals", "view")

@@ -11,13 +11,16 @@ from ninja.files import UploadedFile
 
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
+from chizai.core.validation import Input, InUse
 from chizai.disclosure import copies as handover, duties, services
 from chizai.disclosure.models import Agreement, Disclosure, Partner
 
 router = Router(tags=["disclosure"])
 
 
-class PartnerIn(Schema):
+class PartnerIn(Input):
+    model = Partner
+
     name_ja: str
     name_en: str = ""
     kind: str = "customer"
@@ -32,7 +35,9 @@ class PartnerOut(Schema):
     country: str
 
 
-class AgreementIn(Schema):
+class AgreementIn(Input):
+    model = Agreement
+
     partner: int
     title: str = ""
     type: str = "NDA"
@@ -79,13 +84,16 @@ class AgreementOut(Schema):
         return obj.review_id
 
 
-class SignIn(Schema):
+class SignIn(Input):
     signed_on: date
     effective_on: date | None = None
     expires_on: date | None = None
 
 
-class DisclosureIn(Schema):
+class DisclosureIn(Input):
+    model = Disclosure
+    limits = {"descriptions": "disclosure.DisclosureItem.description", "recipients": "disclosure.DisclosureRecipient.name"}
+
     partner: int
     agreement: int | None = None
     stage: str
@@ -127,7 +135,9 @@ class DisclosureOut(Schema):
         return obj.agreement_id
 
 
-class ReasonIn(Schema):
+class ReasonIn(Input):
+    limits = {"reason": "disclosure.Disclosure.override_reason"}
+
     reason: str
 
 
@@ -163,6 +173,8 @@ class TraceOut(Schema):
 def _call(func, *args, **kwargs):
     try:
         return func(*args, **kwargs)
+    except InUse as exc:
+        raise HttpError(409, str(exc)) from None
     except ChizaiError as exc:
         raise HttpError(400, str(exc)) from None
     except PermissionDenied as exc:
@@ -278,7 +290,7 @@ def trace(request, slug: str, file: UploadedFile = File(...)):
     return out
 
 
-class ReturnIn(Schema):
+class ReturnIn(Input):
     return_requested_on: date | None = None
     returned_on: date | None = None
     destroyed_on: date | None = None

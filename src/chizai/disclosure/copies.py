@@ -6,7 +6,6 @@ import hashlib
 import logging
 import secrets
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -18,7 +17,8 @@ from chizai.disclosure.models import (
     HandoverCopy,
 )
 
-from chizai.disclosure.services import _get, _seal, _unseal, require
+from chizai.disclosure.services import _get, _seal, require
+from chizai.register import sealed as sealed_files
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
                                  changes={"after": {"disclosure": disclosure.pk, "recipient": recipient.name, "sha256": sealed.sha256,
                                                     "source_sha256": item.version.sha256, "kind": kind, "pages": pages}})
             except BaseException:
-                default_storage.delete(stored)
+                sealed_files.discard(stored)
                 raise
             made.append(copy)
     return made
@@ -95,10 +95,9 @@ def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
     # A copy carries the file's content: only someone who may download the file itself gets it.
     if not FileVersion.objects.restrict(actor, "download").filter(pk=copy.item.version_id).exists():
         raise Http404("Not found.")
-    data = _unseal(copy.storage_name, copy.wrapped_key, copy.key_id, copy.sha256, copy.organization_id)
-    with transaction.atomic():
-        audit.record(actor, organization, "disclosure.copy.download", obj=copy,
-                     summary=f"{copy.filename} downloaded", changes={"after": {"sha256": copy.sha256}})
+    data = b"".join(sealed_files.download(actor, organization, copy, storage_name=copy.storage_name,
+                                          wrapped_key=copy.wrapped_key, key_id=copy.key_id, sha256=copy.sha256,
+                                          action="disclosure.copy.download", summary=f"{copy.filename} downloaded"))
     return copy, data
 
 

@@ -6,17 +6,16 @@ taken from the data (the newest audit event in the excerpt), never from the cloc
 """
 from __future__ import annotations
 
-import csv
 import io
 
-from chizai.core import audit
+from chizai.core import audit, exports
 from chizai.core.models import AuditEvent
 from chizai.disclosure.models import Agreement, Disclosure, HandoverCopy
 
 CSV_COLUMNS = [
     "disclosure", "date", "status", "stage", "method", "agreement", "agreement_status", "purpose", "item",
     "classification", "item_sha256", "recipients", "approver", "second_person", "override_reason", "return_due_on",
-    "returned_on", "destroyed_on", "certificate_received_on", "copies",
+    "returned_on", "destroyed_on", "certificate_received_on", "copies", "requested_classification",
 ]
 
 
@@ -58,6 +57,7 @@ def rows(data: dict) -> list[list[str]]:
                 d.second_person.get_username() if d.second_person else "", d.override_reason,
                 _iso(d.return_due_on), _iso(d.returned_on), _iso(d.destroyed_on), _iso(d.certificate_received_on),
                 " ".join(f"{c.recipient.name}:{c.sha256}" for c in copies),
+                item.requested_classification if item else "",
             ])
     return out
 
@@ -80,7 +80,7 @@ def _iso(day) -> str:
 def build_csv(organization, partner, data: dict | None = None) -> bytes:
     data = data or collect(organization, partner)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = exports.csv_writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(rows(data))
     writer.writerow([])
@@ -117,7 +117,7 @@ def build_pdf(organization, partner, data: dict | None = None) -> bytes:
             state["page"] += 1
             state["y"] = height - 40
         c.setFont(font, size)
-        c.drawString(36, state["y"], text[:180])
+        c.drawString(36, state["y"], exports.clean_text(text)[:180])
         state["y"] -= gap
 
     line(f"開示記録 / Disclosure dossier — {partner.name_ja} {partner.name_en}", 14, 20)
@@ -129,7 +129,8 @@ def build_pdf(organization, partner, data: dict | None = None) -> bytes:
     line("", 8, 6)
     line("開示 / Disclosures", 11, 15)
     for r in rows(data):
-        line(f"{r[0]} {r[1]} [{r[2]}] {r[3]}/{r[4]} {r[5]} — {r[8]} ({r[9]}) sha256 {r[10] or '-'}")
+        classification = r[9] if r[20] in ("", r[9]) else f"{r[9]}; requested as {r[20]}"
+        line(f"{r[0]} {r[1]} [{r[2]}] {r[3]}/{r[4]} {r[5]} — {r[8]} ({classification}) sha256 {r[10] or '-'}")
         line(f"     to: {r[11]}  approver: {r[12] or '-'}  second: {r[13] or '-'}  override: {r[14] or '-'}  "
              f"return due {r[15] or '-'} returned {r[16] or '-'} destroyed {r[17] or '-'} certificate {r[18] or '-'}")
         for copy in r[19].split():

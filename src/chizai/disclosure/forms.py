@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chizai.disclosure.models import Agreement, Disclosure, Partner, Stage
+from chizai.core.validation import CleanInputMixin, text_error
+from chizai.disclosure.models import Agreement, Disclosure, DisclosureRecipient, Partner, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -12,21 +13,23 @@ def _kind_choices():
     return Asset.Kind.choices
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Partner
         fields = ["name_ja", "name_en", "kind", "country", "corporate_number", "is_large_company", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class ContactForm(forms.Form):
+class ContactForm(CleanInputMixin, forms.Form):
+    limits = {name: f"disclosure.PartnerContact.{name}" for name in ("name", "department", "email", "phone")}
+
     name = forms.CharField(label=_("name"), max_length=120)
     department = forms.CharField(label=_("department"), max_length=120, required=False)
     email = forms.EmailField(label=_("e-mail"), required=False)
     phone = forms.CharField(label=_("phone"), max_length=40, required=False)
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(CleanInputMixin, forms.ModelForm):
     purpose_stages = forms.MultipleChoiceField(label=_("purposes covered"), choices=Stage.choices, required=False,
                                                widget=forms.CheckboxSelectMultiple)
     categories = forms.MultipleChoiceField(label=_("categories of information covered (none = all)"), choices=(),
@@ -59,7 +62,11 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("Contract file (PDF with text, DOCX, TXT, Markdown)"))
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(CleanInputMixin, forms.Form):
+    limits = {"description": "disclosure.DisclosureItem.description", "purpose": "disclosure.Disclosure.purpose",
+              "minutes": "disclosure.Disclosure.minutes", "note": "disclosure.Disclosure.note",
+              "override_reason": "disclosure.Disclosure.override_reason"}
+
     partner = forms.ModelChoiceField(label=_("partner"), queryset=Partner.objects.none())
     agreement = forms.ModelChoiceField(label=_("agreement (empty = the best fitting one)"), queryset=Agreement.objects.none(),
                                        required=False)
@@ -88,16 +95,30 @@ class DisclosureForm(forms.Form):
             for v in versions]
         self.fields["assets"].choices = [(str(a.pk), f"{a.title_ja} ({a.get_classification_display()})") for a in assets]
 
+    def clean_recipients(self) -> str:
+        value = self.cleaned_data["recipients"]
+        for entry in _recipients(value):
+            message = text_error(entry["name"], max_length=DisclosureRecipient._meta.get_field("name").max_length)
+            if message:
+                raise forms.ValidationError(f"{entry['name'][:40]}…: {message}")
+        return value
+
     def recipient_list(self) -> list[dict]:
-        out = []
-        for line in self.cleaned_data["recipients"].splitlines():
-            parts = [p.strip() for p in line.replace("，", ",").split(",")]
-            if parts and parts[0]:
-                out.append({"name": parts[0], "email": parts[1] if len(parts) > 1 and "@" in parts[1] else ""})
-        return out
+        return _recipients(self.cleaned_data["recipients"])
 
 
-class ReasonForm(forms.Form):
+def _recipients(text: str) -> list[dict]:
+    out = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if parts and parts[0]:
+            out.append({"name": parts[0], "email": parts[1] if len(parts) > 1 and "@" in parts[1] else ""})
+    return out
+
+
+class ReasonForm(CleanInputMixin, forms.Form):
+    limits = {"reason": "disclosure.Disclosure.override_reason"}
+
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -11,13 +11,25 @@ category; each asset's protection strategy must allow disclosure (a patent not y
 would lose novelty; an undecided secret asset needs a decision first). Secret material
 also needs the owner's approval and a second person (two-person rule). An owner may
 override the agreement and strategy conditions with a reason; the two-person rule stays.
+
+Each asset is judged at the stricter of its classification now and the one recorded when
+the disclosure was requested: lowering an asset after a refusal (公開可 instead of 秘密)
+must not open the gate by itself. Such a disclosure fails ``reclassified_after_request``
+until an owner overrides it with a reason (issue 11, R7).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 GATED = ("confidential", "secret")
+RANK = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
+CLASSIFICATION_LABELS = {
+    "public": ("公開可", "public"),
+    "internal": ("社内限り", "internal"),
+    "confidential": ("秘密", "confidential"),
+    "secret": ("極秘", "secret"),
+}
 OUTBOUND_DIRECTIONS = ("mutual", "outbound")
 
 STAGE_LABELS = {
@@ -59,6 +71,12 @@ class AssetFacts:
     kind: str = "other"
     strategy: str = "undecided"
     right_filed: bool = False
+    # The classification recorded when the disclosure was requested ("" = not known).
+    requested_classification: str = ""
+
+    @property
+    def lowered(self) -> bool:
+        return RANK.get(self.requested_classification, -1) > RANK.get(self.classification, -1)
 
 
 @dataclass(frozen=True)
@@ -186,7 +204,27 @@ def _two_person_failures(req: GateRequest, secret: list[AssetFacts]) -> list[Fai
     return out
 
 
+def _reclassified_failures(lowered: list[AssetFacts]) -> list[Failure]:
+    out = []
+    for asset in lowered:
+        was_ja, was_en = CLASSIFICATION_LABELS.get(asset.requested_classification, (asset.requested_classification,) * 2)
+        now_ja, now_en = CLASSIFICATION_LABELS.get(asset.classification, (asset.classification,) * 2)
+        out.append(Failure("reclassified_after_request",
+                           f"「{asset.title}」は開示の申請後に{was_ja}から{now_ja}へ変更されました。この開示には申請時の{was_ja}を適用します。",
+                           f"'{asset.title}' was reclassified from {was_en} to {now_en} after this disclosure was requested; "
+                           f"the gate still applies {was_en} to it.",
+                           "オーナーが理由を添えて例外承認（オーバーライド）するか、新しい分類で改めて申請してください。",
+                           "An owner may override with a reason, or make a new request under the new classification.",
+                           asset_id=asset.id))
+    return out
+
+
 def check(req: GateRequest) -> GateResult:
+    lowered = [a for a in req.assets if a.lowered]
+    if lowered:
+        # Judge each asset as it was when requested; the new class is for new requests.
+        req = replace(req, assets=tuple(replace(a, classification=a.requested_classification) if a.lowered else a
+                                        for a in req.assets))
     gated_assets = [a for a in req.assets if a.classification in GATED]
     secret = [a for a in req.assets if a.classification == "secret"]
     if not gated_assets:
@@ -214,6 +252,9 @@ def check(req: GateRequest) -> GateResult:
         failures = _agreement_failures(best, req, gated_assets)
     for asset in gated_assets:
         failures += _strategy_failures(asset)
+    if failures:
+        # Only when the lowering is what would have let it through does it need the owner.
+        failures += _reclassified_failures([a for a in lowered if a.requested_classification in GATED])
     hard = _two_person_failures(req, secret)
     waived: list[Failure] = []
     overridden = False

@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from chizai.core.models import Organization
 from chizai.core.querysets import OrgScopedQuerySet
+from chizai.register.atrest import SealedField
+
+
+class SealedSuggestions(SealedField):
+    """A sealed JSON value that reads as ``{}`` when none was stored, as the JSONField did."""
+
+    def opened(self, organization, blob, text_keys=None):
+        value = super().opened(organization, blob, text_keys)
+        return {} if value is None else value
 
 
 class Partner(models.Model):
@@ -136,7 +145,10 @@ class Agreement(models.Model):
     file_wrapped_key = models.CharField(max_length=200, blank=True)
     review = models.ForeignKey("review.ContractReview", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # What the reviewer suggested, kept as it was so the person's confirmation can be compared.
-    suggestions = models.JSONField(default=dict, blank=True)
+    # It quotes the contract, so it is sealed with the organisation's text key like
+    # review.ContractReview.report: read and write ``suggestions`` (a dict), never the column.
+    suggestions_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    suggestions = SealedSuggestions("suggestions_sealed", "disclosure.Agreement.suggestions", kind="json")
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -241,6 +253,8 @@ class DisclosureItem(models.Model):
     # What the asset was at the time of the hand-over (it may be reclassified later).
     title = models.CharField(max_length=200, blank=True)
     classification = models.CharField(max_length=20, blank=True)
+    # What it was when the disclosure was requested: the gate never judges it below this.
+    requested_classification = models.CharField(max_length=20, blank=True)
     kind = models.CharField(max_length=30, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
 

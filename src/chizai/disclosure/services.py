@@ -13,7 +13,6 @@ import logging
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -22,7 +21,10 @@ from django.utils.translation import gettext as _
 from chizai.core import audit, permissions
 from chizai.core.querysets import roles_by_org
 from chizai.core.services import ChizaiError
+from chizai.core.validation import delete_or_refuse
 from chizai.disclosure import duties, gate
+from chizai.register import atrest
+from chizai.register import sealed as sealed_files
 from chizai.disclosure.models import (
     Agreement,
     Disclosure,
@@ -103,7 +105,7 @@ def delete_partner(actor, organization, partner_id) -> None:
         raise ChizaiError(_("%(partner)s has agreements on record; delete or keep them first.") % {"partner": partner.name_ja})
     audit.record(actor, organization, "disclosure.partner.delete", obj=partner, summary=f"partner {partner.name_ja} deleted",
                  changes={"before": _snap(partner, PARTNER_FIELDS)})
-    partner.delete()
+    delete_or_refuse(partner, partner.name_ja)
 
 
 @transaction.atomic
@@ -231,12 +233,6 @@ def _seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
     return seal_bytes(data, f"disclosure/{organization.pk}/{prefix}", organization)
 
 
-def _unseal(storage_name: str, wrapped_key: str, key_id: str, sha256: str, organization) -> bytes:
-    from chizai.register.sealed import open_sealed
-
-    return open_sealed(storage_name, wrapped_key, key_id, sha256, organization)
-
-
 def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes, review: bool = True) -> Agreement:
     """Store the agreement file encrypted and run the reviewer on it; suggestions wait for a person."""
     require(actor, organization, "add")
@@ -263,11 +259,11 @@ def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes
             audit.record(actor, organization, "disclosure.agreement.file", obj=agreement, summary=f"file {filename} attached",
                          changes={"after": {"file": filename, "sha256": sealed.sha256, "size": sealed.size,
                                             "review": contract_review.pk if contract_review else None}})
+            if old:
+                sealed_files.delete_on_commit(old)  # the previous file goes only once the new one is recorded
     except BaseException:
-        default_storage.delete(stored)
+        sealed_files.discard(stored)
         raise
-    if old:
-        default_storage.delete(old)
     return agreement
 
 
@@ -293,7 +289,8 @@ def refresh_suggestions(actor, organization, agreement_id) -> Agreement:
     agreement = _get(Agreement, actor, organization, agreement_id)
     if agreement.review_id and not agreement.suggestions:
         agreement.suggestions = suggestions_for(agreement.review)
-        Agreement.objects.filter(pk=agreement.pk).update(suggestions=agreement.suggestions)
+        Agreement.objects.filter(pk=agreement.pk).update(
+            **atrest.sealed_columns(Agreement, agreement.organization_id, suggestions=agreement.suggestions))
     return agreement
 
 
@@ -311,11 +308,10 @@ def agreement_file(actor, organization, agreement_id) -> tuple[Agreement, bytes]
     agreement = _get(Agreement, actor, organization, agreement_id, "add")
     if not agreement.file_storage_name:
         raise Http404("No file.")
-    data = _unseal(agreement.file_storage_name, agreement.file_wrapped_key, agreement.file_key_id, agreement.file_sha256,
-                  agreement.organization_id)
-    with transaction.atomic():
-        audit.record(actor, organization, "disclosure.agreement.download", obj=agreement, summary=f"{agreement.file_name} downloaded",
-                     changes={"after": {"sha256": agreement.file_sha256}})
+    data = b"".join(sealed_files.download(actor, organization, agreement, storage_name=agreement.file_storage_name,
+                                          wrapped_key=agreement.file_wrapped_key, key_id=agreement.file_key_id,
+                                          sha256=agreement.file_sha256, action="disclosure.agreement.download",
+                                          summary=f"{agreement.file_name} downloaded"))
     return agreement, data
 
 
@@ -329,9 +325,10 @@ def agreement_facts(a: Agreement) -> gate.AgreementFacts:
     )
 
 
-def asset_facts(asset) -> gate.AssetFacts:
+def asset_facts(asset, requested_classification: str = "") -> gate.AssetFacts:
     return gate.AssetFacts(id=asset.pk, title=asset.title_ja, classification=asset.classification, kind=asset.kind,
-                           strategy=asset.protection_strategy, right_filed=bool(asset.right_filed_on or asset.right_number))
+                           strategy=asset.protection_strategy, right_filed=bool(asset.right_filed_on or asset.right_number),
+                           requested_classification=requested_classification)
 
 
 def _is_owner(user, organization) -> bool:
@@ -339,12 +336,13 @@ def _is_owner(user, organization) -> bool:
 
 
 def evaluate(disclosure: Disclosure, *, today: date | None = None) -> gate.GateResult:
-    """Run the gate over a disclosure as it stands (assets as they are now)."""
+    """Run the gate over a disclosure as it stands (assets as they are now, never below what
+    was recorded when it was requested)."""
     organization = disclosure.organization
     assets = []
     for item in disclosure.items.select_related("asset"):
         if item.asset is not None:
-            assets.append(asset_facts(item.asset))
+            assets.append(asset_facts(item.asset, item.requested_classification))
     agreements = tuple(agreement_facts(a) for a in
                        Agreement.objects.filter(organization=organization, partner=disclosure.partner).select_related("partner"))
     request = gate.GateRequest(
@@ -373,6 +371,8 @@ def _apply_gate(actor, disclosure: Disclosure, *, action: str) -> gate.GateResul
         disclosure.agreement_id = result.agreement_id
     disclosure.status, disclosure.gate = status, data
     disclosure.save(update_fields=["status", "gate", "agreement"])
+    if status == Disclosure.Status.DISCLOSED:
+        _record_as_handed_over(disclosure)
     org = disclosure.organization
     summary = f"{disclosure.reference} to {disclosure.partner.name_ja}: {status}"
     audit.record(actor, org, action, obj=disclosure, summary=summary,
@@ -387,6 +387,14 @@ def _apply_gate(actor, disclosure: Disclosure, *, action: str) -> gate.GateResul
                      summary=f"{disclosure.reference} overridden: {disclosure.override_reason}"[:2000],
                      changes={"reason": disclosure.override_reason, "waived": data["waived"]})
     return result
+
+
+def _record_as_handed_over(disclosure: Disclosure) -> None:
+    """Items show what each asset was when it went out (it may have been reclassified since the request)."""
+    for item in disclosure.items.select_related("asset").filter(asset__isnull=False):
+        asset = item.asset
+        item.title, item.classification, item.kind = asset.title_ja, asset.classification, asset.kind
+        item.save(update_fields=["title", "classification", "kind"])
 
 
 @transaction.atomic
@@ -438,10 +446,12 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
         asset = version.file.asset
         DisclosureItem.objects.create(organization=organization, disclosure=disclosure, asset=asset, version=version,
                                       title=asset.title_ja, classification=asset.classification, kind=asset.kind,
+                                      requested_classification=asset.classification,
                                       sha256=version.sha256, description=f"{version.original_name} v{version.number}")
     for asset in described:
         DisclosureItem.objects.create(organization=organization, disclosure=disclosure, asset=asset, title=asset.title_ja,
-                                      classification=asset.classification, kind=asset.kind, description=asset.title_ja)
+                                      classification=asset.classification, kind=asset.kind,
+                                      requested_classification=asset.classification, description=asset.title_ja)
     for text in descriptions:
         if text.strip():
             DisclosureItem.objects.create(organization=organization, disclosure=disclosure, description=text.strip()[:300],

@@ -32,6 +32,10 @@ def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
 
 @org_view("disclosure", "view")
 def index(request):
+    return _index(request)
+
+
+def _index(request, partner_form=None, status: int = 200):
     today = timezone.localdate()
     return render(request, "disclosure/index.html", {
         "partners": scoped(request, Partner).prefetch_related("agreements"),
@@ -41,8 +45,8 @@ def index(request):
         .select_related("agreement__partner", "disclosure__partner")[:20],
         "today": today,
         "can_add": can(request, "disclosure", "add"),
-        "partner_form": PartnerForm(),
-    })
+        "partner_form": partner_form or PartnerForm(),
+    }, status=status)
 
 
 @org_view("disclosure", "add")
@@ -57,7 +61,8 @@ def partner_create(request):
             messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.error(request, form.errors.as_text())
-    return redirect("disclosure", request.organization.slug)
+    # The page again with what was typed, so nothing is lost.
+    return _index(request, form, 400)
 
 
 @org_view("disclosure", "view")

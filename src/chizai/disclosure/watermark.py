@@ -21,6 +21,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from chizai import safearchive
+
 FONT_PATH = Path(__file__).resolve().parents[1] / "review" / "engine" / "fonts" / "ipaexg.ttf"
 FONT_NAME = "IPAexGothic"
 MARK = "CHZFP:"
@@ -212,6 +214,7 @@ def read_fingerprints(data: bytes) -> Traced:
 
 
 MANIFEST = "CHIZAI-MANIFEST.json"
+MAX_MANIFEST_BYTES = 64 * 1024  # ours is under 1 KB
 
 
 def zip_copy(data: bytes, filename: str, stamp: Stamp, *, sha256: str) -> bytes:
@@ -235,17 +238,19 @@ def zip_copy(data: bytes, filename: str, stamp: Stamp, *, sha256: str) -> bytes:
 
 def _zip_tokens(data: bytes) -> Traced:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
+        # A found file is anyone's: its directory and the manifest are read bounded, and the
+        # other members (the disclosed file) are never inflated.
+        with safearchive.open_zip(data) as z:
             tokens, methods = [], []
             for token in TOKEN_RE.findall(z.comment.decode("utf-8", "replace")):
                 tokens.append(token)
                 methods.append("zip comment")
             if MANIFEST in z.namelist():
-                manifest = json.loads(z.read(MANIFEST))
+                manifest = json.loads(safearchive.read_member(z, MANIFEST, max_bytes=MAX_MANIFEST_BYTES))
                 for token in TOKEN_RE.findall(str(manifest.get("fingerprint", ""))):
                     if token not in tokens:
                         tokens.append(token)
                     methods.append("manifest")
             return Traced(tokens, sorted(set(methods)))
-    except (zipfile.BadZipFile, ValueError, KeyError) as exc:
+    except (safearchive.ArchiveError, ValueError, KeyError) as exc:
         raise NotAPdf(f"not a readable zip ({exc})") from None

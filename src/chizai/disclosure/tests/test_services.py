@@ -87,6 +87,35 @@ def test_uploading_an_agreement_reviews_it_and_prefills_for_confirmation(org, ow
     assert data == NDA_TEXT
 
 
+def test_replacing_the_agreement_file_removes_the_old_object_only_once_the_new_one_is_recorded(
+        org, owner, partner, monkeypatch, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    from chizai.core import audit
+
+    agreement, _ = services.create_agreement(owner, org, partner.pk, title="NDA", type="NDA")
+    first = services.attach_file(owner, org, agreement.pk, filename="v1.txt", data=NDA_TEXT, review=False)
+    old = first.file_storage_name
+
+    def broken_record(*args, **kwargs):
+        raise RuntimeError("audit store down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(audit, "record", broken_record)
+        with pytest.raises(RuntimeError):
+            services.attach_file(owner, org, agreement.pk, filename="v2.txt", data=b"second", review=False)
+    assert default_storage.exists(old)  # the failed replacement left the signed file alone
+    with pytest.raises(RuntimeError), transaction.atomic():  # a caller's transaction that is rolled back
+        services.attach_file(owner, org, agreement.pk, filename="v2.txt", data=b"second", review=False)
+        raise RuntimeError("the caller's next step failed")
+    assert default_storage.exists(old)
+    assert services.agreement_file(owner, org, agreement.pk)[1] == NDA_TEXT
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.attach_file(owner, org, agreement.pk, filename="v2.txt", data=b"second", review=False)
+    assert not default_storage.exists(old) and default_storage.exists(second.file_storage_name)
+
+
 def test_viewer_reads_terms_but_cannot_take_the_signed_file(org, owner, members, partner):
     agreement, _ = services.create_agreement(owner, org, partner.pk, title="NDA", type="NDA")
     services.attach_file(owner, org, agreement.pk, filename="nda.txt", data=NDA_TEXT, review=False)
