@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2 -p no:cacheprovider
 
-.PHONY: demo test install test-sqlite test-postgres messages train-classifier bench clean
+.PHONY: demo test install test-sqlite test-postgres test-s3 messages train-classifier bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,9 @@ install: $(STAMP)
 demo: install
 	CHIZAI_HOME=$${CHIZAI_HOME:-$(CURDIR)/var} $(BIN)/chizai demo
 
-## Set up and run every test: SQLite always, PostgreSQL too when CHIZAI_TEST_DATABASE_URL is set.
-test: install test-sqlite test-postgres
+## Set up and run every test: SQLite always, PostgreSQL too when CHIZAI_TEST_DATABASE_URL is set,
+## the S3 tier too when CHIZAI_TEST_S3_ENDPOINT_URL is set.
+test: install test-sqlite test-postgres test-s3
 
 test-sqlite: install
 	rm -rf var/test-sqlite
@@ -33,6 +34,20 @@ test-postgres: install
 		CHIZAI_HOME=$(CURDIR)/var/test-postgres CHIZAI_DATABASE_URL="$$CHIZAI_TEST_DATABASE_URL" CHIZAI_SECRET_KEY=test-only-not-secret-$$$$ $(BIN)/pytest $(PYTEST_ARGS); \
 	else \
 		echo "CHIZAI_TEST_DATABASE_URL is not set: PostgreSQL run skipped"; \
+	fi
+
+## The tests marked s3 with CHIZAI_STORAGE=s3 against CHIZAI_TEST_S3_ENDPOINT_URL (.ci/run starts
+## moto_server), on PostgreSQL when CHIZAI_TEST_DATABASE_URL is set, else SQLite.
+test-s3: install
+	@if [ -n "$$CHIZAI_TEST_S3_ENDPOINT_URL" ]; then \
+		rm -rf var/test-s3; \
+		echo "== S3 run ($$CHIZAI_TEST_S3_ENDPOINT_URL on $${CHIZAI_TEST_DATABASE_URL:-SQLite})"; \
+		CHIZAI_HOME=$(CURDIR)/var/test-s3 CHIZAI_DATABASE_URL="$$CHIZAI_TEST_DATABASE_URL" CHIZAI_SECRET_KEY=test-only-not-secret-$$$$ \
+		CHIZAI_STORAGE=s3 CHIZAI_S3_BUCKET=chizai-test CHIZAI_S3_ENDPOINT_URL="$$CHIZAI_TEST_S3_ENDPOINT_URL" \
+		CHIZAI_S3_REGION=us-east-1 CHIZAI_S3_ACCESS_KEY=test CHIZAI_S3_SECRET_KEY=test \
+		$(BIN)/pytest $(PYTEST_ARGS) -m s3; \
+	else \
+		echo "CHIZAI_TEST_S3_ENDPOINT_URL is not set: S3 run skipped"; \
 	fi
 
 ## Rebuild the translation catalogues after changing strings (needs GNU gettext).

@@ -7,8 +7,9 @@ CHIZAI_HOME (default /tmp/chizai-bench-register) or PostgreSQL when CHIZAI_DATAB
     CHIZAI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/chizai_bench python bench/register.py
 
 Seeding writes chunk rows directly (token streams cut from a pool of Sudachi-tokenised
-sentences) so that a million chunks can be made in minutes; queries then go through the
-same services the app uses, with the access rules in force.
+sentences, sealed and digested with the organisation's text key as ``index_asset`` does)
+so that a million chunks can be made in minutes; queries then go through the same services
+the app uses, with the access rules in force.
 """
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def setup_org():
 
 
 def seed(org, n_assets: int, n_chunks: int) -> dict:
-    from chizai.register import search
+    from chizai.register import atrest, search
     from chizai.register.models import Asset, SearchChunk
 
     have_assets = Asset.objects.filter(organization=org).count()
@@ -94,7 +95,8 @@ def seed(org, n_assets: int, n_chunks: int) -> dict:
         return {"seeded": False, "assets": have_assets, "chunks": have_chunks, "seconds": 0}
     start = time.perf_counter()
     rng = random.Random(42)
-    pool = [(s, " ".join(search.tokens(s))) for s in SENTENCES_JA + SENTENCES_EN]
+    pool = [(s, search.tokens(s)) for s in SENTENCES_JA + SENTENCES_EN]
+    text_keys = atrest.for_organization(org)
     with transaction.atomic():
         batch = []
         for i in range(have_assets, n_assets):
@@ -117,13 +119,16 @@ def seed(org, n_assets: int, n_chunks: int) -> dict:
                 words = rng.sample(filler, 40)
                 if rng.random() < 0.3:
                     words.append("工程")
-                text_parts, token_parts = [" ".join(words)], [" ".join(words)]
+                text_parts, token_list = [" ".join(words)], list(words)
                 if rng.random() < 0.2:
                     sentence, sentence_tokens = rng.choice(pool)
                     text_parts.append(sentence)
-                    token_parts.append(sentence_tokens)
-                rows.append(SearchChunk(organization_id=org.pk, asset_id=rng.choice(ids), level=rng.choice(["meta", "text", "text"]),
-                                        text="。".join(text_parts), tokens=" ".join(token_parts)))
+                    token_list += sentence_tokens
+                asset_id, level = rng.choice(ids), rng.choice(["meta", "text", "text"])
+                source = "known" if level == "meta" else rng.choice(["known", "file", "file"])
+                rows.append(SearchChunk(organization_id=org.pk, asset_id=asset_id, level=level,
+                                        sealed=text_keys.seal("。".join(text_parts), search.chunk_place(asset_id)),
+                                        tokens=text_keys.digests(source, token_list)))
             SearchChunk.objects.bulk_create(rows, batch_size=5000)
             made += len(rows)
     if connection.vendor == "postgresql":
@@ -136,6 +141,17 @@ def seed(org, n_assets: int, n_chunks: int) -> dict:
             cursor.execute("INSERT INTO register_search_fts(register_search_fts) VALUES ('optimize')")
             cursor.execute("ANALYZE")
     return {"seeded": True, "assets": len(ids), "chunks": made, "seconds": round(time.perf_counter() - start, 1)}
+
+
+def index_size() -> dict:
+    """Bytes of the chunk table and its full-text index (what sealing and digests cost)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_total_relation_size('register_searchchunk')")
+            return {"chunks_and_index_mb": round(cursor.fetchone()[0] / 1e6, 1)}
+        cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'register_search%'")
+        total = cursor.fetchone()[0]
+        return {"chunks_and_index_mb": round((total or 0) / 1e6, 1)}
 
 
 def bench_queries(org, owner, engineer, repeat: int) -> dict:
@@ -219,6 +235,67 @@ def bench_files(org, owner, size_mb: int) -> dict:
         services.delete_asset(owner, org, asset.pk)
 
 
+def bench_indexing(org, owner, sizes: list[int]) -> dict:
+    """Time of the index job that follows one upload, on an asset that then has N files.
+
+    Each file is a small Japanese text (a few chunks). The asset is filled with N-1 files
+    and its queued index jobs run; then one more file is uploaded and the job (or jobs)
+    that upload queued are timed: what a worker spends per upload at that asset size.
+    The handler is called directly (and the job marked done), so the figures are the index
+    work alone, comparable across versions of the job queue.
+    """
+    from chizai.core.models import Job
+    from chizai.register import services
+
+    def run_index_jobs() -> tuple[int, float]:
+        """(jobs run, seconds in their handlers)."""
+        ran, spent = 0, 0.0
+        for job in Job.objects.filter(kind="register.index", status=Job.Status.QUEUED).order_by("pk"):
+            start = time.perf_counter()
+            services.index_handler(job)
+            spent += time.perf_counter() - start
+            Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED)
+            ran += 1
+        return ran, spent
+
+    rng = random.Random(7)
+    result = {}
+    for size in sizes:
+        asset = services.create_asset(owner, org, title_ja=f"索引ベンチ {size}", classification="internal")
+        try:
+            for index in range(size - 1):
+                body = "\n".join(rng.choice(SENTENCES_JA) for _ in range(30)).encode()
+                with tempfile.TemporaryFile() as handle:
+                    handle.write(body)
+                    handle.seek(0)
+                    services.upload_version(owner, org, asset.pk, handle, name=f"note{index}.txt")
+            run_index_jobs()
+            samples, last_file = [], None
+            for _repeat in range(5):
+                # The N-th file, then new versions of it: the asset keeps N files.
+                body = "\n".join(rng.choice(SENTENCES_JA) for _ in range(30)).encode()
+                with tempfile.TemporaryFile() as handle:
+                    handle.write(body)
+                    handle.seek(0)
+                    version = services.upload_version(owner, org, asset.pk, handle, name="last.txt", file_id=last_file)
+                last_file = version.file_id
+                queued, spent = run_index_jobs()
+                samples.append(spent)
+            result[f"{size}_files"] = {"index_job_ms_median": round(statistics.median(samples) * 1000, 1),
+                                       "jobs_queued_per_upload": queued, "n": len(samples)}
+            # A burst: ten uploads before any worker gets to the queue, then the queue drained.
+            for burst in range(10):
+                with tempfile.TemporaryFile() as handle:
+                    handle.write("\n".join(rng.choice(SENTENCES_JA) for _ in range(30)).encode())
+                    handle.seek(0)
+                    services.upload_version(owner, org, asset.pk, handle, name=f"burst{burst}.txt")
+            queued, spent = run_index_jobs()
+            result[f"{size}_files"]["burst_10_uploads"] = {"jobs_queued": queued, "drain_ms": round(spent * 1000, 1)}
+        finally:
+            services.delete_asset(owner, org, asset.pk)
+    return result
+
+
 def bench_primitives(size_mb: int) -> dict:
     """What one core does per ``size_mb`` with each step of an upload, alone (ms, medians of 7).
 
@@ -287,13 +364,24 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--file-mb", type=int, default=100)
+    parser.add_argument("--index-files", default="1,10,70",
+                        help="comma-separated asset sizes (files) for the index job timing; empty to skip")
+    parser.add_argument("--only-indexing", action="store_true", help="measure only the index job time")
     args = parser.parse_args()
+    index_sizes = [int(n) for n in args.index_files.split(",") if n.strip()]
+    if args.only_indexing:
+        call_command("migrate", verbosity=0, interactive=False)
+        org, owner, _engineer = setup_org()
+        print(json.dumps({"database": connection.vendor, "indexing": bench_indexing(org, owner, index_sizes)}, indent=2))
+        return
     call_command("migrate", verbosity=0, interactive=False)
     org, owner, engineer = setup_org()
     report = {"database": connection.vendor, "seed": seed(org, args.assets, args.chunks)}
+    report["index_size"] = index_size()
     report.update(bench_queries(org, owner, engineer, args.repeat))
     report["files"] = bench_files(org, owner, args.file_mb)
     report["upload_steps_one_core"] = bench_primitives(args.file_mb)
+    report["indexing"] = bench_indexing(org, owner, index_sizes) if index_sizes else {}
     bars = {k: v for k, v in report["search"].items() if not k.endswith("frequent_term_30pct")}
     report["load_average"] = os.getloadavg()
     report["bars"] = {

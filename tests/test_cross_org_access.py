@@ -10,6 +10,7 @@ a maker for it to OBJECT_MAKERS so the new route is covered.
 """
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -18,8 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from chizai.core import permissions, services
 from chizai.core.jobs import enqueue
-from chizai.core.models import AdvisoryEngagement, Membership
-from chizai.core.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from chizai.core.models import AdvisoryEngagement, AuditEvent, Membership
+from chizai.core.tests.factories import EngagementFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 VICTIM_SLUG = "victim-x7q"
 VICTIM_NAME = "被害者精工株式会社"
@@ -41,12 +42,11 @@ def _asset(victim, people):
 
 
 def _version(victim, people):
-    import io
-
     from chizai.register import services as register_services
 
     asset = register_services.create_asset(people["owner"], victim, title_ja="被害者の図面", classification="internal")
-    return register_services.upload_version(people["owner"], victim, asset.pk, io.BytesIO(b"victim file"), name="v.txt").pk
+    return register_services.upload_version(people["owner"], victim, asset.pk, io.BytesIO(f"{VICTIM_NAME} 図面".encode()),
+                                            name="v.txt").pk
 
 
 def _holder(victim, people):
@@ -84,7 +84,10 @@ def _deal_objects(victim, people):
         from chizai.deals import services as deals
         from chizai.disclosure.models import Partner
 
+        from chizai.register import services as register_services
+
         owner = people["owner"]
+        secret = register_services.create_asset(owner, victim, title_ja="被害者の極秘配合", classification="secret")
         partner = Partner.objects.create(organization=victim, name_ja=f"{VICTIM_NAME}の取引先")
         deal = deals.create_deal(owner, victim, partner=partner, title=f"{VICTIM_NAME} 共同開発")
         person = deals.add_stakeholder(owner, deal, name=f"{VICTIM_NAME} 部長")
@@ -95,8 +98,10 @@ def _deal_objects(victim, people):
             "point_id": deals.add_point(owner, deal, title=VICTIM_NAME).pk,
             "stakeholder_id": person.pk,
             "followup_id": contact.followups.get().pk,
+            # Evidence linked to a 極秘 asset: only the owner (or someone named on it) may take it.
             "entry_id": deals.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 5),
-                                               description=VICTIM_NAME, value=1000).pk,
+                                               description=VICTIM_NAME, value=1000, evidence_asset=secret,
+                                               evidence_file=io.BytesIO(f"{VICTIM_NAME} 試験記録".encode())).pk,
             "item_id": deals.add_item(owner, deal, category="knowledge", item_kind="know_how", title=VICTIM_NAME,
                                       method="lump_sum", amount_yen=1000).pk,
         }
@@ -110,23 +115,32 @@ def _deal_maker(name):
 # URL parameter -> function(victim org, victim people) returning the id of a victim object
 # (or, for a non-object parameter, a valid value).
 def _disclosure_objects(victim, people):
-    """One partner, agreement, disclosure and hand-over copy of the victim (made once per world)."""
+    """One partner, agreement (with its signed file), disclosure and hand-over copy of the
+    victim (made once per world); the files are real sealed files, so download routes serve them."""
+    from chizai.disclosure import services as disclosure_services
     from chizai.disclosure.models import Agreement, Disclosure, DisclosureItem, DisclosureRecipient, HandoverCopy, Partner
+    from chizai.register.sealed import seal_bytes
 
     partner = Partner.objects.filter(organization=victim, name_ja=f"{VICTIM_NAME}の開示先").first() or Partner.objects.create(
         organization=victim, name_ja=f"{VICTIM_NAME}の開示先")
     agreement = Agreement.objects.filter(organization=victim).first() or Agreement.objects.create(
         organization=victim, partner=partner, title=f"{VICTIM_NAME} NDA", type="NDA")
+    if not agreement.file_storage_name:
+        agreement = disclosure_services.attach_file(people["owner"], victim, agreement.pk, filename="nda.txt",
+                                                    data=f"{VICTIM_NAME} 秘密保持契約".encode(), review=False)
     disclosure = Disclosure.objects.filter(organization=victim).first() or Disclosure.objects.create(
         organization=victim, partner=partner, agreement=agreement, purpose=VICTIM_NAME, disclosed_on="2026-11-01",
         status="disclosed")
     copy = HandoverCopy.objects.filter(organization=victim).first()
     if copy is None:
-        item = DisclosureItem.objects.create(organization=victim, disclosure=disclosure, description=VICTIM_NAME)
+        item = DisclosureItem.objects.create(organization=victim, disclosure=disclosure, description=VICTIM_NAME,
+                                             version_id=_version(victim, people))
         recipient = DisclosureRecipient.objects.create(organization=victim, disclosure=disclosure, name=VICTIM_NAME)
+        stored, sealed = seal_bytes(f"%PDF-1.4 {VICTIM_NAME}".encode(), f"disclosure/{victim.pk}/copy", victim)
         copy = HandoverCopy.objects.create(organization=victim, disclosure=disclosure, item=item, recipient=recipient,
-                                           fingerprint="0" * 16, filename="victim.pdf", kind="pdf", sha256="0" * 64, size=1,
-                                           storage_name="none", key_id="none", wrapped_key="none")
+                                           fingerprint="0" * 16, filename="victim.pdf", kind="pdf", sha256=sealed.sha256,
+                                           size=sealed.size, storage_name=stored, key_id=sealed.key_id,
+                                           wrapped_key=sealed.wrapped_key)
     return {"partner_id": partner.pk, "agreement_id": agreement.pk, "disclosure_id": disclosure.pk, "copy_id": copy.pk}
 
 
@@ -290,3 +304,89 @@ def test_every_api_route_refuses_roles_without_permission(world):
     _token, secret = services.create_api_token(people["owner"], name="t")
     response = Client().get(f"/api/orgs/{VICTIM_SLUG}/audit", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200
+
+
+# Routes that hand out a stored (sealed) file: each must serve the owner, write one audit
+# event per download and refuse everyone the file's own access rules refuse. Which roles
+# get the victim's file: register version of an internal asset (register.download),
+# agreement file and hand-over copy (disclosure.add, and for a copy register download of
+# its version), evidence linked to a 極秘 asset (the owner only).
+STORED_FILE_ROUTES = {
+    "register_download": {"owner", "manager", "engineer"},
+    "disclosure_agreement_file": {"owner", "manager", "engineer"},
+    "disclosure_copy": {"owner", "manager", "engineer"},
+    "deal_entry_evidence": {"owner"},
+}
+# Routes that generate a document from data the user may see (no stored file).
+GENERATED_FILE_ROUTES = {
+    "audit_export", "register_export", "review_export", "disclosure_dossier", "deal_annex", "deal_brief",
+    "advisers_priorities_csv", "advisers_network_csv", "advisers_diagnostic_pdf",
+}
+
+
+def _attachment(response) -> bool:
+    return response.status_code == 200 and "attachment" in response.get("Content-Disposition", "")
+
+
+def test_every_file_route_is_known_and_stored_files_follow_their_access_rules(world):
+    victim, people, attackers, values = world
+    adviser = UserFactory(username="v-adviser")
+    EngagementFactory(organization=victim, adviser=adviser, granted_by=people["owner"])
+    members = {**people, "adviser": adviser}
+    owner = Client()
+    owner.force_login(people["owner"])
+    found = set()
+    for route, pattern in web_routes():
+        if "<slug:org_slug>" not in route:
+            continue
+        path = _fill(route, values)
+        before = AuditEvent.objects.count()
+        response = owner.get(path)
+        if not _attachment(response):
+            continue
+        found.add(pattern.name)
+        assert pattern.name in STORED_FILE_ROUTES or pattern.name in GENERATED_FILE_ROUTES, (
+            f"{route} serves a file: list it in STORED_FILE_ROUTES or GENERATED_FILE_ROUTES")
+        if pattern.name not in STORED_FILE_ROUTES:
+            continue
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert VICTIM_NAME.encode() in body, f"{route}: the owner did not get the stored file"
+        assert AuditEvent.objects.count() == before + 1, f"{route}: a download must write one audit event"
+        for role, user in members.items():
+            client = Client()
+            client.force_login(user)
+            response = client.get(path)
+            if role in STORED_FILE_ROUTES[pattern.name]:
+                assert _attachment(response), f"{role} may download {path}"
+            else:
+                assert response.status_code in (302, 403, 404) and not _attachment(response), f"{role} {path}: {response.status_code}"
+    assert set(STORED_FILE_ROUTES) <= found, f"stored-file routes that served no file: {set(STORED_FILE_ROUTES) - found}"
+
+
+STORED_FILE_API = {"/api/orgs/{slug}/assets/versions/{version_id}/download": {"owner", "manager", "engineer"}}
+GENERATED_FILE_API = {"/api/orgs/{slug}/deals/{deal_id}/brief.pdf", "/api/orgs/{slug}/disclosure/partners/{partner_id}/dossier"}
+
+
+def test_every_api_file_route_is_known_and_stored_files_follow_their_access_rules(world):
+    victim, people, attackers, values = world
+    tokens = {role: services.create_api_token(user, name="t")[1] for role, user in people.items()}
+    found = set()
+    for template, method in _api_paths():
+        if method != "get" or "{slug}" not in template:
+            continue
+        path = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+        before = AuditEvent.objects.count()
+        response = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {tokens['owner']}")
+        if not _attachment(response):
+            continue
+        found.add(template)
+        assert template in STORED_FILE_API or template in GENERATED_FILE_API, (
+            f"API {template} serves a file: list it in STORED_FILE_API or GENERATED_FILE_API")
+        if template not in STORED_FILE_API:
+            continue
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert VICTIM_NAME.encode() in body and AuditEvent.objects.count() == before + 1, template
+        for role, secret in tokens.items():
+            response = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {secret}")
+            assert _attachment(response) == (role in STORED_FILE_API[template]), f"{role} {path}: {response.status_code}"
+    assert set(STORED_FILE_API) <= found, f"stored-file API routes that served no file: {set(STORED_FILE_API) - found}"

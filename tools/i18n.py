@@ -82,9 +82,22 @@ def update() -> None:
         print(line)
 
 
+def target_dirs(mapping_file: Path) -> list[Path]:
+    """The catalogue a translation file belongs to: ``ja-<app>.json`` writes only into that
+    app's catalogue, ``ja-foundation.json`` only into the project's. Writing one app's
+    wording into every catalogue that shares a msgid made the words on another part's
+    pages change with whoever ran ``set`` last."""
+    stem = mapping_file.stem.split("-", 1)[-1]
+    if stem in APPS:
+        return [PACKAGE / stem]
+    if stem == "foundation":
+        return [PACKAGE]
+    return [d for d, _ in catalogue_dirs()]
+
+
 def set_translations(lang: str, mapping_file: Path) -> None:
     mapping = json.loads(mapping_file.read_text(encoding="utf-8"))
-    for directory, _ in catalogue_dirs():
+    for directory in target_dirs(mapping_file):
         po_path = directory / "locale" / lang / "LC_MESSAGES" / "django.po"
         if not po_path.exists():
             continue

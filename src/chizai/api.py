@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from chizai.core import services
+from chizai.core.storage import RETRY_AFTER_SECONDS, StorageUnavailable, unavailable_message
 
 
 class TokenAuth(HttpBearer):
@@ -48,6 +49,14 @@ def _invalid(request, exc):
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+
+@api.exception_handler(StorageUnavailable)
+def _storage_unavailable(request, exc):
+    # the writers store the file before any row, so nothing was saved (see chizai.core.storage)
+    response = api.create_response(request, {"detail": unavailable_message(), "code": "storage_unavailable"}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(services.ChizaiError)

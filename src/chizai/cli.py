@@ -76,7 +76,8 @@ def review(
 
 @audit_app.command("verify")
 def audit_verify(org: Optional[str] = typer.Option(None, "--org", help="Check one organisation (its short name).")) -> None:
-    """Recompute every hash of the audit chain; exit 1 and name the first broken event if anything was altered."""
+    """Recompute every hash of the audit chain, check that every organisation's chain exists and no checkpoint was
+    rolled back (against the high-water marks kept on this host); exit 1 and name the first problem."""
     _django()
     from chizai.core import audit
     from chizai.core.models import Organization
@@ -97,15 +98,26 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app after loading the demo."),
     port: int = typer.Option(8000, help="Port to serve on (127.0.0.1)."),
     worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the background worker beside the server."),
+    force: bool = typer.Option(False, "--force", help="Load the demo even on a production tier or beside real organisations."),
 ) -> None:
-    """Set up the database, load the demo companies (idempotent) and serve at http://127.0.0.1:8000."""
+    """Set up the database, load the demo companies (idempotent) and serve at http://127.0.0.1:8000.
+    Refused when CHIZAI_PRODUCTION=1 or the PostgreSQL database holds real organisations, unless --force."""
     _django(debug=True)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
-    from chizai.core.demo import load_demo
+    from chizai.core.demo import DemoRefused, demo_refusal, load_demo
 
-    logins = load_demo()
+    # Asked before migrate as well, so a refused demo changes nothing at all.
+    refusal = None if force else _demo_refusal_before_migrate(demo_refusal)
+    if refusal:
+        typer.echo(refusal, err=True)
+        raise typer.Exit(2)
+    call_command("migrate", verbosity=0, interactive=False)
+    try:
+        logins = load_demo(force=force)
+    except DemoRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     from chizai.core.jobs import run_pending
 
     done = run_pending()  # index the demo files and finish queued reviews before anyone logs in
@@ -128,10 +140,19 @@ def demo(
             worker_process.wait(timeout=10)
 
 
+def _demo_refusal_before_migrate(demo_refusal) -> str | None:
+    from django.db import DatabaseError
+
+    try:
+        return demo_refusal()
+    except DatabaseError:
+        return None  # no tables yet: a new database holds nobody's data (CHIZAI_PRODUCTION is checked before any query)
+
+
 @app.command()
 def worker(
     once: bool = typer.Option(False, "--once", help="Run what is due, then exit."),
-    interval: float = typer.Option(1.0, help="Seconds between polls of the queue."),
+    interval: Optional[float] = typer.Option(None, help="Seconds between polls of the queue when idle (default CHIZAI_WORKER_POLL_SECONDS)."),
 ) -> None:
     """Run background jobs (reviews, extraction, indexing, reminders) from the database queue."""
     _django()
@@ -233,6 +254,24 @@ def upload(
 class SearchFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+@app.command()
+def reindex(
+    org: Optional[str] = typer.Option(None, "--org", help="Only this organisation (short name); default: all."),
+) -> None:
+    """Queue a full rebuild of the search index; `chizai worker` carries it out."""
+    _django()
+    from chizai.core.models import Organization
+    from chizai.register.services import queue_full_reindex
+
+    organization = None
+    if org is not None:
+        organization = Organization.objects.filter(slug=org).first()
+        if organization is None:
+            typer.echo(f"No organisation with the short name {org!r}.", err=True)
+            raise typer.Exit(2)
+    typer.echo(f"{queue_full_reindex(organization)} index rebuilds queued.")
 
 
 @app.command()
@@ -340,9 +379,32 @@ def disclosure_remind() -> None:
     typer.echo(f"Queued reminder runs for {len(jobs)} organisation(s); `chizai worker` sends them.")
 
 
+feedback_app = typer.Typer(help="The organisation's feedback on review findings (labelled examples).", no_args_is_help=True)
+app.add_typer(feedback_app, name="review-feedback")
+
+
+@feedback_app.command("export")
+def review_feedback_export(
+    org: str = typer.Option(..., "--org", help="The organisation's short name (slug)."),
+    out: Path = typer.Option(..., "--out", help="The JSON lines file to write (rule cases: rule, lang, expect, text)."),
+) -> None:
+    """Write an organisation's marked and added findings as rule cases, one JSON object a line."""
+    _django()
+    from chizai.core.models import Organization
+    from chizai.review.feedback import export_examples
+
+    organization = Organization.objects.filter(slug=org).first()
+    if organization is None:
+        typer.echo(f"No organisation with the short name {org!r}.", err=True)
+        raise typer.Exit(2)
+    with out.open("w", encoding="utf-8") as fh:
+        n = export_examples(organization, fh)
+    typer.echo(f"Wrote {n} example(s) to {out}.")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    own = {"review", "audit", "demo", "worker", "evidence", "search", "upload", "rewrap-keys", "disclosure"}
+    own = {"review", "audit", "demo", "worker", "evidence", "search", "reindex", "upload", "rewrap-keys", "disclosure", "review-feedback"}
     if argv and not argv[0].startswith("-") and argv[0] not in own:
         _django()
         from django.core.management import execute_from_command_line

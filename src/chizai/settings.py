@@ -7,6 +7,7 @@ Two tiers share this one file:
 """
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -19,6 +20,27 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 CHIZAI_HOME = env_path("CHIZAI_HOME", "./var")
 PRODUCTION = env_bool("CHIZAI_PRODUCTION", False)
 DEBUG = env_bool("CHIZAI_DEBUG", False)
+
+
+def _private_path(path: Path, mode: int, *, folder: bool) -> None:
+    """Create ``path`` with ``mode`` from the start, and narrow it if it is wider (ours only).
+
+    The embedded database and the stored files are as sensitive as their backups: no other
+    account on the host may read them. SQLite creates its -wal and -shm files with the mode
+    of the database file, so a database made 0600 here keeps its companions 0600 too.
+    """
+    if folder:
+        path.mkdir(mode=mode, parents=True, exist_ok=True)
+    elif not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, mode))
+    stat = path.stat()
+    if stat.st_uid == os.getuid() and stat.st_mode & 0o777 & ~mode:
+        path.chmod(stat.st_mode & 0o777 & mode)
+
+
+# Owner only; in production 0711 so the web server can still reach the static files
+# (docs/deploy.md) without being able to list the folder.
+_private_path(CHIZAI_HOME, 0o711 if PRODUCTION else 0o700, folder=True)
 
 
 def _embedded_secret_key() -> str:
@@ -41,6 +63,8 @@ if not SECRET_KEY:
             "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
         )
     SECRET_KEY = _embedded_secret_key()
+# Retired secret keys, whitespace-separated: sessions and audit checkpoints sealed under them stay valid.
+SECRET_KEY_FALLBACKS = (env_secret("CHIZAI_SECRET_KEY_FALLBACKS") or "").split()
 
 ALLOWED_HOSTS = env_list("CHIZAI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CHIZAI_CSRF_TRUSTED_ORIGINS", [])
@@ -51,8 +75,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_tasks",
-    "django_tasks_db",
     "chizai.core",
     "chizai.register",
     "chizai.review",
@@ -74,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chizai.core.middleware.SecurityHeadersMiddleware",
     "chizai.core.middleware.DatabaseUnavailableMiddleware",
+    "chizai.core.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "chizai.urls"
@@ -107,7 +130,9 @@ def _database() -> dict:
             raise ImproperlyConfigured("CHIZAI_DATABASE_URL must be a postgres:// URL (the embedded default is SQLite).")
         config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("CHIZAI_DB_CONNECT_TIMEOUT", 5)
         return config
-    CHIZAI_HOME.mkdir(parents=True, exist_ok=True)
+    for name in ("chizai.sqlite3", "chizai.sqlite3-wal", "chizai.sqlite3-shm"):
+        if name == "chizai.sqlite3" or (CHIZAI_HOME / name).exists():
+            _private_path(CHIZAI_HOME / name, 0o600, folder=False)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": CHIZAI_HOME / "chizai.sqlite3",
@@ -152,27 +177,27 @@ MEDIA_ROOT = CHIZAI_HOME / "files"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 
+# Stored files (ciphertext) and their folders, owner only, like the database.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+if MEDIA_ROOT.is_dir():
+    _private_path(MEDIA_ROOT, 0o700, folder=True)
+
 STORAGE_KIND = env_str("CHIZAI_STORAGE", "local")
+# Both backends answer an outage with chizai.core.storage.StorageUnavailable (a 503 page).
 if STORAGE_KIND == "s3":
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("CHIZAI_S3_BUCKET"),
-            "endpoint_url": env_str("CHIZAI_S3_ENDPOINT_URL") or None,
-            "region_name": env_str("CHIZAI_S3_REGION") or None,
-            "access_key": env_secret("CHIZAI_S3_ACCESS_KEY"),
-            "secret_key": env_secret("CHIZAI_S3_SECRET_KEY"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-    if not _default_storage["OPTIONS"]["bucket_name"]:
-        raise ImproperlyConfigured("CHIZAI_STORAGE=s3 needs CHIZAI_S3_BUCKET.")
+    # imported here so the local tier does not load boto3 at every start
+    from chizai.core.storage import s3_options_from_env
+
+    _default_storage = {"BACKEND": "chizai.core.storage.S3Storage", "OPTIONS": s3_options_from_env()}
 elif STORAGE_KIND == "local":
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
+    _default_storage = {"BACKEND": "chizai.core.storage.LocalStorage", "OPTIONS": {"location": MEDIA_ROOT}}
 else:
     raise ImproperlyConfigured(f"CHIZAI_STORAGE must be 'local' or 's3', got {STORAGE_KIND!r}.")
+# After a failed S3 call, answer at once for this long instead of waiting on the storage again;
+# the processes of a host share that memory through a file in this folder.
+CHIZAI_S3_COOLDOWN_SECONDS = env_int("CHIZAI_S3_COOLDOWN_SECONDS", 10)
+CHIZAI_STORAGE_STATE_DIR = CHIZAI_HOME / "run"
 
 STORAGES = {
     "default": _default_storage,
@@ -184,12 +209,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-TASKS = {
-    "default": {
-        "BACKEND": env_str("CHIZAI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
+# Background jobs: the Job table is the queue (chizai.core.jobs); `chizai worker` polls it this often
+# when idle (on PostgreSQL a NOTIFY wakes it sooner).
+CHIZAI_WORKER_POLL_SECONDS = float(env_str("CHIZAI_WORKER_POLL_SECONDS", "1"))
 # A job whose worker stops sending heartbeats for this long is handed to another worker.
 CHIZAI_JOB_LEASE_SECONDS = env_int("CHIZAI_JOB_LEASE_SECONDS", 300)
 CHIZAI_JOB_MAX_ATTEMPTS = env_int("CHIZAI_JOB_MAX_ATTEMPTS", 4)
@@ -215,6 +237,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("CHIZAI_SSL_REDIRECT", True)
+    # load balancers and systemd probes ask over plain HTTP on the loopback
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(?:/|$)"]
     SECURE_HSTS_SECONDS = env_int("CHIZAI_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CHIZAI_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("CHIZAI_HSTS_PRELOAD", True)
@@ -227,7 +251,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("CHIZAI_LOG_LEVEL", "WARNING")},
-    "loggers": {"django_tasks_db": {"level": "INFO" if DEBUG else "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

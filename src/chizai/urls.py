@@ -2,8 +2,12 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from chizai.api import api
+from chizai.core import health
 
 urlpatterns = [
+    # No login, no tenant data (core/health.py).
+    path("healthz", health.healthz, name="health"),
+    path("healthz/jobs", health.healthz_jobs, name="health_jobs"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),

@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from chizai.advisers.models import ActionItem, Referral, SkillHandover, VisitLog
 from chizai.advisers.services import SKILLS
 from chizai.core.models import PREFECTURES
+from chizai.core.validation import CleanInputMixin
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class PortfolioFilterForm(forms.Form):
+class PortfolioFilterForm(CleanInputMixin, forms.Form):
     q = forms.CharField(label=_("Name"), required=False)
     prefecture = forms.ChoiceField(label=_("Prefecture"), required=False,
                                    choices=[("", "—")] + [(p, p) for p in PREFECTURES])
@@ -17,7 +18,9 @@ class PortfolioFilterForm(forms.Form):
     desc = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class EngagementRecordForm(forms.Form):
+class EngagementRecordForm(CleanInputMixin, forms.Form):
+    limits = {"scope": "advisers.EngagementRecord.scope", "topics": "advisers.EngagementRecord.topics"}
+
     scope = forms.CharField(label=_("Scope"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     started_on = forms.DateField(label=_("Started on"), widget=DATE)
     ended_on = forms.DateField(label=_("Ended on"), widget=DATE, required=False)
@@ -26,13 +29,17 @@ class EngagementRecordForm(forms.Form):
                              help_text=_("Separate topics with commas."))
 
 
-class ActionForm(forms.Form):
+class ActionForm(CleanInputMixin, forms.Form):
+    limits = {"title": "advisers.ActionItem.title"}
+
     title = forms.CharField(label=_("Action item"), max_length=300)
     side = forms.ChoiceField(label=_("Who"), choices=ActionItem.Side.choices)
     due_on = forms.DateField(label=_("Due on"), widget=DATE, required=False)
 
 
-class VisitForm(forms.Form):
+class VisitForm(CleanInputMixin, forms.Form):
+    limits = {"summary": "advisers.VisitLog.summary"}
+
     visited_on = forms.DateField(label=_("Date"), widget=DATE)
     kind = forms.ChoiceField(label=_("Kind"), choices=VisitLog.Kind.choices)
     hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=5, decimal_places=1, initial=1)
@@ -45,7 +52,9 @@ class SkillForm(forms.Form):
     level = forms.TypedChoiceField(label=_("Level"), coerce=int, choices=SkillHandover.Level.choices)
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(CleanInputMixin, forms.Form):
+    limits = {"reason": "advisers.Referral.reason"}
+
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=None)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -54,13 +63,18 @@ class ReferralForm(forms.Form):
         self.fields["programme"].queryset = programmes
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(CleanInputMixin, forms.Form):
+    limits = {"note": "advisers.Referral.outcome_note"}
+
     referral = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Referral.Outcome.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(CleanInputMixin, forms.Form):
+    limits = {name: f"advisers.SupportProgramme.{name}" for name in
+              ("key", "name_ja", "name_en", "description_ja", "description_en", "url", "prefecture")}
+
     key = forms.SlugField(label=_("Key"), max_length=60)
     name_ja = forms.CharField(label=_("Name (Japanese)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)

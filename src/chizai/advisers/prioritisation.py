@@ -15,7 +15,7 @@ from chizai.advisers.models import (
     PriorityRating,
     WeightsPublication,
 )
-from chizai.core import audit
+from chizai.core import audit, exports
 from chizai.core.models import AdvisoryEngagement, Organization
 from chizai.core.services import ChizaiError
 from chizai.advisers.services import engagements_of, record_read, require_support
@@ -143,13 +143,12 @@ def candidates(actor, support: Organization) -> list[dict]:
 
 
 def candidates_csv(actor, support: Organization) -> str:
-    import csv
     import io
 
     rows = candidates(actor, support)
     keys = [c.key for c in criteria(support)]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = exports.csv_writer(out)
     writer.writerow(["rank", "client", "prefecture", "industry", "score"]
                     + [f"{k} value" for k in keys] + [f"{k} weight" for k in keys] + [f"{k} points" for k in keys])
     for rank, row in enumerate(rows, 1):

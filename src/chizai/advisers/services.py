@@ -30,7 +30,7 @@ from chizai.advisers.models import (
     SupportProgramme,
     VisitLog,
 )
-from chizai.core import audit, permissions
+from chizai.core import audit, exports, permissions
 from chizai.core.models import AdvisoryEngagement, Organization
 from chizai.core.querysets import roles_by_org
 from chizai.core.services import ChizaiError
@@ -503,12 +503,11 @@ def network(actor, support: Organization) -> dict:
 
 
 def network_csv(actor, support: Organization) -> str:
-    import csv
     import io
 
     data = network(actor, support)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = exports.csv_writer(out)
     writer.writerow(["section", "key", "value"])
     writer.writerow(["clients", "all", data["clients"]])
     writer.writerow(["clients", "active", data["active_clients"]])

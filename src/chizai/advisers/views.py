@@ -20,6 +20,7 @@ from chizai.advisers import diagnostic as diag
 from chizai.advisers.models import ActionItem, Diagnostic, Referral, SupportProgramme, WeightsPublication
 from chizai.core.models import Organization
 from chizai.core.scoping import can, org_view, scoped
+from chizai.core.validation import one_id, refuse_bad_text
 
 
 def _support_only(request):
@@ -100,8 +101,12 @@ def rate_client(request):
     _support_only(request)
     client = get_object_or_404(Organization, slug=request.POST.get("client", ""))
     ratings = {key[2:]: value for key, value in request.POST.items() if key.startswith("r-")}
-    prioritisation.rate_client(request.user, request.organization, client, ratings)
-    messages.success(request, _("Rating saved."))
+    try:
+        prioritisation.rate_client(request.user, request.organization, client, ratings)
+    except ValueError:
+        messages.error(request, _("Enter whole numbers for the ratings."))
+    else:
+        messages.success(request, _("Rating saved."))
     return redirect("advisers_priorities", org_slug=request.organization.slug)
 
 
@@ -239,7 +244,7 @@ def add_action(request):
 @org_view("advisers", "change")
 def action_status(request):
     _client_only(request)
-    item = get_object_or_404(scoped(request, ActionItem, "change"), pk=request.POST.get("item") or 0)
+    item = get_object_or_404(scoped(request, ActionItem, "change"), pk=one_id(request.POST.get("item")))
     _run(request, lambda: services.set_action_status(request.user, request.organization, item,
                                                      request.POST.get("status", "")), _("Action updated."))
     return _back(request)
@@ -340,9 +345,14 @@ def save_diagnostic(request, diagnostic_id: int):
         value = request.POST.get(f"q-{qid}", "")
         if value != "":
             answers[qid] = {"value": value, "evidence": request.POST.get(f"e-{qid}", "")}
-    _run(request, lambda: services.save_diagnostic(
-        request.user, request.organization, item, answers=answers, notes=request.POST.get("notes", ""),
-        final="final" in request.POST), _("Diagnostic saved."))
+    notes = request.POST.get("notes", "")
+
+    def save():
+        refuse_bad_text(notes, *(a["evidence"] for a in answers.values()))
+        refuse_bad_text(*(a["value"] for a in answers.values()), multiline=False)
+        services.save_diagnostic(request.user, request.organization, item, answers=answers, notes=notes,
+                                 final="final" in request.POST)
+    _run(request, save, _("Diagnostic saved."))
     return redirect("advisers_diagnostic", org_slug=request.organization.slug, diagnostic_id=item.pk)
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import importlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from chizai.core import services
 from chizai.core.models import AdvisoryEngagement, Membership, Organization
@@ -34,6 +35,38 @@ PART_LOADERS: list[str] = [
 ]
 
 
+class DemoRefused(Exception):
+    """Demo data (users with a published password) would land in a real installation."""
+
+
+def demo_organization_slugs() -> set[str]:
+    """The organisations the demo creates: the three here and the adviser's extra clients."""
+    from chizai.advisers.demo import NEW_CLIENTS
+
+    return {"sample-seiko", "kobayashi-kanagata", "chubu-ip-support"} | {client[0] for client in NEW_CLIENTS}
+
+
+def demo_refusal() -> str | None:
+    """Why loading the demo here would be unsafe, or None.
+
+    The demo users all share DEMO_PASSWORD, which is printed in the README: on a production
+    tier they would be open doors. A PostgreSQL database that already holds organisations
+    other than the demo's is somebody's real data, whatever CHIZAI_PRODUCTION says.
+    """
+    if getattr(settings, "PRODUCTION", False):
+        return ("CHIZAI_PRODUCTION=1: the demo creates users whose password is published in the README, "
+                "so it is refused on a production installation. Use a separate embedded installation "
+                "(CHIZAI_HOME=./demo chizai demo), or pass --force if you really mean it.")
+    if connection.vendor == "postgresql":
+        real = sorted(set(Organization.objects.values_list("slug", flat=True)) - demo_organization_slugs())
+        if real:
+            shown = ", ".join(real[:5]) + (" …" if len(real) > 5 else "")
+            return (f"This PostgreSQL database already holds {len(real)} organisation(s) that are not demo data "
+                    f"({shown}); the demo would add users with a published password beside them. "
+                    "Refused; pass --force if you really mean it.")
+    return None
+
+
 def _user(username: str, display: str):
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username, defaults={"first_name": display, "email": f"{username}@example.jp"})
@@ -51,7 +84,11 @@ def _org(actor, slug: str, **fields) -> Organization:
 
 
 @transaction.atomic
-def load_demo() -> list[str]:
+def load_demo(*, force: bool = False) -> list[str]:
+    """Load the demo companies and people; refused where it would be unsafe (``demo_refusal``) unless forced."""
+    refusal = None if force else demo_refusal()
+    if refusal:
+        raise DemoRefused(refusal)
     people = {username: _user(username, display) for username, display, _role in USERS}
     company = _org(
         people["owner"], "sample-seiko", name_ja="サンプル精工株式会社", name_en="Sample Seiko Co., Ltd.",

@@ -6,8 +6,10 @@ import uuid
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from chizai.core import context_vars
+from chizai.core.storage import RETRY_AFTER_SECONDS, StorageUnavailable, unavailable_message, unavailable_title
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +84,29 @@ class DatabaseUnavailableMiddleware:
                 body = "<h1>Service unavailable</h1><p>The database cannot be reached. Please try again shortly.</p>"
             return HttpResponse(body, status=503)
         return None
+
+
+class StorageUnavailableMiddleware:
+    """A file storage that is down, hung or refusing gets a 503 page in the user's language
+    saying nothing was saved; the writers store the file before any row, so that is true.
+    Listed after LocaleMiddleware, so the language is already chosen when this answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, StorageUnavailable):
+            return None
+        logger.error("request %s answered 503, file storage unavailable: %s",
+                     getattr(request, "request_id", "-"), exception)
+        try:
+            context = {"title": unavailable_title(), "message": unavailable_message()}
+            body = render_to_string("storage_unavailable.html", context, request=request)
+        except Exception:  # noqa: BLE001 - the page must not depend on more than the message
+            body = f"<h1>503</h1><p>{escape(unavailable_message())}</p>"
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

@@ -209,11 +209,14 @@ class AuditEvent(models.Model):
 class AuditChainHead(models.Model):
     """Checkpoint of each chain's newest link, kept outside the event table.
 
-    ``mac`` is an HMAC with the secret key over (chain, seq, hash), so cutting off the
-    newest events and rewinding this row needs the key as well as database access.
+    ``mac`` is an HMAC with the secret key over (chain, position, seq, hash), so nobody
+    without the key can make or move a checkpoint. ``position`` numbers the chains in the
+    order they were opened; the row ``audit:registry`` (position 0) counts them in ``seq``
+    and holds the database's random registry id in ``hash`` (see ``chizai.core.audit``).
     """
 
     chain = models.CharField(max_length=40, unique=True)
+    position = models.PositiveIntegerField(null=True, unique=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
     mac = models.CharField(max_length=64, blank=True)
@@ -284,6 +287,26 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # what every worker's claim asks for: the due rows of a status, oldest first
+        indexes = [models.Index(fields=["status", "run_after"], name="core_job_due_idx")]
 
     def backoff(self) -> timedelta:
         return timedelta(seconds=min(15 * 2 ** max(self.attempts - 1, 0), 3600))
+
+
+class WorkerHeartbeat(models.Model):
+    """One running ``chizai worker``: it updates ``seen_at`` while it lives (see ``jobs.queue_health``).
+
+    A worker killed without a chance to clean up leaves its row behind with an old ``seen_at``;
+    that is how a dead worker is told from a live one.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    jobs_done = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

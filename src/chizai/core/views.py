@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -8,15 +7,15 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection, transaction
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chizai.core import audit, services
+from chizai.core import audit, exports, services, usernames
 from chizai.core.forms import (
     ApiTokenForm,
     AuditFilterForm,
@@ -29,25 +28,41 @@ from chizai.core.middleware import client_ip_of
 from chizai.core.models import AdvisoryEngagement, ApiToken, AuditEvent, Invitation, Job, Membership, Organization
 from chizai.core.querysets import roles_by_org
 from chizai.core.scoping import can, org_view, scoped
+from chizai.core.validation import one_id
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login with lockout and with every attempt in the audit chain."""
+    """Django's login with lockout and with every attempt in the audit chain.
+
+    The lockout, the failure count and authentication all use the normalised user name
+    (``usernames.normalise``), so no other spelling of a locked name gets through. A name no
+    account can have (too long, control characters) is refused with 400 before any look-up.
+    """
 
     form_class = LoginForm
     template_name = "core/login.html"
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")[:150]
+        typed = request.POST.get("username", "")
         ip = client_ip_of(request)
+        problem = usernames.problem(typed)
+        if problem:
+            return self._refuse("", problem, status=400)
+        username = usernames.normalise(typed)
         if username and services.is_locked_out(username, ip):
             services.record_failed_login(username, ip, locked=True)
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many failed attempts. This login is locked for a while; try again later."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            return self._refuse(username, _("Too many failed attempts. This login is locked for a while; try again later."),
+                                status=429)
         return super().post(request, *args, **kwargs)
+
+    def _refuse(self, username: str, message: str, status: int):
+        # bound without a password, so validating it authenticates nothing
+        form = self.form_class(self.request, data={"username": username})
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=status)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -55,7 +70,7 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        username = self.request.POST.get("username", "")
+        username = usernames.normalise(self.request.POST.get("username", ""))
         if username:
             services.record_failed_login(username, client_ip_of(self.request))
         return super().form_invalid(form)
@@ -204,7 +219,7 @@ def audit_export(request):
     _form, events = _filtered_audit(request)
     audit.record(request.user, request.organization, "audit.export", object_type="core.auditevent",
                  summary=f"audit log exported as CSV ({events.count()} events)")
-    writer = csv.writer(_Echo())
+    writer = exports.csv_writer(_Echo())
     header = ["seq", "time", "actor", "action", "object_type", "object_id", "summary", "request_id", "client_ip", "prev_hash", "hash"]
 
     def rows():
@@ -231,7 +246,7 @@ def api_tokens(request):
     new_secret = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+            token = get_object_or_404(ApiToken, pk=one_id(request.POST["revoke"]), user=request.user)
             services.revoke_api_token(request.user, token)
             messages.success(request, _("Token revoked."))
             return redirect("api_tokens")
@@ -241,15 +256,6 @@ def api_tokens(request):
     form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
     return render(request, "core/api_tokens.html", {"form": form, "tokens": tokens, "new_secret": new_secret})
-
-
-def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001
-        return JsonResponse({"status": "database unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
 
 
 def permission_denied(request, exception=None):

@@ -1,3 +1,4 @@
+import base64
 import os
 import subprocess
 import sys
@@ -46,13 +47,28 @@ def test_production_without_secret_key_stops_with_a_clear_message(tmp_path):
 
 
 def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
-    result = _run(
-        ["check", "--deploy", "--fail-level", "WARNING"],
+    production = dict(
         CHIZAI_PRODUCTION="1", CHIZAI_HOME=str(tmp_path), CHIZAI_ALLOWED_HOSTS="chizai.example.jp",
         CHIZAI_SECRET_KEY="k" * 20 + "Q9!x7#mZ2@pL5$wR8^tY1&uI4*oP6(aS3)dF0_gH-jK+lZ=xC",
+        CHIZAI_MASTER_KEY=base64.b64encode(os.urandom(32)).decode(),
     )
+    # chizai's own deploy checks want the master key and the static manifest (core/tests/test_checks.py)
+    assert _run(["collectstatic", "--noinput"], **production).returncode == 0
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], **production)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr
+
+
+def test_production_redirects_to_https_except_the_health_probes(tmp_path):
+    probe = ("from django.test import Client; c = Client(); "
+             "print(c.get('/healthz').status_code, c.get('/healthz/jobs').status_code, "
+             "c.get('/accounts/login/').status_code)")
+    result = _run(["shell", "-c", probe], CHIZAI_PRODUCTION="1", CHIZAI_HOME=str(tmp_path),
+                  CHIZAI_ALLOWED_HOSTS="testserver", CHIZAI_SECRET_KEY="k" * 50,
+                  CHIZAI_MASTER_KEY=base64.b64encode(os.urandom(32)).decode())
+    health, jobs, login = result.stdout.split()[-3:]
+    assert health != "301" and jobs != "301", result.stdout + result.stderr  # a load balancer asks over plain HTTP
+    assert login == "301"
 
 
 def test_help_lists_commands_in_plain_words_and_starts_fast():
