@@ -272,6 +272,29 @@ def _before(article_text: str, text: str) -> str:
     return article_text[:at] if at > 0 else ""
 
 
+# a later sentence about the grant just made: 「この許諾は本契約終了後も存続する」, "the licence
+# shall survive termination" widens that grant, not something else
+_GRANT_RECALLED = {
+    "ja": re.compile(r"(?:この|本|当該|前項の|上記の)(?:許諾|実施権|使用権|利用権|ライセンス)"),
+    "en": re.compile(r"\b(?:(?:such|this|that|which)\s+(?:\w+\s+){0,2}?(?:licen[cs]e|right)|the\s+(?:\w+\s+){0,2}?licen[cs]e)s?\b", re.I),
+}
+
+
+def _recalled_grant_tags(lex: Lexicon, lang: str, text: str, end: int) -> set[str]:
+    """``wide`` tags of the sentences after ``end`` in the clause that refer back to a grant."""
+    got: set[str] = set()
+    pos = end
+    while pos < len(text):
+        s0, s1 = _sentence_bounds(lex, text, pos)
+        sentence = text[max(s0, end):s1]
+        if _GRANT_RECALLED[lang].search(sentence):
+            got |= tags(lex, sentence, "wide")
+        if s1 <= pos:
+            break
+        pos = s1 + 1
+    return got
+
+
 _CONDITION_CARRIED = {
     "ja": re.compile(r"(?:[0-9]+[.．]\s*)?(?:この|その|前項の|上記の)(?:場合|とき)"),
     "en": re.compile(r"(?:[0-9.]+\s+)?(?:in\s+(?:such|that|this|either)\s+(?:case|event)|upon\s+such|thereupon|in\s+that\s+case)", re.I),
@@ -342,8 +365,11 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
             if _CONDITION_CARRIED[lang].match(sentence.lstrip()) and s0 > 0:
                 p0, _ = _sentence_bounds(lex, text, max(0, s0 - 2))
                 limits |= tags(lex, text[p0:s0], "limits")
+            wide = tags(lex, sentence, "wide")
+            if kind == "license":
+                wide |= _recalled_grant_tags(lex, lang, text, s1)
             act = Act(kind, to, m.start(), m.end(), negated, frozenset(objects), cons,
-                      frozenset(limits), frozenset(tags(lex, sentence, "wide")), origin)
+                      frozenset(limits), frozenset(wide), origin)
             found.append(act)
             if not groups.get("to") and groups.get("by"):
                 by_acts.append(act)
