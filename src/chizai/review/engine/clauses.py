@@ -42,7 +42,9 @@ from .rules_data import labels_with_gaps, substitute
 from .rules_patterns import PatSet, anchors, passes
 
 CONCEPTS_FILE = Path(__file__).with_name("data") / "concepts.yaml"
-CONSIDERATION_ORDER = ("paid", "waived", "included")  # first found wins within one text
+# first found wins within one text; "included" before "waived": 「委託料以外に何らの対価も請求できない」
+# waives everything beyond a price that is said to cover it
+CONSIDERATION_ORDER = ("paid", "included", "waived")
 PARTY_KINDS = ("SME", "LARGE", "MUTUAL", "NONE")
 
 
@@ -272,6 +274,33 @@ def _before(article_text: str, text: str) -> str:
     return article_text[:at] if at > 0 else ""
 
 
+def _after(article_text: str, text: str) -> str:
+    """The part of the article that comes after this clause."""
+    at = article_text.find(text)
+    return article_text[at + len(text):] if at >= 0 and text else ""
+
+
+def _recalled_consideration(lex: Lexicon, lang: str, elsewhere: list[str], objects: set[str]) -> str:
+    """The consideration stated in another paragraph of the article about the same thing
+    (「前項の技術指導に要する費用は乙の負担とする」, "The cost of such assistance is borne by
+    Supplier"): the sentence must point back and name one of the act's objects."""
+    if not objects:
+        return "none"
+    for part in elsewhere:
+        pos = 0
+        while pos < len(part):
+            s0, s1 = _sentence_bounds(lex, part, pos)
+            sentence = part[s0:s1]
+            if _ANAPHORA[lang].search(sentence) and tags(lex, sentence) & objects:
+                cons = _consideration(lex, sentence)
+                if cons != "none":
+                    return cons
+            if s1 <= pos:
+                break
+            pos = s1 + 1
+    return "none"
+
+
 # a later sentence about the grant just made: 「この許諾は本契約終了後も存続する」, "the licence
 # shall survive termination" widens that grant, not something else
 _GRANT_RECALLED = {
@@ -293,6 +322,30 @@ def _recalled_grant_tags(lex: Lexicon, lang: str, text: str, end: int) -> set[st
             break
         pos = s1 + 1
     return got
+
+
+# what the other side brought in: a carve-out "by cause" names it ("arising from Buyer's
+# specification", 「甲の指定した仕様に起因する」)
+_OTHER_SIDE_INPUT = {
+    "ja": re.compile(r"指定|指示|支給|提供|貸与|仕様|図面|設計|材料|要求"),
+    "en": re.compile(r"specification|design|drawing|instruction|material|tooling|modification|combination|request|requirement", re.I),
+}
+
+
+def _carve_out_elsewhere(lex: Lexicon, lang: str, parts: list[str]) -> bool:
+    """Whether another sentence of the article exempts what the other side specified,
+    instructed or supplied (a warranty's carve-out is often its own paragraph)."""
+    for part in parts:
+        pos = 0
+        while pos < len(part):
+            s0, s1 = _sentence_bounds(lex, part, pos)
+            sentence = part[s0:s1]
+            if LARGE_CH in sentence and _OTHER_SIDE_INPUT[lang].search(sentence) and "cause" in tags(lex, sentence, "limits"):
+                return True
+            if s1 <= pos:
+                break
+            pos = s1 + 1
+    return False
 
 
 _CONDITION_CARRIED = {
@@ -360,14 +413,23 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
             if cons == "none" and _has(lex.consideration["paid"], article_text,
                                        article_text.lower() if lex.prefilter else None):
                 cons = "paid"  # a royalty in the next paragraph pays for this grant
+            if cons == "none" and article_text != text:
+                cons = _recalled_consideration(lex, lang, [_after(article_text, text), _before(article_text, text)],
+                                               objects - {"information", "price"})
             limits = tags(lex, sentence, "limits")
             # 「…解除することができる。この場合、乙は…譲渡する」: the condition is the sentence before
             if _CONDITION_CARRIED[lang].match(sentence.lstrip()) and s0 > 0:
                 p0, _ = _sentence_bounds(lex, text, max(0, s0 - 2))
                 limits |= tags(lex, text[p0:s0], "limits")
+            if kind == "warrant" and "cause" not in limits and _carve_out_elsewhere(
+                    lex, lang, [text[:s0], text[s1:], _before(article_text, text), _after(article_text, text)]):
+                limits.add("cause")
             wide = tags(lex, sentence, "wide")
             if kind == "license":
                 wide |= _recalled_grant_tags(lex, lang, text, s1)
+                later = _after(article_text, text)
+                if later:
+                    wide |= _recalled_grant_tags(lex, lang, later, 0)
             act = Act(kind, to, m.start(), m.end(), negated, frozenset(objects), cons,
                       frozenset(limits), frozenset(wide), origin)
             found.append(act)
