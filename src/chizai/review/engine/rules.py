@@ -459,8 +459,10 @@ def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[in
         if key in seen or any(a <= u.seg.start and u.seg.end <= b or u.seg.start <= a and b <= u.seg.end
                               for a, b in spans):
             continue
-        scope, _ = _scope(ctx, cr, u, act.start, act.end)
-        if cr.not_near is not None and cr.not_near.search(scope):
+        # the act itself is read: another paragraph of the article (a licence-back beside an
+        # assignment) does not undo it, so only the act's own clause is searched
+        if cr.not_near is not None and cr.not_near.search(u.norm if len(u.norm) <= _LONG_UNIT
+                                                          else _scope(ctx, cr, u, act.start, act.end)[0]):
             continue
         seen.add(key)
         spans.append((u.seg.start, u.seg.end))
