@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from . import clauses
 from .document import ChecklistResult, Document, Finding, Segment
-from .rules_compile import CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
+from .rules_compile import LARGE_CH, SME_CH, CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt, passes
 
 _SEV = ("LOW", "MEDIUM", "HIGH")
@@ -256,12 +256,17 @@ class _Ctx:
 
     def subject_at(self, u: _Unit, pos: int) -> str:
         """Who is bound by the sentence holding ``pos``: the nearest subject before it in
-        the same sentence (は beats が), else the first after it, else the clause's."""
+        the same sentence (は beats が), else the first after it, else the clause's. When
+        the sentence lets someone else act ("X shall allow Y to visit", 「乙は、甲が立ち入る
+        ことを認める」), the one who acts is Y."""
         text = u.norm
         stops = "。" if self.lang == "ja" else ".;"
         s0 = max(text.rfind(ch, 0, pos) for ch in stops) + 1
         ends = [e for e in (text.find(ch, pos) for ch in stops) if e != -1]
         s1 = min(ends) if ends else len(text)
+        allowed = _ALLOWED[self.lang].search(text, s0, s1)
+        if allowed is not None and allowed.start() < pos:
+            return "SME" if SME_CH in allowed.group("p") else "LARGE"
         # a trigger that starts inside 「甲及び乙は」 is bound by the mutual phrase
         for m in self.comp.subject.finditer(text, s0, s1):
             if m.group("m") and m.start() <= pos < m.end():
@@ -378,6 +383,14 @@ def _denied(ctx: _Ctx, text: str, a: int, b: int) -> bool:
     head = head[max(head.rfind("."), head.rfind(";")) + 1:]
     return bool(_EN_DENIED.search(head))
 
+
+# someone lets the other side act: "X shall allow Y's engineers to visit", 「乙は、甲が立ち入ることを認める」
+_ALLOWED = {
+    "en": re.compile(rf"\b(?:allow|permit|let|enable|authori[sz]e|entitle|invite)s?\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)", re.I),
+    # 「甲が…ことを認める」 (not 「甲が必要と認める」, which is a judgement), 「甲による立入検査を受け入れる」
+    "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)(?:が[^。]{{0,40}}?ことを(?:認める|許可する|許諾する|承諾する|受け入れる|拒まない|拒んではならない)"
+                     rf"|(?:による|の)[^。、]{{0,12}}?(?:立入|立ち入り|視察|見学|監査|調査|検査)(?:を)?(?:受け入れる|拒まない|拒んではならない|に応じる|に協力する))"),
+}
 
 # "… is not obliged to disclose", "need not provide", "no obligation to submit"
 _EN_DENIED = re.compile(r"\b(?:not|no|never)\b(?:\s+\w+){0,4}\s*$|\bno\s+(?:obligation|duty)\s+to\s*$|\bneed\s+not\s*$", re.I)
