@@ -401,7 +401,10 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
                 # (never a later sentence: "This section does not transfer any patent" after
                 # the tooling clause is not what the tooling clause is about)
                 objects |= objects_of(text[:s0]) or objects_of(_before(article_text, text))
-            origin = _origin(lex, sentence)
+            # whose material it was; the party the act names is not its own origin ("shall be
+            # owned by the Company" is the act, not a sign that the Company made the thing)
+            party_at = m.span("to") if groups.get("to") else m.span("by") if groups.get("by") else None
+            origin = _origin(lex, sentence, None if party_at is None else (party_at[0] - s0, party_at[1] - s0))
             if origin == "NONE":
                 origin = term_origin(text[s0:m.start()])
             if origin == "NONE" and _ANAPHORA[lang].search(sentence):
@@ -471,10 +474,14 @@ def _nearest_subject(lang: str, m: re.Match, group: str) -> str:
     return got
 
 
-def _origin(lex: Lexicon, text: str) -> str:
+def _origin(lex: Lexicon, text: str, skip: tuple[int, int] | None = None) -> str:
+    """Whose material the text says the object is; ``skip``: the span of the party the act
+    itself names, which cannot also be the origin."""
     for orx in lex.origin:
-        om = orx.search(text)
-        if om:
+        for om in orx.finditer(text):
+            b0, b1 = om.span("by")
+            if skip is not None and b0 < skip[1] and skip[0] < b1:
+                continue
             return _party(om.group("by"))
     return "NONE"
 
