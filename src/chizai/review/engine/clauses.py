@@ -30,6 +30,7 @@ engine, so offsets are those of ``rules._Unit.norm``.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -491,12 +492,24 @@ def sentence_bounds(lang: str, text: str, pos: int) -> tuple[int, int]:
     return _sentence_bounds(lexicon(lang), text, pos)
 
 
+def _sentence_ends(lex: Lexicon, text: str) -> list[int]:
+    """End offsets of the sentences of ``text``, computed once per text (the reader asks
+    for the sentence around many positions of the same clause and article)."""
+    key = ("\0ends", text)
+    got = lex.tag_memo.get(key)
+    if got is None:
+        if len(lex.tag_memo) >= _TAG_MEMO:
+            lex.tag_memo.clear()
+        got = lex.tag_memo[key] = [m.end() for m in lex.sentence_end.finditer(text)]  # type: ignore[assignment]
+    return got  # type: ignore[return-value]
+
+
 def _sentence_bounds(lex: Lexicon, text: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for m in lex.sentence_end.finditer(text, 0, pos):
-        start = m.end()
-    m = lex.sentence_end.search(text, pos)
-    return start, (m.end() if m else len(text))
+    ends = _sentence_ends(lex, text)
+    # the sentence holding pos starts at the last end at or before pos and ends at the first
+    # end after it (terminators are one character long)
+    i = bisect.bisect_right(ends, pos)
+    return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(text))
 
 
 # --------------------------------------------------------------------------- frames
