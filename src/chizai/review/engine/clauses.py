@@ -40,7 +40,7 @@ import yaml
 
 from .rules_compile import LARGE_CH, SME_CH
 from .rules_data import labels_with_gaps, substitute
-from .rules_patterns import PatSet, anchors, passes
+from .rules_patterns import PatSet, anchors, fast_start, passes
 
 CONCEPTS_FILE = Path(__file__).with_name("data") / "concepts.yaml"
 # first found wins within one text; "included" before "waived": 「委託料以外に何らの対価も請求できない」
@@ -142,13 +142,13 @@ def lexicon(lang: str) -> Lexicon:
     acts = []
     for kind, spec in raw["acts"].items():
         for p in spec.get(lang, []):
-            src = substitute(p, labels)
+            src = fast_start(substitute(p, labels))
             # a pattern that names a party can only match a clause that mentions one
             needs_party = ("(?P<to>" in p or "(?P<by>" in p) and not _BOTH_SIDES.search(p)
             acts.append((kind, re.compile(src, flags), anchors(src), needs_party))
     return Lexicon(objects=group("objects"), acts=acts, consideration=group("consideration"),
                    limits=group("limits"), wide=group("wide"),
-                   origin=[re.compile(substitute(p, labels), flags) for p in raw["origin"].get(lang, [])],
+                   origin=[re.compile(fast_start(substitute(p, labels)), flags) for p in raw["origin"].get(lang, [])],
                    definitions=[re.compile(p, flags if lang == "ja" else 0) for p in _DEFINITIONS[lang]],
                    backward=(re.compile(_BACKWARD[lang][0]), _BACKWARD[lang][1]),
                    prefilter=lang == "en",
