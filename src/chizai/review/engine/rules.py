@@ -190,22 +190,29 @@ class _Ctx:
         alts = pat.select_alts(self.hay)
         if not alts:
             return
-        rx = compile_alt(tuple(p for p, _, _ in alts))
-        if any(not a for _, a, _ in alts):
-            for m in rx.finditer(self.joined):
+        found: list[tuple[int, int, int]] = []
+        # alternatives without a literal anchor scan the whole text; each of the others runs
+        # only on the units that hold its own literals (a unit with "only" in it need not
+        # meet every alternative of the rule)
+        anchorless = tuple(p for p, a, _ in alts if not a)
+        if anchorless:
+            for m in compile_alt(anchorless).finditer(self.joined):
                 u = self.unit_at(m.start())
                 if u is not None:
-                    yield u, m.start() - u.start, m.end() - u.start
-            return
+                    found.append((u.idx, m.start() - u.start, m.end() - u.start))
+        anchored = [(p, a, g) for p, a, g in alts if a]
         cand: set[int] = set()
-        for _, _, gate in alts:
+        for _, _, gate in anchored:
             for lit in gate:
                 cand |= self.units_with(lit)
-        for i in sorted(cand):
+        for i in cand:
             u = self.units[i]
-            if any(passes(a, u.low) for _, a, _ in alts):
-                for m in rx.finditer(u.norm):
-                    yield u, m.start(), m.end()
+            chosen = tuple(p for p, a, _ in anchored if passes(a, u.low))
+            if chosen:
+                found.extend((i, m.start(), m.end()) for m in compile_alt(chosen).finditer(u.norm))
+        # callers keep one finding per clause and expect text order
+        for i, a, b in sorted(found):
+            yield self.units[i], a, b
 
     def units_with(self, lit: str) -> set[int]:
         """Indexes of the units whose text contains ``lit`` (memoised per document)."""
