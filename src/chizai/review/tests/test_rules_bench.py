@@ -51,8 +51,8 @@ def test_review_dev2_does_not_slide_back():
     _, held_out = bench.dev2_split(names)
     res = bench.run_dev(DEV2, set(held_out), bench.FAIR_DEV2, "dev2-holdout")
     assert res["n_documents"] == 20
-    # measured 0.642 / 0.135 / 0.83 at the end of the round that introduced the clause
-    # representation (docs/review-quality.md); the bars (0.90 / 0.10 / 0.5) are not met
-    assert res["recall"] >= 0.62, res["per_rule"]
-    assert res["trap_rate"] <= 0.15, res["per_rule"]
-    assert res["high_per_fair_contract"] <= 1.0, res["false_high_by_file"]
+    # measured 0.779 / 0.095 / 0.5 on 2026-12-05 (docs/review-quality.md); the recall
+    # bar (0.90) is not met on the held-out half, the other two are
+    assert res["recall"] >= 0.76, res["per_rule"]
+    assert res["trap_rate"] <= 0.10, res["per_rule"]
+    assert res["high_per_fair_contract"] <= 0.5, res["false_high_by_file"]
