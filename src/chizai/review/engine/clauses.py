@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -288,17 +289,11 @@ def _recalled_consideration(lex: Lexicon, lang: str, elsewhere: list[str], objec
     if not objects:
         return "none"
     for part in elsewhere:
-        pos = 0
-        while pos < len(part):
-            s0, s1 = _sentence_bounds(lex, part, pos)
-            sentence = part[s0:s1]
+        for sentence in _sentences(lex, part):
             if _ANAPHORA[lang].search(sentence) and tags(lex, sentence) & objects:
                 cons = _consideration(lex, sentence)
                 if cons != "none":
                     return cons
-            if s1 <= pos:
-                break
-            pos = s1 + 1
     return "none"
 
 
@@ -313,15 +308,9 @@ _GRANT_RECALLED = {
 def _recalled_grant_tags(lex: Lexicon, lang: str, text: str, end: int) -> set[str]:
     """``wide`` tags of the sentences after ``end`` in the clause that refer back to a grant."""
     got: set[str] = set()
-    pos = end
-    while pos < len(text):
-        s0, s1 = _sentence_bounds(lex, text, pos)
-        sentence = text[max(s0, end):s1]
+    for sentence in _sentences(lex, text, end):
         if _GRANT_RECALLED[lang].search(sentence):
             got |= tags(lex, sentence, "wide")
-        if s1 <= pos:
-            break
-        pos = s1 + 1
     return got
 
 
@@ -336,17 +325,9 @@ _OTHER_SIDE_INPUT = {
 def _carve_out_elsewhere(lex: Lexicon, lang: str, parts: list[str]) -> bool:
     """Whether another sentence of the article exempts what the other side specified,
     instructed or supplied (a warranty's carve-out is often its own paragraph)."""
-    for part in parts:
-        pos = 0
-        while pos < len(part):
-            s0, s1 = _sentence_bounds(lex, part, pos)
-            sentence = part[s0:s1]
-            if LARGE_CH in sentence and _OTHER_SIDE_INPUT[lang].search(sentence) and "cause" in tags(lex, sentence, "limits"):
-                return True
-            if s1 <= pos:
-                break
-            pos = s1 + 1
-    return False
+    return any(LARGE_CH in sentence and _OTHER_SIDE_INPUT[lang].search(sentence)
+               and "cause" in tags(lex, sentence, "limits")
+               for part in parts for sentence in _sentences(lex, part))
 
 
 _CONDITION_CARRIED = {
@@ -502,6 +483,15 @@ def _sentence_ends(lex: Lexicon, text: str) -> list[int]:
             lex.tag_memo.clear()
         got = lex.tag_memo[key] = [m.end() for m in lex.sentence_end.finditer(text)]  # type: ignore[assignment]
     return got  # type: ignore[return-value]
+
+
+def _sentences(lex: Lexicon, text: str, start: int = 0) -> Iterator[str]:
+    """The sentences of ``text`` from ``start`` on (the first one cut at ``start``)."""
+    prev = 0
+    for end in [*_sentence_ends(lex, text), len(text)]:
+        if end > start and end > prev:
+            yield text[max(prev, start):end]
+        prev = end
 
 
 def _sentence_bounds(lex: Lexicon, text: str, pos: int) -> tuple[int, int]:
