@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from . import clauses
 from .document import ChecklistResult, Document, Finding, Segment
 from .rules_compile import LARGE_CH, SME_CH, CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
-from .rules_patterns import PatSet, compile_alt, passes
+from .rules_patterns import PatSet, compile_alt
 
 _SEV = ("LOW", "MEDIUM", "HIGH")
 _SME_DISCLOSER_TYPES = {"NDA", "PROTO", "JRD"}
@@ -70,6 +70,78 @@ def _units(doc: Document) -> list[Segment]:
     return [chosen[k] for k in sorted(chosen)]
 
 
+_LONG_UNIT = 4000  # characters; beyond this a "clause" is a segmentation failure
+_LOCAL = 1500  # …and NEAR looks this far either side of the trigger instead
+_SPANS_CLAUSES = "[\\s\\S]"  # in a pattern's source: "anything, line breaks included"
+_COMMON = 12  # units holding a literal, after which the literal index tests unit by unit
+_CHUNK = 1200  # characters; the size an oversized block is cut into
+
+
+def _split_oversized(doc: Document, segs: list[Segment]) -> list[Segment]:
+    """Units of at most _LONG_UNIT characters.
+
+    A longer "clause" is a segmentation failure (numbering the segmenter did not see, a
+    schedule pasted as one paragraph, OCR text without breaks). Read as one clause, NEAR
+    would join words pages apart, and every pattern would scan the whole block once per
+    rule. Such a block is cut at sentence ends and blank lines into pieces of about
+    _CHUNK characters, each keeping the block's reference.
+    """
+    out: list[Segment] = []
+    for s in segs:
+        off = _seg_norm_offset(doc, s) if len(s.norm) > _LONG_UNIT else None
+        if off is None:
+            out.append(s)
+            continue
+        n = s.norm
+        cuts = {m.end() for m in _BREAK.finditer(n)}
+        pieces: list[tuple[int, int]] = []
+        start = prev = 0
+        for c in sorted(cuts | {len(n)}):
+            if c - start > _CHUNK and prev > start:
+                pieces.append((start, prev))
+                start = prev
+            prev = c
+        pieces.append((start, len(n)))
+        for a, b in pieces:
+            while b - a > _LONG_UNIT:  # no break at all: cut at a space
+                sp = n.rfind(" ", a + _CHUNK // 2, a + _CHUNK)
+                cut = sp + 1 if sp > 0 else a + _CHUNK
+                out.append(_piece(doc, s, off, a, cut))
+                a = cut
+            out.append(_piece(doc, s, off, a, b))
+    return out
+
+
+# a sentence end followed by a space or a line break, or a blank line
+_BREAK = re.compile(r"(?<=[。．!?])|(?<=[.;:])\s|\n\s*\n")
+
+
+def _piece(doc: Document, s: Segment, off: int, a: int, b: int) -> Segment:
+    o_start, o_end = doc.norm_span_to_orig(off + a, off + b)
+    return Segment(kind=s.kind, start=o_start, end=o_end, text=doc.text[o_start:o_end], norm=s.norm[a:b],
+                   ref=s.ref, article=f"{s.article or s.ref}@{a}", heading=s.heading, parent=s.parent,
+                   is_commentary=s.is_commentary)
+
+
+def _article_contexts(units: list[_Unit]) -> list[str]:
+    """For each unit, the text of its article: where a carve-out or a price for the clause
+    may stand. An article longer than 2 x _LONG_UNIT gives each unit its neighbours only."""
+    by_article: dict[str | None, list[_Unit]] = {}
+    for u in units:
+        by_article.setdefault(u.article, []).append(u)
+    ctx = [""] * len(units)
+    for group in by_article.values():
+        whole = " " + " ".join(u.norm for u in group)
+        if len(whole) <= 2 * _LONG_UNIT:
+            for u in group:
+                ctx[u.idx] = whole
+            continue
+        for k, u in enumerate(group):
+            near = [v.norm for v in group[max(0, k - 1):k + 2] if v is u or len(v.norm) <= _LOCAL]
+            ctx[u.idx] = " " + " ".join(near)
+    return ctx
+
+
 def _seg_norm_offset(doc: Document, seg: Segment) -> int | None:
     """Where seg.norm starts inside doc.norm, or None when it is not a plain slice."""
     k = bisect.bisect_left(doc.norm_to_orig, seg.start)
@@ -111,7 +183,7 @@ class _Ctx:
         self.lang = doc.language if doc.language in ("ja", "en") else "en"
         self.comp = compile_catalogue(self.lang)
         masker = label_masker(self.lang, *party_labels(doc))
-        segs = _units(doc)
+        segs = _split_oversized(doc, _units(doc))
         self.units: list[_Unit] = []
         parts: list[str] = []
         pos = 0
@@ -123,15 +195,14 @@ class _Ctx:
             pos += len(norm) + 1
         self.joined = "\n".join(parts)
         self.starts = [u.start for u in self.units]
-        self.article_text: dict[str | None, str] = {}
-        for u in self.units:
-            self.article_text[u.article] = self.article_text.get(u.article, "") + " " + u.norm
+        self.article_text = _article_contexts(self.units)
         types = set(doc.contract_types)
         self.types = types
         self.sme_discloser = bool(types & _SME_DISCLOSER_TYPES)
         self._doc_hits: dict[int, bool] = {}
         self._sel: dict[int, re.Pattern | None] = {}
         self._lit_units: dict[str, set[int]] = {}
+        self._present: dict[str, bool] = {}
         self._consideration: dict[int, bool] = {}
         # anchors are lower-case; matching itself is case-insensitive
         self.hay = self.joined.lower()
@@ -145,7 +216,7 @@ class _Ctx:
             if self._terms is None:
                 self._terms = clauses.defined_terms(clauses.lexicon(self.lang), self.joined)
             got = self._views[u.idx] = clauses.read_clause(
-                self.lang, u.norm, self.article_text.get(u.article, ""), self._terms)
+                self.lang, u.norm, self.article_text[u.idx], self._terms)
         return got
 
     def frame_hits(self, frames: list[dict]):
@@ -180,14 +251,22 @@ class _Ctx:
             return False
         key = id(pat)
         if key not in self._doc_hits:
-            rx = self.sel(pat)
-            self._doc_hits[key] = rx is not None and rx.search(self.joined) is not None
+            # clause by clause through the literal index: a regex that starts with an
+            # alternation is tried at every position of a whole-document string
+            # alternatives written to span clauses ("[\s\S]") still read the whole text
+            alts = pat.select_alts(self.hay, self._present)
+            spanning = tuple(p for p, _, _ in alts if _SPANS_CLAUSES in p)
+            self._doc_hits[key] = (
+                next(iter(self._matches(tuple(x for x in alts if _SPANS_CLAUSES not in x[0]))), None) is not None
+                or bool(spanning) and compile_alt(spanning).search(self.joined) is not None)
         return self._doc_hits[key]
 
     def unit_matches(self, pat: PatSet):
         """(unit, match) for every match of ``pat``, scanning only units that contain
         one of its literal anchors (most rules touch a handful of clauses)."""
-        alts = pat.select_alts(self.hay)
+        return self._matches(pat.select_alts(self.hay, self._present))
+
+    def _matches(self, alts: tuple[tuple[str, tuple, tuple[str, ...]], ...]):
         if not alts:
             return
         found: list[tuple[int, int, int]] = []
@@ -200,19 +279,29 @@ class _Ctx:
                 u = self.unit_at(m.start())
                 if u is not None:
                     found.append((u.idx, m.start() - u.start, m.end() - u.start))
-        anchored = [(p, a, g) for p, a, g in alts if a]
-        cand: set[int] = set()
-        for _, _, gate in anchored:
-            for lit in gate:
-                cand |= self.units_with(lit)
-        for i in cand:
-            u = self.units[i]
-            chosen = tuple(p for p, a, _ in anchored if passes(a, u.low))
-            if chosen:
-                found.extend((i, m.start(), m.end()) for m in compile_alt(chosen).finditer(u.norm))
+        per_unit: dict[int, list[str]] = {}
+        for p, a, _ in alts:
+            if a:
+                for i in self.units_passing(a):
+                    per_unit.setdefault(i, []).append(p)
+        for i, chosen in per_unit.items():
+            found.extend((i, m.start(), m.end()) for m in compile_alt(tuple(chosen)).finditer(self.units[i].norm))
         # callers keep one finding per clause and expect text order
         for i, a, b in sorted(found):
             yield self.units[i], a, b
+
+    def units_passing(self, sets: tuple[tuple[str, ...], ...]) -> set[int]:
+        """Indexes of the units that hold one literal of every set (rules_patterns.passes),
+        from the literal index rather than by searching each unit's text."""
+        got: set[int] | None = None
+        for c in sorted(sets, key=len):
+            hit: set[int] = set()
+            for lit in c:
+                hit |= self.units_with(lit)
+            got = hit if got is None else got & hit
+            if not got:
+                break
+        return got or set()
 
     def units_with(self, lit: str) -> set[int]:
         """Indexes of the units whose text contains ``lit`` (memoised per document)."""
@@ -224,6 +313,11 @@ class _Ctx:
             while pos != -1:
                 i = bisect.bisect_right(starts, pos) - 1
                 hit.add(i)
+                if len(hit) == _COMMON:
+                    # a common word: testing each remaining unit is cheaper than hopping
+                    units = self.units
+                    hit.update(k for k in range(i + 1, n) if lit in units[k].low)
+                    break
                 nxt = starts[i + 1] if i + 1 < n else len(hay)
                 pos = hay.find(lit, max(nxt, pos + 1))
             self._lit_units[lit] = hit
@@ -305,7 +399,7 @@ class _Ctx:
             return False
         if c.consideration.search(u.norm):
             return True
-        art = self.article_text.get(u.article, "")
+        art = self.article_text[u.idx]
         return bool(c.consideration.search(art)) and not (
             c.no_consideration is not None and c.no_consideration.search(art))
 
@@ -352,15 +446,13 @@ def _severity(ctx: _Ctx, cr: CompiledRule, u: _Unit | None, base: str | None = N
     return _SEV[sev]
 
 
-_LONG_UNIT = 4000  # characters; beyond this a "clause" is a segmentation failure
-_LOCAL = 1500  # …and NEAR looks this far either side of the trigger instead
 
 
 def _scope(ctx: _Ctx, cr: CompiledRule, u: _Unit, a: int, b: int) -> tuple[str, bool]:
     """Text that counts as "the same clause" for near/not_near, and whether it is the
     same for every trigger position in the unit (so the check can be cached)."""
     if cr.rule.detection.get("window") == "article":
-        art = ctx.article_text.get(u.article, u.norm)
+        art = ctx.article_text[u.idx]
         if len(art) <= 2 * _LONG_UNIT:
             return art, True
     if len(u.norm) <= _LONG_UNIT:

@@ -103,6 +103,73 @@ def fast_start(src: str) -> str:
     return src[len(_OPTIONAL_ARTICLE):] if src.startswith(_OPTIONAL_ARTICLE) else src
 
 
+def _top_level_bars(src: str) -> list[int]:
+    """Positions of the ``|`` that separate alternatives at the outermost level of ``src``."""
+    bars, depth, i, in_class = [], 0, 0, False
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if src[i + 1:i + 2] == "]":  # "[]...]": the first ] is a literal
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            bars.append(i)
+        i += 1
+    return bars
+
+
+def split_alternatives(src: str) -> list[str]:
+    """``src`` as its top-level alternatives, so that each is anchored by its own literals
+    and runs only on the clauses that hold them (a lexicon entry such as
+    ``(?:(?:use…only)|(?:solely…purpose))`` would otherwise run wherever any branch might).
+    Only a whole pattern is split: ``A|B`` and ``(?:A|B)``, never a group inside it."""
+    if "(?P" in src or re.search(r"\\\d", src):
+        return [src]  # named groups and back-references must stay in one piece
+    body = src
+    while body.startswith("(?:") and body.endswith(")") and _closes_at_end(body):
+        body = body[3:-1]
+    bars = _top_level_bars(body)
+    if not bars:
+        return [src]
+    parts = [body[a + 1:b] for a, b in zip([-1, *bars], [*bars, len(body)])]
+    if any(not p for p in parts):
+        return [src]
+    return [q for p in parts for q in split_alternatives(p)]
+
+
+def _closes_at_end(src: str) -> bool:
+    """Whether the group opened at src[0] is closed by the last character."""
+    depth, i, in_class = 0, 0, False
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if src[i + 1:i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(src) - 1
+        i += 1
+    return False
+
+
 class PatSet:
     """One catalogue field (a list of alternatives) compiled as a single regex.
 
@@ -112,7 +179,7 @@ class PatSet:
     """
 
     def __init__(self, srcs: list[str]):
-        self.srcs = tuple(fast_start(p) for p in srcs)
+        self.srcs = tuple(fast_start(q) for p in srcs for q in split_alternatives(p))
         self.anchors = [anchors(p) for p in self.srcs]
         # per alternative, the single most selective set: used to find candidate units
         self.gates = [max(a, key=lambda c: (min(len(x) for x in c), -len(c))) if a else ()
@@ -130,9 +197,27 @@ class PatSet:
     def match(self, text: str):
         return self.full.match(text)
 
-    def select_alts(self, hay: str) -> tuple[tuple[str, tuple, tuple[str, ...]], ...]:
-        return tuple((p, a, g) for p, a, g in zip(self.srcs, self.anchors, self.gates)
-                     if passes(a, hay))
+    def select_alts(self, hay: str, present: dict[str, bool] | None = None,
+                    ) -> tuple[tuple[str, tuple, tuple[str, ...]], ...]:
+        """(source, anchors, gate) of the alternatives whose anchors all occur in ``hay``;
+        ``present`` memoises literal tests across pattern sets on the same (long) text."""
+        if present is None:
+            return tuple((p, a, g) for p, a, g in zip(self.srcs, self.anchors, self.gates)
+                         if passes(a, hay))
+        out = []
+        for p, a, g in zip(self.srcs, self.anchors, self.gates):
+            for c in a:
+                for x in c:
+                    hit = present.get(x)
+                    if hit is None:
+                        hit = present[x] = x in hay
+                    if hit:
+                        break
+                else:
+                    break
+            else:
+                out.append((p, a, g))
+        return tuple(out)
 
     def select(self, hay: str) -> re.Pattern | None:
         try:
