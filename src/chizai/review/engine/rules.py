@@ -112,8 +112,9 @@ def _split_oversized(doc: Document, segs: list[Segment]) -> list[Segment]:
     return out
 
 
-# a sentence end followed by a space or a line break, or a blank line
-_BREAK = re.compile(r"(?<=[。．!?])|(?<=[.;:])\s|\n\s*\n")
+# the end of a sentence (not of an abbreviation such as "Inc." or "U.S.": the next word starts
+# a sentence), or a blank line; never a semicolon or colon, which join a lead-in to its list
+_BREAK = re.compile(r"(?<=[。．！？])|(?<=[a-z0-9)\]][.!?])[\"”’]?\s+(?=[A-Z0-9(\"“])|\n\s*\n")
 
 
 def _piece(doc: Document, s: Segment, off: int, a: int, b: int) -> Segment:

@@ -1,6 +1,7 @@
 """The rule catalogue as data: counts, cross-references and load-time validation."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -124,3 +125,13 @@ def test_broken_yaml_names_the_file(tmp_path):
     (data / "rules" / "c-proto.yaml").write_text("rules:\n  - id: PRO-01\n   bad: [", encoding="utf-8")
     with pytest.raises(RuleDataError, match=r"rules/c-proto.yaml: invalid YAML"):
         load_catalogue_from(data)
+
+
+def test_no_word_boundary_right_after_a_party_placeholder():
+    # parties are masked with private-use characters, which are not word characters: a \b
+    # right after {PARTY}/{SME}/{LARGE} can never hold before a space, so the pattern
+    # silently never matches ("grants Adaptimmune and Adaptimmune Limited a licence")
+    data = Path(__file__).resolve().parents[1] / "engine" / "data"
+    bad = [f"{p.name}: {m.group(0)}" for p in sorted(data.rglob("*.yaml"))
+           for m in re.finditer(r"\{(?:PARTY|SME|LARGE)\}\)?\\b", p.read_text(encoding="utf-8"))]
+    assert not bad, bad
