@@ -162,12 +162,13 @@ def detect_style(kinds: list[str], folded_lines: list[str]) -> str:
     if sec:
         return "section"
     tops = 0
-    expected = 1
+    last = 0
     for f in folded_lines:
         m = NUM_TOP.match(f.strip())
-        if m and int(m.group(1)) == expected:
+        # numbers that run in order; one may be missing (a heading the text lost)
+        if m and last < int(m.group(1)) <= last + 2:
             tops += 1
-            expected += 1
+            last = int(m.group(1))
     if tops >= 2:
         return "numbered"
     subs = sum(1 for f in folded_lines if NUM_SUB.match(f.strip()))

@@ -44,6 +44,54 @@ class _Unit:
     children: list[int] = field(default_factory=list)
 
 
+# ------------------------------------------------------------------ flattened text
+
+# A clause number inside a long line, right after the end of a sentence: "… records.
+# 4.2 Audit Telnet shall …", "… this Agreement. 5. GALAXY RESPONSIBILITIES Services …".
+# Text extracted from PDF often loses the line breaks that put each number at a line start.
+_INLINE_NUMBER = re.compile(
+    r"(?:(?<=[.;:!?\"”’)\]])[ \t]{1,8}|(?<=[A-Z][A-Z])[ \t]{1,8}(?=[0-9]{1,2}\.[0-9])|^[ \t]*|[ \t]{3,})"
+    r"(?P<num>(?P<top>[0-9]{1,2})(?:\.[0-9]{1,2}){1,2}\.?(?=[ \t]+[A-Z\"“(])"
+    r"|(?P<top2>[0-9]{1,2})\.(?=[ \t]+(?:"
+    # an all-capitals heading: "5. GALAXY RESPONSIBILITIES Services …"
+    r"(?:[A-Z][A-Z&,'’-]+[ \t]+){0,6}[A-Z][A-Z&'’-]+\b(?![a-z])"
+    # a heading in title case set off by a wide gap: "7. Order Processing   Chase will …"
+    r"|[A-Z][\w&,;'’-]*(?:[ ][A-Za-z][\w&,;'’-]*){0,8}[ \t]{2,}[A-Z\"“(])))"
+)
+_LONG_LINE = 200
+
+
+def _unflatten(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Long lines cut before the clause numbers they carry inline, when those numbers run in
+    order through the document (so that "Section 12.2" in a sentence or a stray "3." is
+    not taken for a heading). Offsets stay those of the original text."""
+    cuts: dict[int, list[int]] = {}
+    last_top = 0
+    for li, (_ls, _le, raw) in enumerate(lines):
+        if len(raw) < _LONG_LINE:
+            m = NUM_TOP.match(raw.strip()) or NUM_SUB.match(raw.strip())
+            if m:
+                last_top = max(last_top, int(m.group(1).split(".")[0]))
+            continue
+        for m in _INLINE_NUMBER.finditer(raw):
+            top = int(m.group("top") or m.group("top2"))
+            if last_top <= top <= last_top + 3:
+                cuts.setdefault(li, []).append(m.start("num"))
+                last_top = top
+    if sum(len(c) for c in cuts.values()) < 3:
+        return lines
+    out: list[tuple[int, int, str]] = []
+    for li, (ls, le, raw) in enumerate(lines):
+        if li not in cuts:
+            out.append((ls, le, raw))
+            continue
+        at = [0, *cuts[li], len(raw)]
+        for a, b in zip(at, at[1:]):
+            if b > a:
+                out.append((ls + a, ls + b, raw[a:b]))
+    return out
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -72,6 +120,8 @@ def segment(
     for raw in text.split("\n"):
         lines.append((pos, pos + len(raw), raw))
         pos += len(raw) + 1
+    if language != "ja":
+        lines = _unflatten(lines)
     folded = [raw.translate(FOLD) for _, _, raw in lines]
     pre = [classify(f) for f in folded]
     style = detect_style([k for k, _ in pre], folded)
@@ -245,7 +295,9 @@ def segment(
             num, rest, _ml = data
             parts = num.split(".")
             base = "Section" if parts[0] and style != "article" else "Article"
-            if len(parts) == 1 or style not in ("article", "section") or not stack:
+            # "SECTION 5.0 TERMINATION" numbers a top-level section in the N.0 style
+            top_level = len(parts) == 1 or all(p.strip("0") == "" for p in parts[1:])
+            if top_level or style not in ("article", "section") or not stack:
                 close_all()
                 state["seen_article"] = True
                 label = f"{base} {num}"

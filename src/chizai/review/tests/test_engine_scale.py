@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chizai.review.engine.pipeline import load_document, review_document
 from chizai.review.engine.rules import clause_views, evaluate
 from chizai.review.engine.rules_patterns import compile_alt, split_alternatives
 from chizai.review.engine.rules_testing import make_document
@@ -79,3 +80,50 @@ def test_split_alternatives_match_what_the_whole_pattern_matches(src, text):
     whole = re.compile(src, re.I)
     split = compile_alt(tuple(split_alternatives(src)))
     assert [m.span() for m in whole.finditer(text)] == [m.span() for m in split.finditer(text)]
+
+
+# What text pulled out of a PDF often looks like: the line breaks before clause numbers lost
+_FLATTENED = (
+    "SUPPLY AGREEMENT\n"
+    "This Supply Agreement is made between Acme Corporation (\"Buyer\") and Tiny Works Ltd (\"Supplier\").   "
+    "1. DEFINITIONS \"Products\" means the parts listed in Schedule A. \"Specifications\" means the "
+    "drawings issued by Buyer, as amended under Section 4.2 of this Agreement.   2. Orders   Buyer may "
+    "place orders in writing. 2.1 Acceptance Supplier shall accept each order within five days. "
+    "2.2 Changes Buyer may change an order before shipment.   3. PRICE AND PAYMENT Prices are fixed for "
+    "one year. 3.1 Invoices Supplier shall invoice on shipment.   4. INTELLECTUAL PROPERTY 4.1 Ownership "
+    "Supplier hereby assigns to Buyer all right, title and interest in the Process Data. 4.2 Drawings "
+    "Buyer may amend the Specifications at any time."
+)
+
+
+def _refs(text, lang="en"):
+    doc = load_document(text, "flat.txt")
+    return [s.ref for s in doc.segments if s.kind in ("article", "paragraph")], doc
+
+
+def test_clause_numbers_run_together_on_one_line_are_found():
+    refs, doc = _refs(_FLATTENED)
+    assert {"Section 1", "Section 2", "Section 2.1", "Section 2.2", "Section 3", "Section 3.1", "Section 4",
+            "Section 4.1", "Section 4.2"} <= set(refs)
+    # "under Section 4.2 of this Agreement" inside a sentence is a reference, not a heading
+    assert refs.count("Section 4.2") == 1
+    assert all(doc.text[s.start:s.end] == s.text for s in doc.segments)
+    found = [f for f in review_document(doc).findings if f.rule_id == "IPR-01"]
+    assert found and found[0].clause == "Section 4.1"
+
+
+def test_numbers_out_of_order_are_not_taken_for_headings():
+    text = ("SERVICES AGREEMENT\n" + "The Contractor shall deliver the reports. " * 8 +
+            "The fee is USD 40. 12. Items ORDERED are listed. " + "The Company shall pay the fee. " * 8)
+    refs, _ = _refs(text)
+    assert "Section 12" not in refs
+
+
+def test_a_top_level_section_numbered_n_point_zero():
+    text = ("OUTSOURCING AGREEMENT\nThis Agreement is made between Big Co (\"Big\") and Small Co (\"Small\").\n\n"
+            "SECTION 1.0 DEFINITIONS\n\n1.1 \"Products\" means the parts.\n\n1.2 \"Days\" means business days.\n\n"
+            "SECTION 2.0 TERM\n\nThis Agreement runs for two years.\n\n"
+            "SECTION 3.0 PROPERTY\n\n3.1 Small hereby assigns to Big all right, title and interest in the tooling designs.\n")
+    refs, doc = _refs(text)
+    assert {"Section 1.0", "Section 1.1", "Section 1.2", "Section 2.0", "Section 3.0", "Section 3.1"} <= set(refs)
+    assert not any(s.kind == "preamble" and len(s.text) > 200 for s in doc.segments)
