@@ -144,8 +144,9 @@ def lexicon(lang: str) -> Lexicon:
     for kind, spec in raw["acts"].items():
         for p in spec.get(lang, []):
             src = fast_start(substitute(p, labels))
-            # a pattern that names a party can only match a clause that mentions one
-            needs_party = ("(?P<to>" in p or "(?P<by>" in p) and not _BOTH_SIDES.search(p)
+            # a pattern that names a party can only match a clause that mentions one; one that
+            # names both sides in words ("(?P<to>each\s+party)", 「双方」) needs no party name
+            needs_party = ("(?P<to>" in p or "(?P<by>" in p) and not _BOTH_SIDES.search(p.replace("\\s+", " "))
             acts.append((kind, re.compile(src, flags), anchors(src), needs_party))
     return Lexicon(objects=group("objects"), acts=acts, consideration=group("consideration"),
                    limits=group("limits"), wide=group("wide"),

@@ -180,3 +180,19 @@ def test_any_text_reads_without_error_and_spans_stay_inside(text, lang):
         assert 0 <= a.start <= a.end <= len(text)
         assert a.to in clauses.PARTY_KINDS
         assert a.consideration in ("paid", "waived", "included", "none")
+
+
+# read on CUAD's lawyer-labelled clauses (bench/review_act_coverage.py)
+def test_a_licence_granted_to_two_parties_at_once():
+    act = only("en", f"{S * 5} hereby grants {L * 4} and {L * 4} Limited a non-exclusive, worldwide, irrevocable "
+                     "royalty-free license to any Invention.", "license")
+    assert act.to == "LARGE"
+
+
+@pytest.mark.parametrize("text", [
+    f"{S * 5} and {L * 4} shall have an undivided interest in Joint Intellectual Property.",
+    f"Patent applications on Joint Inventions shall be assigned jointly to {S * 5} and {L * 4}.",
+    "Each Party will assign, and does hereby assign, to the other Party its rights in the applicable Inventions.",
+])
+def test_shared_or_crossed_ownership_goes_to_both_sides(text):
+    assert only("en", text, "own").to == "MUTUAL"
