@@ -185,6 +185,7 @@ _EN_REFERRED = re.compile(
     r"(?:[Hh]ereinafter|herein|below)?,?\s*(?:referred\s+to|called|designated)(?:\s+(?:in\s+this\s+[Aa]greement|herein))?\s+as\s+"
     r"(?:the\s+)?(?:[\"“‘'](?P<l1>[A-Z][A-Za-z0-9\-. ]{0,30}?)[\"”’'](?:,?\s+(?:or|and)\s+(?:the\s+)?[\"“‘'](?P<l2>[A-Z][A-Za-z0-9\-. ]{0,30}?)[\"”’'])?"
     r"|(?P<bare>[A-Z][A-Za-z0-9\-]{1,30})(?=\s*\)))")
+_EN_BETWEEN = re.compile(r"\b(?:is\s+)?(?:made|entered\s+into|executed|concluded)\b[^.]{0,200}?\b(?:by\s+and\s+)?between\b", re.I)
 _EN_MEANS = re.compile(r"[\"“](?P<label>[A-Za-z][A-Za-z0-9\- ]{1,30})[\"”]\s+(?:means|shall mean|refers to|is)\s+(?P<def>[^.;\n]{1,200})")
 _KEY_ROW = re.compile(r"^[ \t|｜]*(?P<label>[^\s|｜:：]{1,20}(?: [A-Z][a-z]+)?)[ \t]*(?:[|｜:：]|\s{2,}|　)[ \t　]*(?P<value>[^|｜\n]{2,160})", re.M)
 _EN_ROLE_SUBJECT = r"(?:shall|will|must|may|agrees?|undertakes?|warrants?|acknowledges?|confirms?)"
@@ -318,6 +319,43 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             p.roles.append(pronoun_role)
         found.append(p)
 
+
+    def read_en(window: str, offset: int) -> None:
+        for m in _EN_PAREN.finditer(window):
+            inner = m.group("inner")
+            labels = [q.group("label").strip() for q in _EN_QUOTED.finditer(inner)]
+            pron = next((r for w, r in _LETTER_PRONOUNS.items() if re.search(rf"[\"“]{w}[\"”]", inner, re.I)), None)
+            # a label is a name; "Alder's" apostrophes must not make one. A brand written in
+            # lower case or from a digit ("i-Escrow", "2TheMart") counts when a company is
+            # defined by it; otherwise only capitalised words do
+            labels = [l for l in labels if l.lower() not in _LETTER_PRONOUNS and re.match(r"[A-Za-z0-9][A-Za-z0-9\-. ]+$", l)]
+            if not labels:
+                continue
+            comp = _attached_company(window[: m.start()], language)
+            if comp is None:
+                comp = _named_in_party_list(window[: m.start()], labels)
+            labels = [l for l in labels if comp or l[0].isupper()]
+            keep = [l for l in labels if _acceptable(l, bool(comp))]
+            if keep and (comp or any(_is_role_word(l) for l in keep)):
+                add(keep, comp, offset + m.start(), offset + m.end(), "preamble", pron)
+        for m in _EN_REFERRED.finditer(window):
+            labels = [l for l in (m.group("l1"), m.group("l2"), m.group("bare")) if l and l.lower() not in _LETTER_PRONOUNS]
+            comp = _attached_company(window[: m.start()], language)
+            keep = [l for l in labels if _acceptable(l, bool(comp))]
+            if keep and (comp or any(_is_role_word(l) for l in keep)):
+                add(keep, comp, offset + m.start(), offset + m.end(), "preamble")
+        for m in _EN_MEANS.finditer(window):
+            label, definition = m.group("label"), m.group("def")
+            # "X" means <a company>: the company must be what the term means, not a word in it
+            comp = _COMPANY_EN.match(re.sub(r"^(?:the\s+)", "", definition.strip()))
+            if comp and (len(comp.group(1).split()) < 2 or _is_role_word(comp.group(1))):
+                comp = None
+            role = _is_role_word(label)
+            if comp and _acceptable(label, True):
+                add([label], comp.group(1), offset + m.start(), offset + m.end(), "definition")
+            elif role and role not in _ATTACHED_ONLY and _acceptable(label, False):
+                add([label], None, offset + m.start(), offset + m.end(), "definition")
+
     if language == "ja":
         for m in _JA_DEF.finditer(head):
             labels = re.findall(r"「([^」]{1,14})」", m.group("labels"))
@@ -338,40 +376,14 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
                     comp = _COMPANY_JA.search(m.group("name"))
                     add([label], comp.group(0) if comp else None, m.start(), m.end(), source)
     else:
-        for m in _EN_PAREN.finditer(head):
-            inner = m.group("inner")
-            labels = [q.group("label").strip() for q in _EN_QUOTED.finditer(inner)]
-            pron = next((r for w, r in _LETTER_PRONOUNS.items() if re.search(rf"[\"“]{w}[\"”]", inner, re.I)), None)
-            # a label is a name; "Alder's" apostrophes must not make one. A brand written in
-            # lower case or from a digit ("i-Escrow", "2TheMart") counts when a company is
-            # defined by it; otherwise only capitalised words do
-            labels = [l for l in labels if l.lower() not in _LETTER_PRONOUNS and re.match(r"[A-Za-z0-9][A-Za-z0-9\-. ]+$", l)]
-            if not labels:
-                continue
-            comp = _attached_company(head[: m.start()], language)
-            if comp is None:
-                comp = _named_in_party_list(head[: m.start()], labels)
-            labels = [l for l in labels if comp or l[0].isupper()]
-            keep = [l for l in labels if _acceptable(l, bool(comp))]
-            if keep and (comp or any(_is_role_word(l) for l in keep)):
-                add(keep, comp, m.start(), m.end(), "preamble", pron)
-        for m in _EN_REFERRED.finditer(head):
-            labels = [l for l in (m.group("l1"), m.group("l2"), m.group("bare")) if l and l.lower() not in _LETTER_PRONOUNS]
-            comp = _attached_company(head[: m.start()], language)
-            keep = [l for l in labels if _acceptable(l, bool(comp))]
-            if keep and (comp or any(_is_role_word(l) for l in keep)):
-                add(keep, comp, m.start(), m.end(), "preamble")
-        for m in _EN_MEANS.finditer(head):
-            label, definition = m.group("label"), m.group("def")
-            # "X" means <a company>: the company must be what the term means, not a word in it
-            comp = _COMPANY_EN.match(re.sub(r"^(?:the\s+)", "", definition.strip()))
-            if comp and (len(comp.group(1).split()) < 2 or _is_role_word(comp.group(1))):
-                comp = None
-            role = _is_role_word(label)
-            if comp and _acceptable(label, True):
-                add([label], comp.group(1), m.start(), m.end(), "definition")
-            elif role and role not in _ATTACHED_ONLY and _acceptable(label, False):
-                add([label], None, m.start(), m.end(), "definition")
+        read_en(head, 0)
+        if len(found) < 2:
+            # a long cover page or table of contents pushes the parties' definitions past
+            # the usual window: read again where the text says who contracts with whom
+            at = _EN_BETWEEN.search(text, len(head) // 2, 60000)
+            if at:
+                offset = max(0, at.start() - 400)
+                read_en(text[offset:at.end() + 4000], offset)
     # key-terms tables, cover pages and signature blocks: "Seller: Narumi Co., Ltd."
     tail_at = max(len(head), len(text) - 3000)
     # offsets stay those of the whole text (finditer with a start position)

@@ -401,3 +401,13 @@ def test_meti_model_contracts_startup_is_the_sme():
     assert len(files) == 8
     for f in files:
         assert load_document(f.read_bytes(), f.name).sme_label == "甲", f.name
+
+
+def test_parties_defined_after_a_long_table_of_contents():
+    toc = "".join(f"ARTICLE {n} HEADING NUMBER {n} ........................ {n + 2}\n" for n in range(1, 160))
+    text = ("COLLABORATION AGREEMENT\n" + toc + "\nThis COLLABORATION AGREEMENT (\"Agreement\") is made by and between "
+            "ALPHA THERAPEUTICS, INC., a Delaware corporation, having its principal office at 1 Main Street "
+            "(\"Alpha\"), and BETA GROUP LIMITED, a United Kingdom corporation (\"Beta\").\n"
+            "ARTICLE 1 DEFINITIONS\n1.1 \"Compound\" means the molecule.\n")
+    assert len(toc) > 8000
+    assert {p.label for p in find_parties_detailed(text, "en")} == {"Alpha", "Beta"}
