@@ -111,9 +111,11 @@ def fast_start(src: str) -> str:
     return src[len(_OPTIONAL_ARTICLE):] if src.startswith(_OPTIONAL_ARTICLE) else src
 
 
-def _top_level_bars(src: str) -> list[int]:
-    """Positions of the ``|`` that separate alternatives at the outermost level of ``src``."""
-    bars, depth, i, in_class = [], 0, 0, False
+def _outline(src: str) -> tuple[list[int], int | None]:
+    """Positions of the ``|`` at the outermost level of ``src``, and of the ``)`` that first
+    brings the nesting back to the outermost level (None if there is none); escapes and
+    character classes skipped."""
+    bars, depth, i, in_class, first_close = [], 0, 0, False, None
     while i < len(src):
         ch = src[i]
         if ch == "\\":
@@ -129,10 +131,12 @@ def _top_level_bars(src: str) -> list[int]:
             depth += 1
         elif ch == ")":
             depth -= 1
+            if depth == 0 and first_close is None:
+                first_close = i
         elif ch == "|" and depth == 0:
             bars.append(i)
         i += 1
-    return bars
+    return bars, first_close
 
 
 def split_alternatives(src: str) -> list[str]:
@@ -143,39 +147,15 @@ def split_alternatives(src: str) -> list[str]:
     if "(?P" in src or re.search(r"\\\d", src):
         return [src]  # named groups and back-references must stay in one piece
     body = src
-    while body.startswith("(?:") and body.endswith(")") and _closes_at_end(body):
+    while body.startswith("(?:") and body.endswith(")") and _outline(body)[1] == len(body) - 1:
         body = body[3:-1]
-    bars = _top_level_bars(body)
+    bars = _outline(body)[0]
     if not bars:
         return [src]
     parts = [body[a + 1:b] for a, b in zip([-1, *bars], [*bars, len(body)])]
     if any(not p for p in parts):
         return [src]
     return [q for p in parts for q in split_alternatives(p)]
-
-
-def _closes_at_end(src: str) -> bool:
-    """Whether the group opened at src[0] is closed by the last character."""
-    depth, i, in_class = 0, 0, False
-    while i < len(src):
-        ch = src[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if src[i + 1:i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i == len(src) - 1
-        i += 1
-    return False
 
 
 class PatSet:
