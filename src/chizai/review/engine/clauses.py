@@ -26,7 +26,7 @@ words the drafter chose, as long as the lexicon knows the concept; widening a co
 helps every rule that uses it.
 
 Pure library (no Django). Patterns run on the party-masked normalised text of the rules
-engine, so offsets are those of ``rules._Unit.norm``.
+engine, so offsets are those of ``rules_units.Unit.norm``.
 """
 from __future__ import annotations
 

@@ -21,145 +21,19 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 
 from . import clauses
 from .document import ChecklistResult, Document, Finding, Segment
 from .rules_compile import LARGE_CH, SME_CH, CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt
+from .rules_units import LOCAL, LONG_UNIT, Unit, article_contexts, clause_units, orig_span, split_oversized
 
 _SEV = ("LOW", "MEDIUM", "HIGH")
 _SME_DISCLOSER_TYPES = {"NDA", "PROTO", "JRD"}
 
 
-# --------------------------------------------------------------------------- units
-
-@dataclass
-class _Unit:
-    idx: int  # position in the unit list
-    seg: Segment
-    norm: str
-    low: str  # lower-cased norm, for the literal prefilter
-    ref: str | None
-    article: str | None
-    start: int  # offset in the joined string
-    _subject: str | None = field(default=None, repr=False)
-
-
-def _units(doc: Document) -> list[Segment]:
-    """Smallest non-sentence clause segments: the "same clause" of NEAR().
-
-    Sentences are folded into their parent so that a carve-out in the next sentence
-    (「ただし、…この限りでない」) still sits in the same unit as the trigger.
-    """
-    segs = doc.segments
-    parents = {s.parent for s in segs if s.parent is not None}
-    chosen: dict[int, Segment] = {}
-    for i, s in enumerate(segs):
-        if s.is_commentary or s.kind in ("title", "signature", "commentary", "heading"):
-            continue
-        if i in parents:
-            continue
-        if s.kind == "sentence" and s.parent is not None and 0 <= s.parent < len(segs):
-            p = segs[s.parent]
-            if p.is_commentary:
-                continue
-            chosen.setdefault(s.parent, p)
-            continue
-        chosen.setdefault(i, s)
-    return [chosen[k] for k in sorted(chosen)]
-
-
-_LONG_UNIT = 4000  # characters; beyond this a "clause" is a segmentation failure
-_LOCAL = 1500  # …and NEAR looks this far either side of the trigger instead
 _SPANS_CLAUSES = "[\\s\\S]"  # in a pattern's source: "anything, line breaks included"
 _COMMON = 12  # units holding a literal, after which the literal index tests unit by unit
-_CHUNK = 1200  # characters; the size an oversized block is cut into
-
-
-def _split_oversized(doc: Document, segs: list[Segment]) -> list[Segment]:
-    """Units of at most _LONG_UNIT characters.
-
-    A longer "clause" is a segmentation failure (numbering the segmenter did not see, a
-    schedule pasted as one paragraph, OCR text without breaks). Read as one clause, NEAR
-    would join words pages apart, and every pattern would scan the whole block once per
-    rule. Such a block is cut at sentence ends and blank lines into pieces of about
-    _CHUNK characters, each keeping the block's reference.
-    """
-    out: list[Segment] = []
-    for s in segs:
-        off = _seg_norm_offset(doc, s) if len(s.norm) > _LONG_UNIT else None
-        if off is None:
-            out.append(s)
-            continue
-        n = s.norm
-        cuts = {m.end() for m in _BREAK.finditer(n)}
-        pieces: list[tuple[int, int]] = []
-        start = prev = 0
-        for c in sorted(cuts | {len(n)}):
-            if c - start > _CHUNK and prev > start:
-                pieces.append((start, prev))
-                start = prev
-            prev = c
-        pieces.append((start, len(n)))
-        for a, b in pieces:
-            while b - a > _LONG_UNIT:  # no break at all: cut at a space
-                sp = n.rfind(" ", a + _CHUNK // 2, a + _CHUNK)
-                cut = sp + 1 if sp > 0 else a + _CHUNK
-                out.append(_piece(doc, s, off, a, cut))
-                a = cut
-            out.append(_piece(doc, s, off, a, b))
-    return out
-
-
-# the end of a sentence (not of an abbreviation such as "Inc." or "U.S.": the next word starts
-# a sentence), or a blank line; never a semicolon or colon, which join a lead-in to its list
-_BREAK = re.compile(r"(?<=[。．！？])|(?<=[a-z0-9)\]][.!?])[\"”’]?\s+(?=[A-Z0-9(\"“])|\n\s*\n")
-
-
-def _piece(doc: Document, s: Segment, off: int, a: int, b: int) -> Segment:
-    o_start, o_end = doc.norm_span_to_orig(off + a, off + b)
-    return Segment(kind=s.kind, start=o_start, end=o_end, text=doc.text[o_start:o_end], norm=s.norm[a:b],
-                   ref=s.ref, article=f"{s.article or s.ref}@{a}", heading=s.heading, parent=s.parent,
-                   is_commentary=s.is_commentary)
-
-
-def _article_contexts(units: list[_Unit]) -> list[str]:
-    """For each unit, the text of its article: where a carve-out or a price for the clause
-    may stand. An article longer than 2 x _LONG_UNIT gives each unit its neighbours only."""
-    by_article: dict[str | None, list[_Unit]] = {}
-    for u in units:
-        by_article.setdefault(u.article, []).append(u)
-    ctx = [""] * len(units)
-    for group in by_article.values():
-        whole = " " + " ".join(u.norm for u in group)
-        if len(whole) <= 2 * _LONG_UNIT:
-            for u in group:
-                ctx[u.idx] = whole
-            continue
-        for k, u in enumerate(group):
-            near = [v.norm for v in group[max(0, k - 1):k + 2] if v is u or len(v.norm) <= _LOCAL]
-            ctx[u.idx] = " " + " ".join(near)
-    return ctx
-
-
-def _seg_norm_offset(doc: Document, seg: Segment) -> int | None:
-    """Where seg.norm starts inside doc.norm, or None when it is not a plain slice."""
-    k = bisect.bisect_left(doc.norm_to_orig, seg.start)
-    if k < len(doc.norm) and doc.norm[k:k + len(seg.norm)] == seg.norm:
-        return k
-    pos = doc.norm.find(seg.norm[:40], max(0, k - 50)) if seg.norm else -1
-    if pos >= 0 and doc.norm[pos:pos + len(seg.norm)] == seg.norm:
-        return pos
-    return None
-
-
-def _orig_span(doc: Document, seg: Segment, a: int, b: int) -> tuple[int, int]:
-    """Map [a, b) of seg.norm to original offsets, always inside doc.text."""
-    off = _seg_norm_offset(doc, seg)
-    if off is None:
-        return seg.start, max(seg.start, min(seg.end, len(doc.text)))
-    return doc.norm_span_to_orig(off + a, off + b)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -184,19 +58,19 @@ class _Ctx:
         self.lang = doc.language if doc.language in ("ja", "en") else "en"
         self.comp = compile_catalogue(self.lang)
         masker = label_masker(self.lang, *party_labels(doc))
-        segs = _split_oversized(doc, _units(doc))
-        self.units: list[_Unit] = []
+        segs = split_oversized(doc, clause_units(doc))
+        self.units: list[Unit] = []
         parts: list[str] = []
         pos = 0
         for i, s in enumerate(segs):
             norm = masker(blank_heading(s.norm, self.lang).replace("\n", " "))
-            self.units.append(_Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref,
+            self.units.append(Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref,
                                     article=s.article or s.ref, start=pos))
             parts.append(norm)
             pos += len(norm) + 1
         self.joined = "\n".join(parts)
         self.starts = [u.start for u in self.units]
-        self.article_text = _article_contexts(self.units)
+        self.article_text = article_contexts(self.units)
         types = set(doc.contract_types)
         self.types = types
         self.sme_discloser = bool(types & _SME_DISCLOSER_TYPES)
@@ -210,7 +84,7 @@ class _Ctx:
         self._views: dict[int, clauses.ClauseView] = {}
         self._terms: dict[str, frozenset[str]] | None = None
 
-    def view(self, u: _Unit) -> clauses.ClauseView:
+    def view(self, u: Unit) -> clauses.ClauseView:
         """What the clause does (clauses.py), read once per unit and only when asked."""
         got = self._views.get(u.idx)
         if got is None:
@@ -232,7 +106,7 @@ class _Ctx:
                     yield u, act, v
                     break
 
-    def unit_at(self, pos: int) -> _Unit | None:
+    def unit_at(self, pos: int) -> Unit | None:
         if not self.units:
             return None
         i = bisect.bisect_right(self.starts, pos) - 1
@@ -329,7 +203,7 @@ class _Ctx:
         return rx.search(self.joined) if rx is not None else None
 
 
-    def subject(self, u: _Unit) -> str:
+    def subject(self, u: Unit) -> str:
         if u._subject is None:
             best = None
             for m in self.comp.subject.finditer(u.norm):
@@ -356,7 +230,7 @@ class _Ctx:
             out.append((kind, strong))
         return out
 
-    def subject_at(self, u: _Unit, pos: int) -> str:
+    def subject_at(self, u: Unit, pos: int) -> str:
         """Who is bound by the sentence holding ``pos``: the nearest subject before it in
         the same sentence (は beats が), else the first after it, else the clause's. When
         the sentence lets someone else act ("X shall allow Y to visit", 「乙は、甲が立ち入る
@@ -386,13 +260,13 @@ class _Ctx:
             return next((k for k, st in after if st), after[0][0])
         return self.subject(u)
 
-    def has_consideration(self, u: _Unit) -> bool:
+    def has_consideration(self, u: Unit) -> bool:
         got = self._consideration.get(u.idx)
         if got is None:
             got = self._consideration[u.idx] = self._has_consideration(u)
         return got
 
-    def _has_consideration(self, u: _Unit) -> bool:
+    def _has_consideration(self, u: Unit) -> bool:
         c = self.comp
         if c.consideration is None:
             return False
@@ -404,7 +278,7 @@ class _Ctx:
         return bool(c.consideration.search(art)) and not (
             c.no_consideration is not None and c.no_consideration.search(art))
 
-    def negated(self, u: _Unit, a: int, b: int) -> bool:
+    def negated(self, u: Unit, a: int, b: int) -> bool:
         c = self.comp
         if self.lang == "ja" and clauses.negated_tail(u.norm[b:b + 40]):
             return True
@@ -431,7 +305,7 @@ def _applies(ctx: _Ctx, applies_to: list[str]) -> bool:
     return bool(ctx.types & set(applies_to))
 
 
-def _severity(ctx: _Ctx, cr: CompiledRule, u: _Unit | None, base: str | None = None) -> str:
+def _severity(ctx: _Ctx, cr: CompiledRule, u: Unit | None, base: str | None = None) -> str:
     sev = _SEV.index(base or cr.rule.severity)
     adj = cr.rule.adjust
     if set(adj.get("lower_in_types") or ()) & ctx.types:
@@ -449,20 +323,20 @@ def _severity(ctx: _Ctx, cr: CompiledRule, u: _Unit | None, base: str | None = N
 
 
 
-def _scope(ctx: _Ctx, cr: CompiledRule, u: _Unit, a: int, b: int) -> tuple[str, bool]:
+def _scope(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, bool]:
     """Text that counts as "the same clause" for near/not_near, and whether it is the
     same for every trigger position in the unit (so the check can be cached)."""
     if cr.rule.detection.get("window") == "article":
         art = ctx.article_text[u.idx]
-        if len(art) <= 2 * _LONG_UNIT:
+        if len(art) <= 2 * LONG_UNIT:
             return art, True
-    if len(u.norm) <= _LONG_UNIT:
+    if len(u.norm) <= LONG_UNIT:
         return u.norm, True
     # an unsegmented block (a table of contents, an exhibit pasted as one paragraph)
-    return u.norm[max(0, a - _LOCAL):b + _LOCAL], False
+    return u.norm[max(0, a - LOCAL):b + LOCAL], False
 
 
-def _static_ok(ctx: _Ctx, cr: CompiledRule, u: _Unit, scope: str) -> bool:
+def _static_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, scope: str) -> bool:
     """The position-independent part of the clause filters."""
     negation = cr.rule.detection.get("negation")
     for g in cr.near:
@@ -496,7 +370,7 @@ _ALLOWED = {
 _EN_DENIED = re.compile(r"\b(?:not|no|never)\b(?:\s+\w+){0,4}\s*$|\bno\s+(?:obligation|duty)\s+to\s*$|\bneed\s+not\s*$", re.I)
 
 
-def _unit_ok(ctx: _Ctx, cr: CompiledRule, u: _Unit, pos: int = 0, end: int | None = None,
+def _unit_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, pos: int = 0, end: int | None = None,
              cache: dict | None = None) -> bool:
     # A carve-out or exception often sits in the next paragraph of the same article
     # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
@@ -536,7 +410,7 @@ def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
     return True
 
 
-def _finding(ctx: _Ctx, cr: CompiledRule, u: _Unit | None, span: tuple[int, int] | None,
+def _finding(ctx: _Ctx, cr: CompiledRule, u: Unit | None, span: tuple[int, int] | None,
              base: str | None = None, why: dict | None = None) -> Finding:
     r, lang = cr.rule, ctx.lang
     text = ctx.doc.text[span[0]:span[1]] if span else None
@@ -546,7 +420,7 @@ def _finding(ctx: _Ctx, cr: CompiledRule, u: _Unit | None, span: tuple[int, int]
                    why=why)
 
 
-def _contradicted(ctx: _Ctx, cr: CompiledRule, u: _Unit, a: int, b: int) -> bool:
+def _contradicted(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
     """A pattern hit that the clause representation reads otherwise: the act it sits on
     goes to the other party, is negated, moves the object back to its own maker
     (「甲が作成した本デザインは甲に帰属する」), is paid for, or lacks what makes it a problem
@@ -574,12 +448,12 @@ def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[in
             continue
         # the act itself is read: another paragraph of the article (a licence-back beside an
         # assignment) does not undo it, so only the act's own clause is searched
-        if cr.not_near is not None and cr.not_near.search(u.norm if len(u.norm) <= _LONG_UNIT
+        if cr.not_near is not None and cr.not_near.search(u.norm if len(u.norm) <= LONG_UNIT
                                                           else _scope(ctx, cr, u, act.start, act.end)[0]):
             continue
         seen.add(key)
         spans.append((u.seg.start, u.seg.end))
-        out.append(_finding(ctx, cr, u, _orig_span(ctx.doc, u.seg, act.start, act.end), why=view.explain(act)))
+        out.append(_finding(ctx, cr, u, orig_span(ctx.doc, u.seg, act.start, act.end), why=view.explain(act)))
     return out
 
 
@@ -634,7 +508,7 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
                 continue
             seen.add(key)
             spans.append((u.seg.start, u.seg.end))
-            out.append(_finding(ctx, cr, u, _orig_span(ctx.doc, u.seg, a, b)))
+            out.append(_finding(ctx, cr, u, orig_span(ctx.doc, u.seg, a, b)))
     if cr.rule.frames:
         out += _frame_findings(ctx, cr, seen, spans)
     # or_absent: a protection missing from the whole text is itself the finding
