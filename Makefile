@@ -50,11 +50,10 @@ test-s3: install
 		echo "CHIZAI_TEST_S3_ENDPOINT_URL is not set: S3 run skipped"; \
 	fi
 
-## Rebuild the translation catalogues after changing strings (needs GNU gettext).
+## Rebuild the translation catalogues after changing strings (needs GNU gettext): each app's
+## own catalogue plus the project one, English filled in, compiled, then checked.
 messages: install
-	cd src/chizai && ../../$(BIN)/chizai makemessages -l ja -l en --no-obsolete --add-location file
-	$(BIN)/python tools/fill_en_catalogue.py src/chizai/locale/en/LC_MESSAGES/django.po
-	cd src/chizai && ../../$(BIN)/chizai compilemessages
+	$(BIN)/python tools/i18n.py update
 
 ## Retrain the contract-review classifiers (fixed seed; never reads the ContractNLI test split).
 train-classifier: install

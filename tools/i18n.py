@@ -48,10 +48,24 @@ def extract(directory: Path, ignores: list[str], into: Path | None = None) -> No
     subprocess.run(args, cwd=target, check=True, capture_output=True, env=env)
 
 
+def load_po(po_path: Path) -> polib.POFile:
+    """A catalogue read so that saving it writes long strings on one line, as makemessages
+    --no-wrap does: polib's default (wrap at 78) and makemessages' own disagreed, so every
+    run rewrapped catalogues whose strings had not changed."""
+    return polib.pofile(str(po_path), wrapwidth=0)
+
+
+def save_if_changed(po: polib.POFile, po_path: Path) -> None:
+    """Write the catalogue only when its text changes (no churn in other apps' files)."""
+    text = str(po)
+    if po_path.read_text(encoding="utf-8") != text:
+        po.save(str(po_path))
+
+
 def fill_english(po_path: Path) -> None:
     """English msgids are the English text: every en msgstr is its msgid. (makemessages'
     fuzzy guesses borrow a *similar* string's text, so nothing of theirs is kept.)"""
-    po = polib.pofile(str(po_path))
+    po = load_po(po_path)
     for entry in po:
         if entry.msgid_plural:
             entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
@@ -59,7 +73,7 @@ def fill_english(po_path: Path) -> None:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
-    po.save()
+    save_if_changed(po, po_path)
 
 
 def compile_all() -> None:
@@ -101,7 +115,7 @@ def set_translations(lang: str, mapping_file: Path) -> None:
         po_path = directory / "locale" / lang / "LC_MESSAGES" / "django.po"
         if not po_path.exists():
             continue
-        po = polib.pofile(str(po_path))
+        po = load_po(po_path)
         for entry in po:
             if entry.msgid in mapping:
                 value = mapping[entry.msgid]
@@ -111,7 +125,7 @@ def set_translations(lang: str, mapping_file: Path) -> None:
                     entry.msgstr = value
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
-        po.save()
+        save_if_changed(po, po_path)
     compile_all()
 
 
