@@ -17,6 +17,7 @@ from chizai.core.querysets import roles_by_org
 from chizai.core.services import ChizaiError
 from chizai.core.storage import StorageUnavailable
 from chizai.register.atrest import sealed_columns
+from chizai.review.engine import ReviewInputError  # the engine package imports only its data classes here
 from chizai.review.models import ContractReview
 
 #: above this many characters a review runs in the background worker with progress shown
@@ -47,7 +48,7 @@ def _engine_message(exc) -> str:
 
 def validate_input(data: bytes | str, filename: str, options: dict):
     """Read the contract once to refuse bad input before anything is stored."""
-    from chizai.review.engine import ReviewInputError, load_document
+    from chizai.review.engine import load_document
 
     if isinstance(data, bytes) and len(data) > MAX_UPLOAD_BYTES:
         raise ChizaiError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
@@ -133,10 +134,10 @@ def run_review_job(job: Job):
                             contract_type=options.get("type", "auto"))
         jobs.heartbeat(job, 40, "checking the clauses")
         report = review_document(doc)
+    except ReviewInputError as exc:  # the input itself is bad: retrying cannot help
+        ContractReview.objects.filter(pk=review.pk).update(status=ContractReview.Status.FAILED, error=_engine_message(exc))
+        return {"failed": exc.code}
     except Exception as exc:
-        if exc.__class__.__name__ == "ReviewInputError":  # the input itself is bad: retrying cannot help
-            ContractReview.objects.filter(pk=review.pk).update(status=ContractReview.Status.FAILED, error=_engine_message(exc))
-            return {"failed": exc.code}
         final = job.attempts >= job.max_attempts
         ContractReview.objects.filter(pk=review.pk).update(
             status=ContractReview.Status.FAILED if final else ContractReview.Status.QUEUED,
