@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
@@ -85,8 +86,9 @@ def test_viewer_cannot_invite(client, org, members):
 
 
 def test_manager_cannot_invite_an_owner(org, members):
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.invite(members["manager"], org, email="x@example.jp", role="owner")
+    assert not Invitation.objects.exists()
 
 
 def test_api_token_auth_and_revocation(org, owner):
