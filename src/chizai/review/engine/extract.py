@@ -7,12 +7,15 @@ no parser exception may leak out.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 
 from chizai import safearchive
 
 from .document import ReviewInputError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_CHARS = 2_000_000
@@ -222,7 +225,9 @@ def decode_bytes(data: bytes, filename: str = "document") -> tuple[str, list[str
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
-    except Exception:  # charset-normalizer is a best effort; fall through to replacement
+    except Exception as exc:  # charset-normalizer is a best effort; fall through to replacement
+        log.warning("%s: charset-normalizer could not guess the encoding (%s: %s); undecodable bytes are replaced",
+                    filename, type(exc).__name__, exc)
         best = None
     if best is not None:
         warnings.append(f"decoded as {best.encoding} (guessed)")
@@ -248,7 +253,8 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
             ok = 0
             try:
                 ok = reader.decrypt("")
-            except Exception:
+            except Exception as exc:  # pypdf: PdfReadError, NotImplementedError (algorithm), DependencyError
+                log.info("%s: the PDF could not be opened with an empty password (%s: %s)", name, type(exc).__name__, exc)
                 ok = 0
             if not ok:
                 raise ReviewInputError(
@@ -261,7 +267,9 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
         for page in reader.pages:
             try:
                 pages.append(page.extract_text() or "")
-            except Exception:
+            except Exception as exc:
+                log.warning("%s: the text of page %d could not be read (%s: %s)", name, len(pages) + 1,
+                            type(exc).__name__, exc)
                 pages.append("")
                 warnings.append("text of one page could not be read")
     except ReviewInputError:
@@ -348,7 +356,7 @@ def _format_number(n: int, fmt: str) -> str:
 class _Numbering:
     """Enough of Word's numbering model to print list labels like 「第3条」, 「（２）」, 「①」."""
 
-    def __init__(self, doc):
+    def __init__(self, doc, name: str = ""):
         self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
         self.num_to_abs: dict[str, str] = {}
         self.start_override: dict[tuple[str, int], int] = {}
@@ -357,7 +365,11 @@ class _Numbering:
         try:
             part = doc.part.numbering_part
             root = part.element
-        except Exception:
+        except NotImplementedError:  # no numbering part: python-docx would have to create one
+            root = None
+        except Exception as exc:  # e.g. two numbering parts (ValueError), a part that is not XML
+            log.warning("%s: the Word numbering could not be read, list labels are left out (%s: %s)",
+                        name, type(exc).__name__, exc)
             root = None
         if root is not None:
             for absn in root.iter(_W + "abstractNum"):
@@ -386,8 +398,9 @@ class _Numbering:
                 if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
                     il = ppr.numPr.ilvl.val if ppr.numPr.ilvl is not None else 0
                     self.style_num[st.style_id] = (str(ppr.numPr.numId.val), int(il))
-        except Exception:
-            pass
+        except Exception as exc:
+            log.warning("%s: the numbering of Word styles could not be read, their list labels are left out (%s: %s)",
+                        name, type(exc).__name__, exc)
 
     def label(self, paragraph) -> str:
         num_id = None
@@ -462,7 +475,7 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
         raise
     except Exception as exc:
         raise ReviewInputError("broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__}).")
-    numbering = _Numbering(document)
+    numbering = _Numbering(document, name)
     lines: list[str] = []
     try:
         body = document.element.body
@@ -474,7 +487,8 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
                 text = p.text
                 try:
                     style_name = p.style.name if p.style is not None else ""
-                except Exception:
+                except Exception as exc:
+                    log.warning("%s: a paragraph's style could not be read (%s: %s)", name, type(exc).__name__, exc)
                     style_name = ""
                 if label == "・" and style_name.lower().startswith(("heading", "title", "toc")):
                     # headings carry decorative bullet glyphs that are not contract text
@@ -499,7 +513,7 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
                         cells.append(cell.text.replace("\n", " ").strip())
                     lines.append(" | ".join(cells))
                 lines.append("")
-        notes = _docx_footnotes(document)
+        notes = _docx_footnotes(document, name)
         if notes:
             lines.append("")
             lines.append("脚注 / Footnotes")
@@ -511,7 +525,7 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
     return ExtractedText("\n".join(lines), warnings, None, "docx")
 
 
-def _docx_footnotes(document) -> list[str]:
+def _docx_footnotes(document, name: str = "") -> list[str]:
     out: list[str] = []
     try:
         for rel in document.part.rels.values():
@@ -526,6 +540,7 @@ def _docx_footnotes(document) -> list[str]:
                 text = "".join(t.text or "" for t in fn.iter(_W + "t")).strip()
                 if text:
                     out.append(f"[{fn.get(_W + 'id')}] {text}")
-    except Exception:
-        return out
+    except Exception as exc:  # a damaged footnotes part: keep the notes read so far
+        log.warning("%s: the Word footnotes could not be read after %d notes (%s: %s)",
+                    name, len(out), type(exc).__name__, exc)
     return out
