@@ -187,7 +187,7 @@ _EN_REFERRED = re.compile(
     r"|(?P<bare>[A-Z][A-Za-z0-9\-]{1,30})(?=\s*\)))")
 _EN_BETWEEN = re.compile(r"\b(?:is\s+)?(?:made|entered\s+into|executed|concluded)\b[^.]{0,200}?\b(?:by\s+and\s+)?between\b", re.I)
 _EN_MEANS = re.compile(r"[\"“](?P<label>[A-Za-z][A-Za-z0-9\- ]{1,30})[\"”]\s+(?:means|shall mean|refers to|is)\s+(?P<def>[^.;\n]{1,200})")
-_KEY_ROW = re.compile(r"^[ \t|｜]*(?P<label>[^\s|｜:：]{1,20}(?: [A-Z][a-z]+)?)[ \t]*(?:[|｜:：]|\s{2,}|　)[ \t　]*(?P<value>[^|｜\n]{2,160})", re.M)
+_KEY_ROW = re.compile(r"^[ \t|｜]*(?P<label>[^\s|｜:：]{1,20}(?: [A-Z][a-z]+)?)[ \t]*(?:[|｜:：]|[ \t]{2,}|　)[ \t　]*(?P<value>[^|｜\n]{2,160})", re.M)
 _EN_ROLE_SUBJECT = r"(?:shall|will|must|may|agrees?|undertakes?|warrants?|acknowledges?|confirms?)"
 
 

@@ -411,3 +411,13 @@ def test_parties_defined_after_a_long_table_of_contents():
             "ARTICLE 1 DEFINITIONS\n1.1 \"Compound\" means the molecule.\n")
     assert len(toc) > 8000
     assert {p.label for p in find_parties_detailed(text, "en")} == {"Alpha", "Beta"}
+
+
+def test_ja_cover_lines_after_a_blank_line_under_the_title():
+    # a blank line is not a key-terms separator: the title is not a label whose value is the next row
+    text = ("業務委託基本契約書\n\n委託者：大和重工業株式会社\n受託者：株式会社山田製作所\n\n"
+            "第1条（目的）\n委託者は受託者に対し、部品の加工業務を委託し、受託者はこれを受託する。\n")
+    parties = {p.label: p for p in find_parties(text, "ja")}
+    assert parties["委託者"].name == "大和重工業株式会社" and "client" in parties["委託者"].sides
+    assert parties["受託者"].name == "株式会社山田製作所"
+    assert load_document(text, "c.txt").detection["sme"]["label"] == "受託者"
