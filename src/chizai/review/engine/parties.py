@@ -187,7 +187,7 @@ _EN_REFERRED = re.compile(
     r"|(?P<bare>[A-Z][A-Za-z0-9\-]{1,30})(?=\s*\)))")
 _EN_BETWEEN = re.compile(r"\b(?:is\s+)?(?:made|entered\s+into|executed|concluded)\b[^.]{0,200}?\b(?:by\s+and\s+)?between\b", re.I)
 _EN_MEANS = re.compile(r"[\"“](?P<label>[A-Za-z][A-Za-z0-9\- ]{1,30})[\"”]\s+(?:means|shall mean|refers to|is)\s+(?P<def>[^.;\n]{1,200})")
-_KEY_ROW = re.compile(r"^[ \t|｜]*(?P<label>[^\s|｜:：]{1,20}(?: [A-Z][a-z]+)?)[ \t]*(?:[|｜:：]|[ \t]{2,}|　)[ \t　]*(?P<value>[^|｜\n]{2,160})", re.M)
+_KEY_ROW = re.compile(r"^[ \t|｜]*(?P<label>[^\s|｜:：]{1,20}(?: [A-Z][a-z]*)?)[ \t]*(?:[|｜:：]|[ \t]{2,}|　)[ \t　]*(?P<value>[^|｜\n]{2,160})", re.M)
 _EN_ROLE_SUBJECT = r"(?:shall|will|must|may|agrees?|undertakes?|warrants?|acknowledges?|confirms?)"
 
 
@@ -394,12 +394,15 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
         if not role:
             continue
         comp = (_COMPANY_JA if language == "ja" else _COMPANY_EN).search(value)
-        # 甲/乙 rows (signature blocks) only name a party already found
-        if comp and role not in ("first", "second", "third") and not any(label in p.labels for p in found) and len(found) < 4:
+        # 甲/乙 and "Party A" rows name a new party only at the top ("between:\nParty A: X Corp."):
+        # in a signature block they only name a party already found
+        numbered_ok = role not in ("first", "second", "third") or m.start() < len(head)
+        if comp and numbered_ok and not any(label in p.labels for p in found) and len(found) < 4:
             add([label], comp.group(0), m.start(), m.end(), "key_terms")
         elif comp:
             for p in found:
-                if label in p.labels and not p.name:
+                # a party known only by its role word ("Consultant") gets the company's name
+                if label in p.labels and (not p.name or p.name in p.labels):
                     p.name = _clean_name(comp.group(0))
     if language == "ja":
         # an order form is addressed to the supplier: 「株式会社錦プレス工業　御中」

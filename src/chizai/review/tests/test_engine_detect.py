@@ -421,3 +421,22 @@ def test_ja_cover_lines_after_a_blank_line_under_the_title():
     assert parties["委託者"].name == "大和重工業株式会社" and "client" in parties["委託者"].sides
     assert parties["受託者"].name == "株式会社山田製作所"
     assert load_document(text, "c.txt").detection["sme"]["label"] == "受託者"
+
+
+def test_en_party_a_and_b_listed_under_between():
+    text = ("PURCHASE AND SUPPLY AGREEMENT\n\nThis Agreement is made on 1 May 2026 between:\n"
+            "Party A: Orion Heavy Industries Corporation, with its principal office at Tokyo\n"
+            "Party B: Hoshino Die Casting Co., Ltd., with its principal office at Osaka\n\n"
+            "1. Supply\nParty B shall manufacture the Products according to the specifications provided by Party A "
+            "and deliver them to Party A.\n2. Payment\nParty A shall pay Party B the price for the Products.\n")
+    parties = {p.label: p.name for p in find_parties(text, "en")}
+    assert parties == {"Party A": "Orion Heavy Industries Corporation", "Party B": "Hoshino Die Casting Co., Ltd."}
+    assert load_document(text, "c.txt").detection["sme"]["label"] == "Party B"
+
+
+def test_en_role_word_party_takes_the_name_from_a_cover_row():
+    text = ('CONSULTING SERVICES AGREEMENT\n\nThis Consulting Services Agreement is between Apex Global Manufacturing, '
+            'Inc. ("Apex") and the consultant named below ("Consultant").\n\nConsultant: Takeda Process Engineering LLC\n\n'
+            "1. Services\nConsultant will provide process engineering services to Apex.\n")
+    parties = {p.label: p.name for p in find_parties(text, "en")}
+    assert parties["Consultant"] == "Takeda Process Engineering LLC"
