@@ -47,8 +47,12 @@ def _invalid(request, exc):
 
 
 @api.exception_handler(PermissionDenied)
-def _forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+def _denied(request, exc):
+    # The one rendering of a refusal (chizai.core.access): Denied -> 403 with its message,
+    # NotFound -> 404 saying nothing more (no leak that the organisation or object exists).
+    status = getattr(exc, "status", 403)
+    detail = "Not Found" if status == 404 else (str(exc) or "Not allowed.")
+    return api.create_response(request, {"detail": detail}, status=status)
 
 
 @api.exception_handler(StorageUnavailable)

@@ -203,13 +203,14 @@ def evidence_export(
     _django()
     from django.http import Http404
 
+    from chizai.core.access import Denied
     from chizai.core.services import ChizaiError
     from chizai.register.export import export_evidence
 
     target, actor = _asset_and_actor(asset, user)
     try:
         manifest = export_evidence(actor, target.organization, asset, out)
-    except Http404:
+    except (Http404, Denied):
         typer.echo(f"{actor.get_username()} may not download asset {asset}.", err=True)
         raise typer.Exit(2) from None
     except ChizaiError as exc:
@@ -234,6 +235,7 @@ def upload(
     _django()
     from django.http import Http404
 
+    from chizai.core.access import Denied
     from chizai.core.services import ChizaiError
     from chizai.register.services import upload_version
 
@@ -241,7 +243,7 @@ def upload(
     try:
         with file.open("rb") as handle:
             version = upload_version(actor, target.organization, asset, handle, name=name or file.name, file_id=file_id)
-    except Http404:
+    except (Http404, Denied):
         typer.echo(f"{actor.get_username()} may not change asset {asset}, or it has no document {file_id}.", err=True)
         raise typer.Exit(2) from None
     except ChizaiError as exc:

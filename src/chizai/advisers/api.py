@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404
 from ninja import Router, Schema
 
 from chizai.advisers import prioritisation, services
@@ -16,15 +15,13 @@ router = Router(tags=["advisers"])
 
 def _support(request, slug: str, action: str) -> Organization:
     org = org_or_404(request, slug, "advisers", action)
-    if org.kind != Organization.Kind.SUPPORT:
-        raise Http404
+    services.require_kind(org, Organization.Kind.SUPPORT)
     return org
 
 
 def _client(request, slug: str, action: str = "view") -> Organization:
     org = org_or_404(request, slug, "advisers", action)
-    if org.kind != Organization.Kind.COMPANY:
-        raise Http404
+    services.require_kind(org, Organization.Kind.COMPANY)
     return org
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -30,35 +29,31 @@ from chizai.advisers.models import (
     SupportProgramme,
     VisitLog,
 )
-from chizai.core import audit, exports, permissions
+from chizai.core import audit, exports
+from chizai.core.access import NotFound, require, role_in
 from chizai.core.models import AdvisoryEngagement, Organization
-from chizai.core.querysets import roles_by_org
 from chizai.core.services import ChizaiError
 
 READ = "advisers.read"
 
 
-def role_in(user, organization) -> str | None:
-    return roles_by_org(user).get(organization.pk)
+def require_kind(organization: Organization, kind: str) -> None:
+    """Support pages exist only under a support organisation and client pages only under a
+    company; anything else is refused as if it did not exist."""
+    if organization.kind != kind:
+        raise NotFound()
 
 
 def require_support(actor, support: Organization, *actions: str) -> None:
     """``support`` is a support organisation where ``actor`` may do one of ``actions``; else 404/403."""
-    if support.kind != Organization.Kind.SUPPORT:
-        raise Http404("Not a support organisation.")
-    role = role_in(actor, support)
-    if not any(permissions.allowed(role, "advisers", action) for action in actions or ("work",)):
-        raise PermissionDenied(_("You may not do this in this organisation."))
+    require_kind(support, Organization.Kind.SUPPORT)
+    require(actor, support, "advisers", *(actions or ("work",)))
 
 
 def require_client(actor, client: Organization, action: str = "view") -> str:
     """The actor's role in the client if it allows ``advisers.<action>``; a client unseen is 404."""
-    role = role_in(actor, client)
-    if role is None or client.kind != Organization.Kind.COMPANY:
-        raise Http404("No such client.")
-    if not permissions.allowed(role, "advisers", action):
-        raise PermissionDenied(_("You may not do this in this organisation."))
-    return role
+    require_kind(client, Organization.Kind.COMPANY)
+    return require(actor, client, "advisers", action)
 
 
 def engagements_of(actor, support: Organization | None = None):

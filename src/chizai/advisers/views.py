@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,13 +24,11 @@ from chizai.core.validation import one_id, refuse_bad_text
 
 
 def _support_only(request):
-    if request.organization.kind != Organization.Kind.SUPPORT:
-        raise Http404
+    services.require_kind(request.organization, Organization.Kind.SUPPORT)
 
 
 def _client_only(request):
-    if request.organization.kind != Organization.Kind.COMPANY:
-        raise Http404
+    services.require_kind(request.organization, Organization.Kind.COMPANY)
 
 
 @org_view("core", "view")

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from chizai.core import audit, permissions
+from chizai.core import access, audit
 from chizai.core.models import AuditEvent, Job, Organization
 from chizai.core.querysets import roles_by_org
 
@@ -15,10 +14,11 @@ router = Router(tags=["organisations"])
 
 
 def org_or_404(request, slug: str, app: str = "core", action: str = "view") -> Organization:
-    """The organisation behind ``slug`` if the caller may do ``action`` on ``app`` there, else 404."""
+    """The organisation behind ``slug`` if the caller may do ``action`` on ``app`` there, else
+    ``access.NotFound`` (404 JSON): at the route, a script learns nothing about what exists."""
     org = Organization.objects.restrict(request.user, "view").filter(slug=slug).first()
-    if org is None or not permissions.allowed(roles_by_org(request.user).get(org.pk), app, action):
-        raise Http404("No such organisation.")
+    if org is None or not access.may(request.user, org, app, action):
+        raise access.NotFound("No such organisation.")
     return org
 
 
@@ -90,7 +90,7 @@ def list_orgs(request):
 @router.get("/orgs/{slug}", response=OrganizationOut)
 def get_org(request, slug: str):
     org = org_or_404(request, slug)
-    org.role = roles_by_org(request.user).get(org.pk)
+    org.role = access.role_in(request.user, org)
     return org
 
 
@@ -114,8 +114,8 @@ def verify_audit(request, slug: str):
 @router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
 def get_job(request, job_id: int):
     job = get_object_or_404(Job.objects.restrict(request.user, "view"), pk=job_id)
-    if job.created_by_id != request.user.pk and not permissions.allowed(
-        roles_by_org(request.user).get(job.organization_id), "core", "manage_members"
+    if job.created_by_id != request.user.pk and not (
+        job.organization is not None and access.may(request.user, job.organization, "core", "manage_members")
     ):
-        raise Http404
+        raise access.NotFound()
     return job

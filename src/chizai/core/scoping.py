@@ -10,22 +10,17 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
-from chizai.core import permissions
+from chizai.core import access, permissions
 from chizai.core.models import Organization
-from chizai.core.querysets import roles_by_org
 
 
 def resolve_org(user, slug: str, app: str, action: str) -> tuple[Organization, str]:
+    """The organisation and the user's role, or ``NotFound`` (not visible) / ``Denied`` (role)."""
     org = Organization.objects.restrict(user, "view").filter(slug=slug).first()
     if org is None:
-        raise Http404("No such organisation.")
-    role = roles_by_org(user).get(org.pk)
-    if not permissions.allowed(role, app, action):
-        raise PermissionDenied
-    return org, role
+        raise access.NotFound("No such organisation.")
+    return org, access.require(user, org, app, action)
 
 
 def org_view(app: str, action: str = "view"):
@@ -48,4 +43,11 @@ def scoped(request, model, action: str = "view"):
 
 
 def can(request, app: str, action: str) -> bool:
+    """Whether the current organisation's role allows ``app.action`` (set by ``org_view``)."""
     return permissions.allowed(getattr(request, "org_role", None), app, action)
+
+
+def require_can(request, app: str, action: str) -> None:
+    """``access.Denied`` (the styled 403) unless ``can(request, app, action)``."""
+    if not can(request, app, action):
+        raise access.Denied()

@@ -11,12 +11,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chizai.core import audit
+from chizai.core.access import Denied, NotFound, require, role_in
 from chizai.core.models import (
     AdvisoryEngagement,
     ApiToken,
@@ -26,24 +27,13 @@ from chizai.core.models import (
     Organization,
     hash_token,
 )
-from chizai.core.querysets import forget_roles, roles_by_org
+from chizai.core.querysets import forget_roles
 
 User = get_user_model()
 
 
 class ChizaiError(Exception):
     """A refusal with a message meant for the user (shown as is, never a traceback)."""
-
-
-def role_in(user, organization) -> str | None:
-    return roles_by_org(user).get(organization.pk)
-
-
-def _require(user, organization: Organization, action: str, app: str = "core") -> None:
-    from chizai.core.permissions import allowed
-
-    if not allowed(role_in(user, organization), app, action):
-        raise PermissionDenied(_("You may not do this in this organisation."))
 
 
 # --- organisations -------------------------------------------------------------------
@@ -64,7 +54,7 @@ def create_organization(actor, *, slug: str, name_ja: str, owner=None, **fields)
 
 @transaction.atomic
 def update_organization(actor, organization: Organization, **fields) -> Organization:
-    _require(actor, organization, "change")
+    require(actor, organization, "core", "change")
     before = {k: getattr(organization, k) for k in fields}
     for key, value in fields.items():
         setattr(organization, key, value)
@@ -79,9 +69,9 @@ def update_organization(actor, organization: Organization, **fields) -> Organiza
 
 @transaction.atomic
 def add_member(actor, organization: Organization, user, role: str) -> Membership:
-    _require(actor, organization, "manage_members")
+    require(actor, organization, "core", "manage_members")
     if role == Membership.Role.OWNER and role_in(actor, organization) != "owner":
-        raise PermissionDenied(_("Only an owner can make another owner."))
+        raise Denied(_("Only an owner can make another owner."))
     membership, created = Membership.objects.update_or_create(
         user=user, organization=organization, defaults={"role": role}
     )
@@ -93,9 +83,9 @@ def add_member(actor, organization: Organization, user, role: str) -> Membership
 
 @transaction.atomic
 def remove_member(actor, organization: Organization, membership: Membership) -> None:
-    _require(actor, organization, "manage_members")
+    require(actor, organization, "core", "manage_members")
     if membership.organization_id != organization.pk:
-        raise PermissionDenied
+        raise NotFound()
     if membership.role == Membership.Role.OWNER and organization.memberships.filter(role="owner").count() == 1:
         raise ChizaiError(_("An organisation needs at least one owner."))
     username = membership.user.get_username()
@@ -108,9 +98,9 @@ def remove_member(actor, organization: Organization, membership: Membership) -> 
 @transaction.atomic
 def invite(actor, organization: Organization, *, email: str, role: str, days_valid: int = 7) -> tuple[Invitation, str]:
     """Create an invitation; returns it and the one-time token for the link."""
-    _require(actor, organization, "manage_members")
+    require(actor, organization, "core", "manage_members")
     if role == Membership.Role.OWNER and role_in(actor, organization) != "owner":
-        raise PermissionDenied(_("Only an owner can invite another owner."))
+        raise Denied(_("Only an owner can invite another owner."))
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organization=organization, email=email, role=role, token_hash=hash_token(token), created_by=actor,
@@ -161,7 +151,7 @@ def accept_invitation(user, token: str) -> Membership:
 def grant_engagement(actor, organization: Organization, adviser, *, scope: str = "", ends_at=None,
                      adviser_organization=None) -> AdvisoryEngagement:
     """Only the organisation's owner lets an adviser in."""
-    _require(actor, organization, "manage_engagements")
+    require(actor, organization, "core", "manage_engagements")
     engagement = AdvisoryEngagement.objects.create(
         organization=organization, adviser=adviser, granted_by=actor, scope=scope, ends_at=ends_at,
         adviser_organization=adviser_organization,
@@ -175,9 +165,9 @@ def grant_engagement(actor, organization: Organization, adviser, *, scope: str =
 
 @transaction.atomic
 def end_engagement(actor, organization: Organization, engagement: AdvisoryEngagement) -> AdvisoryEngagement:
-    _require(actor, organization, "manage_engagements")
+    require(actor, organization, "core", "manage_engagements")
     if engagement.organization_id != organization.pk:
-        raise PermissionDenied
+        raise NotFound()
     engagement.status = AdvisoryEngagement.Status.ENDED
     engagement.ended_at = timezone.now()
     engagement.ended_by = actor
@@ -242,7 +232,7 @@ def create_api_token(user, *, name: str, days_valid: int | None = 365) -> tuple[
 @transaction.atomic
 def revoke_api_token(user, token: ApiToken) -> None:
     if token.user_id != user.pk:
-        raise PermissionDenied
+        raise NotFound()
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(user, None, "api_token.revoke", obj=token, summary=f"API token '{token.name}' revoked")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -100,8 +99,6 @@ def _call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except ChizaiError as exc:
         raise HttpError(422, str(exc)) from exc
-    except PermissionDenied as exc:
-        raise HttpError(404, "Not found") from exc
 
 
 def _detail(deal: Deal) -> dict:

@@ -11,14 +11,14 @@ import hashlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chizai.core import audit, permissions
-from chizai.core.querysets import roles_by_org
+from chizai.core import audit
+from chizai.core.access import NotFound, require, same_organization
 from chizai.core.services import ChizaiError
 from chizai.deals import shares as shares_mod
 from chizai.deals import worksheet
@@ -37,18 +37,6 @@ from chizai.register import services as register_services
 from chizai.register.models import Asset
 from chizai.review import services as review_services
 from chizai.review.models import ContractReview
-
-
-def _require(actor, organization, action: str) -> None:
-    if not permissions.allowed(roles_by_org(actor).get(organization.pk), "deals", action):
-        raise PermissionDenied(_("You may not do this in this organisation."))
-
-
-def _same_org(organization, *objects) -> None:
-    # A foreign object passed in (by a forged id) is refused as if it did not exist.
-    for obj in objects:
-        if obj is not None and obj.organization_id != organization.pk:
-            raise PermissionDenied
 
 
 def _snapshot(obj, fields) -> dict:
@@ -71,8 +59,8 @@ DEAL_FIELDS = ("title", "kind", "stage", "summary", "next_meeting", "partner_id"
 @transaction.atomic
 def create_deal(actor, organization, *, partner, title: str, kind: str = Deal.Kind.JOINT_RD,
                 stage: str = Deal.Stage.PREPARING, summary: str = "", next_meeting: date | None = None) -> Deal:
-    _require(actor, organization, "add")
-    _same_org(organization, partner)
+    require(actor, organization, "deals", "add")
+    same_organization(organization, partner)
     deal = Deal(organization=organization, partner=partner, title=title, kind=kind, stage=stage, summary=summary,
                 next_meeting=next_meeting, created_by=actor,
                 contribution_weights={k: str(v) for k, v in shares_mod.DEFAULT_WEIGHTS.items()})
@@ -88,7 +76,7 @@ def ensure_partner(actor, organization, *, name_ja: str, kind: str = "tier1", na
     disclosure part owns partners; a deal often starts before anything is disclosed)."""
     from chizai.disclosure.models import Partner
 
-    _require(actor, organization, "add")
+    require(actor, organization, "deals", "add")
     name_ja = name_ja.strip()
     if not name_ja:
         raise ChizaiError(_("Name the partner."))
@@ -102,11 +90,11 @@ def ensure_partner(actor, organization, *, name_ja: str, kind: str = "tier1", na
 
 @transaction.atomic
 def update_deal(actor, deal: Deal, **fields) -> Deal:
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     unknown = set(fields) - {"title", "kind", "stage", "summary", "next_meeting", "partner"}
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    _same_org(deal.organization, fields.get("partner"))
+    same_organization(deal.organization, fields.get("partner"))
     before = _snapshot(deal, DEAL_FIELDS)
     for name, value in fields.items():
         setattr(deal, name, value)
@@ -120,7 +108,7 @@ def update_deal(actor, deal: Deal, **fields) -> Deal:
 def delete_deal(actor, deal: Deal) -> None:
     """Remove a deal and everything prepared in it; the reviews of its drafts stay in the
     reviewer, and the audit chain keeps what the deal was."""
-    _require(actor, deal.organization, "delete")
+    require(actor, deal.organization, "deals", "delete")
     audit.record(actor, deal.organization, "deals.deal.delete", obj=deal, summary=f"deal deleted: {deal.title}",
                  changes={"before": {**_snapshot(deal, DEAL_FIELDS), "drafts": list(deal.drafts.values_list("review_id", flat=True)),
                                      "points": deal.points.count(), "contributions": deal.contributions.count(),
@@ -138,7 +126,7 @@ def visible_assets(user, deal: Deal):
 def set_assets(actor, deal: Deal, asset_ids) -> list[int]:
     """Link exactly the given visible assets; links to assets the actor cannot see stay,
     so someone without access to a secret asset cannot unlink it by accident."""
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     visible = Asset.objects.restrict(actor, "view").filter(organization=deal.organization)
     wanted = set(visible.filter(pk__in=[int(a) for a in asset_ids]).values_list("pk", flat=True))
     seen = set(visible.filter(pk__in=deal.assets.values("pk")).values_list("pk", flat=True))
@@ -161,7 +149,7 @@ def set_disclosures(actor, deal: Deal, disclosure_ids) -> list[int]:
     """Link the deal to disclosures already on record (same rules as set_assets)."""
     from chizai.disclosure.models import Disclosure
 
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     visible = Disclosure.objects.restrict(actor, "view").filter(organization=deal.organization)
     wanted = set(visible.filter(pk__in=[int(d) for d in disclosure_ids]).values_list("pk", flat=True))
     seen = set(visible.filter(pk__in=deal.disclosures.values("pk")).values_list("pk", flat=True))
@@ -183,7 +171,7 @@ def add_draft(actor, deal: Deal, *, filename: str = "draft.txt", data: bytes | N
               contract_type: str = "auto") -> DealDraft:
     """Submit the next version of the contract for review, chained to the previous draft
     (``previous=``) so the review side can show what changed."""
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     last = latest_draft(deal)
     review = review_services.submit_review(
         actor, deal.organization, filename=filename, data=data, text=text,
@@ -195,8 +183,8 @@ def add_draft(actor, deal: Deal, *, filename: str = "draft.txt", data: bytes | N
 @transaction.atomic
 def attach_review(actor, deal: Deal, review: ContractReview, *, from_party: str = "theirs", note: str = "") -> DealDraft:
     """Make an existing review the deal's next draft (the same review twice is one draft)."""
-    _require(actor, deal.organization, "change")
-    _same_org(deal.organization, review)
+    require(actor, deal.organization, "deals", "change")
+    same_organization(deal.organization, review)
     existing = deal.drafts.filter(review=review).first()
     if existing is not None:
         return existing
@@ -253,8 +241,8 @@ def finding_key(finding: dict) -> str:
 def point_from_finding(actor, deal: Deal, review: ContractReview, index: int) -> tuple[NegotiationPoint, bool]:
     """Turn finding ``index`` of a draft's review into a negotiation point; returns
     (point, created). Idempotent: an existing point for the same finding is returned."""
-    _require(actor, deal.organization, "change")
-    _same_org(deal.organization, review)
+    require(actor, deal.organization, "deals", "change")
+    same_organization(deal.organization, review)
     if not deal.drafts.filter(review=review).exists():
         raise ChizaiError(_("This review is not one of the deal's drafts."))
     findings = review.findings
@@ -285,7 +273,7 @@ def point_from_finding(actor, deal: Deal, review: ContractReview, index: int) ->
 
 @transaction.atomic
 def add_point(actor, deal: Deal, *, title: str, **fields) -> NegotiationPoint:
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     unknown = set(fields) - EDITABLE_POINT_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -299,7 +287,7 @@ def add_point(actor, deal: Deal, *, title: str, **fields) -> NegotiationPoint:
 @transaction.atomic
 def update_point(actor, point: NegotiationPoint, **fields) -> NegotiationPoint:
     """Edit a point's positions and wording; its status changes only through set_status."""
-    _require(actor, point.organization, "change")
+    require(actor, point.organization, "deals", "change")
     unknown = set(fields) - EDITABLE_POINT_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -316,7 +304,7 @@ def update_point(actor, point: NegotiationPoint, **fields) -> NegotiationPoint:
 
 @transaction.atomic
 def set_status(actor, point: NegotiationPoint, status: str, *, agreed_wording: str | None = None) -> NegotiationPoint:
-    _require(actor, point.organization, "change")
+    require(actor, point.organization, "deals", "change")
     point = NegotiationPoint.objects.select_for_update().get(pk=point.pk)
     if status not in TRANSITIONS.get(point.status, frozenset()):
         raise ChizaiError(_("A point that is %(old)s cannot become %(new)s.") % {
@@ -348,7 +336,7 @@ STAKEHOLDER_FIELDS = ("side", "name", "role", "stance", "influence", "consult_be
 
 @transaction.atomic
 def add_stakeholder(actor, deal: Deal, *, name: str, **fields) -> Stakeholder:
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     person = Stakeholder(organization=deal.organization, deal=deal, name=name, **fields)
     _save(person)
     audit.record(actor, deal.organization, "deals.stakeholder.create", obj=person, summary=f"stakeholder added: {name}",
@@ -358,7 +346,7 @@ def add_stakeholder(actor, deal: Deal, *, name: str, **fields) -> Stakeholder:
 
 @transaction.atomic
 def update_stakeholder(actor, person: Stakeholder, **fields) -> Stakeholder:
-    _require(actor, person.organization, "change")
+    require(actor, person.organization, "deals", "change")
     if set(fields) - set(STAKEHOLDER_FIELDS):
         raise ValueError(f"not editable here: {sorted(set(fields) - set(STAKEHOLDER_FIELDS))}")
     before = _snapshot(person, STAKEHOLDER_FIELDS)
@@ -380,9 +368,9 @@ def log_contact(actor, deal: Deal, *, kind: str, held_on: date, said: str, stake
                 followups: list[dict] = (), consulted: bool = False) -> Contact:
     """Record a meeting, call or visit. With ``consulted`` the stakeholders who took part
     count as consulted on that day (nemawashi done)."""
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     people = list(stakeholders)
-    _same_org(deal.organization, *people)
+    same_organization(deal.organization, *people)
     if any(p.deal_id != deal.pk for p in people):
         raise ChizaiError(_("Those people are not stakeholders of this deal."))
     contact = Contact(organization=deal.organization, deal=deal, kind=kind, held_on=held_on, said=said, created_by=actor)
@@ -406,7 +394,7 @@ def log_contact(actor, deal: Deal, *, kind: str, held_on: date, said: str, stake
 
 @transaction.atomic
 def add_followup(actor, contact: Contact, *, text: str, owner: str = "", due_on: date | None = None) -> FollowUp:
-    _require(actor, contact.organization, "change")
+    require(actor, contact.organization, "deals", "change")
     follow = FollowUp(organization=contact.organization, deal=contact.deal, contact=contact, text=text, owner=owner, due_on=due_on)
     _save(follow)
     audit.record(actor, contact.organization, "deals.followup.create", obj=follow, summary=f"follow-up added: {text}",
@@ -416,7 +404,7 @@ def add_followup(actor, contact: Contact, *, text: str, owner: str = "", due_on:
 
 @transaction.atomic
 def set_followup_done(actor, follow: FollowUp, done: bool = True) -> FollowUp:
-    _require(actor, follow.organization, "change")
+    require(actor, follow.organization, "deals", "change")
     before = follow.done_at
     if done and follow.done_at is None:
         follow.done_at = timezone.now()
@@ -442,10 +430,10 @@ def add_contribution(actor, deal: Deal, *, party: str, kind: str, made_on: date,
     """Record a contribution. An evidence file (an upload or any file object with a name) is
     sealed with the register's upload limit after the entry passed its checks and before
     anything is written; if writing fails, the stored object is removed again."""
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     if evidence_asset is not None and not Asset.objects.restrict(actor, "view").filter(
             organization=deal.organization, pk=evidence_asset.pk).exists():
-        raise PermissionDenied
+        raise NotFound()
     entry = ContributionEntry(organization=deal.organization, deal=deal, party=party, kind=kind, made_on=made_on,
                               description=description, value=_decimal(value, "value"), valuation_basis=valuation_basis,
                               failed_run=failed_run, evidence_asset=evidence_asset, evidence_note=evidence_note,
@@ -490,7 +478,7 @@ def downloadable_evidence(user, entries) -> set[int]:
 def download_evidence(actor, entry: ContributionEntry):
     """The evidence file's verified plaintext blocks; every download is audited. Anyone the
     register would not let download the linked asset's files gets 404, as if there were no file."""
-    _require(actor, entry.organization, "view")
+    require(actor, entry.organization, "deals", "view")
     if entry.pk not in downloadable_evidence(actor, [entry]):
         raise Http404("No such file.")
     return sealed.download(actor, entry.organization, entry, storage_name=entry.evidence_storage_name,
@@ -503,7 +491,7 @@ def download_evidence(actor, entry: ContributionEntry):
 
 @transaction.atomic
 def delete_contribution(actor, entry: ContributionEntry) -> None:
-    _require(actor, entry.organization, "change")
+    require(actor, entry.organization, "deals", "change")
     before = {**_snapshot(entry, ENTRY_FIELDS), **_snapshot(entry, EVIDENCE_FIELDS)}
     audit.record(actor, entry.organization, "deals.contribution.delete", obj=entry,
                  summary=f"contribution removed: {entry.description}", changes={"before": before})
@@ -520,7 +508,7 @@ def _decimal(value, field: str) -> Decimal:
 
 @transaction.atomic
 def set_weights(actor, deal: Deal, weights: dict, *, agreed: bool = False) -> Deal:
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     clean = {}
     for kind in ContributionEntry.Kind.values:
         value = _decimal(weights.get(kind, shares_mod.DEFAULT_WEIGHTS[kind]), kind)
@@ -575,7 +563,7 @@ def _check_item(item: ConsiderationItem) -> None:
 
 @transaction.atomic
 def add_item(actor, deal: Deal, **fields) -> ConsiderationItem:
-    _require(actor, deal.organization, "change")
+    require(actor, deal.organization, "deals", "change")
     if set(fields) - set(ITEM_FIELDS):
         raise ValueError(f"not editable here: {sorted(set(fields) - set(ITEM_FIELDS))}")
     item = ConsiderationItem(organization=deal.organization, deal=deal, **fields)
@@ -588,7 +576,7 @@ def add_item(actor, deal: Deal, **fields) -> ConsiderationItem:
 
 @transaction.atomic
 def delete_item(actor, item: ConsiderationItem) -> None:
-    _require(actor, item.organization, "change")
+    require(actor, item.organization, "deals", "change")
     audit.record(actor, item.organization, "deals.item.delete", obj=item, summary=f"worksheet line removed: {item.title}",
                  changes={"before": _snapshot(item, ITEM_FIELDS)})
     item.delete()
@@ -604,7 +592,7 @@ def worksheet_rows(deal: Deal) -> tuple[list[tuple[ConsiderationItem, int]], wor
 
 def export_annex(actor, deal: Deal, *, lang: str, fmt: str) -> tuple[bytes, str, str]:
     """The quotation annex (what is and is not included, goods and knowledge apart)."""
-    _require(actor, deal.organization, "export")
+    require(actor, deal.organization, "deals", "export")
     from chizai.deals import documents
 
     if lang not in ("ja", "en") or fmt not in ("pdf", "docx"):
@@ -618,7 +606,7 @@ def export_annex(actor, deal: Deal, *, lang: str, fmt: str) -> tuple[bytes, str,
 
 def export_brief(actor, deal: Deal, *, lang: str) -> tuple[bytes, str, str]:
     """The negotiation brief for the meeting, as a PDF."""
-    _require(actor, deal.organization, "export")
+    require(actor, deal.organization, "deals", "export")
     from chizai.deals import documents
 
     if lang not in ("ja", "en"):

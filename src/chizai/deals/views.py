@@ -1,14 +1,14 @@
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chizai.core.scoping import can, org_view, scoped
+from chizai.core.access import Denied
+from chizai.core.scoping import can, org_view, require_can, scoped
 from chizai.core.services import ChizaiError
 from chizai.core.validation import ids, one_id
 from chizai.deals import chart, forms, services
@@ -57,8 +57,7 @@ def index(request):
     partners = scoped(request, Partner)
     form = forms.DealForm(request.POST or None, partners=partners)
     if request.method == "POST":
-        if not can(request, "deals", "add"):
-            raise PermissionDenied
+        require_can(request, "deals", "add")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -168,7 +167,7 @@ def add_draft(request, deal_id: int):
                                        from_party=data["from_party"], note=data["note"], sme=data.get("sme") or None)
             messages.success(request, _("Draft %(number)s added.") % {"number": draft.number})
             return _to(request, "deal_detail", deal, "drafts")
-        except (ChizaiError, PermissionDenied) as exc:
+        except (ChizaiError, Denied) as exc:
             form.add_error(None, str(exc) or _("You may not do this in this organisation."))
     return render(request, "deals/draft_form.html", {**_base(request, deal, "overview"), "form": form},
                   status=400 if form.errors else 200)
@@ -194,8 +193,7 @@ def points(request, deal_id: int):
     deal = _deal(request, deal_id)
     form = forms.PointForm(request.POST or None)
     if request.method == "POST":
-        if not can(request, "deals", "change"):
-            raise PermissionDenied
+        require_can(request, "deals", "change")
         if form.is_valid():
             try:
                 point = services.add_point(request.user, deal, **form.cleaned_data)
@@ -214,8 +212,7 @@ def point(request, deal_id: int, point_id: int):
     item = _child(request, NegotiationPoint, deal, point_id, "view")
     form = forms.PointForm(request.POST or None, instance=NegotiationPoint.objects.get(pk=item.pk))
     if request.method == "POST":
-        if not can(request, "deals", "change"):
-            raise PermissionDenied
+        require_can(request, "deals", "change")
         if form.is_valid():
             try:
                 services.update_point(request.user, item, **{k: form.cleaned_data[k] for k in form.fields})
@@ -254,8 +251,7 @@ def people(request, deal_id: int):
     deal = _deal(request, deal_id)
     form = forms.StakeholderForm(request.POST or None)
     if request.method == "POST":
-        if not can(request, "deals", "change"):
-            raise PermissionDenied
+        require_can(request, "deals", "change")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -348,8 +344,7 @@ def ledger(request, deal_id: int):
     visible = Asset.objects.restrict(request.user, "view").filter(organization=request.organization)
     form = forms.ContributionForm(request.POST or None, request.FILES or None, assets=visible)
     if request.method == "POST":
-        if not can(request, "deals", "change"):
-            raise PermissionDenied
+        require_can(request, "deals", "change")
         if form.is_valid():
             try:
                 services.add_contribution(request.user, deal, **{k: v for k, v in form.cleaned_data.items() if k != "evidence_file"},
@@ -422,8 +417,7 @@ def worksheet(request, deal_id: int):
     deal = _deal(request, deal_id)
     form = forms.ItemForm(request.POST or None)
     if request.method == "POST":
-        if not can(request, "deals", "change"):
-            raise PermissionDenied
+        require_can(request, "deals", "change")
         if form.is_valid():
             try:
                 services.add_item(request.user, deal, **form.cleaned_data)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema
 from ninja.errors import HttpError
@@ -177,8 +176,6 @@ def _call(func, *args, **kwargs):
         raise HttpError(409, str(exc)) from None
     except ChizaiError as exc:
         raise HttpError(400, str(exc)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "Not allowed.") from None
 
 
 @router.get("/orgs/{slug}/disclosure/partners", response=list[PartnerOut])

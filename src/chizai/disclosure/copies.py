@@ -11,13 +11,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from chizai.core import audit
+from chizai.core.access import require
 from chizai.core.services import ChizaiError
 from chizai.disclosure.models import (
     Disclosure,
     HandoverCopy,
 )
 
-from chizai.disclosure.services import _get, _seal, require
+from chizai.disclosure.services import _get, _seal
 from chizai.register import sealed as sealed_files
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
     from chizai.disclosure import watermark
     from chizai.register.services import plaintext_to_tempfile
 
-    require(actor, organization, "add")
+    require(actor, organization, "disclosure", "add")
     disclosure = _get(Disclosure, actor, organization, disclosure_id)
     if disclosure.status != Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("Copies are made only for a disclosure that passed the gate (this one is: %(status)s).")
@@ -90,7 +91,7 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
 def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
     from chizai.register.models import FileVersion
 
-    require(actor, organization, "add")
+    require(actor, organization, "disclosure", "add")
     copy = _get(HandoverCopy, actor, organization, copy_id, "add")
     # A copy carries the file's content: only someone who may download the file itself gets it.
     if not FileVersion.objects.restrict(actor, "download").filter(pk=copy.item.version_id).exists():

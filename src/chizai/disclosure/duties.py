@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chizai.core import audit, permissions
+from chizai.core.access import may, require
 from chizai.disclosure.models import (
     Agreement,
     CalendarFeed,
@@ -20,9 +21,6 @@ from chizai.disclosure.models import (
     Obligation,
     ReminderDelivery,
 )
-
-# services imports this module too: reach its helpers as attributes, at call time
-from chizai.disclosure import services
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +199,7 @@ def _hash(token: str) -> str:
 @transaction.atomic
 def create_feed(actor, organization) -> str:
     """A new personal ICS token (the previous one stops working); shown once."""
-    services.require(actor, organization, "view")
+    require(actor, organization, "disclosure", "view")
     CalendarFeed.objects.filter(organization=organization, user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(24)
     feed = CalendarFeed.objects.create(organization=organization, user=actor, token_hash=_hash(token))
@@ -215,7 +213,7 @@ def feed_for_token(organization_slug: str, token: str) -> CalendarFeed | None:
             .select_related("user", "organization").first())
     if feed is None or not feed.user.is_active:
         return None
-    if not permissions.allowed(services.role_of(feed.user, feed.organization), "disclosure", "view"):
+    if not may(feed.user, feed.organization, "disclosure", "view"):
         return None
     return feed
 

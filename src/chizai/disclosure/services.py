@@ -12,14 +12,13 @@ import hashlib
 import logging
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chizai.core import audit, permissions
-from chizai.core.querysets import roles_by_org
+from chizai.core import audit
+from chizai.core.access import Denied, may, require, role_in
 from chizai.core.services import ChizaiError
 from chizai.core.validation import delete_or_refuse
 from chizai.disclosure import duties, gate
@@ -46,15 +45,6 @@ AGREEMENT_FIELDS = [
 ACTIVE_STATUSES = ("negotiating", "signed")
 
 
-def role_of(user, organization) -> str | None:
-    return roles_by_org(user).get(organization.pk)
-
-
-def require(user, organization, action: str) -> None:
-    if not permissions.allowed(role_of(user, organization), "disclosure", action):
-        raise PermissionDenied(_("You may not do this in this organisation."))
-
-
 def _get(model, user, organization, pk, action: str = "view"):
     obj = model.objects.restrict(user, action).filter(organization=organization, pk=pk).first()
     if obj is None:
@@ -70,7 +60,7 @@ def _snap(obj, fields) -> dict:
 
 @transaction.atomic
 def create_partner(actor, organization, **fields) -> Partner:
-    require(actor, organization, "add")
+    require(actor, organization, "disclosure", "add")
     partner = Partner(organization=organization, created_by=actor, **fields)
     partner.full_clean()
     partner.save()
@@ -81,7 +71,7 @@ def create_partner(actor, organization, **fields) -> Partner:
 
 @transaction.atomic
 def update_partner(actor, organization, partner_id, **fields) -> Partner:
-    require(actor, organization, "change")
+    require(actor, organization, "disclosure", "change")
     partner = _get(Partner, actor, organization, partner_id, "change")
     before = _snap(partner, fields)
     for key, value in fields.items():
@@ -95,7 +85,7 @@ def update_partner(actor, organization, partner_id, **fields) -> Partner:
 
 @transaction.atomic
 def delete_partner(actor, organization, partner_id) -> None:
-    require(actor, organization, "delete")
+    require(actor, organization, "disclosure", "delete")
     partner = _get(Partner, actor, organization, partner_id, "delete")
     count = partner.disclosures.count()
     if count:
@@ -110,7 +100,7 @@ def delete_partner(actor, organization, partner_id) -> None:
 
 @transaction.atomic
 def add_contact(actor, organization, partner_id, *, name: str, department: str = "", email: str = "", phone: str = "") -> PartnerContact:
-    require(actor, organization, "add")
+    require(actor, organization, "disclosure", "add")
     partner = _get(Partner, actor, organization, partner_id)
     contact = PartnerContact(partner=partner, organization=organization, name=name, department=department, email=email, phone=phone)
     contact.full_clean()
@@ -180,7 +170,7 @@ def _agreement_after(a: Agreement) -> dict:
 @transaction.atomic
 def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreement, list[str]]:
     """Create an agreement; returns it and warnings about overlapping or contradictory ones."""
-    require(actor, organization, "add")
+    require(actor, organization, "disclosure", "add")
     partner = _get(Partner, actor, organization, partner_id)
     check_dates(fields)
     agreement = Agreement(organization=organization, partner=partner, created_by=actor, **fields)
@@ -197,7 +187,7 @@ def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreeme
 
 @transaction.atomic
 def update_agreement(actor, organization, agreement_id, **fields) -> tuple[Agreement, list[str]]:
-    require(actor, organization, "change")
+    require(actor, organization, "disclosure", "change")
     agreement = _get(Agreement, actor, organization, agreement_id, "change")
     merged = {**_snap(agreement, AGREEMENT_FIELDS), **fields}
     check_dates(merged)
@@ -235,7 +225,7 @@ def _seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
 
 def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes, review: bool = True) -> Agreement:
     """Store the agreement file encrypted and run the reviewer on it; suggestions wait for a person."""
-    require(actor, organization, "add")
+    require(actor, organization, "disclosure", "add")
     agreement = _get(Agreement, actor, organization, agreement_id)
     if not data:
         raise ChizaiError(_("The file is empty; nothing was stored."))
@@ -304,7 +294,7 @@ def confirm_suggestions(actor, organization, agreement_id, **fields) -> tuple[Ag
 
 def agreement_file(actor, organization, agreement_id) -> tuple[Agreement, bytes]:
     # The same people who may take register files away (viewers and advisers read the terms only).
-    require(actor, organization, "add")
+    require(actor, organization, "disclosure", "add")
     agreement = _get(Agreement, actor, organization, agreement_id, "add")
     if not agreement.file_storage_name:
         raise Http404("No file.")
@@ -332,7 +322,7 @@ def asset_facts(asset, requested_classification: str = "") -> gate.AssetFacts:
 
 
 def _is_owner(user, organization) -> bool:
-    return user is not None and role_of(user, organization) == "owner"
+    return user is not None and role_in(user, organization) == "owner"
 
 
 def evaluate(disclosure: Disclosure, *, today: date | None = None) -> gate.GateResult:
@@ -408,7 +398,7 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
     """
     from chizai.register.models import Asset, FileVersion
 
-    require(actor, organization, "add")
+    require(actor, organization, "disclosure", "add")
     partner = _get(Partner, actor, organization, partner_id)
     agreement = _get(Agreement, actor, organization, agreement_id) if agreement_id else None
     if agreement is not None and agreement.partner_id != partner.pk:
@@ -417,8 +407,8 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
         raise ChizaiError(_("Unknown stage %(stage)s.") % {"stage": stage})
     if disclosed_on > timezone.localdate() + timedelta(days=366):
         raise ChizaiError(_("The date %(date)s is too far in the future.") % {"date": disclosed_on})
-    if override_reason and not _is_owner(actor, organization):
-        raise PermissionDenied(_("Only an owner may override the gate."))
+    if override_reason and not may(actor, organization, "disclosure", "override"):
+        raise Denied(_("Only an owner may override the gate."))
     versions = list(FileVersion.objects.restrict(actor, "download").filter(organization=organization, pk__in=list(version_ids))
                     .select_related("file__asset"))
     if len(versions) != len(set(version_ids)):
@@ -439,7 +429,7 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
         disclosed_on=disclosed_on, minutes=minutes, note=note, requested_by=actor, return_due_on=return_due_on,
         override_reason=override_reason.strip(), override_by=actor if override_reason.strip() else None,
     )
-    if permissions.allowed(role_of(actor, organization), "disclosure", "approve"):
+    if may(actor, organization, "disclosure", "approve"):
         disclosure.approver, disclosure.approved_at = actor, timezone.now()
         disclosure.save(update_fields=["approver", "approved_at"])
     for version in versions:
@@ -470,7 +460,7 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
 @transaction.atomic
 def approve(actor, organization, disclosure_id) -> Disclosure:
     """The owner's approval of a secret hand-over (a manager's approval counts for confidential only)."""
-    require(actor, organization, "approve")
+    require(actor, organization, "disclosure", "approve")
     disclosure = _get(Disclosure, actor, organization, disclosure_id, "approve")
     if disclosure.status == Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("This disclosure is already done."))
@@ -485,7 +475,7 @@ def approve(actor, organization, disclosure_id) -> Disclosure:
 @transaction.atomic
 def confirm_second(actor, organization, disclosure_id) -> Disclosure:
     """The second person of the two-person rule: anyone who may approve, other than the approver."""
-    require(actor, organization, "approve")
+    require(actor, organization, "disclosure", "approve")
     disclosure = _get(Disclosure, actor, organization, disclosure_id, "approve")
     if disclosure.status == Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("This disclosure is already done."))
@@ -500,7 +490,7 @@ def confirm_second(actor, organization, disclosure_id) -> Disclosure:
 @transaction.atomic
 def override(actor, organization, disclosure_id, reason: str) -> Disclosure:
     """An owner lets a refused disclosure through, with a reason kept in the audit chain."""
-    require(actor, organization, "override")
+    require(actor, organization, "disclosure", "override")
     disclosure = _get(Disclosure, actor, organization, disclosure_id, "override")
     if not reason.strip():
         raise ChizaiError(_("An override needs a reason."))
@@ -519,7 +509,7 @@ RETURN_FIELDS = ("return_requested_on", "returned_on", "destroyed_on", "certific
 @transaction.atomic
 def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
     """What came back: a return request, the return, a destruction, the certificate."""
-    require(actor, organization, "change")
+    require(actor, organization, "disclosure", "change")
     disclosure = _get(Disclosure, actor, organization, disclosure_id, "change")
     unknown = set(fields) - set(RETURN_FIELDS)
     if unknown:
@@ -547,7 +537,7 @@ def dossier(actor, organization, partner_id, fmt: str) -> tuple[bytes, str, str]
     """(body, content type, file name); the export itself is audited."""
     from chizai.disclosure import dossier as builder
 
-    require(actor, organization, "export")
+    require(actor, organization, "disclosure", "export")
     partner = _get(Partner, actor, organization, partner_id, "export")
     data = builder.collect(organization, partner)
     data["visible_assets"] = visible_asset_ids(actor, organization)

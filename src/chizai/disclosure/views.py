@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chizai.core.access import Denied
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
 from chizai.disclosure import copies as handover, duties, services
@@ -265,7 +265,7 @@ def disclosure_new(request):
             return redirect("disclosure_detail", request.organization.slug, disclosure.pk)
         except ChizaiError as exc:
             form.add_error(None, str(exc))
-        except PermissionDenied as exc:
+        except Denied as exc:
             form.add_error("override_reason", str(exc) or _("Only an owner may override the gate."))
     return render(request, "disclosure/disclosure_form.html", {"form": form}, status=400 if form.errors else 200)
 

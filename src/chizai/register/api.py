@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -165,7 +165,8 @@ class CountOut(Schema):
 
 
 def _guard(call):
-    """Service refusals become 400 with the message; permission refusals stay 404 (no leak)."""
+    """Service refusals become 400 with the message; permission refusals (core.access) are
+    rendered by the API's one handler: 403, or 404 when the object must not be revealed."""
     try:
         return call()
     except ValidationError as exc:
@@ -174,8 +175,6 @@ def _guard(call):
         raise HttpError(409, str(exc)) from None
     except ChizaiError as exc:
         raise HttpError(400, str(exc)) from None
-    except PermissionDenied:
-        raise HttpError(404, "Not found") from None
 
 
 @router.get("/orgs/{slug}/assets", response=list[AssetOut])

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from chizai.core import audit, exports
+from chizai.core.access import require
 from chizai.core.services import ChizaiError
 from chizai.register import extract, services
 from chizai.register.models import Asset
@@ -41,9 +42,7 @@ MAX_ROWS = 20_000
 def export_register(actor, organization) -> bytes:
     import openpyxl
 
-    from chizai.core.services import _require
-
-    _require(actor, organization, "export", app="register")
+    require(actor, organization, "register", "export")
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "register"
@@ -130,9 +129,7 @@ def _parse_row(cells: dict) -> tuple[dict, list[tuple[str, str]]]:
 def import_register(actor, organization, source) -> ImportResult:
     import openpyxl
 
-    from chizai.core.services import _require
-
-    _require(actor, organization, "add", app="register")
+    require(actor, organization, "register", "add")
     refusal = extract.unpack_refusal(source)
     if refusal:
         return ImportResult(False, errors=[(0, "", refusal)])

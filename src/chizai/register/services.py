@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chizai.core import audit, jobs
+from chizai.core.access import require, role_in
 from chizai.core.models import Job, Organization
 from chizai.core.services import ChizaiError
 from chizai.core.validation import delete_or_refuse
@@ -65,8 +66,6 @@ def _clean(asset: Asset) -> None:
 
 def _may_classify(user, organization, classification: str) -> None:
     """Nobody may file an asset at a level they could not then edit (it would vanish from them)."""
-    from chizai.core.services import role_in
-
     role = role_in(user, organization)
     if "edit" not in access.capabilities(role, classification, named=classification == "secret"):
         raise ChizaiError(_("You may not classify an asset as %(level)s.") % {"level": classification})
@@ -74,9 +73,7 @@ def _may_classify(user, organization, classification: str) -> None:
 
 @transaction.atomic
 def create_asset(actor, organization, **fields) -> Asset:
-    from chizai.core.services import _require
-
-    _require(actor, organization, "add", app="register")
+    require(actor, organization, "register", "add")
     if "tags" in fields:
         fields["tags_text"] = normalise_tags(fields.pop("tags"))
     unknown = set(fields) - set(EDITABLE)
@@ -124,9 +121,7 @@ def update_asset(actor, organization, asset_id, **fields) -> Asset:
 
 
 def _require_reclassify(actor, organization, classification: str) -> None:
-    from chizai.core.services import _require
-
-    _require(actor, organization, "reclassify", app="register")
+    require(actor, organization, "register", "reclassify")
     _may_classify(actor, organization, classification)
 
 
@@ -175,9 +170,7 @@ def reclassify(actor, organization, asset_ids: list[int], classification: str) -
 
 @transaction.atomic
 def delete_asset(actor, organization, asset_id) -> None:
-    from chizai.core.services import _require
-
-    _require(actor, organization, "delete", app="register")
+    require(actor, organization, "register", "delete")
     asset = get_asset(actor, organization, asset_id, "delete")
     names = list(FileVersion.objects.filter(file__asset=asset).values_list("storage_name", flat=True))
     audit.record(actor, organization, "register.asset.delete", obj=asset, summary=f"asset {asset.title_ja} deleted",
@@ -190,9 +183,7 @@ def delete_asset(actor, organization, asset_id) -> None:
 def add_holder(actor, organization, asset_id, *, name: str, user=None, leaves_on: date | None = None, note: str = "") -> Holder:
     asset = get_asset(actor, organization, asset_id, "change")
     if user is not None:
-        from chizai.core.querysets import roles_by_org
-
-        if organization.pk not in roles_by_org(user):
+        if role_in(user, organization) is None:
             raise ChizaiError(_("A holder with an account must belong to this organisation."))
     if not name.strip():
         raise ChizaiError(_("Name the holder."))
@@ -217,10 +208,8 @@ def remove_holder(actor, organization, holder_id) -> None:
 @transaction.atomic
 def grant(actor, organization, asset_id, user) -> AssetGrant:
     """Name ``user`` on an asset (what lets non-owners reach a 極秘 one)."""
-    from chizai.core.querysets import roles_by_org
-
     asset = get_asset(actor, organization, asset_id, "change")
-    if roles_by_org(user).get(organization.pk) in (None, "adviser"):
+    if role_in(user, organization) in (None, "adviser"):
         raise ChizaiError(_("Only members of this organisation can be named on an asset."))
     obj, _created = AssetGrant.objects.get_or_create(organization=organization, asset=asset, user=user)
     audit.record(actor, organization, "register.grant.add", obj=obj, summary=f"{user.get_username()} named on {asset.title_ja}",
@@ -533,9 +522,7 @@ def index_handler(job) -> dict:
 
 
 def search_assets(user, organization, query: str, limit: int = 20) -> list[search.Hit]:
-    from chizai.core.services import _require
-
-    _require(user, organization, "view", app="register")
+    require(user, organization, "register", "view")
     return search.search(user, organization, query, limit=limit)
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
@@ -77,8 +76,6 @@ def _submit(request, payload: ReviewIn, upload: UploadedFile | None):
         )
     except ChizaiError as exc:
         raise HttpError(422, str(exc)) from exc
-    except PermissionDenied as exc:
-        raise HttpError(404, "Not found") from exc
 
 
 @router.post("/reviews", response={201: ReviewOut})
@@ -150,8 +147,6 @@ def add_feedback(request, review_id: int, payload: FeedbackIn):
             finding_index=payload.finding, rule_id=payload.rule_id, text=payload.text, clause_ref=payload.clause_ref)
     except ChizaiError as exc:
         raise HttpError(422, str(exc)) from exc
-    except PermissionDenied as exc:
-        raise HttpError(404, "Not found") from exc
 
 
 @router.get("/reviews/{review_id}/findings", response=dict)

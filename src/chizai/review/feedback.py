@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from chizai.core import audit, permissions
-from chizai.core.querysets import roles_by_org
+from chizai.core import audit
+from chizai.core.access import require, same_organization
 from chizai.core.services import ChizaiError
 from chizai.review.engine.feedback import clause_hash, explain_why, normalise_clause
 from chizai.review.models import ContractReview, ReviewFeedback
@@ -32,10 +31,6 @@ MAX_TEXT = 4000
 #: how many added (missed) examples of an organisation are looked for in one review
 MAX_MISSED_SCAN = 500
 
-
-def _require(actor, organization, action: str) -> None:
-    if not permissions.allowed(roles_by_org(actor).get(organization.pk), "review", action):
-        raise PermissionDenied(_("You may not do this in this organisation."))
 
 
 def rule_ids() -> list[str]:
@@ -56,9 +51,8 @@ def record_feedback(actor, organization, review: ContractReview, *, verdict: str
                     clause_ref: str = "") -> ReviewFeedback:
     """Keep one labelled example. ``wrong``/``right`` judge the review's finding number
     ``finding_index``; ``missed`` adds ``rule_id`` on ``text`` (selected or pasted)."""
-    _require(actor, organization, "change")
-    if review.organization_id != organization.pk:
-        raise PermissionDenied
+    require(actor, organization, "review", "change")
+    same_organization(organization, review)
     reason = (reason or "").strip()
     if not reason:
         raise ChizaiError(_("Say why (a reason is required)."))

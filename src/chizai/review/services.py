@@ -7,13 +7,12 @@ import difflib
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chizai.core import audit, jobs, permissions
+from chizai.core import audit, jobs
+from chizai.core.access import NotFound, require, same_organization
 from chizai.core.models import Job
-from chizai.core.querysets import roles_by_org
 from chizai.core.services import ChizaiError
 from chizai.core.storage import StorageUnavailable
 from chizai.register.atrest import sealed_columns
@@ -24,10 +23,6 @@ from chizai.review.models import ContractReview
 INLINE_LIMIT_CHARS = getattr(settings, "CHIZAI_REVIEW_INLINE_CHARS", 40_000)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
-
-def _require(actor, organization, action: str) -> None:
-    if not permissions.allowed(roles_by_org(actor).get(organization.pk), "review", action):
-        raise PermissionDenied(_("You may not do this in this organisation."))
 
 
 def _engine_message(exc) -> str:
@@ -64,7 +59,7 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
                   previous: ContractReview | None = None) -> ContractReview:
     """Store a contract for review and start the review. A second identical submission
     (same content and options) returns the first review instead of a duplicate."""
-    _require(actor, organization, "add")
+    require(actor, organization, "review", "add")
     if (data is None) == (text is None):
         raise ChizaiError(_("Upload a file or paste the text, not both."))
     options = {"type": contract_type or "auto", "sme": (sme or "").strip(), "lang": lang or "auto"}
@@ -74,8 +69,7 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
         organization=organization, content_sha256=digest).exclude(status=ContractReview.Status.FAILED).first()
     if existing is not None:
         return existing
-    if previous is not None and previous.organization_id != organization.pk:
-        raise PermissionDenied
+    same_organization(organization, previous)
     doc = validate_input(data if data is not None else text, filename, options)
     stored = sealed = None
     if data is not None:
@@ -167,7 +161,7 @@ def record_view(actor, review: ContractReview) -> None:
 
 def export_review(actor, review: ContractReview, fmt: str) -> tuple[bytes, str, str]:
     """The report as a self-contained HTML page or a PDF with an embedded Japanese font."""
-    _require(actor, review.organization, "export")
+    require(actor, review.organization, "review", "export")
     if review.status != ContractReview.Status.DONE:
         raise ChizaiError(_("The review is not finished yet."))
     from chizai.review.engine.render import render
@@ -210,7 +204,7 @@ def _finding_key(finding: dict) -> tuple[str, str]:
 def compare(old: ContractReview, new: ContractReview) -> dict:
     """What the counterparty changed between two versions, and which findings came or went."""
     if old.organization_id != new.organization_id:
-        raise PermissionDenied
+        raise NotFound()
     old_ids = {f["rule_id"] for f in old.findings}
     new_ids = {f["rule_id"] for f in new.findings}
     appeared = [f for f in new.findings if f["rule_id"] not in old_ids]

@@ -3,7 +3,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from chizai.core.scoping import can, org_view, scoped
+from chizai.core.access import Denied, NotFound
+from chizai.core.scoping import can, org_view, require_can, scoped
 from chizai.core.services import ChizaiError
 from chizai.review import services
 from chizai.review.forms import DetectionChoiceForm, FeedbackForm, ReviewForm
@@ -31,8 +32,7 @@ def _submit(request, form, previous=None):
 def index(request):
     form = ReviewForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not can(request, "review", "add"):
-            return render(request, "403.html", status=403)
+        require_can(request, "review", "add")
         if form.is_valid():
             review = _submit(request, form)
             if review is not None:
@@ -78,8 +78,9 @@ def detail(request, review_id: int):
     questions = services.open_questions(review)
     choice = DetectionChoiceForm(request.POST or None, detection=detection) if questions else None
     if request.method == "POST":
-        if not can(request, "review", "add") or choice is None:
-            return render(request, "403.html", status=403)
+        require_can(request, "review", "add")
+        if choice is None:  # nothing to answer: the form is not offered
+            raise Denied()
         if choice.is_valid():
             again = _review_again(request, review, choice)
             if again is not None:
@@ -108,7 +109,7 @@ def detail(request, review_id: int):
 def export(request, review_id: int, fmt: str):
     review = get_object_or_404(scoped(request, ContractReview, "export"), pk=review_id)
     if fmt not in ("html", "pdf"):
-        return HttpResponse(status=404)
+        raise NotFound()
     try:
         body, content_type, name = services.export_review(request.user, review, fmt)
     except ChizaiError as exc:
