@@ -74,7 +74,7 @@ def same_organization(organization, *objects) -> None:
 
 def flags(role: str | None) -> dict[str, dict[str, bool]]:
     """``{app: {action: allowed}}`` for a role, every action of the matrix: what templates read
-    (``perms_in_org.deals.change``) instead of comparing role names."""
+    (``{% if org_can.audit.view %}``, see ``core.context``) instead of comparing role names."""
     result: dict[str, dict[str, bool]] = {}
     for app, action, _roles in permissions.matrix_rows():
         result.setdefault(app, {})[action] = permissions.allowed(role, app, action)

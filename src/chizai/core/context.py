@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from chizai.core import access
 from chizai.core.querysets import roles_by_org
 
 
@@ -15,7 +16,9 @@ def role_label(role: str | None) -> str:
 
 
 def chizai_context(request):
-    """Organisations for the switcher and the current one (set by org-scoped views)."""
+    """Organisations for the switcher and the current one (set by org-scoped views), and
+    ``org_can``: what the current role may do, from the matrix (``{% if org_can.audit.view %}``);
+    templates never compare role names."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -31,4 +34,5 @@ def chizai_context(request):
         "current_org": getattr(request, "organization", None),
         "current_role": getattr(request, "org_role", None),
         "current_role_label": role_label(getattr(request, "org_role", None)),
+        "org_can": access.flags(getattr(request, "org_role", None)),
     }

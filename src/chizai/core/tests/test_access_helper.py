@@ -59,3 +59,23 @@ def test_the_web_renders_refusals_with_the_styled_pages(org, members):
     client.force_login(members["owner"])
     missing = client.get(f"/o/{org.slug}/reviews/999999/")
     assert missing.status_code == 404 and "404.html" in [t.name for t in missing.templates]
+
+
+def test_templates_read_permission_flags_not_role_names(org, members):
+    """The audit-log link follows ``audit.view`` of the matrix (``org_can`` in every template)."""
+    for role, user in members.items():
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/o/{org.slug}/").content.decode()
+        assert (f"/o/{org.slug}/audit/" in page) == access.may(user, org, "audit", "view"), role
+
+
+def test_no_template_compares_role_names():
+    import re
+    from pathlib import Path
+
+    package = Path(access.__file__).resolve().parents[1]
+    pattern = re.compile(r"(current_role|my_role|org_role)\s*(==|!=)|\b(in|==|!=)\s*(current_role|my_role|org_role)\b")
+    offenders = [f"{path.relative_to(package)}:{n}" for path in package.rglob("*.html")
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert not offenders, f"templates compare role names (use org_can.<app>.<action>): {offenders}"
