@@ -74,7 +74,7 @@ _LETTER_PRONOUNS = {"we": "sender", "us": "sender", "our": "sender", "you": "add
 _COMPANY_EN = re.compile(
     r"([A-Z][A-Za-z0-9&.,'\- ]{1,80}?\b(?:Inc\.?|Incorporated|Corporation|Corp\.?|Co\., ?Ltd\.?|CO\., ?LTD\.?|Ltd\.?|LTD\.?|"
     r"Limited|LIMITED|K\.K\.|LLC|L\.L\.C\.|GmbH|AG|plc|PLC|S\.A\.|B\.V\.|N\.V\.|Company|COMPANY|CORPORATION|INC\.?|"
-    r"Laboratories|University|LLP|LP))(?![A-Za-z])"
+    r"Laboratories|University|LLP|LP|L\.P\.|L\.L\.P\.|S\.p\.A\.|Pte\.? Ltd\.?|Pty\.? Ltd\.?|SARL|S\.A\.S\.))(?![A-Za-z])"
 )
 _COMPANY_JA = re.compile(
     r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|公益社団法人|公益財団法人|国立大学法人|学校法人)"
@@ -132,7 +132,7 @@ def _clean_name(name: str | None) -> str | None:
     name = re.split(r"\b(?:between|and|by|with|Between|And|BETWEEN|AND)\s*:?\s+", name)[-1]
     name = re.sub(r"^(?:\(\d\)|\d\.|[（(][0-9０-９]+[)）])\s*", "", name)
     if re.search(r"[A-Za-z]", name) and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", name):
-        name = _trim_en_name(name.split(", ")[-1] if re.search(r",\s+[A-Z][^,]*$", name) and not re.search(r",\s*(?:Ltd|LTD|Inc|INC|L\.?L\.?C)", name) else name)
+        name = _trim_en_name(name.split(", ")[-1] if re.search(r",\s+[A-Z][^,]*$", name) and not re.search(r",\s*(?:Ltd|LTD|Inc|INC|L\.?L\.?C|L\.?L?\.?P\b|S\.A|N\.V|B\.V|GmbH|AG|plc|PLC)", name) else name)
     return name.strip(" ,:;\"“”") or None
 
 
@@ -181,11 +181,15 @@ _JA_MEANS = re.compile(r"「(?P<label>[^」]{1,14})」とは、?(?P<name>[^。]{
 _EN_PAREN = re.compile(r"\((?P<inner>[^()]{0,120}?[\"“‘'][^()]{1,120}?)\)")
 _EN_QUOTED = re.compile(r"[\"“‘']+(?P<label>[A-Za-z0-9][A-Za-z0-9\-\. ]{0,30}?)[\"”’']+")
 # ', referred to in this Agreement as "Company" or "Boyd"' and '(hereinafter referred to as MORPHO)'
+# '(hereinafter called "MLX", or "Party")', '(hereinafter referred to as Party A)', '(hereinafter IntriCon)'
 _EN_REFERRED = re.compile(
-    r"(?:[Hh]ereinafter|herein|below)?,?\s*(?:referred\s+to|called|designated)(?:\s+(?:in\s+this\s+[Aa]greement|herein))?\s+as\s+"
+    r"(?:(?:[Hh]ereinafter|herein|below)?,?\s*(?:to\s+be\s+)?(?:referred\s+to|called|designated)(?:\s+(?:in\s+this\s+[Aa]greement|herein))?(?:\s+as)?|[Hh]ereinafter)\s+"
     r"(?:the\s+)?(?:[\"“‘'](?P<l1>[A-Z][A-Za-z0-9\-. ]{0,30}?)[\"”’'](?:,?\s+(?:or|and)\s+(?:the\s+)?[\"“‘'](?P<l2>[A-Z][A-Za-z0-9\-. ]{0,30}?)[\"”’'])?"
-    r"|(?P<bare>[A-Z][A-Za-z0-9\-]{1,30})(?=\s*\)))")
+    r"|(?P<bare>[A-Z][A-Za-z0-9\-]{1,30}(?:\s[A-Z][A-Za-z0-9\-]{0,20}){0,2})(?=\s*(?:\)|[—–]|-\s)))")
 _EN_BETWEEN = re.compile(r"\b(?:is\s+)?(?:made|entered\s+into|executed|concluded)\b[^.]{0,200}?\b(?:by\s+and\s+)?between\b", re.I)
+_EN_BETWEEN_NAMES = re.compile(
+    r"\b(?:agreement|contract)\s+(?:is\s+)?(?:made\s+|entered\s+into\s+)?between\s+(?P<a>[A-Za-z0-9][\w.&'\- ]{1,60}?)\s+and\s+"
+    r"(?P<b>[A-Za-z0-9][\w.&'\- ]{1,60}?)(?=\s*[,;:(\n]|\.\s|\s+(?:is|are|for|on|dated|effective|as\s+of|with|who)\b)", re.I)
 _EN_MEANS = re.compile(r"[\"“](?P<label>[A-Za-z][A-Za-z0-9\- ]{1,30})[\"”]\s+(?:means|shall mean|refers to|is)\s+(?P<def>[^.;\n]{1,200})")
 _KEY_ROW = re.compile(r"^[ \t|｜]*(?P<label>[^\s|｜:：]{1,20}(?: [A-Z][a-z]*)?)[ \t]*(?:[|｜:：]|[ \t]{2,}|　)[ \t　]*(?P<value>[^|｜\n]{2,160})", re.M)
 _EN_ROLE_SUBJECT = r"(?:shall|will|must|may|agrees?|undertakes?|warrants?|acknowledges?|confirms?)"
@@ -202,14 +206,23 @@ def _attached_company(before: str, language: str) -> str | None:
         if found and len(before[-60:]) - found[-1].end() <= 4:
             return found[-1].group(0)
         return None
-    window = before[-320:]
+    # a label on its own line under the company's block ("… Toronto M5C 3B5\n\n (hereinafter called
+    # "MLX")") is still attached: only text between them can detach it
+    window = before[-320:].rstrip()
     # a sentence end or a previous definition in between detaches it; the dots of
     # "Co., Ltd." or "Mr." are not sentence ends
     ends = [m.end() - 1 for m in _SENTENCE_END.finditer(window)]
     # a previous quoted label ('… as "Company" or "Boyd", and Cano Petroleum, Inc. …') detaches too
     # (a plain parenthesis such as "(Registered Company No. 5701810)" does not)
     defs = [m.end() - 1 for m in re.finditer(r"\([^()]*[\"“][^()]*\)", window)]
-    cut = max(window.rfind("\n\n"), window.rfind(";"), window.rfind('"'), window.rfind("”"),
+    # a blank line ends the company's block, unless what follows it is only a short address
+    # line ("…Hamburg,\n\nGermany\n\n— hereinafter referred to as Cremer")
+    para = window.rfind("\n\n")
+    for _ in range(3):
+        if para <= 0 or len(window[para:].strip()) >= 40:
+            break
+        para = window.rfind("\n\n", 0, para)
+    cut = max(para, window.rfind(";"), window.rfind('"'), window.rfind("”"),
               ends[-1] if ends else -1, defs[-1] if defs else -1)
     tail = window[cut + 1:]
     # "the Company" is a role word, not a company name
@@ -336,6 +349,10 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
                 comp = _named_in_party_list(window[: m.start()], labels)
             labels = [l for l in labels if comp or l[0].isupper()]
             keep = [l for l in labels if _acceptable(l, bool(comp))]
+            # '("MLX", or "Party")': "Party" beside a real label is the generic word every
+            # party is given, and must not merge this party with the next one
+            if len(keep) > 1:
+                keep = [l for l in keep if l not in ("Party", "party")] or keep
             if keep and (comp or any(_is_role_word(l) for l in keep)):
                 add(keep, comp, offset + m.start(), offset + m.end(), "preamble", pron)
         for m in _EN_REFERRED.finditer(window):
@@ -384,6 +401,15 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             if at:
                 offset = max(0, at.start() - 400)
                 read_en(text[offset:at.end() + 4000], offset)
+        if len(found) < 2:
+            # no label defined at all: "This is a managed hosting agreement between AstroNutrition.com
+            # and deep systems." The names themselves are what the body uses
+            at = _EN_BETWEEN_NAMES.search(text[:4000])
+            if at:
+                for g in ("a", "b"):
+                    name = _trim_en_name(at.group(g).strip())
+                    if name and name not in NOT_PARTY and not _is_role_word(name) and text.count(name) >= 2:
+                        add([name], name, at.start(g), at.end(g), "preamble")
     # key-terms tables, cover pages and signature blocks: "Seller: Narumi Co., Ltd."
     tail_at = max(len(head), len(text) - 3000)
     # offsets stay those of the whole text (finditer with a start position)

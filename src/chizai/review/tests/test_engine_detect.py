@@ -440,3 +440,23 @@ def test_en_role_word_party_takes_the_name_from_a_cover_row():
             "1. Services\nConsultant will provide process engineering services to Apex.\n")
     parties = {p.label: p.name for p in find_parties(text, "en")}
     assert parties["Consultant"] == "Takeda Process Engineering LLC"
+
+
+@pytest.mark.parametrize("opening, want", [
+    # no label is defined at all: the names themselves are what the body uses
+    ("This is a managed hosting agreement between AstroNutrition.com and deep systems. The effective term is 12 months.\n"
+     "deep systems shall host the site of AstroNutrition.com. AstroNutrition.com shall pay monthly.",
+     {"AstroNutrition.com": "AstroNutrition.com", "deep systems": "deep systems"}),
+    # the label on its own line under the company's address block, "Party" beside each label
+    ('THIS AGREEMENT made as of June 1999\nBETWEEN:\n\n    MEDIALINX INTERACTIVE, L.P.\n    20 Richmond Street East\n    Toronto, Ontario\n\n'
+     '    (hereinafter called "MLX", or "Party")\n        - and -\n    HEALTHCENTRAL.COM INC.\n    6001 Shellmound Street\n    Emeryville, CA. 94608\n\n'
+     '    (hereinafter called "HCI" or "Party")\n\nMLX shall host the content. HCI shall provide the content.',
+     {"MLX": "MEDIALINX INTERACTIVE, L.P.", "HCI": "HEALTHCENTRAL.COM INC."}),
+    # a dash instead of a parenthesis, the address split by blank lines
+    ("SUPPLY AGREEMENT\n\nbetween\n\nCREMER OLEO GmbH & Co KG, Glockengiesserwall 3, 20095 Hamburg,\n\nGermany\n\n"
+     "— hereinafter referred to as Cremer —\n\nand\n\nUltragenyx Pharmaceutical Inc, 60 Leveroni Court, Novato, California\n\n"
+     "— hereinafter referred to as Ultragenyx —\n\nCremer shall supply the Product to Ultragenyx.",
+     {"Cremer": "CREMER OLEO GmbH", "Ultragenyx": "Ultragenyx Pharmaceutical Inc"}),
+])
+def test_en_parties_without_quoted_definitions(opening, want):
+    assert labels(opening, "en") == want
