@@ -125,10 +125,10 @@ def forget_storage_probe() -> None:
 
 
 def _master_key_problem(raw: str, name: str) -> str | None:
-    from chizai.register.crypto import KeyError_, _decode_key
+    from chizai.register.crypto import KeyError_, decode_key
 
     try:
-        key = _decode_key(raw, name)
+        key = decode_key(raw, name)
     except KeyError_ as exc:
         return str(exc)
     if len(set(key)) < _MIN_DISTINCT_KEY_BYTES:

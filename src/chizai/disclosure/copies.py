@@ -18,7 +18,7 @@ from chizai.disclosure.models import (
     HandoverCopy,
 )
 
-from chizai.disclosure.services import _get, _seal
+from chizai.disclosure.services import get_scoped, seal
 from chizai.register import sealed as sealed_files
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
     from chizai.register.services import plaintext_to_tempfile
 
     require(actor, organization, "disclosure", "add")
-    disclosure = _get(Disclosure, actor, organization, disclosure_id)
+    disclosure = get_scoped(Disclosure, actor, organization, disclosure_id)
     if disclosure.status != Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("Copies are made only for a disclosure that passed the gate (this one is: %(status)s).")
                           % {"status": disclosure.get_status_display()})
@@ -70,7 +70,7 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
             except watermark.NotAPdf:
                 body, pages = watermark.zip_copy(data, item.version.original_name, stamp, sha256=item.version.sha256), 0
                 kind, name = "zip", f"{base}-{suffix}.zip"
-            stored, sealed = _seal(body, "copy", organization)
+            stored, sealed = seal(body, "copy", organization)
             try:
                 with transaction.atomic():
                     copy = HandoverCopy.objects.create(
@@ -92,7 +92,7 @@ def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
     from chizai.register.models import FileVersion
 
     require(actor, organization, "disclosure", "add")
-    copy = _get(HandoverCopy, actor, organization, copy_id, "add")
+    copy = get_scoped(HandoverCopy, actor, organization, copy_id, "add")
     # A copy carries the file's content: only someone who may download the file itself gets it.
     if not FileVersion.objects.restrict(actor, "download").filter(pk=copy.item.version_id).exists():
         raise Http404("Not found.")

@@ -45,7 +45,8 @@ AGREEMENT_FIELDS = [
 ACTIVE_STATUSES = ("negotiating", "signed")
 
 
-def _get(model, user, organization, pk, action: str = "view"):
+def get_scoped(model, user, organization, pk, action: str = "view"):
+    """One disclosure-part object of ``organization`` that ``user`` may ``action``, else 404."""
     obj = model.objects.restrict(user, action).filter(organization=organization, pk=pk).first()
     if obj is None:
         raise Http404("Not found.")
@@ -72,7 +73,7 @@ def create_partner(actor, organization, **fields) -> Partner:
 @transaction.atomic
 def update_partner(actor, organization, partner_id, **fields) -> Partner:
     require(actor, organization, "disclosure", "change")
-    partner = _get(Partner, actor, organization, partner_id, "change")
+    partner = get_scoped(Partner, actor, organization, partner_id, "change")
     before = _snap(partner, fields)
     for key, value in fields.items():
         setattr(partner, key, value)
@@ -86,7 +87,7 @@ def update_partner(actor, organization, partner_id, **fields) -> Partner:
 @transaction.atomic
 def delete_partner(actor, organization, partner_id) -> None:
     require(actor, organization, "disclosure", "delete")
-    partner = _get(Partner, actor, organization, partner_id, "delete")
+    partner = get_scoped(Partner, actor, organization, partner_id, "delete")
     count = partner.disclosures.count()
     if count:
         raise ChizaiError(_("%(partner)s has %(count)d disclosure(s) on record; the partner is kept so the records stay "
@@ -101,7 +102,7 @@ def delete_partner(actor, organization, partner_id) -> None:
 @transaction.atomic
 def add_contact(actor, organization, partner_id, *, name: str, department: str = "", email: str = "", phone: str = "") -> PartnerContact:
     require(actor, organization, "disclosure", "add")
-    partner = _get(Partner, actor, organization, partner_id)
+    partner = get_scoped(Partner, actor, organization, partner_id)
     contact = PartnerContact(partner=partner, organization=organization, name=name, department=department, email=email, phone=phone)
     contact.full_clean()
     contact.save()
@@ -171,7 +172,7 @@ def _agreement_after(a: Agreement) -> dict:
 def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreement, list[str]]:
     """Create an agreement; returns it and warnings about overlapping or contradictory ones."""
     require(actor, organization, "disclosure", "add")
-    partner = _get(Partner, actor, organization, partner_id)
+    partner = get_scoped(Partner, actor, organization, partner_id)
     check_dates(fields)
     agreement = Agreement(organization=organization, partner=partner, created_by=actor, **fields)
     if not agreement.title:
@@ -188,7 +189,7 @@ def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreeme
 @transaction.atomic
 def update_agreement(actor, organization, agreement_id, **fields) -> tuple[Agreement, list[str]]:
     require(actor, organization, "disclosure", "change")
-    agreement = _get(Agreement, actor, organization, agreement_id, "change")
+    agreement = get_scoped(Agreement, actor, organization, agreement_id, "change")
     merged = {**_snap(agreement, AGREEMENT_FIELDS), **fields}
     check_dates(merged)
     before = _snap(agreement, fields)
@@ -216,7 +217,7 @@ def sign_agreement(actor, organization, agreement_id, signed_on: date, effective
 
 # --- the signed file and its review -----------------------------------------------------
 
-def _seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
+def seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
     """Encrypt bytes with the register's envelope encryption and store them; (name, Sealed)."""
     from chizai.register.sealed import seal_bytes
 
@@ -226,7 +227,7 @@ def _seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
 def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes, review: bool = True) -> Agreement:
     """Store the agreement file encrypted and run the reviewer on it; suggestions wait for a person."""
     require(actor, organization, "disclosure", "add")
-    agreement = _get(Agreement, actor, organization, agreement_id)
+    agreement = get_scoped(Agreement, actor, organization, agreement_id)
     if not data:
         raise ChizaiError(_("The file is empty; nothing was stored."))
     contract_review = None
@@ -235,7 +236,7 @@ def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes
 
         contract_review = submit_review(actor, organization, filename=filename, data=data,
                                         title=f"{agreement.title}", contract_type=agreement.type)
-    stored, sealed = _seal(data, "agreement", organization)
+    stored, sealed = seal(data, "agreement", organization)
     try:
         with transaction.atomic():
             old = agreement.file_storage_name
@@ -276,7 +277,7 @@ def suggestions_for(contract_review) -> dict:
 
 
 def refresh_suggestions(actor, organization, agreement_id) -> Agreement:
-    agreement = _get(Agreement, actor, organization, agreement_id)
+    agreement = get_scoped(Agreement, actor, organization, agreement_id)
     if agreement.review_id and not agreement.suggestions:
         agreement.suggestions = suggestions_for(agreement.review)
         Agreement.objects.filter(pk=agreement.pk).update(
@@ -295,7 +296,7 @@ def confirm_suggestions(actor, organization, agreement_id, **fields) -> tuple[Ag
 def agreement_file(actor, organization, agreement_id) -> tuple[Agreement, bytes]:
     # The same people who may take register files away (viewers and advisers read the terms only).
     require(actor, organization, "disclosure", "add")
-    agreement = _get(Agreement, actor, organization, agreement_id, "add")
+    agreement = get_scoped(Agreement, actor, organization, agreement_id, "add")
     if not agreement.file_storage_name:
         raise Http404("No file.")
     data = b"".join(sealed_files.download(actor, organization, agreement, storage_name=agreement.file_storage_name,
@@ -399,8 +400,8 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
     from chizai.register.models import Asset, FileVersion
 
     require(actor, organization, "disclosure", "add")
-    partner = _get(Partner, actor, organization, partner_id)
-    agreement = _get(Agreement, actor, organization, agreement_id) if agreement_id else None
+    partner = get_scoped(Partner, actor, organization, partner_id)
+    agreement = get_scoped(Agreement, actor, organization, agreement_id) if agreement_id else None
     if agreement is not None and agreement.partner_id != partner.pk:
         raise ChizaiError(_("The agreement %(agreement)s is not with %(partner)s.") % {"agreement": agreement.title, "partner": partner.name_ja})
     if stage not in Stage.values:
@@ -461,7 +462,7 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
 def approve(actor, organization, disclosure_id) -> Disclosure:
     """The owner's approval of a secret hand-over (a manager's approval counts for confidential only)."""
     require(actor, organization, "disclosure", "approve")
-    disclosure = _get(Disclosure, actor, organization, disclosure_id, "approve")
+    disclosure = get_scoped(Disclosure, actor, organization, disclosure_id, "approve")
     if disclosure.status == Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("This disclosure is already done."))
     if disclosure.second_person_id == actor.pk:
@@ -476,7 +477,7 @@ def approve(actor, organization, disclosure_id) -> Disclosure:
 def confirm_second(actor, organization, disclosure_id) -> Disclosure:
     """The second person of the two-person rule: anyone who may approve, other than the approver."""
     require(actor, organization, "disclosure", "approve")
-    disclosure = _get(Disclosure, actor, organization, disclosure_id, "approve")
+    disclosure = get_scoped(Disclosure, actor, organization, disclosure_id, "approve")
     if disclosure.status == Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("This disclosure is already done."))
     if actor.pk == disclosure.approver_id:
@@ -491,7 +492,7 @@ def confirm_second(actor, organization, disclosure_id) -> Disclosure:
 def override(actor, organization, disclosure_id, reason: str) -> Disclosure:
     """An owner lets a refused disclosure through, with a reason kept in the audit chain."""
     require(actor, organization, "disclosure", "override")
-    disclosure = _get(Disclosure, actor, organization, disclosure_id, "override")
+    disclosure = get_scoped(Disclosure, actor, organization, disclosure_id, "override")
     if not reason.strip():
         raise ChizaiError(_("An override needs a reason."))
     if disclosure.status == Disclosure.Status.DISCLOSED:
@@ -510,7 +511,7 @@ RETURN_FIELDS = ("return_requested_on", "returned_on", "destroyed_on", "certific
 def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
     """What came back: a return request, the return, a destruction, the certificate."""
     require(actor, organization, "disclosure", "change")
-    disclosure = _get(Disclosure, actor, organization, disclosure_id, "change")
+    disclosure = get_scoped(Disclosure, actor, organization, disclosure_id, "change")
     unknown = set(fields) - set(RETURN_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
@@ -538,7 +539,7 @@ def dossier(actor, organization, partner_id, fmt: str) -> tuple[bytes, str, str]
     from chizai.disclosure import dossier as builder
 
     require(actor, organization, "disclosure", "export")
-    partner = _get(Partner, actor, organization, partner_id, "export")
+    partner = get_scoped(Partner, actor, organization, partner_id, "export")
     data = builder.collect(organization, partner)
     data["visible_assets"] = visible_asset_ids(actor, organization)
     if fmt == "csv":

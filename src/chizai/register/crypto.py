@@ -50,7 +50,7 @@ class IntegrityError_(Exception):
     """The stored ciphertext was altered, truncated or is not ours."""
 
 
-def _decode_key(raw: str, where: str) -> bytes:
+def decode_key(raw: str, where: str) -> bytes:
     try:
         key = base64.b64decode(raw.strip(), validate=True)
     except (ValueError, TypeError):
@@ -67,7 +67,7 @@ def key_id(key: bytes) -> str:
 def _embedded_master_key() -> bytes:
     path = settings.CHIZAI_HOME / "master_key"
     if path.exists():
-        return _decode_key(path.read_text(encoding="ascii"), str(path))
+        return decode_key(path.read_text(encoding="ascii"), str(path))
     if getattr(settings, "PRODUCTION", False):
         raise KeyError_("CHIZAI_MASTER_KEY (or CHIZAI_MASTER_KEY_FILE) must be set when CHIZAI_PRODUCTION=1. "
                         "Generate one with: python -c 'import os,base64; print(base64.b64encode(os.urandom(32)).decode())'")
@@ -82,7 +82,7 @@ def _embedded_master_key() -> bytes:
 
 def current_key() -> tuple[str, bytes]:
     raw = env_secret("CHIZAI_MASTER_KEY")
-    key = _decode_key(raw, "CHIZAI_MASTER_KEY") if raw else _embedded_master_key()
+    key = decode_key(raw, "CHIZAI_MASTER_KEY") if raw else _embedded_master_key()
     return key_id(key), key
 
 
@@ -90,7 +90,7 @@ def keyring() -> dict[str, bytes]:
     kid, key = current_key()
     ring = {kid: key}
     for index, raw in enumerate(env_list("CHIZAI_MASTER_KEYS_OLD")):
-        old = _decode_key(raw, f"CHIZAI_MASTER_KEYS_OLD[{index}]")
+        old = decode_key(raw, f"CHIZAI_MASTER_KEYS_OLD[{index}]")
         ring.setdefault(key_id(old), old)
     return ring
 

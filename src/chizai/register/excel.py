@@ -180,7 +180,7 @@ def import_register(actor, organization, source) -> ImportResult:
         if not field_errors:
             candidate = Asset(organization=organization, **{k: v for k, v in fields.items() if k != "tags"})
             try:
-                services._clean(candidate)
+                services.validate_asset(candidate)
             except ValidationError as exc:
                 for column, messages in exc.message_dict.items():
                     errors.extend((number, column, m) for m in messages)

@@ -60,7 +60,7 @@ def export_evidence(actor, organization, asset_id, out_dir) -> dict:
             base = f"{version.pk}-v{version.number}-{_safe(version.original_name)}"
             digest = hashlib.sha256()
             with open(staging / "files" / base, "wb") as handle:
-                for block in services._open_verified(version):
+                for block in services.open_verified(version):
                     digest.update(block)
                     handle.write(block)
             if digest.hexdigest() != version.sha256:

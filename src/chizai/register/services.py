@@ -56,7 +56,8 @@ def snapshot(asset: Asset) -> dict:
     return {name: getattr(asset, name) for name in EDITABLE}
 
 
-def _clean(asset: Asset) -> None:
+def validate_asset(asset: Asset) -> None:
+    """The register's rules for an asset's fields (also run on each row of an Excel import)."""
     if asset.origin == Asset.Origin.JOINT and not asset.partner_name.strip():
         raise ValidationError({"partner_name": _("Name the partner of the joint development.")})
     if asset.failed_result and asset.kind != Asset.Kind.TEST_DATA:
@@ -81,7 +82,7 @@ def create_asset(actor, organization, **fields) -> Asset:
         raise ValueError(f"unknown asset fields: {sorted(unknown)}")
     asset = Asset(organization=organization, created_by=actor, **fields)
     _may_classify(actor, organization, asset.classification)
-    _clean(asset)
+    validate_asset(asset)
     asset.save()
     if asset.classification == "secret":
         # The creator stays able to reach what they filed as 極秘.
@@ -107,7 +108,7 @@ def update_asset(actor, organization, asset_id, **fields) -> Asset:
     if asset.classification != before["classification"]:
         _require_reclassify(actor, organization, asset.classification)
         _keep_named(actor, organization, asset)
-    _clean(asset)
+    validate_asset(asset)
     asset.save()
     after = snapshot(asset)
     changed = {k for k in after if after[k] != before[k]}
@@ -348,7 +349,9 @@ def _record_version(actor, organization, asset, name, file_id, stored_name, seal
     return version
 
 
-def _open_verified(version: FileVersion):
+def open_verified(version: FileVersion):
+    """The decrypted blocks of a stored version, checked against its SHA-256 (no access check:
+    callers have checked it; no audit event: use ``download`` for a user's download)."""
     return sealed.open_stream(version.storage_name, version.wrapped_key, version.key_id, version.sha256,
                               version.organization_id)
 
@@ -375,7 +378,7 @@ def download(actor, organization, version_id):
 def plaintext_to_tempfile(version: FileVersion):
     """Decrypted content in a temporary file (for text extraction and evidence export)."""
     handle = tempfile.TemporaryFile(prefix="chizai-plain-")
-    for block in _open_verified(version):
+    for block in open_verified(version):
         handle.write(block)
     handle.seek(0)
     return handle

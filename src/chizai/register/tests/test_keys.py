@@ -188,7 +188,7 @@ def test_moved_row_is_refused_with_a_message(org, other_org, owner):
     FileVersion.objects.filter(pk=version.pk).update(organization=other_org)
     version.refresh_from_db()
     with pytest.raises(ChizaiError, match="unknown key id"):
-        services._open_verified(version)
+        services.open_verified(version)
 
 
 def test_tampered_or_unknown_keys_are_refused_clearly(org, owner, monkeypatch):
