@@ -303,3 +303,17 @@ def delete_or_refuse(obj, name: str) -> None:
             counts[label] = counts.get(label, 0) + 1
         used = ", ".join(f"{USED_BY_LABELS.get(label, label)} ({count})" for label, count in sorted(counts.items()))
         raise InUse(_("“%(name)s” is still used by %(used)s; it was not deleted.") % {"name": name, "used": used}) from None
+
+
+def save_or_refuse(obj) -> None:
+    """``full_clean`` then save; a validation error becomes a ``ChizaiError`` naming the fields."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ChizaiError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items())) from exc
+    obj.save()
+
+
+def field_values(obj, fields) -> dict:
+    """``{name: value}`` of ``fields`` on ``obj``: the before/after of an audit event."""
+    return {name: getattr(obj, name) for name in fields}

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
 from chizai.core.validation import Input
-from chizai.deals import services
+from chizai.deals import ledger, services
 from chizai.deals.models import ContributionEntry, Deal, NegotiationPoint
 from chizai.disclosure.models import Partner
 from chizai.review.models import ContractReview
@@ -102,7 +102,7 @@ def _call(fn, *args, **kwargs):
 
 
 def _detail(deal: Deal) -> dict:
-    result = services.deal_shares(deal)
+    result = ledger.deal_shares(deal)
     _rows, totals = services.worksheet_rows(deal)
     return {
         "id": deal.pk, "title": deal.title, "partner": deal.partner.name_ja, "kind": deal.kind, "stage": deal.stage,
@@ -234,11 +234,11 @@ def list_stakeholders(request, slug: str, deal_id: int):
 
 
 def _ledger(deal: Deal) -> dict:
-    result = services.deal_shares(deal)
+    result = ledger.deal_shares(deal)
     return {"entries": [{**{f: getattr(e, f) for f in ("id", "party", "kind", "made_on", "description", "valuation_basis",
                                                         "failed_run", "evidence_note")}, "value": int(e.value)}
                         for e in deal.contributions.all()],
-            "weights": {kind: str(weight) for kind, weight in services.weights_of(deal).items()},
+            "weights": {kind: str(weight) for kind, weight in ledger.weights_of(deal).items()},
             "shares": {party: str(share) for party, share in result.shares.items()}}
 
 
@@ -251,7 +251,7 @@ def get_ledger(request, slug: str, deal_id: int):
 @router.post("/orgs/{slug}/deals/{deal_id}/contributions", response={201: LedgerOut})
 def add_contribution(request, slug: str, deal_id: int, payload: ContributionIn):
     deal = _deal(request, slug, deal_id, "change")
-    _call(services.add_contribution, request.user, deal, **payload.dict())
+    _call(ledger.add_contribution, request.user, deal, **payload.dict())
     return 201, _ledger(deal)
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from chizai.deals import services
+from chizai.deals import ledger, services
 from chizai.deals.models import Deal
 from chizai.disclosure.models import Partner
 from chizai.register.models import Asset
@@ -104,10 +104,10 @@ def load_demo(company, people) -> None:
         ("theirs", "materials", 45, "材料（アルミ合金板）の支給", 300_000, "支給材料の購入価格", False, None),
     ]
     for party, kind, days_ago, description, value, basis, failed, asset_title in entries:
-        services.add_contribution(manager, deal, party=party, kind=kind, made_on=today - timedelta(days=days_ago),
+        ledger.add_contribution(manager, deal, party=party, kind=kind, made_on=today - timedelta(days=days_ago),
                                   description=description, value=value, valuation_basis=basis, failed_run=failed,
                                   evidence_asset=by_title.get(asset_title) if asset_title else None)
-    services.set_weights(manager, deal, {"ideas": "1.5", "background_ip": "1.2"}, agreed=False)
+    ledger.set_weights(manager, deal, {"ideas": "1.5", "background_ip": "1.2"}, agreed=False)
 
     items = [
         dict(category="goods", item_kind="product", title="試作品（軽量ブラケット）", method="price",

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chizai.core.exports import deep_clean
+from chizai.deals import ledger
 from chizai.deals.models import ConsiderationItem, Deal, NegotiationPoint, Party, Stakeholder
 
 
@@ -203,7 +204,7 @@ def brief_content(deal: Deal, viewer=None) -> dict:
                 seen.add(q)
     people = list(deal.stakeholders.all())
     _rows, totals = services.worksheet_rows(deal)
-    share = services.deal_shares(deal)
+    share = ledger.deal_shares(deal)
     changes = services.draft_changes(deal)
     last_change = changes[-1] if changes and changes[-1]["diff"] else None
     return {

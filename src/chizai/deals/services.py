@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chizai.core import audit
-from chizai.core.access import NotFound, require, same_organization
+from chizai.core.access import require, same_organization
 from chizai.core.services import ChizaiError
+from chizai.core.validation import field_values, save_or_refuse
 from chizai.deals import shares as shares_mod
 from chizai.deals import worksheet
 from chizai.deals.models import (
     ConsiderationItem,
     Contact,
-    ContributionEntry,
     Deal,
     DealDraft,
     FollowUp,
@@ -33,22 +30,9 @@ from chizai.deals.models import (
     Stakeholder,
 )
 from chizai.register import sealed
-from chizai.register import services as register_services
 from chizai.register.models import Asset
 from chizai.review import services as review_services
 from chizai.review.models import ContractReview
-
-
-def _snapshot(obj, fields) -> dict:
-    return {name: getattr(obj, name) for name in fields}
-
-
-def _save(obj) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise ChizaiError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items())) from exc
-    obj.save()
 
 
 # --- deals ---------------------------------------------------------------------------
@@ -64,9 +48,9 @@ def create_deal(actor, organization, *, partner, title: str, kind: str = Deal.Ki
     deal = Deal(organization=organization, partner=partner, title=title, kind=kind, stage=stage, summary=summary,
                 next_meeting=next_meeting, created_by=actor,
                 contribution_weights={k: str(v) for k, v in shares_mod.DEFAULT_WEIGHTS.items()})
-    _save(deal)
+    save_or_refuse(deal)
     audit.record(actor, organization, "deals.deal.create", obj=deal, summary=f"deal created: {title}",
-                 changes={"after": _snapshot(deal, DEAL_FIELDS)})
+                 changes={"after": field_values(deal, DEAL_FIELDS)})
     return deal
 
 
@@ -95,12 +79,12 @@ def update_deal(actor, deal: Deal, **fields) -> Deal:
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     same_organization(deal.organization, fields.get("partner"))
-    before = _snapshot(deal, DEAL_FIELDS)
+    before = field_values(deal, DEAL_FIELDS)
     for name, value in fields.items():
         setattr(deal, name, value)
-    _save(deal)
+    save_or_refuse(deal)
     audit.record(actor, deal.organization, "deals.deal.update", obj=deal, summary=f"deal changed: {deal.title}",
-                 changes={"before": before, "after": _snapshot(deal, DEAL_FIELDS)})
+                 changes={"before": before, "after": field_values(deal, DEAL_FIELDS)})
     return deal
 
 
@@ -110,7 +94,7 @@ def delete_deal(actor, deal: Deal) -> None:
     reviewer, and the audit chain keeps what the deal was."""
     require(actor, deal.organization, "deals", "delete")
     audit.record(actor, deal.organization, "deals.deal.delete", obj=deal, summary=f"deal deleted: {deal.title}",
-                 changes={"before": {**_snapshot(deal, DEAL_FIELDS), "drafts": list(deal.drafts.values_list("review_id", flat=True)),
+                 changes={"before": {**field_values(deal, DEAL_FIELDS), "drafts": list(deal.drafts.values_list("review_id", flat=True)),
                                      "points": deal.points.count(), "contributions": deal.contributions.count(),
                                      "items": deal.consideration_items.count()}})
     sealed.delete_on_commit(*deal.contributions.exclude(evidence_storage_name="").values_list("evidence_storage_name", flat=True))
@@ -192,7 +176,7 @@ def attach_review(actor, deal: Deal, review: ContractReview, *, from_party: str 
     last = latest_draft(deal)
     draft = DealDraft(organization=deal.organization, deal=deal, review=review, number=(last.number + 1) if last else 1,
                       from_party=from_party, note=note)
-    _save(draft)
+    save_or_refuse(draft)
     audit.record(actor, deal.organization, "deals.draft.add", obj=draft,
                  summary=f"draft {draft.number} added to deal {deal.title}",
                  changes={"after": {"deal": deal.pk, "review": review.pk, "number": draft.number, "from_party": from_party}})
@@ -262,10 +246,10 @@ def point_from_finding(actor, deal: Deal, review: ContractReview, index: int) ->
                 source_review=review, question=finding.get("question") or "", balanced=finding.get("balanced") or "",
                 our_position=SEVERITY_POSITION.get(finding.get("severity"), NegotiationPoint.Position.PREFERRED),
                 our_ask=finding.get("balanced") or "")
-            _save(point)
+            save_or_refuse(point)
             audit.record(actor, deal.organization, "deals.point.create", obj=point,
                          summary=f"finding {point.rule_id} made a negotiation point in {deal.title}",
-                         changes={"after": {**_snapshot(point, POINT_FIELDS), "review": review.pk, "finding": index}})
+                         changes={"after": {**field_values(point, POINT_FIELDS), "review": review.pk, "finding": index}})
     except IntegrityError:  # converted at the same moment by someone else
         return deal.points.get(finding_key=key), False
     return point, True
@@ -278,9 +262,9 @@ def add_point(actor, deal: Deal, *, title: str, **fields) -> NegotiationPoint:
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     point = NegotiationPoint(organization=deal.organization, deal=deal, title=title, **fields)
-    _save(point)
+    save_or_refuse(point)
     audit.record(actor, deal.organization, "deals.point.create", obj=point, summary=f"negotiation point added: {title}",
-                 changes={"after": _snapshot(point, POINT_FIELDS)})
+                 changes={"after": field_values(point, POINT_FIELDS)})
     return point
 
 
@@ -291,14 +275,14 @@ def update_point(actor, point: NegotiationPoint, **fields) -> NegotiationPoint:
     unknown = set(fields) - EDITABLE_POINT_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    before = _snapshot(point, POINT_FIELDS)
+    before = field_values(point, POINT_FIELDS)
     for name, value in fields.items():
         setattr(point, name, value)
     if point.status == NegotiationPoint.Status.AGREED and not point.agreed_wording.strip():
         raise ChizaiError(_("An agreed point needs the agreed wording."))
-    _save(point)
+    save_or_refuse(point)
     audit.record(actor, point.organization, "deals.point.update", obj=point, summary=f"negotiation point changed: {point.title}",
-                 changes={"before": before, "after": _snapshot(point, POINT_FIELDS)})
+                 changes={"before": before, "after": field_values(point, POINT_FIELDS)})
     return point
 
 
@@ -316,7 +300,7 @@ def set_status(actor, point: NegotiationPoint, status: str, *, agreed_wording: s
     if status == NegotiationPoint.Status.AGREED and not point.agreed_wording.strip():
         raise ChizaiError(_("Write down the agreed wording before marking the point agreed."))
     point.status = status
-    _save(point)
+    save_or_refuse(point)
     audit.record(actor, point.organization, "deals.point.status", obj=point,
                  summary=f"negotiation point {before['status']} → {status}: {point.title}",
                  changes={"before": before, "after": {"status": point.status, "agreed_wording": point.agreed_wording}})
@@ -338,9 +322,9 @@ STAKEHOLDER_FIELDS = ("side", "name", "role", "stance", "influence", "consult_be
 def add_stakeholder(actor, deal: Deal, *, name: str, **fields) -> Stakeholder:
     require(actor, deal.organization, "deals", "change")
     person = Stakeholder(organization=deal.organization, deal=deal, name=name, **fields)
-    _save(person)
+    save_or_refuse(person)
     audit.record(actor, deal.organization, "deals.stakeholder.create", obj=person, summary=f"stakeholder added: {name}",
-                 changes={"after": _snapshot(person, STAKEHOLDER_FIELDS)})
+                 changes={"after": field_values(person, STAKEHOLDER_FIELDS)})
     return person
 
 
@@ -349,12 +333,12 @@ def update_stakeholder(actor, person: Stakeholder, **fields) -> Stakeholder:
     require(actor, person.organization, "deals", "change")
     if set(fields) - set(STAKEHOLDER_FIELDS):
         raise ValueError(f"not editable here: {sorted(set(fields) - set(STAKEHOLDER_FIELDS))}")
-    before = _snapshot(person, STAKEHOLDER_FIELDS)
+    before = field_values(person, STAKEHOLDER_FIELDS)
     for name, value in fields.items():
         setattr(person, name, value)
-    _save(person)
+    save_or_refuse(person)
     audit.record(actor, person.organization, "deals.stakeholder.update", obj=person, summary=f"stakeholder changed: {person.name}",
-                 changes={"before": before, "after": _snapshot(person, STAKEHOLDER_FIELDS)})
+                 changes={"before": before, "after": field_values(person, STAKEHOLDER_FIELDS)})
     return person
 
 
@@ -374,14 +358,14 @@ def log_contact(actor, deal: Deal, *, kind: str, held_on: date, said: str, stake
     if any(p.deal_id != deal.pk for p in people):
         raise ChizaiError(_("Those people are not stakeholders of this deal."))
     contact = Contact(organization=deal.organization, deal=deal, kind=kind, held_on=held_on, said=said, created_by=actor)
-    _save(contact)
+    save_or_refuse(contact)
     contact.stakeholders.set(people)
     created = []
     for item in followups:
         if (item.get("text") or "").strip():
             follow = FollowUp(organization=deal.organization, deal=deal, contact=contact, text=item["text"].strip(),
                               owner=item.get("owner", ""), due_on=item.get("due_on"))
-            _save(follow)
+            save_or_refuse(follow)
             created.append(follow.text)
     if consulted:
         Stakeholder.objects.filter(pk__in=[p.pk for p in people], consulted_on__isnull=True).update(consulted_on=held_on)
@@ -396,7 +380,7 @@ def log_contact(actor, deal: Deal, *, kind: str, held_on: date, said: str, stake
 def add_followup(actor, contact: Contact, *, text: str, owner: str = "", due_on: date | None = None) -> FollowUp:
     require(actor, contact.organization, "deals", "change")
     follow = FollowUp(organization=contact.organization, deal=contact.deal, contact=contact, text=text, owner=owner, due_on=due_on)
-    _save(follow)
+    save_or_refuse(follow)
     audit.record(actor, contact.organization, "deals.followup.create", obj=follow, summary=f"follow-up added: {text}",
                  changes={"after": {"text": text, "owner": owner, "due_on": due_on}})
     return follow
@@ -415,122 +399,6 @@ def set_followup_done(actor, follow: FollowUp, done: bool = True) -> FollowUp:
                  summary=f"follow-up {'done' if done else 'reopened'}: {follow.text}",
                  changes={"before": {"done_at": before}, "after": {"done_at": follow.done_at}})
     return follow
-
-
-# --- contribution ledger -------------------------------------------------------------
-
-ENTRY_FIELDS = ("party", "kind", "made_on", "description", "value", "valuation_basis", "failed_run",
-                "evidence_note", "evidence_asset_id")
-EVIDENCE_FIELDS = ("evidence_name", "evidence_size", "evidence_sha256")
-
-
-def add_contribution(actor, deal: Deal, *, party: str, kind: str, made_on: date, description: str, value,
-                     valuation_basis: str = "", failed_run: bool = False, evidence_asset: Asset | None = None,
-                     evidence_file=None, evidence_note: str = "") -> ContributionEntry:
-    """Record a contribution. An evidence file (an upload or any file object with a name) is
-    sealed with the register's upload limit after the entry passed its checks and before
-    anything is written; if writing fails, the stored object is removed again."""
-    require(actor, deal.organization, "deals", "change")
-    if evidence_asset is not None and not Asset.objects.restrict(actor, "view").filter(
-            organization=deal.organization, pk=evidence_asset.pk).exists():
-        raise NotFound()
-    entry = ContributionEntry(organization=deal.organization, deal=deal, party=party, kind=kind, made_on=made_on,
-                              description=description, value=_decimal(value, "value"), valuation_basis=valuation_basis,
-                              failed_run=failed_run, evidence_asset=evidence_asset, evidence_note=evidence_note,
-                              created_by=actor)
-    if entry.value < 0:
-        raise ChizaiError(_("A contribution cannot have a negative value."))
-    if evidence_file is not None:
-        _seal_evidence(entry, evidence_file)
-    try:
-        with transaction.atomic():
-            _save(entry)
-            audit.record(actor, deal.organization, "deals.contribution.create", obj=entry,
-                         summary=f"contribution recorded: {party} {kind} {entry.value}",
-                         changes={"after": {**_snapshot(entry, ENTRY_FIELDS), **_snapshot(entry, EVIDENCE_FIELDS)}})
-    except BaseException:
-        if entry.evidence_storage_name:
-            sealed.discard(entry.evidence_storage_name)
-        raise
-    return entry
-
-
-def _seal_evidence(entry: ContributionEntry, upload) -> None:
-    name = sealed.clean_name(getattr(upload, "name", ""))
-    stored, result = sealed.store(upload, f"deals/{entry.organization_id}/evidence", entry.organization,
-                                  max_size=sealed.max_upload_bytes())
-    entry.evidence_name, entry.evidence_storage_name = name, stored
-    entry.evidence_content_type = register_services.sniff_content_type(name, result.head)
-    entry.evidence_size, entry.evidence_sha256 = result.size, result.sha256
-    entry.evidence_key_id, entry.evidence_wrapped_key = result.key_id, result.wrapped_key
-
-
-def downloadable_evidence(user, entries) -> set[int]:
-    """Ids of the entries whose evidence file ``user`` may download: an entry linked to an
-    asset follows the register's layered access to that asset's files (re-checked on every
-    download, so a later reclassification applies at once); others follow the deal."""
-    entries = [e for e in entries if e.evidence_storage_name]
-    linked = {e.evidence_asset_id for e in entries if e.evidence_asset_id}
-    allowed = set(Asset.objects.restrict(user, "download").filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
-    return {e.pk for e in entries if e.evidence_asset_id is None or e.evidence_asset_id in allowed}
-
-
-def download_evidence(actor, entry: ContributionEntry):
-    """The evidence file's verified plaintext blocks; every download is audited. Anyone the
-    register would not let download the linked asset's files gets 404, as if there were no file."""
-    require(actor, entry.organization, "deals", "view")
-    if entry.pk not in downloadable_evidence(actor, [entry]):
-        raise Http404("No such file.")
-    return sealed.download(actor, entry.organization, entry, storage_name=entry.evidence_storage_name,
-                           wrapped_key=entry.evidence_wrapped_key, key_id=entry.evidence_key_id,
-                           sha256=entry.evidence_sha256, action="deals.evidence.download",
-                           summary=f"evidence {entry.evidence_name} downloaded",
-                           changes={"after": {"deal": entry.deal_id, "asset": entry.evidence_asset_id,
-                                              "sha256": entry.evidence_sha256}})
-
-
-@transaction.atomic
-def delete_contribution(actor, entry: ContributionEntry) -> None:
-    require(actor, entry.organization, "deals", "change")
-    before = {**_snapshot(entry, ENTRY_FIELDS), **_snapshot(entry, EVIDENCE_FIELDS)}
-    audit.record(actor, entry.organization, "deals.contribution.delete", obj=entry,
-                 summary=f"contribution removed: {entry.description}", changes={"before": before})
-    sealed.delete_on_commit(entry.evidence_storage_name)
-    entry.delete()
-
-
-def _decimal(value, field: str) -> Decimal:
-    try:
-        return Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ChizaiError(_("%(field)s is not a number.") % {"field": field}) from exc
-
-
-@transaction.atomic
-def set_weights(actor, deal: Deal, weights: dict, *, agreed: bool = False) -> Deal:
-    require(actor, deal.organization, "deals", "change")
-    clean = {}
-    for kind in ContributionEntry.Kind.values:
-        value = _decimal(weights.get(kind, shares_mod.DEFAULT_WEIGHTS[kind]), kind)
-        if value < 0:
-            raise ChizaiError(_("Weights cannot be negative."))
-        clean[kind] = str(value)
-    before = {"weights": deal.contribution_weights, "agreed": deal.weights_agreed}
-    deal.contribution_weights, deal.weights_agreed = clean, agreed
-    deal.save(update_fields=["contribution_weights", "weights_agreed", "updated_at"])
-    audit.record(actor, deal.organization, "deals.weights.update", obj=deal, summary=f"contribution weights set for {deal.title}",
-                 changes={"before": before, "after": {"weights": clean, "agreed": agreed}})
-    return deal
-
-
-def weights_of(deal: Deal) -> dict[str, Decimal]:
-    stored = deal.contribution_weights or {}
-    return {kind: Decimal(str(stored.get(kind, default))) for kind, default in shares_mod.DEFAULT_WEIGHTS.items()}
-
-
-def deal_shares(deal: Deal) -> shares_mod.Shares:
-    entries = [shares_mod.Entry(e.party, e.kind, e.value) for e in deal.contributions.all()]
-    return shares_mod.contribution_shares(entries, weights_of(deal))
 
 
 # --- consideration worksheet ---------------------------------------------------------
@@ -568,9 +436,9 @@ def add_item(actor, deal: Deal, **fields) -> ConsiderationItem:
         raise ValueError(f"not editable here: {sorted(set(fields) - set(ITEM_FIELDS))}")
     item = ConsiderationItem(organization=deal.organization, deal=deal, **fields)
     _check_item(item)
-    _save(item)
+    save_or_refuse(item)
     audit.record(actor, deal.organization, "deals.item.create", obj=item, summary=f"worksheet line added: {item.title}",
-                 changes={"after": {**_snapshot(item, ITEM_FIELDS), "yen": worksheet.line_yen(as_line(item))}})
+                 changes={"after": {**field_values(item, ITEM_FIELDS), "yen": worksheet.line_yen(as_line(item))}})
     return item
 
 
@@ -578,7 +446,7 @@ def add_item(actor, deal: Deal, **fields) -> ConsiderationItem:
 def delete_item(actor, item: ConsiderationItem) -> None:
     require(actor, item.organization, "deals", "change")
     audit.record(actor, item.organization, "deals.item.delete", obj=item, summary=f"worksheet line removed: {item.title}",
-                 changes={"before": _snapshot(item, ITEM_FIELDS)})
+                 changes={"before": field_values(item, ITEM_FIELDS)})
     item.delete()
 
 

@@ -12,6 +12,7 @@ from chizai.core.scoping import can, org_view, require_can, scoped
 from chizai.core.services import ChizaiError
 from chizai.core.validation import ids, one_id
 from chizai.deals import chart, forms, services
+from chizai.deals import ledger as deal_ledger  # a view is called ledger
 from chizai.deals.models import (
     ConsiderationItem,
     ContributionEntry,
@@ -347,20 +348,20 @@ def ledger(request, deal_id: int):
         require_can(request, "deals", "change")
         if form.is_valid():
             try:
-                services.add_contribution(request.user, deal, **{k: v for k, v in form.cleaned_data.items() if k != "evidence_file"},
-                                          evidence_file=form.cleaned_data.get("evidence_file") or None)
+                deal_ledger.add_contribution(request.user, deal, **{k: v for k, v in form.cleaned_data.items() if k != "evidence_file"},
+                                             evidence_file=form.cleaned_data.get("evidence_file") or None)
                 return _to(request, "deal_ledger", deal)
             except ChizaiError as exc:
                 form.add_error(None, str(exc))
-    result = services.deal_shares(deal)
-    weights = services.weights_of(deal)
+    result = deal_ledger.deal_shares(deal)
+    weights = deal_ledger.weights_of(deal)
     labels = _party_labels(deal)
     visible_ids = set(visible.values_list("pk", flat=True))
     entries = list(deal.contributions.select_related("evidence_asset"))
     return render(request, "deals/ledger.html", {
         **_base(request, deal, "ledger"), "form": form,
         "entries": entries, "visible_asset_ids": visible_ids,
-        "downloadable": services.downloadable_evidence(request.user, entries),
+        "downloadable": deal_ledger.downloadable_evidence(request.user, entries),
         "shares": [(labels.get(p, p), s, result.weighted[p]) for p, s in result.shares.items()], "basis": result.basis,
         "chart": chart.shares_svg(result.shares, labels, title=_("Contribution shares")),
         "weights_form": forms.WeightsForm(initial={**weights, "agreed": deal.weights_agreed}),
@@ -370,7 +371,7 @@ def ledger(request, deal_id: int):
 @org_view("deals", "view")
 def ledger_chart(request, deal_id: int):
     deal = _deal(request, deal_id)
-    svg = chart.shares_svg(services.deal_shares(deal).shares, _party_labels(deal), title=_("Contribution shares"))
+    svg = chart.shares_svg(deal_ledger.deal_shares(deal).shares, _party_labels(deal), title=_("Contribution shares"))
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
@@ -383,7 +384,7 @@ def weights(request, deal_id: int):
         data = dict(form.cleaned_data)
         agreed = data.pop("agreed")
         try:
-            services.set_weights(request.user, deal, data, agreed=agreed)
+            deal_ledger.set_weights(request.user, deal, data, agreed=agreed)
             messages.success(request, _("Saved."))
         except ChizaiError as exc:
             _refuse(request, exc)
@@ -396,7 +397,7 @@ def weights(request, deal_id: int):
 @require_POST
 def entry_delete(request, deal_id: int, entry_id: int):
     deal = _deal(request, deal_id, "change")
-    services.delete_contribution(request.user, _child(request, ContributionEntry, deal, entry_id))
+    deal_ledger.delete_contribution(request.user, _child(request, ContributionEntry, deal, entry_id))
     return _to(request, "deal_ledger", deal)
 
 
@@ -405,7 +406,7 @@ def entry_evidence(request, deal_id: int, entry_id: int):
     deal = _deal(request, deal_id)
     entry = _child(request, ContributionEntry, deal, entry_id, "view")
     try:
-        stream = services.download_evidence(request.user, entry)
+        stream = deal_ledger.download_evidence(request.user, entry)
     except ChizaiError as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
     return sealed.attachment(stream, name=entry.evidence_name, content_type=entry.evidence_content_type,
@@ -430,7 +431,7 @@ def worksheet(request, deal_id: int):
     return render(request, "deals/worksheet.html", {
         **_base(request, deal, "worksheet"), "form": form, "totals": totals,
         "shares": [(_party_labels(deal).get(p, p), (share * 100).quantize(Decimal("0.01")))
-                   for p, share in services.deal_shares(deal).shares.items()]
+                   for p, share in deal_ledger.deal_shares(deal).shares.items()]
         if deal.contributions.exists() else [],
         "goods": [(i, y, method_detail(i)) for i, y in rows if i.category == ConsiderationItem.Category.GOODS],
         "knowledge": [(i, y, method_detail(i)) for i, y in rows if i.category == ConsiderationItem.Category.KNOWLEDGE],

@@ -2,7 +2,7 @@
 import pytest
 
 from chizai.core.demo import load_demo
-from chizai.deals import services
+from chizai.deals import ledger, services
 from chizai.deals.demo import TITLE
 from chizai.deals.models import Deal
 
@@ -19,7 +19,7 @@ def test_demo_deal_is_loaded_once_and_mid_negotiation():
     assert {p.status for p in deal.points.all()} >= {"open", "agreed", "parked"}
     assert services.nemawashi_pending(deal).exists()
     assert deal.followups.filter(done_at__isnull=True).exists() and deal.followups.filter(done_at__isnull=False).exists()
-    shares = services.deal_shares(deal)
+    shares = ledger.deal_shares(deal)
     assert shares.basis == "contributions" and sum(shares.shares.values()) == 1
     _rows, totals = services.worksheet_rows(deal)
     assert totals.goods == 20 * 38_500 + 450_000

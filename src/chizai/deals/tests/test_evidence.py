@@ -14,7 +14,7 @@ from chizai import cli
 from chizai.core.models import AuditEvent
 from chizai.core.services import ChizaiError
 from chizai.core.tests.factories import EngagementFactory, UserFactory
-from chizai.deals import services
+from chizai.deals import ledger
 from chizai.deals.models import ContributionEntry
 from chizai.register import crypto, keys
 from chizai.register import services as register
@@ -211,7 +211,7 @@ def test_an_asset_guarding_an_evidence_file_cannot_be_deleted_from_under_it(peop
         register.delete_asset(owner, org, secret.pk)
     assert _download(_client(people["manager"]), org, deal, entry)[0].status_code == 404
     plain = register.create_asset(owner, org, title_ja="台帳の参照だけ", classification="secret")
-    services.add_contribution(owner, deal, party="ours", kind="ideas", made_on=date(2026, 1, 1), description="着想",
+    ledger.add_contribution(owner, deal, party="ours", kind="ideas", made_on=date(2026, 1, 1), description="着想",
                               value=1, evidence_asset=plain)
     register.delete_asset(owner, org, plain.pk)  # no file to guard: the entry only loses the link
     assert deal.contributions.get(description="着想").evidence_asset_id is None

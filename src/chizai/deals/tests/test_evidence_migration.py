@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from chizai.core.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from chizai.deals import services
+from chizai.deals import ledger, services
 from chizai.deals.models import ContributionEntry
 from chizai.disclosure.models import Partner
 
@@ -48,7 +48,7 @@ def test_plaintext_evidence_is_sealed_and_removed(settings):
     entry = ContributionEntry.objects.get(pk=kept)
     assert (entry.evidence_name, entry.evidence_size) == ("run-3.csv", len(MARKER))
     assert entry.evidence_key_id.startswith("org-")
-    assert b"".join(services.download_evidence(owner, entry)) == MARKER
+    assert b"".join(ledger.download_evidence(owner, entry)) == MARKER
     missing = ContributionEntry.objects.get(pk=lost)
     assert not missing.has_evidence_file and "gone.csv" in missing.evidence_note
     assert not ContributionEntry.objects.get(pk=bare).has_evidence_file

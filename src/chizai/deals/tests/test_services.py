@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from chizai.core.models import AuditEvent
 from chizai.core.services import ChizaiError
 from chizai.core.tests.factories import MembershipFactory, OrganizationFactory
-from chizai.deals import services
+from chizai.deals import ledger, services
 from chizai.deals.models import NegotiationPoint
 
 from .conftest import DRAFT_1
@@ -153,19 +153,19 @@ def test_contact_refuses_people_from_another_deal(deal, owner, partner):
 
 
 def test_ledger_shares_with_weights(deal, owner):
-    services.add_contribution(owner, deal, party="ours", kind="experiments", made_on=date(2026, 5, 1),
+    ledger.add_contribution(owner, deal, party="ours", kind="experiments", made_on=date(2026, 5, 1),
                               description="切削条件の試験（失敗を含む）", value="300,000", failed_run=True)
-    services.add_contribution(owner, deal, party="theirs", kind="money", made_on=date(2026, 5, 1),
+    ledger.add_contribution(owner, deal, party="theirs", kind="money", made_on=date(2026, 5, 1),
                               description="開発費", value=900000)
-    assert services.deal_shares(deal).shares == {"ours": Decimal("0.2500"), "theirs": Decimal("0.7500")}
-    services.set_weights(owner, deal, {"experiments": "3", "money": "1"}, agreed=True)
+    assert ledger.deal_shares(deal).shares == {"ours": Decimal("0.2500"), "theirs": Decimal("0.7500")}
+    ledger.set_weights(owner, deal, {"experiments": "3", "money": "1"}, agreed=True)
     deal.refresh_from_db()
     assert deal.weights_agreed
-    assert services.deal_shares(deal).shares == {"ours": Decimal("0.5000"), "theirs": Decimal("0.5000")}
+    assert ledger.deal_shares(deal).shares == {"ours": Decimal("0.5000"), "theirs": Decimal("0.5000")}
     with pytest.raises(ChizaiError):
-        services.set_weights(owner, deal, {"money": "-1"})
+        ledger.set_weights(owner, deal, {"money": "-1"})
     with pytest.raises(ChizaiError):
-        services.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 1), description="x", value="abc")
+        ledger.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 1), description="x", value="abc")
 
 
 def test_worksheet_validation_and_totals(deal, owner):

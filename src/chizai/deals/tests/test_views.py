@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from chizai.deals import services
+from chizai.deals import ledger, services
 from chizai.deals.models import Deal, NegotiationPoint
 
 from .conftest import DRAFT_1, DRAFT_2
@@ -137,7 +137,7 @@ def test_secret_evidence_is_not_named_to_a_role_that_may_not_see_it(client_for, 
     from chizai.register.models import Asset
 
     secret = Asset.objects.create(organization=org, title_ja="極秘の配合比率", classification="secret")
-    services.add_contribution(owner, deal, party="ours", kind="background_ip", made_on=date(2026, 1, 1),
+    ledger.add_contribution(owner, deal, party="ours", kind="background_ip", made_on=date(2026, 1, 1),
                               description="配合", value=1, evidence_asset=secret)
     services.set_assets(owner, deal, [secret.pk])
     for role in ("viewer", "engineer"):
@@ -199,8 +199,8 @@ def test_stakeholder_map_places_people_by_stance_and_influence(client_for, org, 
 def test_worksheet_shows_the_contribution_shares(client_for, org, deal, owner):
     from datetime import date
 
-    services.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 1), description="x", value=1)
-    services.add_contribution(owner, deal, party="theirs", kind="money", made_on=date(2026, 1, 1), description="y", value=2)
+    ledger.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 1), description="x", value=1)
+    ledger.add_contribution(owner, deal, party="theirs", kind="money", made_on=date(2026, 1, 1), description="y", value=2)
     page = client_for("viewer").get(f"/o/{org.slug}/deals/{deal.pk}/worksheet/").content.decode()
     shares = page[page.index('id="worksheet-shares"'):].split("</p>")[0]
     assert "33.33 %" in shares and "66.67 %" in shares
