@@ -57,7 +57,7 @@ def load_cases() -> list[dict]:
 
 
 def score(cases: list[dict], weights: dict | None = None) -> dict:
-    from chizai.review.engine.parties import decide
+    from chizai.review.engine.sme import decide
 
     n = len(cases)
     if not n:
@@ -92,7 +92,7 @@ def score(cases: list[dict], weights: dict | None = None) -> dict:
 def fit(cases: list[dict]) -> dict:
     """Coordinate search of each weight's multiplier, most SME hits first, then fewest
     unflagged mistakes, then the smallest change from the shipped weights."""
-    from chizai.review.engine.parties import WEIGHTS
+    from chizai.review.engine.sme import WEIGHTS
 
     weights = dict(WEIGHTS)
 

@@ -13,15 +13,8 @@ from dataclasses import dataclass
 
 from .direction import Flow, flows, subject_of, subjects_of  # noqa: F401  (public API of detect)
 from .document import Party, ReviewInputError
-from .parties import (
-    ROLE_WORDS,
-    PartyFound,
-    SmeChoice,
-    decide,
-    find_parties_detailed,
-    gather_evidence,
-    match_override,
-)
+from .parties import ROLE_WORDS, PartyFound, find_parties_detailed, match_override
+from .sme import SmeChoice, decide, gather_evidence
 
 CONTRACT_TYPES = ("NDA", "MFG", "PROTO", "JRD", "DEV", "LIC")
 

@@ -1,26 +1,21 @@
-"""Who the parties are, and which of them is the SME, with the evidence and a confidence.
+"""Who the parties are: labels, company names and the roles their labels name.
 
 A careful reader finds the parties where a contract introduces them: the preamble
 (「X株式会社（以下「甲」という。）」, ``Orion Corp. ("Buyer")``), a key-terms table or
 cover page (``Seller: Narumi Co., Ltd.``, ``| 委託者 | 株式会社X |``), a definition
-(``"Buyer" means Hydra Foods Corporation``, 「発注書の名宛人を「受注者」という」) or the
-signature block. Defined terms that are not parties (MNDA, SOW, Purpose, 本製品 …) are
-kept out: a label counts only when it is attached to a company name or is a role word.
+(``"Buyer" means Hydra Foods Corporation``, 「発注書の名宛人を「受注者」という」), the
+signature block, or, when nothing is defined, "an agreement between A and B". Defined
+terms that are not parties (MNDA, SOW, Purpose, 本製品 …) are kept out: a label counts only
+when it is attached to a company name or is a role word.
 
-Which party is the SME is then weighed, not looked up: every signal a reader would use
-(the role a label names, who orders and who performs, who pays whom, whose technology
-the deal is about, size cues, who hands information to whom, whose duties dominate)
-adds a weighted item of evidence to one party. The margin between the two best scores
-gives the confidence; a small margin is reported as uncertain so that the user is asked.
+Which party is the SME is weighed in ``sme`` from the parties found here.
 """
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .direction import flows, subject_of
 from .document import Party
 
 # ------------------------------------------------------------------ role lexicon
@@ -83,38 +78,6 @@ _COMPANY_JA = re.compile(
 
 
 @dataclass
-class Evidence:
-    party: str  # label of the party the evidence is about
-    kind: str  # key of WEIGHTS
-    text: str  # the words that show it
-    start: int = 0
-    end: int = 0
-    factor: float = 1.0  # +1 points to the SME, -1 away from it; may be fractional
-
-
-# Weight of each kind of evidence, in "points" toward being the SME. Chosen so that one
-# clear statement of who orders and who performs outweighs the label convention, and
-# several weak hints together outweigh one strong one. bench/review_detection.py
-# checks them on split halves of the development sets.
-WEIGHTS: dict[str, float] = {
-    "role_label": 2.0,  # supplier/contractor vs client/buyer named by the label
-    "role_licence": 0.75,  # licensor/licensee: an SME is more often the licensor, not always
-    "role_disclosure": 1.5,  # discloser/recipient of a one-way NDA
-    "role_convention": 0.5,  # 乙 / Party B is the usual label of the smaller party
-    "commission": 3.0,  # X orders / commissions / requests work from Y: Y performs
-    "perform": 0.75,  # X manufactures / delivers / builds / instructs (each, capped)
-    "pays": 2.0,  # X pays Y a fee for the work: Y is the one paid
-    "technology": 1.5,  # the technology or know-how is X's own
-    "size": 2.0,  # size cues: 資本金, 従業員, 中小企業, start-up, legal form
-    "info_flow": 0.3,  # X hands information / drawings to Y (each, capped)
-    "rights_flow": 0.3,  # rights pass to Y (each, capped): the stronger side takes them
-    "duties": 1.0,  # share of the one-sided duties a party bears
-    "brand": 1.5,  # the brand the product is made for is X's: X is the larger (brand owner)
-    "drafter": 1.0,  # the form is X's own (a letterhead naming X alone, the "we" of a letter): X is the larger
-}
-
-
-@dataclass
 class PartyFound:
     label: str
     labels: list[str] = field(default_factory=list)  # every label as written, main first
@@ -150,7 +113,7 @@ def _trim_en_name(name: str) -> str:
     return " ".join(keep) or name
 
 
-def _norm_key(s: str) -> str:
+def norm_key(s: str) -> str:
     """A comparable form of a label or company name (width, case, legal form, punctuation)."""
     s = unicodedata.normalize("NFKC", s or "").casefold()
     s = re.sub(r"株式会社|有限会社|合同会社|合資会社|\bco\.?,?\s*ltd\.?|\bcorporation\b|\bcorp\.?|\binc\.?|\bltd\.?|\blimited\b|\bllc\b|\bk\.k\.|\bplc\b|\bgmbh\b", "", s)
@@ -165,7 +128,7 @@ def preamble_window(text: str) -> str:
     return text[: max(end, 3000)]
 
 
-def _party_window(text: str) -> str:
+def party_window(text: str) -> str:
     """Preamble plus the definitions article: cover pages and 約款 define parties there."""
     return text[: max(len(preamble_window(text)), min(len(text), 8000))]
 
@@ -306,7 +269,7 @@ def _acceptable(label: str, attached: bool) -> bool:
 
 def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
     """Parties with every label, company name, semantic roles and where they were found."""
-    head = _party_window(text)
+    head = party_window(text)
     found: list[PartyFound] = []
 
     def add(labels: list[str], name: str | None, start: int, end: int, source: str, pronoun_role: str | None = None):
@@ -314,10 +277,10 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
         if not labels:
             return
         name = _clean_name(name)
-        key_name = _norm_key(name) if name else None
+        key_name = norm_key(name) if name else None
         for p in found:
             same_label = any(l in p.labels for l in labels)
-            same_name = key_name and p.name and _norm_key(p.name) == key_name
+            same_name = key_name and p.name and norm_key(p.name) == key_name
             if same_label or same_name:
                 for l in labels:
                     if l not in p.labels:
@@ -467,328 +430,17 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
     return found[:4]
 
 
-# ------------------------------------------------------------------ evidence for the SME
-
-def _alt(labels: list[str]) -> str:
-    return "|".join(re.escape(l) for l in sorted(set(labels), key=len, reverse=True))
-
-
-def gather_evidence(parties: list[PartyFound], text: str, language: str, types: list[str]) -> list[Evidence]:
-    """Every reason to think one party is (or is not) the SME, each with its kind and words."""
-    ev: list[Evidence] = []
-    if len(parties) < 2:
-        return ev
-    body = text[:60000]
-    head = _party_window(text)
-    # a one-way disclosure is what the deal is about only when the opening says so
-    # (preamble, purpose, recitals), not a notice duty in a later article
-    opening = preamble_window(text)
-    for p in parties:
-        for role in p.roles:
-            factor = {"supplier": 1, "client": -1, "partner": 0.5, "licensor": 1, "licensee": -1, "discloser": 1,
-                      "recipient": -1, "second": 1}.get(role)
-            if factor is None:
-                continue
-            kind = {"licensor": "role_licence", "licensee": "role_licence", "discloser": "role_disclosure",
-                    "recipient": "role_disclosure", "second": "role_convention"}.get(role, "role_label")
-            ev.append(Evidence(p.label, kind, role, p.start, p.end, factor))
-        if p.name:
-            ev.extend(_size_by_name(p))
-    for p in parties:
-        others = [o for o in parties if o is not p]
-        me = _alt(p.labels + ([p.name] if p.name else []))
-        them = _alt([l for o in others for l in o.labels])
-        if language == "ja":
-            ev.extend(_ja_semantics(p, me, them, body, head, opening))
-        else:
-            ev.extend(_en_semantics(p, me, them, body, head, opening))
-    # a licensor owns the licensed technology by definition: saying so is no extra sign
-    licensors = {p.label for p in parties if "licensor" in p.roles}
-    ev = [e for e in ev if not (e.kind == "technology" and e.party in licensors)]
-    ev.extend(_size_cues(parties, text, language))
-    # flows and duties are counted on the first 30,000 characters: enough to see the
-    # balance, and it keeps detection cheap on long contracts
-    ev.extend(_flow_evidence(parties, body[:30000]))
-    ev.extend(_duty_evidence(parties, body[:30000], language))
-    return ev
-
-
-def _size_by_name(p: PartyFound) -> list[Evidence]:
-    # legal forms that only small firms use (有限会社 has been closed to new firms since
-    # 2006 and is kept by small ones; 合資・合名 are partnerships); group holding names
-    # belong to large ones
-    if re.search(r"有限会社|合資会社|合名会社|Yugen Kaisha|Goshi Kaisha", p.name or ""):
-        return [Evidence(p.label, "size", p.name, p.start, p.end, 1.0)]
-    if re.search(r"ホールディングス|グループ|Holdings|Group\b", p.name or ""):
-        return [Evidence(p.label, "size", p.name, p.start, p.end, -1.0)]
-    return []
-
-
-_JA_ORDER = r"委託し|委託する|発注|注文し|注文する|依頼"
-_JA_WORK = r"製造|製作|試作|加工|納入|納品|供給|技術指導|指導|開発|検証|試験|組立|設計"
-# a fee for work: 対価, 代金, 報酬, 費用 or any 「…料」「…費」 noun except royalties (a licensee
-# pays those for rights, not for work)
-_JA_FEE = r"対価|代金|報酬|費用|[\u4e00-\u9fff]{0,6}(?:料|費)"
-_JA_TECH = r"技術|ノウハウ|特許|発明|製法|工法|プロセス|配合|処方|レシピ|ソフトウェア|プログラム|設計"
-
-
-def _in_exclusion(text: str, pos: int) -> bool:
-    """True inside the usual carve-out of confidential information (information the
-    recipient developed independently, already held …): not a statement about the deal."""
-    a = max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos), text.rfind(". ", 0, pos))
-    b = [i for i in (text.find("。", pos), text.find("\n", pos)) if i >= 0]
-    sentence = text[a + 1: min(b) if b else len(text)]
-    return bool(re.search(r"除|該当しない|含まない|この限りでない|independently|already (?:in its possession|known)|does not include|shall not include", sentence, re.I))
-
-
-def _in_grant(body: str, pos: int) -> bool:
-    """True inside a licence grant (「製造…することを許諾する」, "grants … to make"): the
-    verbs there describe what the licensee may do, not work someone performs."""
-    end = min(len(body), pos + 200)
-    stop = min([i for i in (body.find("。", pos), body.find(". ", pos)) if i >= 0] or [end])
-    return bool(re.search(r"許諾|licen[cs]e|grants?\b", body[pos:stop], re.I))
-
-
-def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, opening: str) -> list[Evidence]:
-    out: list[Evidence] = []
-    L = p.label
-    # X orders or commissions work from Y (XはYに対し…委託し / YはXから…受託する)
-    for m in re.finditer(rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,80}}?(?:{_JA_ORDER})", body):
-        out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
-        break
-    for m in re.finditer(rf"(?:{me})(?:は|が)、?(?:{them})(?:から|より)[^。]{{0,60}}?(?:受託|受注|請け負|引き受け)|(?:{me})(?:は|が)(?:これを)?(?:受託|受注|引き受け|請け負)", body):
-        out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
-        break
-    # X performs the work (Xは…製造する / Xが行う技術指導)
-    perf = [Evidence(L, "perform", m.group(0), m.start(), m.end(), 1.0)
-            for m in re.finditer(rf"(?:{me})(?:が行う|が実施する|は、?[^。]{{0,40}}?(?:{_JA_WORK})(?:し|する|を行)"
-                                 rf"|が[^。、]{{0,30}}?(?:{_JA_WORK})する(?!場合|とき|時|際))", body)
-            if not re.search(rf"(?:{them})(?:が|は)", m.group(0)) and not _in_grant(body, m.start())]
-    out.extend(perf[:3])
-    # the brand is the larger side's (「甲の新ブランド向けに」)
-    m = re.search(rf"(?:{me})の(?:新|自社|既存)?ブランド", opening)
-    if m:
-        out.append(Evidence(L, "brand", m.group(0), m.start(), m.end(), -1.0))
-    # X pays Y a fee: the one paid is the one who works
-    for m in re.finditer(rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,60}}?(?:{_JA_FEE})[^。]{{0,40}}?支払", body):
-        if re.search(r"実施料|使用料|許諾料|ライセンス料|ロイヤル?ティ", m.group(0)):
-            continue
-        out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
-        break
-    # who grants the licence (「甲は、乙に対し、…の実施を許諾する」): the licensor side, whatever the labels
-    grant = r"(?:{a})は、?(?:{b})に(?:対し[て]?)?、?[^。]{{0,80}}?(?:実施|使用|利用|ライセンス)[^。]{{0,20}}?許諾"
-    m = None if {"licensor", "licensee"} & set(p.roles) else re.search(grant.format(a=me, b=them), body)
-    if m and not re.search(grant.format(a=them, b=me), body):
-        out.append(Evidence(L, "role_licence", m.group(0), m.start(), m.end(), 1.0))
-    # the technology is X's own (甲の保有する技術, 乙が開発した製法)
-    tech = [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-            for m in re.finditer(rf"(?:{me})(?:が|の)(?:長年)?(?:開発した|開発し|保有する|所有する|有する|蓄積した|培った|独自の)", head)
-            if not _in_exclusion(head, m.start())]
-    # the thing being evaluated or applied is offered by its maker (「甲の…を乙の…に適用できるか」)
-    tech += [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-             for m in re.finditer(rf"(?:{me})の[^。、]{{0,30}}?(?:を|が)(?:{them})?[^。]{{0,30}}?(?:適用|採用|使用|利用|適す)(?:できる|する|される)?か(?:否か|どうか)", head)]
-    out.extend(tech[:2])
-    # one-way disclosure: X discloses to Y, never the reverse
-    # the verb must belong to 「Yに」 (no clause break in between: 「…場合には、甲に通知し、…開示する」 is not it)
-    one_way = r"(?:{a})(?:が|は)、?[^。]{{0,40}}?(?:{b})に(?:対し[て]?、?)?[^。、]{{0,30}}?(?:開示|提供)する"
-    if re.search(one_way.format(a=me, b=them), opening) and not re.search(one_way.format(a=them, b=me), opening):
-        out.append(Evidence(L, "technology", "one-way disclosure", 0, 0, 1.0))
-    return out
-
-
-_EN_ORDER = r"engages?|retains?|commissions?|appoints?|orders?|requests?|(?:wishes|would like) to (?:evaluate|engage|purchase|order|commission)|issues? (?:an? )?(?:purchase )?orders?"
-_EN_WORK = r"manufactur\w*|build|deliver|supply|supplies|fabricat\w*|perform|provide (?:the )?services|develop|design and manufacture|produce|test|install|train"
-_EN_TECH = r"has developed|have developed|developed its own|its own|proprietary|owns|designs and (?:manufactures|builds)|know-how|has built"
-
-
-def _en_semantics(p: PartyFound, me: str, them: str, body: str, head: str, opening: str) -> list[Evidence]:
-    out: list[Evidence] = []
-    L = p.label
-    the = r"(?:the\s+)?"
-    m = re.search(rf"\b{the}(?:{them})\s+(?:hereby\s+)?(?:{_EN_ORDER})\b[^.;]{{0,60}}?\b{the}(?:{me})\b", body)
-    if m:
-        out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
-    m = re.search(rf"(?:orders?|purchase orders?|requests?)\s+(?:issued|placed)\s+by\s+{the}(?:{them})\b|\b{the}(?:{me})\s+(?:shall|will|agrees to)\s+accept\w*\s+(?:the\s+)?(?:orders?|engagement)", body)
-    if m:
-        out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
-    grant = r"\b{the}(?:{a})\s+(?:hereby\s+)?grants?\s+(?:to\s+)?{the}(?:{b})\b[^.;]{{0,80}}?licen[cs]e"
-    m = None if {"licensor", "licensee"} & set(p.roles) else re.search(grant.format(the=the, a=me, b=them), body)
-    if m and not re.search(grant.format(the=the, a=them, b=me), body):
-        out.append(Evidence(L, "role_licence", m.group(0), m.start(), m.end(), 1.0))
-    perf = [Evidence(L, "perform", m.group(0), m.start(), m.end(), 1.0)
-            for m in re.finditer(rf"\b{the}(?:{me})\s+(?:shall|will|must|agrees to|undertakes to)\s+(?:\w+\s+){{0,2}}?(?:{_EN_WORK})\b", body)
-            if not _in_grant(body, m.start())]
-    out.extend(perf[:3])
-    m = re.search(rf"\b{the}(?:{me})['’]s\s+(?:own\s+|new\s+|existing\s+)?brands?\b|\bunder\s+{the}(?:{me})['’]s\s+(?:\w+\s+)?(?:brand|trade ?marks?)", opening)
-    if m:
-        out.append(Evidence(L, "brand", m.group(0), m.start(), m.end(), -1.0))
-    m = re.search(rf"\b{the}(?:{them})\s+(?:shall|will|must|agrees to)\s+pay\b[^.;]{{0,80}}?(?:\bto\s+{the}(?:{me})\b|fee|price|charges|compensation|remuneration)|fees?\s+payable\s+by\s+{the}(?:{them})\b", body)
-    if m and "royalt" not in m.group(0).lower():
-        out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
-    tech = [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-            for m in re.finditer(rf"\b{the}(?:{me})(?:['’]s\s+(?:own\s+|proprietary\s+)?(?:[\w-]+\s+){{0,3}}(?:technology|know-how|process|formula|invention|patents?)\b|\s+(?:{_EN_TECH})\b)", head)]
-    # the thing being evaluated or applied is offered by its maker ("whether X's coating can be applied")
-    tech += [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-             for m in re.finditer(rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})['’]s\b", head)]
-    out.extend(tech[:2])
-    # a party that buys from suppliers is the customer side
-    m = re.search(rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,6}}?(?:procures?|purchases?|sources?|buys?)\b[^.;]{{0,80}}?\bfrom\s+(?:\w+\s+){{0,2}}(?:suppliers|vendors|subcontractors)", head)
-    if m:
-        out.append(Evidence(L, "role_label", m.group(0), m.start(), m.end(), -0.5))
-    if re.search(rf"\b{the}(?:{me})\s+(?:is willing to|wishes to|will|shall|may)\s+disclose\b[^.;]{{0,80}}?\bto\s+{the}(?:{them})\b", opening) and not re.search(
-            rf"\b{the}(?:{them})\s+(?:is willing to|wishes to|will|shall|may)\s+disclose\b[^.;]{{0,80}}?\bto\s+{the}(?:{me})\b", opening):
-        out.append(Evidence(L, "technology", "one-way disclosure", 0, 0, 1.0))
-    # the form is this party's own: its name heads the document, or "Buyer's terms"
-    # (a letterhead: a short first line naming this party and no other)
-    first = text_first_line(head)
-    if (p.name and first and len(first) <= 80 and _norm_key(p.name) and _norm_key(p.name) in _norm_key(first)
-            and not re.search(them, first)):
-        out.append(Evidence(L, "drafter", first, 0, len(first), -1.0))
-    if "sender" in p.roles:
-        out.append(Evidence(L, "drafter", "we / us", p.start, p.end, -0.5))
-    return out
-
-
-def text_first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:200]
-    return ""
-
-
-_SIZE_SMALL_JA = r"中小企業|小規模事業者|スタートアップ|ベンチャー企業"
-_SIZE_SMALL_EN = r"small(?:\s+and\s+medium(?:-sized)?)?\s+(?:business|enterprise|company)|\bSME\b|start-?up(?:\s+company)?\b"
-
-
-def _number(raw: str) -> float | None:
-    """「3,000」「１．５」 as a number; None for what only looks like one ("." , ",,")."""
-    try:
-        return float(unicodedata.normalize("NFKC", raw).replace(",", ""))
-    except ValueError:
-        return None
-
-
-def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evidence]:
-    """資本金, 従業員数 and words such as 中小企業 / start-up said of one party."""
-    out: list[Evidence] = []
-    head = _party_window(text)
-    capital: dict[str, float] = {}
-    staff: dict[str, float] = {}
-    for p in parties:
-        me = _alt(p.labels + ([p.name] if p.name else []))
-        small = _SIZE_SMALL_JA if language == "ja" else _SIZE_SMALL_EN
-        m = re.search(rf"(?:{me})[^。.\n]{{0,40}}?(?:{small})|(?:{small})[^。.\n]{{0,10}}?(?:である|であり)?(?:{me})(?:は|が|\s+is)", head, re.I)
-        if m:
-            out.append(Evidence(p.label, "size", m.group(0), m.start(), m.end(), 1.0))
-        c = re.search(rf"(?:{me})[^。\n]{{0,80}}?(?:資本金|capital(?: of)?)[^0-9０-９]{{0,10}}([0-9０-９,，.]+)\s*(億|万|百万|million|billion)?", head, re.I)
-        num = _number(c.group(1)) if c else None
-        if num is not None:
-            num *= {"億": 1e8, "万": 1e4, "百万": 1e6, "million": 1e6, "billion": 1e9}.get((c.group(2) or "").lower(), 1)
-            capital[p.label] = num
-        s = re.search(rf"(?:{me})[^。\n]{{0,80}}?(?:従業員(?:数)?|employees?)[^0-9０-９]{{0,10}}([0-9０-９,，]+)", head, re.I)
-        count = _number(s.group(1)) if s else None
-        if count is not None:
-            staff[p.label] = count
-    for measure in (capital, staff):
-        if len(measure) >= 2:
-            small_one = min(measure, key=measure.get)
-            big = max(measure.values())
-            if big > 0 and measure[small_one] <= big / 3:
-                out.append(Evidence(small_one, "size", "smaller capital or staff", 0, 0, 1.0))
-    return out
-
-
-def _flow_evidence(parties: list[PartyFound], body: str) -> list[Evidence]:
-    labels = [p.label for p in parties]
-    info: dict[str, int] = {}
-    rights: dict[str, int] = {}
-    for f in flows(body, labels):
-        if f.kind == "information" and f.source:
-            info[f.source] = info.get(f.source, 0) + 1
-        elif f.kind == "rights" and f.target and not re.search(r"許諾|licen[cs]|grant", f.text, re.I):
-            rights[f.target] = rights.get(f.target, 0) + 1
-    out = [Evidence(l, "info_flow", f"{n} disclosures", 0, 0, min(n, 5)) for l, n in info.items()]
-    out += [Evidence(l, "rights_flow", f"{n} transfers", 0, 0, -min(n, 5)) for l, n in rights.items()]
-    return out
-
-
-def _duty_evidence(parties: list[PartyFound], body: str, language: str) -> list[Evidence]:
-    """The party that bears most of the one-sided duties is usually the weaker one."""
-    labels = [p.label for p in parties]
-    counts = {l: 0 for l in labels}
-    sentences = re.split(r"(?<=。)|(?<=[.;])\s+(?=[A-Z(])", body)
-    permission = re.compile(r"(?:ことが)?できる。?$|\bmay\b|\bis entitled\b|\bhas the right\b", re.I)
-    for s in sentences:
-        s = s.strip()
-        if not s or len(s) > 600 or permission.search(s[-40:] if language == "ja" else s):
-            continue
-        who = subject_of(s, labels)
-        if who in counts:
-            counts[who] += 1
-    total = sum(counts.values())
-    if total < 6:
-        return []
-    share = 1.0 / len(labels)
-    return [Evidence(l, "duties", f"{n} of {total} duties", 0, 0, round((n / total - share) * 2, 2))
-            for l, n in counts.items() if n / total != share]
-
-
-# ------------------------------------------------------------------ deciding
-
-@dataclass
-class SmeChoice:
-    label: str | None
-    confidence: float
-    candidates: list[dict]  # [{label, name, score, evidence: [{kind, weight, text}]}], best first
-    uncertain: bool
-    source: str  # detected, override, override_not_found
-
-
-def score_parties(parties: list[PartyFound], evidence: list[Evidence], weights: dict[str, float] | None = None) -> dict[str, float]:
-    w = weights or WEIGHTS
-    scores = {p.label: 0.0 for p in parties}
-    for e in evidence:
-        if e.party in scores:
-            scores[e.party] += w.get(e.kind, 0.0) * e.factor
-    return scores
-
-
-def decide(parties: list[PartyFound], evidence: list[Evidence], weights: dict[str, float] | None = None) -> SmeChoice:
-    """Best-scoring party; confidence from the margin over the runner-up."""
-    if not parties:
-        return SmeChoice(None, 0.0, [], True, "detected")
-    scores = score_parties(parties, evidence, weights)
-    order = sorted(parties, key=lambda p: (-scores[p.label], parties.index(p)))
-    if len(order) == 1:
-        margin = 0.0
-    else:
-        margin = scores[order[0].label] - scores[order[1].label]
-    confidence = round(1 - math.exp(-margin / 2.0), 2) if len(order) > 1 else 0.0
-    w = weights or WEIGHTS
-    cands = [{
-        "label": p.label, "labels": list(p.labels), "name": p.name, "roles": list(p.roles), "score": round(scores[p.label], 2),
-        "evidence": [{"kind": e.kind, "weight": round(w.get(e.kind, 0.0) * e.factor, 2), "text": e.text[:120]}
-                     for e in evidence if e.party == p.label],
-    } for p in order]
-    return SmeChoice(order[0].label, confidence, cands, confidence < UNCERTAIN_BELOW, "detected")
-
-
-# below this confidence (a margin of about 1.4 points, i.e. less than one clear signal)
-# the SME is reported as uncertain and the web asks the user
-UNCERTAIN_BELOW = 0.5
-
-
 def match_override(override: str, parties: list[PartyFound] | list[Party]) -> str | None:
     """The label of the party the user named: a label, an alias or (part of) its company name."""
-    key = _norm_key(override)
+    key = norm_key(override)
     if not key:
         return None
     for p in parties:
         labels = getattr(p, "labels", None) or [p.label]
-        if any(_norm_key(l) == key for l in labels):
+        if any(norm_key(l) == key for l in labels):
             return p.label
     for p in parties:
-        nk = _norm_key(p.name or "")
+        nk = norm_key(p.name or "")
         if nk and len(key) >= 2 and (key in nk or nk in key):
             return p.label
     return None

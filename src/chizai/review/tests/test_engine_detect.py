@@ -7,7 +7,8 @@ from hypothesis import given, settings, strategies as st
 
 from chizai.review.engine import load_document, review_text
 from chizai.review.engine.detect import detect_contract_types_detailed, find_parties
-from chizai.review.engine.parties import find_parties_detailed, gather_evidence
+from chizai.review.engine.parties import find_parties_detailed
+from chizai.review.engine.sme import gather_evidence
 from chizai.review.engine.render import render
 
 SHARED = Path(__file__).resolve().parents[5] / "shared" / "data"
