@@ -1,37 +1,25 @@
 """The diagnostic report the client keeps: a bilingual (ja/en) PDF made with reportlab.
 
-Japanese needs an embedded font; the review engine already bundles IPAexGothic, so the
-same file is registered here by path rather than shipped twice.
+Japanese needs an embedded font: ``chizai.pdfkit`` registers IPAexGothic (one file for every
+report) and gives the A4 page template.
 """
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from chizai import pdfkit
 from chizai.advisers import diagnostic as diag
-
-FONT_PATH = Path(__file__).resolve().parents[1] / "review" / "engine" / "fonts" / "ipaexg.ttf"
-FONT = "IPAexGothic"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_PATH)))
-    return FONT
 
 
 def _styles():
-    font = _font()
+    font = pdfkit.japanese_font()
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4),
         "h2": ParagraphStyle("h2", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4),
@@ -60,7 +48,7 @@ def _radar(scores: dict, previous: dict | None, size: float = 90 * mm) -> Drawin
         drawing.add(Line(c, c, x, size - y, strokeColor=colors.lightgrey, strokeWidth=0.5))
         lx, ly = c + (x - c) * 1.25, size - (c + (y - c) * 1.15)
         anchor = "middle" if abs(lx - c) < 3 else ("start" if lx > c else "end")
-        drawing.add(String(lx, ly, area["ja"], fontName=_font(), fontSize=6.5, textAnchor=anchor))
+        drawing.add(String(lx, ly, area["ja"], fontName=pdfkit.japanese_font(), fontSize=6.5, textAnchor=anchor))
     if previous:
         drawing.add(Polygon(pts([previous.get(a["id"]) or 0 for a in areas]), fillColor=None,
                             strokeColor=colors.grey, strokeWidth=0.8, strokeDashArray=[3, 2]))
@@ -73,9 +61,7 @@ def diagnostic_pdf(client, item, previous=None) -> bytes:
     s = _styles()
     levels = {lv["value"]: lv for lv in diag.catalogue()["levels"]}
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=f"知財経営診断 / IP management diagnostic — {client.name_ja}",
-                            author="chizai")
+    doc = pdfkit.a4_document(buffer, title=f"知財経営診断 / IP management diagnostic — {client.name_ja}", side_margin_mm=18)
     story = [
         Paragraph("知財経営診断 報告書 / IP management diagnostic report", s["title"]),
         Paragraph(escape(f"{client.name_ja}" + (f" / {client.name_en}" if client.name_en else "")), s["h2"]),

@@ -1,21 +1,24 @@
 """The deal's documents: the quotation annex (PDF or DOCX) and the negotiation brief (PDF).
 
 Labels go through gettext under ``translation.override(lang)``, so the Japanese and the
-English document come from the same code and the app's catalogues. The PDFs embed the
-review engine's bundled IPAexGothic (subset by reportlab), so they open anywhere.
+English document come from the same code and the app's catalogues. The PDFs use
+``chizai.pdfkit`` (embedded IPAexGothic, subset by reportlab; page template and styles), so
+they open anywhere.
 """
 from __future__ import annotations
 
-import html
 import io
 from datetime import date
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from chizai import pdfkit
 from chizai.core.exports import deep_clean
 from chizai.deals import ledger
 from chizai.deals.models import ConsiderationItem, Deal, NegotiationPoint, Party, Stakeholder
+from chizai.pdfkit import paragraph as _p
+from chizai.pdfkit import styles as _pdf_styles
 
 
 def yen(amount: int) -> str:
@@ -78,28 +81,6 @@ def annex_content(deal: Deal) -> dict:
     }
 
 
-def _pdf_styles():
-    from reportlab.lib import colors
-    from reportlab.lib.styles import ParagraphStyle
-
-    from chizai.review.engine.render import _register_font
-
-    font = _register_font()
-    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=14, wordWrap="CJK")
-    return {
-        "base": base,
-        "h1": ParagraphStyle("h1", parent=base, fontSize=15, leading=20, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=17, spaceBefore=8, spaceAfter=4),
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#555555")),
-    }
-
-
-def _p(text, style):
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(html.escape(str(text or "")).replace("\n", "<br/>"), style)
-
-
 def _table(header: list[str], rows: list[list[str]], widths, styles):
     from reportlab.lib import colors
     from reportlab.lib.units import mm
@@ -114,13 +95,8 @@ def _table(header: list[str], rows: list[list[str]], widths, styles):
 
 
 def _build_pdf(story, title: str) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate
-
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=title, author="chizai")
+    doc = pdfkit.a4_document(buf, title=title)
     doc.build(story)
     return buf.getvalue()
 
@@ -238,9 +214,8 @@ def stakeholder_drawing(people, width: float = 500, height: float = 260):
     from reportlab.lib import colors
 
     from chizai.deals import chart
-    from chizai.review.engine.render import _register_font
 
-    font = _register_font()
+    font = pdfkit.japanese_font()
     labels = {**dict(Stakeholder.Stance.choices), **dict(Stakeholder.Influence.choices)}
     left, top = 70, 20
     cell_w = (width - 80) / len(chart.STANCES)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from chizai import pdfkit
 from chizai.core import audit, exports
 from chizai.core.models import AuditEvent
 from chizai.disclosure.models import Agreement, Disclosure, HandoverCopy
@@ -95,10 +96,8 @@ def build_pdf(organization, partner, data: dict | None = None) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
 
-    from chizai.disclosure.watermark import _font
-
     data = data or collect(organization, partner)
-    font = _font()
+    font = pdfkit.japanese_font()
     width, height = landscape(A4)
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1)

@@ -21,10 +21,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from chizai import safearchive
+from chizai import pdfkit, safearchive
 
-FONT_PATH = Path(__file__).resolve().parents[1] / "review" / "engine" / "fonts" / "ipaexg.ttf"
-FONT_NAME = "IPAexGothic"
 MARK = "CHZFP:"
 TOKEN_RE = re.compile(r"CHZFP:([0-9a-f]{16})")
 # In a content stream the colon may be written as an octal escape (pypdf writes \072).
@@ -52,19 +50,10 @@ class Stamp:
         return f"秘 CONFIDENTIAL  {self.reference}  {self.date}  {self.partner} / {self.recipient}"
 
 
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_PATH)))
-    return FONT_NAME
-
-
 def _overlay(width: float, height: float, stamp: Stamp) -> bytes:
     from reportlab.pdfgen import canvas
 
-    font = _font()
+    font = pdfkit.japanese_font()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(width, height), invariant=1)
     size = 8 if width > 300 else 6

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
+from chizai import pdfkit
 from chizai.register import services
 from chizai.register.models import Asset
 
@@ -68,16 +69,14 @@ ASSETS = [
 
 def _pdf(title: str, lines: list[str]) -> bytes:
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    font = pdfkit.japanese_font()
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4)
-    page.setFont("HeiseiKakuGo-W5", 14)
+    page.setFont(font, 14)
     page.drawString(60, 780, title)
-    page.setFont("HeiseiKakuGo-W5", 10)
+    page.setFont(font, 10)
     for index, line in enumerate(lines):
         page.drawString(60, 750 - index * 16, line)
     page.save()

@@ -11,16 +11,16 @@ import io
 import json
 import os
 import re
-from pathlib import Path
+
+from chizai import pdfkit
 
 from .document import Report
 from .messages import msg
 from .feedback import explain_why
 
 FORMATS = ("text", "json", "html", "pdf")
-FONT_DIR = Path(__file__).with_name("fonts")
-FONT_FILE = FONT_DIR / "ipaexg.ttf"
-FONT_NAME = "IPAexGothic"
+FONT_FILE = pdfkit.FONT_FILE  # the font and its registration live in chizai.pdfkit (shared by every report)
+FONT_NAME = pdfkit.FONT_NAME
 
 _ANSI = {"HIGH": "\033[1;31m", "MEDIUM": "\033[33m", "LOW": "\033[36m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
 _COLOURS = {"HIGH": "#c62828", "MEDIUM": "#ef6c00", "LOW": "#1565c0"}
@@ -284,39 +284,18 @@ def render_html(reports: list[Report]) -> str:
 
 # ---------------------------------------------------------------------------- pdf
 
-_font_registered = False
-
-
-def _register_font() -> str:
-    global _font_registered
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if not _font_registered:
-        # reportlab subsets TrueType fonts on embedding, so the PDF only carries the
-        # glyphs used, not the whole 6 MB font
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE)))
-        _font_registered = True
-    return FONT_NAME
-
-
 def render_pdf(reports: list[Report]) -> bytes:
     from reportlab.lib import colors
-    from reportlab.lib.enums import TA_LEFT
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
-    font = _register_font()
-    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=14, alignment=TA_LEFT, wordWrap="CJK")
-    h1 = ParagraphStyle("h1", parent=base, fontSize=15, leading=20, spaceAfter=6)
-    h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=17, spaceBefore=8, spaceAfter=4)
-    small = ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#555555"))
+    styles = pdfkit.styles()
+    base, h1, h2, small = styles["base"], styles["h1"], styles["h2"], styles["small"]
     quote = ParagraphStyle("quote", parent=base, leftIndent=8, textColor=colors.HexColor("#444444"), backColor=colors.HexColor("#f3f3f3"))
 
     def p(s: str, style=base) -> Paragraph:
-        return Paragraph(html.escape(s or "").replace("\n", "<br/>"), style)
+        return pdfkit.paragraph(s, style)
 
     story = []
     for n, r in enumerate(reports):
@@ -361,8 +340,6 @@ def render_pdf(reports: list[Report]) -> bytes:
         story.append(p(msg(L, "heading_disclaimer"), h2))
         story.append(p(r.disclaimer, small))
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=msg(reports[0].language if reports else "en", "report_title"),
-                            author="chizai")
+    doc = pdfkit.a4_document(buf, title=msg(reports[0].language if reports else "en", "report_title"))
     doc.build(story)
     return buf.getvalue()
