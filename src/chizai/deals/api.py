@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from chizai.core.api import org_or_404
@@ -130,7 +130,7 @@ def create_deal(request, slug: str, payload: DealIn):
         partner = _call(services.ensure_partner, request.user, org, name_ja=payload.new_partner)
     deal = _call(services.create_deal, request.user, org, partner=partner, title=payload.title, kind=payload.kind,
                  stage=payload.stage, summary=payload.summary, next_meeting=payload.next_meeting)
-    return 201, _detail(deal)
+    return Status(201, _detail(deal))
 
 
 @router.get("/orgs/{slug}/deals/{deal_id}", response=DealDetailOut)
@@ -143,7 +143,7 @@ def add_draft(request, slug: str, deal_id: int, payload: DraftIn):
     deal = _deal(request, slug, deal_id, "change")
     _call(services.add_draft, request.user, deal, text=payload.text, filename=payload.filename,
           from_party=payload.from_party, note=payload.note)
-    return 201, _detail(deal)
+    return Status(201, _detail(deal))
 
 
 @router.get("/orgs/{slug}/deals/{deal_id}/changes")
@@ -159,7 +159,7 @@ def point_from_finding(request, slug: str, deal_id: int, payload: FindingIn):
     review = get_object_or_404(ContractReview.objects.restrict(request.user, "view").filter(organization=deal.organization),
                                pk=payload.review)
     point, created = _call(services.point_from_finding, request.user, deal, review, payload.index)
-    return (201 if created else 200), point
+    return Status(201 if created else 200, point)
 
 
 @router.post("/orgs/{slug}/deals/{deal_id}/points/{point_id}/status", response=PointOut)
@@ -252,7 +252,7 @@ def get_ledger(request, slug: str, deal_id: int):
 def add_contribution(request, slug: str, deal_id: int, payload: ContributionIn):
     deal = _deal(request, slug, deal_id, "change")
     _call(ledger.add_contribution, request.user, deal, **payload.dict())
-    return 201, _ledger(deal)
+    return Status(201, _ledger(deal))
 
 
 @router.get("/orgs/{slug}/deals/{deal_id}/worksheet", response=WorksheetOut)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -82,13 +82,13 @@ def _submit(request, payload: ReviewIn, upload: UploadedFile | None):
 def create_review(request, payload: Form[ReviewIn], file: File[UploadedFile] = None):
     """Submit a contract (a file upload, or `text`) for review. Small contracts come back
     reviewed; larger ones have status `queued` — poll GET /api/reviews/{id}."""
-    return 201, _submit(request, payload, file)
+    return Status(201, _submit(request, payload, file))
 
 
 @router.post("/reviews/json", response={201: ReviewOut})
 def create_review_json(request, payload: ReviewIn):
     """Submit pasted text as JSON ({"org": …, "text": …})."""
-    return 201, _submit(request, payload, None)
+    return Status(201, _submit(request, payload, None))
 
 
 @router.get("/reviews/{review_id}", response=ReviewOut)
@@ -142,9 +142,9 @@ def add_feedback(request, review_id: int, payload: FeedbackIn):
     review = get_object_or_404(ContractReview.objects.restrict(request.user, "change").select_related("organization"),
                                pk=review_id)
     try:
-        return 201, feedback.record_feedback(
+        return Status(201, feedback.record_feedback(
             request.user, review.organization, review, verdict=payload.verdict, reason=payload.reason,
-            finding_index=payload.finding, rule_id=payload.rule_id, text=payload.text, clause_ref=payload.clause_ref)
+            finding_index=payload.finding, rule_id=payload.rule_id, text=payload.text, clause_ref=payload.clause_ref))
     except ChizaiError as exc:
         raise HttpError(422, str(exc)) from exc
 
