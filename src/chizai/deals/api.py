@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
 from chizai.core.validation import Input
-from chizai.deals import ledger, services
+from chizai.deals import export, ledger, services
 from chizai.deals.models import ContributionEntry, Deal, NegotiationPoint
 from chizai.disclosure.models import Partner
 from chizai.review.models import ContractReview
@@ -271,7 +271,7 @@ def get_brief(request, slug: str, deal_id: int, lang: str = "ja"):
     from django.http import HttpResponse
 
     deal = _deal(request, slug, deal_id, "export")
-    body, content_type, name = _call(services.export_brief, request.user, deal, lang=lang)
+    body, content_type, name = _call(export.export_brief, request.user, deal, lang=lang)
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from chizai import pdfkit
 from chizai.core.exports import deep_clean
-from chizai.deals import ledger
+from chizai.deals import ledger, services
 from chizai.deals.models import ConsiderationItem, Deal, NegotiationPoint, Party, Stakeholder
 from chizai.pdfkit import paragraph as _p
 from chizai.pdfkit import styles as _pdf_styles
@@ -160,8 +160,6 @@ def annex_docx(deal: Deal, lang: str) -> bytes:
 
 def brief_content(deal: Deal, viewer=None) -> dict:
     """What the negotiation brief says (strings), in the active language."""
-    from chizai.deals import services
-
     points = list(deal.points.all())
     lang = translation.get_language() or "ja"
     must = [p for p in points if p.our_position == NegotiationPoint.Position.MUST]

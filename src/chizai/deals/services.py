@@ -454,31 +454,3 @@ def worksheet_rows(deal: Deal) -> tuple[list[tuple[ConsiderationItem, int]], wor
     items = list(deal.consideration_items.all())
     totals = worksheet.totals(as_line(i) for i in items)
     return list(zip(items, totals.lines)), totals
-
-
-# --- exports -------------------------------------------------------------------------
-
-def export_annex(actor, deal: Deal, *, lang: str, fmt: str) -> tuple[bytes, str, str]:
-    """The quotation annex (what is and is not included, goods and knowledge apart)."""
-    require(actor, deal.organization, "deals", "export")
-    from chizai.deals import documents
-
-    if lang not in ("ja", "en") or fmt not in ("pdf", "docx"):
-        raise ChizaiError(_("Choose Japanese or English, and PDF or DOCX."))
-    body = documents.annex_pdf(deal, lang) if fmt == "pdf" else documents.annex_docx(deal, lang)
-    audit.record(actor, deal.organization, "deals.annex.export", obj=deal, summary=f"quotation annex exported ({lang}, {fmt})")
-    content_type = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return body, content_type, f"deal-{deal.pk}-annex-{lang}.{fmt}"
-
-
-def export_brief(actor, deal: Deal, *, lang: str) -> tuple[bytes, str, str]:
-    """The negotiation brief for the meeting, as a PDF."""
-    require(actor, deal.organization, "deals", "export")
-    from chizai.deals import documents
-
-    if lang not in ("ja", "en"):
-        raise ChizaiError(_("Choose Japanese or English, and PDF or DOCX."))
-    body = documents.brief_pdf(deal, lang, viewer=actor)
-    audit.record(actor, deal.organization, "deals.brief.export", obj=deal, summary=f"negotiation brief exported ({lang})")
-    return body, "application/pdf", f"deal-{deal.pk}-brief-{lang}.pdf"

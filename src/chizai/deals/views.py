@@ -11,7 +11,7 @@ from chizai.core.access import Denied
 from chizai.core.scoping import can, org_view, require_can, scoped
 from chizai.core.services import ChizaiError
 from chizai.core.validation import ids, one_id
-from chizai.deals import chart, forms, services
+from chizai.deals import chart, export, forms, services
 from chizai.deals import ledger as deal_ledger  # a view is called ledger
 from chizai.deals.models import (
     ConsiderationItem,
@@ -456,7 +456,7 @@ def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
 def annex(request, deal_id: int):
     deal = _deal(request, deal_id, "export")
     try:
-        return _download(*services.export_annex(request.user, deal, lang=request.GET.get("lang", "ja"),
+        return _download(*export.export_annex(request.user, deal, lang=request.GET.get("lang", "ja"),
                                                 fmt=request.GET.get("fmt", "pdf")))
     except ChizaiError as exc:
         _refuse(request, exc)
@@ -467,7 +467,7 @@ def annex(request, deal_id: int):
 def brief(request, deal_id: int):
     deal = _deal(request, deal_id, "export")
     try:
-        return _download(*services.export_brief(request.user, deal, lang=request.GET.get("lang", "ja")))
+        return _download(*export.export_brief(request.user, deal, lang=request.GET.get("lang", "ja")))
     except ChizaiError as exc:
         _refuse(request, exc)
         return _to(request, "deal_detail", deal)

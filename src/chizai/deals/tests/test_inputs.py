@@ -10,7 +10,7 @@ from django.test import Client
 
 from chizai.core import services as core_services
 from chizai.core.tests.test_inputs_shared import stored_control
-from chizai.deals import services
+from chizai.deals import export, services
 from chizai.deals.models import ConsiderationItem, Deal
 from chizai.disclosure.models import Partner
 
@@ -63,9 +63,9 @@ def test_annex_exports_survive_a_nul_stored_before_input_was_checked(deal, owner
     ConsiderationItem.objects.filter(deal=deal).update(title=f"加工{stored_control()}ノウハウ")
     Deal.objects.filter(pk=deal.pk).update(title=f"樹脂{stored_control()}ギア")
     deal.refresh_from_db()
-    body, _ctype, _name = services.export_annex(owner, deal, lang="ja", fmt="docx")
+    body, _ctype, _name = export.export_annex(owner, deal, lang="ja", fmt="docx")
     document = docx.Document(io.BytesIO(body))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     assert "加工ノウハウ" in cells
-    assert services.export_annex(owner, deal, lang="en", fmt="pdf")[0].startswith(b"%PDF")
-    assert services.export_brief(owner, deal, lang="ja")[0].startswith(b"%PDF")
+    assert export.export_annex(owner, deal, lang="en", fmt="pdf")[0].startswith(b"%PDF")
+    assert export.export_brief(owner, deal, lang="ja")[0].startswith(b"%PDF")

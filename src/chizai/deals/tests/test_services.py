@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from chizai.core.models import AuditEvent
 from chizai.core.services import ChizaiError
 from chizai.core.tests.factories import MembershipFactory, OrganizationFactory
-from chizai.deals import ledger, services
+from chizai.deals import export, ledger, services
 from chizai.deals.models import NegotiationPoint
 
 from .conftest import DRAFT_1
@@ -191,21 +191,21 @@ def test_annex_and_brief_exports(deal, owner, members, two_drafts):
     services.add_item(owner, deal, category="knowledge", item_kind="know_how", title="加工ノウハウ", method="lump_sum",
                       amount_yen=Decimal(800_000))
     services.add_item(owner, deal, category="knowledge", item_kind="right", title="特許を受ける権利", method="none", included=False)
-    body, ctype, name = services.export_annex(owner, deal, lang="ja", fmt="pdf")
+    body, ctype, name = export.export_annex(owner, deal, lang="ja", fmt="pdf")
     assert body.startswith(b"%PDF") and ctype == "application/pdf" and name.endswith("-ja.pdf")
-    body, ctype, _name = services.export_annex(owner, deal, lang="en", fmt="docx")
+    body, ctype, _name = export.export_annex(owner, deal, lang="en", fmt="docx")
     import io
 
     import docx
 
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(body)).paragraphs)
     assert "Rights not included" in text and "特許を受ける権利" in text
-    body, ctype, _name = services.export_brief(owner, deal, lang="en")
+    body, ctype, _name = export.export_brief(owner, deal, lang="en")
     assert body.startswith(b"%PDF")
     with pytest.raises(PermissionDenied):
-        services.export_brief(members["engineer"], deal, lang="ja")
+        export.export_brief(members["engineer"], deal, lang="ja")
     with pytest.raises(ChizaiError):
-        services.export_annex(owner, deal, lang="fr", fmt="pdf")
+        export.export_annex(owner, deal, lang="fr", fmt="pdf")
     assert AuditEvent.objects.filter(action__in=["deals.annex.export", "deals.brief.export"]).count() == 3
 
 
@@ -270,12 +270,12 @@ def test_annex_pdf_says_what_is_and_is_not_included_with_totals_apart(deal, owne
     services.add_item(owner, deal, category="knowledge", item_kind="licence", title="加工条件の実施許諾", method="royalty",
                       rate_percent=Decimal("2.5"), base_yen=Decimal(10_000_000), rate_basis="業界調査の中央値")
     services.add_item(owner, deal, category="knowledge", item_kind="right", title="特許権の譲渡", method="none", included=False)
-    ja = _pdf_text(services.export_annex(owner, deal, lang="ja", fmt="pdf")[0])
+    ja = _pdf_text(export.export_annex(owner, deal, lang="ja", fmt="pdf")[0])
     assert "含まれる権利" in ja and "含まれない権利" in ja
     assert "¥3,002" in ja and "¥250,000" in ja  # goods 3002.97 cut; knowledge 2.5 % of 10,000,000
     assert ja.index("含まれない権利") < ja.index("特許権の譲渡")
     assert "料率の根拠：業界調査の中央値" in ja.replace("\n", "")  # table cells wrap
-    en = _pdf_text(services.export_annex(owner, deal, lang="en", fmt="pdf")[0])
+    en = _pdf_text(export.export_annex(owner, deal, lang="en", fmt="pdf")[0])
     assert "Rights not included" in en and "Total for knowledge" in en and "Basis for the rate" in en
 
 
@@ -283,7 +283,7 @@ def test_brief_pdf_in_english_has_every_section(deal, owner, two_drafts):
     first, _second = two_drafts
     services.point_from_finding(owner, deal, first.review, 0)
     services.add_stakeholder(owner, deal, name="Tanaka", consult_before_meeting=True)
-    text = _pdf_text(services.export_brief(owner, deal, lang="en")[0])
+    text = _pdf_text(export.export_brief(owner, deal, lang="en")[0])
     for heading in ("Negotiation brief", "Our must-haves and fallbacks", "Open points", "Since the previous draft",
                     "Stakeholders", "Consideration summary", "Questions to ask"):
         assert heading in text
