@@ -18,16 +18,12 @@ def roles_by_org(user) -> dict[int, str]:
     cache = getattr(user, "_chizai_roles_cache", None)
     if cache is not None:
         return cache
-    from chizai.core.models import AdvisoryEngagement, Membership
-
+    # Through the user's reverse relations (AdvisoryEngagement.adviser, Membership.user), so
+    # this module, which models.py imports, needs no import of the models.
     roles: dict[int, str] = {}
-    for engagement_org in AdvisoryEngagement.objects.active().filter(adviser=user).values_list(
-        "organization_id", flat=True
-    ):
+    for engagement_org in user.engagements.active().values_list("organization_id", flat=True):
         roles[engagement_org] = "adviser"
-    for org_id, role in Membership.objects.filter(user=user, organization__is_active=True).values_list(
-        "organization_id", "role"
-    ):
+    for org_id, role in user.memberships.filter(organization__is_active=True).values_list("organization_id", "role"):
         roles[org_id] = role  # a real membership outranks an adviser grant
     user._chizai_roles_cache = roles
     return roles
