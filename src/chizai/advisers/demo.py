@@ -15,6 +15,7 @@ from chizai.advisers import diagnostic as diag, prioritisation
 from chizai.advisers import services
 from chizai.advisers.models import EngagementRecord, SupportProgramme
 from chizai.core import services as core_services
+from chizai.core.demo import DEMO_PASSWORD
 from chizai.core.models import AdvisoryEngagement, Organization
 
 # slug, name ja, name en, prefecture, industry, size, owner user name, owner display name
@@ -26,6 +27,8 @@ NEW_CLIENTS = [
     ("toyohashi-jushi", "豊橋樹脂工業所", "Toyohashi Resin Works", "愛知県", "樹脂成形 (plastic moulding)", "micro",
      "owner5", "松本 修 (代表)"),
 ]
+#: read by core.demo.demo_organization_slugs (the demo guard)
+DEMO_ORGANIZATION_SLUGS = tuple(client[0] for client in NEW_CLIENTS)
 
 # client slug -> (maturity 0..4 now, maturity six months ago or None, ratings per criterion)
 MATURITY = {
@@ -51,8 +54,6 @@ def _client(people, slug, name_ja, name_en, prefecture, industry, size, owner_na
     owner, created = User.objects.get_or_create(username=owner_name, defaults={"first_name": owner_display,
                                                                                "email": f"{owner_name}@example.jp"})
     if created:
-        from chizai.core.demo import DEMO_PASSWORD
-
         owner.set_password(DEMO_PASSWORD)
         owner.save()
     org = Organization.objects.filter(slug=slug).first()

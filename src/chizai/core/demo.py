@@ -26,7 +26,9 @@ USERS = [
     ("owner2", "小林 誠 (代表取締役)", None),
 ]
 
-# "module:function" taking (company, people) — each part adds its demo content here.
+# "module:function" taking (company, people) — each part adds its demo content here. A part
+# whose demo creates organisations of its own lists their slugs in DEMO_ORGANIZATION_SLUGS
+# in that module (core reads it through this list; it never imports a part itself).
 PART_LOADERS: list[str] = [
     "chizai.register.demo:load_demo",
     "chizai.disclosure.demo:load_demo",
@@ -40,10 +42,12 @@ class DemoRefused(Exception):
 
 
 def demo_organization_slugs() -> set[str]:
-    """The organisations the demo creates: the three here and the adviser's extra clients."""
-    from chizai.advisers.demo import NEW_CLIENTS
-
-    return {"sample-seiko", "kobayashi-kanagata", "chubu-ip-support"} | {client[0] for client in NEW_CLIENTS}
+    """The organisations the demo creates: the three here and those the parts' demos add
+    (the adviser's extra clients)."""
+    slugs = {"sample-seiko", "kobayashi-kanagata", "chubu-ip-support"}
+    for path in PART_LOADERS:
+        slugs |= set(getattr(importlib.import_module(path.split(":")[0]), "DEMO_ORGANIZATION_SLUGS", ()))
+    return slugs
 
 
 def demo_refusal() -> str | None:
