@@ -20,6 +20,17 @@ from chizai.core.services import ChizaiError
 from chizai.core.validation import field_values, save_or_refuse
 from chizai.deals import shares as shares_mod
 from chizai.deals import worksheet
+# The contribution ledger lives in ledger.py; its operations stay part of this service
+# interface too (ledger.py imports nothing from here, so there is no cycle).
+from chizai.deals.ledger import (  # noqa: F401 - re-exported
+    add_contribution,
+    deal_shares,
+    delete_contribution,
+    download_evidence,
+    downloadable_evidence,
+    set_weights,
+    weights_of,
+)
 from chizai.deals.models import (
     ConsiderationItem,
     Contact,
