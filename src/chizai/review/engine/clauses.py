@@ -436,7 +436,7 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
 
 _JA_SUBJECT = re.compile(f"[{SME_CH}{LARGE_CH}]+(?=は|が)")
 _JA_RECEIVER = re.compile(f"[{SME_CH}{LARGE_CH}]+(?=に)")
-_JA_RELATIVE_TOPIC = re.compile(
+JA_RELATIVE_TOPIC = re.compile(
     r"[^、。]{0,40}?(?:した|する|された|される|している|していた)"
     r"(?!場合|とき|時|際|限り|ため|まで|前|後)[^、。]{1,20}?(?<!場合)(?<!とき)(?<!際)(?<!時)は、")
 
@@ -456,7 +456,7 @@ def _nearest_subject(lang: str, m: re.Match, group: str) -> str:
             return later[-1].group(0)
         # 「乙が甲に提出した技術資料は、…」: the party is the subject of a relative clause on
         # the topic, not of the verb the pattern reached; a condition (「乙が…する場合は」) keeps it
-        if _JA_RELATIVE_TOPIC.match(m.string, m.end(group) + 1, m.end()):
+        if JA_RELATIVE_TOPIC.match(m.string, m.end(group) + 1, m.end()):
             return ""
         return got
     # 「乙に別途の対価を支払うことにより甲に移転する」: the receiver is the に nearest the verb

@@ -222,13 +222,23 @@ class _Ctx:
         return u._subject
 
     def _kinds(self, text: str) -> list[tuple[str, bool]]:
-        """(kind, strong) for each party subject in text; strong = は / mutual / English."""
+        """(kind, strong) for each party subject in text, in order; strong = は / mutual /
+        English. Who bears a cost (「費用は乙の負担とし」, "shall be borne by the Startup") is
+        bound as a strong subject; the が-subject of a condition (「甲が…決定した場合に限り」)
+        or of a relative clause on the topic (「乙が提供したサンプルの…は」) is not one."""
         out = []
         for m in self.comp.subject.finditer(text):
             kind = "MUTUAL" if m.group("m") else ("SME" if m.group("s") else "LARGE")
-            strong = self.lang != "ja" or kind == "MUTUAL" or text[m.end():m.end() + 1] == "は"
-            out.append((kind, strong))
-        return out
+            particle = text[m.end():m.end() + 1]
+            if self.lang == "ja" and kind != "MUTUAL" and particle == "が" and (
+                    _JA_CONDITION.match(text, m.end() + 1) or clauses.JA_RELATIVE_TOPIC.match(text, m.end() + 1)):
+                continue
+            strong = self.lang != "ja" or kind == "MUTUAL" or particle == "は"
+            out.append((m.start(), kind, strong))
+        for m in _BEARER[self.lang].finditer(text):
+            out.append((m.start("p"), "SME" if SME_CH in m.group("p") else "LARGE", True))
+        out.sort()
+        return [(kind, strong) for _, kind, strong in out]
 
     def subject_at(self, u: Unit, pos: int) -> str:
         """Who is bound by the sentence holding ``pos``: the nearest subject before it in
@@ -362,9 +372,20 @@ def _denied(ctx: _Ctx, text: str, a: int, b: int) -> bool:
 _ALLOWED = {
     "en": re.compile(rf"\b(?:allow|permit|let|enable|authori[sz]e|entitle|invite)s?\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)", re.I),
     # 「甲が…ことを認める」 (not 「甲が必要と認める」, which is a judgement), 「甲による立入検査を受け入れる」
-    "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)(?:が[^。]{{0,40}}?ことを(?:認める|許可する|許諾する|承諾する|受け入れる|拒まない|拒んではならない)"
+    # 「乙は、甲又は甲の指定する者が…視察することに協力しなければならない」: the visitor acts
+    "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)(?:(?:又は|または|もしくは|および|及び)[^、。が]{{0,15}}?)?"
+                     rf"(?:が[^。]{{0,40}}?ことを(?:認める|許可する|許諾する|承諾する|受け入れる|拒まない|拒んではならない)"
+                     rf"|が[^。]{{0,40}}?ことに(?:協力|応じ)"
                      rf"|(?:による|の)[^。、]{{0,12}}?(?:立入|立ち入り|視察|見学|監査|調査|検査)(?:を)?(?:受け入れる|拒まない|拒んではならない|に応じる|に協力する))"),
 }
+
+# whoever bears the cost is bound by the clause about it
+_BEARER = {
+    "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)の(?:負担|費用負担)(?:と|に|で)"),
+    "en": re.compile(rf"\b(?:be|been|is|are)\s+(?:\w+ly\s+)?(?:borne|paid|covered|absorbed)\s+(?:\w+ly\s+)?by\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)", re.I),
+}
+# 「甲が量産発注を決定した場合に限り」: the subject of a condition, not of the sentence
+_JA_CONDITION = re.compile(r"[^、。は]{0,30}?(?:場合|とき|時|際|限り)")
 
 # "… is not obliged to disclose", "need not provide", "no obligation to submit"
 _EN_DENIED = re.compile(r"\b(?:not|no|never)\b(?:\s+\w+){0,4}\s*$|\bno\s+(?:obligation|duty)\s+to\s*$|\bneed\s+not\s*$", re.I)
