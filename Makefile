@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2 -p no:cacheprovider
 
-.PHONY: demo test install test-sqlite test-postgres test-s3 messages train-classifier bench clean
+.PHONY: demo test install lint test-sqlite test-postgres test-s3 messages train-classifier bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ demo: install
 
 ## Set up and run every test: SQLite always, PostgreSQL too when CHIZAI_TEST_DATABASE_URL is set,
 ## the S3 tier too when CHIZAI_TEST_S3_ENDPOINT_URL is set.
-test: install test-sqlite test-postgres test-s3
+test: install lint test-sqlite test-postgres test-s3
+
+## ruff (pyflakes, bugbear, pyupgrade, simplify; configured in pyproject.toml): a new violation fails the tests.
+lint: install
+	$(BIN)/ruff check src tests bench tools
 
 test-sqlite: install
 	rm -rf var/test-sqlite

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+import contextlib
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -142,17 +143,17 @@ class Stack:
         self.web = subprocess.Popen(
             [str(BIN / "gunicorn"), "chizai.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.web_workers), "--timeout", "120", "--log-level", "warning"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.home / "gunicorn.log", "w"),
+            env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.home / "gunicorn.log", "w"),  # noqa: SIM115 - lives as long as the server
         )
         wait_for(self.base + "/login/")
 
     def start_worker(self) -> subprocess.Popen:
         process = subprocess.Popen([str(BIN / "chizai"), "worker"], env=self.env, stdout=subprocess.DEVNULL,
-                                   stderr=open(self.home / f"worker-{len(self.workers)}.log", "w"))
+                                   stderr=open(self.home / f"worker-{len(self.workers)}.log", "w"))  # noqa: SIM115 - lives as long as the worker
         self.workers.append(process)
         return process
 
-    def up(self) -> "Stack":
+    def up(self) -> Stack:
         if self.tier == "production":
             self.start_s3()
             self.make_bucket()
@@ -167,10 +168,8 @@ class Stack:
     def down(self) -> None:
         for process in [self.web, *self.workers, self.s3]:
             if process is not None and process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(process.pid, signal.SIGCONT)
-                except ProcessLookupError:
-                    pass
                 process.terminate()
         for process in [self.web, *self.workers, self.s3]:
             if process is not None:

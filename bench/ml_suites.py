@@ -116,7 +116,7 @@ def run_contractnli(data: Path | str = DATA) -> dict:
     m = nli_metrics(Y, P)
     ap_by_h = {h: _ap(np.concatenate(span_y[h]), np.concatenate(span_s[h])) if span_y[h] else float("nan")
                for h in HYPOTHESIS_IDS}
-    ap_doc = {h: _nanmean([_ap(y, s) for y, s in zip(span_y[h], span_s[h])]) for h in HYPOTHESIS_IDS}
+    ap_doc = {h: _nanmean([_ap(y, s) for y, s in zip(span_y[h], span_s[h], strict=False)]) for h in HYPOTHESIS_IDS}
     return {
         "suite": "contractnli",
         "split": "test (official, 123 NDAs) — reported only, never trained or tuned on",
@@ -238,7 +238,7 @@ def _cuad_sentence_sample(clf, data, n_neg: int = 1500, seed: int = 7) -> dict:
     pos, neg = [], []
     for d in test:
         labs = np.array([D.sentence_labels(d, c) for c in CUAD_CATEGORIES]).T
-        for (a, b), row in zip(d.sentences, labs):
+        for (a, b), row in zip(d.sentences, labs, strict=False):
             (pos if row.any() else neg).append((d.text[a:b], row))
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(neg), size=min(n_neg, len(neg)), replace=False)

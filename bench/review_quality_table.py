@@ -43,7 +43,7 @@ def main() -> int:
     print()
     print("| set | recall | look-alike rate | HIGH per fair contract |")
     print("|---|---|---|---|")
-    for k, r in runs.items():
+    for _k, r in runs.items():
         print(f"| {r['suite']} ({r['n_documents']}) | {r['recall']} | {r['trap_rate']} | {r['high_per_fair_contract']} |")
     return 0
 

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+import contextlib
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -28,10 +29,8 @@ CUAD = ROOT.parent / "shared" / "data" / "cuad" / "full_contract_txt"
 
 def _pin_one_core() -> None:
     # the bar is per core; pinning keeps numbers comparable across machines
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    except (AttributeError, OSError):
-        pass
 
 
 def main() -> int:

@@ -217,7 +217,7 @@ def _assert_no_leak(response, who, method, path):
 def test_every_web_route_hides_victim_data(world):
     victim, people, attackers, values = world
     checked = 0
-    for route, pattern in web_routes():
+    for route, _pattern in web_routes():
         try:
             path = _fill(route, values)
         except KeyError as missing:

@@ -156,7 +156,7 @@ def check(extract_fresh: bool = True) -> list[str]:
                 continue
             po = polib.pofile(str(po_path))
             have = {(e.msgctxt, e.msgid) for e in po if not e.obsolete}
-            for ctx, msgid in sorted(fresh - have, key=lambda x: x[1]):
+            for _ctx, msgid in sorted(fresh - have, key=lambda x: x[1]):
                 problems.append(f"{rel} [{lang}]: not in catalogue: {msgid!r}")
             for entry in po:
                 if entry.obsolete:

@@ -10,7 +10,6 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -61,10 +60,10 @@ class Format(str, Enum):
 def review(
     files: list[Path] = typer.Argument(..., help="Contract files: PDF (with a text layer), DOCX, TXT or Markdown."),
     type: ContractType = typer.Option(ContractType.auto, "--type", help="Contract type, or auto to detect it."),
-    sme: Optional[str] = typer.Option(None, "--sme", help="The label your company has in the contract (乙, 甲, Supplier …)."),
+    sme: str | None = typer.Option(None, "--sme", help="The label your company has in the contract (乙, 甲, Supplier …)."),
     lang: Lang = typer.Option(Lang.auto, "--lang", help="Language of the contract."),
     format: Format = typer.Option(Format.text, "--format", help="Report format."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the report here instead of the terminal."),
+    out: Path | None = typer.Option(None, "--out", help="Write the report here instead of the terminal."),
 ) -> None:
     """Check contracts for clauses that take your know-how, and for missing protections (not legal advice)."""
     from chizai.review.engine.cli import run
@@ -75,7 +74,7 @@ def review(
 
 
 @audit_app.command("verify")
-def audit_verify(org: Optional[str] = typer.Option(None, "--org", help="Check one organisation (its short name).")) -> None:
+def audit_verify(org: str | None = typer.Option(None, "--org", help="Check one organisation (its short name).")) -> None:
     """Recompute every hash of the audit chain, check that every organisation's chain exists and no checkpoint was
     rolled back (against the high-water marks kept on this host); exit 1 and name the first problem."""
     _django()
@@ -152,7 +151,7 @@ def _demo_refusal_before_migrate(demo_refusal) -> str | None:
 @app.command()
 def worker(
     once: bool = typer.Option(False, "--once", help="Run what is due, then exit."),
-    interval: Optional[float] = typer.Option(None, help="Seconds between polls of the queue when idle (default CHIZAI_WORKER_POLL_SECONDS)."),
+    interval: float | None = typer.Option(None, help="Seconds between polls of the queue when idle (default CHIZAI_WORKER_POLL_SECONDS)."),
 ) -> None:
     """Run background jobs (reviews, extraction, indexing, reminders) from the database queue."""
     _django()
@@ -165,7 +164,7 @@ evidence_app = typer.Typer(help="Evidence of possession for register assets (RFC
 app.add_typer(evidence_app, name="evidence")
 
 
-def _register_actor(organization, username: Optional[str]):
+def _register_actor(organization, username: str | None):
     """The user a register command acts as (its access rules apply): --user, else an owner."""
     from django.contrib.auth import get_user_model
 
@@ -182,7 +181,7 @@ def _register_actor(organization, username: Optional[str]):
     return user
 
 
-def _asset_and_actor(asset_id: int, username: Optional[str]):
+def _asset_and_actor(asset_id: int, username: str | None):
     """The asset a register command names (exit 2 if there is none) and who acts on it."""
     from chizai.register.models import Asset
 
@@ -197,7 +196,7 @@ def _asset_and_actor(asset_id: int, username: Optional[str]):
 def evidence_export(
     asset: int = typer.Argument(..., help="The asset's id."),
     out: Path = typer.Option(..., "--out", help="A new (or empty) folder for the package."),
-    user: Optional[str] = typer.Option(None, "--user", help="Act as this user (default: an owner of the asset's organisation)."),
+    user: str | None = typer.Option(None, "--user", help="Act as this user (default: an owner of the asset's organisation)."),
 ) -> None:
     """Write an asset's files, SHA-256 sums, RFC 3161 tokens and a manifest that `openssl ts -verify` can check."""
     _django()
@@ -224,9 +223,9 @@ def evidence_export(
 def upload(
     asset: int = typer.Argument(..., help="The asset's id."),
     file: Path = typer.Argument(..., help="The file to store as a new version (encrypted at rest)."),
-    file_id: Optional[int] = typer.Option(None, "--file-id", help="Add a version to this document of the asset; default: a new document."),
-    name: Optional[str] = typer.Option(None, "--name", help="The document's name (default: the file's name)."),
-    user: Optional[str] = typer.Option(None, "--user", help="Act as this user (default: an owner of the asset's organisation)."),
+    file_id: int | None = typer.Option(None, "--file-id", help="Add a version to this document of the asset; default: a new document."),
+    name: str | None = typer.Option(None, "--name", help="The document's name (default: the file's name)."),
+    user: str | None = typer.Option(None, "--user", help="Act as this user (default: an owner of the asset's organisation)."),
 ) -> None:
     """Store a file as a new version of a register asset: encrypted, hashed, timestamped when a TSA is set."""
     if not file.is_file():
@@ -260,7 +259,7 @@ class SearchFormat(str, Enum):
 
 @app.command()
 def reindex(
-    org: Optional[str] = typer.Option(None, "--org", help="Only this organisation (short name); default: all."),
+    org: str | None = typer.Option(None, "--org", help="Only this organisation (short name); default: all."),
 ) -> None:
     """Queue a full rebuild of the search index; `chizai worker` carries it out."""
     _django()
@@ -317,7 +316,7 @@ def search(
 def rewrap_keys(
     rotate_org_keys: bool = typer.Option(False, "--rotate-org-keys",
                                          help="Also give organisations new keys and re-wrap their files' data keys under them."),
-    org: Optional[str] = typer.Option(None, "--org", help="With --rotate-org-keys: only this organisation (its short name)."),
+    org: str | None = typer.Option(None, "--org", help="With --rotate-org-keys: only this organisation (its short name)."),
 ) -> None:
     """Re-wrap every organisation key under the current CHIZAI_MASTER_KEY (old keys in CHIZAI_MASTER_KEYS_OLD)
     and move data keys still wrapped by a master key onto their organisation's key. Files are not rewritten."""

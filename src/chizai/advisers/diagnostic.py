@@ -173,7 +173,7 @@ def radar_svg(scores: dict, previous: dict | None = None, lang: str | None = Non
     for ring in (25, 50, 75, 100):
         ring_pts = radar_points([ring] * len(area_list), cx, cy, radius)
         parts.append('<polygon fill="none" stroke="#ccc" points="' + " ".join(f"{x},{y}" for x, y in ring_pts) + '"/>')
-    for (x, y), area in zip(radar_points([100] * len(area_list), cx, cy, radius), area_list):
+    for (x, y), area in zip(radar_points([100] * len(area_list), cx, cy, radius), area_list, strict=False):
         parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x}" y2="{y}" stroke="#ddd"/>')
         lx, ly = cx + (x - cx) * 1.28, cy + (y - cy) * 1.18  # labels just outside the 100 ring
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
@@ -185,7 +185,7 @@ def radar_svg(scores: dict, previous: dict | None = None, lang: str | None = Non
     pts = radar_points([scores.get(a["id"]) or 0 for a in area_list], cx, cy, radius)
     parts.append('<polygon class="current" fill="rgba(30,100,200,0.25)" stroke="#1e64c8" stroke-width="2" points="'
                  + " ".join(f"{x},{y}" for x, y in pts) + '"/>')
-    for (x, y), area in zip(pts, area_list):
+    for (x, y), area in zip(pts, area_list, strict=False):
         value = scores.get(area["id"])
         parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="#1e64c8"><title>{escape(text(area, lang))}: '
                      f'{"—" if value is None else value}</title></circle>')

@@ -44,7 +44,7 @@ def _radar(scores: dict, previous: dict | None, size: float = 90 * mm) -> Drawin
     for ring in (25, 50, 75, 100):
         drawing.add(Polygon(pts([ring] * len(areas)), fillColor=None, strokeColor=colors.lightgrey, strokeWidth=0.5))
     outer = diag.radar_points([100] * len(areas), c, c, radius)
-    for (x, y), area in zip(outer, areas):
+    for (x, y), area in zip(outer, areas, strict=False):
         drawing.add(Line(c, c, x, size - y, strokeColor=colors.lightgrey, strokeWidth=0.5))
         lx, ly = c + (x - c) * 1.25, size - (c + (y - c) * 1.15)
         anchor = "middle" if abs(lx - c) < 3 else ("start" if lx > c else "end")

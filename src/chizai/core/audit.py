@@ -23,7 +23,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -43,7 +43,7 @@ def chain_name(organization) -> str:
 
 
 def _canonical(event: AuditEvent) -> bytes:
-    created = event.created_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    created = event.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     payload = {
         "chain": event.chain,
         "seq": int(event.seq),

@@ -21,9 +21,9 @@ import logging
 import os
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from boto3.exceptions import Boto3Error
 from boto3.s3.transfer import TransferConfig
@@ -169,10 +169,8 @@ class S3Storage(s3.S3Storage):
         self._down_until = 0.0
         path = self._state_file()
         if path is not None:
-            try:
+            with suppress(OSError):
                 path.unlink(missing_ok=True)
-            except OSError:
-                pass
 
     def _probe_seconds(self) -> float:
         config = self.client_config

@@ -9,6 +9,8 @@ and another worker runs the job again. SIGTERM/SIGINT let the job in hand finish
 """
 from __future__ import annotations
 
+import contextlib
+
 import importlib
 import logging
 import os
@@ -88,10 +90,8 @@ class Doorbell:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken connection
                 self._conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection
-                pass
             self._conn = None
 
 
@@ -183,7 +183,5 @@ def run_worker(*, once: bool = False, interval: float | None = None) -> None:
         heart.thread.join(timeout=5)
         if doorbell is not None:
             doorbell.close()
-        try:
+        with contextlib.suppress(DatabaseError):
             WorkerHeartbeat.objects.filter(name=name).delete()  # a stopped worker is no worker
-        except DatabaseError:
-            pass

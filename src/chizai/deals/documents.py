@@ -140,10 +140,10 @@ def annex_docx(deal: Deal, lang: str) -> bytes:
             document.add_heading(heading, level=2)
             table = document.add_table(rows=1, cols=len(head))
             table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, head):
+            for cell, text in zip(table.rows[0].cells, head, strict=False):
                 cell.text = text
             for row in list(rows) + [(total_label, "", "", total, "")]:
-                for cell, text in zip(table.add_row().cells, row):
+                for cell, text in zip(table.add_row().cells, row, strict=False):
                     cell.text = str(text)
         document.add_heading(_("3. Rights included"), level=2)
         for line in c["included"] or [_("None")]:

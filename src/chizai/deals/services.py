@@ -200,7 +200,7 @@ def draft_changes(deal: Deal) -> list[dict]:
     review is still running."""
     drafts = list(deal.drafts.select_related("review").order_by("number"))
     changes = []
-    for old, new in zip(drafts, drafts[1:]):
+    for old, new in zip(drafts, drafts[1:], strict=False):
         done = old.review.status == ContractReview.Status.DONE and new.review.status == ContractReview.Status.DONE
         changes.append({"old": old, "new": new, "diff": review_services.compare(old.review, new.review) if done else None})
     return changes
@@ -464,4 +464,4 @@ def delete_item(actor, item: ConsiderationItem) -> None:
 def worksheet_rows(deal: Deal) -> tuple[list[tuple[ConsiderationItem, int]], worksheet.Totals]:
     items = list(deal.consideration_items.all())
     totals = worksheet.totals(as_line(i) for i in items)
-    return list(zip(items, totals.lines)), totals
+    return list(zip(items, totals.lines, strict=False)), totals

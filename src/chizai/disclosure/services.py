@@ -515,7 +515,7 @@ def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
     unknown = set(fields) - set(RETURN_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
-    for key, value in fields.items():
+    for value in fields.values():
         if value and value < disclosure.disclosed_on:
             raise ChizaiError(_("%(date)s is before the disclosure itself (%(disclosed)s).") % {"date": value, "disclosed": disclosure.disclosed_on})
     before = _snap(disclosure, fields)

@@ -139,7 +139,7 @@ def _pattern_tokens(page) -> list[str]:
         return []
     found = []
     marks = sorted((r for r in rects if abs(r[2] - WIDTH) < 0.05), key=lambda r: (round(r[1], 1), r[0]))
-    for i, (x, y, _w, h) in enumerate(marks):
+    for _i, (x, y, _w, h) in enumerate(marks):
         if abs(h - H_SYNC) > 0.05:
             continue
         row = [m for m in marks if abs(m[1] - y) < 0.05 and x < m[0] <= x + STEP * BITS + 0.1]

@@ -159,7 +159,7 @@ def import_register(actor, organization, source) -> ImportResult:
             errors.append((number, "", _("Too many rows (the limit is %(max)d).") % {"max": MAX_ROWS}))
             break
         cells = {}
-        for column, cell in zip(COLUMNS, row):
+        for column, cell in zip(COLUMNS, row, strict=False):
             if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
                 errors.append((number, column, _("formulas are not accepted; paste values only")))
             cells[column] = cell.value

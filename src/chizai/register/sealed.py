@@ -20,7 +20,7 @@ import io
 import logging
 import os
 import tempfile
-from typing import Iterator
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.files import File
@@ -93,7 +93,7 @@ def store(source, folder: str, organization, *, max_size: int | None = None,
     random name, only once complete, so a refused or interrupted upload leaves nothing.
     The caller deletes the stored object if recording it fails afterwards.
     """
-    sealed_file = tempfile.NamedTemporaryFile(prefix="chizai-upload-", suffix=".enc", delete=False,
+    sealed_file = tempfile.NamedTemporaryFile(prefix="chizai-upload-", suffix=".enc", delete=False,  # noqa: SIM115 - closed by the with below, kept on disk until stored
                                               dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None))
     try:
         with sealed_file:

@@ -183,9 +183,8 @@ def delete_asset(actor, organization, asset_id) -> None:
 @transaction.atomic
 def add_holder(actor, organization, asset_id, *, name: str, user=None, leaves_on: date | None = None, note: str = "") -> Holder:
     asset = get_asset(actor, organization, asset_id, "change")
-    if user is not None:
-        if role_in(user, organization) is None:
-            raise ChizaiError(_("A holder with an account must belong to this organisation."))
+    if user is not None and role_in(user, organization) is None:
+        raise ChizaiError(_("A holder with an account must belong to this organisation."))
     if not name.strip():
         raise ChizaiError(_("Name the holder."))
     holder = Holder.objects.create(organization=organization, asset=asset, user=user, name=name.strip(),
@@ -377,7 +376,7 @@ def download(actor, organization, version_id):
 
 def plaintext_to_tempfile(version: FileVersion):
     """Decrypted content in a temporary file (for text extraction and evidence export)."""
-    handle = tempfile.TemporaryFile(prefix="chizai-plain-")
+    handle = tempfile.TemporaryFile(prefix="chizai-plain-")  # noqa: SIM115 - returned open; the caller closes it
     for block in open_verified(version):
         handle.write(block)
     handle.seek(0)

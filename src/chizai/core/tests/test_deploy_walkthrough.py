@@ -228,7 +228,7 @@ def endpoints(tmp_path):
         buckets = [f"chizai-walk-{uuid.uuid4().hex[:10]}-{role}" for role in ("live", "restored")]
         for name in buckets:
             client.create_bucket(Bucket=name)
-    yield list(zip(databases, buckets))
+    yield list(zip(databases, buckets, strict=False))
     for name in buckets if USE_S3 else []:
         for listed in client.get_paginator("list_objects_v2").paginate(Bucket=name):
             for item in listed.get("Contents", []):

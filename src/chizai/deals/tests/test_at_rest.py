@@ -51,7 +51,7 @@ def test_contract_text_sealed_for_another_place_does_not_open(marked_point, deal
     NegotiationPoint.objects.filter(pk=other.pk).update(
         contract_text_sealed=NegotiationPoint.objects.get(pk=marked_point.pk).deal.drafts.first().review.text_sealed)
     with pytest.raises(ChizaiError):
-        NegotiationPoint.objects.get(pk=other.pk).contract_text
+        _ = NegotiationPoint.objects.get(pk=other.pk).contract_text
 
 
 BEFORE = ("deals", "0008_evidence_asset_guards_its_files")

@@ -66,6 +66,6 @@ line_strategy = st.builds(
 @given(st.lists(line_strategy, max_size=20))
 def test_totals_are_sums_of_rounded_lines_kept_apart(lines):
     result = totals(lines)
-    assert result.goods == sum(y for line, y in zip(lines, result.lines) if line.category == "goods")
-    assert result.knowledge == sum(y for line, y in zip(lines, result.lines) if line.category == "knowledge")
-    assert all(y == 0 for line, y in zip(lines, result.lines) if not line.included)
+    assert result.goods == sum(y for line, y in zip(lines, result.lines, strict=False) if line.category == "goods")
+    assert result.knowledge == sum(y for line, y in zip(lines, result.lines, strict=False) if line.category == "knowledge")
+    assert all(y == 0 for line, y in zip(lines, result.lines, strict=False) if not line.included)

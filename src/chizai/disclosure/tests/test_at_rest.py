@@ -63,7 +63,7 @@ def test_suggestions_filled_later_are_sealed_and_empty_reads_as_a_dict(org, owne
 def test_suggestions_sealed_for_another_place_do_not_open(org, marked):
     Agreement.objects.filter(pk=marked.pk).update(suggestions_sealed=marked.review.report_sealed)
     with pytest.raises(ChizaiError):
-        Agreement.objects.get(pk=marked.pk).suggestions
+        _ = Agreement.objects.get(pk=marked.pk).suggestions
     Agreement.objects.filter(pk=marked.pk).update(**atrest.sealed_columns(Agreement, org, suggestions={"a": 1}))
     assert Agreement.objects.get(pk=marked.pk).suggestions == {"a": 1}
 

@@ -1,5 +1,6 @@
 """Hand-over copies: stamp on every page, fingerprint that survives re-saving, trace, zips, bad input."""
 import io
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -129,9 +130,9 @@ def test_tampered_stored_copy_is_refused(org, owner, copies):
 
     _d, made = copies
     path = default_storage.path(made[0].storage_name)
-    raw = bytearray(open(path, "rb").read())
+    raw = bytearray(Path(path).read_bytes())
     raw[-5] ^= 0x01
-    open(path, "wb").write(bytes(raw))
+    Path(path).write_bytes(bytes(raw))
     with pytest.raises(ChizaiError, match="cannot be served"):
         handover.download_copy(owner, org, made[0].pk)
 

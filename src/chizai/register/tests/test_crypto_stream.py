@@ -19,7 +19,7 @@ def _hash_threads() -> list[threading.Thread]:
 
 def _pieces(data: bytes, cuts: list[int]):
     edges = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
-    for start, end in zip(edges, edges[1:]):
+    for start, end in zip(edges, edges[1:], strict=False):
         yield data[start:end]
 
 

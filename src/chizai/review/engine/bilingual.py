@@ -158,7 +158,7 @@ def clause_key(ref: str | None) -> tuple[int, ...] | None:
 
 def _common_prefix(a: tuple, b: tuple) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         n += 1

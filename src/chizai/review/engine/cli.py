@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import contextlib
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -26,10 +27,8 @@ def _write_atomic(path: str, data: str | bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 

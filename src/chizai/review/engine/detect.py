@@ -24,8 +24,7 @@ _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9d]")
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _EN_STOP = frozenset(
-    "the and of to in or a an by any be is are this that with for shall will may not such as on "
-    "at from its it which all each other party parties agreement hereby under".split()
+    ["the", "and", "of", "to", "in", "or", "a", "an", "by", "any", "be", "is", "are", "this", "that", "with", "for", "shall", "will", "may", "not", "such", "as", "on", "at", "from", "its", "it", "which", "all", "each", "other", "party", "parties", "agreement", "hereby", "under"]
 )
 
 

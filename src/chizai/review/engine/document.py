@@ -88,19 +88,16 @@ class Document:
         start = max(0, min(start, n))
         end = max(start, min(end, n))
         o_start = self.norm_to_orig[start]
-        if end > start:
-            o_end = self.norm_to_orig[end - 1] + 1
-        else:
-            o_end = o_start
+        o_end = self.norm_to_orig[end - 1] + 1 if end > start else o_start
         return o_start, max(o_start, min(o_end, len(self.text)))
 
     def segment_at(self, pos: int, kinds: tuple[str, ...] | None = None) -> Segment | None:
         """The innermost segment covering original position ``pos``."""
         best = None
         for seg in self.segments:
-            if seg.start <= pos < seg.end and (kinds is None or seg.kind in kinds):
-                if best is None or (seg.end - seg.start) <= (best.end - best.start):
-                    best = seg
+            if seg.start <= pos < seg.end and (kinds is None or seg.kind in kinds) and (
+                    best is None or (seg.end - seg.start) <= (best.end - best.start)):
+                best = seg
         return best
 
 

@@ -243,7 +243,7 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
     try:
         from pypdf import PdfReader
     except ImportError as exc:  # pragma: no cover - pypdf is a hard dependency
-        raise ReviewInputError("unsupported_type", f"{name}: PDF support is not installed ({exc}).")
+        raise ReviewInputError("unsupported_type", f"{name}: PDF support is not installed ({exc}).") from exc
     warnings: list[str] = []
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -275,7 +275,7 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
     except ReviewInputError:
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
-        raise ReviewInputError("broken_pdf", f"{name}: the PDF file is damaged or not a PDF ({type(exc).__name__}).")
+        raise ReviewInputError("broken_pdf", f"{name}: the PDF file is damaged or not a PDF ({type(exc).__name__}).") from exc
     n = len(pages)
     visible = sum(len(re.sub(r"\s+", "", p)) for p in pages)
     if n and visible < 20 * max(1, min(n, 3)) and visible < 200:
@@ -446,7 +446,7 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover
-        raise ReviewInputError("unsupported_type", f"{name}: DOCX support is not installed ({exc}).")
+        raise ReviewInputError("unsupported_type", f"{name}: DOCX support is not installed ({exc}).") from exc
     warnings: list[str] = []
     try:
         # python-docx inflates every part into memory whole: measure them streaming first.
@@ -467,14 +467,14 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
                 "encrypted_docx",
                 f"{name}: the Word file is password-protected or in the old .doc format; "
                 "save an unprotected .docx copy.",
-            )
-        raise ReviewInputError("broken_docx", f"{name}: the Word file is damaged (not a valid ZIP/DOCX).")
+            ) from exc
+        raise ReviewInputError("broken_docx", f"{name}: the Word file is damaged (not a valid ZIP/DOCX).") from exc
     try:
         document = docx.Document(io.BytesIO(data))
     except ReviewInputError:
         raise
     except Exception as exc:
-        raise ReviewInputError("broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__}).")
+        raise ReviewInputError("broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__}).") from exc
     numbering = _Numbering(document, name)
     lines: list[str] = []
     try:
@@ -521,7 +521,7 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
     except ReviewInputError:
         raise
     except Exception as exc:
-        raise ReviewInputError("broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__}).")
+        raise ReviewInputError("broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__}).") from exc
     return ExtractedText("\n".join(lines), warnings, None, "docx")
 
 

@@ -99,7 +99,7 @@ def broken_lines(text: str) -> bool:
     if len(content) < BROKEN_MIN:
         return False
     broken = [
-        len(ln) for ln, nxt in zip(lines, lines[1:])
+        len(ln) for ln, nxt in zip(lines, lines[1:], strict=False)
         if ln and nxt and ln[-1] not in _LINE_END_KEEP and not _STRUCT_START.match(nxt)
     ]
     return len(broken) >= BROKEN_SHARE * len(content) and sorted(broken)[len(broken) // 2] < BROKEN_MAX_LEN

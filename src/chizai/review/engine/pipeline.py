@@ -232,9 +232,9 @@ def review_file(
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise ReviewInputError("not_found", f"{p}: file not found.")
+        raise ReviewInputError("not_found", f"{p}: file not found.") from None
     except IsADirectoryError:
-        raise ReviewInputError("unsupported_type", f"{p}: is a directory, not a file.")
+        raise ReviewInputError("unsupported_type", f"{p}: is a directory, not a file.") from None
     except PermissionError:
-        raise ReviewInputError("not_found", f"{p}: permission denied.")
+        raise ReviewInputError("not_found", f"{p}: permission denied.") from None
     return review_bytes(data, str(p), lang=lang, sme=sme, contract_type=contract_type, evaluate=evaluate)

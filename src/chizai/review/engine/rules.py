@@ -355,9 +355,7 @@ def _static_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, scope: str) -> bool:
             return False
     if cr.not_near is not None and cr.not_near.search(scope):
         return False
-    if cr.rule.detection.get("requires_no") == "consideration" and ctx.has_consideration(u):
-        return False
-    return True
+    return not (cr.rule.detection.get("requires_no") == "consideration" and ctx.has_consideration(u))
 
 
 def _denied(ctx: _Ctx, text: str, a: int, b: int) -> bool:
@@ -405,9 +403,7 @@ def _unit_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, pos: int = 0, end: int | None
     if not ok:
         return False
     subj = cr.rule.detection.get("subject")
-    if subj is not None and ctx.subject_at(u, pos) not in subj:
-        return False
-    return True
+    return not (subj is not None and ctx.subject_at(u, pos) not in subj)
 
 
 def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
@@ -426,9 +422,7 @@ def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
         return False
     if d["requires_rules"] and not (set(d["requires_rules"]) & fired):
         return False
-    if d["unless_rules"] and set(d["unless_rules"]) & fired:
-        return False
-    return True
+    return not (d["unless_rules"] and set(d["unless_rules"]) & fired)
 
 
 def _finding(ctx: _Ctx, cr: CompiledRule, u: Unit | None, span: tuple[int, int] | None,

@@ -152,7 +152,7 @@ def split_alternatives(src: str) -> list[str]:
     bars = _outline(body)[0]
     if not bars:
         return [src]
-    parts = [body[a + 1:b] for a, b in zip([-1, *bars], [*bars, len(body)])]
+    parts = [body[a + 1:b] for a, b in zip([-1, *bars], [*bars, len(body)], strict=False)]
     if any(not p for p in parts):
         return [src]
     return [q for p in parts for q in split_alternatives(p)]
@@ -190,10 +190,10 @@ class PatSet:
         """(source, anchors, gate) of the alternatives whose anchors all occur in ``hay``;
         ``present`` memoises literal tests across pattern sets on the same (long) text."""
         if present is None:
-            return tuple((p, a, g) for p, a, g in zip(self.srcs, self.anchors, self.gates)
+            return tuple((p, a, g) for p, a, g in zip(self.srcs, self.anchors, self.gates, strict=False)
                          if passes(a, hay))
         out = []
-        for p, a, g in zip(self.srcs, self.anchors, self.gates):
+        for p, a, g in zip(self.srcs, self.anchors, self.gates, strict=False):
             for c in a:
                 for x in c:
                     hit = present.get(x)
@@ -212,7 +212,7 @@ class PatSet:
             return self._selected[hay]
         except KeyError:
             pass
-        chosen = tuple(p for p, a in zip(self.srcs, self.anchors) if passes(a, hay))
+        chosen = tuple(p for p, a in zip(self.srcs, self.anchors, strict=False) if passes(a, hay))
         got = None if not chosen else self.full if len(chosen) == len(self.srcs) else compile_alt(chosen)
         if len(self._selected) >= _SELECT_MEMO:
             self._selected.clear()

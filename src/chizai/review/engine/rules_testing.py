@@ -73,9 +73,9 @@ def _labels(text: str, lang: str) -> list[str]:
     for m in _EN_LABEL.finditer(head):
         lab = m.group(1)
         before = head[max(0, m.start() - 90):m.start()]
-        if lab in _EN_ROLE or re.search(r"(Co\.|Corp|K\.K\.|Inc\.|Ltd\.|Corporation|incorporated)", before):
-            if lab not in ("Agreement", "Party", "Parties", "PO"):
-                found.append(lab)
+        if (lab in _EN_ROLE or re.search(r"(Co\.|Corp|K\.K\.|Inc\.|Ltd\.|Corporation|incorporated)", before)) \
+                and lab not in ("Agreement", "Party", "Parties", "PO"):
+            found.append(lab)
     return list(dict.fromkeys(found))
 
 
@@ -103,10 +103,7 @@ def fallback_document(text: str, lang: str | None = None, types: list[str] | Non
         if md and body.startswith("#"):
             h = body.lstrip("#").strip()
             level = len(body) - len(body.lstrip("#"))
-            if level <= 2:
-                commentary = not re.match(r"(前文|第\s*[0-9０-９]+\s*条|締結の証|別紙)", h)
-            else:
-                commentary = True
+            commentary = level > 2 or not re.match(r"(前文|第\s*[0-9０-９]+\s*条|締結の証|別紙)", h)
             m = _JA_ART.match(h)
             if m and level <= 2:
                 article, para = m.group(1), 0

@@ -340,10 +340,7 @@ def decide(parties: list[PartyFound], evidence: list[Evidence], weights: dict[st
         return SmeChoice(None, 0.0, [], True, "detected")
     scores = score_parties(parties, evidence, weights)
     order = sorted(parties, key=lambda p: (-scores[p.label], parties.index(p)))
-    if len(order) == 1:
-        margin = 0.0
-    else:
-        margin = scores[order[0].label] - scores[order[1].label]
+    margin = 0.0 if len(order) == 1 else scores[order[0].label] - scores[order[1].label]
     confidence = round(1 - math.exp(-margin / 2.0), 2) if len(order) > 1 else 0.0
     w = weights or WEIGHTS
     cands = [{

@@ -86,7 +86,7 @@ def _unflatten(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
             out.append((ls, le, raw))
             continue
         at = [0, *cuts[li], len(raw)]
-        for a, b in zip(at, at[1:]):
+        for a, b in zip(at, at[1:], strict=False):
             if b > a:
                 out.append((ls + a, ls + b, raw[a:b]))
     return out
@@ -240,14 +240,14 @@ def segment(
             u = _Unit("annex", content_start, content_end, 0, label=label, heading=core)
             open_unit(u)
             continue
-        if (state["seen_article"] or kind == "text") and SIGNATURE.search(core) and len(core) <= 200:
-            if state["seen_article"] or SIGNATURE.match(core):
-                if stack and units[stack[0]].kind == "signature":
-                    extend(content_end)  # date line, then one line per party: one block
-                    continue
-                close_all()
-                open_unit(_Unit("signature", content_start, content_end, 0))
+        if ((state["seen_article"] or kind == "text") and SIGNATURE.search(core) and len(core) <= 200
+                and (state["seen_article"] or SIGNATURE.match(core))):
+            if stack and units[stack[0]].kind == "signature":
+                extend(content_end)  # date line, then one line per party: one block
                 continue
+            close_all()
+            open_unit(_Unit("signature", content_start, content_end, 0))
+            continue
 
         # ---- articles
         if kind == "ja_article":
@@ -324,7 +324,7 @@ def segment(
                 if style == "numbered":
                     close_all()
                     state["seen_article"] = True
-                    base = "第{}条".format(top) if language == "ja" else f"Section {top}"
+                    base = f"第{top}条" if language == "ja" else f"Section {top}"
                     u = _Unit("article", content_start, content_end, 0, label=base, article=base)
                     open_unit(u)
                     open_unit(_Unit("paragraph", content_start, content_end, 1, label=num, article=base))
@@ -514,7 +514,7 @@ def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: 
         pos_of[i] = k
     # parents need final indices: rebuild with them
     final: list[Segment] = []
-    for k, (start, end, i, _) in enumerate(segs):
+    for k, (_start, _end, i, _) in enumerate(segs):
         u = units[i]
         parent = u.parent
         while parent is not None and parent not in pos_of:
@@ -526,7 +526,7 @@ def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: 
     # sentences: the text of each contract unit not covered by its children
     sentences: list[Segment] = []
     children: dict[int, list[tuple[int, int]]] = {}
-    for k, seg in enumerate(final):
+    for seg in final:
         if seg.parent is not None:
             children.setdefault(seg.parent, []).append((seg.start, seg.end))
     for k, seg in enumerate(final):
@@ -564,7 +564,7 @@ def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: 
     for pos, (_, _, typ, idx, _) in enumerate(merged):
         new_index[(typ, idx)] = pos
     result: list[Segment] = []
-    for _, _, typ, idx, s in merged:
+    for _, _, _typ, _idx, s in merged:
         p = new_index[(0, s.parent)] if s.parent is not None else None
         result.append(Segment(s.kind, s.start, s.end, s.text, s.norm, s.ref, s.article, s.heading, p, s.is_commentary))
     return result

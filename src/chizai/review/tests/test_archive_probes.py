@@ -257,7 +257,8 @@ def register_upload_probe(docx_path: str, xlsx_path: str) -> dict:
     for kind, path in (("docx", docx_path), ("xlsx", xlsx_path)):
         with open(path, "rb") as handle:
             report[f"upload_{kind}"] = timed(
-                lambda: services.upload_version(owner, org, asset.pk, handle, name=f"bomb.{kind}"), ChizaiError)
+                lambda handle=handle, kind=kind: services.upload_version(owner, org, asset.pk, handle, name=f"bomb.{kind}"),
+                ChizaiError)
     return report
 
 

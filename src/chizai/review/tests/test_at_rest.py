@@ -53,14 +53,14 @@ def test_sealed_text_of_another_organisation_does_not_open(org, other_org, owner
     ContractReview.objects.filter(pk=theirs.pk).update(
         text_sealed=ContractReview.objects.get(pk=mine.pk).text_sealed)
     with pytest.raises(ChizaiError):
-        ContractReview.objects.get(pk=theirs.pk).text
+        _ = ContractReview.objects.get(pk=theirs.pk).text
 
 
 def test_report_sealed_cannot_pass_for_the_text(org, owner):
     review = services.submit_review(owner, org, filename="nda.txt", text=CONTRACT)
     ContractReview.objects.filter(pk=review.pk).update(text_sealed=ContractReview.objects.get(pk=review.pk).report_sealed)
     with pytest.raises(ChizaiError):
-        ContractReview.objects.get(pk=review.pk).text
+        _ = ContractReview.objects.get(pk=review.pk).text
 
 
 def test_constructor_and_create_accept_plain_values(org, owner):

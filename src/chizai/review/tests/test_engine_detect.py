@@ -306,8 +306,8 @@ def test_naming_the_detected_sme_never_changes_findings(name):
     data = (SHARED / "review-dev2" / name).read_bytes()
     auto = review_bytes(data, name)
     party = next(p for p in auto.document.parties if p.label == auto.sme_party)
-    for given in filter(None, [party.label, party.label.lower(), party.name]):
-        assert _findings(review_bytes(data, name, sme=given)) == _findings(auto), given
+    for named in filter(None, [party.label, party.label.lower(), party.name]):
+        assert _findings(review_bytes(data, name, sme=named)) == _findings(auto), named
 
 
 # ------------------------------------------------------------------ contract types

@@ -317,12 +317,12 @@ def test_docx_footnotes_are_kept():
     d = docx.Document()
     d.add_paragraph("Supplier shall deliver the Products.")
     xml = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-        '<w:footnote w:id="1"><w:p><w:r><w:t>Delivery terms follow Incoterms 2020.</w:t></w:r></w:p></w:footnote>'
-        "</w:footnotes>"
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        b'<w:footnote w:id="1"><w:p><w:r><w:t>Delivery terms follow Incoterms 2020.</w:t></w:r></w:p></w:footnote>'
+        b"</w:footnotes>"
+    )
     ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
     d.part.relate_to(Part(PackURI("/word/footnotes.xml"), ctype, xml, d.part.package), RT.FOOTNOTES)
     buf = io.BytesIO()

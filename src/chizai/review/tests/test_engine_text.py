@@ -103,7 +103,7 @@ def test_normalize_mapping_properties(text):
     norm, m = normalize(text)
     assert len(m) == len(norm) + 1
     assert all(0 <= x <= len(text) for x in m)
-    assert all(a <= b for a, b in zip(m, m[1:]))
+    assert all(a <= b for a, b in zip(m, m[1:], strict=False))
     assert m[-1] == len(text)
 
 

@@ -20,7 +20,7 @@ from chizai.review.engine.feedback import clause_hash, explain_why
 from chizai.review.engine.rules_data import load_catalogue
 from chizai.review.engine.rules_testing import make_document
 from chizai.review.engine.rules import evaluate
-from chizai.review.models import ContractReview, ReviewFeedback
+from chizai.review.models import ReviewFeedback
 
 CLAUSE = "乙は、甲に対し、金型図面を無償で提供する。"
 HEAD = "製造委託契約書\n\n東亜株式会社（以下「甲」という。）と株式会社ひかり（以下「乙」という。）は、次のとおり契約する。\n\n"

@@ -75,7 +75,7 @@ def test_upload_file_and_duplicate_submission(owner_client, org, owner, fake_eng
     (b"", "empty.txt", "empty"),
     (b"\x00\x01\x02\xff" * 200, "blob.bin", "not"),
     (b"%PDF-1.4 garbage", "broken.pdf", ""),
-    ("Dieser Vertrag regelt die Geheimhaltung zwischen den Parteien und gilt ab heute.".encode(), "de.txt", "neither"),
+    (b"Dieser Vertrag regelt die Geheimhaltung zwischen den Parteien und gilt ab heute.", "de.txt", "neither"),
 ])
 def test_bad_input_gets_a_message_and_stores_nothing(owner_client, org, data, filename, needle, fake_engine):
     from django.core.files.uploadedfile import SimpleUploadedFile

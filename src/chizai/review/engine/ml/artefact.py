@@ -72,12 +72,11 @@ def verify(directory: Path, pinned: str | None) -> dict[str, bytes]:
     except OSError as e:
         raise ArtefactIntegrityError(f"classifier artefact incomplete in {directory}: {e}") from e
     digest = sha256_bytes(blob)
-    if pinned is not None:
-        if not hmac.compare_digest(digest, pinned):
-            raise ArtefactIntegrityError(
-                f"classifier artefact manifest in {directory} has SHA-256 {digest}, "
-                f"but this package pins {pinned}: refusing to load an altered artefact"
-            )
+    if pinned is not None and not hmac.compare_digest(digest, pinned):
+        raise ArtefactIntegrityError(
+            f"classifier artefact manifest in {directory} has SHA-256 {digest}, "
+            f"but this package pins {pinned}: refusing to load an altered artefact"
+        )
     keys = [_key()]
     if pinned is not None:
         # The pin is the authority for the shipped artefact; it was signed with the public

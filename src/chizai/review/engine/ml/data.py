@@ -73,7 +73,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         ptxt = para.group(0)
         starts = [0] + [m.end() for m in _SENT_END.finditer(ptxt)]
         ends = starts[1:] + [len(ptxt)]
-        for a, b in zip(starts, ends):
+        for a, b in zip(starts, ends, strict=False):
             seg = ptxt[a:b]
             if not seg.strip():
                 continue

@@ -17,10 +17,10 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3040-\u30ff\u3400-\u9fff]+|[,;:.(
 # Negation cues open a short scope; words inside it get a "!" prefix so that
 # "shall not be required to return" and "shall return" end up far apart.
 _NEG = frozenset(
-    "not no nor neither never nothing none without cannot neither n't except".split()
+    ["not", "no", "nor", "neither", "never", "nothing", "none", "without", "cannot", "neither", "n't", "except"]
 )
 _SCOPE = 6
-_SCOPE_END = frozenset(", ; : . ( )".split())
+_SCOPE_END = frozenset([",", ";", ":", ".", "(", ")"])
 
 # Hand-made keyword groups: pseudo-tokens that pool synonyms the small training
 # sets see too rarely one by one. Each is a regex on the lowercased text.

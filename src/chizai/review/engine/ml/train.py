@@ -292,7 +292,7 @@ def train_cuad_multilingual(docs: list[D.CuadDoc], log=print) -> dict:
     neg = []
     for d in docs:
         labs = np.array([D.sentence_labels(d, c) for c in CUAD_CATEGORIES]).T  # (n, K)
-        for (a, b), row in zip(d.sentences, labs):
+        for (a, b), row in zip(d.sentences, labs, strict=False):
             if row.any():
                 texts.append(d.text[a:b])
                 Y.append(row)
