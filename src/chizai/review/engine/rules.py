@@ -22,9 +22,9 @@ from __future__ import annotations
 import bisect
 import re
 
-from . import clauses
+from . import clauses, rules_subject
 from .document import ChecklistResult, Document, Finding, Segment
-from .rules_compile import LARGE_CH, SME_CH, CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
+from .rules_compile import CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt
 from .rules_units import LOCAL, LONG_UNIT, Unit, article_contexts, clause_units, orig_span, split_oversized
 
@@ -205,70 +205,12 @@ class _Ctx:
 
     def subject(self, u: Unit) -> str:
         if u._subject is None:
-            best = None
-            for m in self.comp.subject.finditer(u.norm):
-                kind = "MUTUAL" if m.group("m") else ("SME" if m.group("s") else "LARGE")
-                if self.lang == "ja":
-                    nxt = u.norm[m.end():m.end() + 1]
-                    if kind == "MUTUAL" or nxt == "は":
-                        best = kind
-                        break
-                    if best is None:
-                        best = kind  # earliest が-subject, kept unless a は-subject follows
-                    continue
-                best = kind
-                break
-            u._subject = best or "NONE"
+            u._subject = rules_subject.clause_subject(self.comp.subject, self.lang, u.norm)
         return u._subject
 
-    def _kinds(self, text: str) -> list[tuple[str, bool]]:
-        """(kind, strong) for each party subject in text, in order; strong = は / mutual /
-        English. Who bears a cost (「費用は乙の負担とし」, "shall be borne by the Startup") is
-        bound as a strong subject; the が-subject of a condition (「甲が…決定した場合に限り」)
-        or of a relative clause on the topic (「乙が提供したサンプルの…は」) is not one."""
-        out = []
-        for m in self.comp.subject.finditer(text):
-            kind = "MUTUAL" if m.group("m") else ("SME" if m.group("s") else "LARGE")
-            particle = text[m.end():m.end() + 1]
-            if self.lang == "ja" and kind != "MUTUAL" and particle == "が" and (
-                    _JA_CONDITION.match(text, m.end() + 1) or clauses.JA_RELATIVE_TOPIC.match(text, m.end() + 1)):
-                continue
-            strong = self.lang != "ja" or kind == "MUTUAL" or particle == "は"
-            out.append((m.start(), kind, strong))
-        for m in _BEARER[self.lang].finditer(text):
-            out.append((m.start("p"), "SME" if SME_CH in m.group("p") else "LARGE", True))
-        out.sort()
-        return [(kind, strong) for _, kind, strong in out]
-
     def subject_at(self, u: Unit, pos: int) -> str:
-        """Who is bound by the sentence holding ``pos``: the nearest subject before it in
-        the same sentence (は beats が), else the first after it, else the clause's. When
-        the sentence lets someone else act ("X shall allow Y to visit", 「乙は、甲が立ち入る
-        ことを認める」), the one who acts is Y."""
-        text = u.norm
-        stops = "。" if self.lang == "ja" else ".;"
-        s0 = max(text.rfind(ch, 0, pos) for ch in stops) + 1
-        ends = [e for e in (text.find(ch, pos) for ch in stops) if e != -1]
-        s1 = min(ends) if ends else len(text)
-        allowed = _ALLOWED[self.lang].search(text, s0, s1)
-        if allowed is not None and allowed.start() < pos:
-            return "SME" if SME_CH in allowed.group("p") else "LARGE"
-        # a trigger that starts inside 「甲及び乙は」 is bound by the mutual phrase
-        for m in self.comp.subject.finditer(text, s0, s1):
-            if m.group("m") and m.start() <= pos < m.end():
-                return "MUTUAL"
-            if m.start() > pos:
-                break
-        before = self._kinds(text[s0:pos])
-        strong = [k for k, st in before if st]
-        if strong:
-            return strong[-1]
-        if before:
-            return before[-1][0]
-        after = self._kinds(text[pos:s1])
-        if after:
-            return next((k for k, st in after if st), after[0][0])
-        return self.subject(u)
+        """Who is bound by the sentence holding ``pos`` (``rules_subject``), else the clause's subject."""
+        return rules_subject.bound_at(self.comp.subject, self.lang, u.norm, pos) or self.subject(u)
 
     def has_consideration(self, u: Unit) -> bool:
         got = self._consideration.get(u.idx)
@@ -365,25 +307,6 @@ def _denied(ctx: _Ctx, text: str, a: int, b: int) -> bool:
     head = head[max(head.rfind("."), head.rfind(";")) + 1:]
     return bool(_EN_DENIED.search(head))
 
-
-# someone lets the other side act: "X shall allow Y's engineers to visit", 「乙は、甲が立ち入ることを認める」
-_ALLOWED = {
-    "en": re.compile(rf"\b(?:allow|permit|let|enable|authori[sz]e|entitle|invite)s?\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)", re.I),
-    # 「甲が…ことを認める」 (not 「甲が必要と認める」, which is a judgement), 「甲による立入検査を受け入れる」
-    # 「乙は、甲又は甲の指定する者が…視察することに協力しなければならない」: the visitor acts
-    "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)(?:(?:又は|または|もしくは|および|及び)[^、。が]{{0,15}}?)?"
-                     rf"(?:が[^。]{{0,40}}?ことを(?:認める|許可する|許諾する|承諾する|受け入れる|拒まない|拒んではならない)"
-                     rf"|が[^。]{{0,40}}?ことに(?:協力|応じ)"
-                     rf"|(?:による|の)[^。、]{{0,12}}?(?:立入|立ち入り|視察|見学|監査|調査|検査)(?:を)?(?:受け入れる|拒まない|拒んではならない|に応じる|に協力する))"),
-}
-
-# whoever bears the cost is bound by the clause about it
-_BEARER = {
-    "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)の(?:負担|費用負担)(?:と|に|で)"),
-    "en": re.compile(rf"\b(?:be|been|is|are)\s+(?:\w+ly\s+)?(?:borne|paid|covered|absorbed)\s+(?:\w+ly\s+)?by\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)", re.I),
-}
-# 「甲が量産発注を決定した場合に限り」: the subject of a condition, not of the sentence
-_JA_CONDITION = re.compile(r"[^、。は]{0,30}?(?:場合|とき|時|際|限り)")
 
 # "… is not obliged to disclose", "need not provide", "no obligation to submit"
 _EN_DENIED = re.compile(r"\b(?:not|no|never)\b(?:\s+\w+){0,4}\s*$|\bno\s+(?:obligation|duty)\s+to\s*$|\bneed\s+not\s*$", re.I)
