@@ -101,7 +101,7 @@ def demo(
 ) -> None:
     """Set up the database, load the demo companies (idempotent) and serve at http://127.0.0.1:8000.
     Refused when CHIZAI_PRODUCTION=1 or the PostgreSQL database holds real organisations, unless --force."""
-    _django(debug=True)
+    _django()  # the product's own error pages, not Django's debug ones (CHIZAI_DEBUG=1 turns those on)
     from django.core.management import call_command
 
     from chizai.core.demo import DemoRefused, demo_refusal, load_demo
@@ -129,7 +129,7 @@ def demo(
 
     worker_process = None
     if worker:
-        worker_process = subprocess.Popen([sys.executable, "-m", "chizai.cli", "worker"], env={**os.environ, "CHIZAI_DEBUG": "1"})
+        worker_process = subprocess.Popen([sys.executable, "-m", "chizai.cli", "worker"], env=os.environ.copy())
     typer.echo(f"Serving at http://127.0.0.1:{port}/  (Ctrl+C to stop)")
     try:
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)

@@ -55,7 +55,7 @@ def _embedded_secret_key() -> str:
     return key
 
 
-SECRET_KEY = env_secret("CHIZAI_SECRET_KEY")
+SECRET_KEY = env_secret("CHIZAI_SECRET_KEY") or ""
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured(
@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the OpenAPI page's assets from the site itself: offline, and under the CSP
     "chizai.core",
     "chizai.register",
     "chizai.review",
@@ -129,7 +130,7 @@ def _database() -> dict:
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured("CHIZAI_DATABASE_URL must be a postgres:// URL (the embedded default is SQLite).")
         config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("CHIZAI_DB_CONNECT_TIMEOUT", 5)
-        return config
+        return dict(config)  # a plain dict like the SQLite branch
     for name in ("chizai.sqlite3", "chizai.sqlite3-wal", "chizai.sqlite3-shm"):
         if name == "chizai.sqlite3" or (CHIZAI_HOME / name).exists():
             _private_path(CHIZAI_HOME / name, 0o600, folder=False)
@@ -227,6 +228,7 @@ DEFAULT_FROM_EMAIL = env_str("CHIZAI_FROM_EMAIL", "chizai@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "chizai.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,9 +267,13 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    # an expired session or a form sent from a stale page; Django's own page is English and technical
+    return render(request, "403_csrf.html", status=403)
+
+
 def server_error(request):
-    return HttpResponse(
-        "<h1>Something went wrong / エラーが発生しました</h1><p>The error was logged. Please try again.</p>", status=500
-    )
+    # no context processors: they may query the database, which may be what failed
+    return HttpResponse(loader.render_to_string("500.html"), status=500)
 
 
