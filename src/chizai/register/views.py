@@ -114,7 +114,9 @@ def upload(request, asset_id):
     services.get_asset(request.user, request.organization, asset_id, "change")
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a file to upload."))
+        # the form says what is wrong: no file chosen, or an empty one
+        for error in form.errors.get("file") or [_("Choose a file to upload.")]:
+            messages.error(request, error)
         return _back(request, asset_id)
     upload_file = form.cleaned_data["file"]
     try:

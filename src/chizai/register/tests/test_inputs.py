@@ -90,3 +90,18 @@ def test_reclassify_with_ids_that_are_not_numbers_answers_with_a_message(client,
     page = client.post(f"/o/{org.slug}/register/reclassify/", {"asset": ["²", "abc"], "classification": "public"},
                        follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and "Tick at least one asset" in page.content.decode()
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "empty"), ("ja", "空")])
+def test_an_empty_upload_is_named_as_empty_not_as_a_missing_file(org, owner, language, words):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    asset = services.create_asset(owner, org, title_ja="冷却条件")
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(owner)
+    response = client.post(f"/o/{org.slug}/register/{asset.pk}/upload/",
+                           {"file": SimpleUploadedFile("zero.pdf", b"")}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200 and words in html
+    assert "Choose a file" not in html and "ファイルを選択" not in html
+    assert not asset.files.exists()
