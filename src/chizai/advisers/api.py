@@ -101,7 +101,7 @@ def diagnostics(request, slug: str):
 def diagnostic(request, slug: str, diagnostic_id: int):
     client = _client(request, slug)
     item, previous = services.read_diagnostic(request.user, client, diagnostic_id)
-    item.previous_id = previous.pk if previous else None
+    item.previous_id = previous.pk if previous else None  # type: ignore[attr-defined]  # for DiagnosticDetail
     return item
 
 

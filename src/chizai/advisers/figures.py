@@ -11,8 +11,10 @@ because one adviser read of a client is one audit event, not one per figure.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.exceptions import FieldError
@@ -20,6 +22,11 @@ from django.db import DatabaseError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from chizai.core.models import Organization
 
 NOT_AVAILABLE = _("not available yet: that part of chizai has no data for this figure")
 
@@ -190,8 +197,8 @@ def self_sufficiency(client):
 @dataclass(frozen=True)
 class FigureSpec:
     key: str
-    label: str
-    func: object
+    label: str | Promise  # translated lazily
+    func: Callable[[Organization], object]
     url_name: str  # where in the client organisation the figure comes from
     kind: str = "number"  # number | percent | date
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -55,12 +57,12 @@ class SkillForm(forms.Form):
 class ReferralForm(CleanInputMixin, forms.Form):
     limits = {"reason": "advisers.Referral.reason"}
 
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None)
+    programme: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Programme"), queryset=None)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, programmes=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
 
 
 class OutcomeForm(CleanInputMixin, forms.Form):
@@ -89,4 +91,4 @@ class ProgrammeForm(CleanInputMixin, forms.Form):
         from chizai.advisers.models import SupportProgramme
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = SupportProgramme.Kind.choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = SupportProgramme.Kind.choices

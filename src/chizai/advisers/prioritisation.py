@@ -73,7 +73,7 @@ def publish_weights(actor, support: Organization, weights: dict, note: str = "")
 def client_values(support: Organization, client: Organization, rating: PriorityRating | None) -> dict:
     """Each criterion's value 0..1 for one client, from the rating, the region or a captured figure."""
     stored = rating.values if rating else {}
-    values = {}
+    values: dict[str, object] = {}
     for criterion in criteria(support):
         if criterion.source == "region":
             values[criterion.key] = priority.region_value(client.prefecture)
@@ -94,7 +94,7 @@ def rate_client(actor, support: Organization, client: Organization, ratings: dic
     require_support(actor, support, "work")
     if client not in [e.organization for e in engagements_of(actor, support)]:
         raise Http404
-    values = {}
+    values: dict[str, object] = {}
     for criterion in criteria(support):
         if criterion.source == "rating":
             values[criterion.key] = max(0, min(priority.RATING_MAX, int(ratings.get(criterion.key, 0) or 0)))

@@ -7,6 +7,7 @@ the contributions add up to the score without rounding drift; rounding happens o
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -45,7 +46,7 @@ class Contribution:
     points: Fraction  # this criterion's share of the 0..100 score
 
 
-def compute(weights: dict[str, object], values: dict[str, object]) -> tuple[Fraction, list[Contribution]]:
+def compute(weights: Mapping[str, object], values: Mapping[str, object]) -> tuple[Fraction, list[Contribution]]:
     """Score 0..100 and the contribution of each criterion, in the order of ``weights``.
 
     A missing value counts as 0; values are clamped to 0..1; negative weights are refused.

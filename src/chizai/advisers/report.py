@@ -6,6 +6,7 @@ report) and gives the A4 page template.
 from __future__ import annotations
 
 import io
+from typing import Literal
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, String
@@ -47,7 +48,7 @@ def _radar(scores: dict, previous: dict | None, size: float = 90 * mm) -> Drawin
     for (x, y), area in zip(outer, areas, strict=False):
         drawing.add(Line(c, c, x, size - y, strokeColor=colors.lightgrey, strokeWidth=0.5))
         lx, ly = c + (x - c) * 1.25, size - (c + (y - c) * 1.15)
-        anchor = "middle" if abs(lx - c) < 3 else ("start" if lx > c else "end")
+        anchor: Literal["middle", "start", "end"] = "middle" if abs(lx - c) < 3 else ("start" if lx > c else "end")
         drawing.add(String(lx, ly, area["ja"], fontName=pdfkit.japanese_font(), fontSize=6.5, textAnchor=anchor))
     if previous:
         drawing.add(Polygon(pts([previous.get(a["id"]) or 0 for a in areas]), fillColor=None,

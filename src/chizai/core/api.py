@@ -90,7 +90,7 @@ def list_orgs(request):
 @router.get("/orgs/{slug}", response=OrganizationOut)
 def get_org(request, slug: str):
     org = org_or_404(request, slug)
-    org.role = access.role_in(request.user, org)
+    org.role = access.role_in(request.user, org)  # type: ignore[attr-defined]  # for OrganizationOut
     return org
 
 

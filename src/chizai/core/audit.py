@@ -74,17 +74,20 @@ def head_mac(chain: str, position: int, seq: int, digest: str, key: str | None =
 
 def _mac_ok(head: AuditChainHead) -> bool:
     """Genuine under the secret key or a retired one (SECRET_KEY_FALLBACKS), so rotating the key breaks nothing."""
-    if head.position is None:
+    position = head.position
+    if position is None:
         return False
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return any(hmac.compare_digest(head.mac, head_mac(head.chain, head.position, head.seq, head.hash, key))
+    return any(hmac.compare_digest(head.mac, head_mac(head.chain, position, head.seq, head.hash, key))
                for key in keys)
 
 
 def _seal(head: AuditChainHead, genuine: bool = True) -> None:
     # A checkpoint found altered when it is extended keeps a wrong MAC: re-sealing it would
     # launder the tampering (rewind the row, wait for the next append, and verify passes).
-    head.mac = head_mac(head.chain, head.position, head.seq, head.hash) if genuine else ""
+    # A row without a position never verifies (_mac_ok), so it gets no MAC either.
+    position = head.position
+    head.mac = head_mac(head.chain, position, head.seq, head.hash) if genuine and position is not None else ""
 
 
 def _mark_on_commit(registry_id: str, chain: str, seq: int, digest: str) -> None:

@@ -120,7 +120,7 @@ def resolve_keys() -> dict[str, KeySource]:
 
 
 def _key_fingerprints(keys: dict[str, KeySource]) -> dict[str, str | None]:
-    result = {}
+    result: dict[str, str | None] = {}
     for name, key in keys.items():
         if not key.value:
             result[name] = None
@@ -431,7 +431,8 @@ def _key_plan(manifest: dict, src: Path, force: bool, report: RestoreReport) -> 
     wanted = manifest.get("keys", {}).get("fingerprints", {})
     configured = resolve_keys()
     have = _key_fingerprints(configured)
-    to_write, refusals = [], []
+    to_write: list[str] = []
+    refusals: list[str] = []
     for name in ("master_key", "secret_key"):
         if not wanted.get(name):
             continue

@@ -1,14 +1,17 @@
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from chizai.core import access
 from chizai.core.querysets import roles_by_org
 
 
-def role_label(role: str | None) -> str:
+def role_label(role: str | None) -> str | Promise:
     from chizai.core.models import Membership
 
     if role == "adviser":
         return _("Adviser")
+    if not role:
+        return ""
     try:
         return Membership.Role(role).label
     except ValueError:
@@ -27,8 +30,9 @@ def chizai_context(request):
     roles = roles_by_org(user)
     orgs = list(Organization.objects.filter(pk__in=roles.keys(), is_active=True).order_by("slug"))
     for org in orgs:
-        org.my_role = roles[org.pk]
-        org.my_role_label = role_label(org.my_role)
+        # for the organisation switcher (base.html) and the home page
+        org.my_role = roles[org.pk]  # type: ignore[attr-defined]
+        org.my_role_label = role_label(roles[org.pk])  # type: ignore[attr-defined]
     return {
         "my_organizations": orgs,
         "current_org": getattr(request, "organization", None),

@@ -79,7 +79,7 @@ class DatabaseUnavailableMiddleware:
         ):
             logger.error("database unavailable: %s", exception)
             try:
-                body = render_to_string("503.html", request=None)
+                body: str = render_to_string("503.html", request=None)
             except Exception:  # noqa: BLE001 - the template layer itself may need the database
                 body = "<h1>Service unavailable</h1><p>The database cannot be reached. Please try again shortly.</p>"
             return HttpResponse(body, status=503)
@@ -104,7 +104,7 @@ class StorageUnavailableMiddleware:
                      getattr(request, "request_id", "-"), exception)
         try:
             context = {"title": unavailable_title(), "message": unavailable_message()}
-            body = render_to_string("storage_unavailable.html", context, request=request)
+            body: str = render_to_string("storage_unavailable.html", context, request=request)
         except Exception:  # noqa: BLE001 - the page must not depend on more than the message
             body = f"<h1>503</h1><p>{escape(unavailable_message())}</p>"
         response = HttpResponse(body, status=503)

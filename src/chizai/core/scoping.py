@@ -32,7 +32,7 @@ def org_view(app: str, action: str = "view"):
             return view(request, *args, **kwargs)
 
         # Read by the generic cross-organisation test: which permission guards this view.
-        wrapper.chizai_permission = (app, action)
+        wrapper.chizai_permission = (app, action)  # type: ignore[attr-defined]  # mypy: no attributes on functions
         return wrapper
 
     return decorator

@@ -207,7 +207,7 @@ def record_failed_login(username: str, client_ip: str, locked: bool = False) -> 
     summary = "login refused: account locked" if locked else "failed login"
     orgs = list(Organization.objects.filter(memberships__user=user)) if user else []
     for org in orgs:
-        audit.record(None, org, "auth.login_failed", object_type="auth.user", object_id=user.pk,
+        audit.record(None, org, "auth.login_failed", object_type="auth.user", object_id=user.pk if user else "",
                      summary=f"{summary} for {username}")
     if not orgs:
         audit.record(None, None, "auth.login_failed", object_type="auth.user", summary=f"{summary} for {username[:150]}")

@@ -260,7 +260,7 @@ class LocalStorage(FileSystemStorage):
 
     def _open(self, name, mode="rb"):
         with self._guard("open", name):
-            return super()._open(name, mode)
+            return super()._open(name, mode)  # type: ignore[misc]  # django-stubs omit FileSystemStorage._open
 
     def delete(self, name):
         with self._guard("delete", name):

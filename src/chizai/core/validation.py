@@ -116,6 +116,7 @@ class CleanInputMixin:
     names them in ``limits = {"form_field": "app_label.Model.field"}``."""
 
     limits: ClassVar[dict[str, str]] = {}
+    fields: dict[str, forms.Field]  # the form's, set by forms.BaseForm.__init__
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,7 +215,7 @@ def _with_rule(annotation, rule):
         return typing.Annotated[annotation, rule]
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is list and args:
-        return list[_with_rule(args[0], rule)]
+        return list[_with_rule(args[0], rule)]  # type: ignore[misc]  # a type built at run time
     if origin in (typing.Union, UnionType) and args:
         return typing.Union[tuple(_with_rule(a, rule) for a in args)]  # noqa: UP007 - built from a tuple
     return annotation

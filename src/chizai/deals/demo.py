@@ -86,7 +86,7 @@ def load_demo(company, people) -> None:
         said="森課長が工場見学。加工条件は開示しない前提で試作を進めることに理解を得た。帰属は調達部と要相談とのこと。",
         consulted=True, followups=[{"text": "試験データの開示範囲（概要のみ）を書面で送る", "owner": "佐藤"},
                                    {"text": "貢献度の重み案を作って森課長に事前共有", "owner": "佐藤", "due_on": today + timedelta(days=5)}])
-    services.set_followup_done(manager, visit.followups.order_by("pk").first())
+    services.set_followup_done(manager, visit.followups.order_by("pk")[0])
     services.log_contact(manager, deal, kind="call", held_on=today - timedelta(days=3), stakeholders=[buyer],
                          said="井上部長：成果は全部当社帰属が社内ルール。例外には知財部の了解が要る。",
                          followups=[{"text": "知財部 石田主任への事前説明を設定", "owner": "山田",

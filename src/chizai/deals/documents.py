@@ -223,8 +223,9 @@ def stakeholder_drawing(people, width: float = 500, height: float = 260):
     for i, stance in enumerate(chart.STANCES):
         for j in range(len(chart.INFLUENCES)):
             drawing.add(Rect(left + i * cell_w, flip(top + (j + 1) * cell_h), cell_w, cell_h,
-                             fillColor=colors.HexColor("#f7f7f7" if (i + j) % 2 else "#ffffff"),
-                             strokeColor=colors.HexColor("#cccccc")))
+                             # types-reportlab declares Rect's **kw without Unpack[...]
+                             fillColor=colors.HexColor("#f7f7f7" if (i + j) % 2 else "#ffffff"),  # type: ignore[arg-type]
+                             strokeColor=colors.HexColor("#cccccc")))  # type: ignore[arg-type]
         drawing.add(String(left + i * cell_w + cell_w / 2, 8, str(labels[stance]), fontName=font, fontSize=8,
                            textAnchor="middle"))
     for j, influence in enumerate(reversed(chart.INFLUENCES)):

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,7 @@ from chizai.deals.models import (
     Stakeholder,
 )
 from chizai.disclosure.models import Partner
+from chizai.register.models import Asset
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -37,10 +40,12 @@ class DealForm(CleanInputMixin, forms.Form):
             kwargs.setdefault("initial", {name: getattr(instance, name) for name in
                                           ("title", "partner", "kind", "stage", "next_meeting", "summary")})
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partners if partners is not None else Partner.objects.none()
+        field = cast(forms.ModelChoiceField, self.fields["partner"])
+        field.queryset = partners if partners is not None else Partner.objects.none()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("partner") and not (data.get("new_partner") or "").strip():
             raise forms.ValidationError(_("Choose a partner or name a new one."))
         return data
@@ -57,7 +62,8 @@ class DraftForm(CleanInputMixin, forms.Form):
                           required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("file")) == bool((data.get("text") or "").strip()):
             raise forms.ValidationError(_("Upload a file or paste the text (one of the two)."))
         return data
@@ -101,7 +107,8 @@ class ContactForm(CleanInputMixin, forms.ModelForm):
 
     def __init__(self, *args, deal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stakeholders"].queryset = deal.stakeholders.all() if deal else Stakeholder.objects.none()
+        field = cast(forms.ModelChoiceField, self.fields["stakeholders"])
+        field.queryset = deal.stakeholders.all() if deal else Stakeholder.objects.none()
 
 
 class ContributionForm(CleanInputMixin, forms.ModelForm):
@@ -116,7 +123,8 @@ class ContributionForm(CleanInputMixin, forms.ModelForm):
 
     def __init__(self, *args, assets=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence_asset"].queryset = assets if assets is not None else self.fields["evidence_asset"].queryset.none()
+        field = cast(forms.ModelChoiceField, self.fields["evidence_asset"])
+        field.queryset = assets if assets is not None else Asset.objects.none()
 
 
 class WeightsForm(forms.Form):
@@ -139,18 +147,18 @@ class ItemForm(CleanInputMixin, forms.ModelForm):
 
 
 class AssetsForm(forms.Form):
-    assets = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Assets involved"),
-                                            widget=forms.CheckboxSelectMultiple)
+    assets: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("Assets involved"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, assets=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assets"].queryset = assets
+        cast(forms.ModelChoiceField, self.fields["assets"]).queryset = assets
 
 
 class DisclosuresForm(forms.Form):
-    disclosures = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Disclosures involved"),
-                                                 widget=forms.CheckboxSelectMultiple)
+    disclosures: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("Disclosures involved"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, disclosures=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["disclosures"].queryset = disclosures
+        cast(forms.ModelChoiceField, self.fields["disclosures"]).queryset = disclosures

@@ -8,9 +8,11 @@ and records the change in the audit chain in the same transaction.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
+from typing import cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -253,9 +255,10 @@ def point_from_finding(actor, deal: Deal, review: ContractReview, index: int) ->
             point = NegotiationPoint(
                 organization=deal.organization, deal=deal, title=finding.get("title", "")[:300], finding_key=key,
                 rule_id=finding["rule_id"][:40], severity=finding.get("severity", "")[:10],
-                clause=(finding.get("clause") or "")[:200], contract_text=finding.get("text") or "",
+                # contract_text is a SealedField, a property Django accepts as a keyword; the plugin knows fields only
+                clause=(finding.get("clause") or "")[:200], contract_text=finding.get("text") or "",  # type: ignore[misc]
                 source_review=review, question=finding.get("question") or "", balanced=finding.get("balanced") or "",
-                our_position=SEVERITY_POSITION.get(finding.get("severity"), NegotiationPoint.Position.PREFERRED),
+                our_position=SEVERITY_POSITION.get(finding.get("severity", ""), NegotiationPoint.Position.PREFERRED),
                 our_ask=finding.get("balanced") or "")
             save_or_refuse(point)
             audit.record(actor, deal.organization, "deals.point.create", obj=point,
@@ -360,7 +363,7 @@ def nemawashi_pending(deal: Deal):
 
 @transaction.atomic
 def log_contact(actor, deal: Deal, *, kind: str, held_on: date, said: str, stakeholders=(),
-                followups: list[dict] = (), consulted: bool = False) -> Contact:
+                followups: Sequence[dict] = (), consulted: bool = False) -> Contact:
     """Record a meeting, call or visit. With ``consulted`` the stakeholders who took part
     count as consulted on that day (nemawashi done)."""
     require(actor, deal.organization, "deals", "change")
@@ -436,7 +439,7 @@ def _check_item(item: ConsiderationItem) -> None:
     try:
         worksheet.exact_amount(as_line(item))
     except worksheet.WorksheetError as exc:
-        label = ConsiderationItem._meta.get_field(str(exc)).verbose_name if str(exc) != "method" else _("method")
+        label = cast(models.Field, ConsiderationItem._meta.get_field(str(exc))).verbose_name if str(exc) != "method" else _("method")
         raise ChizaiError(_("The method chosen needs a (non-negative) %(field)s.") % {"field": label}) from exc
 
 

@@ -212,7 +212,7 @@ def get_agreement(request, slug: str, agreement_id: int):
     get_object_or_404(Agreement.objects.restrict(request.user, "view").filter(organization=org), pk=agreement_id)
     # A long contract is reviewed in the background; its suggestions appear once the review is done.
     agreement = services.refresh_suggestions(request.user, org, agreement_id)
-    agreement.warnings = services.conflicts(agreement)
+    agreement.warnings = services.conflicts(agreement)  # type: ignore[attr-defined]  # for the response schema
     return agreement
 
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -47,9 +49,9 @@ class AgreementForm(CleanInputMixin, forms.ModelForm):
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = _kind_choices()
+        cast(forms.ChoiceField, self.fields["categories"]).choices = _kind_choices()
         if partners is not None:
-            self.fields["partner"].queryset = partners
+            cast(forms.ModelChoiceField, self.fields["partner"]).queryset = partners
 
 
 class SignForm(forms.Form):
@@ -88,12 +90,13 @@ class DisclosureForm(CleanInputMixin, forms.Form):
 
     def __init__(self, *args, partners, agreements, versions, assets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partners
-        self.fields["agreement"].queryset = agreements
-        self.fields["versions"].choices = [
+        cast(forms.ModelChoiceField, self.fields["partner"]).queryset = partners
+        cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = agreements
+        cast(forms.ChoiceField, self.fields["versions"]).choices = [
             (str(v.pk), f"{v.file.asset.title_ja} — {v.original_name} v{v.number} ({v.file.asset.get_classification_display()})")
             for v in versions]
-        self.fields["assets"].choices = [(str(a.pk), f"{a.title_ja} ({a.get_classification_display()})") for a in assets]
+        cast(forms.ChoiceField, self.fields["assets"]).choices = [
+            (str(a.pk), f"{a.title_ja} ({a.get_classification_display()})") for a in assets]
 
     def clean_recipients(self) -> str:
         value = self.cleaned_data["recipients"]

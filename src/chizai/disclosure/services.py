@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import Http404
@@ -33,6 +34,9 @@ from chizai.disclosure.models import (
     PartnerContact,
     Stage,
 )
+
+if TYPE_CHECKING:
+    from chizai.register.crypto import Sealed
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +221,7 @@ def sign_agreement(actor, organization, agreement_id, signed_on: date, effective
 
 # --- the signed file and its review -----------------------------------------------------
 
-def seal(data: bytes, prefix: str, organization) -> tuple[str, object]:
+def seal(data: bytes, prefix: str, organization) -> tuple[str, Sealed]:
     """Encrypt bytes with the register's envelope encryption and store them; (name, Sealed)."""
     from chizai.register.sealed import seal_bytes
 
@@ -384,6 +388,8 @@ def _record_as_handed_over(disclosure: Disclosure) -> None:
     """Items show what each asset was when it went out (it may have been reclassified since the request)."""
     for item in disclosure.items.select_related("asset").filter(asset__isnull=False):
         asset = item.asset
+        if asset is None:  # excluded by the filter
+            continue
         item.title, item.classification, item.kind = asset.title_ja, asset.classification, asset.kind
         item.save(update_fields=["title", "classification", "kind"])
 

@@ -1,6 +1,8 @@
 """Disclosure pages: thin fronts on services; every read goes through scoped()/restrict()."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,7 +43,7 @@ def _index(request, partner_form=None, status: int = 200):
         "partners": scoped(request, Partner).prefetch_related("agreements"),
         "disclosures": scoped(request, Disclosure).select_related("partner", "agreement")[:30],
         "pending": scoped(request, Disclosure).filter(status="pending").select_related("partner"),
-        "duties": scoped(request, Obligation).filter(done_on__isnull=True, due_on__lte=today + timezone.timedelta(days=30))
+        "duties": scoped(request, Obligation).filter(done_on__isnull=True, due_on__lte=today + timedelta(days=30))
         .select_related("agreement__partner", "disclosure__partner")[:20],
         "today": today,
         "can_add": can(request, "disclosure", "add"),

@@ -20,8 +20,12 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chizai import pdfkit, safearchive
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 MARK = "CHZFP:"
 TOKEN_RE = re.compile(r"CHZFP:([0-9a-f]{16})")
@@ -105,7 +109,7 @@ def stamp_pdf(data: bytes, stamp: Stamp) -> tuple[bytes, int]:
 
     reader = _reader(data)
     writer = PdfWriter(clone_from=reader)
-    overlays: dict[tuple[float, float], object] = {}
+    overlays: dict[tuple[float, float], PageObject] = {}
     for page in writer.pages:
         box = page.mediabox
         width, height = float(box.width), float(box.height)

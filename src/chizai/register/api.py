@@ -242,7 +242,7 @@ def list_versions(request, slug: str, asset_id: int):
 @router.post("/orgs/{slug}/assets/{asset_id}/files", response={201: VersionOut})
 def upload(request, slug: str, asset_id: int, file: UploadedFile = File(...), file_id: int | None = None):
     org = org_or_404(request, slug, "register", "change")
-    return Status(201, _guard(lambda: services.upload_version(request.user, org, asset_id, file, name=file.name, file_id=file_id)))
+    return Status(201, _guard(lambda: services.upload_version(request.user, org, asset_id, file, name=file.name or "", file_id=file_id)))
 
 
 @router.get("/orgs/{slug}/assets/versions/{version_id}/download", response={200: None, 409: dict})

@@ -25,6 +25,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -122,6 +123,12 @@ def _open(org_id: int, row: TextKey) -> TextKeys:
         raise ChizaiError(str(exc)) from None
     return TextKeys(organization_id=org_id, aead=AESGCM(_derive(secret, b"aead")),
                     token_keys={source: _derive(secret, b"token\0" + source.encode()) for source in SOURCES})
+
+
+@overload
+def for_organization(organization, *, create: Literal[True] = True) -> TextKeys: ...
+@overload
+def for_organization(organization, *, create: bool) -> TextKeys | None: ...
 
 
 def for_organization(organization, *, create: bool = True) -> TextKeys | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Any
 
 from chizai import pdfkit
 from chizai.register import services
@@ -16,7 +17,8 @@ from chizai.register.models import Asset
 VETERAN = "山本 勝 (加工課 職長)"
 
 # title_ja, title_en, kind, classification, business value, documented, holders, tags, extra fields
-ASSETS = [
+# title_ja, title_en, kind, classification, business value, documented, holders, tags, other fields
+ASSETS: list[tuple[str, str, str, str, str, bool, list[str], list[str], dict[str, Any]]] = [
     ("チタン合金の高速切削条件", "High-speed cutting conditions for titanium alloy", "process_conditions", "secret", "high", False, [VETERAN], ["切削", "チタン"], {}),
     ("薄肉部品の歪み取り手順", "Distortion correction for thin-walled parts", "know_how", "secret", "high", False, [VETERAN], ["歪み", "熟練"], {}),
     ("5軸加工の治具段取りノウハウ", "Fixture set-up know-how for 5-axis machining", "know_how", "confidential", "high", False, [VETERAN], ["治具", "5軸"], {}),
@@ -99,7 +101,7 @@ def _xlsx(title: str, rows: list[list]) -> bytes:
     import openpyxl
 
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the one a new workbook has (book.active)
     sheet.title = "data"
     sheet.append([title])
     for row in rows:
@@ -131,7 +133,7 @@ def load_demo(company, people) -> None:
     for title_ja, title_en, kind, classification, value, documented, holders, tags, extra in ASSETS:
         if title_ja in existing:
             continue
-        fields = {
+        fields: dict[str, Any] = {
             "title_ja": title_ja, "title_en": title_en, "kind": kind, "classification": classification,
             "business_value": value, "documented": documented, "tags": tags,
             "description": f"{title_ja}。{title_en}.",

@@ -10,9 +10,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -44,7 +45,7 @@ def export_register(actor, organization) -> bytes:
 
     require(actor, organization, "register", "export")
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the one a new workbook has (book.active)
     sheet.title = "register"
     sheet.append(COLUMNS)
     assets = Asset.objects.restrict(actor, "export").filter(organization=organization).order_by("pk")
@@ -114,7 +115,7 @@ def _parse_row(cells: dict) -> tuple[dict, list[tuple[str, str]]]:
                 text = _text(value)
                 choices = CHOICES[column]
                 if not text:
-                    fields[column] = Asset._meta.get_field(column).default
+                    fields[column] = cast(models.Field, Asset._meta.get_field(column)).default
                 elif text in choices.values:
                     fields[column] = text
                 else:

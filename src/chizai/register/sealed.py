@@ -20,7 +20,7 @@ import io
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from django.conf import settings
 from django.core.files import File
@@ -100,6 +100,8 @@ def store(source, folder: str, organization, *, max_size: int | None = None,
             try:
                 sealed = crypto.encrypt_stream(_source(source), sealed_file, organization, max_size=max_size)
             except ValueError:
+                if max_size is None:  # only a limit raises it; anything else is a bug to see
+                    raise
                 raise ChizaiError(too_large_message(max_size)) from None
             except OSError as exc:
                 raise ChizaiError(_("The upload was interrupted; nothing was stored. (%(error)s)") % {"error": exc}) from None
@@ -169,7 +171,7 @@ class _Blocks:
     """Decrypted blocks that close their stored object when done, or when the response that
     carries them is closed unread."""
 
-    def __init__(self, handle, blocks: Iterator[bytes]):
+    def __init__(self, handle, blocks: Generator[bytes, None, None]):
         self._handle, self._blocks = handle, blocks
 
     def __iter__(self):

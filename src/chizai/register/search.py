@@ -277,6 +277,6 @@ def _ranked_hits(organization, query_terms, query_tokens, access, text_keys, lim
             continue
         hits.append(Hit(
             asset_id=asset_id, title=found.asset.title, snippet=snippet(text, query_tokens),
-            score=round(score, 4), file=found.version.file.name if found.version_id else None,
+            score=round(score, 4), file=found.version.file.name if found.version else None,
         ))
     return hits, gone

@@ -442,7 +442,7 @@ def _file_chunks(text_keys, asset: Asset, version: FileVersion) -> tuple[list[Se
 
 
 def _newest_versions(asset: Asset, *, stale_only: bool) -> list[FileVersion]:
-    newest = {}
+    newest: dict[int, FileVersion] = {}
     for version in FileVersion.objects.filter(file__asset=asset).order_by("file_id", "-number"):
         newest.setdefault(version.file_id, version)
     return [v for v in newest.values() if not stale_only or v.indexed_at is None]

@@ -116,7 +116,7 @@ def upload(request, asset_id):
     if not form.is_valid():
         # the form says what is wrong: no file chosen, or an empty one
         for error in form.errors.get("file") or [_("Choose a file to upload.")]:
-            messages.error(request, error)
+            messages.error(request, str(error))
         return _back(request, asset_id)
     upload_file = form.cleaned_data["file"]
     try:

@@ -70,7 +70,7 @@ def _submit(request, payload: ReviewIn, upload: UploadedFile | None):
         previous = get_object_or_404(ContractReview.objects.restrict(request.user, "view").filter(organization=org), pk=payload.previous)
     try:
         return services.submit_review(
-            request.user, org, filename=upload.name if upload else payload.filename,
+            request.user, org, filename=(upload.name or "") if upload else payload.filename,
             data=upload.read() if upload else None, text=None if upload else (payload.text or ""),
             title=payload.title, contract_type=payload.type, sme=payload.sme, lang=payload.lang, previous=previous,
         )
@@ -79,7 +79,8 @@ def _submit(request, payload: ReviewIn, upload: UploadedFile | None):
 
 
 @router.post("/reviews", response={201: ReviewOut})
-def create_review(request, payload: Form[ReviewIn], file: File[UploadedFile] = None):
+# django-ninja's optional-upload idiom; File[UploadedFile | None] would change the OpenAPI schema (file: anyOf null)
+def create_review(request, payload: Form[ReviewIn], file: File[UploadedFile] = None):  # type: ignore[assignment]
     """Submit a contract (a file upload, or `text`) for review. Small contracts come back
     reviewed; larger ones have status `queued` — poll GET /api/reviews/{id}."""
     return Status(201, _submit(request, payload, file))

@@ -56,7 +56,8 @@ def record_feedback(actor, organization, review: ContractReview, *, verdict: str
     reason = (reason or "").strip()
     if not reason:
         raise ChizaiError(_("Say why (a reason is required)."))
-    if len(reason) > ReviewFeedback._meta.get_field("reason").max_length:
+    limit = ReviewFeedback._meta.get_field("reason").max_length
+    if limit is not None and len(reason) > limit:
         raise ChizaiError(_("The reason is too long."))
     if verdict in (ReviewFeedback.Verdict.WRONG, ReviewFeedback.Verdict.RIGHT):
         findings = review.findings
@@ -77,7 +78,8 @@ def record_feedback(actor, organization, review: ContractReview, *, verdict: str
     with transaction.atomic():
         item = ReviewFeedback(organization=organization, review=review, rule_id=rule_id, verdict=verdict,
                               clause_ref=(clause_ref or "")[:100], language=review.language or "",
-                              clause_hash=clause_hash(text), text=text, reason=reason, created_by=actor)
+                              # text is a SealedField (a property Django accepts as a keyword); the plugin knows fields only
+                              clause_hash=clause_hash(text), text=text, reason=reason, created_by=actor)  # type: ignore[misc]
         item.save()
         # the clause text stays out of the audit log (it is contract text): its hash identifies it
         audit.record(actor, organization, "review.feedback", obj=item,
@@ -105,15 +107,16 @@ def annotate(review: ContractReview, lang: str) -> dict:
     wrong: dict[tuple[str, str], ReviewFeedback] = {}
     for fb in own.filter(verdict=ReviewFeedback.Verdict.WRONG, clause_hash__in=hashes).order_by("created_at"):
         wrong[(fb.rule_id, fb.clause_hash)] = fb  # the latest wins
-    shown, marked = [], []
+    shown: list[dict] = []
+    marked: list[dict] = []
     for it in items:
-        fb = wrong.get((it["rule_id"], it["clause_hash"]))
-        if fb is None:
+        mark = wrong.get((it["rule_id"], it["clause_hash"]))
+        if mark is None:
             shown.append(it)
         else:
-            it["marked"] = {"date": formats.date_format(fb.created_at, "Y-m-d"), "reason": fb.reason, "id": fb.pk}
+            it["marked"] = {"date": formats.date_format(mark.created_at, "Y-m-d"), "reason": mark.reason, "id": mark.pk}
             marked.append(it)
-    added = []
+    added: list[dict] = []
     norm_text = normalise_clause(review.text or "")
     fired = {(it["rule_id"], it["clause_hash"]) for it in items}
     for fb in own.filter(verdict=ReviewFeedback.Verdict.MISSED).order_by("-created_at")[:MAX_MISSED_SCAN]:

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,8 @@ class ReviewForm(forms.Form):
     previous = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         has_file = bool(data.get("file"))
         has_text = bool((data.get("text") or "").strip())
         if has_file == has_text:
@@ -38,7 +41,7 @@ class DetectionChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         detection = detection or {}
         parties = detection.get("parties") or []
-        self.fields["sme"].choices = [
+        cast(forms.ChoiceField, self.fields["sme"]).choices = [
             (p["label"], f"{p['label']} — {p['name']}" if p.get("name") else p["label"]) for p in parties
         ]
         sme = (detection.get("sme") or {}).get("label")
@@ -49,7 +52,8 @@ class DetectionChoiceForm(forms.Form):
             self.fields["contract_type"].initial = codes[0]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["sme"] = (data.get("sme_other") or "").strip() or data.get("sme") or ""
         if not data["sme"] and data.get("contract_type") in (None, "", "auto"):
             raise forms.ValidationError(_("Choose your party or the contract type."))

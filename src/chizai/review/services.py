@@ -62,15 +62,16 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
     require(actor, organization, "review", "add")
     if (data is None) == (text is None):
         raise ChizaiError(_("Upload a file or paste the text, not both."))
+    source: bytes | str = data if data is not None else (text or "")
     options = {"type": contract_type or "auto", "sme": (sme or "").strip(), "lang": lang or "auto"}
-    payload = data if data is not None else text.encode("utf-8")
+    payload = source if isinstance(source, bytes) else source.encode("utf-8")
     digest = hashlib.sha256(payload + repr(sorted(options.items())).encode()).hexdigest()
     existing = ContractReview.objects.restrict(actor, "view").filter(
         organization=organization, content_sha256=digest).exclude(status=ContractReview.Status.FAILED).first()
     if existing is not None:
         return existing
     same_organization(organization, previous)
-    doc = validate_input(data if data is not None else text, filename, options)
+    doc = validate_input(source, filename, options)
     stored = sealed = None
     if data is not None:
         from chizai.register.sealed import seal_bytes
@@ -80,13 +81,15 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
         with transaction.atomic():
             review = ContractReview(
                 organization=organization, created_by=actor, title=(title or filename)[:200], filename=filename[:255],
-                content_sha256=digest, options=options, previous=previous, text=doc.text,
+                # text is a SealedField (a property Django accepts as a keyword); the plugin knows fields only
+                content_sha256=digest, options=options, previous=previous, text=doc.text,  # type: ignore[misc]
             )
-            if sealed is not None:
+            if stored is not None and sealed is not None:
                 review.source_storage_name, review.source_sha256 = stored, sealed.sha256
                 review.source_key_id, review.source_wrapped_key = sealed.key_id, sealed.wrapped_key
             review.save()
-            review.job = jobs.enqueue(actor, organization, "review.run", {"review_id": review.pk}, dedupe_key=f"review:{review.pk}")
+            review.job = job = jobs.enqueue(actor, organization, "review.run", {"review_id": review.pk},
+                                            dedupe_key=f"review:{review.pk}")
             review.save(update_fields=["job"])
             audit.record(actor, organization, "review.create", obj=review, summary=f"contract submitted for review: {review.title}",
                          changes={"after": {"filename": filename, "options": options, "previous": previous.pk if previous else None}})
@@ -97,7 +100,7 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
             discard(stored)
         raise
     if len(doc.text) <= INLINE_LIMIT_CHARS:
-        jobs.execute(review.job_id)  # small contracts: the answer comes with the response
+        jobs.execute(job.pk)  # small contracts: the answer comes with the response
         review.refresh_from_db()
     return review
 
@@ -170,9 +173,10 @@ def export_review(actor, review: ContractReview, fmt: str) -> tuple[bytes, str, 
     body = render([report], fmt)
     audit.record(actor, review.organization, "review.export", obj=review, summary=f"review exported as {fmt}")
     stem = review.filename.rsplit(".", 1)[0] or "review"
+    data = body.encode("utf-8") if isinstance(body, str) else body
     if fmt == "pdf":
-        return body, "application/pdf", f"{stem}-review.pdf"
-    return body.encode("utf-8") if isinstance(body, str) else body, "text/html; charset=utf-8", f"{stem}-review.html"
+        return data, "application/pdf", f"{stem}-review.pdf"
+    return data, "text/html; charset=utf-8", f"{stem}-review.html"
 
 
 def report_object(review: ContractReview):

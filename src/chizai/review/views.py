@@ -45,7 +45,8 @@ def index(request):
 def _chunks(text: str, findings: list[dict]) -> list[tuple[str, dict | None, int]]:
     """The contract text cut into plain and highlighted pieces for the template."""
     spans = sorted(((f["span"][0], f["span"][1], i) for i, f in enumerate(findings) if f.get("span")), key=lambda s: s[0])
-    pieces, pos = [], 0
+    pieces: list[tuple[str, dict | None, int]] = []
+    pos = 0
     for start, end, index in spans:
         if start < pos or end > len(text):
             continue

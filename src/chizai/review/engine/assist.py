@@ -48,7 +48,7 @@ def withdraw_contradicted_absences(doc: Document, findings: list[Finding]) -> tu
     for finding in findings:
         check = ABSENCE_CHECKS.get(finding.rule_id) if finding.span is None else None
         result = results.get(check[0]) if check else None
-        if (result is not None and result.label == check[1] and result.probability >= THRESHOLD
+        if (result is not None and check is not None and result.label == check[1] and result.probability >= THRESHOLD
                 and result.evidence_index is not None and result.evidence_index < len(sentences)):
             evidence = sentences[result.evidence_index]
             where = evidence.ref or f"characters {evidence.start}-{evidence.end}"

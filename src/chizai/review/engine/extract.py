@@ -176,7 +176,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _japanese_score(text: str) -> float:
     """How plausible a decoding is: common kana/kanji up, halfwidth kana and oddities down."""
-    good = bad = 0
+    good, bad = 0, 0.0
     for ch in text[:20000]:
         o = ord(ch)
         if 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E:

@@ -327,12 +327,12 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
         for m in _EN_MEANS.finditer(window):
             label, definition = m.group("label"), m.group("def")
             # "X" means <a company>: the company must be what the term means, not a word in it
-            comp = _COMPANY_EN.match(re.sub(r"^(?:the\s+)", "", definition.strip()))
-            if comp and (len(comp.group(1).split()) < 2 or _is_role_word(comp.group(1))):
-                comp = None
+            meant = _COMPANY_EN.match(re.sub(r"^(?:the\s+)", "", definition.strip()))
+            if meant and (len(meant.group(1).split()) < 2 or _is_role_word(meant.group(1))):
+                meant = None
             role = _is_role_word(label)
-            if comp and _acceptable(label, True):
-                add([label], comp.group(1), offset + m.start(), offset + m.end(), "definition")
+            if meant and _acceptable(label, True):
+                add([label], meant.group(1), offset + m.start(), offset + m.end(), "definition")
             elif role and role not in _ATTACHED_ONLY and _acceptable(label, False):
                 add([label], None, offset + m.start(), offset + m.end(), "definition")
 

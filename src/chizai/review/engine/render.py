@@ -28,12 +28,11 @@ _COLOURS = {"HIGH": "#c62828", "MEDIUM": "#ef6c00", "LOW": "#1565c0"}
 
 def render(reports: Report | list[Report], fmt: str = "text", *, color: bool = False) -> str | bytes:
     """Dispatch on ``fmt``; PDF returns bytes, the others str."""
-    many = isinstance(reports, list)
-    items = reports if many else [reports]
+    items = reports if isinstance(reports, list) else [reports]
     if fmt == "text":
         return render_text(items, color=color)
     if fmt == "json":
-        return render_json(items if many else items[0])
+        return render_json(reports)
     if fmt == "html":
         return render_html(items)
     if fmt == "pdf":
@@ -65,8 +64,8 @@ def render_text(reports: list[Report], *, color: bool = False) -> str:
             for i, f in enumerate(r.findings, 1):
                 sev = c(f.severity, f"[{msg(lang, 'severity_' + f.severity)}]")
                 out.append(f"{i:>2}. {sev} {f.rule_id} {f.title} — {_clause_label(f, lang)}")
-                for _key, *q in _quotes(f):
-                    before, match, after = (re.sub(r"\s+", " ", x) for x in _shorten(*q))
+                for quoted in _quotes(f):
+                    before, match, after = (re.sub(r"\s+", " ", x) for x in _shorten(*quoted[1:]))
                     hl = c("bold", match) if color else ("【" + match + "】" if lang == "ja" else "»" + match + "«")
                     joined = (before + hl + after).strip()
                     out.append(f"    「{joined}」" if lang == "ja" else f'    "{joined}"')
@@ -288,7 +287,7 @@ def render_pdf(reports: list[Report]) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
     styles = pdfkit.styles()
     base, h1, h2, small = styles["base"], styles["h1"], styles["h2"], styles["small"]
@@ -297,7 +296,7 @@ def render_pdf(reports: list[Report]) -> bytes:
     def p(s: str, style=base) -> Paragraph:
         return pdfkit.paragraph(s, style)
 
-    story = []
+    story: list[Flowable] = []
     for n, r in enumerate(reports):
         L = r.language
         if n:
@@ -314,8 +313,8 @@ def render_pdf(reports: list[Report]) -> bytes:
             for i, f in enumerate(r.findings, 1):
                 sev = ParagraphStyle(f"sev{i}", parent=base, textColor=colors.HexColor(_COLOURS.get(f.severity, "#000000")))
                 story.append(p(f"{i}. [{msg(L, 'severity_' + f.severity)}] {f.rule_id} {f.title} — {_clause_label(f, L)}", sev))
-                for _key, *q in _quotes(f):
-                    before, match, after = (html.escape(x).replace("\n", "<br/>") for x in _shorten(*q, limit=600))
+                for quoted in _quotes(f):
+                    before, match, after = (html.escape(x).replace("\n", "<br/>") for x in _shorten(*quoted[1:], limit=600))
                     story.append(Paragraph(f"{before}<u><b>{match}</b></u>{after}", quote))
                 story.append(p(f"{msg(L, 'label_reason')}: {f.reason}"))
                 story.append(p(f"{msg(L, 'label_why')}: {explain_why(f.why, L, f.rule_id)}"))

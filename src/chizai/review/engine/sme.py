@@ -99,9 +99,9 @@ def _size_by_name(p: PartyFound) -> list[Evidence]:
     # 2006 and is kept by small ones; 合資・合名 are partnerships); group holding names
     # belong to large ones
     if re.search(r"有限会社|合資会社|合名会社|Yugen Kaisha|Goshi Kaisha", p.name or ""):
-        return [Evidence(p.label, "size", p.name, p.start, p.end, 1.0)]
+        return [Evidence(p.label, "size", p.name or "", p.start, p.end, 1.0)]
     if re.search(r"ホールディングス|グループ|Holdings|Group\b", p.name or ""):
-        return [Evidence(p.label, "size", p.name, p.start, p.end, -1.0)]
+        return [Evidence(p.label, "size", p.name or "", p.start, p.end, -1.0)]
     return []
 
 
@@ -147,9 +147,9 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
             if not re.search(rf"(?:{them})(?:が|は)", m.group(0)) and not _in_grant(body, m.start())]
     out.extend(perf[:3])
     # the brand is the larger side's (「甲の新ブランド向けに」)
-    m = re.search(rf"(?:{me})の(?:新|自社|既存)?ブランド", opening)
-    if m:
-        out.append(Evidence(L, "brand", m.group(0), m.start(), m.end(), -1.0))
+    brand = re.search(rf"(?:{me})の(?:新|自社|既存)?ブランド", opening)
+    if brand:
+        out.append(Evidence(L, "brand", brand.group(0), brand.start(), brand.end(), -1.0))
     # X pays Y a fee: the one paid is the one who works
     for m in re.finditer(rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,60}}?(?:{_JA_FEE})[^。]{{0,40}}?支払", body):
         if re.search(r"実施料|使用料|許諾料|ライセンス料|ロイヤル?ティ", m.group(0)):
@@ -158,9 +158,9 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
         break
     # who grants the licence (「甲は、乙に対し、…の実施を許諾する」): the licensor side, whatever the labels
     grant = r"(?:{a})は、?(?:{b})に(?:対し[て]?)?、?[^。]{{0,80}}?(?:実施|使用|利用|ライセンス)[^。]{{0,20}}?許諾"
-    m = None if {"licensor", "licensee"} & set(p.roles) else re.search(grant.format(a=me, b=them), body)
-    if m and not re.search(grant.format(a=them, b=me), body):
-        out.append(Evidence(L, "role_licence", m.group(0), m.start(), m.end(), 1.0))
+    licence = None if {"licensor", "licensee"} & set(p.roles) else re.search(grant.format(a=me, b=them), body)
+    if licence and not re.search(grant.format(a=them, b=me), body):
+        out.append(Evidence(L, "role_licence", licence.group(0), licence.start(), licence.end(), 1.0))
     # the technology is X's own (甲の保有する技術, 乙が開発した製法)
     tech = [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
             for m in re.finditer(rf"(?:{me})(?:が|の)(?:長年)?(?:開発した|開発し|保有する|所有する|有する|蓄積した|培った|独自の)", head)
@@ -263,7 +263,7 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
             out.append(Evidence(p.label, "size", m.group(0), m.start(), m.end(), 1.0))
         c = re.search(rf"(?:{me})[^。\n]{{0,80}}?(?:資本金|capital(?: of)?)[^0-9０-９]{{0,10}}([0-9０-９,，.]+)\s*(億|万|百万|million|billion)?", head, re.I)
         num = _number(c.group(1)) if c else None
-        if num is not None:
+        if c is not None and num is not None:
             num *= {"億": 1e8, "万": 1e4, "百万": 1e6, "million": 1e6, "billion": 1e9}.get((c.group(2) or "").lower(), 1)
             capital[p.label] = num
         s = re.search(rf"(?:{me})[^。\n]{{0,80}}?(?:従業員(?:数)?|employees?)[^0-9０-９]{{0,10}}([0-9０-９,，]+)", head, re.I)
@@ -272,7 +272,7 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
             staff[p.label] = count
     for measure in (capital, staff):
         if len(measure) >= 2:
-            small_one = min(measure, key=measure.get)
+            small_one = min(measure, key=lambda label: measure[label])
             big = max(measure.values())
             if big > 0 and measure[small_one] <= big / 3:
                 out.append(Evidence(small_one, "size", "smaller capital or staff", 0, 0, 1.0))

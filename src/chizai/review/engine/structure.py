@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from .document import Segment
+from .document import Segment, SegmentKind
 from .messages import msg
 from .lines import (
     ANNEX, COMMENTARY_MARK, FOLD, PREAMBLE_HEAD, RESUME_JA, SIGNATURE, FENCE, JA_PARA, NUM_SUB, NUM_TOP,
@@ -29,7 +30,7 @@ __all__ = ["segment", "split_sentences"]
 
 @dataclass
 class _Unit:
-    kind: str
+    kind: SegmentKind
     start: int
     end: int
     level: int
@@ -42,6 +43,11 @@ class _Unit:
     head_end: int | None = None  # end of a heading-only first line (not sentence text)
     numerals: str = "ascii"  # numeral family of the article heading as printed (ascii, wide, kanji)
     children: list[int] = field(default_factory=list)
+
+
+def _heading_only(unit: _Unit) -> bool:
+    """The unit so far holds only its heading line (no sentence text)."""
+    return unit.head_end is not None and unit.end <= unit.head_end
 
 
 # ------------------------------------------------------------------ flattened text
@@ -131,7 +137,7 @@ def segment(
 
     units: list[_Unit] = []
     stack: list[int] = []  # open structural units, outermost first
-    state = {"mode": "contract", "seen_article": False, "commentary": None, "preamble": None, "blocks": 0}
+    state: dict[str, Any] = {"mode": "contract", "seen_article": False, "commentary": None, "preamble": None, "blocks": 0}
 
     def close_to(level: int) -> None:
         while stack and units[stack[-1]].level >= level:
@@ -233,9 +239,8 @@ def segment(
                 continue
 
         # ---- signature block and annexes (only once the body has started)
-        if state["seen_article"] and ANNEX.match(core) and len(core) <= 70 and not core.endswith(("。", ";")):
+        if state["seen_article"] and (m := ANNEX.match(core)) and len(core) <= 70 and not core.endswith(("。", ";")):
             close_all()
-            m = ANNEX.match(core)
             label = m.group(1) + ((" " if m.group(1).isascii() else "") + m.group(2) if m.group(2) else "")
             u = _Unit("annex", content_start, content_end, 0, label=label, heading=core)
             open_unit(u)
@@ -258,7 +263,7 @@ def segment(
             label = f"第{printed[0]}条" + (f"の{printed[1] or sub}" if sub else "")
             if (
                 rest.strip() and stack and units[stack[0]].kind == "article" and units[stack[0]].label == label
-                and units[stack[0]].head_end is not None and units[stack[0]].end <= units[stack[0]].head_end
+                and _heading_only(units[stack[0]])
                 and len(stack) == 1 and not para
             ):
                 # 「第2条（秘密保持）」 heading followed by 「第2条　受領者は…」: one article
@@ -271,9 +276,9 @@ def segment(
             if not rest.strip():
                 u.head_end = content_end
             open_unit(u)
-            if para and to_int(para) and to_int(para) > 1 and rest.strip():
+            if para and (para_no := to_int(para)) and para_no > 1 and rest.strip():
                 # heading like 「第1条2項（…）」 in the model contracts: the text that follows is that paragraph
-                pu = _Unit("paragraph", content_start, content_end, 1, label=f"第{write_num(to_int(para), numerals)}項",
+                pu = _Unit("paragraph", content_start, content_end, 1, label=f"第{write_num(para_no, numerals)}項",
                            article=label, heading=head or None)
                 open_unit(pu)
             last_item_style.clear()
@@ -316,7 +321,7 @@ def segment(
             if m:
                 num = m.group(1)
                 top = num.split(".")[0]
-                if stack and units[stack[0]].kind == "article" and units[stack[0]].label and units[stack[0]].label.split()[-1].split(".")[0] == top:
+                if stack and units[stack[0]].kind == "article" and (top_label := units[stack[0]].label) and top_label.split()[-1].split(".")[0] == top:
                     close_to(1)
                     open_unit(_Unit("paragraph", content_start, content_end, 1, label=num, article=units[stack[0]].article))
                     last_item_style.clear()
@@ -352,7 +357,7 @@ def segment(
         # ---- paragraphs inside a Japanese article: 「２　前項の…」
         if stack and units[stack[0]].kind == "article" and style == "ja":
             m = JA_PARA.match(core)
-            if m and raw[:1] not in " \t" and units[stack[0]].label and units[stack[0]].label.startswith("第"):
+            if m and raw[:1] not in " \t" and (units[stack[0]].label or "").startswith("第"):
                 k = int(m.group(1))
                 art = stack[0]
                 if k >= 2 and not any(units[c].kind == "paragraph" for c in units[art].children):
@@ -488,7 +493,7 @@ def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: 
         return refs[i]
 
     # build segments
-    segs: list[tuple[int, int, int, Segment]] = []
+    segs: list[tuple[int, int, int, None]] = []
     index_of: dict[int, int] = {}
     order = sorted(range(n), key=lambda i: (units[i].start, -units[i].end, units[i].level))
     for i in order:
