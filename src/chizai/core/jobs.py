@@ -58,7 +58,7 @@ def worker_name() -> str:
 
 
 def _lease():
-    return timezone.now() + timezone.timedelta(seconds=settings.CHIZAI_JOB_LEASE_SECONDS)
+    return timezone.now() + timedelta(seconds=settings.CHIZAI_JOB_LEASE_SECONDS)
 
 
 def _due(now) -> Q:
@@ -175,7 +175,7 @@ def run_claimed(job: Job) -> str:
         message = f"{type(exc).__name__}: {exc}"
         logger.warning("job %s (%s) attempt %s failed: %s", job.pk, job.kind, job.attempts, message)
         final = job.attempts >= job.max_attempts
-        update = {
+        update: dict[str, object] = {
             "last_error": message + ("" if isinstance(exc, RetryLater) else "\n" + traceback.format_exc(limit=5)),
             "lease_until": None,
         }

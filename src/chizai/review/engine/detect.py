@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from .direction import Flow, flows, subject_of, subjects_of  # noqa: F401  (public API of detect)
 from .document import Party, ReviewInputError
@@ -38,7 +39,7 @@ def language_scores(text: str) -> dict[str, float]:
     return {"kana": kana, "cjk": cjk, "latin": latin, "words": len(words), "en_stop": stop}
 
 
-def detect_language(text: str, filename: str = "document") -> str:
+def detect_language(text: str, filename: str = "document") -> Literal["ja", "en"]:
     """'ja' or 'en'; anything else raises ``unknown_language``.
 
     Chinese shares the kanji, so Japanese is decided by kana: Japanese prose is

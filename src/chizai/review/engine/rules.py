@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Literal
 
 from . import clauses, rules_subject
 from .document import ChecklistResult, Document, Finding, Segment
@@ -28,7 +29,7 @@ from .rules_compile import CompiledRule, blank_heading, compile_catalogue, label
 from .rules_patterns import PatSet, compile_alt
 from .rules_units import LOCAL, LONG_UNIT, Unit, article_contexts, clause_units, orig_span, split_oversized
 
-_SEV = ("LOW", "MEDIUM", "HIGH")
+_SEV: tuple[Literal["LOW", "MEDIUM", "HIGH"], ...] = ("LOW", "MEDIUM", "HIGH")
 _SME_DISCLOSER_TYPES = {"NDA", "PROTO", "JRD"}
 
 
@@ -162,8 +163,8 @@ class _Ctx:
         for i, chosen in per_unit.items():
             found.extend((i, m.start(), m.end()) for m in compile_alt(tuple(chosen)).finditer(self.units[i].norm))
         # callers keep one finding per clause and expect text order
-        for i, a, b in sorted(found):
-            yield self.units[i], a, b
+        for i, start, end in sorted(found):
+            yield self.units[i], start, end
 
     def units_passing(self, sets: tuple[tuple[str, ...], ...]) -> set[int]:
         """Indexes of the units that hold one literal of every set (rules_patterns.passes),
@@ -257,7 +258,7 @@ def _applies(ctx: _Ctx, applies_to: list[str]) -> bool:
     return bool(ctx.types & set(applies_to))
 
 
-def _severity(ctx: _Ctx, cr: CompiledRule, u: Unit | None, base: str | None = None) -> str:
+def _severity(ctx: _Ctx, cr: CompiledRule, u: Unit | None, base: str | None = None) -> Literal["LOW", "MEDIUM", "HIGH"]:
     sev = _SEV.index(base or cr.rule.severity)
     adj = cr.rule.adjust
     if set(adj.get("lower_in_types") or ()) & ctx.types:

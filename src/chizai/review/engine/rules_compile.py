@@ -28,7 +28,7 @@ _EN_LARGE_OF = {"Supplier": "Buyer", "Seller": "Buyer", "Contractor": "Company",
 class CompiledRule:
     rule: Rule
     trigger: PatSet | None
-    near: list[PatSet]
+    near: list[PatSet | re.Pattern[str]]  # a never-matching regex when a group lacks this language
     not_near: PatSet | None
     absent: PatSet | None
     requires_doc: PatSet | None

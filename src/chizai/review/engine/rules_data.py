@@ -7,11 +7,12 @@ loudly with the rule id, not silently turn a rule off.
 """
 from __future__ import annotations
 
+import builtins
 import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -76,7 +77,7 @@ class Rule:
     basis: list[str]
     patterns: dict[str, list[str]]
     detection: dict[str, Any]
-    adjust: dict[str, bool] = field(default_factory=dict)
+    adjust: dict[str, Any] = field(default_factory=dict)
     frames: list[dict[str, Any]] = field(default_factory=list)
     # the rule stays silent when any clause satisfies one of these (e.g. a background carve-out)
     unless_frames: list[dict[str, Any]] = field(default_factory=list)
@@ -86,13 +87,13 @@ class Rule:
 @dataclass
 class ChecklistItem:
     id: str
-    list: str
-    applies_to: list[str]
+    list: str  # NDA | JRD; the field hides the builtin in this class body, hence builtins.list below
+    applies_to: builtins.list[str]
     text: dict[str, str]
-    present: dict[str, list[str]]
-    weak: dict[str, list[str]]
-    weak_if_rules: list[str]
-    related: list[str]
+    present: dict[str, builtins.list[str]]
+    weak: dict[str, builtins.list[str]]
+    weak_if_rules: builtins.list[str]
+    related: builtins.list[str]
 
 
 @dataclass
@@ -106,7 +107,7 @@ class Catalogue:
         return self.rules + self.ambiguous
 
 
-def _fail(where: str, msg: str) -> None:
+def _fail(where: str, msg: str) -> NoReturn:
     raise RuleDataError(f"{where}: {msg}")
 
 

@@ -12,9 +12,9 @@ import re
 from .rules_data import substitute
 
 try:  # the regex parser, used only to find literal anchors for the prefilter
-    import re._parser as _sre_parse  # Python 3.11+
+    import re._parser as _sre_parse  # type: ignore[import-not-found]  # Python 3.11+, private: typeshed has no stub
 except ImportError:  # pragma: no cover
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_parse as _sre_parse
 
 _LIT = _sre_parse.LITERAL
 _BRANCH = _sre_parse.BRANCH
@@ -44,16 +44,18 @@ def _seq_anchor_sets(seq) -> list[tuple[str, ...]]:
             inner = list(av[-1])
             if len(inner) == 1 and inner[0][0] is _BRANCH:
                 branches = [_seq_anchors(list(b)) for b in inner[0][1][1]]
-                if all(b is not None for b in branches):
-                    cands.append(tuple(x for b in branches for x in b))
+                found = [b for b in branches if b is not None]
+                if len(found) == len(branches):
+                    cands.append(tuple(x for b in found for x in b))
             else:
                 sub = _seq_anchors(inner)
                 if sub is not None:
                     cands.append(sub)
         elif op is _BRANCH:
             branches = [_seq_anchors(list(b)) for b in av[1]]
-            if all(b is not None for b in branches):
-                cands.append(tuple(x for b in branches for x in b))
+            found = [b for b in branches if b is not None]
+            if len(found) == len(branches):
+                cands.append(tuple(x for b in found for x in b))
     return cands
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 
 from .document import Document, Party, Segment
 
@@ -58,7 +59,7 @@ def _nfkc(text: str) -> tuple[str, list[int]]:
     return "".join(out), idx
 
 
-def _guess_language(text: str) -> str:
+def _guess_language(text: str) -> Literal["ja", "en"]:
     ja = sum(1 for c in text[:4000] if "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff")
     return "ja" if ja > 20 else "en"
 
@@ -79,7 +80,7 @@ def _labels(text: str, lang: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def fallback_document(text: str, lang: str | None = None, types: list[str] | None = None,
+def fallback_document(text: str, lang: Literal["ja", "en"] | None = None, types: list[str] | None = None,
                       sme: str | None = None, filename: str | None = None) -> Document:
     """Line-based Document: good enough for rule tests and as a benchmark fallback."""
     lang = lang or _guess_language(text)
@@ -125,7 +126,7 @@ def fallback_document(text: str, lang: str | None = None, types: list[str] | Non
                 f"{article}({para})" if article else None)
         ns, ne = o2n_at(start), o2n_at(end)
         # a line that is only a clause number and its title is a heading, not text
-        kind = "heading" if m and _HEADING.match(body) else "paragraph"
+        kind: Literal["heading", "paragraph"] = "heading" if m and _HEADING.match(body) else "paragraph"
         segments.append(Segment(kind=kind, start=start, end=end, text=body,
                                 norm=norm[ns:ne], ref=ref, article=article,
                                 is_commentary=commentary))
@@ -151,7 +152,7 @@ def fallback_document(text: str, lang: str | None = None, types: list[str] | Non
                     filename=filename)
 
 
-def make_document(text: str, lang: str | None = None, types: list[str] | None = None,
+def make_document(text: str, lang: Literal["ja", "en"] | None = None, types: list[str] | None = None,
                   sme: str | None = None, filename: str | None = None) -> Document:
     """Always the line-based fallback, so rule cases stay independent of the structure
     module's segmentation choices (a one-line case must never become a title)."""

@@ -257,7 +257,8 @@ def cuad_design(X, doc_lengths):
 
 
 def train_cuad(docs: list[D.CuadDoc], log=print) -> dict:
-    texts, Ys = [], {c: [] for c in CUAD_CATEGORIES}
+    texts: list[str] = []
+    Ys: dict[str, list[int]] = {c: [] for c in CUAD_CATEGORIES}
     for d in docs:
         texts.extend(d.text[a:b] for a, b in d.sentences)
         for c in CUAD_CATEGORIES:
@@ -288,20 +289,21 @@ def train_cuad_multilingual(docs: list[D.CuadDoc], log=print) -> dict:
     from .multilingual import embed
 
     rng = np.random.default_rng(SEED)
-    texts, Y = [], []
+    texts: list[str] = []
+    rows: list[np.ndarray] = []
     neg = []
     for d in docs:
         labs = np.array([D.sentence_labels(d, c) for c in CUAD_CATEGORIES]).T  # (n, K)
-        for (a, b), row in zip(d.sentences, labs, strict=False):
+        for (start, end), row in zip(d.sentences, labs, strict=False):
             if row.any():
-                texts.append(d.text[a:b])
-                Y.append(row)
+                texts.append(d.text[start:end])
+                rows.append(row)
             else:
-                neg.append(d.text[a:b])
+                neg.append(d.text[start:end])
     pick = rng.choice(len(neg), size=min(MULTI_NEGATIVES, len(neg)), replace=False)
     texts += [neg[i] for i in sorted(pick)]
-    Y += [np.zeros(len(CUAD_CATEGORIES), int)] * len(pick)
-    Y = np.array(Y)
+    rows += [np.zeros(len(CUAD_CATEGORIES), int)] * len(pick)
+    Y = np.array(rows)
     log(f"  multilingual: embedding {len(texts)} sentences")
     E = embed(texts)
     K = len(CUAD_CATEGORIES)
