@@ -29,7 +29,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -275,7 +275,7 @@ def encrypt_stream(source, out: IO[bytes], organization, *, max_size: int | None
     out.write(MAGIC + prefix)
     size = 0
     index = 0
-    pending: bytes | None = None
+    pending: bytes | memoryview | None = None  # a block of _read_blocks is a view
     record = bytearray()  # grown to the largest block, so a small file does not pay for a megabyte
     head = b""
     blocks = _read_blocks(source) if hasattr(source, "readinto") else _rechunk(source)
@@ -343,7 +343,8 @@ class _BackgroundDigest:
         return False
 
 
-def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes, record: bytearray, *, last: bool) -> None:
+def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes | memoryview, record: bytearray, *,
+                  last: bool) -> None:
     # Sealed into one reused buffer (length prefix + ciphertext + tag) and written with a
     # single call: no fresh megabyte per block for the allocator to map and fault in.
     length = len(block) + _TAG
@@ -368,7 +369,7 @@ def _read_exact(handle: IO[bytes], n: int) -> bytes:
     return bytes(data)
 
 
-def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str, organization) -> Iterator[bytes]:
+def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str, organization) -> Generator[bytes, None, None]:
     """Yield plaintext blocks; raises ``IntegrityError_`` on any alteration or truncation.
 
     ``organization`` is the owner of the row the key came from: an organisation key of any

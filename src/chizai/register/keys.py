@@ -62,9 +62,10 @@ def _create(org_id: int, actor=None, *, audited: bool = True) -> OrganizationKey
     except IntegrityError:
         # Two first uploads of one organisation at the same moment: the partial unique
         # index let only one key in, and both use that one.
-        row = _active(org_id)
-        if row is None:
+        existing = _active(org_id)
+        if existing is None:
             raise
+        row = existing
     return row
 
 

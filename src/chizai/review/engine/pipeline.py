@@ -70,7 +70,7 @@ def load_document(
     if lang in (None, "", "auto"):
         language = detect_language(text, name)
     elif lang in ("ja", "en"):
-        language = lang
+        language = "ja" if lang == "ja" else "en"
     else:
         raise ReviewInputError("unknown_language", f"{name}: language must be auto, ja or en (got {lang!r}).")
 
