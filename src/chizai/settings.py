@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "chizai.core.middleware.OnceOnlyFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chizai.core.middleware.SecurityHeadersMiddleware",
     "chizai.core.middleware.DatabaseUnavailableMiddleware",
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chizai.core.context.chizai_context",
             ],
+            "builtins": ["chizai.core.templatetags.forms_once"],
         },
     }
 ]

@@ -3,12 +3,15 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.contrib import messages
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
-from chizai.core import context_vars
+from chizai.core import context_vars, submissions
 from chizai.core.storage import RETRY_AFTER_SECONDS, StorageUnavailable, unavailable_message, unavailable_title
 
 logger = logging.getLogger(__name__)
@@ -56,6 +59,45 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", self.CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class OnceOnlyFormMiddleware:
+    """A web form carrying a ``_once`` token is acted on once (see core.submissions).
+
+    A second send of the same token goes where the first one led, with a note; a send that
+    did not end in a redirect (errors shown, a refusal, a failure) gives the token up.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = submissions.token_in(request.POST) if self._web_form(request) else None
+        if token is None:
+            return self.get_response(request)
+        if not submissions.claim(token, request.user, request.path):
+            result_url = submissions.first_result(token, request.user)
+            if result_url:
+                messages.info(request, _("This form had already been sent; here is the result. Nothing was done twice."))
+                return HttpResponseRedirect(result_url)
+            return render(request, "409_once.html", status=409)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            submissions.release(token)
+            raise
+        if response.status_code in (301, 302, 303) and response.get("Location"):
+            submissions.finish(token, response["Location"])
+        else:
+            submissions.release(token)
+        return response
+
+    @staticmethod
+    def _web_form(request) -> bool:
+        # the JSON API has its own idempotency (retries of a failed call are the caller's); a body
+        # that is not a form is never parsed here
+        return (request.method == "POST" and not request.path.startswith("/api/")
+                and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 class DatabaseUnavailableMiddleware:

@@ -310,3 +310,22 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FormSubmission(models.Model):
+    """One sent web form, named by the hidden ``_once`` token its page carried.
+
+    A second send of the same page (a double click, Back and send again, a retry after a
+    timeout) finds this row and gets the first send's result instead of doing the work twice.
+    Rows older than a day are removed as new ones arrive (``core.submissions``).
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    result_url = models.CharField(max_length=500, blank=True)
+    finished = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.token[:8]}"
