@@ -70,6 +70,7 @@ class ImportResult:
     ok: bool
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
 
 
@@ -198,8 +199,11 @@ def import_register(actor, organization, source) -> ImportResult:
                         services.create_asset(actor, organization, **fields)
                         result.created += 1
                     else:
-                        services.update_asset(actor, organization, asset_id, **fields)
-                        result.updated += 1
+                        _asset, changed = services.change_asset(actor, organization, asset_id, **fields)
+                        if changed:
+                            result.updated += 1
+                        else:
+                            result.unchanged += 1
                 except (ChizaiError, ValidationError, PermissionDenied, Http404) as exc:
                     raise _RowFailed(number, exc) from None
     except _RowFailed as failed:

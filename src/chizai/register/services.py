@@ -95,6 +95,12 @@ def create_asset(actor, organization, **fields) -> Asset:
 
 @transaction.atomic
 def update_asset(actor, organization, asset_id, **fields) -> Asset:
+    return change_asset(actor, organization, asset_id, **fields)[0]
+
+
+def change_asset(actor, organization, asset_id, **fields) -> tuple[Asset, bool]:
+    """Set the given fields; (asset, whether anything changed). Saving values the asset
+    already has writes nothing: no audit event, no re-index (an unchanged Excel re-import)."""
     asset = get_asset(actor, organization, asset_id, "change")
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     if "tags" in fields:
@@ -105,10 +111,12 @@ def update_asset(actor, organization, asset_id, **fields) -> Asset:
     before = snapshot(asset)
     for name, value in fields.items():
         setattr(asset, name, value)
+    validate_asset(asset)  # also brings typed-in values to the field's type (dates, numbers) before comparing
+    if snapshot(asset) == before:
+        return asset, False
     if asset.classification != before["classification"]:
         _require_reclassify(actor, organization, asset.classification)
         _keep_named(actor, organization, asset)
-    validate_asset(asset)
     asset.save()
     after = snapshot(asset)
     changed = {k for k in after if after[k] != before[k]}
@@ -118,7 +126,7 @@ def update_asset(actor, organization, asset_id, **fields) -> Asset:
         summary += _open_disclosures_note(asset, changes)
     audit.record(actor, organization, "register.asset.update", obj=asset, summary=summary, changes=changes)
     schedule_index(actor, asset)
-    return asset
+    return asset, True
 
 
 def _require_reclassify(actor, organization, classification: str) -> None:

@@ -240,8 +240,8 @@ def import_xlsx(request):
     if request.method == "POST" and form.is_valid():
         result = excel.import_register(request.user, request.organization, form.cleaned_data["file"])
         if result.ok:
-            messages.success(request, _("Imported: %(created)d created, %(updated)d updated.") % {
-                "created": result.created, "updated": result.updated})
+            messages.success(request, _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
+                "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
             return _back(request)
         report = result.errors
     return render(request, "register/import.html", {"form": form, "report": report})

@@ -28,9 +28,14 @@ def exported(org, owner):
     return _book(excel.export_register(owner, org))
 
 
-def test_export_then_import_unchanged_updates_in_place(org, owner, exported):
+def test_export_then_import_unchanged_changes_nothing(org, owner, exported):
+    from chizai.core.models import Job
+
+    jobs_before = Job.objects.count()
     result = excel.import_register(owner, org, _bytes(exported))
-    assert result.ok and (result.created, result.updated) == (0, 2)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert not AuditEvent.objects.filter(action="register.asset.update").exists()
+    assert Job.objects.count() == jobs_before
     assert Asset.objects.count() == 2
     assert Asset.objects.filter(title_ja="=危険な題名").exists()
     assert AuditEvent.objects.filter(action="register.export.xlsx").count() == 1
@@ -42,7 +47,8 @@ def test_import_creates_rows_without_id_and_updates_rows_with_one(org, owner, ex
     sheet.append([None, "新しい配合", "", "recipe", "no", "", "background", "", "internal", "undecided", "", "", "", "", "", "",
                   "medium", "yes", "配合, 樹脂", "2027-04-01"])
     result = excel.import_register(owner, org, _bytes(exported))
-    assert result.ok and (result.created, result.updated) == (1, 2)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (1, 1, 1)
+    assert AuditEvent.objects.filter(action="register.asset.update").count() == 1
     created = Asset.objects.get(title_ja="新しい配合")
     assert created.tags == ["配合", "樹脂"] and created.documented and str(created.next_review) == "2027-04-01"
     assert Asset.objects.filter(title_ja="切削条件 第2版").exists()
