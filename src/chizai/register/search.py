@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -40,13 +40,24 @@ def _tokenizer():
     return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
 
 
+# katakana → hiragana, so ばり finds バリ (and ﾊﾞﾘ, which NFKC makes バリ); ー and ヽ ヾ stay
+_KANA_FOLD = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+
+
+def fold(text: str) -> str:
+    """What searching compares: NFKC (full/half width), lower case, katakana as hiragana."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_KANA_FOLD)
+
+
 def tokens(text: str) -> list[str]:
+    """Index and query tokens. Sudachi reads the text as written (a katakana word is a word);
+    each token is folded afterwards, so the cut does not depend on the folding."""
     text = unicodedata.normalize("NFKC", text)
     out: list[str] = []
     # Sudachi refuses inputs over ~49 KB; cut on line ends well below that.
     for piece in _pieces(text, 8000):
         for morpheme in _tokenizer().tokenize(piece):
-            surface = _WORDISH.sub(" ", morpheme.surface().lower()).strip()
+            surface = _WORDISH.sub(" ", fold(morpheme.surface())).strip()
             if surface:
                 out.extend(surface.split())
     return out
@@ -90,14 +101,47 @@ class Hit:
     snippet: str
     score: float
     file: str | None
+    # the snippet cut into (text, is a query word) pieces, for marking the words found
+    parts: list[tuple[str, bool]] = field(default_factory=list)
+
+
+def _fold_by_char(text: str) -> str:
+    # one folded character per character of ``text``, so positions in one are positions in
+    # the other (a character NFKC would widen, such as ㍿, is only lower-cased)
+    out = []
+    for ch in text:
+        folded = fold(ch)
+        out.append(folded if len(folded) == 1 else ch.lower())
+    return "".join(out)
+
+
+def snippet_parts(text: str, terms: list[str], width: int = 60) -> list[tuple[str, bool]]:
+    """About ``width`` characters around the first query word, cut into (text, is a match)."""
+    folded = _fold_by_char(text)
+    terms = [t for t in (fold(t) for t in terms) if t]
+    position = min((folded.find(t) for t in terms if folded.find(t) >= 0), default=0)
+    start = max(0, position - width // 3)
+    end = min(len(text), start + width)
+    marked = [False] * (end - start)
+    for term in terms:
+        at = folded.find(term, start)
+        while 0 <= at < end:
+            for i in range(at, min(at + len(term), end)):
+                marked[i - start] = True
+            at = folded.find(term, at + len(term))
+    parts: list[tuple[str, bool]] = [("…", False)] if start else []
+    for i, ch in enumerate(text[start:end].replace("\n", " ")):
+        if parts and parts[-1][1] == marked[i] and parts[-1][0] != "…":
+            parts[-1] = (parts[-1][0] + ch, marked[i])
+        else:
+            parts.append((ch, marked[i]))
+    if end < len(text):
+        parts.append(("…", False))
+    return parts
 
 
 def snippet(text: str, terms: list[str], width: int = 60) -> str:
-    folded = unicodedata.normalize("NFKC", text).lower()
-    position = min((folded.find(t) for t in terms if folded.find(t) >= 0), default=0)
-    start = max(0, position - width // 3)
-    excerpt = text[start:start + width].replace("\n", " ")
-    return ("…" if start else "") + excerpt + ("…" if start + width < len(text) else "")
+    return "".join(piece for piece, _match in snippet_parts(text, terms, width))
 
 
 # Ranking is computed over at most this many of the newest visible matching chunks, so a
@@ -275,8 +319,9 @@ def _ranked_hits(organization, query_terms, query_tokens, access, text_keys, lim
             # neither shown nor allowed to break the search.
             logger.warning("search chunk %s of asset %s does not open; left out", chunk_id, asset_id)
             continue
+        parts = snippet_parts(text, query_tokens)
         hits.append(Hit(
-            asset_id=asset_id, title=found.asset.title, snippet=snippet(text, query_tokens),
-            score=round(score, 4), file=found.version.file.name if found.version else None,
+            asset_id=asset_id, title=found.asset.title, snippet="".join(piece for piece, _match in parts),
+            score=round(score, 4), file=found.version.file.name if found.version else None, parts=parts,
         ))
     return hits, gone

@@ -202,8 +202,9 @@ def reclassify(request):
 @org_view("register", "view")
 def search_page(request):
     query = request.GET.get("q", "").strip()
-    hits = services.search_assets(request.user, request.organization, query) if query else []
-    return render(request, "register/search.html", {"query": query, "hits": hits})
+    limit = 20
+    hits = services.search_assets(request.user, request.organization, query, limit=limit) if query else []
+    return render(request, "register/search.html", {"query": query, "hits": hits, "limit": limit})
 
 
 @org_view("register", "view")

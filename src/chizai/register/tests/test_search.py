@@ -239,3 +239,21 @@ def test_named_people_find_a_secret_asset_and_nobody_else_does(org, people):
     # Outsiders stay outside even when named: advisers never see 極秘 assets.
     assert services.search_assets(people["adviser"], org, "熱処理") == []
     assert services.search_assets(people["manager"], org, "熱処理") == []
+
+
+@pytest.mark.parametrize("query", ["ばり", "バリ", "ﾊﾞﾘ", "ＢＵＲＲ", "burr"])
+def test_kana_and_width_do_not_matter(org, owner, query):
+    asset = services.create_asset(owner, org, title_ja="金型のバリ取り条件 (burr)", classification="internal")
+    _index_all()
+    assert [h.asset_id for h in services.search_assets(owner, org, query)] == [asset.pk]
+
+
+def test_the_search_page_marks_the_words_found_and_counts_the_hits(client, org, owner):
+    services.create_asset(owner, org, title_ja="バリ取り", description="金型のバリを<b>手作業</b>で取る", classification="internal")
+    services.create_asset(owner, org, title_ja="ばり対策", classification="internal")
+    _index_all()
+    client.force_login(owner)
+    html = client.get(f"/o/{org.slug}/register/search/?q=ばり", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<mark>バリ</mark>" in html and "<mark>ばり</mark>" in html
+    assert "2 found" in html
+    assert "<b>手作業</b>" not in html  # the text is escaped around the marks
