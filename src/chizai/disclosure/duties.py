@@ -27,6 +27,30 @@ logger = logging.getLogger(__name__)
 
 # --- obligations -------------------------------------------------------------------------
 
+def return_due(disclosure: Disclosure) -> date | None:
+    """When what was handed over must be back or destroyed: the disclosure's own date, else
+    the date its agreement implies (expiry plus the agreement's return days); None for an
+    oral disclosure or no such duty. The one place this is decided: the duties list, the
+    calendar and every count of overdue returns follow it."""
+    if disclosure.method == Disclosure.Method.ORAL:
+        return None
+    if disclosure.return_due_on:
+        return disclosure.return_due_on
+    agreement = disclosure.agreement
+    if agreement and agreement.return_duty != "none" and agreement.expires_on:
+        return agreement.expires_on + timedelta(days=agreement.return_days or 0)
+    return None
+
+
+def overdue_returns(organization, today: date | None = None) -> int:
+    """Disclosures still out past their return date (``return_due``), neither returned nor destroyed."""
+    today = today or timezone.localdate()
+    still_out = (Disclosure.objects.filter(organization=organization, status=Disclosure.Status.DISCLOSED,
+                                           returned_on__isnull=True, destroyed_on__isnull=True)
+                 .select_related("agreement"))
+    return sum(1 for d in still_out if (due := return_due(d)) is not None and due < today)
+
+
 def _derived_obligations(organization) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for a in Agreement.objects.filter(organization=organization).select_related("partner"):
@@ -45,10 +69,8 @@ def _derived_obligations(organization) -> dict[str, dict]:
                    .select_related("partner", "agreement"))
     for d in disclosures:
         agreement = d.agreement
-        due = d.return_due_on
-        if due is None and agreement and agreement.return_duty != "none" and agreement.expires_on:
-            due = agreement.expires_on + timedelta(days=agreement.return_days or 0)
-        if due and d.method != Disclosure.Method.ORAL:
+        due = return_due(d)
+        if due:
             out[f"dis:{d.pk}:return"] = dict(kind=Obligation.Kind.RETURN_DUE, due_on=due, disclosure=d, agreement=agreement,
                                              title=f"{d.reference} {d.partner.name_ja}: 返還・破棄期限 / return or destruction due",
                                              done=bool(d.returned_on or d.destroyed_on))

@@ -39,7 +39,9 @@ def index(request):
 
 def _index(request, partner_form=None, status: int = 200):
     today = timezone.localdate()
+    duties.sync_obligations(request.organization)  # as the calendar does, so both list the same duties
     return render(request, "disclosure/index.html", {
+        "overdue_returns": duties.overdue_returns(request.organization, today),
         "partners": scoped(request, Partner).prefetch_related("agreements"),
         "disclosures": scoped(request, Disclosure).select_related("partner", "agreement")[:30],
         "pending": scoped(request, Disclosure).filter(status="pending").select_related("partner"),

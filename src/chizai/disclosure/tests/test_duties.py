@@ -175,3 +175,22 @@ def test_ics_feed_by_token(org, members, overdue, client):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VEVENT" in response.content
     assert client.get(f"/o/{org.slug}/disclosure/calendar/nope.ics").status_code == 302
+
+
+def test_every_page_counts_the_same_overdue_returns(client, org, owner, partner, nda, drawing, today):
+    """A return date the agreement implies (expiry + return days) is as overdue as one typed in."""
+    from chizai.advisers import figures
+    from chizai.disclosure.models import Agreement
+
+    disclose(owner, org, partner, drawing[1], return_due_on=today - timedelta(days=3))
+    disclose(owner, org, partner, drawing[1])  # its return date comes from the NDA
+    disclose(owner, org, partner, drawing[1], return_due_on=today + timedelta(days=3))  # not yet due
+    Agreement.objects.filter(pk=nda.pk).update(expires_on=today - timedelta(days=40))  # + 30 days: due 10 days ago
+    assert duties.overdue_returns(org) == 2
+    assert figures.overdue_returns(org) == 2
+    client.force_login(owner)
+    page = client.get(f"/o/{org.slug}/disclosure/").content.decode()
+    assert 'id="overdue-returns">2<' in page
+    calendar = client.get(f"/o/{org.slug}/disclosure/calendar/").content.decode()
+    late = Obligation.objects.filter(organization=org, kind=Obligation.Kind.RETURN_DUE, done_on__isnull=True, due_on__lt=today)
+    assert late.count() == 2 and all(o.title in calendar for o in late)
