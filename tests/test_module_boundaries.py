@@ -6,11 +6,19 @@ freely; a helper another module needs gets a public name in the module that owns
 moves to the lower module both use). Only inside the pure engine (``chizai.review.engine``),
 a library with its own internal layout, may its modules share private helpers among
 themselves. Django's ``Model._meta`` is public API despite its name.
+
+The companion rule, no import cycles, is ``tests/test_import_cycles.py``; both resolve
+imports with ``tools/import_cycles.py``.
 """
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+
+from import_cycles import module_name, resolve_from  # noqa: E402  (one resolver for both checks)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "chizai"
 ENGINE = "chizai.review.engine"
@@ -19,23 +27,19 @@ ALLOWED_ATTRIBUTES = {"_meta"}
 PENDING: dict[tuple[str, str], str] = {}
 
 
-def _module_name(path: Path, package: Path) -> str:
-    parts = list(path.relative_to(package.parent).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def _source(node: ast.ImportFrom, module: str, is_package: bool) -> str:
-    if not node.level:
-        return node.module or ""
-    base = module.split(".") if is_package else module.split(".")[:-1]
-    base = base[: len(base) - (node.level - 1)]
-    return ".".join(base + ([node.module] if node.module else []))
-
-
 def _inside_engine(name: str) -> bool:
     return name == ENGINE or name.startswith(ENGINE + ".")
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attribute reads on a name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
 
 
 def private_imports(package: Path = PACKAGE) -> list[tuple[str, int, str, str]]:
@@ -44,12 +48,12 @@ def private_imports(package: Path = PACKAGE) -> list[tuple[str, int, str, str]]:
     for path in sorted(package.rglob("*.py")):
         if "tests" in path.relative_to(package).parts:
             continue
-        module = _module_name(path, package)
+        module = module_name(path, package)
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         modules: dict[str, str] = {}  # local name -> chizai module it is bound to
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
-                source = _source(node, module, path.name == "__init__.py")
+                source = resolve_from(node, module, path.name == "__init__.py")
                 if not source.startswith("chizai"):
                     continue
                 for alias in node.names:
@@ -59,13 +63,15 @@ def private_imports(package: Path = PACKAGE) -> list[tuple[str, int, str, str]]:
                         modules[alias.asname or alias.name] = f"{source}.{alias.name}"
             elif isinstance(node, ast.Import):
                 for alias in node.names:
-                    if alias.name.startswith("chizai") and alias.asname:
-                        modules[alias.asname] = alias.name
+                    if alias.name.startswith("chizai"):
+                        # ``import chizai.a.b as m`` binds m; ``import chizai.a.b`` lets code say chizai.a.b
+                        modules[alias.asname or alias.name] = alias.name
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
-                    and node.attr.startswith("_") and not node.attr.startswith("__")
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
                     and node.attr not in ALLOWED_ATTRIBUTES):
-                found.append((module, node.lineno, modules[node.value.id], node.attr))
+                owner = _dotted(node.value)
+                if owner in modules:
+                    found.append((module, node.lineno, modules[owner], node.attr))
     return [(module, line, source, name) for module, line, source, name in found
             if source != module and not (_inside_engine(module) and _inside_engine(source))]
 
@@ -86,7 +92,8 @@ def test_the_check_sees_a_private_import(tmp_path):
     app.mkdir(parents=True)
     (app / "__init__.py").write_text("")
     (app / "a.py").write_text("from chizai.core.services import _hidden\nfrom chizai.core import audit\naudit._x()\n"
-                              "from . import b\nb._own()\n")  # b is the same part but another module: refused too
+                              "from . import b\nb._own()\nimport chizai.core.jobs\nchizai.core.jobs._claim()\n")  # b: same part, another module: refused too
     names = {(m, s, n) for m, _l, s, n in private_imports(tmp_path / "chizai")}
     assert names == {("chizai.demo_app.a", "chizai.core.services", "_hidden"), ("chizai.demo_app.a", "chizai.core.audit", "_x"),
-                     ("chizai.demo_app.a", "chizai.demo_app.b", "_own")}
+                     ("chizai.demo_app.a", "chizai.demo_app.b", "_own"),
+                     ("chizai.demo_app.a", "chizai.core.jobs", "_claim")}

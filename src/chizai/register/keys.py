@@ -1,5 +1,6 @@
 """The database half of envelope encryption: one key per organisation between the master
-key (environment) and the per-file data keys (``crypto`` does the cipher work).
+key (environment) and the per-file data keys (``keywrap`` wraps the keys, ``crypto`` does the
+cipher work).
 
     data key (one per file) ── wrapped by ──▶ organisation key ── wrapped by ──▶ master key
 
@@ -19,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chizai.core import audit
-from chizai.register import crypto
+from chizai.register import keywrap
 from chizai.register.models import OrganizationKey
 
 # Every stored file whose data key hangs off an organisation key: (model, key id field,
@@ -42,7 +43,7 @@ def _org_id(organization) -> int:
 
 
 def _secret(row: OrganizationKey) -> bytes:
-    return crypto.unwrap_org_key(row.wrapped_key, row.organization_id, row.kid, row.master_key_id)
+    return keywrap.unwrap_org_key(row.wrapped_key, row.organization_id, row.kid, row.master_key_id)
 
 
 def _active(org_id: int) -> OrganizationKey | None:
@@ -50,8 +51,8 @@ def _active(org_id: int) -> OrganizationKey | None:
 
 
 def _create(org_id: int, actor=None, *, audited: bool = True) -> OrganizationKey:
-    kid = crypto.new_org_kid()
-    master_kid, wrapped = crypto.wrap_org_key(AESGCM.generate_key(bit_length=256), org_id, kid)
+    kid = keywrap.new_org_kid()
+    master_kid, wrapped = keywrap.wrap_org_key(AESGCM.generate_key(bit_length=256), org_id, kid)
     try:
         with transaction.atomic():
             row = OrganizationKey.objects.create(organization_id=org_id, kid=kid, wrapped_key=wrapped,
@@ -78,26 +79,26 @@ def active_key(organization) -> OrganizationKey:
 def wrap_new_data_key(organization, data_key: bytes) -> tuple[str, str]:
     """(key id, wrapped data key) under the organisation's active key."""
     row = active_key(organization)
-    return row.kid, crypto.wrap_data_key(data_key, _secret(row), row.organization_id, row.kid)
+    return row.kid, keywrap.wrap_data_key(data_key, _secret(row), row.organization_id, row.kid)
 
 
 def open_data_key(wrapped: str, kid: str, organization, *, rows: dict | None = None) -> bytes:
     """Unwrap a data key of a row owned by ``organization``. ``rows`` caches key rows by kid
     across a batch (rotation); a single download makes one query."""
-    if not crypto.is_org_kid(kid):
-        return crypto.unwrap(wrapped, kid)
+    if not keywrap.is_org_kid(kid):
+        return keywrap.unwrap(wrapped, kid)
     org_id = _org_id(organization)
     row = rows.get(kid) if rows is not None else None
     if row is None:
         # Filtered by organisation: a row moved to another organisation finds no key.
         row = OrganizationKey.objects.filter(kid=kid, organization_id=org_id).first()
         if row is None:
-            raise crypto.KeyError_(f"This file's key {kid} is not a key of its organisation: unknown key id.")
+            raise keywrap.KeyError_(f"This file's key {kid} is not a key of its organisation: unknown key id.")
         if rows is not None:
             rows[kid] = row
     elif row.organization_id != org_id:
-        raise crypto.KeyError_(f"This file's key {kid} is not a key of its organisation: unknown key id.")
-    return crypto.unwrap_data_key(wrapped, _secret(row), org_id, kid)
+        raise keywrap.KeyError_(f"This file's key {kid} is not a key of its organisation: unknown key id.")
+    return keywrap.unwrap_data_key(wrapped, _secret(row), org_id, kid)
 
 
 def _rewrap_rows(label: str, kid_field: str, wrapped_field: str, queryset, rows: dict) -> Counter:
@@ -113,7 +114,7 @@ def _rewrap_rows(label: str, kid_field: str, wrapped_field: str, queryset, rows:
             targets[org_id] = (target, _secret(target))
         target, secret = targets[org_id]
         changed.append(model(pk=pk, **{kid_field: target.kid,
-                                       wrapped_field: crypto.wrap_data_key(data_key, secret, org_id, target.kid)}))
+                                       wrapped_field: keywrap.wrap_data_key(data_key, secret, org_id, target.kid)}))
         counts[org_id] += 1
     model.objects.bulk_update(changed, [kid_field, wrapped_field], batch_size=_BATCH)
     return counts
@@ -135,10 +136,10 @@ def rewrap_master(actor=None) -> Rewrapped:
     """Re-wrap every organisation key under the current master key, and move data keys that
     are still wrapped by a master key (or by a retired organisation key) onto their
     organisation's active key. Files are not touched; one audit event per organisation."""
-    current, _key = crypto.current_key()
+    current, _key = keywrap.current_key()
     per_org: dict[int, dict] = defaultdict(lambda: {"org_keys": 0, "data_keys": {}})
     for row in OrganizationKey.objects.exclude(master_key_id=current).select_for_update().order_by("pk"):
-        row.master_key_id, row.wrapped_key = crypto.wrap_org_key(_secret(row), row.organization_id, row.kid)
+        row.master_key_id, row.wrapped_key = keywrap.wrap_org_key(_secret(row), row.organization_id, row.kid)
         row.save(update_fields=["master_key_id", "wrapped_key"])
         per_org[row.organization_id]["org_keys"] += 1
     active = OrganizationKey.objects.filter(retired_at__isnull=True).values("kid")

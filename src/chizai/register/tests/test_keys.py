@@ -23,7 +23,7 @@ from chizai.deals import services as deals
 from chizai.deals.models import ContributionEntry
 from chizai.disclosure import copies as handover, services as disclosure
 from chizai.disclosure.tests.conftest import disclose, pdf_bytes
-from chizai.register import crypto, keys, services
+from chizai.register import crypto, keys, keywrap, services
 from chizai.register.models import FileVersion, OrganizationKey
 from chizai.register.sealed import open_sealed
 from chizai.review import services as review_services
@@ -137,7 +137,7 @@ def test_two_concurrent_first_uploads_create_one_key(org):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL; the insert race is simulated on SQLite above")
     barrier = threading.Barrier(2)
-    real_wrap = crypto.wrap_org_key
+    real_wrap = keywrap.wrap_org_key
     results, errors = [], []
 
     def wrap_after_both_looked(*args):
@@ -155,7 +155,7 @@ def test_two_concurrent_first_uploads_create_one_key(org):
             conn.close()
 
     crypto_patch = pytest.MonkeyPatch()
-    crypto_patch.setattr(crypto, "wrap_org_key", wrap_after_both_looked)
+    crypto_patch.setattr(keywrap, "wrap_org_key", wrap_after_both_looked)
     try:
         threads = [threading.Thread(target=work) for _ in range(2)]
         for t in threads:

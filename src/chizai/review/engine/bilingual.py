@@ -5,7 +5,8 @@ Japanese companies often sign one document carrying both versions: alternating l
 that extract.py writes as ``日本語 | English`` rows. Reviewed as one language, half the
 contract is read by the wrong rules. Here the text is split into two *views*, one per
 language, each a string built from slices of the original with a map back to original
-offsets; each view goes through the normal pipeline, and the findings are merged:
+offsets; each view goes through the normal pipeline (``pipeline`` drives it), and the findings are
+merged here:
 the same rule on the two versions of one clause (same article number) is one finding
 citing both (``Finding.parallel``).
 
@@ -19,8 +20,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from . import pipeline
-from .document import ChecklistResult, Document, Finding, Report, ReviewInputError
+from .document import ChecklistResult, Document, Finding, Report
 from .lines import to_int
 
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -212,7 +212,8 @@ def merge_checklists(primary: list[ChecklistResult], secondary: list[ChecklistRe
     return out + list(other.values())
 
 
-def _map_finding(f: Finding, view: View, text: str) -> Finding:
+def map_finding(f: Finding, view: View, text: str) -> Finding:
+    """Move a finding's spans from a view back onto the original ``text``."""
     if f.span:
         f.span = view.span_to_orig(f.span)
         f.text = text[f.span[0]:f.span[1]]
@@ -224,28 +225,10 @@ def _map_finding(f: Finding, view: View, text: str) -> Finding:
     return f
 
 
-def review_bilingual(doc: Document, *, evaluate=None, assist: bool = True) -> Report | None:
-    """The merged report of a bilingual document, or None when it is not bilingual (or a
-    view cannot be reviewed on its own: then the caller reviews it as one language)."""
-    views = split_views(doc.text)
-    if views is None:
-        return None
-    given_sme = ((doc.detection or {}).get("sme") or {}).get("given")
-    types_given = (doc.detection or {}).get("types", {}).get("source") == "given"
+def merge_reports(doc: Document, reports: dict[str, Report]) -> Report:
+    """One report from the two views' reports (findings already mapped back onto ``doc``);
+    the caller adds the summary."""
     primary_lang = doc.language
-    reports: dict[str, Report] = {}
-    for view in views:
-        try:
-            sub = pipeline.load_document(view.text, doc.filename or "document", lang=view.language, sme=given_sme,
-                                contract_type=list(doc.contract_types) if types_given else "auto")
-        except ReviewInputError:
-            return None
-        if sub.text != view.text:
-            return None  # the text was cleaned again: offsets would not map back
-        rep = pipeline.review_document(sub, evaluate=evaluate, assist=assist, bilingual_views=False)
-        for f in rep.findings:
-            _map_finding(f, view, doc.text)
-        reports[view.language] = rep
     first = reports[primary_lang]
     second_lang = "en" if primary_lang == "ja" else "ja"
     second = reports[second_lang]
@@ -258,8 +241,5 @@ def review_bilingual(doc: Document, *, evaluate=None, assist: bool = True) -> Re
         notes=first.notes + second.notes, detection=first.detection, document=doc,
         languages=[primary_lang, second_lang],
     )
-    report.summary = pipeline.build_summary(report)
-    if report.notes:
-        report.summary += "\n" + "\n".join(report.notes)
     report.disclaimer = first.disclaimer
     return report

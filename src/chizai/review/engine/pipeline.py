@@ -14,11 +14,23 @@ import time
 from pathlib import Path
 
 from . import bilingual
+from .assist import withdraw_contradicted_absences
+from .detect import (
+    assess_sme,
+    detect_contract_types_detailed,
+    detect_language,
+    detection_summary,
+    find_parties,
+    resolve_contract_types,
+    set_roles,
+)
 from .document import Document, Report, ReviewInputError
 from .extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, check_text, clean_text, extract_text
 from .layout import attach_quotes, reading_notes
 from .messages import disclaimer as _disclaimer
 from .messages import detection_note, msg
+from .normalize import normalize
+from .structure import segment
 
 _SEVERITY_ORDER = {"HIGH": 0, "MEDIUM": 1, "LOW": 2}
 
@@ -39,18 +51,6 @@ def load_document(
     ``lang`` is auto/ja/en, ``sme`` a party label that overrides detection,
     ``contract_type`` auto, a code (NDA, MFG, PROTO, JRD, DEV, LIC) or a list of codes.
     """
-    from .detect import (
-        assess_sme,
-        detect_contract_types_detailed,
-        detect_language,
-        detection_summary,
-        find_parties,
-        resolve_contract_types,
-        set_roles,
-    )
-    from .normalize import normalize
-    from .structure import segment
-
     t0 = time.perf_counter()
     name = filename or "document"
     if isinstance(data, str):
@@ -99,7 +99,11 @@ def load_document(
 
 
 def rules_evaluator():
-    """The rules engine's ``evaluate`` or None while that module does not exist yet."""
+    """The rules engine's ``evaluate`` or None while that module does not exist yet.
+
+    Imported here, not at the top, on purpose: this function is the seam tests replace, and a
+    rules module that fails to import must not stop ``load_document`` (not a start-up reason).
+    """
     try:
         from chizai.review.engine.rules import evaluate
     except ImportError as exc:
@@ -120,7 +124,7 @@ def review_document(doc: Document, *, evaluate=None, assist: bool = True, biling
     ``bilingual_views`` is False (which is how each language's view is reviewed).
     """
     if bilingual_views:
-        merged = bilingual.review_bilingual(doc, evaluate=evaluate, assist=assist)
+        merged = _review_bilingual(doc, evaluate=evaluate, assist=assist)
         if merged is not None:
             merged.reading = reading_notes(doc, merged.language, languages=merged.languages)
             return merged
@@ -133,8 +137,6 @@ def review_document(doc: Document, *, evaluate=None, assist: bool = True, biling
         findings, checklist, engine = list(found), list(checks), True
     notes: list[str] = []
     if engine and assist:
-        from .assist import withdraw_contradicted_absences
-
         findings, notes = withdraw_contradicted_absences(doc, findings)
     findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f.span[0] if f.span else 1 << 30))
     attach_quotes(doc, findings)
@@ -157,6 +159,34 @@ def review_document(doc: Document, *, evaluate=None, assist: bool = True, biling
     if notes:
         report.summary += "\n" + "\n".join(notes)
     report.disclaimer = _disclaimer(doc.language)
+    return report
+
+
+def _review_bilingual(doc: Document, *, evaluate=None, assist: bool = True) -> Report | None:
+    """The merged report of a bilingual document, or None when it is not bilingual (or a
+    view cannot be reviewed on its own: then the caller reviews it as one language)."""
+    views = bilingual.split_views(doc.text)
+    if views is None:
+        return None
+    given_sme = ((doc.detection or {}).get("sme") or {}).get("given")
+    types_given = (doc.detection or {}).get("types", {}).get("source") == "given"
+    reports: dict[str, Report] = {}
+    for view in views:
+        try:
+            sub = load_document(view.text, doc.filename or "document", lang=view.language, sme=given_sme,
+                                contract_type=list(doc.contract_types) if types_given else "auto")
+        except ReviewInputError:
+            return None
+        if sub.text != view.text:
+            return None  # the text was cleaned again: offsets would not map back
+        rep = review_document(sub, evaluate=evaluate, assist=assist, bilingual_views=False)
+        for f in rep.findings:
+            bilingual.map_finding(f, view, doc.text)
+        reports[view.language] = rep
+    report = bilingual.merge_reports(doc, reports)
+    report.summary = build_summary(report)
+    if report.notes:
+        report.summary += "\n" + "\n".join(report.notes)
     return report
 
 

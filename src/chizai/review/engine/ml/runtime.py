@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from . import artefact as A
+from ._pinned import SHIPPED_MANIFEST_SHA256
 from .features import analyze
 from .labels import CUAD_CATEGORIES, HYPOTHESIS_IDS, NLI_LABELS
+from .multilingual import embed
 from .scoring import SPAN_HEADS, _sigmoid, doc_features, doc_probs
 
 
@@ -154,8 +156,6 @@ class Classifier:
         """
         if self._use_W is None:
             raise RuntimeError("this artefact was trained without the multilingual heads")
-        from .multilingual import embed
-
         return _sigmoid(embed(sentences) @ self._use_W + self._use_b)
 
     def cuad(self, sentences: list[str], multilingual: bool = False) -> dict[str, CategoryResult]:
@@ -187,8 +187,6 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
     HMAC under ``CHIZAI_MODEL_HMAC_KEY``. Either way every file's SHA-256 is checked and
     :class:`ArtefactIntegrityError` is raised on any mismatch.
     """
-    from ._pinned import SHIPPED_MANIFEST_SHA256
-
     directory = Path(path) if path is not None else A.SHIPPED_DIR
     key = str(directory.resolve())
     if key in _CACHE:
