@@ -1,30 +1,19 @@
 """Browser walk: the demo adviser goes from the portfolio into a client's diagnostic and exports the PDF."""
-import os
-import shutil
-
 import pytest
 
 from chizai.core.demo import DEMO_PASSWORD, load_demo
 from chizai.core.models import AuditEvent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-CHROMIUM = os.environ.get("CHIZAI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
-def page(live_server):
-    if not CHROMIUM:
-        pytest.skip("Debian chromium is not installed (apt-get install chromium); browser test skipped")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+def page(browser, live_server):  # browser: the project's conftest.py
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 def test_adviser_walks_from_portfolio_to_diagnostic_pdf(page, live_server, tmp_path):
