@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chizai.core import audit
@@ -471,12 +472,35 @@ def approve(actor, organization, disclosure_id) -> Disclosure:
     disclosure = get_scoped(Disclosure, actor, organization, disclosure_id, "approve")
     if disclosure.status == Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("This disclosure is already done."))
+    _refuse_approval_that_cannot_help(disclosure)
     if disclosure.second_person_id == actor.pk:
         raise ChizaiError(_("You confirmed as the second person; the approval must come from someone else."))
     disclosure.approver, disclosure.approved_at = actor, timezone.now()
     disclosure.save(update_fields=["approver", "approved_at"])
     _apply_gate(actor, disclosure, action="disclosure.approve")
     return disclosure
+
+
+APPROVAL_CODES = ("owner_approval", "second_person")
+
+
+def _refuse_approval_that_cannot_help(disclosure: Disclosure) -> None:
+    """An approval of a disclosure refused for another reason (no fitting NDA, say) would be
+    recorded and change nothing; say why instead, and record nothing."""
+    if disclosure.status != Disclosure.Status.REFUSED:
+        return
+    blocking = [f for f in evaluate(disclosure).failures if f.code not in APPROVAL_CODES]
+    if blocking:
+        english = (get_language() or "ja").startswith("en")
+        reasons = "; ".join((f.en if english else f.ja).rstrip("。.") for f in blocking)
+        raise ChizaiError(_("Approval cannot let this disclosure through: %(reasons)s. Resolve that first, "
+                            "or an owner may override the gate with a reason.") % {"reasons": reasons})
+
+
+def still_waiting_for(disclosure: Disclosure) -> list[str]:
+    """What a pending disclosure still needs, in the reader's language."""
+    english = (get_language() or "ja").startswith("en")
+    return [f.get("en" if english else "ja", "") for f in (disclosure.gate or {}).get("failures", [])]
 
 
 @transaction.atomic
@@ -486,6 +510,7 @@ def confirm_second(actor, organization, disclosure_id) -> Disclosure:
     disclosure = get_scoped(Disclosure, actor, organization, disclosure_id, "approve")
     if disclosure.status == Disclosure.Status.DISCLOSED:
         raise ChizaiError(_("This disclosure is already done."))
+    _refuse_approval_that_cannot_help(disclosure)
     if actor.pk == disclosure.approver_id:
         raise ChizaiError(_("The second person must be someone other than the approver."))
     disclosure.second_person, disclosure.second_confirmed_at = actor, timezone.now()

@@ -315,16 +315,30 @@ def _act(request, disclosure_id, func, *args, ok=None):
     return redirect("disclosure_detail", request.organization.slug, disclosure_id)
 
 
+def _approval(request, disclosure_id: int, act):
+    try:
+        disclosure = act(request.user, request.organization, disclosure_id)
+    except ChizaiError as exc:
+        messages.error(request, str(exc))
+    else:
+        if disclosure.status == disclosure.Status.DISCLOSED:
+            messages.success(request, _("Done: the disclosure is recorded as handed over."))
+        else:
+            messages.info(request, _("Recorded. It still waits for: %(what)s") % {
+                "what": "; ".join(services.still_waiting_for(disclosure))})
+    return redirect("disclosure_detail", request.organization.slug, disclosure_id)
+
+
 @org_view("disclosure", "approve")
 @require_POST
 def disclosure_approve(request, disclosure_id: int):
-    return _act(request, disclosure_id, services.approve)
+    return _approval(request, disclosure_id, services.approve)
 
 
 @org_view("disclosure", "approve")
 @require_POST
 def disclosure_second(request, disclosure_id: int):
-    return _act(request, disclosure_id, services.confirm_second)
+    return _approval(request, disclosure_id, services.confirm_second)
 
 
 @org_view("disclosure", "override")

@@ -8,7 +8,10 @@ import csv
 import io
 from dataclasses import replace
 
+import pytest
+
 from chizai.core.models import AuditEvent
+from chizai.core.services import ChizaiError
 from chizai.disclosure import services
 from chizai.disclosure.gate import check
 from chizai.disclosure.models import Disclosure
@@ -71,10 +74,12 @@ def test_manager_cannot_push_a_refused_disclosure_through_by_reclassifying(org, 
                                                   "status": "refused"}]
     assert refused.reference in event.summary
 
-    again = services.approve(manager, org, refused.pk)
-    assert again.status == Disclosure.Status.REFUSED
-    assert "reclassified_after_request" in [f["code"] for f in again.gate["failures"]]
-    assert not AuditEvent.objects.filter(action="disclosure.gate.override").exists()
+    with pytest.raises(ChizaiError, match="Approval cannot let this disclosure through") as refusal:
+        services.approve(manager, org, refused.pk)  # an approval cannot help: it says why, records nothing
+    assert "was reclassified from confidential to public" in str(refusal.value)
+    refused.refresh_from_db()
+    assert refused.status == Disclosure.Status.REFUSED
+    assert not AuditEvent.objects.filter(action__in=("disclosure.gate.override", "disclosure.approve")).exists()
 
     done = services.override(owner, org, refused.pk, "公開資料として確認済み")
     assert done.status == Disclosure.Status.DISCLOSED

@@ -3,6 +3,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 
@@ -239,3 +240,32 @@ def test_suggestions_arrive_when_a_background_review_finishes(org, owner, partne
     agreement = services.refresh_suggestions(owner, org, agreement.pk)
     assert agreement.suggestions["survival_months"]["value"] == 36
     assert Agreement.objects.get(pk=agreement.pk).suggestions["survival_months"]["value"] == 36
+
+
+@pytest.mark.parametrize("act", ["approve", "confirm_second"])
+def test_approving_a_refused_disclosure_says_why_and_changes_nothing(org, owner, members, partner, drawing, act):
+    d = disclose(members["engineer"], org, partner, drawing[1])  # no NDA: refused, and no approval can change that
+    assert d.status == "refused"
+    events_before = AuditEvent.objects.count()
+    with pytest.raises(ChizaiError, match="Approval cannot let this disclosure through") as refused:
+        getattr(services, act)(owner, org, d.pk)
+    assert "NDA" in str(refused.value) or "agreement" in str(refused.value)
+    d.refresh_from_db()
+    assert d.status == "refused" and d.approver is None and d.second_person is None
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_the_approval_buttons_tell_what_happened(org, owner, members, partner, nda):
+    manager = Client(HTTP_ACCEPT_LANGUAGE="en")
+    manager.force_login(members["manager"])
+    asset = make_asset(owner, org, classification="secret", title="極秘配合")
+    first = disclose(owner, org, partner, make_version(owner, org, asset))
+    page = manager.post(f"/o/{org.slug}/disclosure/{first.pk}/second/", follow=True).content.decode()
+    first.refresh_from_db()
+    assert first.status == "disclosed" and "Done: the disclosure is recorded as handed over." in page
+    second = disclose(owner, org, partner, make_version(owner, org, asset, name="v2.pdf"))
+    second.approver = None
+    Disclosure.objects.filter(pk=second.pk).update(approver=None, approved_at=None)
+    page = manager.post(f"/o/{org.slug}/disclosure/{second.pk}/approve/", follow=True).content.decode()
+    second.refresh_from_db()
+    assert second.status == "pending" and "Recorded. It still waits for:" in page
