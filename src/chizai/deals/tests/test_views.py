@@ -219,3 +219,12 @@ def test_stance_changes_are_saved_and_audited(client_for, org, deal, owner):
     event = AuditEvent.objects.get(action="deals.stakeholder.update")
     assert event.changes["before"]["stance"] == "sceptical" and event.changes["after"]["stance"] == "supportive"
     assert client_for("viewer").get(url).status_code == 403
+
+
+def test_a_linked_asset_links_to_that_asset(client_for, org, deal, owner):
+    from chizai.register import services as register
+
+    asset = register.create_asset(owner, org, title_ja="金型の冷却条件", classification="internal")
+    services.set_assets(owner, deal, [asset.pk])
+    page = client_for("owner").get(f"/o/{org.slug}/deals/{deal.pk}/").content.decode()
+    assert f'href="/o/{org.slug}/register/{asset.pk}/">金型の冷却条件</a>' in page
