@@ -333,6 +333,18 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         return f"{self.due_on} {self.title}"
 
+    @property
+    def label(self) -> str:
+        """What the duty is, in the reader's language (``title`` is the stored bilingual text
+        that reminders and calendar feeds carry to people whose language is not known)."""
+        if self.disclosure_id and self.disclosure is not None:
+            subject = f"{self.disclosure.reference} {self.disclosure.partner.display_name}"
+        elif self.agreement_id and self.agreement is not None:
+            subject = f"{self.agreement.title} {self.agreement.partner.display_name}"
+        else:
+            return self.title
+        return f"{subject}: {self.get_kind_display()}"
+
 
 class ReminderDelivery(models.Model):
     """One reminder e-mail to one person for one obligation on one day.

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chizai.core import jobs
 from chizai.core.models import Job
@@ -193,4 +193,16 @@ def test_every_page_counts_the_same_overdue_returns(client, org, owner, partner,
     assert 'id="overdue-returns">2<' in page
     calendar = client.get(f"/o/{org.slug}/disclosure/calendar/").content.decode()
     late = Obligation.objects.filter(organization=org, kind=Obligation.Kind.RETURN_DUE, done_on__isnull=True, due_on__lt=today)
-    assert late.count() == 2 and all(o.title in calendar for o in late)
+    assert late.count() == 2 and all(o.label in calendar for o in late)
+
+
+@pytest.mark.parametrize(("language", "foreign"), [("ja", "due"), ("en", "期限")])
+def test_duties_are_named_in_the_readers_language(client, org, owner, partner, nda, drawing, today, language, foreign):
+    disclose(owner, org, partner, drawing[1], return_due_on=today - timedelta(days=3))
+    client.force_login(owner)
+    for path in (f"/o/{org.slug}/disclosure/", f"/o/{org.slug}/disclosure/calendar/"):
+        html = client.get(path, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        duty = Obligation.objects.get(organization=org, kind=Obligation.Kind.RETURN_DUE)
+        with translation.override(language):
+            assert duty.label in html
+        assert "返還・破棄期限 / return" not in html and foreign not in duty.label
