@@ -20,11 +20,13 @@ from typing import IO
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from chizai.core import audit
 from chizai.core.access import require, same_organization
 from chizai.core.services import ChizaiError
 from chizai.review.engine.feedback import clause_hash, explain_why, normalise_clause
+from chizai.review.engine.rules_data import basis_names, checklist_text, finding_texts
 from chizai.review.models import ContractReview, ReviewFeedback
 
 MAX_TEXT = 4000
@@ -39,6 +41,25 @@ def rule_ids() -> list[str]:
 
     cat = load_catalogue()
     return sorted({r.id for r in cat.rules} | {a.id for a in cat.ambiguous})
+
+
+SEVERITY_LABELS = {"HIGH": _lazy("High"), "MEDIUM": _lazy("Medium"), "LOW": _lazy("Low")}
+
+
+def in_language(finding: dict, lang: str) -> dict:
+    """What a reader needs of a finding in their language, whatever the contract's: the
+    rule's texts from the catalogue (the stored ones are in the contract's language), the
+    severity's name and each basis by its name (the key stays as ``code``)."""
+    names = basis_names()
+    texts = finding_texts(finding.get("rule_id", ""), lang) or {}
+    return {**texts, "severity_label": SEVERITY_LABELS.get(finding.get("severity", ""), finding.get("severity", "")),
+            "basis_named": [{"code": key, "name": names.get(key, {}).get(lang, key)} for key in finding.get("basis") or []]}
+
+
+def checklist_in_language(review: ContractReview, lang: str) -> list[dict]:
+    """The review's checklist rows with each item's text in ``lang``."""
+    return [{**row, "item": checklist_text(row.get("id", ""), lang) or row.get("item", "")}
+            for row in (review.report or {}).get("checklist", [])]
 
 
 def finding_text(finding: dict) -> str:
@@ -100,7 +121,8 @@ def annotate(review: ContractReview, lang: str) -> dict:
     findings = review.findings
     items = []
     for i, f in enumerate(findings):
-        items.append({**f, "index": i, "why_text": explain_why(f.get("why"), lang, f.get("rule_id", "")),
+        items.append({**f, **in_language(f, lang), "index": i,
+                      "why_text": explain_why(f.get("why"), lang, f.get("rule_id", "")),
                       "clause_hash": clause_hash(finding_text(f))})
     hashes = {it["clause_hash"] for it in items}
     own = ReviewFeedback.objects.filter(organization_id=review.organization_id)

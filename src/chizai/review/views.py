@@ -151,7 +151,8 @@ def _feedback_context(request, review, hold: bool) -> dict:
     if review.status != "done" or hold:
         return {}
     lang = "ja" if (get_language() or "").startswith("ja") else "en"
-    return {"fb": feedback.annotate(review, lang), "can_feedback": can(request, "review", "change"),
+    return {"fb": feedback.annotate(review, lang), "checklist": feedback.checklist_in_language(review, lang),
+            "can_feedback": can(request, "review", "change"),
             "feedback_form": FeedbackForm(), "rule_ids": feedback.rule_ids()}
 
 

@@ -445,3 +445,29 @@ def load_catalogue_from(data_dir: Path) -> Catalogue:
 def load_catalogue() -> Catalogue:
     """Parsed and validated once per process."""
     return load_catalogue_from(DATA_DIR)
+
+
+@functools.lru_cache(maxsize=1)
+def basis_names() -> dict[str, dict[str, str]]:
+    """{basis key: {ja: name, en: name}} from ``data/basis.yaml``; a key not listed is shown as itself."""
+    raw = _load_yaml(DATA_DIR / "basis.yaml") or {}
+    return {str(key): {"ja": str(names.get("ja", key)), "en": str(names.get("en", key))} for key, names in raw.items()}
+
+
+def finding_texts(rule_id: str, lang: str) -> dict[str, str] | None:
+    """A rule's title, reason, balanced wording and question in ``lang`` (ja or en), so a
+    finding on an English contract can be read in Japanese and the other way round; None
+    for a rule the catalogue does not hold (an organisation's own, or a removed one)."""
+    for rule in load_catalogue().all_rules():
+        if rule.id == rule_id:
+            return {name: getattr(rule, name).get(lang) or getattr(rule, name).get("en", "")
+                    for name in ("title", "reason", "balanced", "question")}
+    return None
+
+
+def checklist_text(item_id: str, lang: str) -> str | None:
+    for item in load_catalogue().checklist:
+        if item.id == item_id:
+            return item.text.get(lang) or item.text.get("en")
+    return None
+

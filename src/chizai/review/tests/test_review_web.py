@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from chizai.core import jobs, services as core_services
 from chizai.core.models import AuditEvent, Job
 from chizai.review import services
 from chizai.review.engine.document import ChecklistResult, Finding
+from chizai.review.engine.rules_data import basis_names, finding_texts
 from chizai.review.models import ContractReview
 
 SHARED = Path(__file__).resolve().parents[5] / "shared" / "data"
@@ -56,8 +58,30 @@ def test_paste_review_inline_shows_highlighted_finding(owner_client, org, fake_e
     assert review.report["disclaimer"]
     page = owner_client.get(response["Location"]).content.decode()
     assert '<mark class="sev-HIGH" id="t0"><a href="#f0">甲乙間の取引全般</a></mark>' in page
-    assert "目的を限定できますか" in page
+    assert finding_texts("NDA-03", "ja")["question"] in page  # the catalogue's words, in the reader's language
     assert AuditEvent.objects.filter(action="review.view", object_id=str(review.pk)).exists()
+
+
+@pytest.mark.parametrize(("language", "other"), [("ja", "en"), ("en", "ja")])
+def test_findings_read_in_the_readers_language_whatever_the_contracts(owner_client, org, fake_engine, language, other):
+    owner_client.post(f"/o/{org.slug}/reviews/", {"text": NDA_JA, "contract_type": "auto", "lang": "auto"})
+    review = ContractReview.objects.get()
+    page = owner_client.get(f"/o/{org.slug}/reviews/{review.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    mine, theirs = finding_texts("NDA-03", language), finding_texts("NDA-03", other)
+    for part in ("title", "reason", "balanced", "question"):
+        assert escape(mine[part]) in page and escape(theirs[part]) not in page, part
+    assert escape(basis_names()["OI-NDA"][language]) in page and escape(basis_names()["OI-NDA"][other]) not in page
+    assert '<abbr title="OI-NDA">' in page
+    assert (">HIGH<" not in page and ">weak<" not in page) if language == "ja" else ">不十分<" not in page
+
+
+def test_every_basis_key_of_the_catalogue_has_a_name_in_both_languages():
+    from chizai.review.engine.rules_data import load_catalogue
+
+    names = basis_names()
+    used = {key for rule in load_catalogue().all_rules() for key in rule.basis}
+    assert used <= set(names), sorted(used - set(names))
+    assert all(n["ja"] != n["en"] for n in names.values())
 
 
 def test_upload_file_and_duplicate_submission(owner_client, org, owner, fake_engine):
