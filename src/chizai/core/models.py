@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from chizai.core.audit_labels import action_label
+
 from chizai.core.querysets import OrganizationQuerySet, OrgScopedQuerySet
 
 PREFECTURES = [
@@ -204,6 +206,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only and cannot be deleted.")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
 
 class AuditChainHead(models.Model):
