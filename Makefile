@@ -5,15 +5,27 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2 -p no:cacheprovider
 
-.PHONY: demo test install lint test-sqlite test-postgres test-s3 messages train-classifier bench clean
+.PHONY: demo test install constraints lint test-sqlite test-postgres test-s3 messages train-classifier bench clean
 
-$(STAMP): pyproject.toml
+# Every extra, at the versions in requirements/constraints.txt: the tests cover S3 (s3),
+# PostgreSQL and gunicorn (prod) and the classifiers' training (train). A server needs only
+# `pip install -c requirements/constraints.txt '.[prod]'`; a laptop needs no extra (README).
+EXTRAS := dev,prod,train
+CONSTRAINTS := requirements/constraints.txt
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Re-pin requirements/constraints.txt to what the venv holds now (after changing a dependency
+## in pyproject.toml: pip install -e '.[dev,prod,train]' without -c, run the tests, then this).
+constraints:
+	{ sed -n '1,3p' $(CONSTRAINTS); $(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^chizai[= @]'; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
 
 ## Set up, load the demo companies and serve at http://127.0.0.1:8000 (with the background worker).
 demo: install

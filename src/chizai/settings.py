@@ -131,6 +131,11 @@ def _database() -> dict:
         config = dj_database_url.parse(url, conn_max_age=env_int("CHIZAI_DB_CONN_MAX_AGE", 60))
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured("CHIZAI_DATABASE_URL must be a postgres:// URL (the embedded default is SQLite).")
+        from importlib.util import find_spec
+
+        if find_spec("psycopg") is None:
+            raise ImproperlyConfigured("CHIZAI_DATABASE_URL=postgres://… needs the postgres extra (psycopg is not "
+                                       "installed): pip install 'chizai[postgres]' (or '.[prod]' for a server).")
         config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("CHIZAI_DB_CONNECT_TIMEOUT", 5)
         return dict(config)  # a plain dict like the SQLite branch
     for name in ("chizai.sqlite3", "chizai.sqlite3-wal", "chizai.sqlite3-shm"):
@@ -189,10 +194,10 @@ if MEDIA_ROOT.is_dir():
 STORAGE_KIND = env_str("CHIZAI_STORAGE", "local")
 # Both backends answer an outage with chizai.core.storage.StorageUnavailable (a 503 page).
 if STORAGE_KIND == "s3":
-    # imported here so the local tier does not load boto3 at every start
-    from chizai.core.storage import s3_options_from_env
+    # imported here so the local tier neither loads nor needs boto3 (the s3 extra)
+    from chizai.core.storage_s3 import s3_options_from_env
 
-    _default_storage = {"BACKEND": "chizai.core.storage.S3Storage", "OPTIONS": s3_options_from_env()}
+    _default_storage = {"BACKEND": "chizai.core.storage_s3.S3Storage", "OPTIONS": s3_options_from_env()}
 elif STORAGE_KIND == "local":
     _default_storage = {"BACKEND": "chizai.core.storage.LocalStorage", "OPTIONS": {"location": MEDIA_ROOT}}
 else:

@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from chizai.core import jobs
-from chizai.core import storage
+from chizai.core import storage_s3
 from chizai.core.models import Job
 from chizai.register import crypto, search, services
 from chizai.register.models import FileVersion
@@ -56,8 +56,8 @@ def s3(settings, monkeypatch, bucket, tmp_path):
     settings.CHIZAI_STORAGE_STATE_DIR = tmp_path / "storage-state"
     for key, value in {**S3_ENV, "CHIZAI_S3_BUCKET": bucket}.items():
         monkeypatch.setenv(key, value)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "chizai.core.storage.S3Storage",
-                                                          "OPTIONS": storage.s3_options_from_env()}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "chizai.core.storage_s3.S3Storage",
+                                                          "OPTIONS": storage_s3.s3_options_from_env()}}
     return bucket
 
 

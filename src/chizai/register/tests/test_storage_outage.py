@@ -19,7 +19,7 @@ from django.db import connection
 from django.test import Client
 
 from chizai.core import services as core_services
-from chizai.core import storage
+from chizai.core import storage_s3
 from chizai.core.models import AuditEvent
 from chizai.core.storage import StorageUnavailable
 from chizai.register import services
@@ -81,7 +81,7 @@ def hung():
 
 def use_s3(settings, endpoint_url: str) -> None:
     settings.CHIZAI_STORAGE_STATE_DIR = settings.MEDIA_ROOT.parent / "storage-state"
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "chizai.core.storage.S3Storage", "OPTIONS": storage.s3_options(
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "chizai.core.storage_s3.S3Storage", "OPTIONS": storage_s3.s3_options(
         bucket="chizai-outage", endpoint_url=endpoint_url, region="us-east-1", access_key="test", secret_key="test",
         connect_timeout=1, read_timeout=1, max_attempts=2)}}
 
@@ -193,9 +193,9 @@ def test_pages_that_do_not_need_the_storage_answer_while_it_hangs(org, owner, as
     _nothing_recorded()
 
 
-def _storage(endpoint_url: str) -> storage.S3Storage:
+def _storage(endpoint_url: str) -> storage_s3.S3Storage:
     """Another process's storage: same endpoint and bucket, its own memory."""
-    return storage.S3Storage(**storage.s3_options(bucket="chizai-outage", endpoint_url=endpoint_url, region="us-east-1",
+    return storage_s3.S3Storage(**storage_s3.s3_options(bucket="chizai-outage", endpoint_url=endpoint_url, region="us-east-1",
                                                   access_key="test", secret_key="test", connect_timeout=1, read_timeout=1,
                                                   max_attempts=2))
 

