@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chizai.advisers.models import ActionItem, Referral, SkillHandover, VisitLog
 from chizai.advisers.services import SKILLS
-from chizai.core.models import PREFECTURES
+from chizai.core.models import prefecture_choices
 from chizai.core.validation import CleanInputMixin
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -14,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class PortfolioFilterForm(CleanInputMixin, forms.Form):
     q = forms.CharField(label=_("Name"), required=False)
     prefecture = forms.ChoiceField(label=_("Prefecture"), required=False,
-                                   choices=[("", "—")] + [(p, p) for p in PREFECTURES])
+                                   choices=prefecture_choices)
     industry = forms.CharField(label=_("Industry"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     desc = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -96,7 +96,7 @@ def load_demo(*, force: bool = False) -> list[str]:
     people = {username: _user(username, display) for username, display, _role in USERS}
     company = _org(
         people["owner"], "sample-seiko", name_ja="サンプル精工株式会社", name_en="Sample Seiko Co., Ltd.",
-        industry="精密機械加工 (precision machining)", size_class=Organization.SizeClass.SMALL, prefecture="愛知県",
+        industry="精密機械加工", size_class=Organization.SizeClass.SMALL, prefecture="愛知県",
         corporate_number="1180001000000",
     )
     for username, _display, role in USERS:
@@ -105,7 +105,7 @@ def load_demo(*, force: bool = False) -> list[str]:
 
     second = _org(
         people["owner2"], "kobayashi-kanagata", name_ja="小林金型製作所", name_en="Kobayashi Mould Works",
-        industry="金型製造 (moulds and dies)", size_class=Organization.SizeClass.MICRO, prefecture="岐阜県",
+        industry="金型製造", size_class=Organization.SizeClass.MICRO, prefecture="岐阜県",
     )
     support = _org(
         people["adviser"], "chubu-ip-support", name_ja="中部知財経営支援センター", name_en="Chubu IP Management Support Centre",

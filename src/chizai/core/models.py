@@ -22,6 +22,24 @@ PREFECTURES = [
     "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
     "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
 ]
+PREFECTURES_EN = dict(zip(PREFECTURES, [
+    "Hokkaido", "Aomori", "Iwate", "Miyagi", "Akita", "Yamagata", "Fukushima", "Ibaraki", "Tochigi", "Gunma",
+    "Saitama", "Chiba", "Tokyo", "Kanagawa", "Niigata", "Toyama", "Ishikawa", "Fukui", "Yamanashi", "Nagano",
+    "Gifu", "Shizuoka", "Aichi", "Mie", "Shiga", "Kyoto", "Osaka", "Hyogo", "Nara", "Wakayama",
+    "Tottori", "Shimane", "Okayama", "Hiroshima", "Yamaguchi", "Tokushima", "Kagawa", "Ehime", "Kochi", "Fukuoka",
+    "Saga", "Nagasaki", "Kumamoto", "Oita", "Miyazaki", "Kagoshima", "Okinawa",
+], strict=True))
+
+
+def prefecture_name(prefecture: str) -> str:
+    """A prefecture as the reader reads it (stored in Japanese, as official records write it)."""
+    if (get_language() or "ja").startswith("en"):
+        return PREFECTURES_EN.get(prefecture, prefecture)
+    return prefecture
+
+
+def prefecture_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(p, prefecture_name(p)) for p in PREFECTURES]
 
 
 class Organization(models.Model):
@@ -68,6 +86,10 @@ class Organization(models.Model):
         if (get_language() or "ja").startswith("en") and self.name_en:
             return self.name_en
         return self.name_ja
+
+    @property
+    def prefecture_name(self) -> str:
+        return prefecture_name(self.prefecture)
 
 
 class Membership(models.Model):
