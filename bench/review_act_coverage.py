@@ -56,6 +56,13 @@ def _restrict(act) -> bool:
     return act.kind == "restrict"
 
 
+def _exclusive(act) -> bool:
+    # CUAD's "Exclusivity" also labels exclusive grants ("grants Y an exclusive licence",
+    # "the exclusive right to distribute"), which the reader holds as a licence with
+    # ``wide`` exclusive rather than as a restriction
+    return act.kind == "restrict" or (act.kind == "license" and not act.negated and "exclusive" in act.wide)
+
+
 # CUAD category -> (what the reader must see in the labelled clause, a short name)
 CATEGORIES = {
     "IP Ownership Assignment": (_own, "own"),
@@ -64,7 +71,7 @@ CATEGORIES = {
     "Irrevocable or Perpetual License": (_lasting, "license, perpetual or irrevocable"),
     "Covenant Not to Sue": (_no_assert, "no_assert"),
     "Non-Compete": (_restrict, "restrict"),
-    "Exclusivity": (_restrict, "restrict"),
+    "Exclusivity": (_exclusive, "restrict, or an exclusive licence"),
 }
 
 

@@ -369,6 +369,13 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
                 to = _party(_nearest_subject(lang, m, "to"))
             elif groups.get("by"):
                 to = _other(_party(_nearest_subject(lang, m, "by")))
+            elif groups.get("both"):
+                # the wording itself says both hold it: "shall be jointly owned", "neither party shall"
+                to = "MUTUAL"
+            elif groups.get("who"):
+                # a receiver named in words the party detection does not know ("us", "the
+                # other party"): MUTUAL when both sides are named, else NONE
+                to = _party(m.group("who"))
             else:
                 to = "NONE"
             s0, s1 = _sentence_bounds(lex, text, m.start())
