@@ -6,13 +6,15 @@ ContractNLI hypotheses and 11 CUAD categories, trained offline, shipped as verif
     clf.nli(sentences)   # {hypothesis_id: NliResult(label, probability, evidence_index, ...)}
     clf.cuad(sentences)  # {category: CategoryResult(probability, best_index)}
 
-Importing this package loads only the label tables; numpy comes with the first
+Importing this package loads only the label tables and the artefact check (standard library);
+numpy comes with the first
 ``load_classifier`` call and scikit-learn only with training (see docs/classifiers.md).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .artefact import ArtefactIntegrityError
 from .labels import CUAD_CATEGORIES, CUAD_CATEGORIES_JA, HYPOTHESES, HYPOTHESIS_IDS, NLI_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,8 +40,4 @@ def __getattr__(name):
         from . import runtime
 
         return getattr(runtime, name)
-    if name == "ArtefactIntegrityError":
-        from .artefact import ArtefactIntegrityError
-
-        return ArtefactIntegrityError
     raise AttributeError(name)
