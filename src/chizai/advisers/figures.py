@@ -119,14 +119,13 @@ def open_findings(client):
 # --- disclosure (issue 5) ----------------------------------------------------------------
 
 def ndas_expiring(client, days: int = 90):
-    """Signed NDAs whose term ends within ``days``."""
-    Agreement = _model("disclosure", "Agreement")
-    if Agreement is None:
+    """Signed NDAs whose term ends within ``days``: the disclosure part's own query, which the
+    organisation home counts too (``core.attention``)."""
+    if _model("disclosure", "Agreement") is None:
         return None
-    today = timezone.localdate()
-    return _safe(lambda: Agreement.objects.filter(
-        organization=client, type="NDA", status="signed", expires_on__gte=today,
-        expires_on__lte=today + timedelta(days=days)).count())
+    from chizai.disclosure import duties  # lazily, like the models above: the part may be absent
+
+    return _safe(lambda: duties.expiring_ndas(client, days=days).count())
 
 
 def overdue_returns(client):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chizai.core import audit, exports, services, usernames
+from chizai.core import attention, audit, exports, services, usernames
 from chizai.core.forms import (
     ApiTokenForm,
     AuditFilterForm,
@@ -87,7 +87,10 @@ def home(request):
 
 @org_view("core", "view")
 def org_dashboard(request):
-    return render(request, "core/dashboard.html", {"can_manage": can(request, "core", "manage_members")})
+    return render(request, "core/dashboard.html", {
+        "can_manage": can(request, "core", "manage_members"),
+        "attention": attention.items(request.user, request.organization),
+    })
 
 
 @org_view("core", "view")

@@ -468,3 +468,10 @@ def worksheet_rows(deal: Deal) -> tuple[list[tuple[ConsiderationItem, int]], wor
     items = list(deal.consideration_items.all())
     totals = worksheet.totals(as_line(i) for i in items)
     return list(zip(items, totals.lines, strict=False)), totals
+
+
+def followups_due(user, organization, today: date | None = None):
+    """Open follow-ups of the contact log ``user`` may view whose due date has come (today or before)."""
+    today = today or timezone.localdate()
+    return FollowUp.objects.restrict(user, "view").filter(organization=organization, done_at__isnull=True,
+                                                          due_on__lte=today)

@@ -51,6 +51,21 @@ def overdue_returns(organization, today: date | None = None) -> int:
     return sum(1 for d in still_out if (due := return_due(d)) is not None and due < today)
 
 
+def expiring_ndas(organization, *, days: int = 90, today: date | None = None, user=None):
+    """Signed NDAs whose term ends within ``days`` (today included), as a queryset; only those
+    ``user`` may view when given. The one query behind every "NDAs expiring" figure (the
+    organisation home, the adviser portfolio)."""
+    today = today or timezone.localdate()
+    agreements = Agreement.objects.restrict(user, "view") if user is not None else Agreement.objects.all()
+    return agreements.filter(organization=organization, type=Agreement.Type.NDA, status=Agreement.Status.SIGNED,
+                             expires_on__gte=today, expires_on__lte=today + timedelta(days=days))
+
+
+def waiting_for_approval(user, organization):
+    """Disclosures ``user`` may view that wait for an approval (status pending)."""
+    return Disclosure.objects.restrict(user, "view").filter(organization=organization, status=Disclosure.Status.PENDING)
+
+
 def _derived_obligations(organization) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for a in Agreement.objects.filter(organization=organization).select_related("partner"):

@@ -26,6 +26,7 @@ from chizai.core.services import ChizaiError
 from chizai.core.validation import delete_or_refuse
 from chizai.register import access, atrest, crypto, evidence, extract, keys, sealed, search
 from chizai.register.models import Asset, AssetFile, AssetGrant, FileVersion, Holder, SearchChunk
+from chizai.register.risk import HORIZON as SUCCESSION_HORIZON
 
 logger = logging.getLogger(__name__)
 
@@ -565,3 +566,18 @@ def filter_assets(user, organization, *, q: str = "", kind: str = "", classifica
     if risk:
         return [a for a in assets if risk_module.succession_risk(a, today).level == risk]
     return assets
+
+
+def succession_at_risk(user, organization, today: date | None = None) -> list[Asset]:
+    """The assets ``user`` may see whose know-how rests with one person: named holders, of whom
+    at most one stays beyond the risk horizon (12 months) — a single holder, or holders who all
+    leave within 12 months. The reasons ``risk.succession_risk`` gives; the risks page lists them."""
+    today = today or timezone.localdate()
+    horizon = today + SUCCESSION_HORIZON
+    at_risk = []
+    for asset in filter_assets(user, organization, today=today):
+        holders = list(asset.holders.all())
+        staying = [h for h in holders if h.leaves_on is None or h.leaves_on > horizon]
+        if holders and len(staying) <= 1:
+            at_risk.append(asset)
+    return at_risk

@@ -234,3 +234,10 @@ def open_questions(review: ContractReview) -> list[str]:
     options = review.options or {}
     return [q for q in uncertain
             if (q == "sme" and not options.get("sme")) or (q == "type" and options.get("type", "auto") == "auto")]
+
+
+def with_open_high_findings(user, organization):
+    """Reviews ``user`` may view whose newest version (no later draft reviewed) still has high
+    findings: what remains to negotiate before signing."""
+    return ContractReview.objects.restrict(user, "view").filter(
+        organization=organization, status=ContractReview.Status.DONE, next_versions__isnull=True, high_count__gt=0)
