@@ -1,20 +1,27 @@
 """The register as an Excel workbook, and back: create or update by id, all or nothing.
 
-Row 1 holds the column keys (``COLUMNS``), so a sheet edited in Excel comes back in the
-same layout. Every row is checked before anything is written; any bad row — wrong type,
-unknown choice, a formula, an id the user may not edit — means nothing is imported and
-the report names each row and field.
+The sheet reads like the register page in the exporter's language: row 1 names the columns
+(「題名（日本語）」, "title (Japanese)"), choices are written by name with a drop-down list,
+yes/no as はい/いいえ, the header row and the title column frozen. Import takes the column
+names and choice names of either language, or the internal keys (``COLUMNS``, ``secret``)
+of sheets made before, in any column order. Every row is checked before anything is
+written; any bad row — wrong type, unknown choice, a formula, an id the user may not edit —
+means nothing is imported and the report names each row and field.
 """
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chizai.core import audit, exports
@@ -40,20 +47,86 @@ FALSE = {"0", "false", "no", "n", "いいえ", "", "×", "-"}
 MAX_ROWS = 20_000
 
 
+def _language() -> str:
+    return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+def column_label(column: str) -> str:
+    """A column's name in the active language (the model field's verbose name)."""
+    if column == "id":
+        return "ID"
+    name = "tags_text" if column == "tags" else column
+    return str(cast(models.Field, Asset._meta.get_field(name)).verbose_name)
+
+
+def _yes_no(value: bool) -> str:
+    return (_("yes") if value else _("no")) if _language() == "en" else ("はい" if value else "いいえ")
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """(column name -> key, per choice column: choice name -> value), for both languages and the keys."""
+    headers: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {column: {} for column in CHOICES}
+    for language in ("ja", "en"):
+        with translation.override(language):
+            for column in COLUMNS:
+                headers[_fold(column_label(column))] = column
+            for column, enum in CHOICES.items():
+                for value, label in enum.choices:
+                    choices[column][_fold(str(label))] = value
+    for column in COLUMNS:
+        headers[_fold(column)] = column
+    for column, enum in CHOICES.items():
+        for value in enum.values:
+            choices[column][_fold(value)] = value
+    return headers, choices
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
 def export_register(actor, organization) -> bytes:
     import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     require(actor, organization, "register", "export")
     book = openpyxl.Workbook()
     sheet = book.worksheets[0]  # the one a new workbook has (book.active)
-    sheet.title = "register"
-    sheet.append(COLUMNS)
+    sheet.title = _("register")[:31]
+    sheet.append([column_label(column) for column in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "C2"  # the header row and the id and title columns stay in view
+    lists = book.create_sheet("lists")  # the drop-down choices; hidden, so nobody edits them by mistake
+    lists.sheet_state = "hidden"
+    labels = {column: {value: str(label) for value, label in enum.choices} for column, enum in CHOICES.items()}
+    for index, column in enumerate([*CHOICES, "_yes_no"], start=1):
+        options = [_yes_no(True), _yes_no(False)] if column == "_yes_no" else list(labels[column].values())
+        for number, option in enumerate(options, start=1):
+            lists.cell(row=number, column=index, value=option)
+        letter = get_column_letter(index)
+        targets = [c for c in COLUMNS if (c in BOOLEANS if column == "_yes_no" else c == column)]
+        validation = DataValidation(type="list", formula1=f"=lists!${letter}$1:${letter}${len(options)}", allow_blank=True)
+        for target in targets:
+            target_letter = get_column_letter(COLUMNS.index(target) + 1)
+            validation.add(f"{target_letter}2:{target_letter}{MAX_ROWS + 1}")
+        sheet.add_data_validation(validation)
+    for index, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 40 if column in ("title_ja", "title_en", "description") else 16
     assets = Asset.objects.restrict(actor, "export").filter(organization=organization).order_by("pk")
     count = 0
     for asset in assets.iterator(chunk_size=1000):
         row = []
         for column in COLUMNS:
             value = ", ".join(asset.tags) if column == "tags" else asset.pk if column == "id" else getattr(asset, column)
+            if column in CHOICES:
+                value = labels[column].get(value, value)
+            elif column in BOOLEANS:
+                value = _yes_no(bool(value))
             row.append(exports.cell(value))
         sheet.append(row)
         count += 1
@@ -114,13 +187,13 @@ def _parse_row(cells: dict) -> tuple[dict, list[tuple[str, str]]]:
                 fields[column] = _date(value)
             elif column in CHOICES:
                 text = _text(value)
-                choices = CHOICES[column]
                 if not text:
                     fields[column] = cast(models.Field, Asset._meta.get_field(column)).default
-                elif text in choices.values:
-                    fields[column] = text
+                elif _fold(text) in _names()[1][column]:
+                    fields[column] = _names()[1][column][_fold(text)]
                 else:
-                    raise ValueError(_("must be one of: %(choices)s") % {"choices": ", ".join(choices.values)})
+                    names = ", ".join(str(label) for label in CHOICES[column].labels)
+                    raise ValueError(_("must be one of: %(choices)s") % {"choices": names})
             else:
                 fields[column] = _text(value)
         except ValueError as exc:
@@ -144,13 +217,15 @@ def import_register(actor, organization, source) -> ImportResult:
     header = [(_text(c.value)) for c in next(rows, [])]
     while header and not header[-1]:
         header.pop()
-    if header != COLUMNS:
-        missing = [c for c in COLUMNS if c not in header]
-        extra = [c for c in header if c not in COLUMNS]
+    known, _choice_names = _names()
+    keys = [known.get(_fold(name)) for name in header]
+    if sorted(k for k in keys if k) != sorted(COLUMNS) or len([k for k in keys if k]) != len(set(k for k in keys if k)):
+        missing = [column_label(c) for c in COLUMNS if c not in keys]
+        extra = [name for name, key in zip(header, keys, strict=True) if key is None and name]
         detail = "; ".join(filter(None, [
             _("missing columns: %(cols)s") % {"cols": ", ".join(missing)} if missing else "",
             _("unknown columns: %(cols)s") % {"cols": ", ".join(extra)} if extra else "",
-            _("columns out of order") if not missing and not extra else "",
+            _("a column is named twice") if not missing and not extra else "",
         ]))
         return ImportResult(False, errors=[(1, "", _("The first row must name the columns of an export. ") + detail)])
     errors: list[tuple[int, str, str]] = []
@@ -161,7 +236,9 @@ def import_register(actor, organization, source) -> ImportResult:
             errors.append((number, "", _("Too many rows (the limit is %(max)d).") % {"max": MAX_ROWS}))
             break
         cells = {}
-        for column, cell in zip(COLUMNS, row, strict=False):
+        for column, cell in zip(keys, row, strict=False):
+            if column is None:
+                continue
             if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
                 errors.append((number, column, _("formulas are not accepted; paste values only")))
             cells[column] = cell.value

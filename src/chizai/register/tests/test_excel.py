@@ -112,3 +112,49 @@ def test_web_import_shows_the_report(org, owner, exported):
     body = response.content.decode()
     assert response.status_code == 200 and "bad-kind" not in body and "kind" in body
     assert client.get(f"/o/{org.slug}/register/export.xlsx").status_code == 200
+
+
+@pytest.mark.parametrize(("language", "title_header", "secret_label", "yes"),
+                         [("ja", "名称 (日本語)", "極秘", "はい"), ("en", "title (Japanese)", "Secret", "yes")])
+def test_the_sheet_reads_like_the_register_in_the_exporters_language(org, owner, language, title_header, secret_label, yes):
+    from django.utils import translation
+
+    services.create_asset(owner, org, title_ja="焼入れ条件", classification="secret", documented=True)
+    with translation.override(language):
+        book = _book(excel.export_register(owner, org))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert any(title_header in (h or "") for h in header) and "title_ja" not in header
+    row = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
+    assert any(secret_label in str(v) for v in row.values()) and "secret" not in row.values()
+    assert yes in row.values()
+    assert sheet.freeze_panes == "C2"
+    assert sheet.data_validations.dataValidation, "choice columns have drop-down lists"
+    assert book["lists"].sheet_state == "hidden"
+    # and it comes back unchanged, in any language the importer reads
+    for reader in ("ja", "en"):
+        with translation.override(reader):
+            result = excel.import_register(owner, org, _bytes(book))
+        assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 1), result.errors
+
+
+def test_columns_in_another_order_and_names_of_either_language_import(org, owner):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = {c: excel.column_label(c) for c in excel.COLUMNS}
+    header = list(reversed(excel.COLUMNS))
+    book = openpyxl.Workbook()
+    book.active.append([english[c] if i % 2 else c for i, c in enumerate(header)])
+    values = {"title_ja": "新しい治具", "kind": "drawing", "classification": "Confidential (秘密)",
+              "documented": "はい", "business_value": "High (critical)"}
+    book.active.append([values.get(c) for c in header])
+    result = excel.import_register(owner, org, _bytes(book))
+    assert result.ok and result.created == 1, result.errors
+    created = Asset.objects.get(title_ja="新しい治具")
+    assert (created.kind, created.classification, created.documented, created.business_value) == \
+        ("drawing", "confidential", True, "high")
+    partial = openpyxl.Workbook()
+    partial.active.append(["classification", "名称 (日本語)", "kind"])
+    result = excel.import_register(owner, org, _bytes(partial))
+    assert not result.ok and "missing columns" in result.errors[0][2]
