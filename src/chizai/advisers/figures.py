@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.exceptions import FieldError
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,22 +81,15 @@ def secret_readiness(client):
     return _safe(compute)
 
 
-def succession_risks(client, within_days: int = 365):
+def succession_risks(client):
     """Important entries (high business value, or 秘密 / 極秘) held by one person only, or by
-    someone leaving within a year — the knowledge a retirement would take away."""
-    Asset = _model("register", "Asset")
-    if Asset is None:
+    someone leaving within a year — the knowledge a retirement would take away. Counted by the
+    register itself (``succession_at_risk``), as the organisation home counts it."""
+    if _model("register", "Asset") is None:
         return None
+    from chizai.register import services as register_services  # lazily, like the models above
 
-    def compute():
-        assets = Asset.objects.filter(organization=client).filter(
-            Q(business_value="high") | Q(classification__in=SECRET_CLASSES))
-        single = set(assets.annotate(n=Count("holders")).filter(n=1).values_list("pk", flat=True))
-        leaving = set(assets.filter(holders__leaves_on__lte=timezone.localdate() + timedelta(days=within_days))
-                      .values_list("pk", flat=True))
-        return len(single | leaving)
-
-    return _safe(compute)
+    return _safe(lambda: register_services.succession_at_risk(client).count())
 
 
 # --- review (issue 3) --------------------------------------------------------------------

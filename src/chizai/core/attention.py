@@ -10,7 +10,8 @@ page and the adviser portfolio count the same things:
 - NDAs expiring within 90 days: ``duties.expiring_ndas`` (as the adviser portfolio);
 - disclosures waiting for approval: ``duties.waiting_for_approval``, only for roles that may approve;
 - reviews with open high findings: ``review.services.with_open_high_findings``;
-- know-how at succession risk: ``register.services.succession_at_risk``;
+- important know-how at succession risk: ``register.services.succession_at_risk`` (as the
+  adviser portfolio);
 - assets past their review date: ``register.services.filter_assets(review_due=True)`` (the
   register's "review due" filter, which the link opens);
 - follow-ups due: ``deals.services.followups_due``.
@@ -111,11 +112,13 @@ def reviews_with_high_findings(user, organization, today: date | None = None) ->
 
 
 def succession_risks(user, organization, today: date | None = None) -> Item | None:
-    """Know-how held by one person, or by holders who all leave within 12 months."""
+    """Important know-how held by one person, or by someone leaving within 12 months (as the
+    adviser portfolio counts it)."""
     if not may(user, organization, "register", "view"):
         return None
-    count = len(register_services.succession_at_risk(user, organization, _today(today)))
-    return Item("succession_risks", count, _("Know-how at succession risk (one holder, or leaving within 12 months)"),
+    count = register_services.succession_at_risk(organization, user=user, today=_today(today)).count()
+    return Item("succession_risks", count,
+                _("Important know-how at succession risk (one holder, or a holder leaving within 12 months)"),
                 _url("register_risks", organization))
 
 

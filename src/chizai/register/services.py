@@ -15,6 +15,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -568,16 +569,16 @@ def filter_assets(user, organization, *, q: str = "", kind: str = "", classifica
     return assets
 
 
-def succession_at_risk(user, organization, today: date | None = None) -> list[Asset]:
-    """The assets ``user`` may see whose know-how rests with one person: named holders, of whom
-    at most one stays beyond the risk horizon (12 months) — a single holder, or holders who all
-    leave within 12 months. The reasons ``risk.succession_risk`` gives; the risks page lists them."""
+def succession_at_risk(organization, *, user=None, today: date | None = None):
+    """Important entries (high business value, or 秘密 / 極秘) whose know-how a departure would
+    take away: held by one person only, or by someone leaving within 12 months. A queryset;
+    only what ``user`` may view when given. The one query behind the organisation home's item
+    and the adviser portfolio's "Succession risks"."""
     today = today or timezone.localdate()
-    horizon = today + SUCCESSION_HORIZON
-    at_risk = []
-    for asset in filter_assets(user, organization, today=today):
-        holders = list(asset.holders.all())
-        staying = [h for h in holders if h.leaves_on is None or h.leaves_on > horizon]
-        if holders and len(staying) <= 1:
-            at_risk.append(asset)
-    return at_risk
+    assets = Asset.objects.restrict(user, "view") if user is not None else Asset.objects.all()
+    important = assets.filter(organization=organization).filter(
+        Q(business_value=Asset.Value.HIGH)
+        | Q(classification__in=[Asset.Classification.CONFIDENTIAL, Asset.Classification.SECRET]))
+    single = important.annotate(holder_count=Count("holders")).filter(holder_count=1).values("pk")
+    leaving = Holder.objects.filter(organization=organization, leaves_on__lte=today + SUCCESSION_HORIZON).values("asset_id")
+    return important.filter(Q(pk__in=single) | Q(pk__in=leaving))

@@ -20,8 +20,8 @@ LABELS = {
     "ndas_expiring": ("NDAs expiring within 90 days", "90日以内に期間満了するNDA"),
     "approvals_waiting": ("Disclosures waiting for approval", "承認待ちの開示"),
     "reviews_with_high_findings": ("Contract reviews with open high findings", "重大な指摘が残る契約レビュー"),
-    "succession_risks": ("Know-how at succession risk (one holder, or leaving within 12 months)",
-                         "承継リスクのあるノウハウ（保有者が1人、または12か月以内に退職）"),
+    "succession_risks": ("Important know-how at succession risk (one holder, or a holder leaving within 12 months)",
+                         "承継リスクのある重要なノウハウ（保有者が1人、または12か月以内に退職する保有者）"),
     "reviews_due": ("Register entries due for review", "見直し期限が来た台帳の項目"),
     "followups_due": ("Stakeholder follow-ups due", "期限が来た関係者へのフォローアップ"),
 }
@@ -132,17 +132,21 @@ def test_reviews_with_open_high_findings(org, owner):
     assert f'href="/o/{org.slug}/reviews/{open_one.pk}/"' in page(owner, org)
 
 
-def test_know_how_at_succession_risk(org, owner, today):
-    shared = AssetFactory(organization=org)
+def test_important_know_how_at_succession_risk(org, owner, today):
+    from chizai.advisers import figures
+
+    shared = AssetFactory(organization=org, business_value="high")
     HolderFactory(asset=shared)
-    HolderFactory(asset=shared, leaves_on=today + timedelta(days=800))
-    AssetFactory(organization=org)  # nobody named: not a holder leaving
+    HolderFactory(asset=shared, leaves_on=today + timedelta(days=800))  # two holders, nobody leaving soon
+    HolderFactory(asset=AssetFactory(organization=org))  # one holder, but of an ordinary internal entry
+    AssetFactory(organization=org, classification="secret")  # nobody named: not a holder leaving
     assert "succession_risks" not in counts(owner, org)
-    HolderFactory(asset=AssetFactory(organization=org))  # one holder
-    leaving = AssetFactory(organization=org)
-    HolderFactory(asset=leaving, leaves_on=today + timedelta(days=100))
-    HolderFactory(asset=leaving, leaves_on=today + timedelta(days=200))  # both gone within 12 months
+    HolderFactory(asset=AssetFactory(organization=org, classification="secret"))  # one holder
+    leaving = AssetFactory(organization=org, business_value="high")
+    HolderFactory(asset=leaving)
+    HolderFactory(asset=leaving, leaves_on=today + timedelta(days=100))  # one of two leaves within 12 months
     assert counts(owner, org)["succession_risks"] == 2
+    assert figures.succession_risks(org) == 2  # the adviser portfolio counts the same
     assert f'href="/o/{org.slug}/register/risks/"' in page(owner, org)
 
 
@@ -204,7 +208,7 @@ def everything(org, owner, partner, version, today):
     Disclosure.objects.filter(pk=waiting.pk).update(status=Disclosure.Status.PENDING)
     ContractReview.objects.create(organization=org, title="NDA", filename="a.txt", content_sha256="1", status="done",
                                   high_count=1)
-    HolderFactory(asset=AssetFactory(organization=org, next_review=today - timedelta(days=3)))
+    HolderFactory(asset=AssetFactory(organization=org, business_value="high", next_review=today - timedelta(days=3)))
     deal = deal_services.create_deal(owner, org, partner=partner, title="共同開発", kind="joint_rd")
     deal_services.log_contact(owner, deal, kind="call", held_on=today, said="確認",
                               followups=[{"text": "返事をする", "owner": "", "due_on": today}])
