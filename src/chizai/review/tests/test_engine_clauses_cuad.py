@@ -229,3 +229,43 @@ def test_franchise_us_receives_ownership(text):
 def test_goods_title_passing_is_ownership_of_goods_not_of_ip():
     got = [a for a in acts(f"Title to the Goods shall pass to {L} upon delivery.") if a.kind == "own"]
     assert got and not any(a.objects & {"ip", "results", "knowhow"} for a in got), got
+
+
+# ---------------------------------------------------------------- second pass over the training misses
+
+@pytest.mark.parametrize("text, kind, to", [
+    # a list follows the ban ("shall not: (i) …"); a covenant whose subject is named again after an exception
+    (f"During the Term, {S} and its Affiliates shall not: (i) seek approval of any Competing Product in the Territory.",
+     "restrict", "SME"),
+    (f"In addition, {S} covenants that, except as approved in writing by {L}, {S} shall not, for two years, engage "
+     "in any competing business.", "restrict", "SME"),
+    # advertising for a competitor
+    (f"{S} shall not place advertising for the listed printing companies on the Site.", "restrict", "SME"),
+    # passive appointment, "accepts appointment as", "the only distributor"
+    (f"{S} is appointed as an exclusive dealer within the following territories.", "restrict", "LARGE"),
+    (f"The maker appoints the {S} and the {S} accepts appointment as an exclusive authorised dealer.", "restrict", "LARGE"),
+    (f"For the first year {S} shall be the only distributor appointed by {L} in the region.", "restrict", "LARGE"),
+    # "grants exclusive rights to Y" (no article, the receiver after the rights)
+    (f"The {S} grants exclusive rights to {L} for a term of ten years.", "license", "LARGE"),
+    # two parentheses with section numbers between the receiver and "licence", long names
+    (f"{S * 2} hereby grants to {L * 2}, and {L * 2} hereby accepts from {S * 2}, an exclusive, non-transferable "
+     "(except as set out in Section 10.7) and non-sublicensable (except as provided in Section 2.1(c)) licence to use "
+     "the Marks.", "license", "LARGE"),
+])
+def test_second_pass_families(text, kind, to):
+    assert has(text, kind, to), acts(text)
+
+
+def test_non_sublicensable_is_not_sublicensable():
+    got = [a for a in acts(f"{S} grants {L} a perpetual, non-sublicensable licence to use the Software.")
+           if a.kind == "license"]
+    assert got and all("sublicensable" not in a.wide for a in got), got
+    got = [a for a in acts(f"{S} grants {L} a licence to use the Software, without the right to sublicense.")
+           if a.kind == "license"]
+    assert got and all("sublicensable" not in a.wide for a in got), got
+
+
+def test_a_licence_that_shall_not_survive_is_not_perpetual():
+    got = [a for a in acts(f"The licence granted to {L} under this clause is revocable on notice and shall not survive "
+                           "termination of this Agreement.") if a.kind == "license"]
+    assert got and all(not ({"perpetual", "survival"} & (a.wide | a.limits)) for a in got), got
