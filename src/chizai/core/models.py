@@ -60,7 +60,7 @@ class Organization(models.Model):
         _("corporate number"),
         max_length=13,
         blank=True,
-        validators=[RegexValidator(r"^\d{13}$", _("A corporate number (法人番号) has 13 digits."))],
+        validators=[RegexValidator(r"^\d{13}$", _("A corporate number has 13 digits."))],
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     industry = models.CharField(_("industry"), max_length=120, blank=True)

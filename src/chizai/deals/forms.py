@@ -95,7 +95,7 @@ class StakeholderForm(CleanInputMixin, forms.ModelForm):
 class ContactForm(CleanInputMixin, forms.ModelForm):
     limits = {"followup_text": "deals.FollowUp.text", "followup_owner": "deals.FollowUp.owner"}
 
-    consulted = forms.BooleanField(label=_("This was the prior consultation (根回し) with these people"), required=False)
+    consulted = forms.BooleanField(label=_("This was the prior consultation (nemawashi) with these people"), required=False)
     followup_text = forms.CharField(label=_("Follow-up"), max_length=300, required=False)
     followup_owner = forms.CharField(label=_("Who"), max_length=120, required=False)
     followup_due = forms.DateField(label=_("Due"), required=False, widget=DATE)

@@ -26,11 +26,11 @@ class Party(models.TextChoices):
 
 class Deal(models.Model):
     class Kind(models.TextChoices):
-        ORDER = "order", _("Order (受発注)")
-        PROTOTYPE = "prototype", _("Prototype (試作)")
-        JOINT_RD = "joint_rd", _("Joint R&D (共同研究開発)")
-        LICENCE = "licence", _("Licence (ライセンス)")
-        COMMISSIONED = "commissioned", _("Commissioned development (委託開発)")
+        ORDER = "order", _("Order")
+        PROTOTYPE = "prototype", _("Prototype")
+        JOINT_RD = "joint_rd", _("Joint R&D")
+        LICENCE = "licence", _("Licence")
+        COMMISSIONED = "commissioned", _("Commissioned development")
 
     class Stage(models.TextChoices):
         PREPARING = "preparing", _("Preparing")
@@ -163,7 +163,7 @@ class Stakeholder(models.Model):
     role = models.CharField(_("role"), max_length=160, blank=True)
     stance = models.CharField(_("stance"), max_length=12, choices=Stance.choices, default=Stance.NEUTRAL)
     influence = models.CharField(_("influence"), max_length=8, choices=Influence.choices, default=Influence.MEDIUM)
-    consult_before_meeting = models.BooleanField(_("consult before the formal meeting (根回し)"), default=False)
+    consult_before_meeting = models.BooleanField(_("consult before the formal meeting (nemawashi)"), default=False)
     consulted_on = models.DateField(_("consulted on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 

@@ -77,27 +77,27 @@ class PartnerContact(models.Model):
 class Stage(models.TextChoices):
     """Where in the business the information goes out; an agreement covers some of these."""
 
-    INQUIRY = "inquiry", _("Inquiry (引き合い)")
-    QUOTATION = "quotation", _("Quotation (見積)")
-    PROTOTYPE = "prototype", _("Prototype (試作)")
-    JOINT_STUDY = "joint_study", _("Joint study (共同研究・開発)")
-    MASS_PRODUCTION = "mass_production", _("Mass production (量産)")
-    AFTER_SALES = "after_sales", _("After-sales (アフターサービス)")
+    INQUIRY = "inquiry", _("Inquiry")
+    QUOTATION = "quotation", _("Quotation")
+    PROTOTYPE = "prototype", _("Prototype")
+    JOINT_STUDY = "joint_study", _("Joint study")
+    MASS_PRODUCTION = "mass_production", _("Mass production")
+    AFTER_SALES = "after_sales", _("After-sales")
 
 
 class Agreement(models.Model):
     class Type(models.TextChoices):
-        NDA = "NDA", _("NDA (秘密保持契約)")
-        MFG = "MFG", _("Manufacturing / master supply (取引基本契約)")
-        PROTO = "PROTO", _("Prototype / PoC (試作・PoC契約)")
-        JRD = "JRD", _("Joint R&D (共同研究開発契約)")
-        DEV = "DEV", _("Commissioned development (開発委託契約)")
-        LIC = "LIC", _("Licence (ライセンス契約)")
+        NDA = "NDA", _("NDA")
+        MFG = "MFG", _("Manufacturing / master supply")
+        PROTO = "PROTO", _("Prototype / PoC")
+        JRD = "JRD", _("Joint R&D")
+        DEV = "DEV", _("Commissioned development")
+        LIC = "LIC", _("Licence")
 
     class Direction(models.TextChoices):
-        MUTUAL = "mutual", _("Mutual (双方開示)")
-        OUTBOUND = "outbound", _("We disclose (当社が開示)")
-        INBOUND = "inbound", _("We receive (当社が受領)")
+        MUTUAL = "mutual", _("Mutual")
+        OUTBOUND = "outbound", _("We disclose")
+        INBOUND = "inbound", _("We receive")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -185,8 +185,8 @@ class Disclosure(models.Model):
         FILE = "file", _("Electronic file")
         PAPER = "paper", _("Paper copy")
         ORAL = "oral", _("Oral (meeting)")
-        PLANT_VISIT = "plant_visit", _("Plant visit (工場見学)")
-        SAMPLE = "sample", _("Sample (サンプル)")
+        PLANT_VISIT = "plant_visit", _("Plant visit")
+        SAMPLE = "sample", _("Sample")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")

@@ -63,34 +63,34 @@ class VersionQuerySet(ViaAssetQuerySet):
 
 class Asset(models.Model):
     class Kind(models.TextChoices):
-        KNOW_HOW = "know_how", _("Know-how (ノウハウ)")
-        PROCESS = "process_conditions", _("Processing conditions (加工条件)")
-        DRAWING = "drawing", _("Drawing (図面)")
+        KNOW_HOW = "know_how", _("Know-how")
+        PROCESS = "process_conditions", _("Processing conditions")
+        DRAWING = "drawing", _("Drawing")
         CAD = "cad", _("CAD data")
-        MOULD_DRAWING = "mould_drawing", _("Mould drawing (金型図面)")
-        TEST_DATA = "test_data", _("Test data (試験データ)")
-        QC = "qc_know_how", _("Quality-control know-how (品質管理ノウハウ)")
-        SOP = "sop", _("Work standard (作業標準書)")
-        RECIPE = "recipe", _("Formulation / recipe (配合・レシピ)")
+        MOULD_DRAWING = "mould_drawing", _("Mould drawing")
+        TEST_DATA = "test_data", _("Test data")
+        QC = "qc_know_how", _("Quality-control know-how")
+        SOP = "sop", _("Work standard")
+        RECIPE = "recipe", _("Formulation / recipe")
         SOFTWARE = "software", _("Software")
         DATASET = "dataset", _("Dataset")
-        CUSTOMER = "customer_info", _("Customer knowledge (顧客情報)")
-        PATENT = "patent", _("Patent (特許)")
-        UTILITY = "utility_model", _("Utility model (実用新案)")
-        DESIGN = "design", _("Design right (意匠)")
-        TRADEMARK = "trademark", _("Trademark (商標)")
+        CUSTOMER = "customer_info", _("Customer knowledge")
+        PATENT = "patent", _("Patent")
+        UTILITY = "utility_model", _("Utility model")
+        DESIGN = "design", _("Design right")
+        TRADEMARK = "trademark", _("Trademark")
         OTHER = "other", _("Other")
 
     class Origin(models.TextChoices):
-        BACKGROUND = "background", _("Background technology (既存技術)")
+        BACKGROUND = "background", _("Background technology")
         TRANSACTION = "transaction", _("Created for a transaction")
         JOINT = "joint", _("Result of joint development")
 
     class Classification(models.TextChoices):
-        PUBLIC = "public", _("Public (公開可)")
-        INTERNAL = "internal", _("Internal (社内限り)")
-        CONFIDENTIAL = "confidential", _("Confidential (秘密)")
-        SECRET = "secret", _("Secret (極秘)")
+        PUBLIC = "public", _("Public")
+        INTERNAL = "internal", _("Internal")
+        CONFIDENTIAL = "confidential", _("Confidential")
+        SECRET = "secret", _("Secret")
 
     class Strategy(models.TextChoices):
         UNDECIDED = "undecided", _("Undecided")
@@ -122,8 +122,8 @@ class Asset(models.Model):
     ts_marked = models.BooleanField(_("marked as secret"), default=False)
     ts_access_restricted = models.BooleanField(_("access restricted"), default=False)
     ts_listed = models.BooleanField(_("listed in the secret register"), default=False)
-    ts_useful = models.BooleanField(_("useful for the business (有用性)"), default=False)
-    ts_not_public = models.BooleanField(_("not publicly known (非公知性)"), default=False)
+    ts_useful = models.BooleanField(_("useful for the business"), default=False)
+    ts_not_public = models.BooleanField(_("not publicly known"), default=False)
     business_value = models.CharField(_("business value"), max_length=10, choices=Value.choices, default=Value.MEDIUM)
     documented = models.BooleanField(_("documented"), default=False)
     # ",tag1,tag2," so that one tag is matched exactly with a plain LIKE on both databases.

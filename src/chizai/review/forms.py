@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chizai.core.validation import CleanInputMixin
 
-TYPE_CHOICES = [("auto", _("Detect automatically")), ("NDA", _("NDA (秘密保持契約)")), ("MFG", _("Manufacturing / master supply")),
+TYPE_CHOICES = [("auto", _("Detect automatically")), ("NDA", _("NDA")), ("MFG", _("Manufacturing / master supply")),
                 ("PROTO", _("Prototype / PoC")), ("JRD", _("Joint R&D")), ("DEV", _("Commissioned development")), ("LIC", _("Licence"))]
 LANG_CHOICES = [("auto", _("Detect automatically")), ("ja", _("Japanese")), ("en", _("English"))]
 

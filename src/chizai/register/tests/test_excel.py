@@ -146,7 +146,7 @@ def test_columns_in_another_order_and_names_of_either_language_import(org, owner
     header = list(reversed(excel.COLUMNS))
     book = openpyxl.Workbook()
     book.active.append([english[c] if i % 2 else c for i, c in enumerate(header)])
-    values = {"title_ja": "新しい治具", "kind": "drawing", "classification": "Confidential (秘密)",
+    values = {"title_ja": "新しい治具", "kind": "drawing", "classification": "Confidential",
               "documented": "はい", "business_value": "High (critical)"}
     book.active.append([values.get(c) for c in header])
     result = excel.import_register(owner, org, _bytes(book))
