@@ -35,11 +35,12 @@ demo: install
 ## the S3 tier too when CHIZAI_TEST_S3_ENDPOINT_URL is set.
 test: install lint test-sqlite test-postgres test-s3
 
-## ruff (pyflakes, bugbear, pyupgrade, simplify) and mypy with django-stubs on src/chizai, both configured
+## ruff (pyflakes, bugbear, pyupgrade, simplify; the formatter checked) and mypy with django-stubs on src/chizai, configured
 ## in pyproject.toml: a new violation fails the tests. The django-stubs plugin imports chizai.settings,
 ## which reads the environment: hence a throwaway CHIZAI_HOME and secret key.
 lint: install
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	CHIZAI_HOME=$(CURDIR)/var/lint CHIZAI_DATABASE_URL= CHIZAI_STORAGE=local CHIZAI_PRODUCTION=0 \
 	CHIZAI_SECRET_KEY=lint-only-not-secret $(BIN)/mypy
 

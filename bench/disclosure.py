@@ -9,6 +9,7 @@ Seeding writes disclosure, item and recipient rows directly (plus one audit even
 hand-over copy row per disclosure, as the services would), then times the dossier through
 the same builder the app uses, and the stamping of a generated multi-page PDF.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,22 +61,61 @@ def seed(n: int):
 
     User = get_user_model()
     owner = User.objects.create(username="bench-owner", email="o@example.jp")
-    org = Organization.objects.filter(slug="bench").first() or core_services.create_organization(owner, slug="bench", name_ja="ベンチ精工")
+    org = Organization.objects.filter(slug="bench").first() or core_services.create_organization(
+        owner, slug="bench", name_ja="ベンチ精工"
+    )
     partner = services.create_partner(owner, org, name_ja="ベンチ部品株式会社")
     start = date(2020, 1, 1)
-    agreement, _ = services.create_agreement(owner, org, partner.pk, title="NDA", type="NDA", status="signed", signed_on=start,
-                                             effective_on=start, expires_on=date(2030, 1, 1), purpose_stages=["quotation"])
+    agreement, _ = services.create_agreement(
+        owner,
+        org,
+        partner.pk,
+        title="NDA",
+        type="NDA",
+        status="signed",
+        signed_on=start,
+        effective_on=start,
+        expires_on=date(2030, 1, 1),
+        purpose_stages=["quotation"],
+    )
     with transaction.atomic():
         for i in range(n):
-            d = Disclosure.objects.create(organization=org, partner=partner, agreement=agreement, stage="quotation",
-                                          purpose=f"見積 {i}", disclosed_on=start + timedelta(days=i % 2000), status="disclosed",
-                                          requested_by=owner, approver=owner)
-            item = DisclosureItem.objects.create(organization=org, disclosure=d, title=f"図面 {i}", classification="confidential",
-                                                 kind="drawing", sha256=f"{i:064x}", description=f"drawing-{i}.pdf v1")
+            d = Disclosure.objects.create(
+                organization=org,
+                partner=partner,
+                agreement=agreement,
+                stage="quotation",
+                purpose=f"見積 {i}",
+                disclosed_on=start + timedelta(days=i % 2000),
+                status="disclosed",
+                requested_by=owner,
+                approver=owner,
+            )
+            item = DisclosureItem.objects.create(
+                organization=org,
+                disclosure=d,
+                title=f"図面 {i}",
+                classification="confidential",
+                kind="drawing",
+                sha256=f"{i:064x}",
+                description=f"drawing-{i}.pdf v1",
+            )
             r = DisclosureRecipient.objects.create(organization=org, disclosure=d, name=f"受領者 {i % 37}")
-            copy = HandoverCopy.objects.create(organization=org, disclosure=d, item=item, recipient=r, fingerprint=f"{i:016x}",
-                                               filename=f"drawing-{i}.pdf", kind="pdf", pages=2, sha256=f"{i + 7:064x}",
-                                               size=1000, storage_name="-", key_id="-", wrapped_key="-")
+            copy = HandoverCopy.objects.create(
+                organization=org,
+                disclosure=d,
+                item=item,
+                recipient=r,
+                fingerprint=f"{i:016x}",
+                filename=f"drawing-{i}.pdf",
+                kind="pdf",
+                pages=2,
+                sha256=f"{i + 7:064x}",
+                size=1000,
+                storage_name="-",
+                key_id="-",
+                wrapped_key="-",
+            )
             audit.record(owner, org, "disclosure.create", obj=d, summary=f"{d.reference} disclosed")
             audit.record(owner, org, "disclosure.copy.create", obj=copy, summary="copy")
     return org, partner
@@ -121,15 +161,27 @@ def main() -> None:
     t = time.perf_counter()
     traced = watermark.read_fingerprints(out)
     trace_s = time.perf_counter() - t
-    print(json.dumps({
-        "database": connection.vendor, "python": platform.python_version(), "cpus": os.cpu_count(),
-        "disclosures": args.disclosures, "seed_s": round(seed_s, 2),
-        "dossier_pdf_and_csv_s_median": round(statistics.median(timings), 3), "dossier_runs": [round(x, 3) for x in timings],
-        "dossier_byte_identical_across_runs": len(digests) == 1, **sizes,
-        "watermark_pages": pages, "watermark_s_median": round(statistics.median(wm), 3),
-        "watermark_pages_per_s": round(pages / statistics.median(wm), 1),
-        "trace_s_for_stamped_copy": round(trace_s, 3), "trace_found": traced.tokens == ["0123456789abcdef"],
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "disclosures": args.disclosures,
+                "seed_s": round(seed_s, 2),
+                "dossier_pdf_and_csv_s_median": round(statistics.median(timings), 3),
+                "dossier_runs": [round(x, 3) for x in timings],
+                "dossier_byte_identical_across_runs": len(digests) == 1,
+                **sizes,
+                "watermark_pages": pages,
+                "watermark_s_median": round(statistics.median(wm), 3),
+                "watermark_pages_per_s": round(pages / statistics.median(wm), 1),
+                "trace_s_for_stamped_copy": round(trace_s, 3),
+                "trace_found": traced.tokens == ["0123456789abcdef"],
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

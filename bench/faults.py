@@ -21,6 +21,7 @@ finish it), and upload answers that were 500.
 
     python bench/faults.py --tier production --users 20 --phase-seconds 25
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,17 @@ from pathlib import Path
 
 from load import ORG, Stack, free_port, load_average, percentile, run_users, targets_from_database  # noqa: I001
 
-STORAGE_FREE_PAGES = {"home", "register_list", "search", "reviews", "disclosure", "deals", "asset_detail", "login", "login_form"}
+STORAGE_FREE_PAGES = {
+    "home",
+    "register_list",
+    "search",
+    "reviews",
+    "disclosure",
+    "deals",
+    "asset_detail",
+    "login",
+    "login_form",
+}
 
 
 class FaultProxy:
@@ -115,11 +126,16 @@ def phase_report(samples, start: float, end: float) -> dict:
     for s in rows:
         statuses[str(s.status)] += 1
     free = [s.seconds * 1000 for s in rows if s.page in STORAGE_FREE_PAGES]
-    return {"requests": len(rows), "answers": dict(sorted(statuses.items())), "http_500": statuses.get("500", 0),
-            "http_503": statuses.get("503", 0), "no_answer": statuses.get("0", 0),
-            "storage_free_p99_ms": round(percentile(free, 0.99), 1) if free else None,
-            "uploads": sum(1 for s in rows if s.page == "upload"),
-            "upload_500": sum(1 for s in rows if s.page == "upload" and s.status == 500)}
+    return {
+        "requests": len(rows),
+        "answers": dict(sorted(statuses.items())),
+        "http_500": statuses.get("500", 0),
+        "http_503": statuses.get("503", 0),
+        "no_answer": statuses.get("0", 0),
+        "storage_free_p99_ms": round(percentile(free, 0.99), 1) if free else None,
+        "uploads": sum(1 for s in rows if s.page == "upload"),
+        "upload_500": sum(1 for s in rows if s.page == "upload" and s.status == 500),
+    }
 
 
 def drain(seconds: float = 150.0) -> None:
@@ -159,19 +175,32 @@ def damage(killed_jobs: set[int]) -> dict:
     review_fields = {f.name for f in ContractReview._meta.get_fields()}
     stuck_reviews = []
     if "status" in review_fields:
-        live = set(Job.objects.filter(kind="review.run", finished_at__isnull=True).values_list("params__review_id", flat=True))
-        stuck_reviews = [r for r in ContractReview.objects.filter(status__in=["queued", "running"]).values_list("pk", flat=True)
-                         if r not in live]
-    return {"jobs_total": Job.objects.count(), "jobs_lost": len(unfinished), "jobs_lost_ids": unfinished[:10],
-            "jobs_failed": len(failed), "jobs_failed_errors": [f"{k}: {e[:120]}" for _, k, e in failed[:5]],
-            "jobs_run_more_than_once": len(rerun), "reruns_not_explained_by_a_killed_worker": len(set(rerun) - killed_jobs),
-            "partial_records": {"versions_without_object": missing_objects, "reviews_without_job": stuck_reviews}}
+        live = set(
+            Job.objects.filter(kind="review.run", finished_at__isnull=True).values_list("params__review_id", flat=True)
+        )
+        stuck_reviews = [
+            r
+            for r in ContractReview.objects.filter(status__in=["queued", "running"]).values_list("pk", flat=True)
+            if r not in live
+        ]
+    return {
+        "jobs_total": Job.objects.count(),
+        "jobs_lost": len(unfinished),
+        "jobs_lost_ids": unfinished[:10],
+        "jobs_failed": len(failed),
+        "jobs_failed_errors": [f"{k}: {e[:120]}" for _, k, e in failed[:5]],
+        "jobs_run_more_than_once": len(rerun),
+        "reruns_not_explained_by_a_killed_worker": len(set(rerun) - killed_jobs),
+        "partial_records": {"versions_without_object": missing_objects, "reviews_without_job": stuck_reviews},
+    }
 
 
 def running_job_of(worker_pid: int) -> set[int]:
     from chizai.core.models import Job
 
-    return set(Job.objects.filter(status=Job.Status.RUNNING, worker__endswith=f":{worker_pid}").values_list("pk", flat=True))
+    return set(
+        Job.objects.filter(status=Job.Status.RUNNING, worker__endswith=f":{worker_pid}").values_list("pk", flat=True)
+    )
 
 
 def busy(worker_pid: int, patience: float = 15.0) -> set[int]:
@@ -214,7 +243,9 @@ def main() -> None:
         targets = targets_from_database()
         total = args.phase_seconds * len(phases)
         results: dict = {}
-        runner = threading.Thread(target=lambda: results.setdefault("samples", run_users(stack.base, args.users, total, targets)))
+        runner = threading.Thread(
+            target=lambda: results.setdefault("samples", run_users(stack.base, args.users, total, targets))
+        )
         load_before = load_average()
         runner.start()
         time.sleep(2.5)  # users have logged in
@@ -242,10 +273,16 @@ def main() -> None:
         runner.join()
         drain()
         samples = results.get("samples", [])
-        report = {"tier": args.tier, "users": args.users, "phase_seconds": args.phase_seconds,
-                  "load_average_before": load_before, "load_average_after": load_average(),
-                  "phases": {name: phase_report(samples, start, end) for name, start, end in marks},
-                  "jobs_running_on_the_killed_worker": sorted(killed_jobs), "after_drain": damage(killed_jobs)}
+        report = {
+            "tier": args.tier,
+            "users": args.users,
+            "phase_seconds": args.phase_seconds,
+            "load_average_before": load_before,
+            "load_average_after": load_average(),
+            "phases": {name: phase_report(samples, start, end) for name, start, end in marks},
+            "jobs_running_on_the_killed_worker": sorted(killed_jobs),
+            "after_drain": damage(killed_jobs),
+        }
         print(json.dumps(report, ensure_ascii=False, indent=1))
     finally:
         if proxy is not None:

@@ -12,6 +12,7 @@ by the time from that commit to the last job's ``finished_at``. Latency: one job
 committed to an idle single worker (default poll interval 1 s), measured from commit to its
 ``finished_at`` (the no-op job itself takes about a millisecond).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def _tier(worker_counts, n_jobs, singles):
     def start(count):
         Job.objects.all().delete()
         WorkerHeartbeat.objects.all().delete()
-        procs = [subprocess.Popen([CHIZAI, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for _ in range(count)]
+        procs = [
+            subprocess.Popen([CHIZAI, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(count)
+        ]
         deadline = time.monotonic() + 60
         while len(jobs.queue_health()["workers"]) < count:
             if time.monotonic() > deadline:
@@ -90,8 +93,11 @@ def _tier(worker_counts, n_jobs, singles):
             seconds = finished_seconds_after(committed_at)
             attempts = set(Job.objects.values_list("attempts", flat=True).distinct())
             result["throughput"][f"{count}_workers"] = {
-                "jobs": n_jobs, "seconds": round(seconds, 2), "jobs_per_s": round(n_jobs / seconds, 1),
-                "run_twice": Job.objects.filter(attempts__gt=1).count(), "attempts": sorted(attempts),
+                "jobs": n_jobs,
+                "seconds": round(seconds, 2),
+                "jobs_per_s": round(n_jobs / seconds, 1),
+                "run_twice": Job.objects.filter(attempts__gt=1).count(),
+                "attempts": sorted(attempts),
             }
         finally:
             stop(procs)
@@ -106,7 +112,9 @@ def _tier(worker_counts, n_jobs, singles):
                 time.sleep(0.005)
             latencies.append(finished_seconds_after(committed_at, job.pk) * 1000)
         result["latency_ms_idle_single_worker"] = {
-            "n": singles, "median": round(statistics.median(latencies), 1), "p95": round(_percentile(latencies, 0.95), 1),
+            "n": singles,
+            "median": round(statistics.median(latencies), 1),
+            "p95": round(_percentile(latencies, 0.95), 1),
             "max": round(max(latencies), 1),
         }
     finally:
@@ -116,9 +124,23 @@ def _tier(worker_counts, n_jobs, singles):
 
 
 def _child(env, args, worker_counts):
-    out = subprocess.run([sys.executable, __file__, "--child", "--workers", ",".join(map(str, worker_counts)),
-                          "--jobs", str(args.jobs), "--singles", str(args.singles)],
-                         env=env, capture_output=True, text=True, timeout=3600)
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            "--workers",
+            ",".join(map(str, worker_counts)),
+            "--jobs",
+            str(args.jobs),
+            "--singles",
+            str(args.singles),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     if out.returncode != 0:
         raise SystemExit(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -138,8 +160,9 @@ def main():
     base.update(CHIZAI_SECRET_KEY="bench-jobs", CHIZAI_LOG_LEVEL="ERROR")
     pg_url = os.environ.get("CHIZAI_DATABASE_URL", PG_URL)
     db_name = pg_url.rsplit("/", 1)[1]
-    subprocess.run(["psql", pg_url.rsplit("/", 1)[0] + "/postgres", "-qc", f"CREATE DATABASE {db_name}"],
-                   capture_output=True)  # fails harmlessly when it exists
+    subprocess.run(
+        ["psql", pg_url.rsplit("/", 1)[0] + "/postgres", "-qc", f"CREATE DATABASE {db_name}"], capture_output=True
+    )  # fails harmlessly when it exists
     pg_env = {**base, "CHIZAI_DATABASE_URL": pg_url, "CHIZAI_HOME": SQLITE_HOME + "-pg"}
     shutil.rmtree(SQLITE_HOME, ignore_errors=True)
     sqlite_env = {**base, "CHIZAI_HOME": SQLITE_HOME}

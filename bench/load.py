@@ -15,6 +15,7 @@ Both run gunicorn (4 sync workers, like docs/deploy.md) and two job workers.
 
 ``bench/faults.py`` reuses ``Stack`` and ``run_users`` to break parts during a run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,14 +76,23 @@ def small_docx(text: str) -> bytes:
     body = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in text.splitlines())
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                         '<Default Extension="xml" ContentType="application/xml"/>'
-                         '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                         f"<w:body>{body}</w:body></w:document>")
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>",
+        )
     return buffer.getvalue()
 
 
@@ -104,8 +114,14 @@ class Stack:
 
     def __post_init__(self):
         self.port = free_port()
-        self.env = {**os.environ, "CHIZAI_HOME": str(self.home), "CHIZAI_SECRET_KEY": "bench-load-not-secret",
-                    "CHIZAI_ALLOWED_HOSTS": "127.0.0.1,localhost", "CHIZAI_LOG_LEVEL": "ERROR", "PYTHONUNBUFFERED": "1"}
+        self.env = {
+            **os.environ,
+            "CHIZAI_HOME": str(self.home),
+            "CHIZAI_SECRET_KEY": "bench-load-not-secret",
+            "CHIZAI_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CHIZAI_LOG_LEVEL": "ERROR",
+            "PYTHONUNBUFFERED": "1",
+        }
         self.env.pop("CHIZAI_PRODUCTION", None)
         if self.tier == "production":
             url = os.environ.get("CHIZAI_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chizai_load")
@@ -114,9 +130,15 @@ class Stack:
             subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
             subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
             self.s3_port = free_port()
-            self.env.update(CHIZAI_DATABASE_URL=url, CHIZAI_STORAGE="s3", CHIZAI_S3_BUCKET="chizai-load",
-                            CHIZAI_S3_ENDPOINT_URL=f"http://127.0.0.1:{self.s3_port}", CHIZAI_S3_REGION="us-east-1",
-                            CHIZAI_S3_ACCESS_KEY="bench", CHIZAI_S3_SECRET_KEY="bench")
+            self.env.update(
+                CHIZAI_DATABASE_URL=url,
+                CHIZAI_STORAGE="s3",
+                CHIZAI_S3_BUCKET="chizai-load",
+                CHIZAI_S3_ENDPOINT_URL=f"http://127.0.0.1:{self.s3_port}",
+                CHIZAI_S3_REGION="us-east-1",
+                CHIZAI_S3_ACCESS_KEY="bench",
+                CHIZAI_S3_SECRET_KEY="bench",
+            )
         else:
             self.env["CHIZAI_DATABASE_URL"] = ""
 
@@ -129,27 +151,51 @@ class Stack:
 
     def start_s3(self) -> None:
         port = self.moto_port or self.s3_port
-        self.s3 = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.s3 = subprocess.Popen(
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(f"http://127.0.0.1:{port}/")
 
     def make_bucket(self) -> None:
         import boto3
 
-        boto3.client("s3", endpoint_url=f"http://127.0.0.1:{self.moto_port or self.s3_port}", aws_access_key_id="bench",
-                     aws_secret_access_key="bench", region_name="us-east-1").create_bucket(Bucket="chizai-load")
+        boto3.client(
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{self.moto_port or self.s3_port}",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+            region_name="us-east-1",
+        ).create_bucket(Bucket="chizai-load")
 
     def start_web(self) -> None:
         self.web = subprocess.Popen(
-            [str(BIN / "gunicorn"), "chizai.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.web_workers), "--timeout", "120", "--log-level", "warning"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.home / "gunicorn.log", "w"),  # noqa: SIM115 - lives as long as the server
+            [
+                str(BIN / "gunicorn"),
+                "chizai.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.web_workers),
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.home / "gunicorn.log", "w"),  # noqa: SIM115 - lives as long as the server
         )
         wait_for(self.base + "/login/")
 
     def start_worker(self) -> subprocess.Popen:
-        process = subprocess.Popen([str(BIN / "chizai"), "worker"], env=self.env, stdout=subprocess.DEVNULL,
-                                   stderr=open(self.home / f"worker-{len(self.workers)}.log", "w"))  # noqa: SIM115 - lives as long as the worker
+        process = subprocess.Popen(
+            [str(BIN / "chizai"), "worker"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.home / f"worker-{len(self.workers)}.log", "w"),  # noqa: SIM115 - lives as long as the worker
+        )
         self.workers.append(process)
         return process
 
@@ -181,8 +227,17 @@ class Stack:
 
     def django(self):
         """Set this process up to read the stack's database (for ids before, checks after)."""
-        for key in ("CHIZAI_HOME", "CHIZAI_SECRET_KEY", "CHIZAI_DATABASE_URL", "CHIZAI_STORAGE", "CHIZAI_S3_BUCKET",
-                    "CHIZAI_S3_ENDPOINT_URL", "CHIZAI_S3_REGION", "CHIZAI_S3_ACCESS_KEY", "CHIZAI_S3_SECRET_KEY"):
+        for key in (
+            "CHIZAI_HOME",
+            "CHIZAI_SECRET_KEY",
+            "CHIZAI_DATABASE_URL",
+            "CHIZAI_STORAGE",
+            "CHIZAI_S3_BUCKET",
+            "CHIZAI_S3_ENDPOINT_URL",
+            "CHIZAI_S3_REGION",
+            "CHIZAI_S3_ACCESS_KEY",
+            "CHIZAI_S3_SECRET_KEY",
+        ):
             if key in self.env:
                 os.environ[key] = self.env[key]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chizai.settings")
@@ -224,9 +279,14 @@ class User:
 
     def login(self, samples: list) -> bool:
         self.call("login_form", "GET", self.base + "/login/", samples)
-        response = self.call("login", "POST", self.base + "/login/", samples,
-                             data={"username": self.username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": self._csrf()},
-                             headers={"Referer": self.base + "/login/"})
+        response = self.call(
+            "login",
+            "POST",
+            self.base + "/login/",
+            samples,
+            data={"username": self.username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": self._csrf()},
+            headers={"Referer": self.base + "/login/"},
+        )
         return response is not None and response.status_code in (302, 303)
 
     def step(self, samples: list) -> None:
@@ -242,7 +302,12 @@ class User:
         elif roll < 0.60:
             self.call("search", "GET", self.org + "/register/search/", samples, params={"q": self.rng.choice(SEARCHES)})
         elif roll < 0.68 and self.targets["versions"]:  # viewers and advisers may not download
-            self.call("download", "GET", f"{self.org}/register/versions/{self.rng.choice(self.targets['versions'])}/download/", samples)
+            self.call(
+                "download",
+                "GET",
+                f"{self.org}/register/versions/{self.rng.choice(self.targets['versions'])}/download/",
+                samples,
+            )
         elif roll < 0.76:
             self.call("reviews", "GET", self.org + "/reviews/", samples)
         elif roll < 0.84:
@@ -252,12 +317,30 @@ class User:
         elif roll < 0.96 and writer and self.targets["upload_assets"]:
             asset = self.rng.choice(self.targets["upload_assets"])
             data = small_docx(f"作業手順 {self.rng.random():.6f}\n焼入れ温度 850℃ 保持 {self.rng.randint(30, 120)} 分")
-            self.call("upload", "POST", f"{self.org}/register/{asset}/upload/", samples,
-                      data={"csrfmiddlewaretoken": self._csrf()}, files={"file": (f"手順-{self.rng.randint(1, 10**6)}.docx", data)}, **post)
+            self.call(
+                "upload",
+                "POST",
+                f"{self.org}/register/{asset}/upload/",
+                samples,
+                data={"csrfmiddlewaretoken": self._csrf()},
+                files={"file": (f"手順-{self.rng.randint(1, 10**6)}.docx", data)},
+                **post,
+            )
         elif writer:
-            self.call("review_submit", "POST", self.org + "/reviews/", samples,
-                      data={"csrfmiddlewaretoken": self._csrf(), "text": CONTRACT + f"\n（{self.rng.random():.6f}）",
-                            "contract_type": "auto", "lang": "auto", "title": "負荷試験"}, **post)
+            self.call(
+                "review_submit",
+                "POST",
+                self.org + "/reviews/",
+                samples,
+                data={
+                    "csrfmiddlewaretoken": self._csrf(),
+                    "text": CONTRACT + f"\n（{self.rng.random():.6f}）",
+                    "contract_type": "auto",
+                    "lang": "auto",
+                    "title": "負荷試験",
+                },
+                **post,
+            )
         else:
             self.call("register_list", "GET", self.org + "/register/", samples)
 
@@ -272,14 +355,19 @@ def targets_from_database() -> dict:
     targets = {}
     for user in get_user_model().objects.filter(username__in=WRITERS + READERS):
         assets = list(Asset.objects.restrict(user, "view").filter(organization__slug=ORG).values_list("pk", flat=True))
-        versions = list(FileVersion.objects.restrict(user, "download").filter(organization__slug=ORG)
-                        .values_list("pk", flat=True))
-        editable = list(Asset.objects.restrict(user, "change").filter(organization__slug=ORG).values_list("pk", flat=True))
+        versions = list(
+            FileVersion.objects.restrict(user, "download").filter(organization__slug=ORG).values_list("pk", flat=True)
+        )
+        editable = list(
+            Asset.objects.restrict(user, "change").filter(organization__slug=ORG).values_list("pk", flat=True)
+        )
         targets[user.username] = {"assets": assets, "versions": versions, "upload_assets": editable[:5]}
     return targets
 
 
-def run_users(base: str, users: int, seconds: float, targets: dict, seed: int = 2026, stop: threading.Event | None = None) -> list[Sample]:
+def run_users(
+    base: str, users: int, seconds: float, targets: dict, seed: int = 2026, stop: threading.Event | None = None
+) -> list[Sample]:
     """``users`` sessions in threads for ``seconds``; think time 0.5–1.5 s between steps."""
     samples: list[Sample] = []
     lock = threading.Lock()
@@ -324,13 +412,23 @@ def summarise(samples: list[Sample], seconds: float) -> dict:
         for s in rows:
             if s.status == 0 or s.status >= 400:
                 statuses[str(s.status)] += 1
-        pages[page] = {"n": len(rows), "p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
-                       "p99_ms": round(percentile(times, 0.99), 1), "errors": dict(statuses)}
+        pages[page] = {
+            "n": len(rows),
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1),
+            "p99_ms": round(percentile(times, 0.99), 1),
+            "errors": dict(statuses),
+        }
     errors = defaultdict(int)
     for s in samples:
         if s.status == 0 or s.status >= 400:
             errors[str(s.status)] += 1
-    return {"requests": len(samples), "throughput_rps": round(len(samples) / seconds, 1), "errors": dict(errors), "pages": pages}
+    return {
+        "requests": len(samples),
+        "throughput_rps": round(len(samples) / seconds, 1),
+        "errors": dict(errors),
+        "pages": pages,
+    }
 
 
 def job_waits(since) -> dict:
@@ -339,10 +437,16 @@ def job_waits(since) -> dict:
 
     result = {}
     for kind in ("register.index", "review.run"):
-        rows = Job.objects.filter(kind=kind, created_at__gte=since, finished_at__isnull=False).values_list("created_at", "finished_at")
+        rows = Job.objects.filter(kind=kind, created_at__gte=since, finished_at__isnull=False).values_list(
+            "created_at", "finished_at"
+        )
         waits = [(done - made).total_seconds() for made, done in rows]
         if waits:
-            result[kind] = {"n": len(waits), "p50_s": round(statistics.median(waits), 2), "p95_s": round(percentile(waits, 0.95), 2)}
+            result[kind] = {
+                "n": len(waits),
+                "p50_s": round(statistics.median(waits), 2),
+                "p95_s": round(percentile(waits, 0.95), 2),
+            }
         pending = Job.objects.filter(kind=kind, finished_at__isnull=True).count()
         result.setdefault(kind, {})["unfinished"] = pending
     return result
@@ -367,9 +471,17 @@ def main() -> None:
         load_before, since = load_average(), timezone.now()
         samples = run_users(stack.base, args.users, args.seconds, targets)
         time.sleep(5)
-        report = {"tier": args.tier, "users": args.users, "seconds": args.seconds, "web_workers": stack.web_workers,
-                  "job_workers": stack.job_workers, "load_average_before": load_before, "load_average_after": load_average(),
-                  **summarise(samples, args.seconds), "jobs": job_waits(since)}
+        report = {
+            "tier": args.tier,
+            "users": args.users,
+            "seconds": args.seconds,
+            "web_workers": stack.web_workers,
+            "job_workers": stack.job_workers,
+            "load_average_before": load_before,
+            "load_average_after": load_average(),
+            **summarise(samples, args.seconds),
+            "jobs": job_waits(since),
+        }
         print(json.dumps(report, ensure_ascii=False, indent=1))
     finally:
         stack.down()

@@ -7,6 +7,7 @@
 ``bench/review_quality.py --suite contractnli|cuad`` imports run_contractnli / run_cuad.
 ContractNLI test.json is read here, for reporting only (``purpose="report"``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,10 +28,13 @@ PUBLISHED_CONTRACTNLI = {
     "majority vote": {"accuracy": 0.674, "f1_contradiction": 0.083, "f1_entailment": 0.428},
     "document TF-IDF + SVM": {"accuracy": 0.733, "f1_contradiction": 0.197, "f1_entailment": 0.641},
     "span TF-IDF + SVM (evidence only)": {"evidence_map": 0.836},
-    "Span NLI BERT-base": {"accuracy": 0.838, "f1_contradiction": 0.287, "f1_entailment": 0.765,
-                           "evidence_map": 0.885},
-    "Span NLI BERT-large": {"accuracy": 0.875, "f1_contradiction": 0.357, "f1_entailment": 0.834,
-                            "evidence_map": 0.922},
+    "Span NLI BERT-base": {"accuracy": 0.838, "f1_contradiction": 0.287, "f1_entailment": 0.765, "evidence_map": 0.885},
+    "Span NLI BERT-large": {
+        "accuracy": 0.875,
+        "f1_contradiction": 0.357,
+        "f1_entailment": 0.834,
+        "evidence_map": 0.922,
+    },
 }
 
 METHOD_CONTRACTNLI = (
@@ -81,9 +85,14 @@ def nli_metrics(Y: np.ndarray, P: np.ndarray) -> dict:
     acc = [float((Y[:, j] == P[:, j]).mean()) for j in range(H)]
     f1c = [_f1(Y[:, j], P[:, j], 2) for j in range(H)]
     f1e = [_f1(Y[:, j], P[:, j], 1) for j in range(H)]
-    return {"accuracy": float(np.mean(acc)), "f1_contradiction": _nanmean(f1c),
-            "f1_entailment": _nanmean(f1e), "per_hypothesis_accuracy": acc,
-            "per_hypothesis_f1_contradiction": f1c, "per_hypothesis_f1_entailment": f1e}
+    return {
+        "accuracy": float(np.mean(acc)),
+        "f1_contradiction": _nanmean(f1c),
+        "f1_entailment": _nanmean(f1e),
+        "per_hypothesis_accuracy": acc,
+        "per_hypothesis_f1_contradiction": f1c,
+        "per_hypothesis_f1_entailment": f1e,
+    }
 
 
 def run_contractnli(data: Path | str = DATA) -> dict:
@@ -114,8 +123,10 @@ def run_contractnli(data: Path | str = DATA) -> dict:
                 span_s[h].append(rel[:, j])
     elapsed = time.perf_counter() - t0
     m = nli_metrics(Y, P)
-    ap_by_h = {h: _ap(np.concatenate(span_y[h]), np.concatenate(span_s[h])) if span_y[h] else float("nan")
-               for h in HYPOTHESIS_IDS}
+    ap_by_h = {
+        h: _ap(np.concatenate(span_y[h]), np.concatenate(span_s[h])) if span_y[h] else float("nan")
+        for h in HYPOTHESIS_IDS
+    }
     ap_doc = {h: _nanmean([_ap(y, s) for y, s in zip(span_y[h], span_s[h], strict=False)]) for h in HYPOTHESIS_IDS}
     return {
         "suite": "contractnli",
@@ -129,13 +140,18 @@ def run_contractnli(data: Path | str = DATA) -> dict:
         "evidence_map_macro_doc": round(_nanmean(ap_doc.values()), 4),
         "method": METHOD_CONTRACTNLI,
         "per_hypothesis": {
-            h: {"accuracy": round(m["per_hypothesis_accuracy"][j], 3),
-                "f1_contradiction": None if np.isnan(m["per_hypothesis_f1_contradiction"][j])
+            h: {
+                "accuracy": round(m["per_hypothesis_accuracy"][j], 3),
+                "f1_contradiction": None
+                if np.isnan(m["per_hypothesis_f1_contradiction"][j])
                 else round(m["per_hypothesis_f1_contradiction"][j], 3),
-                "f1_entailment": None if np.isnan(m["per_hypothesis_f1_entailment"][j])
+                "f1_entailment": None
+                if np.isnan(m["per_hypothesis_f1_entailment"][j])
                 else round(m["per_hypothesis_f1_entailment"][j], 3),
-                "evidence_ap": None if np.isnan(ap_by_h[h]) else round(ap_by_h[h], 3)}
-            for j, h in enumerate(HYPOTHESIS_IDS)},
+                "evidence_ap": None if np.isnan(ap_by_h[h]) else round(ap_by_h[h], 3),
+            }
+            for j, h in enumerate(HYPOTHESIS_IDS)
+        },
         "bar": {"accuracy": 0.80, "f1_contradiction": 0.25},
         "published_test": PUBLISHED_CONTRACTNLI,
         "train_data": "ContractNLI dev (61) + train_subset (50); the paper trained on 423",
@@ -170,13 +186,13 @@ def run_cuad(data: Path | str = DATA) -> dict:
         "n_train": len(train),
         "n_test": len(test),
         "metric": "document-level presence average precision per category "
-                  "(score = max sentence probability; gold = category has a labelled clause)",
+        "(score = max sentence probability; gold = category has a labelled clause)",
         "mean_ap": round(float(np.mean(list(ap.values()))), 4),
         "ap_by_category": ap,
         "positives_in_test": {c: int(gold[:, j].sum()) for j, c in enumerate(CUAD_CATEGORIES)},
         "bar": {"mean_ap": 0.80},
         "note": "not the paper's split; the paper reports span-level AUPR over all 41 "
-                "categories (RoBERTa-base 42.6), which is a different, harder measure",
+        "categories (RoBERTa-base 42.6), which is a different, harder measure",
         "sentences_per_second": round(n_sent / elapsed, 1),
     }
 
@@ -220,8 +236,7 @@ def run_crosslingual(data: Path | str = DATA) -> dict:
                 hits[name] += CUAD_CATEGORIES[top] in expect
         n_expect += bool(expect)
         out["clauses"].append(item)
-    out["top1_matches_expected"] = {k: f"{v}/{n_expect}" for k, v in hits.items()
-                                    if k == "ngram" or multi is not None}
+    out["top1_matches_expected"] = {k: f"{v}/{n_expect}" for k, v in hits.items() if k == "ngram" or multi is not None}
     if multi is not None:
         out["english_cuad_sentence_ap"] = _cuad_sentence_sample(clf, data)
     return out
@@ -249,13 +264,20 @@ def _cuad_sentence_sample(clf, data, n_neg: int = 1500, seed: int = 7) -> dict:
     M = clf.cuad_multilingual_scores(sents)
     emb_s = time.perf_counter() - t0
     S = np.vstack([clf.cuad_sentence_scores([s]) for s in sents])
-    res = {c: {"ngram": round(_ap(Y[:, j].astype(float), S[:, j]), 3),
-               "multilingual": round(_ap(Y[:, j].astype(float), M[:, j]), 3)}
-           for j, c in enumerate(CUAD_CATEGORIES)}
-    return {"n_sentences": len(sents), "n_positive": len(pos),
-            "mean": {k: round(float(np.mean([v[k] for v in res.values()])), 3)
-                     for k in ("ngram", "multilingual")},
-            "by_category": res, "embedding_sentences_per_second": round(len(sents) / emb_s, 1)}
+    res = {
+        c: {
+            "ngram": round(_ap(Y[:, j].astype(float), S[:, j]), 3),
+            "multilingual": round(_ap(Y[:, j].astype(float), M[:, j]), 3),
+        }
+        for j, c in enumerate(CUAD_CATEGORIES)
+    }
+    return {
+        "n_sentences": len(sents),
+        "n_positive": len(pos),
+        "mean": {k: round(float(np.mean([v[k] for v in res.values()])), 3) for k in ("ngram", "multilingual")},
+        "by_category": res,
+        "embedding_sentences_per_second": round(len(sents) / emb_s, 1),
+    }
 
 
 def run_speed(data: Path | str = DATA) -> dict:
@@ -287,22 +309,26 @@ def run_speed(data: Path | str = DATA) -> dict:
         cpu.append(time.process_time() - c0)
     import os
 
-    return {"suite": "speed", "load_seconds_wall": round(load_s, 3), "characters": len(text),
-            "sentences": len(sents),
-            "nli_plus_cuad_ms_wall_median": round(1000 * float(np.median(runs)), 1),
-            "nli_plus_cuad_ms_cpu_median": round(1000 * float(np.median(cpu)), 1),
-            "sentences_per_second_cpu": round(len(sents) / float(np.median(cpu)), 1),
-            "load_average_1min": round(os.getloadavg()[0], 2)}
+    return {
+        "suite": "speed",
+        "load_seconds_wall": round(load_s, 3),
+        "characters": len(text),
+        "sentences": len(sents),
+        "nli_plus_cuad_ms_wall_median": round(1000 * float(np.median(runs)), 1),
+        "nli_plus_cuad_ms_cpu_median": round(1000 * float(np.median(cpu)), 1),
+        "sentences_per_second_cpu": round(len(sents) / float(np.median(cpu)), 1),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--suite", choices=["contractnli", "cuad", "speed", "crosslingual"],
-                    required=True)
+    ap.add_argument("--suite", choices=["contractnli", "cuad", "speed", "crosslingual"], required=True)
     ap.add_argument("--data", default=str(DATA))
     a = ap.parse_args(argv)
-    fn = {"contractnli": run_contractnli, "cuad": run_cuad, "speed": run_speed,
-          "crosslingual": run_crosslingual}[a.suite]
+    fn = {"contractnli": run_contractnli, "cuad": run_cuad, "speed": run_speed, "crosslingual": run_crosslingual}[
+        a.suite
+    ]
     print(json.dumps(fn(a.data), ensure_ascii=False, indent=1))
     return 0
 

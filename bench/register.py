@@ -11,6 +11,7 @@ sentences, sealed and digested with the organisation's text key as ``index_asset
 so that a million chunks can be made in minutes; queries then go through the same services
 the app uses, with the access rules in force.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,18 +37,43 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 SENTENCES_JA = [
-    "チタン合金の高速切削では工具摩耗を抑えるため切削速度を下げる", "金型図面の改訂履歴を管理し最新版のみを配布する",
-    "焼入れ温度と保持時間を材料ロットごとに記録する", "特許出願前の発明は社外に開示しない", "バリ取り工程の作業標準を新人に教える",
-    "表面粗さの測定結果を品質管理部に報告する", "疲労試験で破断したサンプルの破面を観察する", "研削盤の砥石交換時期を振動で判断する",
-    "共同開発の成果の帰属を契約で明確にする", "プレス金型のクリアランスを板厚に合わせて調整する", "熱処理後のひずみを矯正する手順",
-    "切削油の濃度を毎朝確認する", "三次元測定機のプローブを校正する", "顧客ごとの検査基準をまとめる", "放電加工の電極消耗を補正する",
+    "チタン合金の高速切削では工具摩耗を抑えるため切削速度を下げる",
+    "金型図面の改訂履歴を管理し最新版のみを配布する",
+    "焼入れ温度と保持時間を材料ロットごとに記録する",
+    "特許出願前の発明は社外に開示しない",
+    "バリ取り工程の作業標準を新人に教える",
+    "表面粗さの測定結果を品質管理部に報告する",
+    "疲労試験で破断したサンプルの破面を観察する",
+    "研削盤の砥石交換時期を振動で判断する",
+    "共同開発の成果の帰属を契約で明確にする",
+    "プレス金型のクリアランスを板厚に合わせて調整する",
+    "熱処理後のひずみを矯正する手順",
+    "切削油の濃度を毎朝確認する",
+    "三次元測定機のプローブを校正する",
+    "顧客ごとの検査基準をまとめる",
+    "放電加工の電極消耗を補正する",
 ]
 SENTENCES_EN = [
-    "electroless nickel plating bath temperature control", "fatigue test of the lightweight bracket failed at low cycles",
-    "tool life database for carbide end mills", "fixture design rules for five axis machining", "surface roughness measurement report",
-    "cost estimation worksheet for prototype orders", "thermal drift compensation on the machining centre",
+    "electroless nickel plating bath temperature control",
+    "fatigue test of the lightweight bracket failed at low cycles",
+    "tool life database for carbide end mills",
+    "fixture design rules for five axis machining",
+    "surface roughness measurement report",
+    "cost estimation worksheet for prototype orders",
+    "thermal drift compensation on the machining centre",
 ]
-KINDS = ["know_how", "process_conditions", "drawing", "cad", "mould_drawing", "test_data", "qc_know_how", "sop", "recipe", "dataset"]
+KINDS = [
+    "know_how",
+    "process_conditions",
+    "drawing",
+    "cad",
+    "mould_drawing",
+    "test_data",
+    "qc_know_how",
+    "sop",
+    "recipe",
+    "dataset",
+]
 CLASSES = ["public", "internal", "confidential", "secret"]
 QUERIES_JA = ["金型", "特許", "切削 工具", "焼入れ温度", "作業標準"]
 QUERIES_EN = ["nickel plating", "fatigue", "tool life", "roughness"]
@@ -100,9 +126,17 @@ def seed(org, n_assets: int, n_chunks: int) -> dict:
     with transaction.atomic():
         batch = []
         for i in range(have_assets, n_assets):
-            batch.append(Asset(organization=org, title_ja=f"{rng.choice(SENTENCES_JA)[:20]} {i}", title_en=f"asset {i}",
-                               kind=rng.choice(KINDS), classification=rng.choice(CLASSES),
-                               description=rng.choice(SENTENCES_JA), tags_text=f",tag{i % 50},"))
+            batch.append(
+                Asset(
+                    organization=org,
+                    title_ja=f"{rng.choice(SENTENCES_JA)[:20]} {i}",
+                    title_en=f"asset {i}",
+                    kind=rng.choice(KINDS),
+                    classification=rng.choice(CLASSES),
+                    description=rng.choice(SENTENCES_JA),
+                    tags_text=f",tag{i % 50},",
+                )
+            )
             if len(batch) >= 5000:
                 Asset.objects.bulk_create(batch)
                 batch = []
@@ -126,9 +160,15 @@ def seed(org, n_assets: int, n_chunks: int) -> dict:
                     token_list += sentence_tokens
                 asset_id, level = rng.choice(ids), rng.choice(["meta", "text", "text"])
                 source = "known" if level == "meta" else rng.choice(["known", "file", "file"])
-                rows.append(SearchChunk(organization_id=org.pk, asset_id=asset_id, level=level,
-                                        sealed=text_keys.seal("。".join(text_parts), search.chunk_place(asset_id)),
-                                        tokens=text_keys.digests(source, token_list)))
+                rows.append(
+                    SearchChunk(
+                        organization_id=org.pk,
+                        asset_id=asset_id,
+                        level=level,
+                        sealed=text_keys.seal("。".join(text_parts), search.chunk_place(asset_id)),
+                        tokens=text_keys.digests(source, token_list),
+                    )
+                )
             SearchChunk.objects.bulk_create(rows, batch_size=5000)
             made += len(rows)
     if connection.vendor == "postgresql":
@@ -160,14 +200,19 @@ def bench_queries(org, owner, engineer, repeat: int) -> dict:
     def listing(user, **filters):
         def run():
             list(services.filter_assets(user, org, **filters)[:50])
+
         return run
 
     result = {"list_filter": {}, "search": {}}
     # Load the Sudachi dictionary and warm the caches once; the figures are steady-state.
     services.search_assets(owner, org, "金型")
     for label, user in (("owner", owner), ("engineer", engineer)):
-        for name, filters in (("kind+classification", {"kind": "mould_drawing", "classification": "confidential"}),
-                              ("tag", {"tag": "tag7"}), ("title", {"q": "金型"}), ("none", {})):
+        for name, filters in (
+            ("kind+classification", {"kind": "mould_drawing", "classification": "confidential"}),
+            ("tag", {"tag": "tag7"}),
+            ("title", {"q": "金型"}),
+            ("none", {}),
+        ):
             result["list_filter"][f"{label}/{name}"] = percentiles(timed(listing(user, **filters), repeat))
         for lang, queries in (("ja", QUERIES_JA), ("en", QUERIES_EN), ("frequent_term_30pct", ["工程"])):
             samples = []
@@ -189,6 +234,7 @@ def bench_files(org, owner, size_mb: int) -> dict:
         with open(source, "wb") as handle:
             for _ in range(size_mb):
                 handle.write(os.urandom(1024 * 1024))
+
         def kernel_copy():
             shutil.copyfile(source, work / "plain-copy.bin")
             os.remove(work / "plain-copy.bin")
@@ -214,10 +260,17 @@ def bench_files(org, owner, size_mb: int) -> dict:
         # writeback; every run still writes into the page cache, as an upload does.
         runs = {"kernel": [], "streamed": [], "upload": [], "download": []}
         for _ in range(5):
-            for name, function in (("kernel", kernel_copy), ("streamed", streamed_copy), ("upload", upload), ("download", download)):
+            for name, function in (
+                ("kernel", kernel_copy),
+                ("streamed", streamed_copy),
+                ("upload", upload),
+                ("download", download),
+            ):
                 os.sync()
                 runs[name].append(timed(function, 1)[0])
-        plain, streamed, upload_s, download_s = (statistics.median(runs[k]) for k in ("kernel", "streamed", "upload", "download"))
+        plain, streamed, upload_s, download_s = (
+            statistics.median(runs[k]) for k in ("kernel", "streamed", "upload", "download")
+        )
         mb = float(size_mb)
         return {
             "size_mb": size_mb,
@@ -281,8 +334,11 @@ def bench_indexing(org, owner, sizes: list[int]) -> dict:
                 last_file = version.file_id
                 queued, spent = run_index_jobs()
                 samples.append(spent)
-            result[f"{size}_files"] = {"index_job_ms_median": round(statistics.median(samples) * 1000, 1),
-                                       "jobs_queued_per_upload": queued, "n": len(samples)}
+            result[f"{size}_files"] = {
+                "index_job_ms_median": round(statistics.median(samples) * 1000, 1),
+                "jobs_queued_per_upload": queued,
+                "n": len(samples),
+            }
             # A burst: ten uploads before any worker gets to the queue, then the queue drained.
             for burst in range(10):
                 with tempfile.TemporaryFile() as handle:
@@ -333,7 +389,7 @@ def bench_primitives(size_mb: int) -> dict:
     def encrypt():
         view = memoryview(record)
         for index in range(size_mb):
-            aead.encrypt_into(index.to_bytes(12, "big"), block, b"", view[:crypto.CHUNK + 16])
+            aead.encrypt_into(index.to_bytes(12, "big"), block, b"", view[: crypto.CHUNK + 16])
 
     def sha256():
         digest = hashlib.sha256()
@@ -346,8 +402,13 @@ def bench_primitives(size_mb: int) -> dict:
 
     try:
         result = {}
-        for name, function in (("read", read), ("write", write), ("aes_256_gcm", encrypt), ("sha256", sha256),
-                               ("kernel_copy", kernel_copy)):
+        for name, function in (
+            ("read", read),
+            ("write", write),
+            ("aes_256_gcm", encrypt),
+            ("sha256", sha256),
+            ("kernel_copy", kernel_copy),
+        ):
             samples = []
             for _ in range(7):
                 os.sync()
@@ -364,15 +425,20 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--file-mb", type=int, default=100)
-    parser.add_argument("--index-files", default="1,10,70",
-                        help="comma-separated asset sizes (files) for the index job timing; empty to skip")
+    parser.add_argument(
+        "--index-files",
+        default="1,10,70",
+        help="comma-separated asset sizes (files) for the index job timing; empty to skip",
+    )
     parser.add_argument("--only-indexing", action="store_true", help="measure only the index job time")
     args = parser.parse_args()
     index_sizes = [int(n) for n in args.index_files.split(",") if n.strip()]
     if args.only_indexing:
         call_command("migrate", verbosity=0, interactive=False)
         org, owner, _engineer = setup_org()
-        print(json.dumps({"database": connection.vendor, "indexing": bench_indexing(org, owner, index_sizes)}, indent=2))
+        print(
+            json.dumps({"database": connection.vendor, "indexing": bench_indexing(org, owner, index_sizes)}, indent=2)
+        )
         return
     call_command("migrate", verbosity=0, interactive=False)
     org, owner, engineer = setup_org()
@@ -386,8 +452,10 @@ def main() -> None:
     report["load_average"] = os.getloadavg()
     report["bars"] = {
         "search_p95_le_100ms": all(v["p95_ms"] <= 100 for v in bars.values()),
-        "encrypted_upload_ge_half_plain_copy_kernel": bool(report["files"]) and report["files"]["upload_vs_plain_copy_kernel"] >= 0.5,
-        "encrypted_upload_ge_half_plain_copy_streamed": bool(report["files"]) and report["files"]["upload_vs_plain_copy_streamed"] >= 0.5,
+        "encrypted_upload_ge_half_plain_copy_kernel": bool(report["files"])
+        and report["files"]["upload_vs_plain_copy_kernel"] >= 0.5,
+        "encrypted_upload_ge_half_plain_copy_streamed": bool(report["files"])
+        and report["files"]["upload_vs_plain_copy_streamed"] >= 0.5,
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
 

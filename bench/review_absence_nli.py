@@ -18,6 +18,7 @@ checked on the whole text instead.
     python bench/review_absence_nli.py --split dev          # dev + train_subset to learn from
     python bench/review_absence_nli.py --split test         # only to report on
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,9 @@ CONCEPTS = {"NDA-10": ("nda-11", "no_analysis")}
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
-    ap.add_argument("--show", type=int, default=0, help="print the evidence spans of N false alarms per rule (dev only)")
+    ap.add_argument(
+        "--show", type=int, default=0, help="print the evidence spans of N false alarms per rule (dev only)"
+    )
     args = ap.parse_args()
     if args.split == "dev":
         raws = [load_contractnli(DATA, "dev"), load_contractnli(DATA, "train_subset")]
@@ -67,14 +70,27 @@ def main() -> None:
                     row["false_alarm"] += 1
                     if args.split == "dev" and len(shown[rule]) < args.show:
                         spans = document["spans"]
-                        shown[rule].append(" | ".join(" ".join(text[spans[i][0]:spans[i][1]].split())[:300]
-                                                      for i in annotations[hyp]["spans"][:2]))
+                        shown[rule].append(
+                            " | ".join(
+                                " ".join(text[spans[i][0] : spans[i][1]].split())[:300]
+                                for i in annotations[hyp]["spans"][:2]
+                            )
+                        )
                 if not present and says_missing:
                     row["hit"] += 1
-    report = {"split": args.split, "documents": n, "cpu_s": round(time.process_time() - started, 1),
-              "rules": {r: {**row, "false_alarm_rate": round(row["false_alarm"] / row["present"], 3) if row["present"] else None,
-                            "hit_rate": round(row["hit"] / row["absent"], 3) if row["absent"] else None}
-                        for r, row in table.items()}}
+    report = {
+        "split": args.split,
+        "documents": n,
+        "cpu_s": round(time.process_time() - started, 1),
+        "rules": {
+            r: {
+                **row,
+                "false_alarm_rate": round(row["false_alarm"] / row["present"], 3) if row["present"] else None,
+                "hit_rate": round(row["hit"] / row["absent"], 3) if row["absent"] else None,
+            }
+            for r, row in table.items()
+        },
+    }
     if args.show:
         report["false_alarms"] = shown
     print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -14,6 +14,7 @@ lexicon; ``--split test`` (102) is only reported.
 
     python bench/review_act_coverage.py --split train [--limit 100] [--show 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -96,7 +97,7 @@ def main() -> None:
     train, test = cuad_split(docs)
     chosen = train if args.split == "train" else test
     if args.limit:
-        chosen = chosen[:args.limit]
+        chosen = chosen[: args.limit]
     counts = {c: {"labelled": 0, "located": 0, "seen": 0} for c in CATEGORIES}
     missed: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     started = time.process_time()
@@ -120,10 +121,15 @@ def main() -> None:
                     counts[category]["seen"] += 1
                 elif args.split == "train" and len(missed[category]) < args.show:
                     missed[category].append(" ".join(clause.split())[:400])
-    report = {"split": args.split, "contracts": len(chosen), "cpu_s": round(time.process_time() - started, 1),
-              "categories": {c: {**n, "act": CATEGORIES[c][1],
-                                 "recall": round(n["seen"] / n["located"], 3) if n["located"] else None}
-                             for c, n in counts.items()}}
+    report = {
+        "split": args.split,
+        "contracts": len(chosen),
+        "cpu_s": round(time.process_time() - started, 1),
+        "categories": {
+            c: {**n, "act": CATEGORIES[c][1], "recall": round(n["seen"] / n["located"], 3) if n["located"] else None}
+            for c, n in counts.items()
+        },
+    }
     if args.show:
         report["missed"] = missed
     print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -6,6 +6,7 @@ the gold label of R's hypothesis is not Entailment (the protection really is not
 Prints one JSON object: per rule, absence findings with and without the layer, and how
 many of them were right.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,12 +40,21 @@ def main() -> None:
                     stats[rule][name] += 1
                     stats[rule][f"{name}_right"] += int(really_missing)
     total = {k: sum(s[k] for s in stats.values()) for k in ("without", "without_right", "with", "with_right")}
-    print(json.dumps({
-        "suite": "assist", "n_documents": len(docs), "threshold": THRESHOLD, "by_rule": stats, "total": total,
-        "precision_without": round(total["without_right"] / total["without"], 3) if total["without"] else None,
-        "precision_with": round(total["with_right"] / total["with"], 3) if total["with"] else None,
-        "seconds": round(time.perf_counter() - start, 1),
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "suite": "assist",
+                "n_documents": len(docs),
+                "threshold": THRESHOLD,
+                "by_rule": stats,
+                "total": total,
+                "precision_without": round(total["without_right"] / total["without"], 3) if total["without"] else None,
+                "precision_with": round(total["with_right"] / total["with"], 3) if total["with"] else None,
+                "seconds": round(time.perf_counter() - start, 1),
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

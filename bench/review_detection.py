@@ -17,6 +17,7 @@ looking at all files, so the split measures the weights, not the patterns; the
 how many parties were found, and how many found labels (or their company names) appear
 in CUAD's lawyer-labelled "Parties" column. There is no SME key in CUAD.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,13 +47,19 @@ def load_cases() -> list[dict]:
             doc = load_document((folder / k["file"]).read_bytes(), k["file"])
             found, evidence = sme_evidence(doc.parties, doc.text, doc.contract_types, doc.language)
             det = doc.detection or {}
-            cases.append({
-                "file": k["file"], "want_type": k["contract_type"], "want_sme": k["sme_party"],
-                "type": doc.contract_types[0] if doc.contract_types else None,
-                "type_uncertain": "type" in det.get("uncertain", []),
-                "sme": doc.sme_label, "found": found, "evidence": evidence,
-                "sme_uncertain": "sme" in det.get("uncertain", []),
-            })
+            cases.append(
+                {
+                    "file": k["file"],
+                    "want_type": k["contract_type"],
+                    "want_sme": k["sme_party"],
+                    "type": doc.contract_types[0] if doc.contract_types else None,
+                    "type_uncertain": "type" in det.get("uncertain", []),
+                    "sme": doc.sme_label,
+                    "found": found,
+                    "evidence": evidence,
+                    "sme_uncertain": "sme" in det.get("uncertain", []),
+                }
+            )
     return cases
 
 
@@ -79,13 +86,26 @@ def score(cases: list[dict], weights: dict | None = None) -> dict:
         if not (t_ok and s_ok):
             wrong += 1
             wrong_flagged += flag
-            wrong_files.append({"file": c["file"], "type": c["type"], "want_type": c["want_type"], "sme": label,
-                                "want_sme": c["want_sme"], "flagged": bool(flag)})
+            wrong_files.append(
+                {
+                    "file": c["file"],
+                    "type": c["type"],
+                    "want_type": c["want_type"],
+                    "sme": label,
+                    "want_sme": c["want_sme"],
+                    "flagged": bool(flag),
+                }
+            )
         if not t_ok:
             type_wrong_flagged += c["type_uncertain"]
     return {
-        "n": n, "type_accuracy": round(type_ok / n, 3), "sme_accuracy": round(sme_ok / n, 3),
-        "flagged_uncertain": flagged, "wrong": wrong, "wrong_and_flagged": wrong_flagged, "wrong_files": wrong_files,
+        "n": n,
+        "type_accuracy": round(type_ok / n, 3),
+        "sme_accuracy": round(sme_ok / n, 3),
+        "flagged_uncertain": flagged,
+        "wrong": wrong,
+        "wrong_and_flagged": wrong_flagged,
+        "wrong_files": wrong_files,
     }
 
 
@@ -98,8 +118,11 @@ def fit(cases: list[dict]) -> dict:
 
     def objective(w):
         s = score(cases, w)
-        return (s["sme_accuracy"], -(s["wrong"] - s["wrong_and_flagged"]),
-                -sum(abs(w[k] - WEIGHTS[k]) for k in WEIGHTS))
+        return (
+            s["sme_accuracy"],
+            -(s["wrong"] - s["wrong_and_flagged"]),
+            -sum(abs(w[k] - WEIGHTS[k]) for k in WEIGHTS),
+        )
 
     best = objective(weights)
     for _ in range(2):
@@ -134,8 +157,12 @@ def label_swap() -> dict:
             else:
                 stays += 1
                 stays_flagged += bool(after.detection["uncertain"] and before.detection["uncertain"])
-    return {"files": follows + stays, "sme_follows_company": follows, "sme_stays_with_label": stays,
-            "of_those_flagged_both_ways": stays_flagged}
+    return {
+        "files": follows + stays,
+        "sme_follows_company": follows,
+        "sme_stays_with_label": stays,
+        "of_those_flagged_both_ways": stays_flagged,
+    }
 
 
 def main() -> dict:

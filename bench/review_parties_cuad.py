@@ -16,6 +16,7 @@ paper's): ``--split train`` (408) is the one to look at while improving detectio
 
     python bench/review_parties_cuad.py --split train [--show 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,18 +78,20 @@ def main() -> None:
         n_two += two
         n_ok += ok
         if not ok:
-            failures.append({"file": d.name[:70], "cuad": d.clauses["Parties"][:6],
-                             "found": [(p.label, p.name) for p in parties]})
+            failures.append(
+                {"file": d.name[:70], "cuad": d.clauses["Parties"][:6], "found": [(p.label, p.name) for p in parties]}
+            )
     n = len(chosen)
     out = {
-        "split": args.split, "n_contracts": n,
+        "split": args.split,
+        "n_contracts": n,
         "found_two": round(n_two / n, 3),
         "precision": round(n_listed / n_found, 3) if n_found else None,
         "contract_ok": round(n_ok / n, 3),
         "elapsed_s": round(time.perf_counter() - t0, 1),
     }
     if args.show:
-        out["not_ok"] = failures[:args.show]
+        out["not_ok"] = failures[: args.show]
     print(json.dumps(out, ensure_ascii=False, indent=1))
 
 

@@ -11,6 +11,7 @@ Each run prints one JSON object on stdout. The documents go through the pipeline
 loading and detection (language, contract type, SME party), exactly as a user's upload
 would; where that detection disagrees with the key, it is reported, not corrected.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,18 @@ DEV2_DIR = DATA / "review-dev2"
 METI_DIR = DATA / "meti-oi-model-contracts"
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
 # review-dev2/README.md: contracts with an empty must_find ("fully fair").
-FAIR_DEV2 = ("ja2-nda-02.txt", "ja2-mfg-04.txt", "ja2-proto-03.txt", "ja2-jrd-03.txt", "ja2-svc-01.txt",
-             "en2-nda-03.txt", "en2-mfg-03.txt", "en2-proto-02.txt", "en2-jrd-03.txt", "en2-lic-03.txt")
+FAIR_DEV2 = (
+    "ja2-nda-02.txt",
+    "ja2-mfg-04.txt",
+    "ja2-proto-03.txt",
+    "ja2-jrd-03.txt",
+    "ja2-svc-01.txt",
+    "en2-nda-03.txt",
+    "en2-mfg-03.txt",
+    "en2-proto-02.txt",
+    "en2-jrd-03.txt",
+    "en2-lic-03.txt",
+)
 SPLIT_SEED = "chizai-review-dev2-split-2026-12"
 
 
@@ -42,12 +53,16 @@ def dev2_split(names: list[str]) -> tuple[list[str], list[str]]:
 
     tune, hold = [], []
     for lang in ("ja2-", "en2-"):
-        group = sorted((n for n in names if n.startswith(lang)),
-                       key=lambda n: hashlib.sha256(f"{SPLIT_SEED}:{n}".encode()).hexdigest())
+        group = sorted(
+            (n for n in names if n.startswith(lang)),
+            key=lambda n: hashlib.sha256(f"{SPLIT_SEED}:{n}".encode()).hexdigest(),
+        )
         half = len(group) // 2
         tune += group[:half]
         hold += group[half:]
     return sorted(tune), sorted(hold)
+
+
 BARS = {"recall": 0.90, "trap_rate": 0.10, "false_high_on_fair": 0, "max_high_meti": 2}
 
 
@@ -73,8 +88,13 @@ def _review(path: Path, sme: str | None = None, contract_type: str = "auto"):
     return doc, review_document(doc)
 
 
-def run_dev(data_dir: Path = DEV_DIR, only: set[str] | None = None, fair: tuple[str, ...] = FAIR_DEV,
-            suite: str = "dev", key_detection: bool = False) -> dict:
+def run_dev(
+    data_dir: Path = DEV_DIR,
+    only: set[str] | None = None,
+    fair: tuple[str, ...] = FAIR_DEV,
+    suite: str = "dev",
+    key_detection: bool = False,
+) -> dict:
     """``key_detection``: give the reviewer the key's SME and type, as a user who corrects
     the detection would, to measure the rules apart from detection."""
     key = json.loads((data_dir / "key.json").read_text(encoding="utf-8"))
@@ -101,9 +121,15 @@ def run_dev(data_dir: Path = DEV_DIR, only: set[str] | None = None, fair: tuple[
             row = per_rule.setdefault(rid, {"tp": 0, "fn": 0, "fp": 0, "tn": 0})
             row["tp" if rid in hit else "fn" if rid in must else "fp" if rid in trapped else "tn"] += 1
         if entry["contract_type"] not in doc.contract_types or doc.sme_label != entry["sme_party"]:
-            detection.append({"file": entry["file"], "key_type": entry["contract_type"],
-                              "detected_types": doc.contract_types, "key_sme": entry["sme_party"],
-                              "detected_sme": doc.sme_label})
+            detection.append(
+                {
+                    "file": entry["file"],
+                    "key_type": entry["contract_type"],
+                    "detected_types": doc.contract_types,
+                    "key_sme": entry["sme_party"],
+                    "detected_sme": doc.sme_label,
+                }
+            )
         if entry["file"] in fair:
             false_high[entry["file"]] = sorted(f.rule_id for f in report.findings if f.severity == "HIGH")
     fair_n = sum(1 for e in key if e["file"] in fair)
@@ -111,15 +137,21 @@ def run_dev(data_dir: Path = DEV_DIR, only: set[str] | None = None, fair: tuple[
         "suite": suite,
         "n_documents": len(key),
         "recall": round(found / total, 3) if total else None,
-        "found": found, "must_find": total,
+        "found": found,
+        "must_find": total,
         "trap_rate": round(traps / trap_total, 3) if trap_total else None,
-        "traps": traps, "must_not_find": trap_total,
+        "traps": traps,
+        "must_not_find": trap_total,
         "false_high_on_fair": sum(len(v) for v in false_high.values()),
         "high_per_fair_contract": round(sum(len(v) for v in false_high.values()) / fair_n, 2) if fair_n else None,
-        "per_rule": {rid: {**row,
-                           "recall": round(row["tp"] / (row["tp"] + row["fn"]), 2) if row["tp"] + row["fn"] else None,
-                           "precision": round(row["tp"] / (row["tp"] + row["fp"]), 2) if row["tp"] + row["fp"] else None}
-                     for rid, row in sorted(per_rule.items())},
+        "per_rule": {
+            rid: {
+                **row,
+                "recall": round(row["tp"] / (row["tp"] + row["fn"]), 2) if row["tp"] + row["fn"] else None,
+                "precision": round(row["tp"] / (row["tp"] + row["fp"]), 2) if row["tp"] + row["fp"] else None,
+            }
+            for rid, row in sorted(per_rule.items())
+        },
         "false_high_by_file": false_high,
         "per_file": per_file,
         "detection_differs_from_key": detection,
@@ -141,10 +173,14 @@ def run_meti(data_dir: Path = METI_DIR, sme: str | None = None) -> dict:
         counts = {"HIGH": 0, "MEDIUM": 0, "LOW": 0}
         for f in report.findings:
             counts[f.severity] += 1
-        out[path.name] = {**counts, "ids": sorted({f.rule_id for f in report.findings}),
-                          "high_ids": sorted({f.rule_id for f in report.findings if f.severity == "HIGH"}),
-                          "types": doc.contract_types, "sme": doc.sme_label,
-                          "elapsed_ms": report.elapsed_ms}
+        out[path.name] = {
+            **counts,
+            "ids": sorted({f.rule_id for f in report.findings}),
+            "high_ids": sorted({f.rule_id for f in report.findings if f.severity == "HIGH"}),
+            "types": doc.contract_types,
+            "sme": doc.sme_label,
+            "elapsed_ms": report.elapsed_ms,
+        }
     return {
         "suite": "meti",
         "n_documents": len(out),
@@ -161,12 +197,13 @@ def run_meti_both(data_dir: Path = METI_DIR) -> dict:
     so a wrong SME guess by detection is visible rather than hidden in the figures."""
     auto = run_meti(data_dir)
     known = run_meti(data_dir, sme=METI_SME)
-    auto["detection_differs"] = sorted(f for f, v in auto["findings_by_contract"].items()
-                                       if v["sme"] != METI_SME)
+    auto["detection_differs"] = sorted(f for f, v in auto["findings_by_contract"].items() if v["sme"] != METI_SME)
     auto["with_known_sme"] = {
         "sme": METI_SME,
-        "findings_by_contract": {f: {k: v[k] for k in ("HIGH", "MEDIUM", "LOW", "ids", "high_ids")}
-                                 for f, v in known["findings_by_contract"].items()},
+        "findings_by_contract": {
+            f: {k: v[k] for k in ("HIGH", "MEDIUM", "LOW", "ids", "high_ids")}
+            for f, v in known["findings_by_contract"].items()
+        },
         "max_high": known["max_high"],
     }
     return auto
@@ -175,8 +212,11 @@ def run_meti_both(data_dir: Path = METI_DIR) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--suite", choices=("dev", "dev2", "holdout", "meti", "contractnli", "cuad"), required=True)
-    ap.add_argument("--key-detection", action="store_true",
-                    help="dev suites: give the key's SME party and type (rules measured apart from detection)")
+    ap.add_argument(
+        "--key-detection",
+        action="store_true",
+        help="dev suites: give the key's SME party and type (rules measured apart from detection)",
+    )
     args = ap.parse_args(argv)
     kd = args.key_detection
     if args.suite == "dev":
@@ -189,11 +229,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             result = run_dev(DEV2_DIR, None, FAIR_DEV2, "dev2", kd)
             result["split"] = {
-                "tuned": {k: v for k, v in run_dev(DEV2_DIR, set(tune), FAIR_DEV2, "dev2-tuned", kd).items()
-                          if k in ("recall", "trap_rate", "high_per_fair_contract", "n_documents")},
-                "held_out": {k: v for k, v in run_dev(DEV2_DIR, set(hold), FAIR_DEV2, "dev2-holdout", kd).items()
-                             if k in ("recall", "trap_rate", "high_per_fair_contract", "n_documents")},
-                "held_out_files": hold}
+                "tuned": {
+                    k: v
+                    for k, v in run_dev(DEV2_DIR, set(tune), FAIR_DEV2, "dev2-tuned", kd).items()
+                    if k in ("recall", "trap_rate", "high_per_fair_contract", "n_documents")
+                },
+                "held_out": {
+                    k: v
+                    for k, v in run_dev(DEV2_DIR, set(hold), FAIR_DEV2, "dev2-holdout", kd).items()
+                    if k in ("recall", "trap_rate", "high_per_fair_contract", "n_documents")
+                },
+                "held_out_files": hold,
+            }
     elif args.suite == "meti":
         result = run_meti_both()
     else:

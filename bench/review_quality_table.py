@@ -7,6 +7,7 @@ engine was adjusted on, on the held-out half, and on review-dev; tp/fn/fp counte
 contract (a rule reported on a contract whose key lists it as must_find / not reported /
 reported where the key lists it as must_not_find).
 """
+
 from __future__ import annotations
 
 import json
@@ -31,20 +32,25 @@ def main() -> int:
         "held_out": rq.run_dev(rq.DEV2_DIR, set(hold), rq.FAIR_DEV2, "dev2-holdout"),
         "dev": rq.run_dev(),
     }
+
     def order(rid: str) -> tuple:
         prefix = rid.rstrip("0123456789").rstrip("-")
-        return (prefix == "A", prefix, int(rid[len(rid.rstrip("0123456789")):] or 0))
+        return (prefix == "A", prefix, int(rid[len(rid.rstrip("0123456789")) :] or 0))
 
     ids = sorted(set().union(*(r["per_rule"] for r in runs.values())), key=order)
     print("| rule | dev2 tuned half: found/must · false alarms | dev2 held-out half | review-dev |")
     print("|---|---|---|---|")
     for rid in ids:
-        print(f"| {rid} | " + " | ".join(cell(runs[k]["per_rule"].get(rid)) for k in ("tuned", "held_out", "dev")) + " |")
+        print(
+            f"| {rid} | " + " | ".join(cell(runs[k]["per_rule"].get(rid)) for k in ("tuned", "held_out", "dev")) + " |"
+        )
     print()
     print("| set | recall | look-alike rate | HIGH per fair contract |")
     print("|---|---|---|---|")
     for _k, r in runs.items():
-        print(f"| {r['suite']} ({r['n_documents']}) | {r['recall']} | {r['trap_rate']} | {r['high_per_fair_contract']} |")
+        print(
+            f"| {r['suite']} ({r['n_documents']}) | {r['recall']} | {r['trap_rate']} | {r['high_per_fair_contract']} |"
+        )
     return 0
 
 

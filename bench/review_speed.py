@@ -8,6 +8,7 @@ one warm-up review), then a 60,000-character contract built from real CUAD text,
 then a cold ``python -m chizai.review.engine.cli FILE`` (median of 3). Bars:
 60k characters <= 500 ms, cold CLI <= 3 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -94,9 +95,12 @@ def main() -> int:
         env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
         env.pop("DJANGO_SETTINGS_MODULE", None)
         if args.no_rules:
-            cmd = [sys.executable, "-c",
-                   "import sys; from chizai.review.engine import pipeline; pipeline.rules_evaluator = lambda: None; "
-                   "from chizai.review.engine.cli import main; sys.exit(main(sys.argv[1:]))"]
+            cmd = [
+                sys.executable,
+                "-c",
+                "import sys; from chizai.review.engine import pipeline; pipeline.rules_evaluator = lambda: None; "
+                "from chizai.review.engine.cli import main; sys.exit(main(sys.argv[1:]))",
+            ]
         else:
             cmd = [sys.executable, "-m", "chizai.review.engine.cli"]
         cold_rc = 0

@@ -1,5 +1,6 @@
 """schemathesis generates requests for every operation of the OpenAPI schema and sends them
 with a real token to the app in process: no response may be a 5xx or break its schema."""
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -35,10 +36,15 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_api_answers_without_server_errors_and_within_its_schema(case, token, org):
     if "slug" in (case.path_parameters or {}):
         case.path_parameters["slug"] = org.slug  # reach the real code paths, not only the 404
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
-                           checks=[not_a_server_error, response_schema_conformance])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error, response_schema_conformance]
+    )

@@ -1,4 +1,5 @@
 """Every audit action the code records has a name on screen, in both languages."""
+
 import re
 from pathlib import Path
 

@@ -8,6 +8,7 @@ role lacks the permission a view declares must not get a 200 either.
 When a new route takes a parameter this test does not know, it fails and names it: add
 a maker for it to OBJECT_MAKERS so the new route is covered.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,21 +39,26 @@ def _engagement(victim, people):
 def _asset(victim, people):
     from chizai.register import services as register_services
 
-    return register_services.create_asset(people["owner"], victim, title_ja="被害者の金型ノウハウ", classification="internal").pk
+    return register_services.create_asset(
+        people["owner"], victim, title_ja="被害者の金型ノウハウ", classification="internal"
+    ).pk
 
 
 def _version(victim, people):
     from chizai.register import services as register_services
 
     asset = register_services.create_asset(people["owner"], victim, title_ja="被害者の図面", classification="internal")
-    return register_services.upload_version(people["owner"], victim, asset.pk, io.BytesIO(f"{VICTIM_NAME} 図面".encode()),
-                                            name="v.txt").pk
+    return register_services.upload_version(
+        people["owner"], victim, asset.pk, io.BytesIO(f"{VICTIM_NAME} 図面".encode()), name="v.txt"
+    ).pk
 
 
 def _holder(victim, people):
     from chizai.register import services as register_services
 
-    asset = register_services.create_asset(people["owner"], victim, title_ja="被害者の加工条件", classification="internal")
+    asset = register_services.create_asset(
+        people["owner"], victim, title_ja="被害者の加工条件", classification="internal"
+    )
     return register_services.add_holder(people["owner"], victim, asset.pk, name="被害者の職人").pk
 
 
@@ -64,8 +70,13 @@ def _review(victim, people):
     from chizai.review.models import ContractReview
 
     return ContractReview.objects.create(
-        organization=victim, created_by=people["owner"], title=f"{VICTIM_NAME} NDA", filename="nda.txt",
-        text=f"{VICTIM_NAME} 秘密保持契約", content_sha256="0" * 64, status="done",
+        organization=victim,
+        created_by=people["owner"],
+        title=f"{VICTIM_NAME} NDA",
+        filename="nda.txt",
+        text=f"{VICTIM_NAME} 秘密保持契約",
+        content_sha256="0" * 64,
+        status="done",
         report={"findings": [], "checklist": [], "summary": VICTIM_NAME, "disclaimer": ""},
     ).pk
 
@@ -91,19 +102,41 @@ def _deal_objects(victim, people):
         partner = Partner.objects.create(organization=victim, name_ja=f"{VICTIM_NAME}の取引先")
         deal = deals.create_deal(owner, victim, partner=partner, title=f"{VICTIM_NAME} 共同開発")
         person = deals.add_stakeholder(owner, deal, name=f"{VICTIM_NAME} 部長")
-        contact = deals.log_contact(owner, deal, kind="call", held_on=date(2026, 1, 5), said=VICTIM_NAME,
-                                    stakeholders=[person], followups=[{"text": VICTIM_NAME}])
+        contact = deals.log_contact(
+            owner,
+            deal,
+            kind="call",
+            held_on=date(2026, 1, 5),
+            said=VICTIM_NAME,
+            stakeholders=[person],
+            followups=[{"text": VICTIM_NAME}],
+        )
         victim._deal_objects = {
             "deal_id": deal.pk,
             "point_id": deals.add_point(owner, deal, title=VICTIM_NAME).pk,
             "stakeholder_id": person.pk,
             "followup_id": contact.followups.get().pk,
             # Evidence linked to a 極秘 asset: only the owner (or someone named on it) may take it.
-            "entry_id": deals.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 5),
-                                               description=VICTIM_NAME, value=1000, evidence_asset=secret,
-                                               evidence_file=io.BytesIO(f"{VICTIM_NAME} 試験記録".encode())).pk,
-            "item_id": deals.add_item(owner, deal, category="knowledge", item_kind="know_how", title=VICTIM_NAME,
-                                      method="lump_sum", amount_yen=1000).pk,
+            "entry_id": deals.add_contribution(
+                owner,
+                deal,
+                party="ours",
+                kind="money",
+                made_on=date(2026, 1, 5),
+                description=VICTIM_NAME,
+                value=1000,
+                evidence_asset=secret,
+                evidence_file=io.BytesIO(f"{VICTIM_NAME} 試験記録".encode()),
+            ).pk,
+            "item_id": deals.add_item(
+                owner,
+                deal,
+                category="knowledge",
+                item_kind="know_how",
+                title=VICTIM_NAME,
+                method="lump_sum",
+                amount_yen=1000,
+            ).pk,
         }
     return victim._deal_objects
 
@@ -118,29 +151,60 @@ def _disclosure_objects(victim, people):
     """One partner, agreement (with its signed file), disclosure and hand-over copy of the
     victim (made once per world); the files are real sealed files, so download routes serve them."""
     from chizai.disclosure import services as disclosure_services
-    from chizai.disclosure.models import Agreement, Disclosure, DisclosureItem, DisclosureRecipient, HandoverCopy, Partner
+    from chizai.disclosure.models import (
+        Agreement,
+        Disclosure,
+        DisclosureItem,
+        DisclosureRecipient,
+        HandoverCopy,
+        Partner,
+    )
     from chizai.register.sealed import seal_bytes
 
-    partner = Partner.objects.filter(organization=victim, name_ja=f"{VICTIM_NAME}の開示先").first() or Partner.objects.create(
-        organization=victim, name_ja=f"{VICTIM_NAME}の開示先")
+    partner = Partner.objects.filter(
+        organization=victim, name_ja=f"{VICTIM_NAME}の開示先"
+    ).first() or Partner.objects.create(organization=victim, name_ja=f"{VICTIM_NAME}の開示先")
     agreement = Agreement.objects.filter(organization=victim).first() or Agreement.objects.create(
-        organization=victim, partner=partner, title=f"{VICTIM_NAME} NDA", type="NDA")
+        organization=victim, partner=partner, title=f"{VICTIM_NAME} NDA", type="NDA"
+    )
     if not agreement.file_storage_name:
-        agreement = disclosure_services.attach_file(people["owner"], victim, agreement.pk, filename="nda.txt",
-                                                    data=f"{VICTIM_NAME} 秘密保持契約".encode(), review=False)
+        agreement = disclosure_services.attach_file(
+            people["owner"],
+            victim,
+            agreement.pk,
+            filename="nda.txt",
+            data=f"{VICTIM_NAME} 秘密保持契約".encode(),
+            review=False,
+        )
     disclosure = Disclosure.objects.filter(organization=victim).first() or Disclosure.objects.create(
-        organization=victim, partner=partner, agreement=agreement, purpose=VICTIM_NAME, disclosed_on="2026-11-01",
-        status="disclosed")
+        organization=victim,
+        partner=partner,
+        agreement=agreement,
+        purpose=VICTIM_NAME,
+        disclosed_on="2026-11-01",
+        status="disclosed",
+    )
     copy = HandoverCopy.objects.filter(organization=victim).first()
     if copy is None:
-        item = DisclosureItem.objects.create(organization=victim, disclosure=disclosure, description=VICTIM_NAME,
-                                             version_id=_version(victim, people))
+        item = DisclosureItem.objects.create(
+            organization=victim, disclosure=disclosure, description=VICTIM_NAME, version_id=_version(victim, people)
+        )
         recipient = DisclosureRecipient.objects.create(organization=victim, disclosure=disclosure, name=VICTIM_NAME)
         stored, sealed = seal_bytes(f"%PDF-1.4 {VICTIM_NAME}".encode(), f"disclosure/{victim.pk}/copy", victim)
-        copy = HandoverCopy.objects.create(organization=victim, disclosure=disclosure, item=item, recipient=recipient,
-                                           fingerprint="0" * 16, filename="victim.pdf", kind="pdf", sha256=sealed.sha256,
-                                           size=sealed.size, storage_name=stored, key_id=sealed.key_id,
-                                           wrapped_key=sealed.wrapped_key)
+        copy = HandoverCopy.objects.create(
+            organization=victim,
+            disclosure=disclosure,
+            item=item,
+            recipient=recipient,
+            fingerprint="0" * 16,
+            filename="victim.pdf",
+            kind="pdf",
+            sha256=sealed.sha256,
+            size=sealed.size,
+            storage_name=stored,
+            key_id=sealed.key_id,
+            wrapped_key=sealed.wrapped_key,
+        )
     return {"partner_id": partner.pk, "agreement_id": agreement.pk, "disclosure_id": disclosure.pk, "copy_id": copy.pk}
 
 
@@ -160,7 +224,10 @@ OBJECT_MAKERS = {
     "review_id": _review,
     "other_id": _review,
     "fmt": lambda victim, people: "html",
-    **{name: _deal_maker(name) for name in ("deal_id", "point_id", "stakeholder_id", "followup_id", "entry_id", "item_id")},
+    **{
+        name: _deal_maker(name)
+        for name in ("deal_id", "point_id", "stakeholder_id", "followup_id", "entry_id", "item_id")
+    },
 }
 NON_ORG_PARAMS = {"token"}
 
@@ -196,11 +263,17 @@ def _fill(route: str, values: dict) -> str:
 @pytest.fixture
 def world(db):
     victim = OrganizationFactory(slug=VICTIM_SLUG, name_ja=VICTIM_NAME, name_en="Victim Seiko")
-    people = {role: MembershipFactory(organization=victim, role=role, user=UserFactory(username=f"v-{role}")).user for role in ROLES}
+    people = {
+        role: MembershipFactory(organization=victim, role=role, user=UserFactory(username=f"v-{role}")).user
+        for role in ROLES
+    }
     old_adviser = UserFactory(username="old-adviser")
     services.end_engagement(people["owner"], victim, services.grant_engagement(people["owner"], victim, old_adviser))
     rival = OrganizationFactory(slug="rival-org")
-    attackers = {f"rival-{role}": MembershipFactory(organization=rival, role=role, user=UserFactory(username=f"r-{role}")).user for role in ROLES}
+    attackers = {
+        f"rival-{role}": MembershipFactory(organization=rival, role=role, user=UserFactory(username=f"r-{role}")).user
+        for role in ROLES
+    }
     attackers["adviser-without-engagement"] = UserFactory(username="stray-adviser")
     attackers["adviser-engagement-ended"] = old_adviser
     values = {"org_slug": VICTIM_SLUG, "slug": VICTIM_SLUG, "token": "no-such-token"}
@@ -211,7 +284,9 @@ def world(db):
 
 def _assert_no_leak(response, who, method, path):
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    assert VICTIM_SLUG.encode() not in body and VICTIM_NAME.encode() not in body, f"{who} {method} {path} shows victim data"
+    assert VICTIM_SLUG.encode() not in body and VICTIM_NAME.encode() not in body, (
+        f"{who} {method} {path} shows victim data"
+    )
 
 
 def test_every_web_route_hides_victim_data(world):
@@ -258,7 +333,9 @@ def test_roles_without_permission_get_no_200(world):
             client.force_login(people[role])
             for method in ("get", "post"):
                 response = getattr(client, method)(path)
-                assert response.status_code in (403, 404, 405), f"{role} {method} {path} ({app}.{action}): {response.status_code}"
+                assert response.status_code in (403, 404, 405), (
+                    f"{role} {method} {path} ({app}.{action}): {response.status_code}"
+                )
                 checked += 1
     assert checked > 0
 
@@ -284,8 +361,9 @@ def test_every_api_route_hides_victim_data(world):
         assert anonymous.status_code in (401, 403, 404, 405), f"anonymous {method} {path}: {anonymous.status_code}"
         for who, user in attackers.items():
             _token, secret = services.create_api_token(user, name="t")
-            response = Client().generic(method.upper(), path, data="{}", content_type="application/json",
-                                        HTTP_AUTHORIZATION=f"Bearer {secret}")
+            response = Client().generic(
+                method.upper(), path, data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+            )
             assert response.status_code != 500, f"{who} {method} {path} crashed"
             if "{slug}" in template or "{" in template:
                 assert response.status_code in (404, 405, 422), f"{who} {method} {path}: {response.status_code}"
@@ -319,8 +397,15 @@ STORED_FILE_ROUTES = {
 }
 # Routes that generate a document from data the user may see (no stored file).
 GENERATED_FILE_ROUTES = {
-    "audit_export", "register_export", "review_export", "disclosure_dossier", "deal_annex", "deal_brief",
-    "advisers_priorities_csv", "advisers_network_csv", "advisers_diagnostic_pdf",
+    "audit_export",
+    "register_export",
+    "review_export",
+    "disclosure_dossier",
+    "deal_annex",
+    "deal_brief",
+    "advisers_priorities_csv",
+    "advisers_network_csv",
+    "advisers_diagnostic_pdf",
 }
 
 
@@ -346,7 +431,8 @@ def test_every_file_route_is_known_and_stored_files_follow_their_access_rules(wo
             continue
         found.add(pattern.name)
         assert pattern.name in STORED_FILE_ROUTES or pattern.name in GENERATED_FILE_ROUTES, (
-            f"{route} serves a file: list it in STORED_FILE_ROUTES or GENERATED_FILE_ROUTES")
+            f"{route} serves a file: list it in STORED_FILE_ROUTES or GENERATED_FILE_ROUTES"
+        )
         if pattern.name not in STORED_FILE_ROUTES:
             continue
         body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -359,12 +445,19 @@ def test_every_file_route_is_known_and_stored_files_follow_their_access_rules(wo
             if role in STORED_FILE_ROUTES[pattern.name]:
                 assert _attachment(response), f"{role} may download {path}"
             else:
-                assert response.status_code in (302, 403, 404) and not _attachment(response), f"{role} {path}: {response.status_code}"
-    assert set(STORED_FILE_ROUTES) <= found, f"stored-file routes that served no file: {set(STORED_FILE_ROUTES) - found}"
+                assert response.status_code in (302, 403, 404) and not _attachment(response), (
+                    f"{role} {path}: {response.status_code}"
+                )
+    assert set(STORED_FILE_ROUTES) <= found, (
+        f"stored-file routes that served no file: {set(STORED_FILE_ROUTES) - found}"
+    )
 
 
 STORED_FILE_API = {"/api/orgs/{slug}/assets/versions/{version_id}/download": {"owner", "manager", "engineer"}}
-GENERATED_FILE_API = {"/api/orgs/{slug}/deals/{deal_id}/brief.pdf", "/api/orgs/{slug}/disclosure/partners/{partner_id}/dossier"}
+GENERATED_FILE_API = {
+    "/api/orgs/{slug}/deals/{deal_id}/brief.pdf",
+    "/api/orgs/{slug}/disclosure/partners/{partner_id}/dossier",
+}
 
 
 def test_every_api_file_route_is_known_and_stored_files_follow_their_access_rules(world):
@@ -381,12 +474,15 @@ def test_every_api_file_route_is_known_and_stored_files_follow_their_access_rule
             continue
         found.add(template)
         assert template in STORED_FILE_API or template in GENERATED_FILE_API, (
-            f"API {template} serves a file: list it in STORED_FILE_API or GENERATED_FILE_API")
+            f"API {template} serves a file: list it in STORED_FILE_API or GENERATED_FILE_API"
+        )
         if template not in STORED_FILE_API:
             continue
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert VICTIM_NAME.encode() in body and AuditEvent.objects.count() == before + 1, template
         for role, secret in tokens.items():
             response = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {secret}")
-            assert _attachment(response) == (role in STORED_FILE_API[template]), f"{role} {path}: {response.status_code}"
+            assert _attachment(response) == (role in STORED_FILE_API[template]), (
+                f"{role} {path}: {response.status_code}"
+            )
     assert set(STORED_FILE_API) <= found, f"stored-file API routes that served no file: {set(STORED_FILE_API) - found}"

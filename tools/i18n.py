@@ -8,6 +8,7 @@ strings without touching the others'.
 
 Needs GNU gettext (xgettext, msgfmt) and Django's makemessages.
 """
+
 from __future__ import annotations
 
 import json
@@ -138,7 +139,11 @@ def check(extract_fresh: bool = True) -> list[str]:
         if extract_fresh:
             with tempfile.TemporaryDirectory() as tmp:
                 copy = Path(tmp) / directory.name
-                shutil.copytree(directory, copy, ignore=shutil.ignore_patterns("locale", "__pycache__", "*.pyc", "artifacts", "data"))
+                shutil.copytree(
+                    directory,
+                    copy,
+                    ignore=shutil.ignore_patterns("locale", "__pycache__", "*.pyc", "artifacts", "data"),
+                )
                 try:
                     extract(copy, ignores)
                 except subprocess.CalledProcessError as exc:
@@ -167,17 +172,24 @@ def check(extract_fresh: bool = True) -> list[str]:
                 if "fuzzy" in entry.flags:
                     problems.append(f"{rel} [{lang}]: fuzzy: {entry.msgid!r}")
                 if lang == "en" and not entry.msgid_plural and entry.msgstr != entry.msgid:
-                    problems.append(f"{rel} [en]: English text differs from its msgid: {entry.msgid!r} -> {entry.msgstr!r}")
+                    problems.append(
+                        f"{rel} [en]: English text differs from its msgid: {entry.msgid!r} -> {entry.msgstr!r}"
+                    )
             mo_path = po_path.with_suffix(".mo")
             if not mo_path.exists():
                 problems.append(f"{rel} [{lang}]: not compiled ({mo_path.name} missing)")
             else:
-                mo = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in polib.mofile(str(mo_path))}
+                mo = {
+                    (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+                    for e in polib.mofile(str(mo_path))
+                }
                 for entry in po:
                     if entry.obsolete or not (entry.msgstr or entry.msgid_plural):
                         continue
                     if mo.get((entry.msgctxt, entry.msgid), (None,))[0] != entry.msgstr and not entry.msgid_plural:
-                        problems.append(f"{rel} [{lang}]: .mo is stale for {entry.msgid!r} (run: python tools/i18n.py update)")
+                        problems.append(
+                            f"{rel} [{lang}]: .mo is stale for {entry.msgid!r} (run: python tools/i18n.py update)"
+                        )
                         break
     return problems
 

@@ -12,6 +12,7 @@ left out: nothing in the package imports them.
 
 Exit status 1 when there is a cycle. ``tests/test_import_cycles.py`` runs ``cycles()``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,8 @@ def resolve_from(node: ast.ImportFrom, module: str, is_package: bool) -> str:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def modules(package: Path = PACKAGE) -> dict[str, Path]:

@@ -3,6 +3,7 @@
 Each app contributes a router from its own ``api.py``; every route reads organisation
 data only through ``restrict`` (see chizai.core.api.org_or_404).
 """
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from ninja import NinjaAPI
@@ -28,6 +29,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+
 
 @api.exception_handler(OverflowError)
 def _number_out_of_range(request, exc):
@@ -58,7 +60,9 @@ def _denied(request, exc):
 @api.exception_handler(StorageUnavailable)
 def _storage_unavailable(request, exc):
     # the writers store the file before any row, so nothing was saved (see chizai.core.storage)
-    response = api.create_response(request, {"detail": unavailable_message(), "code": "storage_unavailable"}, status=503)
+    response = api.create_response(
+        request, {"detail": unavailable_message(), "code": "storage_unavailable"}, status=503
+    )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -4,6 +4,7 @@ Its own commands call services; any other command goes to Django's management co
 (``chizai migrate``, ``chizai createsuperuser``, ``chizai check --deploy`` …). Django is
 imported only when a command needs it, so ``chizai --help`` and ``chizai review`` start fast.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,7 +61,9 @@ class Format(str, Enum):
 def review(
     files: list[Path] = typer.Argument(..., help="Contract files: PDF (with a text layer), DOCX, TXT or Markdown."),
     type: ContractType = typer.Option(ContractType.auto, "--type", help="Contract type, or auto to detect it."),
-    sme: str | None = typer.Option(None, "--sme", help="The label your company has in the contract (乙, 甲, Supplier …)."),
+    sme: str | None = typer.Option(
+        None, "--sme", help="The label your company has in the contract (乙, 甲, Supplier …)."
+    ),
     lang: Lang = typer.Option(Lang.auto, "--lang", help="Language of the contract."),
     format: Format = typer.Option(Format.text, "--format", help="Report format."),
     out: Path | None = typer.Option(None, "--out", help="Write the report here instead of the terminal."),
@@ -68,13 +71,21 @@ def review(
     """Check contracts for clauses that take your know-how, and for missing protections (not legal advice)."""
     from chizai.review.engine.cli import run
 
-    code = run([str(f) for f in files], type=type.value, sme=sme, lang=lang.value, fmt=format.value,
-               out=str(out) if out else None)
+    code = run(
+        [str(f) for f in files],
+        type=type.value,
+        sme=sme,
+        lang=lang.value,
+        fmt=format.value,
+        out=str(out) if out else None,
+    )
     raise typer.Exit(code)
 
 
 @audit_app.command("verify")
-def audit_verify(org: str | None = typer.Option(None, "--org", help="Check one organisation (its short name).")) -> None:
+def audit_verify(
+    org: str | None = typer.Option(None, "--org", help="Check one organisation (its short name)."),
+) -> None:
     """Recompute every hash of the audit chain, check that every organisation's chain exists and no checkpoint was
     rolled back (against the high-water marks kept on this host); exit 1 and name the first problem."""
     _django()
@@ -97,7 +108,9 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app after loading the demo."),
     port: int = typer.Option(8000, help="Port to serve on (127.0.0.1)."),
     worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the background worker beside the server."),
-    force: bool = typer.Option(False, "--force", help="Load the demo even on a production tier or beside real organisations."),
+    force: bool = typer.Option(
+        False, "--force", help="Load the demo even on a production tier or beside real organisations."
+    ),
 ) -> None:
     """Set up the database, load the demo companies (idempotent) and serve at http://127.0.0.1:8000.
     Refused when CHIZAI_PRODUCTION=1 or the PostgreSQL database holds real organisations, unless --force."""
@@ -151,7 +164,9 @@ def _demo_refusal_before_migrate(demo_refusal) -> str | None:
 @app.command()
 def worker(
     once: bool = typer.Option(False, "--once", help="Run what is due, then exit."),
-    interval: float | None = typer.Option(None, help="Seconds between polls of the queue when idle (default CHIZAI_WORKER_POLL_SECONDS)."),
+    interval: float | None = typer.Option(
+        None, help="Seconds between polls of the queue when idle (default CHIZAI_WORKER_POLL_SECONDS)."
+    ),
 ) -> None:
     """Run background jobs (reviews, extraction, indexing, reminders) from the database queue."""
     _django()
@@ -160,7 +175,9 @@ def worker(
     run_worker(once=once, interval=interval)
 
 
-evidence_app = typer.Typer(help="Evidence of possession for register assets (RFC 3161 tokens, hashes).", no_args_is_help=True)
+evidence_app = typer.Typer(
+    help="Evidence of possession for register assets (RFC 3161 tokens, hashes).", no_args_is_help=True
+)
 app.add_typer(evidence_app, name="evidence")
 
 
@@ -196,7 +213,9 @@ def _asset_and_actor(asset_id: int, username: str | None):
 def evidence_export(
     asset: int = typer.Argument(..., help="The asset's id."),
     out: Path = typer.Option(..., "--out", help="A new (or empty) folder for the package."),
-    user: str | None = typer.Option(None, "--user", help="Act as this user (default: an owner of the asset's organisation)."),
+    user: str | None = typer.Option(
+        None, "--user", help="Act as this user (default: an owner of the asset's organisation)."
+    ),
 ) -> None:
     """Write an asset's files, SHA-256 sums, RFC 3161 tokens and a manifest that `openssl ts -verify` can check."""
     _django()
@@ -223,9 +242,13 @@ def evidence_export(
 def upload(
     asset: int = typer.Argument(..., help="The asset's id."),
     file: Path = typer.Argument(..., help="The file to store as a new version (encrypted at rest)."),
-    file_id: int | None = typer.Option(None, "--file-id", help="Add a version to this document of the asset; default: a new document."),
+    file_id: int | None = typer.Option(
+        None, "--file-id", help="Add a version to this document of the asset; default: a new document."
+    ),
     name: str | None = typer.Option(None, "--name", help="The document's name (default: the file's name)."),
-    user: str | None = typer.Option(None, "--user", help="Act as this user (default: an owner of the asset's organisation)."),
+    user: str | None = typer.Option(
+        None, "--user", help="Act as this user (default: an owner of the asset's organisation)."
+    ),
 ) -> None:
     """Store a file as a new version of a register asset: encrypted, hashed, timestamped when a TSA is set."""
     if not file.is_file():
@@ -248,8 +271,10 @@ def upload(
     except ChizaiError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"Stored {version.original_name} v{version.number} (document {version.file_id}, {version.size} bytes, "
-               f"SHA-256 {version.sha256}, {version.get_stamp_display()}).")
+    typer.echo(
+        f"Stored {version.original_name} v{version.number} (document {version.file_id}, {version.size} bytes, "
+        f"SHA-256 {version.sha256}, {version.get_stamp_display()})."
+    )
 
 
 class SearchFormat(str, Enum):
@@ -303,8 +328,16 @@ def search(
         typer.echo(f"{user} may not see the register of {org}.", err=True)
         raise typer.Exit(2) from None
     if format == SearchFormat.json:
-        typer.echo(json.dumps([{"asset_id": h.asset_id, "title": h.title, "snippet": h.snippet, "score": h.score,
-                                "file": h.file} for h in hits], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {"asset_id": h.asset_id, "title": h.title, "snippet": h.snippet, "score": h.score, "file": h.file}
+                    for h in hits
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for hit in hits:
         typer.echo(f"{hit.asset_id}\t{hit.title}\t{hit.file or '-'}\t{hit.snippet}")
@@ -314,9 +347,14 @@ def search(
 
 @app.command("rewrap-keys")
 def rewrap_keys(
-    rotate_org_keys: bool = typer.Option(False, "--rotate-org-keys",
-                                         help="Also give organisations new keys and re-wrap their files' data keys under them."),
-    org: str | None = typer.Option(None, "--org", help="With --rotate-org-keys: only this organisation (its short name)."),
+    rotate_org_keys: bool = typer.Option(
+        False,
+        "--rotate-org-keys",
+        help="Also give organisations new keys and re-wrap their files' data keys under them.",
+    ),
+    org: str | None = typer.Option(
+        None, "--org", help="With --rotate-org-keys: only this organisation (its short name)."
+    ),
 ) -> None:
     """Re-wrap every organisation key under the current CHIZAI_MASTER_KEY (old keys in CHIZAI_MASTER_KEYS_OLD)
     and move data keys still wrapped by a master key onto their organisation's key. Files are not rewritten."""
@@ -332,7 +370,9 @@ def rewrap_keys(
 
     try:
         done = rewrap()
-        typer.echo(f"Re-wrapped {done.org_keys} organisation key(s); moved {done.data_keys} data key(s) onto organisation keys.")
+        typer.echo(
+            f"Re-wrapped {done.org_keys} organisation key(s); moved {done.data_keys} data key(s) onto organisation keys."
+        )
         if not rotate_org_keys:
             return
         if org:
@@ -357,7 +397,9 @@ app.add_typer(disclosure_app, name="disclosure")
 
 
 @disclosure_app.command("trace")
-def disclosure_trace(file: Path = typer.Argument(..., help="A PDF or zip found outside (re-saved copies too).")) -> None:
+def disclosure_trace(
+    file: Path = typer.Argument(..., help="A PDF or zip found outside (re-saved copies too)."),
+) -> None:
     """Name the disclosure and recipient a copy was made for; exit 1 when it is not ours, 2 when unreadable."""
     if not file.is_file():
         typer.echo(f"No such file: {file}", err=True)
@@ -380,7 +422,9 @@ def disclosure_remind() -> None:
     typer.echo(f"Queued reminder runs for {len(jobs)} organisation(s); `chizai worker` sends them.")
 
 
-feedback_app = typer.Typer(help="The organisation's feedback on review findings (labelled examples).", no_args_is_help=True)
+feedback_app = typer.Typer(
+    help="The organisation's feedback on review findings (labelled examples).", no_args_is_help=True
+)
 app.add_typer(feedback_app, name="review-feedback")
 
 
@@ -405,7 +449,19 @@ def review_feedback_export(
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    own = {"review", "audit", "demo", "worker", "evidence", "search", "reindex", "upload", "rewrap-keys", "disclosure", "review-feedback"}
+    own = {
+        "review",
+        "audit",
+        "demo",
+        "worker",
+        "evidence",
+        "search",
+        "reindex",
+        "upload",
+        "rewrap-keys",
+        "disclosure",
+        "review-feedback",
+    }
     if argv and not argv[0].startswith("-") and argv[0] not in own:
         _django()
         from django.core.management import execute_from_command_line

@@ -15,6 +15,7 @@ The font is IPAexGothic (IPA Font License v1.0, next to the file). It ships in t
 that knows where. reportlab subsets TrueType fonts on embedding, so a PDF carries only the
 glyphs it uses, not the whole 6 MB font.
 """
+
 from __future__ import annotations
 
 import html
@@ -67,5 +68,13 @@ def a4_document(buffer, *, title: str, side_margin_mm: float = 16, author: str =
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
-    return SimpleDocTemplate(buffer, pagesize=A4, leftMargin=side_margin_mm * mm, rightMargin=side_margin_mm * mm,
-                             topMargin=16 * mm, bottomMargin=16 * mm, title=title, author=author)
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=side_margin_mm * mm,
+        rightMargin=side_margin_mm * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author=author,
+    )

@@ -9,6 +9,7 @@ handed to a parser, which then inflates at most what was counted here.
 
 No Django import: the review engine (a pure library) uses this module as well.
 """
+
 from __future__ import annotations
 
 import io
@@ -65,8 +66,9 @@ class Summary:
     names: frozenset[str]
 
 
-def check(source, *, max_bytes: int = MAX_UNPACKED_BYTES, max_entries: int = MAX_ENTRIES,
-          max_ratio: float = MAX_RATIO) -> Summary:
+def check(
+    source, *, max_bytes: int = MAX_UNPACKED_BYTES, max_entries: int = MAX_ENTRIES, max_ratio: float = MAX_RATIO
+) -> Summary:
     """Inflate every member of ``source`` (bytes or a seekable binary file) without keeping
     it, and raise ``ArchiveError`` at the first limit crossed. A file object is returned to
     the position it had."""
@@ -143,7 +145,7 @@ def _directory(fp) -> tuple[int, int]:
     tail_len = min(size, _EOCD.size + 0xFFFF)
     fp.seek(size - tail_len)
     tail = fp.read(tail_len)
-    if tail[-_EOCD.size:][:4] == b"PK\x05\x06" and tail[-2:] == b"\0\0":
+    if tail[-_EOCD.size :][:4] == b"PK\x05\x06" and tail[-2:] == b"\0\0":
         at = len(tail) - _EOCD.size
     else:
         at = tail.rfind(b"PK\x05\x06")

@@ -5,6 +5,7 @@ Two tiers share this one file:
 - production (CHIZAI_PRODUCTION=1): PostgreSQL via CHIZAI_DATABASE_URL, S3-compatible
   storage via CHIZAI_STORAGE=s3, an explicit secret key, secure cookies and HSTS.
 """
+
 from __future__ import annotations
 
 import os
@@ -130,12 +131,16 @@ def _database() -> dict:
 
         config = dj_database_url.parse(url, conn_max_age=env_int("CHIZAI_DB_CONN_MAX_AGE", 60))
         if config["ENGINE"] != "django.db.backends.postgresql":
-            raise ImproperlyConfigured("CHIZAI_DATABASE_URL must be a postgres:// URL (the embedded default is SQLite).")
+            raise ImproperlyConfigured(
+                "CHIZAI_DATABASE_URL must be a postgres:// URL (the embedded default is SQLite)."
+            )
         from importlib.util import find_spec
 
         if find_spec("psycopg") is None:
-            raise ImproperlyConfigured("CHIZAI_DATABASE_URL=postgres://… needs the postgres extra (psycopg is not "
-                                       "installed): pip install 'chizai[postgres]' (or '.[prod]' for a server).")
+            raise ImproperlyConfigured(
+                "CHIZAI_DATABASE_URL=postgres://… needs the postgres extra (psycopg is not "
+                "installed): pip install 'chizai[postgres]' (or '.[prod]' for a server)."
+            )
         config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("CHIZAI_DB_CONNECT_TIMEOUT", 5)
         return dict(config)  # a plain dict like the SQLite branch
     for name in ("chizai.sqlite3", "chizai.sqlite3-wal", "chizai.sqlite3-shm"):

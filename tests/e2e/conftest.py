@@ -2,6 +2,7 @@
 fixture (the project's conftest.py) finds chromium, skips saying why when it is missing, and
 closes the database connections the test opened while Playwright ran.
 """
+
 import pytest
 
 

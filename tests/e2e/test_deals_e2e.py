@@ -1,4 +1,5 @@
 """A deal in the browser: from a reviewed draft to points, the next draft, and the exported brief."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Upload an NDA → review → sign → disclose a drawing → download the watermarked copy → trace it."""
+
 import io
 from datetime import timedelta
 from pathlib import Path

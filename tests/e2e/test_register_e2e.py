@@ -1,5 +1,6 @@
 """The intellectual-capital register in the browser: filter, add, upload, download, search,
 reclassify and the audit trail as the owner; then the same asset as the viewer, who must not see it."""
+
 import hashlib
 
 import pytest
@@ -71,7 +72,9 @@ def test_owner_filters_adds_uploads_searches_and_reclassifies(page, live_server,
     assert "ノウハウ" in page.inner_text("dl")
     readiness = page.inner_text("section.card:has(h2:text-is('営業秘密としての備え'))")
     # 秘密表示 was ticked, so four of the five requirements are missing
-    assert "不足: アクセス制限, 秘密情報リストへの記載, 事業に有用 (有用性), 公然と知られていない (非公知性)" in readiness
+    assert (
+        "不足: アクセス制限, 秘密情報リストへの記載, 事業に有用 (有用性), 公然と知られていない (非公知性)" in readiness
+    )
     assert "保有者が登録されていない" in readiness  # succession risk, before a holder is named
     page.fill("form[action$='/holders/'] input[name=name]", "中村 拓也 (成形課)")
     page.click("form[action$='/holders/'] button[type=submit]")
@@ -81,8 +84,10 @@ def test_owner_filters_adds_uploads_searches_and_reclassifies(page, live_server,
 
     # 3. a file version through the upload form; listed with its hash, downloaded byte for byte
     assert "ファイルはまだありません。" in page.inner_text("section.card:has(form[action$='/upload/'])")
-    page.set_input_files("form[action$='/upload/'] input[name=file]",
-                         files=[{"name": "保圧切替.txt", "mimeType": "text/plain", "buffer": NOTE}])
+    page.set_input_files(
+        "form[action$='/upload/'] input[name=file]",
+        files=[{"name": "保圧切替.txt", "mimeType": "text/plain", "buffer": NOTE}],
+    )
     page.click("form[action$='/upload/'] button[type=submit]")
     page.wait_for_load_state()
     assert "保圧切替.txt を第 1 版としてアップロードしました。" in page.inner_text("ul.messages")
@@ -132,8 +137,12 @@ def test_owner_filters_adds_uploads_searches_and_reclassifies(page, live_server,
     page.goto(asset_url)
     assert page.inner_text("h1") == f"{TITLE} 極秘"
     trail = page.inner_text("section.card:has(h2:text-is('監査証跡'))")
-    for action in ("register.asset.create", "register.version.upload", "register.version.download",
-                   "register.asset.reclassify"):
+    for action in (
+        "register.asset.create",
+        "register.version.upload",
+        "register.version.download",
+        "register.asset.reclassify",
+    ):
         assert action in trail, action
     assert "保圧切替.txt v1 downloaded" in trail
 
@@ -145,8 +154,9 @@ def test_viewer_neither_lists_opens_nor_finds_a_confidential_asset(page, live_se
     load_demo()
     org = Organization.objects.get(slug="sample-seiko")
     owner = org.memberships.get(role="owner").user
-    asset = services.create_asset(owner, org, title_ja=TITLE, kind="know_how", classification="confidential",
-                                  description=f"保圧切替位置 {MARKER}")
+    asset = services.create_asset(
+        owner, org, title_ja=TITLE, kind="know_how", classification="confidential", description=f"保圧切替位置 {MARKER}"
+    )
     jobs.run_pending()
     assert [h.asset_id for h in services.search_assets(owner, org, MARKER)] == [asset.pk]  # findable at all
     base = live_server.url + "/o/sample-seiko/register/"
@@ -154,8 +164,11 @@ def test_viewer_neither_lists_opens_nor_finds_a_confidential_asset(page, live_se
 
     page.goto(base)
     listed = _titles(page)
-    visible = set(Asset.objects.filter(organization=org, classification__in=["public", "internal"])
-                  .values_list("title_ja", flat=True))
+    visible = set(
+        Asset.objects.filter(organization=org, classification__in=["public", "internal"]).values_list(
+            "title_ja", flat=True
+        )
+    )
     assert set(listed) == visible and TITLE not in listed
     assert "プレス金型図面 P-33" not in listed  # a demo confidential asset, likewise
     assert page.locator("input[name=asset]").count() == 0  # no reclassification for a viewer

@@ -1,4 +1,5 @@
 """JSON API of the adviser workspace; the same services (and audit) as the web pages."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -69,18 +70,36 @@ class CandidateOut(Schema):
 @router.get("/orgs/{slug}/advisers/portfolio", response=list[PortfolioRow])
 def portfolio(request, slug: str, prefecture: str = "", industry: str = "", sort: str = "name", desc: bool = False):
     support = _support(request, slug, "work")
-    rows = services.portfolio(request.user, support, prefecture=prefecture, industry=industry, sort=sort, descending=desc)
-    return [{"slug": r["client"].slug, "name": r["client"].name_ja, "prefecture": r["client"].prefecture,
-             "industry": r["client"].industry, "figures": {k: _plain(v) for k, v in r["figures"].items()}} for r in rows]
+    rows = services.portfolio(
+        request.user, support, prefecture=prefecture, industry=industry, sort=sort, descending=desc
+    )
+    return [
+        {
+            "slug": r["client"].slug,
+            "name": r["client"].name_ja,
+            "prefecture": r["client"].prefecture,
+            "industry": r["client"].industry,
+            "figures": {k: _plain(v) for k, v in r["figures"].items()},
+        }
+        for r in rows
+    ]
 
 
 @router.get("/orgs/{slug}/advisers/candidates", response=list[CandidateOut])
 def candidates(request, slug: str):
     support = _support(request, slug, "work")
-    return [{"slug": r["client"].slug, "prefecture": r["client"].prefecture, "score": float(r["score"]),
-             "contributions": [{"key": c.key, "weight": float(c.weight), "value": float(c.value),
-                                "points": float(c.points)} for c in r["contributions"]]}
-            for r in prioritisation.candidates(request.user, support)]
+    return [
+        {
+            "slug": r["client"].slug,
+            "prefecture": r["client"].prefecture,
+            "score": float(r["score"]),
+            "contributions": [
+                {"key": c.key, "weight": float(c.weight), "value": float(c.value), "points": float(c.points)}
+                for c in r["contributions"]
+            ],
+        }
+        for r in prioritisation.candidates(request.user, support)
+    ]
 
 
 @router.get("/orgs/{slug}/advisers/network")

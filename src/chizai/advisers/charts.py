@@ -1,4 +1,5 @@
 """Small server-rendered SVG charts (no JavaScript, nothing to build; allowed by the CSP)."""
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
@@ -13,8 +14,10 @@ def bar_svg(items: list[tuple[str, int]], width: int = 480, bar: int = 18) -> st
     top = max(count for _label, count in items) or 1
     label_w = 150
     height = len(items) * (bar + 6) + 6
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-             f'style="max-width:{width}px" role="img" class="chart bars" font-family="sans-serif" font-size="12">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px" role="img" class="chart bars" font-family="sans-serif" font-size="12">'
+    ]
     for i, (label, count) in enumerate(items):
         y = 6 + i * (bar + 6)
         w = round((width - label_w - 40) * count / top)
@@ -32,12 +35,16 @@ def line_svg(points: list[tuple[str, int | None]], width: int = 480, height: int
     left, right, bottom, top_pad = 40, 40, 30, 10  # room for the first and last x labels
     inner_w, inner_h = width - left - right, height - bottom - top_pad
     step = inner_w / max(len(points) - 1, 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-             f'style="max-width:{width}px" role="img" class="chart line" font-family="sans-serif" font-size="11">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px" role="img" class="chart line" font-family="sans-serif" font-size="11">'
+    ]
     for tick in (0, 50, 100):
         y = top_pad + inner_h * (1 - tick / 100)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-                     f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>'
+        )
     segment: list[str] = []
     segments = []
     for i, (label, value) in enumerate(points):
@@ -50,7 +57,9 @@ def line_svg(points: list[tuple[str, int | None]], width: int = 480, height: int
             continue
         y = top_pad + inner_h * (1 - max(0, min(100, value)) / 100)
         segment.append(f"{x:.1f},{y:.1f}")
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1e64c8"><title>{escape(str(label))}: {value}</title></circle>')
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1e64c8"><title>{escape(str(label))}: {value}</title></circle>'
+        )
     if segment:
         segments.append(segment)
     for seg in segments:

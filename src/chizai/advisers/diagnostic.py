@@ -3,6 +3,7 @@
 Pure functions apart from ``prefill``, which reads figures about the client; the service
 that calls it has already checked access and recorded the read.
 """
+
 from __future__ import annotations
 
 import math
@@ -72,6 +73,7 @@ def score(answers: dict) -> tuple[dict[str, int | None], int]:
 
 # --- prefill from what chizai knows -------------------------------------------------------
 
+
 def _level_from_count(count, full: int) -> int:
     return 0 if not count else min(MAX_LEVEL, 1 + round(3 * min(count, full) / full))
 
@@ -87,7 +89,9 @@ def _secret_readiness(client):
     percent = figures.secret_readiness(client)
     if percent is None:
         return None
-    return round(MAX_LEVEL * percent / 100), f"chizai register: secrecy measures recorded for {percent}% of secret entries"
+    return round(
+        MAX_LEVEL * percent / 100
+    ), f"chizai register: secrecy measures recorded for {percent}% of secret entries"
 
 
 def _nda_tracking(client):
@@ -152,6 +156,7 @@ def prefill(client) -> dict:
 
 # --- radar chart ---------------------------------------------------------------------------
 
+
 def radar_points(values: list[float], cx: float, cy: float, radius: float) -> list[tuple[float, float]]:
     n = len(values)
     points = []
@@ -168,8 +173,10 @@ def radar_svg(scores: dict, previous: dict | None = None, lang: str | None = Non
     cx = cy = size / 2
     radius = size * 0.32
     pad = 90  # side room for the longest area labels
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-{pad} 0 {size + 2 * pad} {size}" width="100%" style="max-width:{size + 2 * pad}px" '
-             f'role="img" class="radar" font-family="sans-serif" font-size="11">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-{pad} 0 {size + 2 * pad} {size}" width="100%" style="max-width:{size + 2 * pad}px" '
+        f'role="img" class="radar" font-family="sans-serif" font-size="11">'
+    ]
     for ring in (25, 50, 75, 100):
         ring_pts = radar_points([ring] * len(area_list), cx, cy, radius)
         parts.append('<polygon fill="none" stroke="#ccc" points="' + " ".join(f"{x},{y}" for x, y in ring_pts) + '"/>')
@@ -180,14 +187,22 @@ def radar_svg(scores: dict, previous: dict | None = None, lang: str | None = Non
         parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}">{escape(text(area, lang))}</text>')
     if previous:
         prev_pts = radar_points([previous.get(a["id"]) or 0 for a in area_list], cx, cy, radius)
-        parts.append('<polygon class="previous" fill="none" stroke="#888" stroke-dasharray="4 3" points="'
-                     + " ".join(f"{x},{y}" for x, y in prev_pts) + '"/>')
+        parts.append(
+            '<polygon class="previous" fill="none" stroke="#888" stroke-dasharray="4 3" points="'
+            + " ".join(f"{x},{y}" for x, y in prev_pts)
+            + '"/>'
+        )
     pts = radar_points([scores.get(a["id"]) or 0 for a in area_list], cx, cy, radius)
-    parts.append('<polygon class="current" fill="rgba(30,100,200,0.25)" stroke="#1e64c8" stroke-width="2" points="'
-                 + " ".join(f"{x},{y}" for x, y in pts) + '"/>')
+    parts.append(
+        '<polygon class="current" fill="rgba(30,100,200,0.25)" stroke="#1e64c8" stroke-width="2" points="'
+        + " ".join(f"{x},{y}" for x, y in pts)
+        + '"/>'
+    )
     for (x, y), area in zip(pts, area_list, strict=False):
         value = scores.get(area["id"])
-        parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="#1e64c8"><title>{escape(text(area, lang))}: '
-                     f'{"—" if value is None else value}</title></circle>')
+        parts.append(
+            f'<circle cx="{x}" cy="{y}" r="3" fill="#1e64c8"><title>{escape(text(area, lang))}: '
+            f"{'—' if value is None else value}</title></circle>"
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -9,6 +9,7 @@ only this file needs to follow. docs/advisers.md lists what each figure expects.
 These functions do not check access and do not audit: callers (``services``) do both,
 because one adviser read of a client is one audit event, not one per figure.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -52,6 +53,7 @@ def _safe(compute):
 
 # --- register (issue 4) ------------------------------------------------------------------
 
+
 def register_size(client):
     """Number of entries in the intellectual-capital register."""
     Asset = _model("register", "Asset")
@@ -94,6 +96,7 @@ def succession_risks(client):
 
 # --- review (issue 3) --------------------------------------------------------------------
 
+
 def open_findings(client):
     """High and medium findings in the newest version of each reviewed contract."""
     Review = _model("review", "ContractReview")
@@ -109,6 +112,7 @@ def open_findings(client):
 
 
 # --- disclosure (issue 5) ----------------------------------------------------------------
+
 
 def ndas_expiring(client, days: int = 90):
     """Signed NDAs whose term ends within ``days``: the disclosure part's own query, which the
@@ -134,6 +138,7 @@ def overdue_returns(client):
 
 # --- deals (issue 6) ---------------------------------------------------------------------
 
+
 def open_deal_points(client):
     """Negotiation points still open across the client's deals."""
     Point = _model("deals", "NegotiationPoint")
@@ -143,6 +148,7 @@ def open_deal_points(client):
 
 
 # --- this part -----------------------------------------------------------------------------
+
 
 def last_contact(client):
     from chizai.advisers.models import VisitLog
@@ -159,8 +165,12 @@ def next_contact(client):
     first = planned.values_list("next_contact_on", flat=True).first()
     if first is not None:
         return first
-    return ActionItem.objects.filter(organization=client, status="open", due_on__gte=today).order_by("due_on") \
-        .values_list("due_on", flat=True).first()
+    return (
+        ActionItem.objects.filter(organization=client, status="open", due_on__gte=today)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
 
 
 def open_actions(client):

@@ -13,8 +13,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class PortfolioFilterForm(CleanInputMixin, forms.Form):
     q = forms.CharField(label=_("Name"), required=False)
-    prefecture = forms.ChoiceField(label=_("Prefecture"), required=False,
-                                   choices=prefecture_choices)
+    prefecture = forms.ChoiceField(label=_("Prefecture"), required=False, choices=prefecture_choices)
     industry = forms.CharField(label=_("Industry"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     desc = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -27,8 +26,9 @@ class EngagementRecordForm(CleanInputMixin, forms.Form):
     started_on = forms.DateField(label=_("Started on"), widget=DATE)
     ended_on = forms.DateField(label=_("Ended on"), widget=DATE, required=False)
     hours_planned = forms.DecimalField(label=_("Hours planned"), min_value=0, max_digits=6, decimal_places=1, initial=0)
-    topics = forms.CharField(label=_("Topics"), required=False, max_length=400,
-                             help_text=_("Separate topics with commas."))
+    topics = forms.CharField(
+        label=_("Topics"), required=False, max_length=400, help_text=_("Separate topics with commas.")
+    )
 
 
 class ActionForm(CleanInputMixin, forms.Form):
@@ -74,15 +74,21 @@ class OutcomeForm(CleanInputMixin, forms.Form):
 
 
 class ProgrammeForm(CleanInputMixin, forms.Form):
-    limits = {name: f"advisers.SupportProgramme.{name}" for name in
-              ("key", "name_ja", "name_en", "description_ja", "description_en", "url", "prefecture")}
+    limits = {
+        name: f"advisers.SupportProgramme.{name}"
+        for name in ("key", "name_ja", "name_en", "description_ja", "description_en", "url", "prefecture")
+    }
 
     key = forms.SlugField(label=_("Key"), max_length=60)
     name_ja = forms.CharField(label=_("Name (Japanese)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
-    description_ja = forms.CharField(label=_("Description (Japanese)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    description_en = forms.CharField(label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description_ja = forms.CharField(
+        label=_("Description (Japanese)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     url = forms.URLField(label=_("Web address"), required=False, assume_scheme="https")
     prefecture = forms.CharField(label=_("Prefecture"), max_length=10, required=False)
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)

@@ -9,6 +9,7 @@ support organisation the work was done for; network figures aggregate over it.
 Records that are the support organisation's own (criteria and weights, its ratings of
 candidates, its directory of programmes) belong to the support organisation.
 """
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,6 +1,7 @@
 """Transparent prioritisation: criteria and weights that the support organisation publishes,
 each client's rating, and the candidate list with every criterion's contribution shown.
 The score itself is the pure function in ``priority.py``."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -23,6 +24,7 @@ from chizai.advisers.services import engagements_of, record_read, require_suppor
 
 # --- transparent prioritisation ----------------------------------------------------------------
 
+
 def criteria(support: Organization) -> list[PriorityCriterion]:
     return list(PriorityCriterion.objects.filter(organization=support))
 
@@ -37,10 +39,18 @@ def seed_criteria(actor, support: Organization) -> list[PriorityCriterion]:
     require_support(actor, support, "publish")
     if not PriorityCriterion.objects.filter(organization=support).exists():
         for position, (key, label_ja, label_en, source, weight) in enumerate(priority.DEFAULT_CRITERIA):
-            PriorityCriterion.objects.create(organization=support, key=key, label_ja=label_ja, label_en=label_en,
-                                             source=source, weight=weight, position=position)
-        publish_weights(actor, support, {k: w for k, _ja, _en, _s, w in priority.DEFAULT_CRITERIA},
-                        note="default criteria")
+            PriorityCriterion.objects.create(
+                organization=support,
+                key=key,
+                label_ja=label_ja,
+                label_en=label_en,
+                source=source,
+                weight=weight,
+                position=position,
+            )
+        publish_weights(
+            actor, support, {k: w for k, _ja, _en, _s, w in priority.DEFAULT_CRITERIA}, note="default criteria"
+        )
     return criteria(support)
 
 
@@ -63,10 +73,17 @@ def publish_weights(actor, support: Organization, weights: dict, note: str = "")
         current[key].weight = value
         current[key].save(update_fields=["weight"])
     after = {key: str(c.weight) for key, c in current.items()}
-    publication = WeightsPublication.objects.create(organization=support, weights=after, published_by=actor,
-                                                    note=note[:300])
-    audit.record(actor, support, "advisers.weights.publish", obj=publication, summary="prioritisation weights published",
-                 changes={"before": before, "after": after})
+    publication = WeightsPublication.objects.create(
+        organization=support, weights=after, published_by=actor, note=note[:300]
+    )
+    audit.record(
+        actor,
+        support,
+        "advisers.weights.publish",
+        obj=publication,
+        summary="prioritisation weights published",
+        changes={"before": before, "after": after},
+    )
     return publication
 
 
@@ -101,20 +118,35 @@ def rate_client(actor, support: Organization, client: Organization, ratings: dic
         elif criterion.source.startswith("figure:"):
             spec = figures.BY_KEY.get(criterion.source.split(":", 1)[1])
             values[criterion.key] = spec.func(client) if spec else None
-    record_read(actor, client, "figures for prioritisation (" + ", ".join(
-        c.source for c in criteria(support) if c.source.startswith("figure:")) + ")")
+    record_read(
+        actor,
+        client,
+        "figures for prioritisation ("
+        + ", ".join(c.source for c in criteria(support) if c.source.startswith("figure:"))
+        + ")",
+    )
     rating, _created = PriorityRating.objects.get_or_create(organization=support, client=client)
     before = rating.values
     rating.values, rating.rated_by = values, actor
     rating.save()
-    audit.record(actor, support, "advisers.rating.save", obj=rating, summary=f"rating of {client.slug}",
-                 changes={"before": before, "after": values})
+    audit.record(
+        actor,
+        support,
+        "advisers.rating.save",
+        obj=rating,
+        summary=f"rating of {client.slug}",
+        changes={"before": before, "after": values},
+    )
     return rating
 
 
 def candidate_clients(support: Organization):
     """Clients that engaged this support organisation (active now) — the candidates for priority."""
-    ids = AdvisoryEngagement.objects.active().filter(adviser_organization=support).values_list("organization_id", flat=True)
+    ids = (
+        AdvisoryEngagement.objects.active()
+        .filter(adviser_organization=support)
+        .values_list("organization_id", flat=True)
+    )
     return Organization.objects.filter(pk__in=ids, is_active=True, kind=Organization.Kind.COMPANY)
 
 
@@ -134,10 +166,20 @@ def candidates(actor, support: Organization) -> list[dict]:
         rating = ratings.get(client.pk)
         values = client_values(support, client, rating)
         total, contributions = priority.compute(weights, values)
-        rows.append({"client": client, "score": total, "contributions": contributions, "rating": rating,
-                     "parts": [(labels[c.key], c) for c in contributions],
-                     "rating_fields": [(c, int((rating.values if rating else {}).get(c.key) or 0))
-                                       for c in all_criteria if c.source == "rating"]})
+        rows.append(
+            {
+                "client": client,
+                "score": total,
+                "contributions": contributions,
+                "rating": rating,
+                "parts": [(labels[c.key], c) for c in contributions],
+                "rating_fields": [
+                    (c, int((rating.values if rating else {}).get(c.key) or 0))
+                    for c in all_criteria
+                    if c.source == "rating"
+                ],
+            }
+        )
     rows.sort(key=lambda r: (-r["score"], r["client"].slug))
     return rows
 
@@ -149,14 +191,25 @@ def candidates_csv(actor, support: Organization) -> str:
     keys = [c.key for c in criteria(support)]
     out = io.StringIO()
     writer = exports.csv_writer(out)
-    writer.writerow(["rank", "client", "prefecture", "industry", "score"]
-                    + [f"{k} value" for k in keys] + [f"{k} weight" for k in keys] + [f"{k} points" for k in keys])
+    writer.writerow(
+        ["rank", "client", "prefecture", "industry", "score"]
+        + [f"{k} value" for k in keys]
+        + [f"{k} weight" for k in keys]
+        + [f"{k} points" for k in keys]
+    )
     for rank, row in enumerate(rows, 1):
         by_key = {c.key: c for c in row["contributions"]}
-        writer.writerow([rank, row["client"].slug, row["client"].prefecture, row["client"].industry,
-                         f"{float(row['score']):.2f}"]
-                        + [f"{float(by_key[k].value):.4f}" for k in keys] + [str(by_key[k].weight) for k in keys]
-                        + [f"{float(by_key[k].points):.2f}" for k in keys])
-    audit.record(actor, support, "advisers.candidates.export", object_type="advisers.priorityrating",
-                 summary=f"candidate list exported as CSV ({len(rows)} candidates)")
+        writer.writerow(
+            [rank, row["client"].slug, row["client"].prefecture, row["client"].industry, f"{float(row['score']):.2f}"]
+            + [f"{float(by_key[k].value):.4f}" for k in keys]
+            + [str(by_key[k].weight) for k in keys]
+            + [f"{float(by_key[k].points):.2f}" for k in keys]
+        )
+    audit.record(
+        actor,
+        support,
+        "advisers.candidates.export",
+        object_type="advisers.priorityrating",
+        summary=f"candidate list exported as CSV ({len(rows)} candidates)",
+    )
     return "\ufeff" + out.getvalue()

@@ -5,6 +5,7 @@ weight ≥ 0. Each criterion's contribution is its own term of that sum, so the 
 weights and a client's values explain the score completely. Exact fractions are used so
 the contributions add up to the score without rounding drift; rounding happens on display.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -7,6 +7,7 @@ Every adviser read of client data is one ``advisers.read`` event in the client's
 every write is audited there too. Support-organisation records (criteria, weights,
 ratings, directory) are audited in the support organisation's chain.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -71,8 +72,15 @@ def active_engagement(actor, client: Organization):
 def record_read(actor, client: Organization, what: str, obj=None) -> None:
     """One audit event in the client's chain for an adviser's read (members are not logged)."""
     if role_in(actor, client) == "adviser":
-        audit.record(actor, client, READ, obj=obj, object_type="" if obj else "advisers.client",
-                     object_id="" if obj else client.pk, summary=f"adviser read: {what}")
+        audit.record(
+            actor,
+            client,
+            READ,
+            obj=obj,
+            object_type="" if obj else "advisers.client",
+            object_id="" if obj else client.pk,
+            summary=f"adviser read: {what}",
+        )
 
 
 @transaction.atomic
@@ -93,8 +101,16 @@ def support_of(actor, client: Organization) -> Organization | None:
 PORTFOLIO_SORTS = {spec.key for spec in figures.FIGURES} | {"name", "prefecture", "industry"}
 
 
-def portfolio(actor, support: Organization, *, prefecture: str = "", industry: str = "", query: str = "",
-              sort: str = "name", descending: bool = False) -> list[dict]:
+def portfolio(
+    actor,
+    support: Organization,
+    *,
+    prefecture: str = "",
+    industry: str = "",
+    query: str = "",
+    sort: str = "name",
+    descending: bool = False,
+) -> list[dict]:
     """One row per client with an active engagement for this adviser; each row read is audited."""
     require_support(actor, support, "work")
     rows = []
@@ -108,15 +124,19 @@ def portfolio(actor, support: Organization, *, prefecture: str = "", industry: s
             continue
         with transaction.atomic():
             values = figures.all_figures(client)
-            record_read(actor, client, "portfolio figures (" + ", ".join(
-                k for k, v in values.items() if v is not None) + ")")
+            record_read(
+                actor, client, "portfolio figures (" + ", ".join(k for k, v in values.items() if v is not None) + ")"
+            )
         rows.append({"client": client, "engagement": engagement, "figures": values})
     sort = sort if sort in PORTFOLIO_SORTS else "name"
 
     def key(row):
         if sort in ("name", "prefecture", "industry"):
-            value = {"name": row["client"].display_name, "prefecture": row["client"].prefecture,
-                     "industry": row["client"].industry}[sort]
+            value = {
+                "name": row["client"].display_name,
+                "prefecture": row["client"].prefecture,
+                "industry": row["client"].industry,
+            }[sort]
             return (0, value)
         value = row["figures"].get(sort)
         # clients without the figure go last whichever way the list is sorted
@@ -130,14 +150,23 @@ def portfolio(actor, support: Organization, *, prefecture: str = "", industry: s
 
 # --- engagement records and follow-up --------------------------------------------------------
 
+
 def _client_write(actor, client: Organization, action: str = "add") -> Organization | None:
     require_client(actor, client, action)
     return support_of(actor, client)
 
 
 @transaction.atomic
-def save_engagement_record(actor, client: Organization, *, scope: str, started_on: date, ended_on: date | None,
-                           hours_planned: Decimal, topics: str) -> EngagementRecord:
+def save_engagement_record(
+    actor,
+    client: Organization,
+    *,
+    scope: str,
+    started_on: date,
+    ended_on: date | None,
+    hours_planned: Decimal,
+    topics: str,
+) -> EngagementRecord:
     support = _client_write(actor, client, "change")
     engagement = active_engagement(actor, client)
     if engagement is None:
@@ -145,27 +174,54 @@ def save_engagement_record(actor, client: Organization, *, scope: str, started_o
     record = EngagementRecord.objects.filter(engagement=engagement).first()
     before = None
     if record is None:
-        record = EngagementRecord(engagement=engagement, organization=client, support_organization=support,
-                                  created_by=actor)
+        record = EngagementRecord(
+            engagement=engagement, organization=client, support_organization=support, created_by=actor
+        )
     else:
-        before = {"scope": record.scope, "started_on": record.started_on, "ended_on": record.ended_on,
-                  "hours_planned": record.hours_planned, "topics": record.topics}
+        before = {
+            "scope": record.scope,
+            "started_on": record.started_on,
+            "ended_on": record.ended_on,
+            "hours_planned": record.hours_planned,
+            "topics": record.topics,
+        }
     record.scope, record.started_on, record.ended_on = scope, started_on, ended_on
     record.hours_planned, record.topics = hours_planned, topics
     record.save()
-    audit.record(actor, client, "advisers.engagement_record.save", obj=record, summary="engagement record saved",
-                 changes={"before": before, "after": {"scope": scope, "started_on": started_on, "ended_on": ended_on,
-                                                      "hours_planned": hours_planned, "topics": topics}})
+    audit.record(
+        actor,
+        client,
+        "advisers.engagement_record.save",
+        obj=record,
+        summary="engagement record saved",
+        changes={
+            "before": before,
+            "after": {
+                "scope": scope,
+                "started_on": started_on,
+                "ended_on": ended_on,
+                "hours_planned": hours_planned,
+                "topics": topics,
+            },
+        },
+    )
     return record
 
 
 @transaction.atomic
 def add_action(actor, client: Organization, *, title: str, side: str, due_on: date | None = None) -> ActionItem:
     support = _client_write(actor, client, "add")
-    item = ActionItem.objects.create(organization=client, support_organization=support, created_by=actor,
-                                     title=title, side=side, due_on=due_on)
-    audit.record(actor, client, "advisers.action.create", obj=item, summary=f"action: {title}",
-                 changes={"after": {"title": title, "side": side, "due_on": due_on}})
+    item = ActionItem.objects.create(
+        organization=client, support_organization=support, created_by=actor, title=title, side=side, due_on=due_on
+    )
+    audit.record(
+        actor,
+        client,
+        "advisers.action.create",
+        obj=item,
+        summary=f"action: {title}",
+        changes={"after": {"title": title, "side": side, "due_on": due_on}},
+    )
     return item
 
 
@@ -180,21 +236,47 @@ def set_action_status(actor, client: Organization, item: ActionItem, status: str
     item.status = status
     item.done_on = timezone.localdate() if status == ActionItem.Status.DONE else None
     item.save(update_fields=["status", "done_on"])
-    audit.record(actor, client, "advisers.action.update", obj=item, summary=f"action {item.pk}: {before} → {status}",
-                 changes={"before": {"status": before}, "after": {"status": status}})
+    audit.record(
+        actor,
+        client,
+        "advisers.action.update",
+        obj=item,
+        summary=f"action {item.pk}: {before} → {status}",
+        changes={"before": {"status": before}, "after": {"status": status}},
+    )
     return item
 
 
 @transaction.atomic
-def log_visit(actor, client: Organization, *, visited_on: date, kind: str, hours: Decimal, summary: str,
-              next_contact_on: date | None = None) -> VisitLog:
+def log_visit(
+    actor,
+    client: Organization,
+    *,
+    visited_on: date,
+    kind: str,
+    hours: Decimal,
+    summary: str,
+    next_contact_on: date | None = None,
+) -> VisitLog:
     support = _client_write(actor, client, "add")
-    visit = VisitLog.objects.create(organization=client, support_organization=support, created_by=actor,
-                                    visited_on=visited_on, kind=kind, hours=hours, summary=summary,
-                                    next_contact_on=next_contact_on)
-    audit.record(actor, client, "advisers.visit.create", obj=visit, summary=f"{kind} on {visited_on}",
-                 changes={"after": {"visited_on": visited_on, "kind": kind, "hours": hours,
-                                    "next_contact_on": next_contact_on}})
+    visit = VisitLog.objects.create(
+        organization=client,
+        support_organization=support,
+        created_by=actor,
+        visited_on=visited_on,
+        kind=kind,
+        hours=hours,
+        summary=summary,
+        next_contact_on=next_contact_on,
+    )
+    audit.record(
+        actor,
+        client,
+        "advisers.visit.create",
+        obj=visit,
+        summary=f"{kind} on {visited_on}",
+        changes={"after": {"visited_on": visited_on, "kind": kind, "hours": hours, "next_contact_on": next_contact_on}},
+    )
     return visit
 
 
@@ -222,10 +304,22 @@ def note_skill(actor, client: Organization, *, skill: str, level: int, noted_on:
     support = _client_write(actor, client, "add")
     if skill not in SKILLS:
         raise ChizaiError(_("Unknown skill."))
-    entry = SkillHandover.objects.create(organization=client, support_organization=support, created_by=actor,
-                                         skill=skill, level=int(level), noted_on=noted_on or timezone.localdate())
-    audit.record(actor, client, "advisers.skill.note", obj=entry, summary=f"{skill}: level {level}",
-                 changes={"after": {"skill": skill, "level": int(level), "noted_on": entry.noted_on}})
+    entry = SkillHandover.objects.create(
+        organization=client,
+        support_organization=support,
+        created_by=actor,
+        skill=skill,
+        level=int(level),
+        noted_on=noted_on or timezone.localdate(),
+    )
+    audit.record(
+        actor,
+        client,
+        "advisers.skill.note",
+        obj=entry,
+        summary=f"{skill}: level {level}",
+        changes={"after": {"skill": skill, "level": int(level), "noted_on": entry.noted_on}},
+    )
     return entry
 
 
@@ -234,8 +328,10 @@ def skill_progress(client: Organization) -> list[dict]:
     history: dict[str, list[SkillHandover]] = {}
     for entry in SkillHandover.objects.filter(organization=client).order_by("noted_on", "pk"):
         history.setdefault(entry.skill, []).append(entry)
-    return [{"skill": key, "label": skill_label(key), "latest": entries[-1], "history": entries}
-            for key, entries in history.items()]
+    return [
+        {"skill": key, "label": skill_label(key), "latest": entries[-1], "history": entries}
+        for key, entries in history.items()
+    ]
 
 
 def self_sufficiency_series(client: Organization) -> list[tuple[str, int]]:
@@ -277,6 +373,7 @@ def workspace(actor, client: Organization) -> dict:
 
 # --- diagnostics -----------------------------------------------------------------------------
 
+
 @transaction.atomic
 def start_diagnostic(actor, client: Organization) -> Diagnostic:
     """A draft diagnostic, prefilled from what chizai knows (that read is audited)."""
@@ -284,17 +381,37 @@ def start_diagnostic(actor, client: Organization) -> Diagnostic:
     proposed = diag.prefill(client)
     record_read(actor, client, f"diagnostic prefill ({len(proposed)} answers proposed)")
     scores, overall = diag.score(proposed)
-    item = Diagnostic.objects.create(organization=client, support_organization=support, created_by=actor,
-                                     answers=proposed, scores=scores, overall=overall,
-                                     questions_version=diag.catalogue()["version"])
-    audit.record(actor, client, "advisers.diagnostic.create", obj=item, summary="diagnostic started",
-                 changes={"after": {"prefilled": sorted(proposed)}})
+    item = Diagnostic.objects.create(
+        organization=client,
+        support_organization=support,
+        created_by=actor,
+        answers=proposed,
+        scores=scores,
+        overall=overall,
+        questions_version=diag.catalogue()["version"],
+    )
+    audit.record(
+        actor,
+        client,
+        "advisers.diagnostic.create",
+        obj=item,
+        summary="diagnostic started",
+        changes={"after": {"prefilled": sorted(proposed)}},
+    )
     return item
 
 
 @transaction.atomic
-def save_diagnostic(actor, client: Organization, item: Diagnostic, *, answers: dict, conducted_on: date | None = None,
-                    notes: str | None = None, final: bool = False) -> Diagnostic:
+def save_diagnostic(
+    actor,
+    client: Organization,
+    item: Diagnostic,
+    *,
+    answers: dict,
+    conducted_on: date | None = None,
+    notes: str | None = None,
+    final: bool = False,
+) -> Diagnostic:
     _client_write(actor, client, "change")
     if item.organization_id != client.pk:
         raise Http404
@@ -319,9 +436,14 @@ def save_diagnostic(actor, client: Organization, item: Diagnostic, *, answers: d
     if final:
         item.status = Diagnostic.Status.FINAL
     item.save()
-    audit.record(actor, client, "advisers.diagnostic.save", obj=item, summary=f"diagnostic saved ({item.status})",
-                 changes={"before": before, "after": {"scores": item.scores, "overall": item.overall,
-                                                      "status": item.status}})
+    audit.record(
+        actor,
+        client,
+        "advisers.diagnostic.save",
+        obj=item,
+        summary=f"diagnostic saved ({item.status})",
+        changes={"before": before, "after": {"scores": item.scores, "overall": item.overall, "status": item.status}},
+    )
     return item
 
 
@@ -331,9 +453,12 @@ def read_diagnostic(actor, client: Organization, pk: int) -> tuple[Diagnostic, D
     item = Diagnostic.objects.restrict(actor, "view").filter(organization=client, pk=pk).first()
     if item is None:
         raise Http404
-    previous = Diagnostic.objects.filter(organization=client, status=Diagnostic.Status.FINAL) \
-        .filter(Q(conducted_on__lt=item.conducted_on) | Q(conducted_on=item.conducted_on, pk__lt=item.pk)) \
-        .order_by("-conducted_on", "-pk").first()
+    previous = (
+        Diagnostic.objects.filter(organization=client, status=Diagnostic.Status.FINAL)
+        .filter(Q(conducted_on__lt=item.conducted_on) | Q(conducted_on=item.conducted_on, pk__lt=item.pk))
+        .order_by("-conducted_on", "-pk")
+        .first()
+    )
     with transaction.atomic():
         record_read(actor, client, f"diagnostic {item.pk}", obj=item)
     return item, previous
@@ -350,17 +475,30 @@ def export_diagnostic_pdf(actor, client: Organization, pk: int) -> bytes:
 
 # --- referrals -------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def refer(actor, client: Organization, *, programme: SupportProgramme, reason: str,
-          referred_on: date | None = None) -> Referral:
+def refer(
+    actor, client: Organization, *, programme: SupportProgramme, reason: str, referred_on: date | None = None
+) -> Referral:
     support = _client_write(actor, client, "add")
     if support is None or programme.organization_id != support.pk:
         raise ChizaiError(_("Choose a programme from your support organisation's directory."))
-    referral = Referral.objects.create(organization=client, support_organization=support, created_by=actor,
-                                       programme=programme, reason=reason,
-                                       referred_on=referred_on or timezone.localdate())
-    audit.record(actor, client, "advisers.referral.create", obj=referral, summary=f"referred to {programme.key}",
-                 changes={"after": {"programme": programme.key, "reason": reason}})
+    referral = Referral.objects.create(
+        organization=client,
+        support_organization=support,
+        created_by=actor,
+        programme=programme,
+        reason=reason,
+        referred_on=referred_on or timezone.localdate(),
+    )
+    audit.record(
+        actor,
+        client,
+        "advisers.referral.create",
+        obj=referral,
+        summary=f"referred to {programme.key}",
+        changes={"after": {"programme": programme.key, "reason": reason}},
+    )
     return referral
 
 
@@ -374,8 +512,14 @@ def set_referral_outcome(actor, client: Organization, referral: Referral, *, out
     before = {"outcome": referral.outcome, "outcome_note": referral.outcome_note}
     referral.outcome, referral.outcome_note = outcome, note
     referral.save(update_fields=["outcome", "outcome_note"])
-    audit.record(actor, client, "advisers.referral.outcome", obj=referral, summary=f"referral outcome: {outcome}",
-                 changes={"before": before, "after": {"outcome": outcome, "outcome_note": note}})
+    audit.record(
+        actor,
+        client,
+        "advisers.referral.outcome",
+        obj=referral,
+        summary=f"referral outcome: {outcome}",
+        changes={"before": before, "after": {"outcome": outcome, "outcome_note": note}},
+    )
     return referral
 
 
@@ -386,8 +530,9 @@ def directory(actor, support: Organization):
 
 
 @transaction.atomic
-def save_programme(actor, support: Organization, *, key: str, programme: SupportProgramme | None = None,
-                   **fields) -> SupportProgramme:
+def save_programme(
+    actor, support: Organization, *, key: str, programme: SupportProgramme | None = None, **fields
+) -> SupportProgramme:
     require_support(actor, support, "publish")
     if programme is not None and programme.organization_id != support.pk:
         raise Http404
@@ -400,8 +545,14 @@ def save_programme(actor, support: Organization, *, key: str, programme: Support
         setattr(programme, name, value)
     programme.full_clean(validate_unique=programme.pk is None)
     programme.save()
-    audit.record(actor, support, "advisers.programme.save", obj=programme, summary=f"programme {key} saved",
-                 changes={"before": before, "after": fields})
+    audit.record(
+        actor,
+        support,
+        "advisers.programme.save",
+        obj=programme,
+        summary=f"programme {key} saved",
+        changes={"before": before, "after": fields},
+    )
     return programme
 
 
@@ -443,8 +594,11 @@ def network(actor, support: Organization) -> dict:
     engagements = AdvisoryEngagement.objects.filter(adviser_organization=support)
     client_ids = set(engagements.values_list("organization_id", flat=True))
     active_ids = set(engagements.active().values_list("organization_id", flat=True))
-    clients = list(Organization.objects.filter(pk__in=client_ids, kind=Organization.Kind.COMPANY)
-                   .values("pk", "prefecture", "industry"))
+    clients = list(
+        Organization.objects.filter(pk__in=client_ids, kind=Organization.Kind.COMPANY).values(
+            "pk", "prefecture", "industry"
+        )
+    )
     by_prefecture: dict[str, int] = {}
     by_industry: dict[str, int] = {}
     for c in clients:
@@ -455,9 +609,13 @@ def network(actor, support: Organization) -> dict:
 
     periods: dict[str, dict[int, int]] = {}
     first_last: dict[int, list[int]] = {}
-    for client_id, day, overall in Diagnostic.objects.filter(
+    for client_id, day, overall in (
+        Diagnostic.objects.filter(
             support_organization=support, status=Diagnostic.Status.FINAL, organization_id__in=client_ids
-    ).order_by("conducted_on", "pk").values_list("organization_id", "conducted_on", "overall"):
+        )
+        .order_by("conducted_on", "pk")
+        .values_list("organization_id", "conducted_on", "overall")
+    ):
         periods.setdefault(_period(day), {})[client_id] = overall  # a client's latest in the period
         first_last.setdefault(client_id, []).append(overall)
     progress = []
@@ -474,8 +632,11 @@ def network(actor, support: Organization) -> dict:
     actions = ActionItem.objects.filter(support_organization=support)
     skills_alone = 0
     latest: dict[tuple[int, str], int] = {}
-    for org_id, skill, level in SkillHandover.objects.filter(support_organization=support).order_by(
-            "noted_on", "pk").values_list("organization_id", "skill", "level"):
+    for org_id, skill, level in (
+        SkillHandover.objects.filter(support_organization=support)
+        .order_by("noted_on", "pk")
+        .values_list("organization_id", "skill", "level")
+    ):
         latest[(org_id, skill)] = level
     skills_alone = sum(1 for level in latest.values() if level == SkillHandover.Level.CLIENT)
     return {
@@ -514,14 +675,24 @@ def network_csv(actor, support: Organization) -> str:
     for row in data["progress"]:
         writer.writerow(["diagnostics", f"{row['period']} clients", row["clients"]])
         writer.writerow(["diagnostics", f"{row['period']} mean score", "" if row["mean"] is None else row["mean"]])
-    writer.writerow(["diagnostics", "mean improvement first to latest",
-                     "" if data["mean_improvement"] is None else data["mean_improvement"]])
+    writer.writerow(
+        [
+            "diagnostics",
+            "mean improvement first to latest",
+            "" if data["mean_improvement"] is None else data["mean_improvement"],
+        ]
+    )
     for key, count in data["referral_outcomes"].items():
         writer.writerow(["referrals", key, count])
     writer.writerow(["actions", "done", data["actions_done"]])
     writer.writerow(["actions", "open", data["actions_open"]])
     writer.writerow(["skills", "tracked", data["skills_tracked"]])
     writer.writerow(["skills", "client alone", data["skills_alone"]])
-    audit.record(actor, support, "advisers.network.export", object_type="advisers.network",
-                 summary="network figures exported as CSV")
+    audit.record(
+        actor,
+        support,
+        "advisers.network.export",
+        object_type="advisers.network",
+        summary="network figures exported as CSV",
+    )
     return "\ufeff" + out.getvalue()

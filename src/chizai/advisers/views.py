@@ -5,6 +5,7 @@ directory, network. Under a client company (``/o/<client>/advisers/…``): the c
 workspace (engagement record, actions, visits, skills, referrals) and diagnostics — the
 adviser reaches it through the engagement, the client's owner and manager read it too.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -43,6 +44,7 @@ def index(request):
 
 # --- support organisation ----------------------------------------------------------------
 
+
 @org_view("advisers", "work")
 def portfolio(request):
     _support_only(request)
@@ -50,18 +52,33 @@ def portfolio(request):
     params = form.cleaned_data if form.is_valid() else {}
     sort = params.get("sort") or "name"
     descending = bool(params.get("desc"))
-    rows = services.portfolio(request.user, request.organization, prefecture=params.get("prefecture", ""),
-                              industry=params.get("industry", ""), query=params.get("q", ""), sort=sort,
-                              descending=descending)
+    rows = services.portfolio(
+        request.user,
+        request.organization,
+        prefecture=params.get("prefecture", ""),
+        industry=params.get("industry", ""),
+        query=params.get("q", ""),
+        sort=sort,
+        descending=descending,
+    )
     for row in rows:
         row["cells"] = [(spec, row["figures"][spec.key]) for spec in figures.FIGURES]
     query = request.GET.copy()
     for key in ("sort", "desc"):
         query.pop(key, None)
-    return render(request, "advisers/portfolio.html", {
-        "form": form, "rows": rows, "specs": figures.FIGURES, "sort": sort, "desc": descending,
-        "query": query.urlencode(), "not_available": figures.NOT_AVAILABLE,
-    })
+    return render(
+        request,
+        "advisers/portfolio.html",
+        {
+            "form": form,
+            "rows": rows,
+            "specs": figures.FIGURES,
+            "sort": sort,
+            "desc": descending,
+            "query": query.urlencode(),
+            "not_available": figures.NOT_AVAILABLE,
+        },
+    )
 
 
 @org_view("advisers", "work")
@@ -70,11 +87,18 @@ def priorities(request):
     rows = prioritisation.candidates(request.user, request.organization)
     publications = scoped(request, WeightsPublication, "work")[:10]
     my_clients = {e.organization_id for e in services.engagements_of(request.user, request.organization)}
-    return render(request, "advisers/priorities.html", {
-        "rows": rows, "criteria": prioritisation.criteria(request.organization), "publications": publications,
-        "can_publish": can(request, "advisers", "publish"), "my_clients": my_clients,
-        "rating_range": range(0, 5),
-    })
+    return render(
+        request,
+        "advisers/priorities.html",
+        {
+            "rows": rows,
+            "criteria": prioritisation.criteria(request.organization),
+            "publications": publications,
+            "can_publish": can(request, "advisers", "publish"),
+            "my_clients": my_clients,
+            "rating_range": range(0, 5),
+        },
+    )
 
 
 @require_POST
@@ -111,7 +135,9 @@ def rate_client(request):
 @org_view("advisers", "work")
 def priorities_csv(request):
     _support_only(request)
-    response = HttpResponse(prioritisation.candidates_csv(request.user, request.organization), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        prioritisation.candidates_csv(request.user, request.organization), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="candidates-{request.organization.slug}.csv"'
     return response
 
@@ -119,10 +145,15 @@ def priorities_csv(request):
 @org_view("advisers", "work")
 def directory(request):
     _support_only(request)
-    return render(request, "advisers/directory.html", {
-        "programmes": services.directory(request.user, request.organization),
-        "form": forms.ProgrammeForm(), "can_publish": can(request, "advisers", "publish"),
-    })
+    return render(
+        request,
+        "advisers/directory.html",
+        {
+            "programmes": services.directory(request.user, request.organization),
+            "form": forms.ProgrammeForm(),
+            "can_publish": can(request, "advisers", "publish"),
+        },
+    )
 
 
 @require_POST
@@ -152,24 +183,31 @@ def save_programme(request):
 def network(request):
     _support_only(request)
     data = services.network(request.user, request.organization)
-    return render(request, "advisers/network.html", {
-        "data": data,
-        "outcomes": [(Referral.Outcome(key).label, count) for key, count in data["referral_outcomes"].items()],
-        "prefecture_chart": charts.bar_svg(data["by_prefecture"]),
-        "industry_chart": charts.bar_svg(data["by_industry"]),
-        "progress_chart": charts.line_svg([(p["period"], p["mean"]) for p in data["progress"]]),
-    })
+    return render(
+        request,
+        "advisers/network.html",
+        {
+            "data": data,
+            "outcomes": [(Referral.Outcome(key).label, count) for key, count in data["referral_outcomes"].items()],
+            "prefecture_chart": charts.bar_svg(data["by_prefecture"]),
+            "industry_chart": charts.bar_svg(data["by_industry"]),
+            "progress_chart": charts.line_svg([(p["period"], p["mean"]) for p in data["progress"]]),
+        },
+    )
 
 
 @org_view("advisers", "view")
 def network_csv(request):
     _support_only(request)
-    response = HttpResponse(services.network_csv(request.user, request.organization), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        services.network_csv(request.user, request.organization), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="network-{request.organization.slug}.csv"'
     return response
 
 
 # --- client company --------------------------------------------------------------------------
+
 
 def _back(request):
     return redirect("advisers_workspace", org_slug=request.organization.slug)
@@ -192,24 +230,44 @@ def workspace(request):
     engagement = data["engagement"]
     record = next((r for r in data["records"] if engagement and r.engagement_id == engagement.pk), None)
     support = engagement.adviser_organization if engagement else None
-    programmes = SupportProgramme.objects.filter(organization=support, is_active=True) if support else \
-        SupportProgramme.objects.none()
+    programmes = (
+        SupportProgramme.objects.filter(organization=support, is_active=True)
+        if support
+        else SupportProgramme.objects.none()
+    )
     can_add = can(request, "advisers", "add")
-    return render(request, "advisers/workspace.html", {
-        **data, "record": record,
-        "cells": [(spec, data["figures"][spec.key]) for spec in figures.FIGURES],
-        "self_sufficiency_chart": charts.line_svg(data["self_sufficiency"]), "support": support, "can_add": can_add,
-        "can_change": can(request, "advisers", "change"), "specs": figures.FIGURES,
-        "not_available": figures.NOT_AVAILABLE,
-        "record_form": forms.EngagementRecordForm(initial={
-            "scope": record.scope if record else (engagement.scope if engagement else ""),
-            "started_on": record.started_on if record else (engagement.started_at.date() if engagement else None),
-            "ended_on": record.ended_on if record else None,
-            "hours_planned": record.hours_planned if record else 0, "topics": record.topics if record else ""}),
-        "action_form": forms.ActionForm(), "visit_form": forms.VisitForm(), "skill_form": forms.SkillForm(),
-        "referral_form": forms.ReferralForm(programmes=programmes), "outcomes": Referral.Outcome.choices,
-        "statuses": ActionItem.Status.choices,
-    })
+    return render(
+        request,
+        "advisers/workspace.html",
+        {
+            **data,
+            "record": record,
+            "cells": [(spec, data["figures"][spec.key]) for spec in figures.FIGURES],
+            "self_sufficiency_chart": charts.line_svg(data["self_sufficiency"]),
+            "support": support,
+            "can_add": can_add,
+            "can_change": can(request, "advisers", "change"),
+            "specs": figures.FIGURES,
+            "not_available": figures.NOT_AVAILABLE,
+            "record_form": forms.EngagementRecordForm(
+                initial={
+                    "scope": record.scope if record else (engagement.scope if engagement else ""),
+                    "started_on": record.started_on
+                    if record
+                    else (engagement.started_at.date() if engagement else None),
+                    "ended_on": record.ended_on if record else None,
+                    "hours_planned": record.hours_planned if record else 0,
+                    "topics": record.topics if record else "",
+                }
+            ),
+            "action_form": forms.ActionForm(),
+            "visit_form": forms.VisitForm(),
+            "skill_form": forms.SkillForm(),
+            "referral_form": forms.ReferralForm(programmes=programmes),
+            "outcomes": Referral.Outcome.choices,
+            "statuses": ActionItem.Status.choices,
+        },
+    )
 
 
 @require_POST
@@ -218,8 +276,11 @@ def save_record(request):
     _client_only(request)
     form = forms.EngagementRecordForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.save_engagement_record(request.user, request.organization, **form.cleaned_data),
-             _("Engagement record saved."))
+        _run(
+            request,
+            lambda: services.save_engagement_record(request.user, request.organization, **form.cleaned_data),
+            _("Engagement record saved."),
+        )
     else:
         messages.error(request, form.errors.as_text())
     return _back(request)
@@ -231,8 +292,11 @@ def add_action(request):
     _client_only(request)
     form = forms.ActionForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.add_action(request.user, request.organization, **form.cleaned_data),
-             _("Action added."))
+        _run(
+            request,
+            lambda: services.add_action(request.user, request.organization, **form.cleaned_data),
+            _("Action added."),
+        )
     else:
         messages.error(request, form.errors.as_text())
     return _back(request)
@@ -243,8 +307,11 @@ def add_action(request):
 def action_status(request):
     _client_only(request)
     item = get_object_or_404(scoped(request, ActionItem, "change"), pk=one_id(request.POST.get("item")))
-    _run(request, lambda: services.set_action_status(request.user, request.organization, item,
-                                                     request.POST.get("status", "")), _("Action updated."))
+    _run(
+        request,
+        lambda: services.set_action_status(request.user, request.organization, item, request.POST.get("status", "")),
+        _("Action updated."),
+    )
     return _back(request)
 
 
@@ -254,8 +321,11 @@ def log_visit(request):
     _client_only(request)
     form = forms.VisitForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.log_visit(request.user, request.organization, **form.cleaned_data),
-             _("Visit recorded."))
+        _run(
+            request,
+            lambda: services.log_visit(request.user, request.organization, **form.cleaned_data),
+            _("Visit recorded."),
+        )
     else:
         messages.error(request, form.errors.as_text())
     return _back(request)
@@ -267,8 +337,11 @@ def note_skill(request):
     _client_only(request)
     form = forms.SkillForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.note_skill(request.user, request.organization, **form.cleaned_data),
-             _("Hand-over noted."))
+        _run(
+            request,
+            lambda: services.note_skill(request.user, request.organization, **form.cleaned_data),
+            _("Hand-over noted."),
+        )
     else:
         messages.error(request, form.errors.as_text())
     return _back(request)
@@ -282,8 +355,11 @@ def refer(request):
     programmes = SupportProgramme.objects.filter(organization=support) if support else SupportProgramme.objects.none()
     form = forms.ReferralForm(request.POST, programmes=programmes)
     if form.is_valid():
-        _run(request, lambda: services.refer(request.user, request.organization, **form.cleaned_data),
-             _("Referral recorded."))
+        _run(
+            request,
+            lambda: services.refer(request.user, request.organization, **form.cleaned_data),
+            _("Referral recorded."),
+        )
     else:
         messages.error(request, form.errors.as_text())
     return _back(request)
@@ -296,9 +372,17 @@ def referral_outcome(request):
     form = forms.OutcomeForm(request.POST)
     if form.is_valid():
         referral = get_object_or_404(scoped(request, Referral, "change"), pk=form.cleaned_data["referral"])
-        _run(request, lambda: services.set_referral_outcome(
-            request.user, request.organization, referral, outcome=form.cleaned_data["outcome"],
-            note=form.cleaned_data["note"]), _("Outcome saved."))
+        _run(
+            request,
+            lambda: services.set_referral_outcome(
+                request.user,
+                request.organization,
+                referral,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            ),
+            _("Outcome saved."),
+        )
     return _back(request)
 
 
@@ -318,19 +402,32 @@ def diagnostic_detail(request, diagnostic_id: int):
     levels = [(lv["value"], diag.text(lv, lang)) for lv in diag.catalogue()["levels"]]
     sections = []
     for area in diag.areas():
-        sections.append({
-            "id": area["id"], "label": diag.text(area, lang), "score": item.scores.get(area["id"]),
-            "previous": previous.scores.get(area["id"]) if previous else None,
-            "questions": [{"id": q["id"], "label": diag.text(q, lang), "answer": item.answers.get(q["id"])}
-                          for q in area["questions"]],
-        })
+        sections.append(
+            {
+                "id": area["id"],
+                "label": diag.text(area, lang),
+                "score": item.scores.get(area["id"]),
+                "previous": previous.scores.get(area["id"]) if previous else None,
+                "questions": [
+                    {"id": q["id"], "label": diag.text(q, lang), "answer": item.answers.get(q["id"])}
+                    for q in area["questions"]
+                ],
+            }
+        )
     history = list(scoped(request, Diagnostic).filter(status=Diagnostic.Status.FINAL).order_by("conducted_on", "pk"))
-    return render(request, "advisers/diagnostic.html", {
-        "item": item, "previous": previous, "sections": sections, "levels": levels,
-        "radar": diag.radar_svg(item.scores, previous.scores if previous else None, lang),
-        "history_chart": charts.line_svg([(d.conducted_on.strftime("%Y-%m"), d.overall) for d in history]),
-        "editable": item.status == Diagnostic.Status.DRAFT and can(request, "advisers", "change"),
-    })
+    return render(
+        request,
+        "advisers/diagnostic.html",
+        {
+            "item": item,
+            "previous": previous,
+            "sections": sections,
+            "levels": levels,
+            "radar": diag.radar_svg(item.scores, previous.scores if previous else None, lang),
+            "history_chart": charts.line_svg([(d.conducted_on.strftime("%Y-%m"), d.overall) for d in history]),
+            "editable": item.status == Diagnostic.Status.DRAFT and can(request, "advisers", "change"),
+        },
+    )
 
 
 @require_POST
@@ -348,8 +445,10 @@ def save_diagnostic(request, diagnostic_id: int):
     def save():
         refuse_bad_text(notes, *(a["evidence"] for a in answers.values()))
         refuse_bad_text(*(a["value"] for a in answers.values()), multiline=False)
-        services.save_diagnostic(request.user, request.organization, item, answers=answers, notes=notes,
-                                 final="final" in request.POST)
+        services.save_diagnostic(
+            request.user, request.organization, item, answers=answers, notes=notes, final="final" in request.POST
+        )
+
     _run(request, save, _("Diagnostic saved."))
     return redirect("advisers_diagnostic", org_slug=request.organization.slug, diagnostic_id=item.pk)
 
@@ -359,5 +458,7 @@ def diagnostic_pdf(request, diagnostic_id: int):
     _client_only(request)
     data = services.export_diagnostic_pdf(request.user, request.organization, diagnostic_id)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="diagnostic-{request.organization.slug}-{diagnostic_id}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="diagnostic-{request.organization.slug}-{diagnostic_id}.pdf"'
+    )
     return response

@@ -3,6 +3,7 @@
 Each helper takes the variable name and a default; a ``*_FILE`` twin (Docker/K8s secrets)
 wins over the plain variable for secrets so keys never need to sit in a process listing.
 """
+
 from __future__ import annotations
 
 import os

@@ -14,6 +14,7 @@ Refusals are one family of exceptions, rendered in one place each:
 
 ``except Denied`` catches both (the CLI does).
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied

@@ -73,8 +73,10 @@ class VerifyOut(Schema):
 def me(request):
     roles = roles_by_org(request.user)
     orgs = Organization.objects.filter(pk__in=roles.keys())
-    return {"username": request.user.get_username(),
-            "organizations": [{"slug": o.slug, "role": roles[o.pk]} for o in orgs]}
+    return {
+        "username": request.user.get_username(),
+        "organizations": [{"slug": o.slug, "role": roles[o.pk]} for o in orgs],
+    }
 
 
 @router.get("/orgs", response=list[OrganizationOut])

@@ -20,4 +20,6 @@ class CoreConfig(AppConfig):
         checks.register()
 
         post_save.connect(audit.open_organization_chain, sender=Organization, dispatch_uid="chizai-audit-open-chain")
-        pre_save.connect(usernames.normalise_new_user, sender=get_user_model(), dispatch_uid="chizai-normalise-username")
+        pre_save.connect(
+            usernames.normalise_new_user, sender=get_user_model(), dispatch_uid="chizai-normalise-username"
+        )

@@ -21,6 +21,7 @@ approve); each counts only what the user may view (``restrict``). Each item link
 page where it is resolved, filtered where that page can be, or to the one object when
 there is only one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,8 +66,9 @@ def overdue_returns(user, organization, today: date | None = None) -> Item | Non
     if not may(user, organization, "disclosure", "view"):
         return None
     count = duties.overdue_returns(organization, _today(today))
-    return Item("overdue_returns", count, _("Returns or destructions overdue"), _url("disclosure", organization),
-                urgent=True)
+    return Item(
+        "overdue_returns", count, _("Returns or destructions overdue"), _url("disclosure", organization), urgent=True
+    )
 
 
 def upcoming_returns(user, organization, today: date | None = None) -> Item | None:
@@ -76,20 +78,31 @@ def upcoming_returns(user, organization, today: date | None = None) -> Item | No
         return None
     today = _today(today)
     duties.sync_obligations(organization)  # as the disclosure page and the calendar do
-    count = duties.obligations(user, organization).filter(
-        kind=Obligation.Kind.RETURN_DUE, due_on__gte=today, due_on__lte=today + timedelta(days=UPCOMING_RETURN_DAYS)).count()
-    return Item("upcoming_returns", count, _("Returns or destructions due within 30 days"),
-                _url("disclosure_calendar", organization))
+    count = (
+        duties.obligations(user, organization)
+        .filter(
+            kind=Obligation.Kind.RETURN_DUE, due_on__gte=today, due_on__lte=today + timedelta(days=UPCOMING_RETURN_DAYS)
+        )
+        .count()
+    )
+    return Item(
+        "upcoming_returns",
+        count,
+        _("Returns or destructions due within 30 days"),
+        _url("disclosure_calendar", organization),
+    )
 
 
 def ndas_expiring(user, organization, today: date | None = None) -> Item | None:
     """Signed NDAs whose term ends within 90 days."""
     if not may(user, organization, "disclosure", "view"):
         return None
-    ids = list(duties.expiring_ndas(organization, days=NDA_EXPIRY_DAYS, today=_today(today), user=user)
-               .values_list("pk", flat=True))
-    url = (_url("disclosure_agreement", organization, ids[0]) if len(ids) == 1
-           else _url("disclosure", organization))
+    ids = list(
+        duties.expiring_ndas(organization, days=NDA_EXPIRY_DAYS, today=_today(today), user=user).values_list(
+            "pk", flat=True
+        )
+    )
+    url = _url("disclosure_agreement", organization, ids[0]) if len(ids) == 1 else _url("disclosure", organization)
     return Item("ndas_expiring", len(ids), _("NDAs expiring within 90 days"), url)
 
 
@@ -117,9 +130,12 @@ def succession_risks(user, organization, today: date | None = None) -> Item | No
     if not may(user, organization, "register", "view"):
         return None
     count = register_services.succession_at_risk(organization, user=user, today=_today(today)).count()
-    return Item("succession_risks", count,
-                _("Important know-how at succession risk (one holder, or a holder leaving within 12 months)"),
-                _url("register_risks", organization))
+    return Item(
+        "succession_risks",
+        count,
+        _("Important know-how at succession risk (one holder, or a holder leaving within 12 months)"),
+        _url("register_risks", organization),
+    )
 
 
 def reviews_due(user, organization, today: date | None = None) -> Item | None:
@@ -127,8 +143,13 @@ def reviews_due(user, organization, today: date | None = None) -> Item | None:
     if not may(user, organization, "register", "view"):
         return None
     count = len(register_services.filter_assets(user, organization, review_due=True, today=_today(today)))
-    return Item("reviews_due", count, _("Register entries due for review"),
-                _url("ic_register", organization, query="review_due=on"), urgent=True)
+    return Item(
+        "reviews_due",
+        count,
+        _("Register entries due for review"),
+        _url("ic_register", organization, query="review_due=on"),
+        urgent=True,
+    )
 
 
 def followups_due(user, organization, today: date | None = None) -> Item | None:
@@ -136,8 +157,7 @@ def followups_due(user, organization, today: date | None = None) -> Item | None:
     if not may(user, organization, "deals", "view"):
         return None
     deal_ids = list(deals_services.followups_due(user, organization, _today(today)).values_list("deal_id", flat=True))
-    url = (_url("deal_detail", organization, deal_ids[0]) if len(set(deal_ids)) == 1
-           else _url("deals", organization))
+    url = _url("deal_detail", organization, deal_ids[0]) if len(set(deal_ids)) == 1 else _url("deals", organization)
     return Item("followups_due", len(deal_ids), _("Stakeholder follow-ups due"), url, urgent=True)
 
 

@@ -16,6 +16,7 @@ secret key) removes, not only what they alter:
 - ``audit_marks`` keeps each chain's highest seq in a file outside the database, so an
   older (genuine) checkpoint row written back over a shortened chain shows as a rollback.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -78,8 +79,7 @@ def _mac_ok(head: AuditChainHead) -> bool:
     if position is None:
         return False
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return any(hmac.compare_digest(head.mac, head_mac(head.chain, position, head.seq, head.hash, key))
-               for key in keys)
+    return any(hmac.compare_digest(head.mac, head_mac(head.chain, position, head.seq, head.hash, key)) for key in keys)
 
 
 def _seal(head: AuditChainHead, genuine: bool = True) -> None:
@@ -99,8 +99,10 @@ def _lock_registry() -> AuditChainHead:
     registry_id = secrets.token_hex(32)
     try:
         with transaction.atomic():
-            AuditChainHead.objects.get_or_create(chain=REGISTRY, defaults={
-                "position": 0, "seq": 0, "hash": registry_id, "mac": head_mac(REGISTRY, 0, 0, registry_id)})
+            AuditChainHead.objects.get_or_create(
+                chain=REGISTRY,
+                defaults={"position": 0, "seq": 0, "hash": registry_id, "mac": head_mac(REGISTRY, 0, 0, registry_id)},
+            )
     except IntegrityError:
         pass  # another process created it first
     return AuditChainHead.objects.select_for_update().get(chain=REGISTRY)
@@ -202,8 +204,11 @@ class VerifyResult:
 
     def describe(self) -> str:
         if self.ok:
-            against = (f"against {self.marks} high-water mark(s) kept on this host" if self.marks else
-                       "no high-water marks on this host, so a rollback of the newest events could not be checked here")
+            against = (
+                f"against {self.marks} high-water mark(s) kept on this host"
+                if self.marks
+                else "no high-water marks on this host, so a rollback of the newest events could not be checked here"
+            )
             return f"audit chain intact: {self.checked} events in {self.chains} chain(s) checked, {against}"
         where = f"chain {self.broken_chain}"
         if self.broken_seq is not None:
@@ -211,7 +216,6 @@ class VerifyResult:
         if self.broken_event_id is not None:
             where += f" (id {self.broken_event_id})"
         return f"audit chain BROKEN at {where}: {self.problem} ({self.checked} events checked)"
-
 
 
 class _Broken(Exception):
@@ -247,21 +251,29 @@ def _check_registry(registry, heads: dict, organization) -> dict[str, audit_mark
             raise _Broken(REGISTRY, "the registry of audit chains is missing (deleted outside chizai)")
         return {}
     if not _mac_ok(registry) or registry.position != 0:
-        raise _Broken(REGISTRY, "the registry's MAC is wrong (registry altered, or the secret key changed "
-                                "without the old one in CHIZAI_SECRET_KEY_FALLBACKS)")
+        raise _Broken(
+            REGISTRY,
+            "the registry's MAC is wrong (registry altered, or the secret key changed "
+            "without the old one in CHIZAI_SECRET_KEY_FALLBACKS)",
+        )
     marks = audit_marks.read_marks(registry.hash)
     seen = marks.get(REGISTRY)
     if seen is not None and seen.seq > registry.seq:
-        raise _Broken(REGISTRY, f"the registry was rolled back: this server opened {seen.seq} chains, "
-                                f"the registry counts {registry.seq} (a whole chain was deleted)")
+        raise _Broken(
+            REGISTRY,
+            f"the registry was rolled back: this server opened {seen.seq} chains, "
+            f"the registry counts {registry.seq} (a whole chain was deleted)",
+        )
     if organization is not None:
         orgs = [(organization.pk, organization.slug)]
     else:
         orgs = list(Organization.objects.values_list("pk", "slug"))
     for pk, slug in orgs:
         if chain_name(pk) not in heads:
-            raise _Broken(chain_name(pk), f"organisation {slug} has no audit chain checkpoint "
-                                          "(its chain was deleted outside chizai)")
+            raise _Broken(
+                chain_name(pk),
+                f"organisation {slug} has no audit chain checkpoint (its chain was deleted outside chizai)",
+            )
     if organization is not None:
         return marks
     for chain, mark in sorted(marks.items()):
@@ -273,10 +285,16 @@ def _check_registry(registry, heads: dict, organization) -> dict[str, audit_mark
             raise _Broken(head.chain, "the chain is not in the registry of chains (checkpoint added outside chizai)")
     for position in range(1, registry.seq + 1):
         if position not in by_position:
-            raise _Broken(REGISTRY, f"the chain opened as number {position} is missing "
-                                    "(a whole chain, events and checkpoint, was deleted)")
-    unregistered = (AuditEvent.objects.exclude(chain__in=list(heads)).order_by("chain", "seq")
-                    .values_list("chain", "seq", "pk").first())
+            raise _Broken(
+                REGISTRY,
+                f"the chain opened as number {position} is missing (a whole chain, events and checkpoint, was deleted)",
+            )
+    unregistered = (
+        AuditEvent.objects.exclude(chain__in=list(heads))
+        .order_by("chain", "seq")
+        .values_list("chain", "seq", "pk")
+        .first()
+    )
     if unregistered is not None:
         raise _Broken(unregistered[0], "the chain has events but no checkpoint", unregistered[1], unregistered[2])
     return marks
@@ -292,30 +310,51 @@ def _check_chain(chain: str, head, mark, walked: list[int]) -> None:
     for event in AuditEvent.objects.filter(chain=chain).order_by("seq", "pk").iterator(chunk_size=2000):
         walked[0] += 1
         if event.seq != expected_seq:
-            raise _Broken(chain, f"expected seq {expected_seq}, found {event.seq}: "
-                          + ("an event is missing before it" if event.seq > expected_seq else "an event was inserted"),
-                          event.seq, event.pk)
+            raise _Broken(
+                chain,
+                f"expected seq {expected_seq}, found {event.seq}: "
+                + ("an event is missing before it" if event.seq > expected_seq else "an event was inserted"),
+                event.seq,
+                event.pk,
+            )
         if event.prev_hash != prev:
-            raise _Broken(chain, "prev_hash does not match the previous event's hash (event removed or inserted)",
-                          event.seq, event.pk)
+            raise _Broken(
+                chain,
+                "prev_hash does not match the previous event's hash (event removed or inserted)",
+                event.seq,
+                event.pk,
+            )
         if compute_hash(event) != event.hash:
-            raise _Broken(chain, "the event's content does not match its hash (the row was altered)", event.seq, event.pk)
+            raise _Broken(
+                chain, "the event's content does not match its hash (the row was altered)", event.seq, event.pk
+            )
         if mark is not None and event.seq == mark.seq:
             marked_hash = event.hash
         prev = event.hash
         expected_seq += 1
     last_seq = expected_seq - 1
     if not _mac_ok(head):
-        raise _Broken(chain, "the checkpoint's MAC is wrong (checkpoint altered, or the secret key changed "
-                             "without the old one in CHIZAI_SECRET_KEY_FALLBACKS)", head.seq)
+        raise _Broken(
+            chain,
+            "the checkpoint's MAC is wrong (checkpoint altered, or the secret key changed "
+            "without the old one in CHIZAI_SECRET_KEY_FALLBACKS)",
+            head.seq,
+        )
     if head.seq != last_seq or head.hash != prev:
-        raise _Broken(chain, f"the checkpoint says the chain ends at seq {head.seq}, the table ends at seq {last_seq}: "
-                      + ("newest events were removed" if head.seq > last_seq else "events were appended outside chizai"),
-                      last_seq + 1 if head.seq > last_seq else head.seq)
+        raise _Broken(
+            chain,
+            f"the checkpoint says the chain ends at seq {head.seq}, the table ends at seq {last_seq}: "
+            + ("newest events were removed" if head.seq > last_seq else "events were appended outside chizai"),
+            last_seq + 1 if head.seq > last_seq else head.seq,
+        )
     if mark is not None and mark.seq > head.seq:
-        raise _Broken(chain, f"the checkpoint was rolled back: this server recorded the chain up to seq {mark.seq}, "
-                      f"checkpoint and table end at seq {head.seq} (newest events removed, older checkpoint written back)",
-                      head.seq + 1)
+        raise _Broken(
+            chain,
+            f"the checkpoint was rolled back: this server recorded the chain up to seq {mark.seq}, "
+            f"checkpoint and table end at seq {head.seq} (newest events removed, older checkpoint written back)",
+            head.seq + 1,
+        )
     if mark is not None and marked_hash != mark.digest:
-        raise _Broken(chain, f"event seq {mark.seq} is not the one this server recorded (the chain was rewritten)",
-                      mark.seq)
+        raise _Broken(
+            chain, f"event seq {mark.seq} is not the one this server recorded (the chain was rewritten)", mark.seq
+        )

@@ -4,6 +4,7 @@ The audit chain stores the action code (``register.asset.update``), which never 
 audit page and its filters show this name with the code beside it. A code missing here is
 shown as itself (tests/test_audit_labels.py checks that every action the code records is named).
 """
+
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {

@@ -14,6 +14,7 @@ between commit and mark leaves the mark behind, which weakens the check but neve
 a false alarm. Each process raises marks under an exclusive ``flock`` of the chain's file,
 so any number of web and worker processes on one host keep the highest value.
 """
+
 from __future__ import annotations
 
 import fcntl

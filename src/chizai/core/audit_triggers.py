@@ -3,6 +3,7 @@
 The model refuses too; the triggers also stop raw SQL and other programs. Tests that need to
 tamper (to prove ``verify`` notices) drop them with ``drop_triggers`` first.
 """
+
 from __future__ import annotations
 
 TABLE = "core_auditevent"

@@ -19,6 +19,7 @@ rewrite the manifest too. Keep backups where only operators can write.
 ``restore`` checks the whole backup against its manifest, then that the target is empty
 and the configured keys are the backup's, before it writes anything.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -92,6 +93,7 @@ def _quiet(_line: str) -> None:
 
 # --- keys ---------------------------------------------------------------------------------
 
+
 def fingerprint(secret: str) -> str:
     """A short, one-way id of a key, to tell keys apart without writing them down."""
     return hashlib.sha256(b"chizai-key-fingerprint" + secret.strip().encode()).hexdigest()[:16]
@@ -132,6 +134,7 @@ def _key_fingerprints(keys: dict[str, KeySource]) -> dict[str, str | None]:
 
 
 # --- files --------------------------------------------------------------------------------
+
 
 @contextmanager
 def _private_umask() -> Iterator[None]:
@@ -180,6 +183,7 @@ def _safe_relative(name: str) -> bool:
 
 # --- storage ------------------------------------------------------------------------------
 
+
 def list_objects(storage, prefix: str = "") -> Iterator[str]:
     """Every object name under ``prefix`` of a Django storage (local folder or S3 bucket)."""
     try:
@@ -194,12 +198,18 @@ def list_objects(storage, prefix: str = "") -> Iterator[str]:
 
 # --- database -----------------------------------------------------------------------------
 
+
 def _pg_environment() -> dict[str, str]:
     """libpq variables for pg_dump / pg_restore, so the password never shows in a process listing."""
     db = settings.DATABASES["default"]
     environ = dict(os.environ)
-    for variable, value in (("PGHOST", db.get("HOST")), ("PGPORT", db.get("PORT")), ("PGUSER", db.get("USER")),
-                            ("PGPASSWORD", db.get("PASSWORD")), ("PGDATABASE", db.get("NAME"))):
+    for variable, value in (
+        ("PGHOST", db.get("HOST")),
+        ("PGPORT", db.get("PORT")),
+        ("PGUSER", db.get("USER")),
+        ("PGPASSWORD", db.get("PASSWORD")),
+        ("PGDATABASE", db.get("NAME")),
+    ):
         if value:
             environ[variable] = str(value)
     options = db.get("OPTIONS", {})
@@ -213,7 +223,9 @@ def _pg_environment() -> dict[str, str]:
 def _pg_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} is not on PATH; install the PostgreSQL client (Debian: apt-get install postgresql-client).")
+        raise BackupError(
+            f"{name} is not on PATH; install the PostgreSQL client (Debian: apt-get install postgresql-client)."
+        )
     return path
 
 
@@ -273,6 +285,7 @@ def _registry_id() -> str | None:
 
 
 # --- backup -------------------------------------------------------------------------------
+
 
 def _prepare_destination(dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
@@ -352,8 +365,10 @@ def backup(dest: Path, *, include_keys: bool = False, say: Say = _quiet) -> dict
         say(f"stored objects: {objects}")
         keys = resolve_keys()
         included, left_out = _write_keys(dest, keys, include_keys)
-        say(f"keys included: {', '.join(included) or 'none'}"
-            + (f"; NOT included (see {KEYS_NOTE}): {', '.join(left_out)}" if left_out else ""))
+        say(
+            f"keys included: {', '.join(included) or 'none'}"
+            + (f"; NOT included (see {KEYS_NOTE}): {', '.join(left_out)}" if left_out else "")
+        )
         manifest = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -371,6 +386,7 @@ def backup(dest: Path, *, include_keys: bool = False, say: Say = _quiet) -> dict
 
 
 # --- restore ------------------------------------------------------------------------------
+
 
 def verify_backup(src: Path) -> dict:
     """The manifest, after checking every file of the backup against it; BackupError names each problem."""
@@ -397,7 +413,9 @@ def verify_backup(src: Path) -> dict:
             problems.append(f"{relative!r}: an unsafe path in the manifest")
         elif relative not in present:
             problems.append(f"{relative}: missing")
-        elif (src / relative).stat().st_size != entry.get("size") or _sha256_file(src / relative) != entry.get("sha256"):
+        elif (src / relative).stat().st_size != entry.get("size") or _sha256_file(src / relative) != entry.get(
+            "sha256"
+        ):
             problems.append(f"{relative}: changed (its SHA-256 is not the one in the manifest)")
     problems += [f"{relative}: not in the manifest" for relative in sorted(present - set(listed))]
     database_file = manifest.get("database", {}).get("file")
@@ -422,7 +440,11 @@ def _marks_conflict(src: Path, registry_id: str | None) -> Path | None:
         return None
     theirs = {p.relative_to(target).as_posix(): p.read_bytes() for p in target.rglob("*") if p.is_file()}
     source = src / MARKS / registry_id
-    ours = {p.relative_to(source).as_posix(): p.read_bytes() for p in source.rglob("*") if p.is_file()} if source.is_dir() else {}
+    ours = (
+        {p.relative_to(source).as_posix(): p.read_bytes() for p in source.rglob("*") if p.is_file()}
+        if source.is_dir()
+        else {}
+    )
     return None if theirs == ours else target
 
 
@@ -445,14 +467,23 @@ def _key_plan(manifest: dict, src: Path, force: bool, report: RestoreReport) -> 
             continue
         variable = "CHIZAI_MASTER_KEY" if name == "master_key" else "CHIZAI_SECRET_KEY"
         where = f"{KEYS}/{name} of the backup" if in_backup else "your off-site copy"
-        message = (f"The configured {variable} (fingerprint {have[name] or 'none'}) is not the key this backup was "
-                   f"made with (fingerprint {wanted[name]}); set it from {where}.")
+        message = (
+            f"The configured {variable} (fingerprint {have[name] or 'none'}) is not the key this backup was "
+            f"made with (fingerprint {wanted[name]}); set it from {where}."
+        )
         (report.warnings if force else refusals).append(message)
-    for name, variable in (("master_keys_old", "CHIZAI_MASTER_KEYS_OLD"), ("secret_key_fallbacks", "CHIZAI_SECRET_KEY_FALLBACKS")):
-        missing = set(filter(None, (wanted.get(name) or "").split(","))) - set(filter(None, (have.get(name) or "").split(",")))
+    for name, variable in (
+        ("master_keys_old", "CHIZAI_MASTER_KEYS_OLD"),
+        ("secret_key_fallbacks", "CHIZAI_SECRET_KEY_FALLBACKS"),
+    ):
+        missing = set(filter(None, (wanted.get(name) or "").split(","))) - set(
+            filter(None, (have.get(name) or "").split(","))
+        )
         if missing:
-            report.warnings.append(f"{variable} lacks {len(missing)} key(s) the backup's installation had "
-                                   f"(see {KEYS}/{name} or your off-site copy); older files or checkpoints may not verify.")
+            report.warnings.append(
+                f"{variable} lacks {len(missing)} key(s) the backup's installation had "
+                f"(see {KEYS}/{name} or your off-site copy); older files or checkpoints may not verify."
+            )
     return to_write, refusals
 
 
@@ -464,8 +495,9 @@ def _move_aside(path: Path, report: RestoreReport) -> None:
 
 def run_audit_verify() -> tuple[bool, str]:
     """``chizai audit verify`` in a new process, which reads the restored keys as a fresh start would."""
-    result = subprocess.run([sys.executable, "-m", "chizai.cli", "audit", "verify"], capture_output=True, text=True,
-                            env=dict(os.environ))
+    result = subprocess.run(
+        [sys.executable, "-m", "chizai.cli", "audit", "verify"], capture_output=True, text=True, env=dict(os.environ)
+    )
     return result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
@@ -483,19 +515,25 @@ def restore(src: Path, *, force: bool = False, verify: bool = True, say: Say = _
     tables = _database_tables()
     refusals = []
     if tables and not force:
-        refusals.append(f"The target database is not empty ({len(tables)} tables, e.g. {tables[0]}); restore into a "
-                        "new, empty database or pass --force to replace its contents.")
+        refusals.append(
+            f"The target database is not empty ({len(tables)} tables, e.g. {tables[0]}); restore into a "
+            "new, empty database or pass --force to replace its contents."
+        )
     storage = storages["default"]
     existing = _existing_objects(storage)
     if existing and not force:
-        refusals.append(f"The file storage is not empty ({len(existing)} object(s), e.g. {existing[0]}); restore into an "
-                        "empty folder or bucket, or pass --force (objects of the same name are replaced).")
+        refusals.append(
+            f"The file storage is not empty ({len(existing)} object(s), e.g. {existing[0]}); restore into an "
+            "empty folder or bucket, or pass --force (objects of the same name are replaced)."
+        )
     keys_to_write, key_refusals = _key_plan(manifest, src, force, report)
     refusals += key_refusals
     marks_conflict = _marks_conflict(src, manifest.get("audit_registry"))
     if marks_conflict and not force:
-        refusals.append(f"{marks_conflict} already holds other audit marks for this database (restoring an older "
-                        "backup over a newer installation); pass --force to move them aside.")
+        refusals.append(
+            f"{marks_conflict} already holds other audit marks for this database (restoring an older "
+            "backup over a newer installation); pass --force to move them aside."
+        )
     if refusals:
         raise BackupError("Nothing was restored:\n  " + "\n  ".join(refusals))
 
@@ -504,7 +542,9 @@ def restore(src: Path, *, force: bool = False, verify: bool = True, say: Say = _
         report.database = f"{vendor}: {manifest['database']['file']}"
         say(f"database restored ({report.database})")
 
-        names = sorted(relative[len(OBJECTS) + 1:] for relative in manifest["files"] if relative.startswith(OBJECTS + "/"))
+        names = sorted(
+            relative[len(OBJECTS) + 1 :] for relative in manifest["files"] if relative.startswith(OBJECTS + "/")
+        )
         present = set(existing)
         for name in names:
             if name in present:

@@ -6,6 +6,7 @@ the static storage serves from, can the file storage be reached and written, can
 database be reached. They run only with ``--deploy`` (registered in ``CoreConfig.ready``),
 because they touch the network and would slow every ``migrate`` and ``runserver``.
 """
+
 from __future__ import annotations
 
 import json
@@ -78,16 +79,27 @@ def _probe_s3(storage) -> Probe:
     from botocore.config import Config
 
     # A client of its own with short timeouts, so the probe never waits as long as uploads may.
-    config = storage.client_config.merge(Config(connect_timeout=PROBE_TIMEOUT_SECONDS, read_timeout=PROBE_TIMEOUT_SECONDS,
-                                                retries={"max_attempts": 1, "mode": "standard"}))
+    config = storage.client_config.merge(
+        Config(
+            connect_timeout=PROBE_TIMEOUT_SECONDS,
+            read_timeout=PROBE_TIMEOUT_SECONDS,
+            retries={"max_attempts": 1, "mode": "standard"},
+        )
+    )
     try:
         client = storage._create_session().client(
-            "s3", region_name=storage.region_name, use_ssl=storage.use_ssl, endpoint_url=storage.endpoint_url,
-            config=config, verify=storage.verify,
+            "s3",
+            region_name=storage.region_name,
+            use_ssl=storage.use_ssl,
+            endpoint_url=storage.endpoint_url,
+            config=config,
+            verify=storage.verify,
         )
         client.head_bucket(Bucket=storage.bucket_name)
     except Exception as exc:  # noqa: BLE001 - refused, hung, denied, no such bucket: all "unreachable"
-        return Probe(False, f"bucket {storage.bucket_name!r} at {storage.endpoint_url or 'AWS'}: {type(exc).__name__}: {exc}")
+        return Probe(
+            False, f"bucket {storage.bucket_name!r} at {storage.endpoint_url or 'AWS'}: {type(exc).__name__}: {exc}"
+        )
     return Probe(True)
 
 
@@ -138,7 +150,9 @@ def _master_key_problem(raw: str, name: str) -> str | None:
 
 def check_master_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
-    hint = f"Generate one with: {GENERATE_MASTER_KEY} — and keep a copy off-site: without it no stored file can be read."
+    hint = (
+        f"Generate one with: {GENERATE_MASTER_KEY} — and keep a copy off-site: without it no stored file can be read."
+    )
     try:
         raw = env_secret("CHIZAI_MASTER_KEY")
         old = env_list("CHIZAI_MASTER_KEYS_OLD")
@@ -153,16 +167,21 @@ def check_master_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         # embedded tier only), so production needs either the variable or that file.
         path = Path(settings.CHIZAI_HOME) / "master_key"
         if not path.exists() and getattr(settings, "PRODUCTION", False):
-            errors.append(checks.Error(
-                "CHIZAI_MASTER_KEY (or CHIZAI_MASTER_KEY_FILE) is not set: uploads and downloads will fail.",
-                hint=hint, id="chizai.E001"))
+            errors.append(
+                checks.Error(
+                    "CHIZAI_MASTER_KEY (or CHIZAI_MASTER_KEY_FILE) is not set: uploads and downloads will fail.",
+                    hint=hint,
+                    id="chizai.E001",
+                )
+            )
         elif path.exists():
             problem = _master_key_problem(path.read_text(encoding="ascii", errors="replace"), str(path))
             if problem:
                 errors.append(checks.Error(problem, hint=hint, id="chizai.E002"))
             elif path.stat().st_mode & 0o077:
-                errors.append(checks.Error(f"{path} is readable by other accounts.", hint=f"chmod 600 {path}",
-                                           id="chizai.E002"))
+                errors.append(
+                    checks.Error(f"{path} is readable by other accounts.", hint=f"chmod 600 {path}", id="chizai.E002")
+                )
     for index, value in enumerate(old):
         problem = _master_key_problem(value, f"CHIZAI_MASTER_KEYS_OLD[{index}]")
         if problem and "not random" not in problem:
@@ -177,18 +196,36 @@ def check_static_manifest(app_configs=None, **kwargs) -> list[checks.CheckMessag
     hint = "Run: chizai collectstatic --noinput (after every install or upgrade)."
     manifest_path = Path(settings.STATIC_ROOT) / storage.manifest_name
     if not manifest_path.is_file():
-        return [checks.Error(f"The static files manifest {manifest_path} is missing: every page would answer 500.",
-                             hint=hint, id="chizai.E003")]
+        return [
+            checks.Error(
+                f"The static files manifest {manifest_path} is missing: every page would answer 500.",
+                hint=hint,
+                id="chizai.E003",
+            )
+        ]
     try:
         paths = json.loads(manifest_path.read_text(encoding="utf-8")).get("paths", {})
     except (OSError, ValueError) as exc:
-        return [checks.Error(f"The static files manifest {manifest_path} cannot be read: {exc}", hint=hint, id="chizai.E003")]
+        return [
+            checks.Error(
+                f"The static files manifest {manifest_path} cannot be read: {exc}", hint=hint, id="chizai.E003"
+            )
+        ]
     # After an upgrade the manifest may lack files the new templates use: those pages 500 too.
-    missing = sorted(path for finder in finders.get_finders() for path, _storage in finder.list(["CVS", ".*", "*~"])
-                     if path not in paths)
+    missing = sorted(
+        path
+        for finder in finders.get_finders()
+        for path, _storage in finder.list(["CVS", ".*", "*~"])
+        if path not in paths
+    )
     if missing:
-        return [checks.Error(f"The static files manifest is out of date: {len(missing)} file(s) missing, e.g. {missing[0]}.",
-                             hint=hint, id="chizai.E003")]
+        return [
+            checks.Error(
+                f"The static files manifest is out of date: {len(missing)} file(s) missing, e.g. {missing[0]}.",
+                hint=hint,
+                id="chizai.E003",
+            )
+        ]
     return []
 
 
@@ -196,18 +233,26 @@ def check_storage(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     result = probe_storage()
     if result.ok:
         return []
-    return [checks.Error(f"The file storage cannot be reached or written: {result.detail}",
-                         hint="Check CHIZAI_STORAGE, CHIZAI_S3_* (endpoint, bucket, credentials) or the folder's owner.",
-                         id="chizai.E004")]
+    return [
+        checks.Error(
+            f"The file storage cannot be reached or written: {result.detail}",
+            hint="Check CHIZAI_STORAGE, CHIZAI_S3_* (endpoint, bucket, credentials) or the folder's owner.",
+            id="chizai.E004",
+        )
+    ]
 
 
 def check_database(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     result = probe_database()
     if result.ok:
         return []
-    return [checks.Error(f"The database cannot be reached: {result.detail}",
-                         hint="Check CHIZAI_DATABASE_URL and that PostgreSQL is running and accepts this user.",
-                         id="chizai.E005")]
+    return [
+        checks.Error(
+            f"The database cannot be reached: {result.detail}",
+            hint="Check CHIZAI_DATABASE_URL and that PostgreSQL is running and accepts this user.",
+            id="chizai.E005",
+        )
+    ]
 
 
 DEPLOY_CHECKS = (check_master_key, check_static_manifest, check_storage, check_database)

@@ -1,4 +1,5 @@
 """Request facts (id, client address) that the audit log records, set once per request."""
+
 from __future__ import annotations
 
 import contextvars

@@ -3,6 +3,7 @@
 Idempotent: running it again changes nothing that is already there. Each part of chizai
 adds its own demo content through the explicit list in ``PART_LOADERS``.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -58,22 +59,28 @@ def demo_refusal() -> str | None:
     other than the demo's is somebody's real data, whatever CHIZAI_PRODUCTION says.
     """
     if getattr(settings, "PRODUCTION", False):
-        return ("CHIZAI_PRODUCTION=1: the demo creates users whose password is published in the README, "
-                "so it is refused on a production installation. Use a separate embedded installation "
-                "(CHIZAI_HOME=./demo chizai demo), or pass --force if you really mean it.")
+        return (
+            "CHIZAI_PRODUCTION=1: the demo creates users whose password is published in the README, "
+            "so it is refused on a production installation. Use a separate embedded installation "
+            "(CHIZAI_HOME=./demo chizai demo), or pass --force if you really mean it."
+        )
     if connection.vendor == "postgresql":
         real = sorted(set(Organization.objects.values_list("slug", flat=True)) - demo_organization_slugs())
         if real:
             shown = ", ".join(real[:5]) + (" …" if len(real) > 5 else "")
-            return (f"This PostgreSQL database already holds {len(real)} organisation(s) that are not demo data "
-                    f"({shown}); the demo would add users with a published password beside them. "
-                    "Refused; pass --force if you really mean it.")
+            return (
+                f"This PostgreSQL database already holds {len(real)} organisation(s) that are not demo data "
+                f"({shown}); the demo would add users with a published password beside them. "
+                "Refused; pass --force if you really mean it."
+            )
     return None
 
 
 def _user(username: str, display: str):
     User = get_user_model()
-    user, created = User.objects.get_or_create(username=username, defaults={"first_name": display, "email": f"{username}@example.jp"})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": display, "email": f"{username}@example.jp"}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -95,26 +102,50 @@ def load_demo(*, force: bool = False) -> list[str]:
         raise DemoRefused(refusal)
     people = {username: _user(username, display) for username, display, _role in USERS}
     company = _org(
-        people["owner"], "sample-seiko", name_ja="サンプル精工株式会社", name_en="Sample Seiko Co., Ltd.",
-        industry="精密機械加工", size_class=Organization.SizeClass.SMALL, prefecture="愛知県",
+        people["owner"],
+        "sample-seiko",
+        name_ja="サンプル精工株式会社",
+        name_en="Sample Seiko Co., Ltd.",
+        industry="精密機械加工",
+        size_class=Organization.SizeClass.SMALL,
+        prefecture="愛知県",
         corporate_number="1180001000000",
     )
     for username, _display, role in USERS:
-        if role and role != "owner" and not Membership.objects.filter(user=people[username], organization=company).exists():
+        if (
+            role
+            and role != "owner"
+            and not Membership.objects.filter(user=people[username], organization=company).exists()
+        ):
             services.add_member(people["owner"], company, people[username], role)
 
     second = _org(
-        people["owner2"], "kobayashi-kanagata", name_ja="小林金型製作所", name_en="Kobayashi Mould Works",
-        industry="金型製造", size_class=Organization.SizeClass.MICRO, prefecture="岐阜県",
+        people["owner2"],
+        "kobayashi-kanagata",
+        name_ja="小林金型製作所",
+        name_en="Kobayashi Mould Works",
+        industry="金型製造",
+        size_class=Organization.SizeClass.MICRO,
+        prefecture="岐阜県",
     )
     support = _org(
-        people["adviser"], "chubu-ip-support", name_ja="中部知財経営支援センター", name_en="Chubu IP Management Support Centre",
-        kind=Organization.Kind.SUPPORT, industry="知財経営支援", prefecture="愛知県",
+        people["adviser"],
+        "chubu-ip-support",
+        name_ja="中部知財経営支援センター",
+        name_en="Chubu IP Management Support Centre",
+        kind=Organization.Kind.SUPPORT,
+        industry="知財経営支援",
+        prefecture="愛知県",
     )
     for client, owner in ((company, people["owner"]), (second, people["owner2"])):
         if not AdvisoryEngagement.objects.active().filter(organization=client, adviser=people["adviser"]).exists():
-            services.grant_engagement(owner, client, people["adviser"], adviser_organization=support,
-                                      scope="知財経営診断と契約レビューの支援 / IP management diagnostic and contract review support")
+            services.grant_engagement(
+                owner,
+                client,
+                people["adviser"],
+                adviser_organization=support,
+                scope="知財経営診断と契約レビューの支援 / IP management diagnostic and contract review support",
+            )
     for path in PART_LOADERS:
         module_name, func_name = path.split(":")
         getattr(importlib.import_module(module_name), func_name)(company, people)

@@ -7,6 +7,7 @@ text with a leading apostrophe. Control characters other than tab and line break
 allowed in XML (XLSX, DOCX) and would make the whole file fail, so they are dropped; old
 rows stored before input was checked must not break an organisation's export.
 """
+
 from __future__ import annotations
 
 import csv

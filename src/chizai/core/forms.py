@@ -28,7 +28,11 @@ class LoginForm(AuthenticationForm):
             # account kept its spelling (migration core.0004); it still logs in with it.
             typed = getattr(self, "typed_username", "")
             password = self.cleaned_data.get("password")
-            if not password or typed == self.cleaned_data.get("username") or not get_user_model().objects.filter(username=typed).exists():
+            if (
+                not password
+                or typed == self.cleaned_data.get("username")
+                or not get_user_model().objects.filter(username=typed).exists()
+            ):
                 raise
             self.user_cache = authenticate(self.request, username=typed, password=password)
             if self.user_cache is None:
@@ -45,7 +49,9 @@ class InviteForm(forms.Form):
 class EngagementForm(forms.Form):
     adviser_username = forms.CharField(label=_("Adviser's user name"), max_length=150)
     scope = forms.CharField(label=_("Scope"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    ends_at = forms.DateField(label=_("Ends on (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ends_at = forms.DateField(
+        label=_("Ends on (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean_adviser_username(self):
         username = usernames.normalise(self.cleaned_data["adviser_username"])

@@ -8,6 +8,7 @@ queue, so taking this one out of a load balancer would not help.
 
 ``/healthz/jobs`` returns ``chizai.core.jobs.queue_health()`` as it is.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,7 @@ JOBS_STALLED_AFTER_SECONDS = 300
 
 
 def jobs_state(health: dict) -> str:
-    """"ok", or "stalled" when due jobs wait too long (no worker, or workers stuck)."""
+    """ "ok", or "stalled" when due jobs wait too long (no worker, or workers stuck)."""
     oldest = health.get("oldest_due_seconds")
     if oldest is not None and oldest > JOBS_STALLED_AFTER_SECONDS:
         return "stalled"

@@ -11,6 +11,7 @@ the next worker takes it. A failed attempt is retried with exponential backoff u
 every ``OUTAGE_RETRY``, for as long as the outage lasts). On PostgreSQL a NOTIFY after commit wakes idle workers at once; it is
 only a doorbell: when it fails the workers still find the job at their next poll.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -75,8 +76,16 @@ def _ring_doorbell() -> None:
         logger.warning("job doorbell (NOTIFY) failed; workers will find the job at their next poll", exc_info=True)
 
 
-def enqueue(actor, organization, kind: str, params: dict | None = None, *, dedupe_key: str | None = None,
-            run_after=None, max_attempts: int | None = None) -> Job:
+def enqueue(
+    actor,
+    organization,
+    kind: str,
+    params: dict | None = None,
+    *,
+    dedupe_key: str | None = None,
+    run_after=None,
+    max_attempts: int | None = None,
+) -> Job:
     """Record a job; it is due as soon as the surrounding transaction commits.
 
     ``dedupe_key`` makes a second submission of the same work return the first job.
@@ -88,8 +97,12 @@ def enqueue(actor, organization, kind: str, params: dict | None = None, *, dedup
         if existing is not None:
             return existing
     job = Job.objects.create(
-        organization=organization, created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        kind=kind, params=params or {}, dedupe_key=dedupe_key, run_after=run_after or timezone.now(),
+        organization=organization,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        kind=kind,
+        params=params or {},
+        dedupe_key=dedupe_key,
+        run_after=run_after or timezone.now(),
         max_attempts=max_attempts or settings.CHIZAI_JOB_MAX_ATTEMPTS,
     )
     if connection.vendor == "postgresql" and not _doorbell_pending():
@@ -105,8 +118,11 @@ def _doorbell_pending() -> bool:
 def claim(job_id: int, worker: str | None = None) -> Job | None:
     """Take this job if it is due and nobody holds it; None when another worker has it."""
     taken = (
-        Job.objects.filter(pk=job_id).filter(_due(timezone.now()))
-        .update(status=Job.Status.RUNNING, lease_until=_lease(), worker=worker or worker_name(), attempts=F("attempts") + 1)
+        Job.objects.filter(pk=job_id)
+        .filter(_due(timezone.now()))
+        .update(
+            status=Job.Status.RUNNING, lease_until=_lease(), worker=worker or worker_name(), attempts=F("attempts") + 1
+        )
     )
     return Job.objects.get(pk=job_id) if taken else None
 
@@ -123,7 +139,9 @@ def claim_next(worker: str | None = None) -> Job | None:
             if job_id is None:
                 return None
             Job.objects.filter(pk=job_id).update(
-                status=Job.Status.RUNNING, lease_until=_lease(), worker=worker or worker_name(),
+                status=Job.Status.RUNNING,
+                lease_until=_lease(),
+                worker=worker or worker_name(),
                 attempts=F("attempts") + 1,
             )
         return Job.objects.get(pk=job_id)
@@ -157,7 +175,9 @@ def run_claimed(job: Job) -> str:
         # Only a worker that died mid-attempt leaves attempts above the limit: a job that kills
         # its worker every time must not be handed from worker to worker for ever.
         Job.objects.filter(pk=job.pk, worker=job.worker).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(), lease_until=None,
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            lease_until=None,
             last_error=(job.last_error + "\n" if job.last_error else "")
             + f"the worker running it stopped before finishing ({job.attempts - 1} attempts)",
         )
@@ -167,8 +187,11 @@ def run_claimed(job: Job) -> str:
     except StorageUnavailable as exc:
         logger.warning("job %s (%s) waits for the file storage: %s", job.pk, job.kind, exc)
         Job.objects.filter(pk=job.pk, worker=job.worker).update(
-            status=Job.Status.QUEUED, run_after=timezone.now() + OUTAGE_RETRY, lease_until=None,
-            attempts=F("attempts") - 1, last_error=f"{type(exc).__name__}: {exc}",
+            status=Job.Status.QUEUED,
+            run_after=timezone.now() + OUTAGE_RETRY,
+            lease_until=None,
+            attempts=F("attempts") - 1,
+            last_error=f"{type(exc).__name__}: {exc}",
         )
         return "retrying"
     except Exception as exc:  # noqa: BLE001 - every failure is recorded for the user
@@ -186,7 +209,11 @@ def run_claimed(job: Job) -> str:
         Job.objects.filter(pk=job.pk, worker=job.worker).update(**update)
         return "failed" if final else "retrying"
     Job.objects.filter(pk=job.pk, worker=job.worker).update(
-        status=Job.Status.SUCCEEDED, result=result, progress=100, finished_at=timezone.now(), lease_until=None,
+        status=Job.Status.SUCCEEDED,
+        result=result,
+        progress=100,
+        finished_at=timezone.now(),
+        lease_until=None,
     )
     return "succeeded"
 
@@ -237,21 +264,29 @@ def queue_health() -> dict:
     alive_after = now - timedelta(seconds=2 * settings.CHIZAI_WORKER_POLL_SECONDS + 30)
     workers = [
         {
-            "name": beat.name, "host": beat.host, "pid": beat.pid,
-            "started_at": beat.started_at.isoformat(), "seen_at": beat.seen_at.isoformat(),
-            "last_seen_seconds": round((now - beat.seen_at).total_seconds(), 1), "jobs_done": beat.jobs_done,
+            "name": beat.name,
+            "host": beat.host,
+            "pid": beat.pid,
+            "started_at": beat.started_at.isoformat(),
+            "seen_at": beat.seen_at.isoformat(),
+            "last_seen_seconds": round((now - beat.seen_at).total_seconds(), 1),
+            "jobs_done": beat.jobs_done,
         }
         for beat in WorkerHeartbeat.objects.filter(seen_at__gte=alive_after).order_by("name")
     ]
     waiting_since = Job.objects.filter(status=Job.Status.QUEUED, run_after__lte=now).aggregate(t=Min("run_after"))["t"]
-    orphaned_since = Job.objects.filter(status=Job.Status.RUNNING, lease_until__lt=now).aggregate(t=Min("lease_until"))["t"]
+    orphaned_since = Job.objects.filter(status=Job.Status.RUNNING, lease_until__lt=now).aggregate(t=Min("lease_until"))[
+        "t"
+    ]
     oldest = min((t for t in (waiting_since, orphaned_since) if t is not None), default=None)
     return {
         "workers": workers,
         "queued": Job.objects.filter(status=Job.Status.QUEUED).count(),
         "running": Job.objects.filter(status=Job.Status.RUNNING).count(),
         "oldest_due_seconds": None if oldest is None else round((now - oldest).total_seconds(), 3),
-        "failed_last_hour": Job.objects.filter(status=Job.Status.FAILED, finished_at__gte=now - timedelta(hours=1)).count(),
+        "failed_last_hour": Job.objects.filter(
+            status=Job.Status.FAILED, finished_at__gte=now - timedelta(hours=1)
+        ).count(),
     }
 
 

@@ -78,7 +78,9 @@ class OnceOnlyFormMiddleware:
         if not submissions.claim(token, request.user, request.path):
             result_url = submissions.first_result(token, request.user)
             if result_url:
-                messages.info(request, _("This form had already been sent; here is the result. Nothing was done twice."))
+                messages.info(
+                    request, _("This form had already been sent; here is the result. Nothing was done twice.")
+                )
                 return HttpResponseRedirect(result_url)
             return render(request, "409_once.html", status=409)
         try:
@@ -96,8 +98,11 @@ class OnceOnlyFormMiddleware:
     def _web_form(request) -> bool:
         # the JSON API has its own idempotency (retries of a failed call are the caller's); a body
         # that is not a form is never parsed here
-        return (request.method == "POST" and not request.path.startswith("/api/")
-                and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"))
+        return (
+            request.method == "POST"
+            and not request.path.startswith("/api/")
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+        )
 
 
 class DatabaseUnavailableMiddleware:
@@ -142,8 +147,9 @@ class StorageUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, StorageUnavailable):
             return None
-        logger.error("request %s answered 503, file storage unavailable: %s",
-                     getattr(request, "request_id", "-"), exception)
+        logger.error(
+            "request %s answered 503, file storage unavailable: %s", getattr(request, "request_id", "-"), exception
+        )
         try:
             context = {"title": unavailable_title(), "message": unavailable_message()}
             body: str = render_to_string("storage_unavailable.html", context, request=request)

@@ -16,19 +16,109 @@ from chizai.core.audit_labels import action_label
 from chizai.core.querysets import OrganizationQuerySet, OrgScopedQuerySet
 
 PREFECTURES = [
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
-    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
-    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
-    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
-    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
 ]
-PREFECTURES_EN = dict(zip(PREFECTURES, [
-    "Hokkaido", "Aomori", "Iwate", "Miyagi", "Akita", "Yamagata", "Fukushima", "Ibaraki", "Tochigi", "Gunma",
-    "Saitama", "Chiba", "Tokyo", "Kanagawa", "Niigata", "Toyama", "Ishikawa", "Fukui", "Yamanashi", "Nagano",
-    "Gifu", "Shizuoka", "Aichi", "Mie", "Shiga", "Kyoto", "Osaka", "Hyogo", "Nara", "Wakayama",
-    "Tottori", "Shimane", "Okayama", "Hiroshima", "Yamaguchi", "Tokushima", "Kagawa", "Ehime", "Kochi", "Fukuoka",
-    "Saga", "Nagasaki", "Kumamoto", "Oita", "Miyazaki", "Kagoshima", "Okinawa",
-], strict=True))
+PREFECTURES_EN = dict(
+    zip(
+        PREFECTURES,
+        [
+            "Hokkaido",
+            "Aomori",
+            "Iwate",
+            "Miyagi",
+            "Akita",
+            "Yamagata",
+            "Fukushima",
+            "Ibaraki",
+            "Tochigi",
+            "Gunma",
+            "Saitama",
+            "Chiba",
+            "Tokyo",
+            "Kanagawa",
+            "Niigata",
+            "Toyama",
+            "Ishikawa",
+            "Fukui",
+            "Yamanashi",
+            "Nagano",
+            "Gifu",
+            "Shizuoka",
+            "Aichi",
+            "Mie",
+            "Shiga",
+            "Kyoto",
+            "Osaka",
+            "Hyogo",
+            "Nara",
+            "Wakayama",
+            "Tottori",
+            "Shimane",
+            "Okayama",
+            "Hiroshima",
+            "Yamaguchi",
+            "Tokushima",
+            "Kagawa",
+            "Ehime",
+            "Kochi",
+            "Fukuoka",
+            "Saga",
+            "Nagasaki",
+            "Kumamoto",
+            "Oita",
+            "Miyazaki",
+            "Kagoshima",
+            "Okinawa",
+        ],
+        strict=True,
+    )
+)
 
 
 def prefecture_name(prefecture: str) -> str:
@@ -65,9 +155,7 @@ class Organization(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     industry = models.CharField(_("industry"), max_length=120, blank=True)
     size_class = models.CharField(_("size"), max_length=10, choices=SizeClass.choices, default=SizeClass.SMALL)
-    prefecture = models.CharField(
-        _("prefecture"), max_length=10, blank=True, choices=[(p, p) for p in PREFECTURES]
-    )
+    prefecture = models.CharField(_("prefecture"), max_length=10, blank=True, choices=[(p, p) for p in PREFECTURES])
     default_language = models.CharField(_("default language"), max_length=5, choices=settings.LANGUAGES, default="ja")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -180,7 +268,9 @@ class AdvisoryEngagement(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = EngagementQuerySet.as_manager()
     permission_app = "core"
@@ -200,7 +290,9 @@ class AuditEvent(models.Model):
     chain = models.CharField(max_length=40, db_index=True)
     seq = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=60, db_index=True)
@@ -293,7 +385,9 @@ class Job(models.Model):
         FAILED = "failed", _("Failed")
 
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=80)
     params = models.JSONField(default=dict)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)

@@ -4,6 +4,7 @@ Every organisation-owned queryset asks ``allowed(role, app_label, action)`` thro
 ``restrict(user, action)``; views never compare role names themselves.
 docs/security.md shows this matrix as a table (a test keeps the two in step).
 """
+
 from __future__ import annotations
 
 ROLES = ("owner", "manager", "engineer", "viewer", "adviser")

@@ -4,6 +4,7 @@ Every organisation-owned model uses ``OrgScopedQuerySet`` and is read only throu
 ``Model.objects.restrict(user, action)``. The roles a user holds come from memberships
 and from active advisory engagements; nothing else grants access.
 """
+
 from __future__ import annotations
 
 from django.db import models

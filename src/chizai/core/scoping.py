@@ -5,6 +5,7 @@
 checks the permission matrix; ``scoped(request, Model, action)`` is then the only way a
 view reads organisation data: ``restrict`` plus the current organisation.
 """
+
 from __future__ import annotations
 
 from functools import wraps

@@ -4,6 +4,7 @@ Every function takes the acting user first and checks the permission matrix itse
 (through ``restrict``), so the web views, the API and the CLI cannot forget to.
 Every write is recorded in the audit chain inside the same transaction.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -38,6 +39,7 @@ class ChizaiError(Exception):
 
 # --- organisations -------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_organization(actor, *, slug: str, name_ja: str, owner=None, **fields) -> Organization:
     """Create an organisation; its creator (or ``owner``) becomes the owner."""
@@ -47,8 +49,14 @@ def create_organization(actor, *, slug: str, name_ja: str, owner=None, **fields)
     owner = owner or actor
     Membership.objects.create(user=owner, organization=org, role=Membership.Role.OWNER)
     forget_roles(owner)
-    audit.record(actor, org, "organization.create", obj=org, summary=f"organisation {slug} created",
-                 changes={"after": {"slug": slug, "name_ja": name_ja, **{k: str(v) for k, v in fields.items()}}})
+    audit.record(
+        actor,
+        org,
+        "organization.create",
+        obj=org,
+        summary=f"organisation {slug} created",
+        changes={"after": {"slug": slug, "name_ja": name_ja, **{k: str(v) for k, v in fields.items()}}},
+    )
     return org
 
 
@@ -60,12 +68,19 @@ def update_organization(actor, organization: Organization, **fields) -> Organiza
         setattr(organization, key, value)
     organization.full_clean()
     organization.save()
-    audit.record(actor, organization, "organization.update", obj=organization, summary="organisation details changed",
-                 changes={"before": before, "after": fields})
+    audit.record(
+        actor,
+        organization,
+        "organization.update",
+        obj=organization,
+        summary="organisation details changed",
+        changes={"before": before, "after": fields},
+    )
     return organization
 
 
 # --- members and invitations ---------------------------------------------------------
+
 
 @transaction.atomic
 def add_member(actor, organization: Organization, user, role: str) -> Membership:
@@ -76,8 +91,14 @@ def add_member(actor, organization: Organization, user, role: str) -> Membership
         user=user, organization=organization, defaults={"role": role}
     )
     forget_roles(user)
-    audit.record(actor, organization, "membership.create" if created else "membership.update", obj=membership,
-                 summary=f"{user.get_username()} is {role}", changes={"after": {"user": user.get_username(), "role": role}})
+    audit.record(
+        actor,
+        organization,
+        "membership.create" if created else "membership.update",
+        obj=membership,
+        summary=f"{user.get_username()} is {role}",
+        changes={"after": {"user": user.get_username(), "role": role}},
+    )
     return membership
 
 
@@ -89,8 +110,14 @@ def remove_member(actor, organization: Organization, membership: Membership) -> 
     if membership.role == Membership.Role.OWNER and organization.memberships.filter(role="owner").count() == 1:
         raise ChizaiError(_("An organisation needs at least one owner."))
     username = membership.user.get_username()
-    audit.record(actor, organization, "membership.delete", obj=membership, summary=f"{username} removed",
-                 changes={"before": {"user": username, "role": membership.role}})
+    audit.record(
+        actor,
+        organization,
+        "membership.delete",
+        obj=membership,
+        summary=f"{username} removed",
+        changes={"before": {"user": username, "role": membership.role}},
+    )
     membership.delete()
     forget_roles(membership.user)
 
@@ -103,11 +130,21 @@ def invite(actor, organization: Organization, *, email: str, role: str, days_val
         raise Denied(_("Only an owner can invite another owner."))
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        organization=organization, email=email, role=role, token_hash=hash_token(token), created_by=actor,
+        organization=organization,
+        email=email,
+        role=role,
+        token_hash=hash_token(token),
+        created_by=actor,
         expires_at=timezone.now() + timedelta(days=days_valid),
     )
-    audit.record(actor, organization, "invitation.create", obj=invitation, summary=f"{email} invited as {role}",
-                 changes={"after": {"email": email, "role": role, "expires_at": invitation.expires_at}})
+    audit.record(
+        actor,
+        organization,
+        "invitation.create",
+        obj=invitation,
+        summary=f"{email} invited as {role}",
+        changes={"after": {"email": email, "role": role, "expires_at": invitation.expires_at}},
+    )
     return invitation, token
 
 
@@ -140,26 +177,42 @@ def accept_invitation(user, token: str) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     forget_roles(user)
-    audit.record(user, invitation.organization, "invitation.accept", obj=invitation,
-                 summary=f"{user.get_username()} joined as {membership.role}")
+    audit.record(
+        user,
+        invitation.organization,
+        "invitation.accept",
+        obj=invitation,
+        summary=f"{user.get_username()} joined as {membership.role}",
+    )
     return membership
 
 
 # --- advisory engagements --------------------------------------------------------------
 
+
 @transaction.atomic
-def grant_engagement(actor, organization: Organization, adviser, *, scope: str = "", ends_at=None,
-                     adviser_organization=None) -> AdvisoryEngagement:
+def grant_engagement(
+    actor, organization: Organization, adviser, *, scope: str = "", ends_at=None, adviser_organization=None
+) -> AdvisoryEngagement:
     """Only the organisation's owner lets an adviser in."""
     require(actor, organization, "core", "manage_engagements")
     engagement = AdvisoryEngagement.objects.create(
-        organization=organization, adviser=adviser, granted_by=actor, scope=scope, ends_at=ends_at,
+        organization=organization,
+        adviser=adviser,
+        granted_by=actor,
+        scope=scope,
+        ends_at=ends_at,
         adviser_organization=adviser_organization,
     )
     forget_roles(adviser)
-    audit.record(actor, organization, "engagement.grant", obj=engagement,
-                 summary=f"adviser {adviser.get_username()} granted access",
-                 changes={"after": {"adviser": adviser.get_username(), "scope": scope, "ends_at": ends_at}})
+    audit.record(
+        actor,
+        organization,
+        "engagement.grant",
+        obj=engagement,
+        summary=f"adviser {adviser.get_username()} granted access",
+        changes={"after": {"adviser": adviser.get_username(), "scope": scope, "ends_at": ends_at}},
+    )
     return engagement
 
 
@@ -173,12 +226,18 @@ def end_engagement(actor, organization: Organization, engagement: AdvisoryEngage
     engagement.ended_by = actor
     engagement.save(update_fields=["status", "ended_at", "ended_by"])
     forget_roles(engagement.adviser)
-    audit.record(actor, organization, "engagement.end", obj=engagement,
-                 summary=f"adviser {engagement.adviser.get_username()} access ended")
+    audit.record(
+        actor,
+        organization,
+        "engagement.end",
+        obj=engagement,
+        summary=f"adviser {engagement.adviser.get_username()} access ended",
+    )
     return engagement
 
 
 # --- logins ------------------------------------------------------------------------------
+
 
 def is_locked_out(username: str, client_ip: str) -> bool:
     window = timezone.now() - timedelta(seconds=settings.CHIZAI_LOGIN_LOCKOUT_SECONDS)
@@ -207,10 +266,18 @@ def record_failed_login(username: str, client_ip: str, locked: bool = False) -> 
     summary = "login refused: account locked" if locked else "failed login"
     orgs = list(Organization.objects.filter(memberships__user=user)) if user else []
     for org in orgs:
-        audit.record(None, org, "auth.login_failed", object_type="auth.user", object_id=user.pk if user else "",
-                     summary=f"{summary} for {username}")
+        audit.record(
+            None,
+            org,
+            "auth.login_failed",
+            object_type="auth.user",
+            object_id=user.pk if user else "",
+            summary=f"{summary} for {username}",
+        )
     if not orgs:
-        audit.record(None, None, "auth.login_failed", object_type="auth.user", summary=f"{summary} for {username[:150]}")
+        audit.record(
+            None, None, "auth.login_failed", object_type="auth.user", summary=f"{summary} for {username[:150]}"
+        )
 
 
 # --- API tokens -------------------------------------------------------------------------
@@ -222,7 +289,10 @@ TOKEN_PREFIX = "chz_"
 def create_api_token(user, *, name: str, days_valid: int | None = 365) -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=secret[len(TOKEN_PREFIX):len(TOKEN_PREFIX) + 8], key_hash=hash_token(secret),
+        user=user,
+        name=name,
+        prefix=secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
+        key_hash=hash_token(secret),
         expires_at=timezone.now() + timedelta(days=days_valid) if days_valid else None,
     )
     audit.record(user, None, "api_token.create", obj=token, summary=f"API token '{name}' created")

@@ -15,6 +15,7 @@ file's modification time in ``CHIZAI_STORAGE_STATE_DIR``, so every process on th
 it, and once the cooldown is over a single call finds out whether the storage is back while
 the others keep answering at once.
 """
+
 from __future__ import annotations
 
 import logging

@@ -6,6 +6,7 @@ Needs the ``s3`` extra (boto3, django-storages): ``pip install 'chizai[s3]'``. W
 choosing this backend fails at start-up with ``ImproperlyConfigured`` naming the extra; the
 local backend never imports this module.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,9 +77,17 @@ def s3_options_from_env() -> dict:
     )
 
 
-def s3_options(*, bucket: str, endpoint_url: str | None, region: str | None, access_key: str | None,
-               secret_key: str | None, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-               read_timeout: float = DEFAULT_READ_TIMEOUT, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> dict:
+def s3_options(
+    *,
+    bucket: str,
+    endpoint_url: str | None,
+    region: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> dict:
     return {
         "bucket_name": bucket,
         "endpoint_url": endpoint_url,
@@ -89,8 +98,9 @@ def s3_options(*, bucket: str, endpoint_url: str | None, region: str | None, acc
         "querystring_auth": True,
         "file_overwrite": False,
         "max_memory_size": SPOOL_IN_MEMORY_BYTES,
-        "client_config": s3_client_config(connect_timeout=connect_timeout, read_timeout=read_timeout,
-                                          max_attempts=max_attempts),
+        "client_config": s3_client_config(
+            connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
+        ),
         # s3transfer retries a body that stalls mid-download on its own (5 times by default),
         # outside botocore's attempts: bound it the same way.
         "transfer_config": TransferConfig(num_download_attempts=max_attempts),
@@ -106,8 +116,9 @@ def is_s3_failure(exc: BaseException) -> bool:
     transfers; a missing object is not a failure of the storage."""
     if _is_not_found(exc):
         return False
-    return isinstance(exc, (BotoCoreError, ClientError, Boto3Error, RetriesExceededError, S3DownloadFailedError,
-                            S3UploadFailedError))
+    return isinstance(
+        exc, (BotoCoreError, ClientError, Boto3Error, RetriesExceededError, S3DownloadFailedError, S3UploadFailedError)
+    )
 
 
 class S3Storage(s3.S3Storage):
@@ -116,7 +127,7 @@ class S3Storage(s3.S3Storage):
     def __init__(self, **options):
         super().__init__(**options)
         self._down_until = 0.0  # this process's own memory, used when the shared file cannot be
-        self._shared = True      # written (then each process finds out on its own)
+        self._shared = True  # written (then each process finds out on its own)
         self._calling = threading.local()
 
     def _state_file(self) -> Path | None:
@@ -185,8 +196,14 @@ class S3Storage(s3.S3Storage):
                 raise
             if cooldown > 0:
                 self._mark_down(time.time() + cooldown)
-            logger.error("file storage unavailable (%s %s, endpoint %s): %s; answering at once for %ss",
-                         operation, name, self.endpoint_url or "AWS", exc, cooldown)
+            logger.error(
+                "file storage unavailable (%s %s, endpoint %s): %s; answering at once for %ss",
+                operation,
+                name,
+                self.endpoint_url or "AWS",
+                exc,
+                cooldown,
+            )
             raise StorageUnavailable(f"{operation} {name}: {exc}") from exc
         else:
             if probing:

@@ -6,6 +6,7 @@ hosts cannot both win; the later one waits briefly for the first one's result an
 there. A send that did not succeed (the form came back with errors, or failed) gives its
 token up again, so the corrected form can be sent.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,9 @@ def claim(token: str, user, path: str) -> bool:
     FormSubmission.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
     try:
         with transaction.atomic():
-            FormSubmission.objects.create(token=token, user=user if getattr(user, "is_authenticated", False) else None,
-                                          path=path[:300])
+            FormSubmission.objects.create(
+                token=token, user=user if getattr(user, "is_authenticated", False) else None, path=path[:300]
+            )
     except IntegrityError:
         return False
     return True

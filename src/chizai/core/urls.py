@@ -7,8 +7,16 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/password/", auth_views.PasswordChangeView.as_view(template_name="core/password_change.html"), name="password_change"),
-    path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"), name="password_change_done"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(template_name="core/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
+        name="password_change_done",
+    ),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path("invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("o/<slug:org_slug>/", views.org_dashboard, name="org_dashboard"),

@@ -7,6 +7,7 @@ name therefore goes through ``normalise``: the login form and lockout, and (by t
 receiver below) every new account, whichever path creates it — invitation sign-up,
 ``createsuperuser``, the demo, scripts.
 """
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ control character accepted once would later break exports for the whole organisa
 (openpyxl, python-docx and PostgreSQL refuse it), so it is refused at the door with a
 translated message. Tab and line breaks are kept in multi-line text only.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,11 +49,14 @@ def text_error(value: str, *, max_length: int | None = None, multiline: bool = F
         if char in "\t\r\n":
             return _("Line breaks and tabs are not allowed here; keep it on one line.")
         return _("The text contains a control character (U+%(code)04X) that cannot be stored; remove it.") % {
-            "code": ord(char)}
+            "code": ord(char)
+        }
     if max_length is not None and len(value) > max_length:
-        return ngettext("At most %(limit)d character is allowed here (this text has %(count)d).",
-                        "At most %(limit)d characters are allowed here (this text has %(count)d).",
-                        max_length) % {"limit": max_length, "count": len(value)}
+        return ngettext(
+            "At most %(limit)d character is allowed here (this text has %(count)d).",
+            "At most %(limit)d characters are allowed here (this text has %(count)d).",
+            max_length,
+        ) % {"limit": max_length, "count": len(value)}
     return None
 
 
@@ -109,6 +113,7 @@ def target_field(name: str, limits: dict[str, str], model) -> models.Field | Non
 
 # --- forms ----------------------------------------------------------------------------------
 
+
 class CleanInputMixin:
     """Put first in a form's bases. Every text field refuses control characters (tab and line
     breaks only in a textarea or a model TextField) and, when it fills a model field, takes
@@ -152,6 +157,7 @@ class _MaxLength:
 
 # --- API schemas ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TextRule:
     """Pydantic annotation: the text rules above on a str (validation and OpenAPI maxLength)."""
@@ -184,8 +190,11 @@ class NumberRule:
 
     def __call__(self, value):
         if value is not None and not self.minimum <= value <= self.maximum:
-            raise PydanticCustomError("out_of_range", _("Enter a number from %(minimum)s to %(maximum)s.") % {
-                "minimum": self.minimum, "maximum": self.maximum})
+            raise PydanticCustomError(
+                "out_of_range",
+                _("Enter a number from %(minimum)s to %(maximum)s.")
+                % {"minimum": self.minimum, "maximum": self.maximum},
+            )
         return value
 
     def __get_pydantic_core_schema__(self, source, handler):
@@ -236,8 +245,10 @@ class Input(Schema):
         super().__pydantic_init_subclass__(**kwargs)
         for name, info in cls.model_fields.items():
             target = target_field(name, cls.limits, cls.model)
-            rule = TextRule(max_length=getattr(target, "max_length", None),
-                            multiline=name in cls.multiline or (target is not None and is_multiline(target)))
+            rule = TextRule(
+                max_length=getattr(target, "max_length", None),
+                multiline=name in cls.multiline or (target is not None and is_multiline(target)),
+            )
             info.annotation = _with_rule(info.annotation, rule)
             bounds = number_range(target)
             if bounds:
@@ -263,8 +274,9 @@ def ids(values) -> list[int]:
     for value in values:
         number = _as_id(value)
         if number is None:
-            raise ChizaiError(_("“%(value)s” is not a valid choice; reload the page and choose again.")
-                              % {"value": str(value)[:40]})
+            raise ChizaiError(
+                _("“%(value)s” is not a valid choice; reload the page and choose again.") % {"value": str(value)[:40]}
+            )
         out.append(number)
     return out
 
@@ -303,7 +315,9 @@ def delete_or_refuse(obj, name: str) -> None:
             label = other._meta.label_lower
             counts[label] = counts.get(label, 0) + 1
         used = ", ".join(f"{USED_BY_LABELS.get(label, label)} ({count})" for label, count in sorted(counts.items()))
-        raise InUse(_("“%(name)s” is still used by %(used)s; it was not deleted.") % {"name": name, "used": used}) from None
+        raise InUse(
+            _("“%(name)s” is still used by %(used)s; it was not deleted.") % {"name": name, "used": used}
+        ) from None
 
 
 def save_or_refuse(obj) -> None:

@@ -3,6 +3,7 @@
 Kept out of the migration files so they do not each carry a copy, and so a migration that
 is squashed later still finds it.
 """
+
 from __future__ import annotations
 
 

@@ -53,8 +53,9 @@ class LoginView(auth_views.LoginView):
         username = usernames.normalise(typed)
         if username and services.is_locked_out(username, ip):
             services.record_failed_login(username, ip, locked=True)
-            return self._refuse(username, _("Too many failed attempts. This login is locked for a while; try again later."),
-                                status=429)
+            return self._refuse(
+                username, _("Too many failed attempts. This login is locked for a while; try again later."), status=429
+            )
         return super().post(request, *args, **kwargs)
 
     def _refuse(self, username: str, message: str, status: int):
@@ -87,26 +88,36 @@ def home(request):
 
 @org_view("core", "view")
 def org_dashboard(request):
-    return render(request, "core/dashboard.html", {
-        "can_manage": can(request, "core", "manage_members"),
-        "attention": attention.items(request.user, request.organization),
-    })
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "can_manage": can(request, "core", "manage_members"),
+            "attention": attention.items(request.user, request.organization),
+        },
+    )
 
 
 @org_view("core", "view")
 def members(request):
     memberships = scoped(request, Membership).select_related("user")
-    invitations = scoped(request, Invitation, "manage_members").filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    invitations = scoped(request, Invitation, "manage_members").filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    )
     engagements = scoped(request, AdvisoryEngagement).select_related("adviser")
-    return render(request, "core/members.html", {
-        "memberships": memberships,
-        "invitations": invitations,
-        "engagements": engagements,
-        "invite_form": InviteForm(),
-        "engagement_form": EngagementForm(),
-        "can_manage": can(request, "core", "manage_members"),
-        "can_engage": can(request, "core", "manage_engagements"),
-    })
+    return render(
+        request,
+        "core/members.html",
+        {
+            "memberships": memberships,
+            "invitations": invitations,
+            "engagements": engagements,
+            "invite_form": InviteForm(),
+            "engagement_form": EngagementForm(),
+            "can_manage": can(request, "core", "manage_members"),
+            "can_engage": can(request, "core", "manage_engagements"),
+        },
+    )
 
 
 @require_POST
@@ -116,9 +127,13 @@ def invite(request):
     if not form.is_valid():
         messages.error(request, _("Please correct the invitation: %(errors)s") % {"errors": form.errors.as_text()})
         return redirect("members", org_slug=request.organization.slug)
-    _inv, token = services.invite(request.user, request.organization, email=form.cleaned_data["email"], role=form.cleaned_data["role"])
+    _inv, token = services.invite(
+        request.user, request.organization, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+    )
     link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
-    messages.success(request, _("Invitation created. Send this link (shown once, valid 7 days): %(link)s") % {"link": link})
+    messages.success(
+        request, _("Invitation created. Send this link (shown once, valid 7 days): %(link)s") % {"link": link}
+    )
     return redirect("members", org_slug=request.organization.slug)
 
 
@@ -144,7 +159,9 @@ def grant_engagement(request):
     ends_at = None
     if form.cleaned_data["ends_at"]:
         ends_at = timezone.make_aware(datetime.combine(form.cleaned_data["ends_at"], time(23, 59)))
-    services.grant_engagement(request.user, request.organization, form.adviser, scope=form.cleaned_data["scope"], ends_at=ends_at)
+    services.grant_engagement(
+        request.user, request.organization, form.adviser, scope=form.cleaned_data["scope"], ends_at=ends_at
+    )
     messages.success(request, _("The adviser can now see this organisation."))
     return redirect("members", org_slug=request.organization.slug)
 
@@ -175,7 +192,9 @@ def accept_invitation(request, token: str):
         if form.is_valid():
             with transaction.atomic():
                 user = get_user_model().objects.create_user(
-                    username=form.cleaned_data["username"], email=invitation.email, password=form.cleaned_data["password1"]
+                    username=form.cleaned_data["username"],
+                    email=invitation.email,
+                    password=form.cleaned_data["password1"],
                 )
                 membership = services.accept_invitation(user, token)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -209,8 +228,11 @@ def audit_log(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit.html", {"form": form, "page": page, "query": query.urlencode(),
-                                                "can_export": can(request, "audit", "export")})
+    return render(
+        request,
+        "core/audit.html",
+        {"form": form, "page": page, "query": query.urlencode(), "can_export": can(request, "audit", "export")},
+    )
 
 
 class _Echo:
@@ -221,16 +243,46 @@ class _Echo:
 @org_view("audit", "export")
 def audit_export(request):
     _form, events = _filtered_audit(request)
-    audit.record(request.user, request.organization, "audit.export", object_type="core.auditevent",
-                 summary=f"audit log exported as CSV ({events.count()} events)")
+    audit.record(
+        request.user,
+        request.organization,
+        "audit.export",
+        object_type="core.auditevent",
+        summary=f"audit log exported as CSV ({events.count()} events)",
+    )
     writer = exports.csv_writer(_Echo())
-    header = ["seq", "time", "actor", "action", "object_type", "object_id", "summary", "request_id", "client_ip", "prev_hash", "hash"]
+    header = [
+        "seq",
+        "time",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "summary",
+        "request_id",
+        "client_ip",
+        "prev_hash",
+        "hash",
+    ]
 
     def rows():
         yield "\ufeff" + writer.writerow(header)
         for e in events.iterator(chunk_size=1000):
-            yield writer.writerow([e.seq, e.created_at.isoformat(), e.actor_username, e.action, e.object_type,
-                                   e.object_id, e.summary, e.request_id, e.client_ip, e.prev_hash, e.hash])
+            yield writer.writerow(
+                [
+                    e.seq,
+                    e.created_at.isoformat(),
+                    e.actor_username,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.summary,
+                    e.request_id,
+                    e.client_ip,
+                    e.prev_hash,
+                    e.hash,
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{request.organization.slug}.csv"'
@@ -278,5 +330,3 @@ def csrf_failure(request, reason=""):
 def server_error(request):
     # no context processors: they may query the database, which may be what failed
     return HttpResponse(loader.render_to_string("500.html"), status=500)
-
-

@@ -7,6 +7,7 @@ renews the worker's heartbeat and the lease of the job in hand, so a slow job th
 being worked on is never handed to a second worker, while a killed worker's lease runs out
 and another worker runs the job again. SIGTERM/SIGINT let the job in hand finish, then stop.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -127,7 +128,8 @@ def _register(name: str) -> None:
     now = timezone.now()
     WorkerHeartbeat.objects.filter(seen_at__lt=now - FORGET_WORKERS_AFTER).delete()
     WorkerHeartbeat.objects.update_or_create(
-        name=name, defaults={"host": socket.gethostname(), "pid": os.getpid(), "started_at": now, "seen_at": now, "jobs_done": 0},
+        name=name,
+        defaults={"host": socket.gethostname(), "pid": os.getpid(), "started_at": now, "seen_at": now, "jobs_done": 0},
     )
 
 

@@ -1,5 +1,6 @@
 """Deals over the JSON API: list and create deals, read one with its points, shares and
 worksheet totals, add drafts, turn findings into points and move a point's status."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -66,8 +67,11 @@ class DealDetailOut(DealOut):
 
 
 class DraftIn(Input):
-    limits = {"note": "deals.DealDraft.note", "from_party": "deals.DealDraft.from_party",
-              "filename": "review.ContractReview.filename"}
+    limits = {
+        "note": "deals.DealDraft.note",
+        "from_party": "deals.DealDraft.from_party",
+        "filename": "review.ContractReview.filename",
+    }
     multiline = frozenset({"text"})
 
     text: str
@@ -90,8 +94,9 @@ class StatusIn(Input):
 
 def _deal(request, slug: str, deal_id: int, action: str = "view") -> Deal:
     org = org_or_404(request, slug, "deals", action)
-    return get_object_or_404(Deal.objects.restrict(request.user, action).filter(organization=org).select_related("partner"),
-                             pk=deal_id)
+    return get_object_or_404(
+        Deal.objects.restrict(request.user, action).filter(organization=org).select_related("partner"), pk=deal_id
+    )
 
 
 def _call(fn, *args, **kwargs):
@@ -105,10 +110,16 @@ def _detail(deal: Deal) -> dict:
     result = ledger.deal_shares(deal)
     _rows, totals = services.worksheet_rows(deal)
     return {
-        "id": deal.pk, "title": deal.title, "partner": deal.partner.name_ja, "kind": deal.kind, "stage": deal.stage,
+        "id": deal.pk,
+        "title": deal.title,
+        "partner": deal.partner.name_ja,
+        "kind": deal.kind,
+        "stage": deal.stage,
         "next_meeting": deal.next_meeting,
-        "drafts": [{"number": d.number, "review": d.review_id, "status": d.review.status, "from_party": d.from_party}
-                   for d in deal.drafts.select_related("review")],
+        "drafts": [
+            {"number": d.number, "review": d.review_id, "status": d.review.status, "from_party": d.from_party}
+            for d in deal.drafts.select_related("review")
+        ],
         "points": list(deal.points.all()),
         "shares": {party: str(share) for party, share in result.shares.items()},
         "totals_yen": {"goods": totals.goods, "knowledge": totals.knowledge},
@@ -125,11 +136,22 @@ def list_deals(request, slug: str):
 def create_deal(request, slug: str, payload: DealIn):
     org = org_or_404(request, slug, "deals", "add")
     if payload.partner:
-        partner = get_object_or_404(Partner.objects.restrict(request.user, "view").filter(organization=org), pk=payload.partner)
+        partner = get_object_or_404(
+            Partner.objects.restrict(request.user, "view").filter(organization=org), pk=payload.partner
+        )
     else:
         partner = _call(services.ensure_partner, request.user, org, name_ja=payload.new_partner)
-    deal = _call(services.create_deal, request.user, org, partner=partner, title=payload.title, kind=payload.kind,
-                 stage=payload.stage, summary=payload.summary, next_meeting=payload.next_meeting)
+    deal = _call(
+        services.create_deal,
+        request.user,
+        org,
+        partner=partner,
+        title=payload.title,
+        kind=payload.kind,
+        stage=payload.stage,
+        summary=payload.summary,
+        next_meeting=payload.next_meeting,
+    )
     return Status(201, _detail(deal))
 
 
@@ -141,8 +163,15 @@ def get_deal(request, slug: str, deal_id: int):
 @router.post("/orgs/{slug}/deals/{deal_id}/drafts", response={201: DealDetailOut})
 def add_draft(request, slug: str, deal_id: int, payload: DraftIn):
     deal = _deal(request, slug, deal_id, "change")
-    _call(services.add_draft, request.user, deal, text=payload.text, filename=payload.filename,
-          from_party=payload.from_party, note=payload.note)
+    _call(
+        services.add_draft,
+        request.user,
+        deal,
+        text=payload.text,
+        filename=payload.filename,
+        from_party=payload.from_party,
+        note=payload.note,
+    )
     return Status(201, _detail(deal))
 
 
@@ -156,8 +185,9 @@ def draft_changes(request, slug: str, deal_id: int):
 @router.post("/orgs/{slug}/deals/{deal_id}/points/from-finding", response={200: PointOut, 201: PointOut})
 def point_from_finding(request, slug: str, deal_id: int, payload: FindingIn):
     deal = _deal(request, slug, deal_id, "change")
-    review = get_object_or_404(ContractReview.objects.restrict(request.user, "view").filter(organization=deal.organization),
-                               pk=payload.review)
+    review = get_object_or_404(
+        ContractReview.objects.restrict(request.user, "view").filter(organization=deal.organization), pk=payload.review
+    )
     point, created = _call(services.point_from_finding, request.user, deal, review, payload.index)
     return Status(201 if created else 200, point)
 
@@ -235,11 +265,29 @@ def list_stakeholders(request, slug: str, deal_id: int):
 
 def _ledger(deal: Deal) -> dict:
     result = ledger.deal_shares(deal)
-    return {"entries": [{**{f: getattr(e, f) for f in ("id", "party", "kind", "made_on", "description", "valuation_basis",
-                                                        "failed_run", "evidence_note")}, "value": int(e.value)}
-                        for e in deal.contributions.all()],
-            "weights": {kind: str(weight) for kind, weight in ledger.weights_of(deal).items()},
-            "shares": {party: str(share) for party, share in result.shares.items()}}
+    return {
+        "entries": [
+            {
+                **{
+                    f: getattr(e, f)
+                    for f in (
+                        "id",
+                        "party",
+                        "kind",
+                        "made_on",
+                        "description",
+                        "valuation_basis",
+                        "failed_run",
+                        "evidence_note",
+                    )
+                },
+                "value": int(e.value),
+            }
+            for e in deal.contributions.all()
+        ],
+        "weights": {kind: str(weight) for kind, weight in ledger.weights_of(deal).items()},
+        "shares": {party: str(share) for party, share in result.shares.items()},
+    }
 
 
 @router.get("/orgs/{slug}/deals/{deal_id}/contributions", response=LedgerOut)
@@ -259,10 +307,23 @@ def add_contribution(request, slug: str, deal_id: int, payload: ContributionIn):
 def get_worksheet(request, slug: str, deal_id: int):
     """Consideration worksheet: each line in whole yen, goods and knowledge totals kept apart."""
     rows, totals = services.worksheet_rows(_deal(request, slug, deal_id))
-    return {"lines": [{"id": item.pk, "category": item.category, "item_kind": item.item_kind, "title": item.title,
-                       "included": item.included, "method": item.method, "yen": yen, "assumptions": item.assumptions}
-                      for item, yen in rows],
-            "goods_yen": totals.goods, "knowledge_yen": totals.knowledge}
+    return {
+        "lines": [
+            {
+                "id": item.pk,
+                "category": item.category,
+                "item_kind": item.item_kind,
+                "title": item.title,
+                "included": item.included,
+                "method": item.method,
+                "yen": yen,
+                "assumptions": item.assumptions,
+            }
+            for item, yen in rows
+        ],
+        "goods_yen": totals.goods,
+        "knowledge_yen": totals.knowledge,
+    }
 
 
 @router.get("/orgs/{slug}/deals/{deal_id}/brief.pdf", response={200: None})

@@ -5,6 +5,7 @@ English document come from the same code and the app's catalogues. The PDFs use
 ``chizai.pdfkit`` (embedded IPAexGothic, subset by reportlab; page template and styles), so
 they open anywhere.
 """
+
 from __future__ import annotations
 
 import io
@@ -39,9 +40,15 @@ def method_detail(item: ConsiderationItem) -> str:
     if m == "lump_sum":
         return _("lump sum")
     if m == "cost":
-        return _("cost ¥%(cost)s + margin %(margin)s %%") % {"cost": _num(item.cost_yen), "margin": _num(item.margin_percent)}
+        return _("cost ¥%(cost)s + margin %(margin)s %%") % {
+            "cost": _num(item.cost_yen),
+            "margin": _num(item.margin_percent),
+        }
     if m == "savings":
-        return _("%(share)s %% of savings ¥%(savings)s") % {"share": _num(item.share_percent), "savings": _num(item.savings_yen)}
+        return _("%(share)s %% of savings ¥%(savings)s") % {
+            "share": _num(item.share_percent),
+            "savings": _num(item.savings_yen),
+        }
     return _("not handed over")
 
 
@@ -66,18 +73,36 @@ def annex_content(deal: Deal) -> dict:
         "deal": _title(deal),
         "date": date.today().isoformat(),
         "goods": [(i.title, i.get_item_kind_display(), method_detail(i), yen(y), i.assumptions) for i, y in goods],
-        "knowledge": [(i.title, i.get_item_kind_display(), method_detail(i), yen(y),
-                       "\n".join(s for s in (i.rate_basis and _("Basis for the rate: %(basis)s") % {"basis": i.rate_basis},
-                                             i.assumptions) if s)) for i, y in knowledge],
+        "knowledge": [
+            (
+                i.title,
+                i.get_item_kind_display(),
+                method_detail(i),
+                yen(y),
+                "\n".join(
+                    s
+                    for s in (
+                        i.rate_basis and _("Basis for the rate: %(basis)s") % {"basis": i.rate_basis},
+                        i.assumptions,
+                    )
+                    if s
+                ),
+            )
+            for i, y in knowledge
+        ],
         "total_goods": yen(totals.goods),
         "total_knowledge": yen(totals.knowledge),
         "included": [f"{i.title} ({i.get_item_kind_display()})" for i, _y in knowledge],
         "excluded": [f"{i.title} ({i.get_item_kind_display()})" for i in excluded],
-        "excluded_rule": _("Nothing that is not listed above as included — no patent or other right, know-how, "
-                           "processing condition, drawing or data — is assigned or licensed under this quotation. "
-                           "The price of the goods does not include any consideration for intellectual property or know-how."),
-        "rounding": _("Each line is rounded down to whole yen; totals are the sums of the rounded lines. "
-                      "Goods and knowledge are priced separately. Amounts exclude consumption tax."),
+        "excluded_rule": _(
+            "Nothing that is not listed above as included — no patent or other right, know-how, "
+            "processing condition, drawing or data — is assigned or licensed under this quotation. "
+            "The price of the goods does not include any consideration for intellectual property or know-how."
+        ),
+        "rounding": _(
+            "Each line is rounded down to whole yen; totals are the sums of the rounded lines. "
+            "Goods and knowledge are priced separately. Amounts exclude consumption tax."
+        ),
     }
 
 
@@ -88,9 +113,15 @@ def _table(header: list[str], rows: list[list[str]], widths, styles):
 
     data = [[_p(h, styles["base"]) for h in header]] + [[_p(c, styles["base"]) for c in row] for row in rows]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return table
 
 
@@ -109,14 +140,27 @@ def annex_pdf(deal: Deal, lang: str) -> bytes:
         c = annex_content(deal)
         s = _pdf_styles()
         head = [_("Item"), _("Kind of item"), _("Method"), _("Amount"), _("Assumptions")]
-        story = [_p(c["title"], s["h1"]), _p(c["deal"], s["base"]), _p(c["date"], s["small"]), Spacer(1, 4 * mm),
-                 _p(_("1. Goods (deliverables)"), s["h2"]),
-                 _table(head, [list(r) for r in c["goods"]] + [[_("Total for goods"), "", "", c["total_goods"], ""]],
-                        [40, 25, 40, 25, 48], s),
-                 _p(_("2. Consideration for IP and know-how"), s["h2"]),
-                 _table(head, [list(r) for r in c["knowledge"]] + [[_("Total for knowledge"), "", "", c["total_knowledge"], ""]],
-                        [40, 25, 40, 25, 48], s),
-                 _p(_("3. Rights included"), s["h2"])]
+        story = [
+            _p(c["title"], s["h1"]),
+            _p(c["deal"], s["base"]),
+            _p(c["date"], s["small"]),
+            Spacer(1, 4 * mm),
+            _p(_("1. Goods (deliverables)"), s["h2"]),
+            _table(
+                head,
+                [list(r) for r in c["goods"]] + [[_("Total for goods"), "", "", c["total_goods"], ""]],
+                [40, 25, 40, 25, 48],
+                s,
+            ),
+            _p(_("2. Consideration for IP and know-how"), s["h2"]),
+            _table(
+                head,
+                [list(r) for r in c["knowledge"]] + [[_("Total for knowledge"), "", "", c["total_knowledge"], ""]],
+                [40, 25, 40, 25, 48],
+                s,
+            ),
+            _p(_("3. Rights included"), s["h2"]),
+        ]
         story += [_p(f"• {line}", s["base"]) for line in c["included"]] or [_p(_("None"), s["base"])]
         story.append(_p(_("4. Rights not included"), s["h2"]))
         story += [_p(f"• {line}", s["base"]) for line in c["excluded"]]
@@ -135,8 +179,9 @@ def annex_docx(deal: Deal, lang: str) -> bytes:
         document.add_paragraph(c["date"])
         head = [_("Item"), _("Kind of item"), _("Method"), _("Amount"), _("Assumptions")]
         for heading, rows, total_label, total in (
-                (_("1. Goods (deliverables)"), c["goods"], _("Total for goods"), c["total_goods"]),
-                (_("2. Consideration for IP and know-how"), c["knowledge"], _("Total for knowledge"), c["total_knowledge"])):
+            (_("1. Goods (deliverables)"), c["goods"], _("Total for goods"), c["total_goods"]),
+            (_("2. Consideration for IP and know-how"), c["knowledge"], _("Total for knowledge"), c["total_knowledge"]),
+        ):
             document.add_heading(heading, level=2)
             table = document.add_table(rows=1, cols=len(head))
             table.style = "Table Grid"
@@ -185,24 +230,55 @@ def brief_content(deal: Deal, viewer=None) -> dict:
         "title": _("Negotiation brief"),
         "deal": _title(deal),
         "facts": f"{deal.get_kind_display()} · {deal.get_stage_display()} · "
-                 + (_("next meeting %(date)s") % {"date": deal.next_meeting.isoformat()} if deal.next_meeting else _("no meeting date set")),
-        "must": [[p.title, p.our_ask, p.fallback or "—", p.give_in_return or "—", p.get_status_display()] for p in must],
-        "open": [[p.title, p.get_our_position_display(), p.counterparty_position or "—",
-                  "\n".join(f"{s.suggestion}: {s.example}" for s in services.measurable_prompts(p, lang)) or "—"]
-                 for p in open_points],
-        "people": [[p.get_side_display(), p.name, p.role, p.get_stance_display(), p.get_influence_display(),
-                    (p.consulted_on.isoformat() if p.consulted_on else _("to consult")) if p.consult_before_meeting else "—"]
-                   for p in sorted(people, key=lambda p: (p.side != Party.OURS, p.name))],
-        "followups": [f"{f.text} ({f.owner or '—'}, {f.due_on.isoformat() if f.due_on else '—'})"
-                      for f in deal.followups.filter(done_at__isnull=True)],
-        "goods": yen(totals.goods), "knowledge": yen(totals.knowledge),
-        "shares": [f"{Party(k).label if k in Party.values else k}: {(v * 100).quantize(v.__class__('0.01'))} %"
-                   for k, v in share.shares.items()] if deal.contributions.exists() else [],
+        + (
+            _("next meeting %(date)s") % {"date": deal.next_meeting.isoformat()}
+            if deal.next_meeting
+            else _("no meeting date set")
+        ),
+        "must": [
+            [p.title, p.our_ask, p.fallback or "—", p.give_in_return or "—", p.get_status_display()] for p in must
+        ],
+        "open": [
+            [
+                p.title,
+                p.get_our_position_display(),
+                p.counterparty_position or "—",
+                "\n".join(f"{s.suggestion}: {s.example}" for s in services.measurable_prompts(p, lang)) or "—",
+            ]
+            for p in open_points
+        ],
+        "people": [
+            [
+                p.get_side_display(),
+                p.name,
+                p.role,
+                p.get_stance_display(),
+                p.get_influence_display(),
+                (p.consulted_on.isoformat() if p.consulted_on else _("to consult"))
+                if p.consult_before_meeting
+                else "—",
+            ]
+            for p in sorted(people, key=lambda p: (p.side != Party.OURS, p.name))
+        ],
+        "followups": [
+            f"{f.text} ({f.owner or '—'}, {f.due_on.isoformat() if f.due_on else '—'})"
+            for f in deal.followups.filter(done_at__isnull=True)
+        ],
+        "goods": yen(totals.goods),
+        "knowledge": yen(totals.knowledge),
+        "shares": [
+            f"{Party(k).label if k in Party.values else k}: {(v * 100).quantize(v.__class__('0.01'))} %"
+            for k, v in share.shares.items()
+        ]
+        if deal.contributions.exists()
+        else [],
         "questions": questions,
         "appeared": [f"{f['rule_id']} {f['title']}" for f in last_change["diff"]["appeared"]] if last_change else [],
         "gone": [f"{f['rule_id']} {f['title']}" for f in last_change["diff"]["gone"]] if last_change else [],
         "assets": [a.title for a in services.visible_assets(viewer, deal)] if viewer is not None else [],
-        "stance_note": _("Stakeholders marked 'to consult' have not been consulted before the meeting yet (nemawashi)."),
+        "stance_note": _(
+            "Stakeholders marked 'to consult' have not been consulted before the meeting yet (nemawashi)."
+        ),
     }
 
 
@@ -222,20 +298,33 @@ def stakeholder_drawing(people, width: float = 500, height: float = 260):
     flip = lambda y: height - y  # noqa: E731 - reportlab's origin is bottom-left, the layout's top-left
     for i, stance in enumerate(chart.STANCES):
         for j in range(len(chart.INFLUENCES)):
-            drawing.add(Rect(left + i * cell_w, flip(top + (j + 1) * cell_h), cell_w, cell_h,
-                             # types-reportlab declares Rect's **kw without Unpack[...]
-                             fillColor=colors.HexColor("#f7f7f7" if (i + j) % 2 else "#ffffff"),  # type: ignore[arg-type]
-                             strokeColor=colors.HexColor("#cccccc")))  # type: ignore[arg-type]
-        drawing.add(String(left + i * cell_w + cell_w / 2, 8, str(labels[stance]), fontName=font, fontSize=8,
-                           textAnchor="middle"))
+            drawing.add(
+                Rect(
+                    left + i * cell_w,
+                    flip(top + (j + 1) * cell_h),
+                    cell_w,
+                    cell_h,
+                    # types-reportlab declares Rect's **kw without Unpack[...]
+                    fillColor=colors.HexColor("#f7f7f7" if (i + j) % 2 else "#ffffff"),  # type: ignore[arg-type]
+                    strokeColor=colors.HexColor("#cccccc"),  # type: ignore[arg-type]
+                )
+            )
+        drawing.add(
+            String(
+                left + i * cell_w + cell_w / 2, 8, str(labels[stance]), fontName=font, fontSize=8, textAnchor="middle"
+            )
+        )
     for j, influence in enumerate(reversed(chart.INFLUENCES)):
         drawing.add(String(2, flip(top + j * cell_h + cell_h / 2), str(labels[influence]), fontName=font, fontSize=8))
     for spot in chart.stakeholder_layout(people, int(width), int(height)):
         x, y = spot["x"], flip(spot["y"] - 4)
         if spot["pending"]:
             drawing.add(Circle(x, y, 7, fillColor=None, strokeColor=colors.HexColor("#c0392b"), strokeDashArray=[2, 2]))
-        drawing.add(Circle(x, y, 3.5, fillColor=colors.HexColor(chart.SIDE_COLOURS.get(spot["side"], "#555555")),
-                           strokeColor=None))
+        drawing.add(
+            Circle(
+                x, y, 3.5, fillColor=colors.HexColor(chart.SIDE_COLOURS.get(spot["side"], "#555555")), strokeColor=None
+            )
+        )
         drawing.add(String(x + 9, y - 3, spot["name"], fontName=font, fontSize=8))
     return drawing
 
@@ -251,13 +340,34 @@ def brief_pdf(deal: Deal, lang: str, viewer=None) -> bytes:
         def bullets(lines):
             return [_p(f"• {line}", s["base"]) for line in lines] or [_p(_("None"), s["base"])]
 
-        story = [_p(c["title"], s["h1"]), _p(c["deal"], s["base"]), _p(c["facts"], s["small"]), Spacer(1, 3 * mm),
-                 _p(_("Our must-haves and fallbacks"), s["h2"])]
-        story.append(_table([_("Point"), _("What we ask for"), _("Fallback"), _("What we can give in return"), _("Status")],
-                            c["must"], [38, 42, 36, 36, 26], s) if c["must"] else _p(_("None"), s["base"]))
+        story = [
+            _p(c["title"], s["h1"]),
+            _p(c["deal"], s["base"]),
+            _p(c["facts"], s["small"]),
+            Spacer(1, 3 * mm),
+            _p(_("Our must-haves and fallbacks"), s["h2"]),
+        ]
+        story.append(
+            _table(
+                [_("Point"), _("What we ask for"), _("Fallback"), _("What we can give in return"), _("Status")],
+                c["must"],
+                [38, 42, 36, 36, 26],
+                s,
+            )
+            if c["must"]
+            else _p(_("None"), s["base"])
+        )
         story.append(_p(_("Open points"), s["h2"]))
-        story.append(_table([_("Point"), _("Our position"), _("Counterparty's stated position"), _("Make it measurable")],
-                            c["open"], [44, 24, 50, 60], s) if c["open"] else _p(_("None"), s["base"]))
+        story.append(
+            _table(
+                [_("Point"), _("Our position"), _("Counterparty's stated position"), _("Make it measurable")],
+                c["open"],
+                [44, 24, 50, 60],
+                s,
+            )
+            if c["open"]
+            else _p(_("None"), s["base"])
+        )
         if c["appeared"] or c["gone"]:
             story.append(_p(_("Since the previous draft"), s["h2"]))
             story += [_p(_("New findings"), s["base"])] + bullets(c["appeared"])
@@ -266,16 +376,36 @@ def brief_pdf(deal: Deal, lang: str, viewer=None) -> bytes:
         people = list(deal.stakeholders.all())
         if people:
             story.append(stakeholder_drawing(people))
-            story.append(_p(_("Left to right: opposed to champion; bottom to top: influence. Blue: our side, orange: the "
-                              "counterparty; a dashed red ring: still to consult before the formal meeting."), s["small"]))
-        story.append(_table([_("Side"), _("Name"), _("Role"), _("Stance"), _("Influence"), _("Consulted")],
-                            c["people"], [24, 32, 44, 26, 20, 32], s) if c["people"] else _p(_("None"), s["base"]))
+            story.append(
+                _p(
+                    _(
+                        "Left to right: opposed to champion; bottom to top: influence. Blue: our side, orange: the "
+                        "counterparty; a dashed red ring: still to consult before the formal meeting."
+                    ),
+                    s["small"],
+                )
+            )
+        story.append(
+            _table(
+                [_("Side"), _("Name"), _("Role"), _("Stance"), _("Influence"), _("Consulted")],
+                c["people"],
+                [24, 32, 44, 26, 20, 32],
+                s,
+            )
+            if c["people"]
+            else _p(_("None"), s["base"])
+        )
         story.append(_p(c["stance_note"], s["small"]))
         story.append(_p(_("Open follow-ups"), s["h2"]))
         story += bullets(c["followups"])
         story.append(_p(_("Consideration summary"), s["h2"]))
-        story.append(_p(_("Goods (deliverables): %(goods)s · Knowledge (IP and know-how): %(knowledge)s — priced separately.")
-                        % {"goods": c["goods"], "knowledge": c["knowledge"]}, s["base"]))
+        story.append(
+            _p(
+                _("Goods (deliverables): %(goods)s · Knowledge (IP and know-how): %(knowledge)s — priced separately.")
+                % {"goods": c["goods"], "knowledge": c["knowledge"]},
+                s["base"],
+            )
+        )
         if c["shares"]:
             story.append(_p(_("Contribution shares: %(shares)s") % {"shares": ", ".join(c["shares"])}, s["base"]))
         if c["assets"]:

@@ -4,6 +4,7 @@ language and format, and the audit event; ``documents.py`` writes the files.
 Separate from ``services.py`` so the import graph runs one way: ``export`` → ``documents``
 → ``services`` (the brief reads the drafts and the worksheet through the services).
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -21,9 +22,12 @@ def export_annex(actor, deal: Deal, *, lang: str, fmt: str) -> tuple[bytes, str,
     if lang not in ("ja", "en") or fmt not in ("pdf", "docx"):
         raise ChizaiError(_("Choose Japanese or English, and PDF or DOCX."))
     body = documents.annex_pdf(deal, lang) if fmt == "pdf" else documents.annex_docx(deal, lang)
-    audit.record(actor, deal.organization, "deals.annex.export", obj=deal, summary=f"quotation annex exported ({lang}, {fmt})")
-    content_type = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    audit.record(
+        actor, deal.organization, "deals.annex.export", obj=deal, summary=f"quotation annex exported ({lang}, {fmt})"
+    )
+    content_type = (
+        "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     return body, content_type, f"deal-{deal.pk}-annex-{lang}.{fmt}"
 
 
@@ -33,5 +37,7 @@ def export_brief(actor, deal: Deal, *, lang: str) -> tuple[bytes, str, str]:
     if lang not in ("ja", "en"):
         raise ChizaiError(_("Choose Japanese or English, and PDF or DOCX."))
     body = documents.brief_pdf(deal, lang, viewer=actor)
-    audit.record(actor, deal.organization, "deals.brief.export", obj=deal, summary=f"negotiation brief exported ({lang})")
+    audit.record(
+        actor, deal.organization, "deals.brief.export", obj=deal, summary=f"negotiation brief exported ({lang})"
+    )
     return body, "application/pdf", f"deal-{deal.pk}-brief-{lang}.pdf"

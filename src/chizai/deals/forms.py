@@ -28,17 +28,25 @@ class DealForm(CleanInputMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     partner = forms.ModelChoiceField(queryset=Partner.objects.none(), label=_("Partner"), required=False)
     new_partner = forms.CharField(label=_("…or a new partner (name in Japanese)"), max_length=200, required=False)
-    new_partner_kind = forms.ChoiceField(label=_("Kind of the new partner"), choices=Partner.Kind.choices,
-                                         initial=Partner.Kind.TIER1, required=False)
+    new_partner_kind = forms.ChoiceField(
+        label=_("Kind of the new partner"), choices=Partner.Kind.choices, initial=Partner.Kind.TIER1, required=False
+    )
     kind = forms.ChoiceField(label=_("Type"), choices=Deal.Kind.choices, initial=Deal.Kind.JOINT_RD)
     stage = forms.ChoiceField(label=_("Stage"), choices=Deal.Stage.choices, initial=Deal.Stage.PREPARING)
     next_meeting = forms.DateField(label=_("Next formal meeting"), required=False, widget=DATE)
-    summary = forms.CharField(label=_("What the deal is about"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("What the deal is about"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, partners=None, instance=None, **kwargs):
         if instance is not None:
-            kwargs.setdefault("initial", {name: getattr(instance, name) for name in
-                                          ("title", "partner", "kind", "stage", "next_meeting", "summary")})
+            kwargs.setdefault(
+                "initial",
+                {
+                    name: getattr(instance, name)
+                    for name in ("title", "partner", "kind", "stage", "next_meeting", "summary")
+                },
+            )
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["partner"])
         field.queryset = partners if partners is not None else Partner.objects.none()
@@ -58,8 +66,9 @@ class DraftForm(CleanInputMixin, forms.Form):
     text = forms.CharField(label=_("…or paste the text"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     from_party = forms.ChoiceField(label=_("Drafted by"), choices=Party.choices, initial=Party.THEIRS)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-    sme = forms.CharField(label=_("Our label in the contract (乙, 甲, Supplier …; empty = detect)"), max_length=50,
-                          required=False)
+    sme = forms.CharField(
+        label=_("Our label in the contract (乙, 甲, Supplier …; empty = detect)"), max_length=50, required=False
+    )
 
     def clean(self):
         super().clean()
@@ -72,17 +81,29 @@ class DraftForm(CleanInputMixin, forms.Form):
 class PointForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = NegotiationPoint
-        fields = ["title", "clause", "our_position", "our_ask", "fallback", "give_in_return", "counterparty_position",
-                  "agreed_wording"]
-        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in
-                   ("our_ask", "fallback", "give_in_return", "counterparty_position", "agreed_wording")}
+        fields = [
+            "title",
+            "clause",
+            "our_position",
+            "our_ask",
+            "fallback",
+            "give_in_return",
+            "counterparty_position",
+            "agreed_wording",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("our_ask", "fallback", "give_in_return", "counterparty_position", "agreed_wording")
+        }
 
 
 class StatusForm(CleanInputMixin, forms.Form):
     limits = {"agreed_wording": "deals.NegotiationPoint.agreed_wording"}
 
     status = forms.ChoiceField(label=_("New status"), choices=NegotiationPoint.Status.choices)
-    agreed_wording = forms.CharField(label=_("Agreed wording"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    agreed_wording = forms.CharField(
+        label=_("Agreed wording"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class StakeholderForm(CleanInputMixin, forms.ModelForm):
@@ -95,7 +116,9 @@ class StakeholderForm(CleanInputMixin, forms.ModelForm):
 class ContactForm(CleanInputMixin, forms.ModelForm):
     limits = {"followup_text": "deals.FollowUp.text", "followup_owner": "deals.FollowUp.owner"}
 
-    consulted = forms.BooleanField(label=_("This was the prior consultation (nemawashi) with these people"), required=False)
+    consulted = forms.BooleanField(
+        label=_("This was the prior consultation (nemawashi) with these people"), required=False
+    )
     followup_text = forms.CharField(label=_("Follow-up"), max_length=300, required=False)
     followup_owner = forms.CharField(label=_("Who"), max_length=120, required=False)
     followup_due = forms.DateField(label=_("Due"), required=False, widget=DATE)
@@ -103,7 +126,11 @@ class ContactForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["kind", "held_on", "stakeholders", "said"]
-        widgets = {"held_on": DATE, "said": forms.Textarea(attrs={"rows": 3}), "stakeholders": forms.CheckboxSelectMultiple}
+        widgets = {
+            "held_on": DATE,
+            "said": forms.Textarea(attrs={"rows": 3}),
+            "stakeholders": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, deal=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,8 +144,18 @@ class ContributionForm(CleanInputMixin, forms.ModelForm):
 
     class Meta:
         model = ContributionEntry
-        fields = ["party", "kind", "made_on", "description", "value", "valuation_basis", "failed_run",
-                  "evidence_asset", "evidence_file", "evidence_note"]
+        fields = [
+            "party",
+            "kind",
+            "made_on",
+            "description",
+            "value",
+            "valuation_basis",
+            "failed_run",
+            "evidence_asset",
+            "evidence_file",
+            "evidence_note",
+        ]
         widgets = {"made_on": DATE}
 
     def __init__(self, *args, assets=None, **kwargs):
@@ -140,15 +177,31 @@ class WeightsForm(forms.Form):
 class ItemForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = ConsiderationItem
-        fields = ["category", "item_kind", "title", "included", "method", "quantity", "unit_price", "rate_percent",
-                  "base_yen", "rate_basis", "amount_yen", "cost_yen", "margin_percent", "savings_yen", "share_percent",
-                  "assumptions"]
+        fields = [
+            "category",
+            "item_kind",
+            "title",
+            "included",
+            "method",
+            "quantity",
+            "unit_price",
+            "rate_percent",
+            "base_yen",
+            "rate_basis",
+            "amount_yen",
+            "cost_yen",
+            "margin_percent",
+            "savings_yen",
+            "share_percent",
+            "assumptions",
+        ]
         widgets = {"rate_basis": forms.Textarea(attrs={"rows": 2}), "assumptions": forms.Textarea(attrs={"rows": 2})}
 
 
 class AssetsForm(forms.Form):
     assets: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Assets involved"), widget=forms.CheckboxSelectMultiple)
+        queryset=None, required=False, label=_("Assets involved"), widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, assets=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,7 +210,8 @@ class AssetsForm(forms.Form):
 
 class DisclosuresForm(forms.Form):
     disclosures: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Disclosures involved"), widget=forms.CheckboxSelectMultiple)
+        queryset=None, required=False, label=_("Disclosures involved"), widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, disclosures=None, **kwargs):
         super().__init__(*args, **kwargs)

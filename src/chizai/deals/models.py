@@ -5,6 +5,7 @@ points, the people on both sides and the contacts with them, the joint-developme
 contribution ledger and the consideration worksheet. Every row names its organisation so
 ``restrict`` isolates tenants exactly as in the other parts.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -53,8 +54,9 @@ class Deal(models.Model):
     # Read only through Asset.objects.restrict, so a secret asset stays hidden from a
     # deal viewer whose role may not see it.
     assets = models.ManyToManyField(Asset, blank=True, related_name="deals", verbose_name=_("assets involved"))
-    disclosures = models.ManyToManyField("disclosure.Disclosure", blank=True, related_name="deals",
-                                         verbose_name=_("disclosures involved"))
+    disclosures = models.ManyToManyField(
+        "disclosure.Disclosure", blank=True, related_name="deals", verbose_name=_("disclosures involved")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -116,10 +118,14 @@ class NegotiationPoint(models.Model):
     # text key like review.ContractReview.text (read and write ``contract_text``, never the column).
     contract_text_sealed = models.BinaryField(default=b"", editable=False)
     contract_text = SealedField("contract_text_sealed", "deals.NegotiationPoint.contract_text")
-    source_review = models.ForeignKey(ContractReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source_review = models.ForeignKey(
+        ContractReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     question = models.TextField(_("question to ask"), blank=True)
     balanced = models.TextField(_("what a balanced clause covers"), blank=True)
-    our_position = models.CharField(_("our position"), max_length=10, choices=Position.choices, default=Position.PREFERRED)
+    our_position = models.CharField(
+        _("our position"), max_length=10, choices=Position.choices, default=Position.PREFERRED
+    )
     our_ask = models.TextField(_("what we ask for"), blank=True)
     fallback = models.TextField(_("fallback"), blank=True)
     give_in_return = models.TextField(_("what we can give in return"), blank=True)
@@ -135,8 +141,9 @@ class NegotiationPoint(models.Model):
     class Meta:
         ordering = ["deal", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["deal", "finding_key"], condition=~models.Q(finding_key=""),
-                                    name="deal_point_one_per_finding"),
+            models.UniqueConstraint(
+                fields=["deal", "finding_key"], condition=~models.Q(finding_key=""), name="deal_point_one_per_finding"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,8 +267,14 @@ class ContributionEntry(models.Model):
     evidence_sha256 = models.CharField(max_length=64, blank=True)
     evidence_key_id = models.CharField(max_length=32, blank=True)
     evidence_wrapped_key = models.CharField(max_length=200, blank=True)
-    evidence_asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=keep_evidence_files_guarded, related_name="+",
-                                       verbose_name=_("evidence in the register"))
+    evidence_asset = models.ForeignKey(
+        Asset,
+        null=True,
+        blank=True,
+        on_delete=keep_evidence_files_guarded,
+        related_name="+",
+        verbose_name=_("evidence in the register"),
+    )
     evidence_note = models.CharField(_("evidence"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -316,8 +329,12 @@ class ConsiderationItem(models.Model):
     amount_yen = models.DecimalField(_("amount (yen)"), max_digits=16, decimal_places=0, null=True, blank=True)
     cost_yen = models.DecimalField(_("development cost (yen)"), max_digits=16, decimal_places=0, null=True, blank=True)
     margin_percent = models.DecimalField(_("margin (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
-    savings_yen = models.DecimalField(_("expected savings (yen)"), max_digits=16, decimal_places=0, null=True, blank=True)
-    share_percent = models.DecimalField(_("our share of savings (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
+    savings_yen = models.DecimalField(
+        _("expected savings (yen)"), max_digits=16, decimal_places=0, null=True, blank=True
+    )
+    share_percent = models.DecimalField(
+        _("our share of savings (%)"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
     assumptions = models.TextField(_("assumptions"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

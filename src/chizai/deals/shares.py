@@ -17,6 +17,7 @@ When nothing weighted has been recorded (no entries, all values zero, or every k
 an entry weighted zero) the parties are presumed to hold equal shares, as co-owners are
 under 民法 250条 (共有者の持分は、相等しいものと推定する); ``basis`` says so.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -81,14 +82,17 @@ def apportion(exact: Mapping[str, Fraction]) -> dict[str, Decimal]:
     return {party: (Decimal(int(units)) * quantum).quantize(quantum) for party, units in sorted(floors.items())}
 
 
-def contribution_shares(entries: Iterable[Entry], weights: Mapping[str, Decimal | str | int],
-                        parties: Iterable[str] = ("ours", "theirs")) -> Shares:
+def contribution_shares(
+    entries: Iterable[Entry], weights: Mapping[str, Decimal | str | int], parties: Iterable[str] = ("ours", "theirs")
+) -> Shares:
     """Shares of each party in ``parties`` (plus any party that appears in an entry)."""
     entries = list(entries)
     totals = weighted_totals(entries, weights)
     names = sorted(set(parties) | set(totals))
-    weighted = {party: Decimal(totals.get(party, Fraction(0)).numerator) / Decimal(totals.get(party, Fraction(0)).denominator)
-                for party in names}
+    weighted = {
+        party: Decimal(totals.get(party, Fraction(0)).numerator) / Decimal(totals.get(party, Fraction(0)).denominator)
+        for party in names
+    }
     if not names:
         return Shares({}, {}, "no_parties")
     grand = sum(totals.values(), Fraction(0))

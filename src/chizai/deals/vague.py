@@ -5,6 +5,7 @@ Japanese and English wording that leaves a term unmeasurable ("速やかに納�
 buyer's satisfaction", "色の差が目立たない") and what to propose instead, with an example.
 It prompts; it does not decide — a point may be vague for reasons no pattern knows.
 """
+
 from __future__ import annotations
 
 import json

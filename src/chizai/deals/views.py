@@ -44,9 +44,13 @@ def _to(request, name: str, deal: Deal, anchor: str = ""):
 
 
 def _base(request, deal: Deal, tab: str) -> dict:
-    return {"deal": deal, "tab": tab, "can_change": can(request, "deals", "change"),
-            "can_delete": can(request, "deals", "delete"),
-            "can_export": can(request, "deals", "export")}
+    return {
+        "deal": deal,
+        "tab": tab,
+        "can_change": can(request, "deals", "change"),
+        "can_delete": can(request, "deals", "delete"),
+        "can_export": can(request, "deals", "export"),
+    }
 
 
 def _refuse(request, exc) -> None:
@@ -63,17 +67,31 @@ def index(request):
             data = form.cleaned_data
             try:
                 partner = data["partner"] or services.ensure_partner(
-                    request.user, request.organization, name_ja=data["new_partner"],
-                    kind=data.get("new_partner_kind") or Partner.Kind.TIER1)
-                deal = services.create_deal(request.user, request.organization, partner=partner, title=data["title"],
-                                            kind=data["kind"], stage=data["stage"], summary=data["summary"],
-                                            next_meeting=data["next_meeting"])
+                    request.user,
+                    request.organization,
+                    name_ja=data["new_partner"],
+                    kind=data.get("new_partner_kind") or Partner.Kind.TIER1,
+                )
+                deal = services.create_deal(
+                    request.user,
+                    request.organization,
+                    partner=partner,
+                    title=data["title"],
+                    kind=data["kind"],
+                    stage=data["stage"],
+                    summary=data["summary"],
+                    next_meeting=data["next_meeting"],
+                )
                 return _to(request, "deal_detail", deal)
             except ChizaiError as exc:
                 form.add_error(None, str(exc))
     deals = scoped(request, Deal).select_related("partner")[:200]
-    return render(request, "deals/index.html", {"form": form, "deals": deals, "can_add": can(request, "deals", "add")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "deals/index.html",
+        {"form": form, "deals": deals, "can_add": can(request, "deals", "add")},
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view("deals", "view")
@@ -86,20 +104,29 @@ def detail(request, deal_id: int):
     if latest is not None and latest.review.status == ContractReview.Status.DONE:
         findings = [(i, f, services.finding_key(f) in keys) for i, f in enumerate(latest.review.findings)]
     visible = Asset.objects.restrict(request.user, "view").filter(organization=request.organization)
-    return render(request, "deals/detail.html", {
-        **_base(request, deal, "overview"),
-        "drafts": deal.drafts.select_related("review"),
-        "changes": changes, "latest": latest, "findings": findings,
-        "draft_form": forms.DraftForm(),
-        "deal_form": forms.DealForm(instance=deal, partners=scoped(request, Partner)),
-        "assets": services.visible_assets(request.user, deal),
-        "assets_form": forms.AssetsForm(assets=visible, initial={"assets": services.visible_assets(request.user, deal)}),
-        "pending": services.nemawashi_pending(deal),
-        "disclosures": services.visible_disclosures(request.user, deal),
-        "disclosures_form": forms.DisclosuresForm(
-            disclosures=scoped(request, Disclosure).filter(partner=deal.partner).select_related("partner"),
-            initial={"disclosures": services.visible_disclosures(request.user, deal)}),
-    })
+    return render(
+        request,
+        "deals/detail.html",
+        {
+            **_base(request, deal, "overview"),
+            "drafts": deal.drafts.select_related("review"),
+            "changes": changes,
+            "latest": latest,
+            "findings": findings,
+            "draft_form": forms.DraftForm(),
+            "deal_form": forms.DealForm(instance=deal, partners=scoped(request, Partner)),
+            "assets": services.visible_assets(request.user, deal),
+            "assets_form": forms.AssetsForm(
+                assets=visible, initial={"assets": services.visible_assets(request.user, deal)}
+            ),
+            "pending": services.nemawashi_pending(deal),
+            "disclosures": services.visible_disclosures(request.user, deal),
+            "disclosures_form": forms.DisclosuresForm(
+                disclosures=scoped(request, Disclosure).filter(partner=deal.partner).select_related("partner"),
+                initial={"disclosures": services.visible_disclosures(request.user, deal)},
+            ),
+        },
+    )
 
 
 @org_view("deals", "change")
@@ -110,11 +137,22 @@ def edit(request, deal_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_deal(request.user, deal, title=data["title"], kind=data["kind"], stage=data["stage"],
-                                 summary=data["summary"], next_meeting=data["next_meeting"],
-                                 partner=data["partner"] or services.ensure_partner(
-                                     request.user, request.organization, name_ja=data["new_partner"],
-                                     kind=data.get("new_partner_kind") or Partner.Kind.TIER1))
+            services.update_deal(
+                request.user,
+                deal,
+                title=data["title"],
+                kind=data["kind"],
+                stage=data["stage"],
+                summary=data["summary"],
+                next_meeting=data["next_meeting"],
+                partner=data["partner"]
+                or services.ensure_partner(
+                    request.user,
+                    request.organization,
+                    name_ja=data["new_partner"],
+                    kind=data.get("new_partner_kind") or Partner.Kind.TIER1,
+                ),
+            )
             messages.success(request, _("Saved."))
         except ChizaiError as exc:
             _refuse(request, exc)
@@ -163,15 +201,26 @@ def add_draft(request, deal_id: int):
         data = form.cleaned_data
         upload = data.get("file")
         try:
-            draft = services.add_draft(request.user, deal, filename=upload.name if upload else "pasted.txt",
-                                       data=upload.read() if upload else None, text=None if upload else data["text"],
-                                       from_party=data["from_party"], note=data["note"], sme=data.get("sme") or None)
+            draft = services.add_draft(
+                request.user,
+                deal,
+                filename=upload.name if upload else "pasted.txt",
+                data=upload.read() if upload else None,
+                text=None if upload else data["text"],
+                from_party=data["from_party"],
+                note=data["note"],
+                sme=data.get("sme") or None,
+            )
             messages.success(request, _("Draft %(number)s added.") % {"number": draft.number})
             return _to(request, "deal_detail", deal, "drafts")
         except (ChizaiError, Denied) as exc:
             form.add_error(None, str(exc) or _("You may not do this in this organisation."))
-    return render(request, "deals/draft_form.html", {**_base(request, deal, "overview"), "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "deals/draft_form.html",
+        {**_base(request, deal, "overview"), "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view("deals", "change")
@@ -180,7 +229,9 @@ def point_from_finding(request, deal_id: int):
     deal = _deal(request, deal_id, "change")
     review = get_object_or_404(scoped(request, ContractReview), pk=one_id(request.POST.get("review")))
     try:
-        point, created = services.point_from_finding(request.user, deal, review, ids([request.POST.get("index", -1)])[0])
+        point, created = services.point_from_finding(
+            request.user, deal, review, ids([request.POST.get("index", -1)])[0]
+        )
     except (ChizaiError, ValueError) as exc:
         _refuse(request, exc)
         return _to(request, "deal_detail", deal, "findings")
@@ -203,8 +254,12 @@ def points(request, deal_id: int):
                 form.add_error(None, str(exc))
     lang = get_language()
     rows = [(p, services.measurable_prompts(p, lang)) for p in deal.points.all()]
-    return render(request, "deals/points.html", {**_base(request, deal, "points"), "rows": rows, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "deals/points.html",
+        {**_base(request, deal, "points"), "rows": rows, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view("deals", "view")
@@ -222,11 +277,19 @@ def point(request, deal_id: int, point_id: int):
             except ChizaiError as exc:
                 form.add_error(None, str(exc))
     allowed = [(s, label) for s, label in NegotiationPoint.Status.choices if s in services.TRANSITIONS[item.status]]
-    return render(request, "deals/point.html", {
-        **_base(request, deal, "points"), "point": item, "form": form, "allowed": allowed,
-        "status_form": forms.StatusForm(initial={"agreed_wording": item.agreed_wording}),
-        "prompts": services.measurable_prompts(item, get_language()),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "deals/point.html",
+        {
+            **_base(request, deal, "points"),
+            "point": item,
+            "form": form,
+            "allowed": allowed,
+            "status_form": forms.StatusForm(initial={"agreed_wording": item.agreed_wording}),
+            "prompts": services.measurable_prompts(item, get_language()),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view("deals", "change")
@@ -261,14 +324,23 @@ def people(request, deal_id: int):
             except ChizaiError as exc:
                 form.add_error(None, str(exc))
     stakeholders = list(deal.stakeholders.all())
-    return render(request, "deals/people.html", {
-        **_base(request, deal, "people"), "form": form, "contact_form": forms.ContactForm(deal=deal),
-        "map": chart.stakeholder_svg(stakeholders, map_labels(), title=_("Stakeholder map")) if stakeholders else "",
-        "ours": [s for s in stakeholders if s.side == Party.OURS],
-        "theirs": [s for s in stakeholders if s.side == Party.THEIRS],
-        "contacts": deal.contacts.prefetch_related("stakeholders", "followups"),
-        "open_followups": deal.followups.filter(done_at__isnull=True),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "deals/people.html",
+        {
+            **_base(request, deal, "people"),
+            "form": form,
+            "contact_form": forms.ContactForm(deal=deal),
+            "map": chart.stakeholder_svg(stakeholders, map_labels(), title=_("Stakeholder map"))
+            if stakeholders
+            else "",
+            "ours": [s for s in stakeholders if s.side == Party.OURS],
+            "theirs": [s for s in stakeholders if s.side == Party.THEIRS],
+            "contacts": deal.contacts.prefetch_related("stakeholders", "followups"),
+            "open_followups": deal.followups.filter(done_at__isnull=True),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view("deals", "change")
@@ -283,8 +355,12 @@ def stakeholder(request, deal_id: int, stakeholder_id: int):
             return _to(request, "deal_people", deal)
         except ChizaiError as exc:
             form.add_error(None, str(exc))
-    return render(request, "deals/stakeholder.html", {**_base(request, deal, "people"), "person": person, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "deals/stakeholder.html",
+        {**_base(request, deal, "people"), "person": person, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def map_labels() -> dict:
@@ -316,8 +392,16 @@ def contact(request, deal_id: int):
         data = form.cleaned_data
         followups = [{"text": data["followup_text"], "owner": data["followup_owner"], "due_on": data["followup_due"]}]
         try:
-            services.log_contact(request.user, deal, kind=data["kind"], held_on=data["held_on"], said=data["said"],
-                                 stakeholders=data["stakeholders"], followups=followups, consulted=data["consulted"])
+            services.log_contact(
+                request.user,
+                deal,
+                kind=data["kind"],
+                held_on=data["held_on"],
+                said=data["said"],
+                stakeholders=data["stakeholders"],
+                followups=followups,
+                consulted=data["consulted"],
+            )
             messages.success(request, _("Contact logged."))
         except ChizaiError as exc:
             _refuse(request, exc)
@@ -348,8 +432,12 @@ def ledger(request, deal_id: int):
         require_can(request, "deals", "change")
         if form.is_valid():
             try:
-                deal_ledger.add_contribution(request.user, deal, **{k: v for k, v in form.cleaned_data.items() if k != "evidence_file"},
-                                             evidence_file=form.cleaned_data.get("evidence_file") or None)
+                deal_ledger.add_contribution(
+                    request.user,
+                    deal,
+                    **{k: v for k, v in form.cleaned_data.items() if k != "evidence_file"},
+                    evidence_file=form.cleaned_data.get("evidence_file") or None,
+                )
                 return _to(request, "deal_ledger", deal)
             except ChizaiError as exc:
                 form.add_error(None, str(exc))
@@ -358,14 +446,22 @@ def ledger(request, deal_id: int):
     labels = _party_labels(deal)
     visible_ids = set(visible.values_list("pk", flat=True))
     entries = list(deal.contributions.select_related("evidence_asset"))
-    return render(request, "deals/ledger.html", {
-        **_base(request, deal, "ledger"), "form": form,
-        "entries": entries, "visible_asset_ids": visible_ids,
-        "downloadable": deal_ledger.downloadable_evidence(request.user, entries),
-        "shares": [(labels.get(p, p), s, result.weighted[p]) for p, s in result.shares.items()], "basis": result.basis,
-        "chart": chart.shares_svg(result.shares, labels, title=_("Contribution shares")),
-        "weights_form": forms.WeightsForm(initial={**weights, "agreed": deal.weights_agreed}),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "deals/ledger.html",
+        {
+            **_base(request, deal, "ledger"),
+            "form": form,
+            "entries": entries,
+            "visible_asset_ids": visible_ids,
+            "downloadable": deal_ledger.downloadable_evidence(request.user, entries),
+            "shares": [(labels.get(p, p), s, result.weighted[p]) for p, s in result.shares.items()],
+            "basis": result.basis,
+            "chart": chart.shares_svg(result.shares, labels, title=_("Contribution shares")),
+            "weights_form": forms.WeightsForm(initial={**weights, "agreed": deal.weights_agreed}),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view("deals", "view")
@@ -409,8 +505,9 @@ def entry_evidence(request, deal_id: int, entry_id: int):
         stream = deal_ledger.download_evidence(request.user, entry)
     except ChizaiError as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    return sealed.attachment(stream, name=entry.evidence_name, content_type=entry.evidence_content_type,
-                             size=entry.evidence_size)
+    return sealed.attachment(
+        stream, name=entry.evidence_name, content_type=entry.evidence_content_type, size=entry.evidence_size
+    )
 
 
 @org_view("deals", "view")
@@ -428,14 +525,26 @@ def worksheet(request, deal_id: int):
     rows, totals = services.worksheet_rows(deal)
     from chizai.deals.documents import method_detail
 
-    return render(request, "deals/worksheet.html", {
-        **_base(request, deal, "worksheet"), "form": form, "totals": totals,
-        "shares": [(_party_labels(deal).get(p, p), (share * 100).quantize(Decimal("0.01")))
-                   for p, share in deal_ledger.deal_shares(deal).shares.items()]
-        if deal.contributions.exists() else [],
-        "goods": [(i, y, method_detail(i)) for i, y in rows if i.category == ConsiderationItem.Category.GOODS],
-        "knowledge": [(i, y, method_detail(i)) for i, y in rows if i.category == ConsiderationItem.Category.KNOWLEDGE],
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "deals/worksheet.html",
+        {
+            **_base(request, deal, "worksheet"),
+            "form": form,
+            "totals": totals,
+            "shares": [
+                (_party_labels(deal).get(p, p), (share * 100).quantize(Decimal("0.01")))
+                for p, share in deal_ledger.deal_shares(deal).shares.items()
+            ]
+            if deal.contributions.exists()
+            else [],
+            "goods": [(i, y, method_detail(i)) for i, y in rows if i.category == ConsiderationItem.Category.GOODS],
+            "knowledge": [
+                (i, y, method_detail(i)) for i, y in rows if i.category == ConsiderationItem.Category.KNOWLEDGE
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view("deals", "change")
@@ -456,8 +565,11 @@ def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
 def annex(request, deal_id: int):
     deal = _deal(request, deal_id, "export")
     try:
-        return _download(*export.export_annex(request.user, deal, lang=request.GET.get("lang", "ja"),
-                                                fmt=request.GET.get("fmt", "pdf")))
+        return _download(
+            *export.export_annex(
+                request.user, deal, lang=request.GET.get("lang", "ja"), fmt=request.GET.get("fmt", "pdf")
+            )
+        )
     except ChizaiError as exc:
         _refuse(request, exc)
         return _to(request, "deal_worksheet", deal)

@@ -8,6 +8,7 @@ Rounding rule: each line is computed exactly in ``Decimal`` and then cut to whol
 towards zero (端数切捨て, as on Japanese quotations); the totals are the sums of the
 rounded lines, so the annex adds up line by line. No rounding happens anywhere else.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

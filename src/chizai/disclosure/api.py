@@ -1,4 +1,5 @@
 """Disclosure API: thin routes on the services; reads through restrict()."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -91,7 +92,10 @@ class SignIn(Input):
 
 class DisclosureIn(Input):
     model = Disclosure
-    limits = {"descriptions": "disclosure.DisclosureItem.description", "recipients": "disclosure.DisclosureRecipient.name"}
+    limits = {
+        "descriptions": "disclosure.DisclosureItem.description",
+        "recipients": "disclosure.DisclosureRecipient.name",
+    }
 
     partner: int
     agreement: int | None = None
@@ -242,17 +246,33 @@ def create_disclosure(request, slug: str, payload: DisclosureIn):
     """Runs the gate: a refused attempt is kept (status ``refused``) with every reason in ``gate.failures``."""
     org = org_or_404(request, slug, "disclosure", "add")
     d = payload.dict()
-    return _call(services.create_disclosure, request.user, org, partner_id=d["partner"], agreement_id=d["agreement"],
-                      stage=d["stage"], purpose=d["purpose"], method=d["method"], disclosed_on=d["disclosed_on"],
-                      version_ids=d["versions"], asset_ids=d["assets"], descriptions=d["descriptions"],
-                      recipients=d["recipients"], minutes=d["minutes"], note=d["note"],
-                      override_reason=d["override_reason"], return_due_on=d["return_due_on"])
+    return _call(
+        services.create_disclosure,
+        request.user,
+        org,
+        partner_id=d["partner"],
+        agreement_id=d["agreement"],
+        stage=d["stage"],
+        purpose=d["purpose"],
+        method=d["method"],
+        disclosed_on=d["disclosed_on"],
+        version_ids=d["versions"],
+        asset_ids=d["assets"],
+        descriptions=d["descriptions"],
+        recipients=d["recipients"],
+        minutes=d["minutes"],
+        note=d["note"],
+        override_reason=d["override_reason"],
+        return_due_on=d["return_due_on"],
+    )
 
 
 @router.get("/orgs/{slug}/disclosure/disclosures/{disclosure_id}", response=DisclosureOut)
 def get_disclosure(request, slug: str, disclosure_id: int):
     org = org_or_404(request, slug, "disclosure", "view")
-    return get_object_or_404(Disclosure.objects.restrict(request.user, "view").filter(organization=org), pk=disclosure_id)
+    return get_object_or_404(
+        Disclosure.objects.restrict(request.user, "view").filter(organization=org), pk=disclosure_id
+    )
 
 
 @router.post("/orgs/{slug}/disclosure/disclosures/{disclosure_id}/override", response=DisclosureOut)
@@ -265,7 +285,9 @@ def override(request, slug: str, disclosure_id: int, payload: ReasonIn):
 def make_copies(request, slug: str, disclosure_id: int):
     org = org_or_404(request, slug, "disclosure", "add")
     _call(handover.make_copies, request.user, org, disclosure_id)
-    disclosure = get_object_or_404(Disclosure.objects.restrict(request.user, "view").filter(organization=org), pk=disclosure_id)
+    disclosure = get_object_or_404(
+        Disclosure.objects.restrict(request.user, "view").filter(organization=org), pk=disclosure_id
+    )
     return disclosure.copies.select_related("recipient")
 
 

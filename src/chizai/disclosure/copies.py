@@ -1,5 +1,6 @@
 """Hand-over copies: one stamped, fingerprinted PDF (or zip with a manifest) per file version
 and recipient, their download, and tracing a file back to the disclosure it came from."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 # --- hand-over copies and tracing ---------------------------------------------------------
 
+
 def _new_fingerprint() -> str:
     while True:
         token = secrets.token_hex(8)
@@ -41,24 +43,35 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
     require(actor, organization, "disclosure", "add")
     disclosure = get_scoped(Disclosure, actor, organization, disclosure_id)
     if disclosure.status != Disclosure.Status.DISCLOSED:
-        raise ChizaiError(_("Copies are made only for a disclosure that passed the gate (this one is: %(status)s).")
-                          % {"status": disclosure.get_status_display()})
+        raise ChizaiError(
+            _("Copies are made only for a disclosure that passed the gate (this one is: %(status)s).")
+            % {"status": disclosure.get_status_display()}
+        )
     from chizai.register.models import FileVersion
 
-    allowed = set(FileVersion.objects.restrict(actor, "download").filter(organization=organization).values_list("pk", flat=True))
+    allowed = set(
+        FileVersion.objects.restrict(actor, "download").filter(organization=organization).values_list("pk", flat=True)
+    )
     made = []
     for item in disclosure.items.filter(version__isnull=False).select_related("version"):
         if item.version_id not in allowed:
-            raise ChizaiError(_("You may not download %(file)s, so you cannot make copies of it.")
-                              % {"file": item.version.original_name})
+            raise ChizaiError(
+                _("You may not download %(file)s, so you cannot make copies of it.")
+                % {"file": item.version.original_name}
+            )
         with plaintext_to_tempfile(item.version) as handle:
             data = handle.read()
         for recipient in disclosure.recipients.all():
             if HandoverCopy.objects.filter(item=item, recipient=recipient).exists():
                 continue
             token = _new_fingerprint()
-            stamp = watermark.Stamp(recipient=recipient.name, partner=disclosure.partner.name_ja,
-                                    date=disclosure.disclosed_on.isoformat(), reference=disclosure.reference, token=token)
+            stamp = watermark.Stamp(
+                recipient=recipient.name,
+                partner=disclosure.partner.name_ja,
+                date=disclosure.disclosed_on.isoformat(),
+                reference=disclosure.reference,
+                token=token,
+            )
             base = item.version.original_name.rsplit(".", 1)[0]
             suffix = f"{disclosure.reference}-{recipient.pk}"
             try:
@@ -74,13 +87,38 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
             try:
                 with transaction.atomic():
                     copy = HandoverCopy.objects.create(
-                        organization=organization, disclosure=disclosure, item=item, recipient=recipient, fingerprint=token,
-                        filename=name, kind=kind, pages=pages, sha256=sealed.sha256, size=sealed.size, storage_name=stored,
-                        key_id=sealed.key_id, wrapped_key=sealed.wrapped_key, created_by=actor)
-                    audit.record(actor, organization, "disclosure.copy.create", obj=copy,
-                                 summary=f"{disclosure.reference}: copy of {item.version.original_name} for {recipient.name}",
-                                 changes={"after": {"disclosure": disclosure.pk, "recipient": recipient.name, "sha256": sealed.sha256,
-                                                    "source_sha256": item.version.sha256, "kind": kind, "pages": pages}})
+                        organization=organization,
+                        disclosure=disclosure,
+                        item=item,
+                        recipient=recipient,
+                        fingerprint=token,
+                        filename=name,
+                        kind=kind,
+                        pages=pages,
+                        sha256=sealed.sha256,
+                        size=sealed.size,
+                        storage_name=stored,
+                        key_id=sealed.key_id,
+                        wrapped_key=sealed.wrapped_key,
+                        created_by=actor,
+                    )
+                    audit.record(
+                        actor,
+                        organization,
+                        "disclosure.copy.create",
+                        obj=copy,
+                        summary=f"{disclosure.reference}: copy of {item.version.original_name} for {recipient.name}",
+                        changes={
+                            "after": {
+                                "disclosure": disclosure.pk,
+                                "recipient": recipient.name,
+                                "sha256": sealed.sha256,
+                                "source_sha256": item.version.sha256,
+                                "kind": kind,
+                                "pages": pages,
+                            }
+                        },
+                    )
             except BaseException:
                 sealed_files.discard(stored)
                 raise
@@ -96,9 +134,19 @@ def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
     # A copy carries the file's content: only someone who may download the file itself gets it.
     if not FileVersion.objects.restrict(actor, "download").filter(pk=copy.item.version_id).exists():
         raise Http404("Not found.")
-    data = b"".join(sealed_files.download(actor, organization, copy, storage_name=copy.storage_name,
-                                          wrapped_key=copy.wrapped_key, key_id=copy.key_id, sha256=copy.sha256,
-                                          action="disclosure.copy.download", summary=f"{copy.filename} downloaded"))
+    data = b"".join(
+        sealed_files.download(
+            actor,
+            organization,
+            copy,
+            storage_name=copy.storage_name,
+            wrapped_key=copy.wrapped_key,
+            key_id=copy.key_id,
+            sha256=copy.sha256,
+            action="disclosure.copy.download",
+            summary=f"{copy.filename} downloaded",
+        )
+    )
     return copy, data
 
 
@@ -133,8 +181,10 @@ def trace(data: bytes, *, user=None, organization=None) -> dict:
 def trace_message(result: dict) -> str:
     if result["status"] == "ours":
         c = result["copy"]
-        return (f"{c.disclosure.reference} ({c.disclosure.disclosed_on}) to {c.disclosure.partner.name_ja}, "
-                f"recipient {c.recipient.name}; copy {c.filename} (found by {result['method']})")
+        return (
+            f"{c.disclosure.reference} ({c.disclosure.disclosed_on}) to {c.disclosure.partner.name_ja}, "
+            f"recipient {c.recipient.name}; copy {c.filename} (found by {result['method']})"
+        )
     if result["status"] == "damaged":
         return f"This file cannot be read as a PDF or zip copy: {result['error']}"
     if result.get("tokens"):

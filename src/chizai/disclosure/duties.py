@@ -1,6 +1,7 @@
 """Duties that follow from agreements and disclosures (return or destruction, certificates,
 survival, expiry, decision deadlines), the reminders the worker sends about them exactly once,
 and each person's calendar feed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 # --- obligations -------------------------------------------------------------------------
 
+
 def return_due(disclosure: Disclosure) -> date | None:
     """When what was handed over must be back or destroyed: the disclosure's own date, else
     the date its agreement implies (expiry plus the agreement's return days); None for an
@@ -45,9 +47,12 @@ def return_due(disclosure: Disclosure) -> date | None:
 def overdue_returns(organization, today: date | None = None) -> int:
     """Disclosures still out past their return date (``return_due``), neither returned nor destroyed."""
     today = today or timezone.localdate()
-    still_out = (Disclosure.objects.filter(organization=organization, status=Disclosure.Status.DISCLOSED,
-                                           returned_on__isnull=True, destroyed_on__isnull=True)
-                 .select_related("agreement"))
+    still_out = Disclosure.objects.filter(
+        organization=organization,
+        status=Disclosure.Status.DISCLOSED,
+        returned_on__isnull=True,
+        destroyed_on__isnull=True,
+    ).select_related("agreement")
     return sum(1 for d in still_out if (due := return_due(d)) is not None and due < today)
 
 
@@ -57,8 +62,13 @@ def expiring_ndas(organization, *, days: int = 90, today: date | None = None, us
     organisation home, the adviser portfolio)."""
     today = today or timezone.localdate()
     agreements = Agreement.objects.restrict(user, "view") if user is not None else Agreement.objects.all()
-    return agreements.filter(organization=organization, type=Agreement.Type.NDA, status=Agreement.Status.SIGNED,
-                             expires_on__gte=today, expires_on__lte=today + timedelta(days=days))
+    return agreements.filter(
+        organization=organization,
+        type=Agreement.Type.NDA,
+        status=Agreement.Status.SIGNED,
+        expires_on__gte=today,
+        expires_on__lte=today + timedelta(days=days),
+    )
 
 
 def waiting_for_approval(user, organization):
@@ -72,28 +82,53 @@ def _derived_obligations(organization) -> dict[str, dict]:
         name = f"{a.type} {a.partner.name_ja}"
         ended = a.status in ("expired", "terminated")
         if a.expires_on and a.status != "terminated":
-            out[f"agr:{a.pk}:expiry"] = dict(kind=Obligation.Kind.EXPIRY, due_on=a.expires_on, agreement=a,
-                                             title=f"{name}: 期間満了 / expires", done=a.status == "expired")
+            out[f"agr:{a.pk}:expiry"] = dict(
+                kind=Obligation.Kind.EXPIRY,
+                due_on=a.expires_on,
+                agreement=a,
+                title=f"{name}: 期間満了 / expires",
+                done=a.status == "expired",
+            )
         if a.survival_ends_on:
-            out[f"agr:{a.pk}:survival"] = dict(kind=Obligation.Kind.SURVIVAL_END, due_on=a.survival_ends_on, agreement=a,
-                                               title=f"{name}: 秘密保持義務の存続期間終了 / survival ends", done=False)
+            out[f"agr:{a.pk}:survival"] = dict(
+                kind=Obligation.Kind.SURVIVAL_END,
+                due_on=a.survival_ends_on,
+                agreement=a,
+                title=f"{name}: 秘密保持義務の存続期間終了 / survival ends",
+                done=False,
+            )
         if a.decision_due_on and not ended:
-            out[f"agr:{a.pk}:decision"] = dict(kind=Obligation.Kind.DECISION, due_on=a.decision_due_on, agreement=a,
-                                               title=f"{name}: 回答期限 / decision due", done=a.status == "signed")
-    disclosures = (Disclosure.objects.filter(organization=organization, status=Disclosure.Status.DISCLOSED)
-                   .select_related("partner", "agreement"))
+            out[f"agr:{a.pk}:decision"] = dict(
+                kind=Obligation.Kind.DECISION,
+                due_on=a.decision_due_on,
+                agreement=a,
+                title=f"{name}: 回答期限 / decision due",
+                done=a.status == "signed",
+            )
+    disclosures = Disclosure.objects.filter(
+        organization=organization, status=Disclosure.Status.DISCLOSED
+    ).select_related("partner", "agreement")
     for d in disclosures:
         agreement = d.agreement
         due = return_due(d)
         if due:
-            out[f"dis:{d.pk}:return"] = dict(kind=Obligation.Kind.RETURN_DUE, due_on=due, disclosure=d, agreement=agreement,
-                                             title=f"{d.reference} {d.partner.name_ja}: 返還・破棄期限 / return or destruction due",
-                                             done=bool(d.returned_on or d.destroyed_on))
+            out[f"dis:{d.pk}:return"] = dict(
+                kind=Obligation.Kind.RETURN_DUE,
+                due_on=due,
+                disclosure=d,
+                agreement=agreement,
+                title=f"{d.reference} {d.partner.name_ja}: 返還・破棄期限 / return or destruction due",
+                done=bool(d.returned_on or d.destroyed_on),
+            )
         if agreement and agreement.certificate_required and d.destroyed_on:
-            out[f"dis:{d.pk}:certificate"] = dict(kind=Obligation.Kind.CERTIFICATE, due_on=d.destroyed_on + timedelta(days=14),
-                                                  disclosure=d, agreement=agreement,
-                                                  title=f"{d.reference} {d.partner.name_ja}: 破棄証明書の受領 / certificate due",
-                                                  done=bool(d.certificate_received_on))
+            out[f"dis:{d.pk}:certificate"] = dict(
+                kind=Obligation.Kind.CERTIFICATE,
+                due_on=d.destroyed_on + timedelta(days=14),
+                disclosure=d,
+                agreement=agreement,
+                title=f"{d.reference} {d.partner.name_ja}: 破棄証明書の受領 / certificate due",
+                done=bool(d.certificate_received_on),
+            )
     return out
 
 
@@ -105,7 +140,10 @@ def sync_obligations(organization) -> int:
         existing = {o.key: o for o in Obligation.objects.filter(organization=organization)}
         for key, spec in wanted.items():
             done = spec.pop("done")
-            values = {**spec, "done_on": (existing[key].done_on or today) if key in existing and done else (today if done else None)}
+            values = {
+                **spec,
+                "done_on": (existing[key].done_on or today) if key in existing and done else (today if done else None),
+            }
             values.setdefault("agreement", None)
             values.setdefault("disclosure", None)
             ob = existing.get(key)
@@ -120,7 +158,11 @@ def sync_obligations(organization) -> int:
 
 
 def obligations(user, organization, *, include_done: bool = False):
-    qs = Obligation.objects.restrict(user, "view").filter(organization=organization).select_related("agreement__partner", "disclosure__partner")
+    qs = (
+        Obligation.objects.restrict(user, "view")
+        .filter(organization=organization)
+        .select_related("agreement__partner", "disclosure__partner")
+    )
     return qs if include_done else qs.filter(done_on__isnull=True)
 
 
@@ -150,16 +192,22 @@ def reminder_recipients(organization):
     from django.contrib.auth import get_user_model
 
     roles = permissions.roles_allowed("disclosure", "approve")
-    return list(get_user_model().objects.filter(memberships__organization=organization, memberships__role__in=roles,
-                                                is_active=True).exclude(email="").order_by("pk"))
+    return list(
+        get_user_model()
+        .objects.filter(memberships__organization=organization, memberships__role__in=roles, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
 
 
 def _send(delivery: ReminderDelivery, obligation: Obligation, user) -> None:
     from django.core.mail import EmailMessage
 
     subject = f"[chizai] {obligation.due_on} {obligation.title}"
-    body = (f"{obligation.get_kind_display()}\n{obligation.title}\n期限 / due: {obligation.due_on}\n\n"
-            f"chizai — {obligation.organization.name_ja}\n")
+    body = (
+        f"{obligation.get_kind_display()}\n{obligation.title}\n期限 / due: {obligation.due_on}\n\n"
+        f"chizai — {obligation.organization.name_ja}\n"
+    )
     EmailMessage(subject, body, to=[user.email], headers={"Message-ID": delivery.message_id}).send()
 
 
@@ -177,7 +225,9 @@ def send_reminders(organization, *, worker: str, today: date | None = None) -> d
     sync_obligations(organization)
     people = reminder_recipients(organization)
     sent = skipped = failed = 0
-    for obligation in Obligation.objects.filter(organization=organization, done_on__isnull=True).order_by("due_on", "pk"):
+    for obligation in Obligation.objects.filter(organization=organization, done_on__isnull=True).order_by(
+        "due_on", "pk"
+    ):
         stage = reminder_stage(obligation.due_on, today)
         if stage is None:
             continue
@@ -185,13 +235,20 @@ def send_reminders(organization, *, worker: str, today: date | None = None) -> d
             try:
                 with transaction.atomic():
                     delivery, _created = ReminderDelivery.objects.get_or_create(
-                        obligation=obligation, user=user, remind_on=stage, defaults={"organization": organization})
+                        obligation=obligation, user=user, remind_on=stage, defaults={"organization": organization}
+                    )
             except IntegrityError:  # another worker created it between our read and write
                 delivery = ReminderDelivery.objects.get(obligation=obligation, user=user, remind_on=stage)
             now = timezone.now()
-            claimed = (ReminderDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True)
-                       .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-                       .update(claimed_by=worker, claimed_until=now + timedelta(seconds=claim_seconds()), attempts=F("attempts") + 1))
+            claimed = (
+                ReminderDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True)
+                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+                .update(
+                    claimed_by=worker,
+                    claimed_until=now + timedelta(seconds=claim_seconds()),
+                    attempts=F("attempts") + 1,
+                )
+            )
             if not claimed:
                 skipped += 1
                 continue
@@ -199,10 +256,13 @@ def send_reminders(organization, *, worker: str, today: date | None = None) -> d
                 _send(delivery, obligation, user)
             except Exception as exc:  # noqa: BLE001 - SMTP errors are OSError or smtplib errors; all mean "later"
                 ReminderDelivery.objects.filter(pk=delivery.pk, claimed_by=worker).update(
-                    claimed_until=None, claimed_by="", last_error=f"{type(exc).__name__}: {exc}"[:500])
+                    claimed_until=None, claimed_by="", last_error=f"{type(exc).__name__}: {exc}"[:500]
+                )
                 failed += 1
                 continue
-            ReminderDelivery.objects.filter(pk=delivery.pk, claimed_by=worker).update(sent_at=timezone.now(), last_error="")
+            ReminderDelivery.objects.filter(pk=delivery.pk, claimed_by=worker).update(
+                sent_at=timezone.now(), last_error=""
+            )
             sent += 1
     if failed:
         raise RetryLater(f"{failed} reminder(s) could not be sent; {sent} sent")
@@ -223,11 +283,20 @@ def schedule_reminders(actor=None, organization=None, today: date | None = None)
 
     today = today or timezone.localdate()
     orgs = [organization] if organization is not None else list(Organization.objects.filter(is_active=True))
-    return [jobs.enqueue(actor, org, "disclosure.reminders", {"organization_id": org.pk},
-                         dedupe_key=f"disclosure-reminders:{org.pk}:{today.isoformat()}") for org in orgs]
+    return [
+        jobs.enqueue(
+            actor,
+            org,
+            "disclosure.reminders",
+            {"organization_id": org.pk},
+            dedupe_key=f"disclosure-reminders:{org.pk}:{today.isoformat()}",
+        )
+        for org in orgs
+    ]
 
 
 # --- calendar feed -----------------------------------------------------------------------
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -237,7 +306,9 @@ def _hash(token: str) -> str:
 def create_feed(actor, organization) -> str:
     """A new personal ICS token (the previous one stops working); shown once."""
     require(actor, organization, "disclosure", "view")
-    CalendarFeed.objects.filter(organization=organization, user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    CalendarFeed.objects.filter(organization=organization, user=actor, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     token = secrets.token_urlsafe(24)
     feed = CalendarFeed.objects.create(organization=organization, user=actor, token_hash=_hash(token))
     audit.record(actor, organization, "disclosure.calendar.token", obj=feed, summary="personal calendar feed created")
@@ -246,8 +317,13 @@ def create_feed(actor, organization) -> str:
 
 def feed_for_token(organization_slug: str, token: str) -> CalendarFeed | None:
     """The live feed for this token, if its user may still see the organisation's disclosures."""
-    feed = (CalendarFeed.objects.filter(token_hash=_hash(token), revoked_at__isnull=True, organization__slug=organization_slug)
-            .select_related("user", "organization").first())
+    feed = (
+        CalendarFeed.objects.filter(
+            token_hash=_hash(token), revoked_at__isnull=True, organization__slug=organization_slug
+        )
+        .select_related("user", "organization")
+        .first()
+    )
     if feed is None or not feed.user.is_active:
         return None
     if not may(feed.user, feed.organization, "disclosure", "view"):
@@ -274,13 +350,25 @@ def _fold(line: str) -> str:
 
 def ics(user, organization) -> str:
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//chizai//disclosure duties//JA", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{_ics_escape('chizai ' + organization.name_ja)}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//chizai//disclosure duties//JA",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_escape('chizai ' + organization.name_ja)}",
+    ]
     for ob in obligations(user, organization):
         day = ob.due_on.strftime("%Y%m%d")
         nxt = (ob.due_on + timedelta(days=1)).strftime("%Y%m%d")
-        lines += ["BEGIN:VEVENT", f"UID:{organization.slug}-{ob.key.replace(':', '-')}@chizai", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{day}", f"DTEND;VALUE=DATE:{nxt}", f"SUMMARY:{_ics_escape(ob.title)}",
-                  f"CATEGORIES:{ob.kind}", "END:VEVENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{organization.slug}-{ob.key.replace(':', '-')}@chizai",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{day}",
+            f"DTEND;VALUE=DATE:{nxt}",
+            f"SUMMARY:{_ics_escape(ob.title)}",
+            f"CATEGORIES:{ob.kind}",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -4,6 +4,7 @@ Best effort and never applied silently: the suggestions are shown next to the fo
 person to confirm. Each suggestion keeps the sentence it came from, so the person can
 check it against the contract.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,10 @@ import re
 _SENTENCE = re.compile(r"[^。\n.]*(?:。|\.(?=\s)|\n|$)")
 
 STAGE_WORDS = [
-    ("inquiry", r"引き合い|取引の検討|取引を検討|可能性の検討|検討の目的|evaluat\w+ (?:a |the )?(?:potential|possible) (?:business|transaction|supply|cooperation)|potential business relationship"),
+    (
+        "inquiry",
+        r"引き合い|取引の検討|取引を検討|可能性の検討|検討の目的|evaluat\w+ (?:a |the )?(?:potential|possible) (?:business|transaction|supply|cooperation)|potential business relationship",
+    ),
     ("quotation", r"見積|quotation|quote|\bRFQ\b"),
     ("prototype", r"試作|prototype|proof of concept|\bPoC\b|サンプル評価"),
     ("joint_study", r"共同研究|共同開発|joint (?:research|development|study)"),
@@ -20,7 +24,9 @@ STAGE_WORDS = [
 ]
 
 
-_HEADING = re.compile(r"^(?:第\s*\S{1,4}\s*条\s*[（(][^）)]*[）)]|(?:Article|Section)\s+\d+[.:]?\s*[A-Z][\w ,/&-]{0,40})$")
+_HEADING = re.compile(
+    r"^(?:第\s*\S{1,4}\s*条\s*[（(][^）)]*[）)]|(?:Article|Section)\s+\d+[.:]?\s*[A-Z][\w ,/&-]{0,40})$"
+)
 
 
 def _sentences(text: str) -> list[str]:
@@ -52,7 +58,11 @@ def _number(value: str) -> int | None:
 
 
 def _months(sentence: str) -> int | None:
-    m = re.search(r"([0-9０-９一二三四五六七八九十]+|one|two|three|four|five|six|seven|ten)\s*(?:\(\d+\)\s*)?(年|years?|か月|ヶ月|カ月|months?)", sentence, re.I)
+    m = re.search(
+        r"([0-9０-９一二三四五六七八九十]+|one|two|three|four|five|six|seven|ten)\s*(?:\(\d+\)\s*)?(年|years?|か月|ヶ月|カ月|months?)",
+        sentence,
+        re.I,
+    )
     if not m:
         return None
     n = _number(m.group(1))
@@ -62,7 +72,11 @@ def _months(sentence: str) -> int | None:
 
 
 def _direction(text: str, sme_label: str | None, parties: list[str]) -> tuple[str, str]:
-    if re.search(r"相互に|互いに|双方が|甲及び乙は、?相手方に|each party (?:may|shall|will) disclose|either party (?:may )?disclos|mutual", text, re.I):
+    if re.search(
+        r"相互に|互いに|双方が|甲及び乙は、?相手方に|each party (?:may|shall|will) disclose|either party (?:may )?disclos|mutual",
+        text,
+        re.I,
+    ):
         sentence = _first(_sentences(text), r"相互に|互いに|双方|each party|either party|mutual")
         return "mutual", sentence
     if not sme_label or len(parties) < 2:
@@ -99,7 +113,9 @@ def suggest(text: str, report: dict | None, *, sme_label: str | None = None, par
         stages = [code for code, rx in STAGE_WORDS if re.search(rx, purpose, re.I)]
         out["purpose"] = {"value": purpose[:500], "source": purpose}
         out["purpose_stages"] = {"value": stages, "source": purpose}
-    recipients = _first(sentences, r"役員|従業員|開示を受ける者|知る必要|need[- ]to[- ]know|employees|directors|officers")
+    recipients = _first(
+        sentences, r"役員|従業員|開示を受ける者|知る必要|need[- ]to[- ]know|employees|directors|officers"
+    )
     if recipients:
         out["permitted_recipients"] = {"value": recipients[:500], "source": recipients}
     survival = _first(sentences, r"終了後.{0,20}(?:年|か月|ヶ月)|存続|surviv|after (?:the )?(?:expiration|termination)")

@@ -32,20 +32,51 @@ class ContactForm(CleanInputMixin, forms.Form):
 
 
 class AgreementForm(CleanInputMixin, forms.ModelForm):
-    purpose_stages = forms.MultipleChoiceField(label=_("purposes covered"), choices=Stage.choices, required=False,
-                                               widget=forms.CheckboxSelectMultiple)
-    categories = forms.MultipleChoiceField(label=_("categories of information covered (none = all)"), choices=(),
-                                           required=False, widget=forms.CheckboxSelectMultiple)
+    purpose_stages = forms.MultipleChoiceField(
+        label=_("purposes covered"), choices=Stage.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("categories of information covered (none = all)"),
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     file = forms.FileField(label=_("Contract file (reviewed on upload)"), required=False)
 
     class Meta:
         model = Agreement
-        fields = ["partner", "title", "type", "direction", "status", "signed_on", "effective_on", "expires_on", "term_months",
-                  "survival_months", "decision_due_on", "purpose", "purpose_stages", "categories", "permitted_recipients",
-                  "return_duty", "return_days", "certificate_required", "return_terms", "notes"]
-        widgets = {"signed_on": DATE, "effective_on": DATE, "expires_on": DATE, "decision_due_on": DATE,
-                   "purpose": forms.Textarea(attrs={"rows": 2}), "permitted_recipients": forms.Textarea(attrs={"rows": 2}),
-                   "return_terms": forms.Textarea(attrs={"rows": 2}), "notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "partner",
+            "title",
+            "type",
+            "direction",
+            "status",
+            "signed_on",
+            "effective_on",
+            "expires_on",
+            "term_months",
+            "survival_months",
+            "decision_due_on",
+            "purpose",
+            "purpose_stages",
+            "categories",
+            "permitted_recipients",
+            "return_duty",
+            "return_days",
+            "certificate_required",
+            "return_terms",
+            "notes",
+        ]
+        widgets = {
+            "signed_on": DATE,
+            "effective_on": DATE,
+            "expires_on": DATE,
+            "decision_due_on": DATE,
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "permitted_recipients": forms.Textarea(attrs={"rows": 2}),
+            "return_terms": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,38 +96,58 @@ class UploadForm(forms.Form):
 
 
 class DisclosureForm(CleanInputMixin, forms.Form):
-    limits = {"description": "disclosure.DisclosureItem.description", "purpose": "disclosure.Disclosure.purpose",
-              "minutes": "disclosure.Disclosure.minutes", "note": "disclosure.Disclosure.note",
-              "override_reason": "disclosure.Disclosure.override_reason"}
+    limits = {
+        "description": "disclosure.DisclosureItem.description",
+        "purpose": "disclosure.Disclosure.purpose",
+        "minutes": "disclosure.Disclosure.minutes",
+        "note": "disclosure.Disclosure.note",
+        "override_reason": "disclosure.Disclosure.override_reason",
+    }
 
     partner = forms.ModelChoiceField(label=_("partner"), queryset=Partner.objects.none())
-    agreement = forms.ModelChoiceField(label=_("agreement (empty = the best fitting one)"), queryset=Agreement.objects.none(),
-                                       required=False)
+    agreement = forms.ModelChoiceField(
+        label=_("agreement (empty = the best fitting one)"), queryset=Agreement.objects.none(), required=False
+    )
     stage = forms.ChoiceField(label=_("stage"), choices=Stage.choices)
     purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 2}))
     method = forms.ChoiceField(label=_("method"), choices=Disclosure.Method.choices)
     disclosed_on = forms.DateField(label=_("date"), widget=DATE)
-    versions = forms.MultipleChoiceField(label=_("file versions"), choices=(), required=False,
-                                         widget=forms.CheckboxSelectMultiple)
-    assets = forms.MultipleChoiceField(label=_("assets shown without a file (oral, visit, sample)"), choices=(),
-                                       required=False, widget=forms.CheckboxSelectMultiple)
+    versions = forms.MultipleChoiceField(
+        label=_("file versions"), choices=(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    assets = forms.MultipleChoiceField(
+        label=_("assets shown without a file (oral, visit, sample)"),
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     description = forms.CharField(label=_("or describe what was disclosed"), required=False, max_length=300)
-    recipients = forms.CharField(label=_("recipients (one per line: name, e-mail)"), widget=forms.Textarea(attrs={"rows": 3}))
-    minutes = forms.CharField(label=_("minutes (what was shown or said)"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    recipients = forms.CharField(
+        label=_("recipients (one per line: name, e-mail)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    minutes = forms.CharField(
+        label=_("minutes (what was shown or said)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     return_due_on = forms.DateField(label=_("return / destruction due"), widget=DATE, required=False)
-    override_reason = forms.CharField(label=_("override reason (owner only)"), widget=forms.Textarea(attrs={"rows": 2}),
-                                      required=False)
+    override_reason = forms.CharField(
+        label=_("override reason (owner only)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args, partners, agreements, versions, assets, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["partner"]).queryset = partners
         cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = agreements
         cast(forms.ChoiceField, self.fields["versions"]).choices = [
-            (str(v.pk), f"{v.file.asset.title_ja} — {v.original_name} v{v.number} ({v.file.asset.get_classification_display()})")
-            for v in versions]
+            (
+                str(v.pk),
+                f"{v.file.asset.title_ja} — {v.original_name} v{v.number} ({v.file.asset.get_classification_display()})",
+            )
+            for v in versions
+        ]
         cast(forms.ChoiceField, self.fields["assets"]).choices = [
-            (str(a.pk), f"{a.title_ja} ({a.get_classification_display()})") for a in assets]
+            (str(a.pk), f"{a.title_ja} ({a.get_classification_display()})") for a in assets
+        ]
 
     def clean_recipients(self) -> str:
         value = self.cleaned_data["recipients"]

@@ -17,6 +17,7 @@ the disclosure was requested: lowering an asset after a refusal (公開可 inste
 must not open the gate by itself. Such a disclosure fails ``reclassified_after_request``
 until an owner overrides it with a reason (issue 11, R7).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
@@ -134,57 +135,119 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
     who_ja = f"{a.partner_name}との{a.type}"
     out: list[Failure] = []
     if a.partner_id != req.partner_id:
-        out.append(Failure("agreement_other_partner", f"{who_ja}は別の相手先との契約です。", f"The {who} is with another partner.",
-                           f"{req.partner_name}との契約を選んでください。", f"Choose an agreement with {req.partner_name}."))
+        out.append(
+            Failure(
+                "agreement_other_partner",
+                f"{who_ja}は別の相手先との契約です。",
+                f"The {who} is with another partner.",
+                f"{req.partner_name}との契約を選んでください。",
+                f"Choose an agreement with {req.partner_name}.",
+            )
+        )
         return out
     if a.status in ("draft", "negotiating"):
         ja_s, en_s = STATUS_LABELS[a.status]
-        out.append(Failure("agreement_not_signed", f"{who_ja}はまだ{ja_s}で、締結されていません。", f"The {who} is still {en_s}, not signed.",
-                           "締結して署名済みの契約書を登録してください。", "Sign it and record the signed copy."))
+        out.append(
+            Failure(
+                "agreement_not_signed",
+                f"{who_ja}はまだ{ja_s}で、締結されていません。",
+                f"The {who} is still {en_s}, not signed.",
+                "締結して署名済みの契約書を登録してください。",
+                "Sign it and record the signed copy.",
+            )
+        )
     elif a.status == "terminated":
-        out.append(Failure("agreement_terminated", f"{who_ja}は解除されています。", f"The {who} was terminated.",
-                           "新しい契約を締結してください。", "Sign a new agreement."))
+        out.append(
+            Failure(
+                "agreement_terminated",
+                f"{who_ja}は解除されています。",
+                f"The {who} was terminated.",
+                "新しい契約を締結してください。",
+                "Sign a new agreement.",
+            )
+        )
     if a.status == "expired" or (a.expires_on is not None and a.expires_on < req.today):
-        out.append(Failure("agreement_expired", f"{who_ja}は{_d(a.expires_on)}に期間満了しています。",
-                           f"The {who} expired on {_d(a.expires_on)}.",
-                           "契約を更新するか、新しい契約を締結してください。", "Renew it or sign a new agreement."))
+        out.append(
+            Failure(
+                "agreement_expired",
+                f"{who_ja}は{_d(a.expires_on)}に期間満了しています。",
+                f"The {who} expired on {_d(a.expires_on)}.",
+                "契約を更新するか、新しい契約を締結してください。",
+                "Renew it or sign a new agreement.",
+            )
+        )
     if a.effective_on is not None and a.effective_on > req.today:
-        out.append(Failure("agreement_not_effective", f"{who_ja}の効力発生日は{_d(a.effective_on)}で、まだ有効ではありません。",
-                           f"The {who} takes effect only on {_d(a.effective_on)}.",
-                           f"{_d(a.effective_on)}以降に開示してください。", f"Disclose on or after {_d(a.effective_on)}."))
+        out.append(
+            Failure(
+                "agreement_not_effective",
+                f"{who_ja}の効力発生日は{_d(a.effective_on)}で、まだ有効ではありません。",
+                f"The {who} takes effect only on {_d(a.effective_on)}.",
+                f"{_d(a.effective_on)}以降に開示してください。",
+                f"Disclose on or after {_d(a.effective_on)}.",
+            )
+        )
     if a.direction not in OUTBOUND_DIRECTIONS:
-        out.append(Failure("direction", f"{who_ja}は当社が情報を受け取る片務契約で、当社からの開示を保護しません。",
-                           f"The {who} only covers information we receive, not what we disclose.",
-                           "双方開示または当社開示の契約を締結してください。", "Sign a mutual or we-disclose agreement."))
+        out.append(
+            Failure(
+                "direction",
+                f"{who_ja}は当社が情報を受け取る片務契約で、当社からの開示を保護しません。",
+                f"The {who} only covers information we receive, not what we disclose.",
+                "双方開示または当社開示の契約を締結してください。",
+                "Sign a mutual or we-disclose agreement.",
+            )
+        )
     stage_ja, stage_en = STAGE_LABELS.get(req.stage, (req.stage, req.stage))
     if req.stage not in a.purpose_stages:
         covered_ja = "・".join(STAGE_LABELS.get(s, (s, s))[0] for s in a.purpose_stages) or "未確認"
         covered_en = ", ".join(STAGE_LABELS.get(s, (s, s))[1] for s in a.purpose_stages) or "not confirmed"
-        out.append(Failure("purpose", f"{who_ja}の目的（{covered_ja}）に「{stage_ja}」は含まれていません。",
-                           f"The purpose of the {who} ({covered_en}) does not cover {stage_en}.",
-                           "目的を広げる覚書を結ぶか、目的に合う契約を選んでください。",
-                           "Amend the purpose clause or choose an agreement whose purpose matches."))
+        out.append(
+            Failure(
+                "purpose",
+                f"{who_ja}の目的（{covered_ja}）に「{stage_ja}」は含まれていません。",
+                f"The purpose of the {who} ({covered_en}) does not cover {stage_en}.",
+                "目的を広げる覚書を結ぶか、目的に合う契約を選んでください。",
+                "Amend the purpose clause or choose an agreement whose purpose matches.",
+            )
+        )
     if a.categories:
         for asset in gated_assets:
             if asset.kind not in a.categories:
-                out.append(Failure("category", f"{who_ja}の対象情報に「{asset.title}」の種類（{asset.kind}）は含まれていません。",
-                                   f"The {who} does not cover the category of '{asset.title}' ({asset.kind}).",
-                                   "対象情報の範囲を広げる覚書を結んでください。",
-                                   "Amend the definition of confidential information to include it.", asset_id=asset.id))
+                out.append(
+                    Failure(
+                        "category",
+                        f"{who_ja}の対象情報に「{asset.title}」の種類（{asset.kind}）は含まれていません。",
+                        f"The {who} does not cover the category of '{asset.title}' ({asset.kind}).",
+                        "対象情報の範囲を広げる覚書を結んでください。",
+                        "Amend the definition of confidential information to include it.",
+                        asset_id=asset.id,
+                    )
+                )
     return out
 
 
 def _strategy_failures(asset: AssetFacts) -> list[Failure]:
     if asset.strategy == "patent" and not asset.right_filed:
-        return [Failure("strategy_patent_unfiled", f"「{asset.title}」は特許出願の方針ですが、まだ出願されていません。開示すると新規性を失います。",
-                        f"'{asset.title}' is to be patented but is not filed yet; disclosing it would destroy novelty.",
-                        "先に出願するか、保護方針を見直してください。", "File the application first, or change the strategy.",
-                        asset_id=asset.id)]
+        return [
+            Failure(
+                "strategy_patent_unfiled",
+                f"「{asset.title}」は特許出願の方針ですが、まだ出願されていません。開示すると新規性を失います。",
+                f"'{asset.title}' is to be patented but is not filed yet; disclosing it would destroy novelty.",
+                "先に出願するか、保護方針を見直してください。",
+                "File the application first, or change the strategy.",
+                asset_id=asset.id,
+            )
+        ]
     if asset.strategy == "undecided" and asset.classification == "secret":
-        return [Failure("strategy_undecided", f"「{asset.title}」（極秘）の保護方針が決まっていません。",
-                        f"No protection strategy has been decided for '{asset.title}' (secret).",
-                        "開示の前に方針（秘匿・特許・公開）を決めてください。",
-                        "Decide the strategy (keep secret, patent, publish) before disclosing it.", asset_id=asset.id)]
+        return [
+            Failure(
+                "strategy_undecided",
+                f"「{asset.title}」（極秘）の保護方針が決まっていません。",
+                f"No protection strategy has been decided for '{asset.title}' (secret).",
+                "開示の前に方針（秘匿・特許・公開）を決めてください。",
+                "Decide the strategy (keep secret, patent, publish) before disclosing it.",
+                asset_id=asset.id,
+            )
+        ]
     return []
 
 
@@ -194,28 +257,48 @@ def _two_person_failures(req: GateRequest, secret: list[AssetFacts]) -> list[Fai
     titles = "、".join(a.title for a in secret)
     out = []
     if not req.owner_approved:
-        out.append(Failure("owner_approval", f"極秘の情報（{titles}）には代表者（オーナー）の承認が必要です。",
-                           f"Secret material ({', '.join(a.title for a in secret)}) needs the owner's approval.",
-                           "オーナーに承認を依頼してください。", "Ask an owner to approve it.", overridable=False))
+        out.append(
+            Failure(
+                "owner_approval",
+                f"極秘の情報（{titles}）には代表者（オーナー）の承認が必要です。",
+                f"Secret material ({', '.join(a.title for a in secret)}) needs the owner's approval.",
+                "オーナーに承認を依頼してください。",
+                "Ask an owner to approve it.",
+                overridable=False,
+            )
+        )
     if not req.second_person_confirmed:
-        out.append(Failure("second_person", "極秘の情報の開示には、承認者とは別の二人目の確認が必要です（二人ルール）。",
-                           "Secret material needs a second person, other than the approver, to confirm (two-person rule).",
-                           "別の担当者に確認を依頼してください。", "Ask a second person to confirm.", overridable=False))
+        out.append(
+            Failure(
+                "second_person",
+                "極秘の情報の開示には、承認者とは別の二人目の確認が必要です（二人ルール）。",
+                "Secret material needs a second person, other than the approver, to confirm (two-person rule).",
+                "別の担当者に確認を依頼してください。",
+                "Ask a second person to confirm.",
+                overridable=False,
+            )
+        )
     return out
 
 
 def _reclassified_failures(lowered: list[AssetFacts]) -> list[Failure]:
     out = []
     for asset in lowered:
-        was_ja, was_en = CLASSIFICATION_LABELS.get(asset.requested_classification, (asset.requested_classification,) * 2)
+        was_ja, was_en = CLASSIFICATION_LABELS.get(
+            asset.requested_classification, (asset.requested_classification,) * 2
+        )
         now_ja, now_en = CLASSIFICATION_LABELS.get(asset.classification, (asset.classification,) * 2)
-        out.append(Failure("reclassified_after_request",
-                           f"「{asset.title}」は開示の申請後に{was_ja}から{now_ja}へ変更されました。この開示には申請時の{was_ja}を適用します。",
-                           f"'{asset.title}' was reclassified from {was_en} to {now_en} after this disclosure was requested; "
-                           f"the gate still applies {was_en} to it.",
-                           "オーナーが理由を添えて例外承認（オーバーライド）するか、新しい分類で改めて申請してください。",
-                           "An owner may override with a reason, or make a new request under the new classification.",
-                           asset_id=asset.id))
+        out.append(
+            Failure(
+                "reclassified_after_request",
+                f"「{asset.title}」は開示の申請後に{was_ja}から{now_ja}へ変更されました。この開示には申請時の{was_ja}を適用します。",
+                f"'{asset.title}' was reclassified from {was_en} to {now_en} after this disclosure was requested; "
+                f"the gate still applies {was_en} to it.",
+                "オーナーが理由を添えて例外承認（オーバーライド）するか、新しい分類で改めて申請してください。",
+                "An owner may override with a reason, or make a new request under the new classification.",
+                asset_id=asset.id,
+            )
+        )
     return out
 
 
@@ -223,8 +306,10 @@ def check(req: GateRequest) -> GateResult:
     lowered = [a for a in req.assets if a.lowered]
     if lowered:
         # Judge each asset as it was when requested; the new class is for new requests.
-        req = replace(req, assets=tuple(replace(a, classification=a.requested_classification) if a.lowered else a
-                                        for a in req.assets))
+        req = replace(
+            req,
+            assets=tuple(replace(a, classification=a.requested_classification) if a.lowered else a for a in req.assets),
+        )
     gated_assets = [a for a in req.assets if a.classification in GATED]
     secret = [a for a in req.assets if a.classification == "secret"]
     if not gated_assets:
@@ -235,18 +320,33 @@ def check(req: GateRequest) -> GateResult:
     if req.agreement_id is not None:
         chosen = next((a for a in req.agreements if a.id == req.agreement_id), None)
         if chosen is None:
-            failures = [Failure("agreement_missing", "選んだ契約が見つかりません。", "The chosen agreement does not exist.",
-                                "相手先の契約から選び直してください。", "Choose one of the partner's agreements.")]
+            failures = [
+                Failure(
+                    "agreement_missing",
+                    "選んだ契約が見つかりません。",
+                    "The chosen agreement does not exist.",
+                    "相手先の契約から選び直してください。",
+                    "Choose one of the partner's agreements.",
+                )
+            ]
         else:
             failures = _agreement_failures(chosen, req, gated_assets)
     elif not candidates:
-        failures = [Failure("agreement_missing", f"{req.partner_name}との秘密保持契約がありません。",
-                            f"There is no agreement with {req.partner_name}.",
-                            "秘密保持契約（NDA）を締結してから開示してください。", "Sign an NDA with them before disclosing.")]
+        failures = [
+            Failure(
+                "agreement_missing",
+                f"{req.partner_name}との秘密保持契約がありません。",
+                f"There is no agreement with {req.partner_name}.",
+                "秘密保持契約（NDA）を締結してから開示してください。",
+                "Sign an NDA with them before disclosing.",
+            )
+        ]
     else:
         # The agreement that fails least is the one to talk about (and to use when it passes).
-        scored = sorted(((len(_agreement_failures(a, req, gated_assets)), -(a.id or 0), a) for a in candidates),
-                        key=lambda t: (t[0], t[1]))
+        scored = sorted(
+            ((len(_agreement_failures(a, req, gated_assets)), -(a.id or 0), a) for a in candidates),
+            key=lambda t: (t[0], t[1]),
+        )
         best = scored[0][2]
         chosen_id = best.id
         failures = _agreement_failures(best, req, gated_assets)
@@ -261,5 +361,11 @@ def check(req: GateRequest) -> GateResult:
     if failures and req.override_reason.strip() and req.override_by_owner:
         waived, failures, overridden = failures, [], True
     failures += hard
-    return GateResult(allowed=not failures, gated=True, agreement_id=chosen_id, failures=failures,
-                      overridden=overridden and not failures, waived=waived)
+    return GateResult(
+        allowed=not failures,
+        gated=True,
+        agreement_id=chosen_id,
+        failures=failures,
+        overridden=overridden and not failures,
+        waived=waived,
+    )

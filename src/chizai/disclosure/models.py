@@ -1,6 +1,7 @@
 """Partners (the companies information goes to) and, with issue 5, agreements, disclosures,
 hand-over copies and duties. Partner lives here because every later part refers to it:
 the register (joint-development origin), disclosures and deals."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -130,8 +131,9 @@ class Agreement(models.Model):
     # Asset kinds (register) the agreement's definition of information covers; empty = all.
     categories = models.JSONField(_("categories of information covered"), default=list, blank=True)
     permitted_recipients = models.TextField(_("permitted recipients"), blank=True)
-    return_duty = models.CharField(_("return / destruction"), max_length=20, choices=ReturnDuty.choices,
-                                   default=ReturnDuty.NONE)
+    return_duty = models.CharField(
+        _("return / destruction"), max_length=20, choices=ReturnDuty.choices, default=ReturnDuty.NONE
+    )
     return_days = models.PositiveIntegerField(_("days to return after the end or a request"), null=True, blank=True)
     certificate_required = models.BooleanField(_("certificate of destruction required"), default=False)
     return_terms = models.TextField(_("return / destruction terms"), blank=True)
@@ -143,15 +145,21 @@ class Agreement(models.Model):
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
     file_key_id = models.CharField(max_length=32, blank=True)
     file_wrapped_key = models.CharField(max_length=200, blank=True)
-    review = models.ForeignKey("review.ContractReview", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    review = models.ForeignKey(
+        "review.ContractReview", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # What the reviewer suggested, kept as it was so the person's confirmation can be compared.
     # It quotes the contract, so it is sealed with the organisation's text key like
     # review.ContractReview.report: read and write ``suggestions`` (a dict), never the column.
     suggestions_sealed = models.BinaryField(null=True, blank=True, editable=False)
     suggestions = SealedSuggestions("suggestions_sealed", "disclosure.Agreement.suggestions", kind="json")
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,7 +206,9 @@ class Disclosure(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="disclosures")
     # PROTECT: a partner or agreement with disclosures on record is kept (the records are evidence).
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="disclosures")
-    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures")
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.QUOTATION)
     purpose = models.TextField(_("purpose"))
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.FILE)
@@ -207,15 +217,29 @@ class Disclosure(models.Model):
     note = models.TextField(_("note"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name=_("approver"))
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approver"),
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
-    second_person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+", verbose_name=_("second person"))
+    second_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("second person"),
+    )
     second_confirmed_at = models.DateTimeField(null=True, blank=True)
     gate = models.JSONField(default=dict, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
-    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     return_due_on = models.DateField(_("return / destruction due"), null=True, blank=True)
     return_requested_on = models.DateField(_("return requested on"), null=True, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
@@ -246,9 +270,12 @@ class DisclosureItem(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="items")
-    asset = models.ForeignKey("register.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="disclosure_items")
-    version = models.ForeignKey("register.FileVersion", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="disclosure_items")
+    asset = models.ForeignKey(
+        "register.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="disclosure_items"
+    )
+    version = models.ForeignKey(
+        "register.FileVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="disclosure_items"
+    )
     description = models.CharField(_("description"), max_length=300, blank=True)
     # What the asset was at the time of the hand-over (it may be reclassified later).
     title = models.CharField(max_length=200, blank=True)
@@ -320,8 +347,12 @@ class Obligation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     due_on = models.DateField(_("due on"))
     title = models.CharField(_("title"), max_length=300)
-    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="obligations")
-    disclosure = models.ForeignKey(Disclosure, null=True, blank=True, on_delete=models.CASCADE, related_name="obligations")
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="obligations"
+    )
+    disclosure = models.ForeignKey(
+        Disclosure, null=True, blank=True, on_delete=models.CASCADE, related_name="obligations"
+    )
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
     objects = OrgScopedQuerySet.as_manager()

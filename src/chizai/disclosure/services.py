@@ -6,6 +6,7 @@ inside ``transaction.atomic`` and records the change in the audit chain of the s
 transaction. Refusals a person should read raise ``ChizaiError``; the gate's refusals are
 kept as refused disclosures (records of an attempt) and audited as such.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,9 +44,25 @@ logger = logging.getLogger(__name__)
 
 PARTNER_FIELDS = ["name_ja", "name_en", "kind", "country", "corporate_number", "is_large_company", "notes"]
 AGREEMENT_FIELDS = [
-    "title", "type", "direction", "status", "signed_on", "effective_on", "expires_on", "term_months", "survival_months",
-    "decision_due_on", "purpose", "purpose_stages", "categories", "permitted_recipients", "return_duty", "return_days",
-    "certificate_required", "return_terms", "notes",
+    "title",
+    "type",
+    "direction",
+    "status",
+    "signed_on",
+    "effective_on",
+    "expires_on",
+    "term_months",
+    "survival_months",
+    "decision_due_on",
+    "purpose",
+    "purpose_stages",
+    "categories",
+    "permitted_recipients",
+    "return_duty",
+    "return_days",
+    "certificate_required",
+    "return_terms",
+    "notes",
 ]
 ACTIVE_STATUSES = ("negotiating", "signed")
 
@@ -64,14 +81,21 @@ def _snap(obj, fields) -> dict:
 
 # --- partners ----------------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_partner(actor, organization, **fields) -> Partner:
     require(actor, organization, "disclosure", "add")
     partner = Partner(organization=organization, created_by=actor, **fields)
     partner.full_clean()
     partner.save()
-    audit.record(actor, organization, "disclosure.partner.create", obj=partner, summary=f"partner {partner.name_ja}",
-                 changes={"after": _snap(partner, PARTNER_FIELDS)})
+    audit.record(
+        actor,
+        organization,
+        "disclosure.partner.create",
+        obj=partner,
+        summary=f"partner {partner.name_ja}",
+        changes={"after": _snap(partner, PARTNER_FIELDS)},
+    )
     return partner
 
 
@@ -84,8 +108,14 @@ def update_partner(actor, organization, partner_id, **fields) -> Partner:
         setattr(partner, key, value)
     partner.full_clean()
     partner.save()
-    audit.record(actor, organization, "disclosure.partner.update", obj=partner, summary=f"partner {partner.name_ja} changed",
-                 changes={"before": before, "after": fields})
+    audit.record(
+        actor,
+        organization,
+        "disclosure.partner.update",
+        obj=partner,
+        summary=f"partner {partner.name_ja} changed",
+        changes={"before": before, "after": fields},
+    )
     return partner
 
 
@@ -95,38 +125,63 @@ def delete_partner(actor, organization, partner_id) -> None:
     partner = get_scoped(Partner, actor, organization, partner_id, "delete")
     count = partner.disclosures.count()
     if count:
-        raise ChizaiError(_("%(partner)s has %(count)d disclosure(s) on record; the partner is kept so the records stay "
-                            "complete.") % {"partner": partner.name_ja, "count": count})
+        raise ChizaiError(
+            _("%(partner)s has %(count)d disclosure(s) on record; the partner is kept so the records stay complete.")
+            % {"partner": partner.name_ja, "count": count}
+        )
     if partner.agreements.exists():
-        raise ChizaiError(_("%(partner)s has agreements on record; delete or keep them first.") % {"partner": partner.name_ja})
-    audit.record(actor, organization, "disclosure.partner.delete", obj=partner, summary=f"partner {partner.name_ja} deleted",
-                 changes={"before": _snap(partner, PARTNER_FIELDS)})
+        raise ChizaiError(
+            _("%(partner)s has agreements on record; delete or keep them first.") % {"partner": partner.name_ja}
+        )
+    audit.record(
+        actor,
+        organization,
+        "disclosure.partner.delete",
+        obj=partner,
+        summary=f"partner {partner.name_ja} deleted",
+        changes={"before": _snap(partner, PARTNER_FIELDS)},
+    )
     delete_or_refuse(partner, partner.name_ja)
 
 
 @transaction.atomic
-def add_contact(actor, organization, partner_id, *, name: str, department: str = "", email: str = "", phone: str = "") -> PartnerContact:
+def add_contact(
+    actor, organization, partner_id, *, name: str, department: str = "", email: str = "", phone: str = ""
+) -> PartnerContact:
     require(actor, organization, "disclosure", "add")
     partner = get_scoped(Partner, actor, organization, partner_id)
-    contact = PartnerContact(partner=partner, organization=organization, name=name, department=department, email=email, phone=phone)
+    contact = PartnerContact(
+        partner=partner, organization=organization, name=name, department=department, email=email, phone=phone
+    )
     contact.full_clean()
     contact.save()
-    audit.record(actor, organization, "disclosure.contact.create", obj=contact, summary=f"{name} at {partner.name_ja}",
-                 changes={"after": {"partner": partner.pk, "name": name, "department": department, "email": email}})
+    audit.record(
+        actor,
+        organization,
+        "disclosure.contact.create",
+        obj=contact,
+        summary=f"{name} at {partner.name_ja}",
+        changes={"after": {"partner": partner.pk, "name": name, "department": department, "email": email}},
+    )
     return contact
 
 
 # --- agreements --------------------------------------------------------------------------
 
+
 def check_dates(fields: dict) -> None:
     """Refuse dates that cannot all be true."""
     signed, effective, expires = fields.get("signed_on"), fields.get("effective_on"), fields.get("expires_on")
     if effective and expires and expires < effective:
-        raise ChizaiError(_("The agreement would expire (%(expires)s) before it takes effect (%(effective)s).")
-                          % {"expires": expires, "effective": effective})
+        raise ChizaiError(
+            _("The agreement would expire (%(expires)s) before it takes effect (%(effective)s).")
+            % {"expires": expires, "effective": effective}
+        )
     if signed and expires and expires < signed:
-        raise ChizaiError(_("The agreement would expire (%(expires)s) before it is signed (%(signed)s).")
-                          % {"expires": expires, "signed": signed})
+        raise ChizaiError(
+            _("The agreement would expire (%(expires)s) before it is signed (%(signed)s).")
+            % {"expires": expires, "signed": signed}
+        )
     if fields.get("status") == Agreement.Status.SIGNED and not signed:
         raise ChizaiError(_("A signed agreement needs the date it was signed."))
     if signed and signed > timezone.localdate():
@@ -145,8 +200,13 @@ def conflicts(agreement: Agreement) -> list[str]:
     """Other live agreements with the same partner whose periods overlap, named, with what clashes."""
     start, end = _period(agreement)
     out = []
-    others = Agreement.objects.filter(organization_id=agreement.organization_id, partner_id=agreement.partner_id,
-                                      status__in=ACTIVE_STATUSES).exclude(pk=agreement.pk).order_by("pk")
+    others = (
+        Agreement.objects.filter(
+            organization_id=agreement.organization_id, partner_id=agreement.partner_id, status__in=ACTIVE_STATUSES
+        )
+        .exclude(pk=agreement.pk)
+        .order_by("pk")
+    )
     for other in others:
         o_start, o_end = _period(other)
         if o_start > end or start > o_end:
@@ -156,14 +216,22 @@ def conflicts(agreement: Agreement) -> list[str]:
             what.append(_("same type, overlapping period"))
         if {other.direction, agreement.direction} == {"inbound", "outbound"}:
             what.append(_("opposite directions"))
-        if (other.return_duty != agreement.return_duty and "none" not in (other.return_duty, agreement.return_duty)):
+        if other.return_duty != agreement.return_duty and "none" not in (other.return_duty, agreement.return_duty):
             what.append(_("different return/destruction duties"))
-        if (other.survival_months and agreement.survival_months and other.survival_months != agreement.survival_months):
+        if other.survival_months and agreement.survival_months and other.survival_months != agreement.survival_months:
             what.append(_("different survival periods"))
         if what:
-            out.append(_("Overlaps with %(type)s “%(title)s” (#%(id)d, %(start)s – %(end)s): %(what)s.") % {
-                "type": other.type, "title": other.title, "id": other.pk,
-                "start": other.effective_on or other.signed_on or "…", "end": other.expires_on or "…", "what": ", ".join(what)})
+            out.append(
+                _("Overlaps with %(type)s “%(title)s” (#%(id)d, %(start)s – %(end)s): %(what)s.")
+                % {
+                    "type": other.type,
+                    "title": other.title,
+                    "id": other.pk,
+                    "start": other.effective_on or other.signed_on or "…",
+                    "end": other.expires_on or "…",
+                    "what": ", ".join(what),
+                }
+            )
     return out
 
 
@@ -185,8 +253,14 @@ def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreeme
     agreement.full_clean()
     agreement.save()
     warnings = conflicts(agreement)
-    audit.record(actor, organization, "disclosure.agreement.create", obj=agreement, summary=f"{agreement.type} with {partner.name_ja}",
-                 changes={"after": _agreement_after(agreement), "warnings": warnings})
+    audit.record(
+        actor,
+        organization,
+        "disclosure.agreement.create",
+        obj=agreement,
+        summary=f"{agreement.type} with {partner.name_ja}",
+        changes={"after": _agreement_after(agreement), "warnings": warnings},
+    )
     duties.sync_obligations(organization)
     return agreement, warnings
 
@@ -203,15 +277,26 @@ def update_agreement(actor, organization, agreement_id, **fields) -> tuple[Agree
     agreement.full_clean()
     agreement.save()
     warnings = conflicts(agreement)
-    action = "disclosure.agreement.sign" if fields.get("status") == "signed" and before.get("status") != "signed" else "disclosure.agreement.update"
-    audit.record(actor, organization, action, obj=agreement, summary=f"{agreement.type} with {agreement.partner.name_ja} changed",
-                 changes={"before": before, "after": fields, "warnings": warnings})
+    action = (
+        "disclosure.agreement.sign"
+        if fields.get("status") == "signed" and before.get("status") != "signed"
+        else "disclosure.agreement.update"
+    )
+    audit.record(
+        actor,
+        organization,
+        action,
+        obj=agreement,
+        summary=f"{agreement.type} with {agreement.partner.name_ja} changed",
+        changes={"before": before, "after": fields, "warnings": warnings},
+    )
     duties.sync_obligations(organization)
     return agreement, warnings
 
 
-def sign_agreement(actor, organization, agreement_id, signed_on: date, effective_on: date | None = None,
-                   expires_on: date | None = None) -> tuple[Agreement, list[str]]:
+def sign_agreement(
+    actor, organization, agreement_id, signed_on: date, effective_on: date | None = None, expires_on: date | None = None
+) -> tuple[Agreement, list[str]]:
     fields = {"status": Agreement.Status.SIGNED, "signed_on": signed_on}
     if effective_on:
         fields["effective_on"] = effective_on
@@ -221,6 +306,7 @@ def sign_agreement(actor, organization, agreement_id, signed_on: date, effective
 
 
 # --- the signed file and its review -----------------------------------------------------
+
 
 def seal(data: bytes, prefix: str, organization) -> tuple[str, Sealed]:
     """Encrypt bytes with the register's envelope encryption and store them; (name, Sealed)."""
@@ -239,8 +325,9 @@ def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes
     if review:
         from chizai.review.services import submit_review
 
-        contract_review = submit_review(actor, organization, filename=filename, data=data,
-                                        title=f"{agreement.title}", contract_type=agreement.type)
+        contract_review = submit_review(
+            actor, organization, filename=filename, data=data, title=f"{agreement.title}", contract_type=agreement.type
+        )
     stored, sealed = seal(data, "agreement", organization)
     try:
         with transaction.atomic():
@@ -252,9 +339,21 @@ def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes
                 agreement.review = contract_review
                 agreement.suggestions = suggestions_for(contract_review)
             agreement.save()
-            audit.record(actor, organization, "disclosure.agreement.file", obj=agreement, summary=f"file {filename} attached",
-                         changes={"after": {"file": filename, "sha256": sealed.sha256, "size": sealed.size,
-                                            "review": contract_review.pk if contract_review else None}})
+            audit.record(
+                actor,
+                organization,
+                "disclosure.agreement.file",
+                obj=agreement,
+                summary=f"file {filename} attached",
+                changes={
+                    "after": {
+                        "file": filename,
+                        "sha256": sealed.sha256,
+                        "size": sealed.size,
+                        "review": contract_review.pk if contract_review else None,
+                    }
+                },
+            )
             if old:
                 sealed_files.delete_on_commit(old)  # the previous file goes only once the new one is recorded
     except BaseException:
@@ -286,7 +385,8 @@ def refresh_suggestions(actor, organization, agreement_id) -> Agreement:
     if agreement.review_id and not agreement.suggestions:
         agreement.suggestions = suggestions_for(agreement.review)
         Agreement.objects.filter(pk=agreement.pk).update(
-            **atrest.sealed_columns(Agreement, agreement.organization_id, suggestions=agreement.suggestions))
+            **atrest.sealed_columns(Agreement, agreement.organization_id, suggestions=agreement.suggestions)
+        )
     return agreement
 
 
@@ -304,27 +404,50 @@ def agreement_file(actor, organization, agreement_id) -> tuple[Agreement, bytes]
     agreement = get_scoped(Agreement, actor, organization, agreement_id, "add")
     if not agreement.file_storage_name:
         raise Http404("No file.")
-    data = b"".join(sealed_files.download(actor, organization, agreement, storage_name=agreement.file_storage_name,
-                                          wrapped_key=agreement.file_wrapped_key, key_id=agreement.file_key_id,
-                                          sha256=agreement.file_sha256, action="disclosure.agreement.download",
-                                          summary=f"{agreement.file_name} downloaded"))
+    data = b"".join(
+        sealed_files.download(
+            actor,
+            organization,
+            agreement,
+            storage_name=agreement.file_storage_name,
+            wrapped_key=agreement.file_wrapped_key,
+            key_id=agreement.file_key_id,
+            sha256=agreement.file_sha256,
+            action="disclosure.agreement.download",
+            summary=f"{agreement.file_name} downloaded",
+        )
+    )
     return agreement, data
 
 
 # --- disclosures and the gate -----------------------------------------------------------
 
+
 def agreement_facts(a: Agreement) -> gate.AgreementFacts:
     return gate.AgreementFacts(
-        id=a.pk, type=a.type, partner_id=a.partner_id, partner_name=a.partner.name_ja, status=a.status,
-        direction=a.direction, effective_on=a.effective_on, expires_on=a.expires_on,
-        purpose_stages=tuple(a.purpose_stages or ()), categories=tuple(a.categories or ()),
+        id=a.pk,
+        type=a.type,
+        partner_id=a.partner_id,
+        partner_name=a.partner.name_ja,
+        status=a.status,
+        direction=a.direction,
+        effective_on=a.effective_on,
+        expires_on=a.expires_on,
+        purpose_stages=tuple(a.purpose_stages or ()),
+        categories=tuple(a.categories or ()),
     )
 
 
 def asset_facts(asset, requested_classification: str = "") -> gate.AssetFacts:
-    return gate.AssetFacts(id=asset.pk, title=asset.title_ja, classification=asset.classification, kind=asset.kind,
-                           strategy=asset.protection_strategy, right_filed=bool(asset.right_filed_on or asset.right_number),
-                           requested_classification=requested_classification)
+    return gate.AssetFacts(
+        id=asset.pk,
+        title=asset.title_ja,
+        classification=asset.classification,
+        kind=asset.kind,
+        strategy=asset.protection_strategy,
+        right_filed=bool(asset.right_filed_on or asset.right_number),
+        requested_classification=requested_classification,
+    )
 
 
 def _is_owner(user, organization) -> bool:
@@ -339,16 +462,28 @@ def evaluate(disclosure: Disclosure, *, today: date | None = None) -> gate.GateR
     for item in disclosure.items.select_related("asset"):
         if item.asset is not None:
             assets.append(asset_facts(item.asset, item.requested_classification))
-    agreements = tuple(agreement_facts(a) for a in
-                       Agreement.objects.filter(organization=organization, partner=disclosure.partner).select_related("partner"))
+    agreements = tuple(
+        agreement_facts(a)
+        for a in Agreement.objects.filter(organization=organization, partner=disclosure.partner).select_related(
+            "partner"
+        )
+    )
     request = gate.GateRequest(
-        partner_id=disclosure.partner_id, partner_name=disclosure.partner.name_ja, stage=disclosure.stage,
-        today=today or disclosure.disclosed_on, assets=tuple(assets), agreements=agreements,
+        partner_id=disclosure.partner_id,
+        partner_name=disclosure.partner.name_ja,
+        stage=disclosure.stage,
+        today=today or disclosure.disclosed_on,
+        assets=tuple(assets),
+        agreements=agreements,
         agreement_id=disclosure.agreement_id,
         owner_approved=bool(disclosure.approved_at and _is_owner(disclosure.approver, organization)),
-        second_person_confirmed=bool(disclosure.second_confirmed_at and disclosure.second_person_id
-                                     and disclosure.second_person_id != disclosure.approver_id),
-        override_reason=disclosure.override_reason, override_by_owner=_is_owner(disclosure.override_by, organization),
+        second_person_confirmed=bool(
+            disclosure.second_confirmed_at
+            and disclosure.second_person_id
+            and disclosure.second_person_id != disclosure.approver_id
+        ),
+        override_reason=disclosure.override_reason,
+        override_by_owner=_is_owner(disclosure.override_by, organization),
     )
     return gate.check(request)
 
@@ -371,17 +506,35 @@ def _apply_gate(actor, disclosure: Disclosure, *, action: str) -> gate.GateResul
         _record_as_handed_over(disclosure)
     org = disclosure.organization
     summary = f"{disclosure.reference} to {disclosure.partner.name_ja}: {status}"
-    audit.record(actor, org, action, obj=disclosure, summary=summary,
-                 changes={"after": {"status": status, "agreement": disclosure.agreement_id, "stage": disclosure.stage},
-                          "gate": {"failures": data["failures"], "waived": data["waived"]}})
+    audit.record(
+        actor,
+        org,
+        action,
+        obj=disclosure,
+        summary=summary,
+        changes={
+            "after": {"status": status, "agreement": disclosure.agreement_id, "stage": disclosure.stage},
+            "gate": {"failures": data["failures"], "waived": data["waived"]},
+        },
+    )
     if status == Disclosure.Status.REFUSED:
-        audit.record(actor, org, "disclosure.gate.refused", obj=disclosure,
-                     summary=f"{disclosure.reference} refused: " + "; ".join(f.en for f in result.failures)[:1500],
-                     changes={"failures": data["failures"]})
+        audit.record(
+            actor,
+            org,
+            "disclosure.gate.refused",
+            obj=disclosure,
+            summary=f"{disclosure.reference} refused: " + "; ".join(f.en for f in result.failures)[:1500],
+            changes={"failures": data["failures"]},
+        )
     if result.overridden:
-        audit.record(disclosure.override_by, org, "disclosure.gate.override", obj=disclosure,
-                     summary=f"{disclosure.reference} overridden: {disclosure.override_reason}"[:2000],
-                     changes={"reason": disclosure.override_reason, "waived": data["waived"]})
+        audit.record(
+            disclosure.override_by,
+            org,
+            "disclosure.gate.override",
+            obj=disclosure,
+            summary=f"{disclosure.reference} overridden: {disclosure.override_reason}"[:2000],
+            changes={"reason": disclosure.override_reason, "waived": data["waived"]},
+        )
     return result
 
 
@@ -396,10 +549,25 @@ def _record_as_handed_over(disclosure: Disclosure) -> None:
 
 
 @transaction.atomic
-def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: str, disclosed_on: date,
-                      method: str = Disclosure.Method.FILE, agreement_id=None, version_ids=(), asset_ids=(),
-                      descriptions=(), recipients=(), minutes: str = "", note: str = "", override_reason: str = "",
-                      return_due_on: date | None = None) -> Disclosure:
+def create_disclosure(
+    actor,
+    organization,
+    *,
+    partner_id,
+    stage: str,
+    purpose: str,
+    disclosed_on: date,
+    method: str = Disclosure.Method.FILE,
+    agreement_id=None,
+    version_ids=(),
+    asset_ids=(),
+    descriptions=(),
+    recipients=(),
+    minutes: str = "",
+    note: str = "",
+    override_reason: str = "",
+    return_due_on: date | None = None,
+) -> Disclosure:
     """Record a hand-over and run the gate. ``recipients``: names, or dicts with name/email/contact_id.
 
     The gate's refusal is kept as a refused disclosure: the attempt itself is evidence.
@@ -410,15 +578,21 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
     partner = get_scoped(Partner, actor, organization, partner_id)
     agreement = get_scoped(Agreement, actor, organization, agreement_id) if agreement_id else None
     if agreement is not None and agreement.partner_id != partner.pk:
-        raise ChizaiError(_("The agreement %(agreement)s is not with %(partner)s.") % {"agreement": agreement.title, "partner": partner.name_ja})
+        raise ChizaiError(
+            _("The agreement %(agreement)s is not with %(partner)s.")
+            % {"agreement": agreement.title, "partner": partner.name_ja}
+        )
     if stage not in Stage.values:
         raise ChizaiError(_("Unknown stage %(stage)s.") % {"stage": stage})
     if disclosed_on > timezone.localdate() + timedelta(days=366):
         raise ChizaiError(_("The date %(date)s is too far in the future.") % {"date": disclosed_on})
     if override_reason and not may(actor, organization, "disclosure", "override"):
         raise Denied(_("Only an owner may override the gate."))
-    versions = list(FileVersion.objects.restrict(actor, "download").filter(organization=organization, pk__in=list(version_ids))
-                    .select_related("file__asset"))
+    versions = list(
+        FileVersion.objects.restrict(actor, "download")
+        .filter(organization=organization, pk__in=list(version_ids))
+        .select_related("file__asset")
+    )
     if len(versions) != len(set(version_ids)):
         raise Http404("No such file version.")
     described = list(Asset.objects.restrict(actor, "view").filter(organization=organization, pk__in=list(asset_ids)))
@@ -426,40 +600,79 @@ def create_disclosure(actor, organization, *, partner_id, stage: str, purpose: s
         raise Http404("No such asset.")
     if not versions and not described and not any(d.strip() for d in descriptions):
         raise ChizaiError(_("Say what is disclosed: choose file versions or assets, or describe it."))
-    if method in (Disclosure.Method.ORAL, Disclosure.Method.PLANT_VISIT, Disclosure.Method.SAMPLE) and not minutes.strip():
+    if (
+        method in (Disclosure.Method.ORAL, Disclosure.Method.PLANT_VISIT, Disclosure.Method.SAMPLE)
+        and not minutes.strip()
+    ):
         raise ChizaiError(_("An oral, plant-visit or sample disclosure needs minutes of what was shown or said."))
     names = [r if isinstance(r, dict) else {"name": r} for r in recipients]
     names = [r for r in names if (r.get("name") or "").strip()]
     if not names:
         raise ChizaiError(_("Name at least one recipient."))
     disclosure = Disclosure.objects.create(
-        organization=organization, partner=partner, agreement=agreement, stage=stage, purpose=purpose, method=method,
-        disclosed_on=disclosed_on, minutes=minutes, note=note, requested_by=actor, return_due_on=return_due_on,
-        override_reason=override_reason.strip(), override_by=actor if override_reason.strip() else None,
+        organization=organization,
+        partner=partner,
+        agreement=agreement,
+        stage=stage,
+        purpose=purpose,
+        method=method,
+        disclosed_on=disclosed_on,
+        minutes=minutes,
+        note=note,
+        requested_by=actor,
+        return_due_on=return_due_on,
+        override_reason=override_reason.strip(),
+        override_by=actor if override_reason.strip() else None,
     )
     if may(actor, organization, "disclosure", "approve"):
         disclosure.approver, disclosure.approved_at = actor, timezone.now()
         disclosure.save(update_fields=["approver", "approved_at"])
     for version in versions:
         asset = version.file.asset
-        DisclosureItem.objects.create(organization=organization, disclosure=disclosure, asset=asset, version=version,
-                                      title=asset.title_ja, classification=asset.classification, kind=asset.kind,
-                                      requested_classification=asset.classification,
-                                      sha256=version.sha256, description=f"{version.original_name} v{version.number}")
+        DisclosureItem.objects.create(
+            organization=organization,
+            disclosure=disclosure,
+            asset=asset,
+            version=version,
+            title=asset.title_ja,
+            classification=asset.classification,
+            kind=asset.kind,
+            requested_classification=asset.classification,
+            sha256=version.sha256,
+            description=f"{version.original_name} v{version.number}",
+        )
     for asset in described:
-        DisclosureItem.objects.create(organization=organization, disclosure=disclosure, asset=asset, title=asset.title_ja,
-                                      classification=asset.classification, kind=asset.kind,
-                                      requested_classification=asset.classification, description=asset.title_ja)
+        DisclosureItem.objects.create(
+            organization=organization,
+            disclosure=disclosure,
+            asset=asset,
+            title=asset.title_ja,
+            classification=asset.classification,
+            kind=asset.kind,
+            requested_classification=asset.classification,
+            description=asset.title_ja,
+        )
     for text in descriptions:
         if text.strip():
-            DisclosureItem.objects.create(organization=organization, disclosure=disclosure, description=text.strip()[:300],
-                                          title=text.strip()[:200])
+            DisclosureItem.objects.create(
+                organization=organization,
+                disclosure=disclosure,
+                description=text.strip()[:300],
+                title=text.strip()[:200],
+            )
     for r in names:
         contact = None
         if r.get("contact_id"):
-            contact = PartnerContact.objects.filter(organization=organization, partner=partner, pk=r["contact_id"]).first()
-        DisclosureRecipient.objects.create(organization=organization, disclosure=disclosure, contact=contact,
-                                           name=r["name"].strip()[:120], email=r.get("email") or (contact.email if contact else ""))
+            contact = PartnerContact.objects.filter(
+                organization=organization, partner=partner, pk=r["contact_id"]
+            ).first()
+        DisclosureRecipient.objects.create(
+            organization=organization,
+            disclosure=disclosure,
+            contact=contact,
+            name=r["name"].strip()[:120],
+            email=r.get("email") or (contact.email if contact else ""),
+        )
     _apply_gate(actor, disclosure, action="disclosure.create")
     duties.sync_obligations(organization)
     return disclosure
@@ -493,8 +706,13 @@ def _refuse_approval_that_cannot_help(disclosure: Disclosure) -> None:
     if blocking:
         english = (get_language() or "ja").startswith("en")
         reasons = "; ".join((f.en if english else f.ja).rstrip("。.") for f in blocking)
-        raise ChizaiError(_("Approval cannot let this disclosure through: %(reasons)s. Resolve that first, "
-                            "or an owner may override the gate with a reason.") % {"reasons": reasons})
+        raise ChizaiError(
+            _(
+                "Approval cannot let this disclosure through: %(reasons)s. Resolve that first, "
+                "or an owner may override the gate with a reason."
+            )
+            % {"reasons": reasons}
+        )
 
 
 def still_waiting_for(disclosure: Disclosure) -> list[str]:
@@ -548,7 +766,10 @@ def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
         raise ValueError(f"unknown fields {unknown}")
     for value in fields.values():
         if value and value < disclosure.disclosed_on:
-            raise ChizaiError(_("%(date)s is before the disclosure itself (%(disclosed)s).") % {"date": value, "disclosed": disclosure.disclosed_on})
+            raise ChizaiError(
+                _("%(date)s is before the disclosure itself (%(disclosed)s).")
+                % {"date": value, "disclosed": disclosure.disclosed_on}
+            )
     before = _snap(disclosure, fields)
     if fields.get("return_requested_on") and not fields.get("return_due_on") and not disclosure.return_due_on:
         days = disclosure.agreement.return_days if disclosure.agreement and disclosure.agreement.return_days else 30
@@ -556,14 +777,20 @@ def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
     for key, value in fields.items():
         setattr(disclosure, key, value)
     disclosure.save(update_fields=list(fields))
-    audit.record(actor, organization, "disclosure.return", obj=disclosure, summary=f"{disclosure.reference}: return/destruction recorded",
-                 changes={"before": before, "after": fields})
+    audit.record(
+        actor,
+        organization,
+        "disclosure.return",
+        obj=disclosure,
+        summary=f"{disclosure.reference}: return/destruction recorded",
+        changes={"before": before, "after": fields},
+    )
     duties.sync_obligations(organization)
     return disclosure
 
 
-
 # --- partner dossier ----------------------------------------------------------------------
+
 
 def dossier(actor, organization, partner_id, fmt: str) -> tuple[bytes, str, str]:
     """(body, content type, file name); the export itself is audited."""
@@ -580,9 +807,21 @@ def dossier(actor, organization, partner_id, fmt: str) -> tuple[bytes, str, str]
     else:
         raise Http404("Unknown format.")
     with transaction.atomic():
-        audit.record(actor, organization, "disclosure.dossier.export", obj=partner, object_type="disclosure.partner.dossier",
-                     summary=f"dossier for {partner.name_ja} ({fmt})",
-                     changes={"after": {"format": fmt, "sha256": hashlib.sha256(body).hexdigest(), "disclosures": len(data["disclosures"])}})
+        audit.record(
+            actor,
+            organization,
+            "disclosure.dossier.export",
+            obj=partner,
+            object_type="disclosure.partner.dossier",
+            summary=f"dossier for {partner.name_ja} ({fmt})",
+            changes={
+                "after": {
+                    "format": fmt,
+                    "sha256": hashlib.sha256(body).hexdigest(),
+                    "disclosures": len(data["disclosures"]),
+                }
+            },
+        )
     return body, ctype, f"dossier-{partner.pk}.{fmt}"
 
 

@@ -1,4 +1,5 @@
 """Disclosure pages: thin fronts on services; every read goes through scoped()/restrict()."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,7 +18,15 @@ from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
 from chizai.disclosure import copies as handover, duties, services
 from chizai.disclosure.forms import (
-    AgreementForm, ContactForm, DisclosureForm, PartnerForm, ReasonForm, ReturnForm, SignForm, TraceForm, UploadForm,
+    AgreementForm,
+    ContactForm,
+    DisclosureForm,
+    PartnerForm,
+    ReasonForm,
+    ReturnForm,
+    SignForm,
+    TraceForm,
+    UploadForm,
 )
 from chizai.disclosure.models import Agreement, Disclosure, HandoverCopy, Obligation, Partner
 
@@ -40,17 +49,23 @@ def index(request):
 def _index(request, partner_form=None, status: int = 200):
     today = timezone.localdate()
     duties.sync_obligations(request.organization)  # as the calendar does, so both list the same duties
-    return render(request, "disclosure/index.html", {
-        "overdue_returns": duties.overdue_returns(request.organization, today),
-        "partners": scoped(request, Partner).prefetch_related("agreements"),
-        "disclosures": scoped(request, Disclosure).select_related("partner", "agreement")[:30],
-        "pending": scoped(request, Disclosure).filter(status="pending").select_related("partner"),
-        "duties": scoped(request, Obligation).filter(done_on__isnull=True, due_on__lte=today + timedelta(days=30))
-        .select_related("agreement__partner", "disclosure__partner")[:20],
-        "today": today,
-        "can_add": can(request, "disclosure", "add"),
-        "partner_form": partner_form or PartnerForm(),
-    }, status=status)
+    return render(
+        request,
+        "disclosure/index.html",
+        {
+            "overdue_returns": duties.overdue_returns(request.organization, today),
+            "partners": scoped(request, Partner).prefetch_related("agreements"),
+            "disclosures": scoped(request, Disclosure).select_related("partner", "agreement")[:30],
+            "pending": scoped(request, Disclosure).filter(status="pending").select_related("partner"),
+            "duties": scoped(request, Obligation)
+            .filter(done_on__isnull=True, due_on__lte=today + timedelta(days=30))
+            .select_related("agreement__partner", "disclosure__partner")[:20],
+            "today": today,
+            "can_add": can(request, "disclosure", "add"),
+            "partner_form": partner_form or PartnerForm(),
+        },
+        status=status,
+    )
 
 
 @org_view("disclosure", "add")
@@ -72,17 +87,21 @@ def partner_create(request):
 @org_view("disclosure", "view")
 def partner_detail(request, partner_id: int):
     partner = get_object_or_404(scoped(request, Partner), pk=partner_id)
-    return render(request, "disclosure/partner.html", {
-        "partner": partner,
-        "contacts": partner.contacts.all(),
-        "agreements": scoped(request, Agreement).filter(partner=partner),
-        "disclosures": scoped(request, Disclosure).filter(partner=partner).select_related("agreement"),
-        "contact_form": ContactForm(),
-        "can_add": can(request, "disclosure", "add"),
-        "can_delete": can(request, "disclosure", "delete"),
-        "can_change": can(request, "disclosure", "change"),
-        "can_export": can(request, "disclosure", "export"),
-    })
+    return render(
+        request,
+        "disclosure/partner.html",
+        {
+            "partner": partner,
+            "contacts": partner.contacts.all(),
+            "agreements": scoped(request, Agreement).filter(partner=partner),
+            "disclosures": scoped(request, Disclosure).filter(partner=partner).select_related("agreement"),
+            "contact_form": ContactForm(),
+            "can_add": can(request, "disclosure", "add"),
+            "can_delete": can(request, "disclosure", "delete"),
+            "can_change": can(request, "disclosure", "change"),
+            "can_export": can(request, "disclosure", "export"),
+        },
+    )
 
 
 @org_view("disclosure", "change")
@@ -94,8 +113,9 @@ def partner_edit(request, partner_id: int):
         partner.refresh_from_db()  # the service compares against what is stored, not the bound form
         services.update_partner(request.user, request.organization, partner.pk, **changed)
         return redirect("disclosure_partner", request.organization.slug, partner.pk)
-    return render(request, "disclosure/partner_form.html", {"form": form, "partner": partner},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "disclosure/partner_form.html", {"form": form, "partner": partner}, status=400 if form.errors else 200
+    )
 
 
 @org_view("disclosure", "add")
@@ -138,15 +158,19 @@ def _agreement_fields(form) -> dict:
 @org_view("disclosure", "add")
 def agreement_new(request):
     partners = scoped(request, Partner)
-    form = AgreementForm(request.POST or None, request.FILES or None, partners=partners,
-                         initial={"partner": request.GET.get("partner")})
+    form = AgreementForm(
+        request.POST or None, request.FILES or None, partners=partners, initial={"partner": request.GET.get("partner")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            agreement, warnings = services.create_agreement(request.user, request.organization, form.cleaned_data["partner"].pk,
-                                                            **_agreement_fields(form))
+            agreement, warnings = services.create_agreement(
+                request.user, request.organization, form.cleaned_data["partner"].pk, **_agreement_fields(form)
+            )
             upload = form.cleaned_data.get("file")
             if upload:
-                services.attach_file(request.user, request.organization, agreement.pk, filename=upload.name, data=upload.read())
+                services.attach_file(
+                    request.user, request.organization, agreement.pk, filename=upload.name, data=upload.read()
+                )
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("disclosure_agreement", request.organization.slug, agreement.pk)
@@ -162,22 +186,35 @@ def agreement_detail(request, agreement_id: int):
     initial = {f: getattr(agreement, f) for f in services.AGREEMENT_FIELDS}
     initial["partner"] = agreement.partner_id
     for key, suggestion in (agreement.suggestions or {}).items():
-        if key in services.AGREEMENT_FIELDS and isinstance(suggestion, dict) and suggestion.get("value") not in (None, "", []):
+        if (
+            key in services.AGREEMENT_FIELDS
+            and isinstance(suggestion, dict)
+            and suggestion.get("value") not in (None, "", [])
+        ):
             initial[key] = suggestion["value"]
-    return render(request, "disclosure/agreement.html", {
-        "agreement": agreement,
-        "warnings": services.conflicts(agreement),
-        "suggestions": {k: v for k, v in (agreement.suggestions or {}).items() if k != "findings"},
-        "findings": (agreement.suggestions or {}).get("findings"),
-        "confirm_form": AgreementForm(initial=initial, partners=scoped(request, Partner)),
-        "sign_form": SignForm(initial={"signed_on": timezone.localdate(), "effective_on": agreement.effective_on,
-                                       "expires_on": agreement.expires_on}),
-        "upload_form": UploadForm(),
-        "obligations": agreement.obligations.all(),
-        "can_download": can(request, "disclosure", "add"),
-        "can_change": can(request, "disclosure", "change"),
-        "can_add": can(request, "disclosure", "add"),
-    })
+    return render(
+        request,
+        "disclosure/agreement.html",
+        {
+            "agreement": agreement,
+            "warnings": services.conflicts(agreement),
+            "suggestions": {k: v for k, v in (agreement.suggestions or {}).items() if k != "findings"},
+            "findings": (agreement.suggestions or {}).get("findings"),
+            "confirm_form": AgreementForm(initial=initial, partners=scoped(request, Partner)),
+            "sign_form": SignForm(
+                initial={
+                    "signed_on": timezone.localdate(),
+                    "effective_on": agreement.effective_on,
+                    "expires_on": agreement.expires_on,
+                }
+            ),
+            "upload_form": UploadForm(),
+            "obligations": agreement.obligations.all(),
+            "can_download": can(request, "disclosure", "add"),
+            "can_change": can(request, "disclosure", "change"),
+            "can_add": can(request, "disclosure", "add"),
+        },
+    )
 
 
 @org_view("disclosure", "change")
@@ -187,7 +224,9 @@ def agreement_confirm(request, agreement_id: int):
     form = AgreementForm(request.POST, partners=scoped(request, Partner))
     if form.is_valid():
         try:
-            _a, warnings = services.confirm_suggestions(request.user, request.organization, agreement.pk, **_agreement_fields(form))
+            _a, warnings = services.confirm_suggestions(
+                request.user, request.organization, agreement.pk, **_agreement_fields(form)
+            )
             for warning in warnings:
                 messages.warning(request, warning)
             messages.success(request, _("The agreement's terms are confirmed."))
@@ -204,7 +243,9 @@ def agreement_sign(request, agreement_id: int):
     form = SignForm(request.POST)
     if form.is_valid():
         try:
-            _a, warnings = services.sign_agreement(request.user, request.organization, agreement_id, **form.cleaned_data)
+            _a, warnings = services.sign_agreement(
+                request.user, request.organization, agreement_id, **form.cleaned_data
+            )
             for warning in warnings:
                 messages.warning(request, warning)
             messages.success(request, _("The agreement is recorded as signed."))
@@ -222,7 +263,9 @@ def agreement_upload(request, agreement_id: int):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            services.attach_file(request.user, request.organization, agreement_id, filename=upload.name, data=upload.read())
+            services.attach_file(
+                request.user, request.organization, agreement_id, filename=upload.name, data=upload.read()
+            )
             messages.success(request, _("The file is stored and reviewed; check the suggested terms and confirm them."))
         except ChizaiError as exc:
             messages.error(request, str(exc))
@@ -244,12 +287,19 @@ def _disclosure_form(request, data=None):
 
     org = request.organization
     return DisclosureForm(
-        data, partners=scoped(request, Partner), agreements=scoped(request, Agreement).select_related("partner"),
-        versions=FileVersion.objects.restrict(request.user, "download").filter(organization=org)
-        .select_related("file__asset").order_by("file__asset__title_ja", "-number")[:300],
+        data,
+        partners=scoped(request, Partner),
+        agreements=scoped(request, Agreement).select_related("partner"),
+        versions=FileVersion.objects.restrict(request.user, "download")
+        .filter(organization=org)
+        .select_related("file__asset")
+        .order_by("file__asset__title_ja", "-number")[:300],
         assets=Asset.objects.restrict(request.user, "view").filter(organization=org).order_by("title_ja")[:300],
-        initial={"disclosed_on": timezone.localdate(), "partner": request.GET.get("partner"),
-                 "versions": request.GET.getlist("version")},
+        initial={
+            "disclosed_on": timezone.localdate(),
+            "partner": request.GET.get("partner"),
+            "versions": request.GET.getlist("version"),
+        },
     )
 
 
@@ -260,12 +310,23 @@ def disclosure_new(request):
         data = form.cleaned_data
         try:
             disclosure = services.create_disclosure(
-                request.user, request.organization, partner_id=data["partner"].pk,
-                agreement_id=data["agreement"].pk if data["agreement"] else None, stage=data["stage"], purpose=data["purpose"],
-                method=data["method"], disclosed_on=data["disclosed_on"], version_ids=[int(v) for v in data["versions"]],
-                asset_ids=[int(a) for a in data["assets"]], descriptions=[data["description"]] if data["description"] else [],
-                recipients=form.recipient_list(), minutes=data["minutes"], note=data["note"],
-                override_reason=data["override_reason"], return_due_on=data["return_due_on"])
+                request.user,
+                request.organization,
+                partner_id=data["partner"].pk,
+                agreement_id=data["agreement"].pk if data["agreement"] else None,
+                stage=data["stage"],
+                purpose=data["purpose"],
+                method=data["method"],
+                disclosed_on=data["disclosed_on"],
+                version_ids=[int(v) for v in data["versions"]],
+                asset_ids=[int(a) for a in data["assets"]],
+                descriptions=[data["description"]] if data["description"] else [],
+                recipients=form.recipient_list(),
+                minutes=data["minutes"],
+                note=data["note"],
+                override_reason=data["override_reason"],
+                return_due_on=data["return_due_on"],
+            )
             return redirect("disclosure_detail", request.organization.slug, disclosure.pk)
         except ChizaiError as exc:
             form.add_error(None, str(exc))
@@ -276,24 +337,38 @@ def disclosure_new(request):
 
 @org_view("disclosure", "view")
 def disclosure_detail(request, disclosure_id: int):
-    disclosure = get_object_or_404(scoped(request, Disclosure).select_related("partner", "agreement", "approver", "second_person"),
-                                   pk=disclosure_id)
+    disclosure = get_object_or_404(
+        scoped(request, Disclosure).select_related("partner", "agreement", "approver", "second_person"),
+        pk=disclosure_id,
+    )
     lang = _lang()
-    failures = [{"text": f[lang], "fix": f[f"fix_{lang}"], "code": f["code"]} for f in disclosure.gate.get("failures", [])]
+    failures = [
+        {"text": f[lang], "fix": f[f"fix_{lang}"], "code": f["code"]} for f in disclosure.gate.get("failures", [])
+    ]
     waived = [{"text": f[lang], "fix": f[f"fix_{lang}"]} for f in disclosure.gate.get("waived", [])]
-    return render(request, "disclosure/disclosure.html", {
-        "d": disclosure,
-        "items": _items(request, disclosure),
-        "recipients": disclosure.recipients.all(),
-        "copies": scoped(request, HandoverCopy).filter(disclosure=disclosure).select_related("recipient", "item"),
-        "failures": failures, "waived": waived,
-        "reason_form": ReasonForm(), "return_form": ReturnForm(initial={
-            f: getattr(disclosure, f) for f in ("return_requested_on", "returned_on", "destroyed_on", "certificate_received_on")}),
-        "can_approve": can(request, "disclosure", "approve"),
-        "can_override": can(request, "disclosure", "override"),
-        "can_change": can(request, "disclosure", "change"),
-        "can_add": can(request, "disclosure", "add"),
-    })
+    return render(
+        request,
+        "disclosure/disclosure.html",
+        {
+            "d": disclosure,
+            "items": _items(request, disclosure),
+            "recipients": disclosure.recipients.all(),
+            "copies": scoped(request, HandoverCopy).filter(disclosure=disclosure).select_related("recipient", "item"),
+            "failures": failures,
+            "waived": waived,
+            "reason_form": ReasonForm(),
+            "return_form": ReturnForm(
+                initial={
+                    f: getattr(disclosure, f)
+                    for f in ("return_requested_on", "returned_on", "destroyed_on", "certificate_received_on")
+                }
+            ),
+            "can_approve": can(request, "disclosure", "approve"),
+            "can_override": can(request, "disclosure", "override"),
+            "can_change": can(request, "disclosure", "change"),
+            "can_add": can(request, "disclosure", "add"),
+        },
+    )
 
 
 def _items(request, disclosure):
@@ -324,8 +399,11 @@ def _approval(request, disclosure_id: int, act):
         if disclosure.status == disclosure.Status.DISCLOSED:
             messages.success(request, _("Done: the disclosure is recorded as handed over."))
         else:
-            messages.info(request, _("Recorded. It still waits for: %(what)s") % {
-                "what": "; ".join(services.still_waiting_for(disclosure))})
+            messages.info(
+                request,
+                _("Recorded. It still waits for: %(what)s")
+                % {"what": "; ".join(services.still_waiting_for(disclosure))},
+            )
     return redirect("disclosure_detail", request.organization.slug, disclosure_id)
 
 
@@ -391,10 +469,15 @@ def trace_page(request):
 @org_view("disclosure", "view")
 def calendar(request):
     duties.sync_obligations(request.organization)
-    return render(request, "disclosure/calendar.html", {
-        "obligations": scoped(request, Obligation).select_related("agreement__partner", "disclosure__partner"),
-        "today": timezone.localdate(), "feed_url": request.session.pop("disclosure_feed_url", None),
-    })
+    return render(
+        request,
+        "disclosure/calendar.html",
+        {
+            "obligations": scoped(request, Obligation).select_related("agreement__partner", "disclosure__partner"),
+            "today": timezone.localdate(),
+            "feed_url": request.session.pop("disclosure_feed_url", None),
+        },
+    )
 
 
 @org_view("disclosure", "view")
@@ -402,7 +485,8 @@ def calendar(request):
 def calendar_token(request):
     token = duties.create_feed(request.user, request.organization)
     request.session["disclosure_feed_url"] = request.build_absolute_uri(
-        f"/o/{request.organization.slug}/disclosure/calendar/{token}.ics")
+        f"/o/{request.organization.slug}/disclosure/calendar/{token}.ics"
+    )
     return redirect("disclosure_calendar", request.organization.slug)
 
 

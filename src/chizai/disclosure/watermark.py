@@ -12,6 +12,7 @@ Re-saving with another tool usually drops or rewrites metadata; the page content
 survives unless the pages are re-rendered (printing to image, OCR), which is the limit.
 Other files are zipped with a manifest carrying the same token.
 """
+
 from __future__ import annotations
 
 import io
@@ -214,8 +215,13 @@ def zip_copy(data: bytes, filename: str, stamp: Stamp, *, sha256: str) -> bytes:
     """Any other file: zipped with a manifest and a notice naming the recipient."""
     manifest = {
         "notice": "秘 CONFIDENTIAL — provided under a confidentiality agreement; do not copy or pass on.",
-        "disclosure": stamp.reference, "partner": stamp.partner, "recipient": stamp.recipient, "date": stamp.date,
-        "file": filename, "sha256": sha256, "fingerprint": MARK + stamp.token,
+        "disclosure": stamp.reference,
+        "partner": stamp.partner,
+        "recipient": stamp.recipient,
+        "date": stamp.date,
+        "file": filename,
+        "sha256": sha256,
+        "fingerprint": MARK + stamp.token,
     }
     buf = io.BytesIO()
     fixed = (1980, 1, 1, 0, 0, 0)

@@ -15,6 +15,7 @@ A 極秘 (secret) asset is invisible except to owners and to people *named* on i
 holder with an account, or an explicit grant); for those, ``NAMED_SECRET`` applies.
 An adviser is never given secret assets, named or not: they are outside the company.
 """
+
 from __future__ import annotations
 
 CAPABILITIES = ("meta", "text", "download", "edit")

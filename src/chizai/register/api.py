@@ -1,4 +1,5 @@
 """Register API under /api/orgs/{slug}/assets: thin on services, reads only through restrict()."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -179,11 +180,31 @@ def _guard(call):
 
 @router.get("/orgs/{slug}/assets", response=list[AssetOut])
 @paginate(LimitOffsetPagination)
-def list_assets(request, slug: str, kind: str = "", classification: str = "", origin: str = "", tag: str = "",
-                holder: str = "", risk_level: str = "", review_due: bool = False, q: str = ""):
+def list_assets(
+    request,
+    slug: str,
+    kind: str = "",
+    classification: str = "",
+    origin: str = "",
+    tag: str = "",
+    holder: str = "",
+    risk_level: str = "",
+    review_due: bool = False,
+    q: str = "",
+):
     org = org_or_404(request, slug, "register", "view")
-    return services.filter_assets(request.user, org, q=q, kind=kind, classification=classification, origin=origin,
-                                  tag=tag, holder=holder, review_due=review_due, risk=risk_level)
+    return services.filter_assets(
+        request.user,
+        org,
+        q=q,
+        kind=kind,
+        classification=classification,
+        origin=origin,
+        tag=tag,
+        holder=holder,
+        review_due=review_due,
+        risk=risk_level,
+    )
 
 
 @router.post("/orgs/{slug}/assets", response={201: AssetOut})
@@ -242,7 +263,12 @@ def list_versions(request, slug: str, asset_id: int):
 @router.post("/orgs/{slug}/assets/{asset_id}/files", response={201: VersionOut})
 def upload(request, slug: str, asset_id: int, file: UploadedFile = File(...), file_id: int | None = None):
     org = org_or_404(request, slug, "register", "change")
-    return Status(201, _guard(lambda: services.upload_version(request.user, org, asset_id, file, name=file.name or "", file_id=file_id)))
+    return Status(
+        201,
+        _guard(
+            lambda: services.upload_version(request.user, org, asset_id, file, name=file.name or "", file_id=file_id)
+        ),
+    )
 
 
 @router.get("/orgs/{slug}/assets/versions/{version_id}/download", response={200: None, 409: dict})
@@ -252,8 +278,8 @@ def download(request, slug: str, version_id: int):
         version, stream = services.download(request.user, org, version_id)
     except ChizaiError as exc:
         return Status(409, {"detail": str(exc)})
-    response = sealed.attachment(stream, name=version.original_name, content_type=version.content_type, size=version.size)
+    response = sealed.attachment(
+        stream, name=version.original_name, content_type=version.content_type, size=version.size
+    )
     response["X-Chizai-SHA256"] = version.sha256
     return response
-
-

@@ -19,6 +19,7 @@ so it takes part in key rotation without changing). From it, with HKDF:
 Digests of one chunk are stored sorted, so the index keeps term counts (for ranking) but
 not the order of words.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -72,8 +73,12 @@ class TextKeys:
         try:
             return self.aead.decrypt(blob[:_NONCE], blob[_NONCE:], self._aad(place)).decode("utf-8")
         except (InvalidTag, ValueError):
-            raise ChizaiError(_("This text cannot be read: it was altered, moved to another place, or sealed "
-                                "with another organisation's key.")) from None
+            raise ChizaiError(
+                _(
+                    "This text cannot be read: it was altered, moved to another place, or sealed "
+                    "with another organisation's key."
+                )
+            ) from None
 
     def digest(self, source: str, token: str) -> str:
         mac = hmac.digest(self.token_keys[source], token.encode("utf-8"), "sha256")
@@ -121,8 +126,11 @@ def _open(org_id: int, row: TextKey) -> TextKeys:
         secret = keys.open_data_key(row.wrapped_key, row.key_id, org_id)
     except crypto.KeyError_ as exc:
         raise ChizaiError(str(exc)) from None
-    return TextKeys(organization_id=org_id, aead=AESGCM(_derive(secret, b"aead")),
-                    token_keys={source: _derive(secret, b"token\0" + source.encode()) for source in SOURCES})
+    return TextKeys(
+        organization_id=org_id,
+        aead=AESGCM(_derive(secret, b"aead")),
+        token_keys={source: _derive(secret, b"token\0" + source.encode()) for source in SOURCES},
+    )
 
 
 @overload
@@ -143,7 +151,9 @@ def for_organization(organization, *, create: bool = True) -> TextKeys | None:
         cursor.execute(
             "SELECT t.id, t.key_id, t.wrapped_key, k.wrapped_key, k.master_key_id FROM register_textkey t "
             "LEFT JOIN register_organizationkey k ON k.kid = t.key_id AND k.organization_id = t.organization_id "
-            "WHERE t.organization_id = %s", [org_id])
+            "WHERE t.organization_id = %s",
+            [org_id],
+        )
         found = cursor.fetchone()
     if found is None:
         if not create:

@@ -12,6 +12,7 @@ is wrapped by a master key (``keywrap``, which also holds the key ids and the wr
 public names are re-exported here, so ``crypto.KeyError_``, ``crypto.current_key`` … keep
 working).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -205,8 +206,9 @@ class _BackgroundDigest:
         return False
 
 
-def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes | memoryview, record: bytearray, *,
-                  last: bool) -> None:
+def _write_record(
+    out, aead: AESGCM, prefix: bytes, index: int, block: bytes | memoryview, record: bytearray, *, last: bool
+) -> None:
     # Sealed into one reused buffer (length prefix + ciphertext + tag) and written with a
     # single call: no fresh megabyte per block for the allocator to map and fault in.
     length = len(block) + _TAG
@@ -214,8 +216,8 @@ def _write_record(out, aead: AESGCM, prefix: bytes, index: int, block: bytes | m
         record.extend(bytes(4 + length - len(record)))
     struct.pack_into(">I", record, 0, length)
     view = memoryview(record)
-    aead.encrypt_into(_nonce(prefix, index), block, _aad(index, last), view[4:4 + length])
-    out.write(view[:4 + length])
+    aead.encrypt_into(_nonce(prefix, index), block, _aad(index, last), view[4 : 4 + length])
+    out.write(view[: 4 + length])
 
 
 def _read_exact(handle: IO[bytes], n: int) -> bytes:
@@ -241,7 +243,7 @@ def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str, organization) 
     header = _read_exact(handle, len(MAGIC) + _PREFIX)
     if len(header) != len(MAGIC) + _PREFIX or header[: len(MAGIC)] != MAGIC:
         raise IntegrityError_("The stored file is not a chizai encrypted file (bad header).")
-    prefix = header[len(MAGIC):]
+    prefix = header[len(MAGIC) :]
     index = 0
     while True:
         length_bytes = _read_exact(handle, 4)

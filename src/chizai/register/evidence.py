@@ -6,6 +6,7 @@ content. Without a TSA each version is still linked into the organisation's hash
 (``chain_hash`` = SHA-256 over the previous link and this version's hash), which proves
 order and integrity but not time against an outsider; such versions say "untimestamped".
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,6 +54,7 @@ def tsa_url() -> str:
 
 
 # --- a minimal DER writer: the request is three fields, not worth a dependency ----------
+
 
 def _der(tag: int, body: bytes) -> bytes:
     n = len(body)
@@ -134,7 +136,9 @@ def request_token(sha256_hex: str, url: str | None = None) -> Token:
     url = url or tsa_url()
     nonce = secrets.randbits(63)
     request = urllib.request.Request(
-        url, data=build_request(sha256_hex, nonce), method="POST",
+        url,
+        data=build_request(sha256_hex, nonce),
+        method="POST",
         headers={"Content-Type": "application/timestamp-query", "Accept": "application/timestamp-reply"},
     )
     try:

@@ -8,6 +8,7 @@ of sheets made before, in any column order. Every row is checked before anything
 written; any bad row — wrong type, unknown choice, a formula, an id the user may not edit —
 means nothing is imported and the report names each row and field.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,16 +32,47 @@ from chizai.register import extract, services
 from chizai.register.models import Asset
 
 COLUMNS = [
-    "id", "title_ja", "title_en", "kind", "failed_result", "description", "origin", "partner_name", "classification",
-    "protection_strategy", "protection_reason", "ts_marked", "ts_access_restricted", "ts_listed", "ts_useful",
-    "ts_not_public", "business_value", "documented", "tags", "next_review", "right_number", "right_filed_on",
-    "right_registered_on", "right_expires_on",
+    "id",
+    "title_ja",
+    "title_en",
+    "kind",
+    "failed_result",
+    "description",
+    "origin",
+    "partner_name",
+    "classification",
+    "protection_strategy",
+    "protection_reason",
+    "ts_marked",
+    "ts_access_restricted",
+    "ts_listed",
+    "ts_useful",
+    "ts_not_public",
+    "business_value",
+    "documented",
+    "tags",
+    "next_review",
+    "right_number",
+    "right_filed_on",
+    "right_registered_on",
+    "right_expires_on",
 ]
-BOOLEANS = {"failed_result", "ts_marked", "ts_access_restricted", "ts_listed", "ts_useful", "ts_not_public", "documented"}
+BOOLEANS = {
+    "failed_result",
+    "ts_marked",
+    "ts_access_restricted",
+    "ts_listed",
+    "ts_useful",
+    "ts_not_public",
+    "documented",
+}
 DATES = {"next_review", "right_filed_on", "right_registered_on", "right_expires_on"}
 CHOICES = {
-    "kind": Asset.Kind, "origin": Asset.Origin, "classification": Asset.Classification,
-    "protection_strategy": Asset.Strategy, "business_value": Asset.Value,
+    "kind": Asset.Kind,
+    "origin": Asset.Origin,
+    "classification": Asset.Classification,
+    "protection_strategy": Asset.Strategy,
+    "business_value": Asset.Value,
 }
 TRUE = {"1", "true", "yes", "y", "はい", "○", "✓"}
 FALSE = {"0", "false", "no", "n", "いいえ", "", "×", "-"}
@@ -110,19 +142,25 @@ def export_register(actor, organization) -> bytes:
             lists.cell(row=number, column=index, value=option)
         letter = get_column_letter(index)
         targets = [c for c in COLUMNS if (c in BOOLEANS if column == "_yes_no" else c == column)]
-        validation = DataValidation(type="list", formula1=f"=lists!${letter}$1:${letter}${len(options)}", allow_blank=True)
+        validation = DataValidation(
+            type="list", formula1=f"=lists!${letter}$1:${letter}${len(options)}", allow_blank=True
+        )
         for target in targets:
             target_letter = get_column_letter(COLUMNS.index(target) + 1)
             validation.add(f"{target_letter}2:{target_letter}{MAX_ROWS + 1}")
         sheet.add_data_validation(validation)
     for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 40 if column in ("title_ja", "title_en", "description") else 16
+        sheet.column_dimensions[get_column_letter(index)].width = (
+            40 if column in ("title_ja", "title_en", "description") else 16
+        )
     assets = Asset.objects.restrict(actor, "export").filter(organization=organization).order_by("pk")
     count = 0
     for asset in assets.iterator(chunk_size=1000):
         row = []
         for column in COLUMNS:
-            value = ", ".join(asset.tags) if column == "tags" else asset.pk if column == "id" else getattr(asset, column)
+            value = (
+                ", ".join(asset.tags) if column == "tags" else asset.pk if column == "id" else getattr(asset, column)
+            )
             if column in CHOICES:
                 value = labels[column].get(value, value)
             elif column in BOOLEANS:
@@ -131,8 +169,13 @@ def export_register(actor, organization) -> bytes:
         sheet.append(row)
         count += 1
     with transaction.atomic():
-        audit.record(actor, organization, "register.export.xlsx", summary=f"register exported ({count} assets)",
-                     changes={"after": {"assets": count}})
+        audit.record(
+            actor,
+            organization,
+            "register.export.xlsx",
+            summary=f"register exported ({count} assets)",
+            changes={"after": {"assets": count}},
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -222,15 +265,22 @@ def import_register(actor, organization, source) -> ImportResult:
     if sorted(k for k in keys if k) != sorted(COLUMNS) or len([k for k in keys if k]) != len(set(k for k in keys if k)):
         missing = [column_label(c) for c in COLUMNS if c not in keys]
         extra = [name for name, key in zip(header, keys, strict=True) if key is None and name]
-        detail = "; ".join(filter(None, [
-            _("missing columns: %(cols)s") % {"cols": ", ".join(missing)} if missing else "",
-            _("unknown columns: %(cols)s") % {"cols": ", ".join(extra)} if extra else "",
-            _("a column is named twice") if not missing and not extra else "",
-        ]))
+        detail = "; ".join(
+            filter(
+                None,
+                [
+                    _("missing columns: %(cols)s") % {"cols": ", ".join(missing)} if missing else "",
+                    _("unknown columns: %(cols)s") % {"cols": ", ".join(extra)} if extra else "",
+                    _("a column is named twice") if not missing and not extra else "",
+                ],
+            )
+        )
         return ImportResult(False, errors=[(1, "", _("The first row must name the columns of an export. ") + detail)])
     errors: list[tuple[int, str, str]] = []
     parsed: list[tuple[int, int | None, dict]] = []
-    editable_ids = set(Asset.objects.restrict(actor, "change").filter(organization=organization).values_list("pk", flat=True))
+    editable_ids = set(
+        Asset.objects.restrict(actor, "change").filter(organization=organization).values_list("pk", flat=True)
+    )
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
             errors.append((number, "", _("Too many rows (the limit is %(max)d).") % {"max": MAX_ROWS}))

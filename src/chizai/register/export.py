@@ -5,6 +5,7 @@ RFC 3161 response (``.tsr``, checkable with ``openssl ts -verify``), SHA256SUMS,
 chain links, and a manifest.json that ties them together. It writes into a fresh folder
 and renames it into place at the end, so an interrupted export leaves no half package.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,12 @@ def export_evidence(actor, organization, asset_id, out_dir) -> dict:
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise ChizaiError(_("The folder %(path)s is not empty; choose a new one.") % {"path": out_dir})
-    versions = list(FileVersion.objects.restrict(actor, "download").filter(file__asset=asset)
-                    .select_related("file").order_by("file__name", "number"))
+    versions = list(
+        FileVersion.objects.restrict(actor, "download")
+        .filter(file__asset=asset)
+        .select_related("file")
+        .order_by("file__name", "number")
+    )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".chizai-evidence-", dir=out_dir.parent))
     try:
@@ -66,10 +71,17 @@ def export_evidence(actor, organization, asset_id, out_dir) -> dict:
             if digest.hexdigest() != version.sha256:
                 raise ChizaiError(_("The stored file does not match its recorded hash."))
             entry = {
-                "version_id": version.pk, "file": version.file.name, "number": version.number,
-                "path": f"files/{base}", "sha256": version.sha256, "size": version.size,
-                "uploaded_at": version.created_at.isoformat(), "stamp": version.stamp, "token": None,
-                "tsa_url": version.tsa_url or None, "tsa_time": version.tsa_time.isoformat() if version.tsa_time else None,
+                "version_id": version.pk,
+                "file": version.file.name,
+                "number": version.number,
+                "path": f"files/{base}",
+                "sha256": version.sha256,
+                "size": version.size,
+                "uploaded_at": version.created_at.isoformat(),
+                "stamp": version.stamp,
+                "token": None,
+                "tsa_url": version.tsa_url or None,
+                "tsa_time": version.tsa_time.isoformat() if version.tsa_time else None,
                 "chain": {"seq": version.chain_seq, "prev": version.chain_prev, "hash": version.chain_hash},
             }
             if version.tsa_response:
@@ -82,20 +94,31 @@ def export_evidence(actor, organization, asset_id, out_dir) -> dict:
             "format": "chizai-evidence/1",
             "exported_at": timezone.now().isoformat(),
             "organization": organization.slug,
-            "asset": {"id": asset.pk, "title_ja": asset.title_ja, "title_en": asset.title_en, "kind": asset.kind,
-                      "classification": asset.classification},
+            "asset": {
+                "id": asset.pk,
+                "title_ja": asset.title_ja,
+                "title_en": asset.title_en,
+                "kind": asset.kind,
+                "classification": asset.classification,
+            },
             "versions": entries,
             "verify": "openssl ts -verify -in <token> -data <path> -CAfile <TSA root certificate>",
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         (staging / "SHA256SUMS").write_text("\n".join(sums) + ("\n" if sums else ""), encoding="utf-8")
         (staging / "chain.json").write_text(json.dumps(chain, indent=2), encoding="utf-8")
-        (staging / "README.txt").write_text(README.format(when=manifest["exported_at"], title=asset.title_ja, asset_id=asset.pk),
-                                            encoding="utf-8")
+        (staging / "README.txt").write_text(
+            README.format(when=manifest["exported_at"], title=asset.title_ja, asset_id=asset.pk), encoding="utf-8"
+        )
         with transaction.atomic():
-            audit.record(actor, organization, "register.evidence.export", obj=asset,
-                         summary=f"evidence of {asset.title_ja} exported ({len(entries)} versions)",
-                         changes={"after": {"versions": [e["version_id"] for e in entries]}})
+            audit.record(
+                actor,
+                organization,
+                "register.evidence.export",
+                obj=asset,
+                summary=f"evidence of {asset.title_ja} exported ({len(entries)} versions)",
+                changes={"after": {"versions": [e["version_id"] for e in entries]}},
+            )
         if out_dir.exists():
             out_dir.rmdir()
         os.replace(staging, out_dir)

@@ -4,6 +4,7 @@ Works on a plaintext stream the caller decrypts; returns (text, note). A file wh
 cannot be read (password-protected, corrupt, a scan without a text layer) is still
 stored — it is evidence — and the note says why it is not searchable.
 """
+
 from __future__ import annotations
 
 from pathlib import PurePath
@@ -35,7 +36,8 @@ def kind_of(name: str, head: bytes) -> str:
 def max_unpacked_bytes() -> int:
     """What a DOCX or XLSX may unpack to before the register refuses to open it."""
     return getattr(settings, "CHIZAI_ARCHIVE_MAX_UNPACKED_BYTES", None) or env_int(
-        "CHIZAI_ARCHIVE_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES)
+        "CHIZAI_ARCHIVE_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES
+    )
 
 
 def unpack_refusal(handle, name: str | None = None) -> str:
@@ -56,8 +58,10 @@ def unpack_refusal(handle, name: str | None = None) -> str:
         safearchive.check(handle, max_bytes=max_unpacked_bytes())
     except safearchive.ArchiveError as exc:
         if exc.over_limit:
-            return _("The file unpacks to more than %(mb)d MB or is packed suspiciously densely (a possible "
-                     "\"zip bomb\"), so it was not opened.") % {"mb": max_unpacked_bytes() // (1024 * 1024)}
+            return _(
+                "The file unpacks to more than %(mb)d MB or is packed suspiciously densely (a possible "
+                '"zip bomb"), so it was not opened.'
+            ) % {"mb": max_unpacked_bytes() // (1024 * 1024)}
     return ""
 
 

@@ -5,10 +5,28 @@ from chizai.core.validation import CleanInputMixin
 from chizai.register.models import Asset
 
 FIELDS = [
-    "title_ja", "title_en", "kind", "failed_result", "description", "origin", "partner_name", "classification",
-    "protection_strategy", "protection_reason", "ts_marked", "ts_access_restricted", "ts_listed", "ts_useful",
-    "ts_not_public", "business_value", "documented", "next_review", "right_number", "right_filed_on",
-    "right_registered_on", "right_expires_on",
+    "title_ja",
+    "title_en",
+    "kind",
+    "failed_result",
+    "description",
+    "origin",
+    "partner_name",
+    "classification",
+    "protection_strategy",
+    "protection_reason",
+    "ts_marked",
+    "ts_access_restricted",
+    "ts_listed",
+    "ts_useful",
+    "ts_not_public",
+    "business_value",
+    "documented",
+    "next_review",
+    "right_number",
+    "right_filed_on",
+    "right_registered_on",
+    "right_expires_on",
 ]
 
 
@@ -48,7 +66,9 @@ class HolderForm(CleanInputMixin, forms.Form):
     limits = {"name": "register.Holder.name", "note": "register.Holder.note"}
     name = forms.CharField(label=_("name"), max_length=120)
     username = forms.CharField(label=_("user name (if the person has an account)"), max_length=150, required=False)
-    leaves_on = forms.DateField(label=_("retirement / leave date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    leaves_on = forms.DateField(
+        label=_("retirement / leave date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
@@ -69,8 +89,9 @@ class FilterForm(CleanInputMixin, forms.Form):
     RISKS = [("", "—"), ("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))]
     q = forms.CharField(label=_("title contains"), required=False)
     kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", "—"), *Asset.Kind.choices])
-    classification = forms.ChoiceField(label=_("classification"), required=False,
-                                       choices=[("", "—"), *Asset.Classification.choices])
+    classification = forms.ChoiceField(
+        label=_("classification"), required=False, choices=[("", "—"), *Asset.Classification.choices]
+    )
     origin = forms.ChoiceField(label=_("origin"), required=False, choices=[("", "—"), *Asset.Origin.choices])
     risk = forms.ChoiceField(label=_("succession risk"), required=False, choices=RISKS)
     holder = forms.CharField(label=_("holder"), required=False)

@@ -9,6 +9,7 @@ re-wraps that organisation's data keys. No file is re-encrypted by either. Rows 
 organisation keys existed name a master key in ``key_id``; they stay readable, and
 ``rewrap_master`` moves them onto their organisation's key.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -55,11 +56,18 @@ def _create(org_id: int, actor=None, *, audited: bool = True) -> OrganizationKey
     master_kid, wrapped = keywrap.wrap_org_key(AESGCM.generate_key(bit_length=256), org_id, kid)
     try:
         with transaction.atomic():
-            row = OrganizationKey.objects.create(organization_id=org_id, kid=kid, wrapped_key=wrapped,
-                                                 master_key_id=master_kid)
+            row = OrganizationKey.objects.create(
+                organization_id=org_id, kid=kid, wrapped_key=wrapped, master_key_id=master_kid
+            )
             if audited:
-                audit.record(actor, org_id, "register.orgkey.create", obj=row, summary=f"organisation key {kid} created",
-                             changes={"after": {"kid": kid, "master_key_id": master_kid}})
+                audit.record(
+                    actor,
+                    org_id,
+                    "register.orgkey.create",
+                    obj=row,
+                    summary=f"organisation key {kid} created",
+                    changes={"after": {"kid": kid, "master_key_id": master_kid}},
+                )
     except IntegrityError:
         # Two first uploads of one organisation at the same moment: the partial unique
         # index let only one key in, and both use that one.
@@ -113,8 +121,12 @@ def _rewrap_rows(label: str, kid_field: str, wrapped_field: str, queryset, rows:
             target = active_key(org_id)
             targets[org_id] = (target, _secret(target))
         target, secret = targets[org_id]
-        changed.append(model(pk=pk, **{kid_field: target.kid,
-                                       wrapped_field: keywrap.wrap_data_key(data_key, secret, org_id, target.kid)}))
+        changed.append(
+            model(
+                pk=pk,
+                **{kid_field: target.kid, wrapped_field: keywrap.wrap_data_key(data_key, secret, org_id, target.kid)},
+            )
+        )
         counts[org_id] += 1
     model.objects.bulk_update(changed, [kid_field, wrapped_field], batch_size=_BATCH)
     return counts
@@ -152,9 +164,13 @@ def rewrap_master(actor=None) -> Rewrapped:
     for org_id, counts in sorted(per_org.items()):
         result.org_keys += counts["org_keys"]
         result.data_keys += sum(counts["data_keys"].values())
-        audit.record(actor, org_id, "register.keys.rewrap",
-                     summary=f"keys re-wrapped under master key {current}",
-                     changes={"after": {"master_key_id": current, **counts}})
+        audit.record(
+            actor,
+            org_id,
+            "register.keys.rewrap",
+            summary=f"keys re-wrapped under master key {current}",
+            changes={"after": {"master_key_id": current, **counts}},
+        )
     return result
 
 
@@ -174,8 +190,15 @@ def rotate_org_key(actor, organization) -> tuple[OrganizationKey, dict[str, int]
     for label, kid_field, wrapped_field in SEALED:
         mine = _sealed_rows(label, kid_field).filter(organization_id=org_id).exclude(**{kid_field: new.kid})
         counts[label] = sum(_rewrap_rows(label, kid_field, wrapped_field, mine, rows).values())
-    audit.record(actor, org_id, "register.orgkey.rotate", obj=new,
-                 summary=f"organisation key rotated: {old.kid if old else '-'} -> {new.kid}",
-                 changes={"before": {"kid": old.kid if old else None},
-                          "after": {"kid": new.kid, "master_key_id": new.master_key_id, "rewrapped": counts}})
+    audit.record(
+        actor,
+        org_id,
+        "register.orgkey.rotate",
+        obj=new,
+        summary=f"organisation key rotated: {old.kid if old else '-'} -> {new.kid}",
+        changes={
+            "before": {"kid": old.kid if old else None},
+            "after": {"kid": new.kid, "master_key_id": new.master_key_id, "rewrapped": counts},
+        },
+    )
     return new, counts

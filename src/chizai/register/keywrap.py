@@ -15,6 +15,7 @@ written before organisation keys existed name a master key directly and stay rea
 The lowest layer of file encryption: ``keys`` (the organisation keys in the database) and
 ``crypto`` (the file cipher) both build on it, and ``crypto`` re-exports its public names.
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,8 +53,10 @@ def _embedded_master_key() -> bytes:
     if path.exists():
         return decode_key(path.read_text(encoding="ascii"), str(path))
     if getattr(settings, "PRODUCTION", False):
-        raise KeyError_("CHIZAI_MASTER_KEY (or CHIZAI_MASTER_KEY_FILE) must be set when CHIZAI_PRODUCTION=1. "
-                        "Generate one with: python -c 'import os,base64; print(base64.b64encode(os.urandom(32)).decode())'")
+        raise KeyError_(
+            "CHIZAI_MASTER_KEY (or CHIZAI_MASTER_KEY_FILE) must be set when CHIZAI_PRODUCTION=1. "
+            "Generate one with: python -c 'import os,base64; print(base64.b64encode(os.urandom(32)).decode())'"
+        )
     settings.CHIZAI_HOME.mkdir(parents=True, exist_ok=True)
     key = os.urandom(32)
     # Created with mode 600 from the start so the key is never readable by others, even briefly.
@@ -101,8 +104,10 @@ _org_key_cache: dict[tuple[str, int, str, str], bytes] = {}
 def _master(master_kid: str, subject: str) -> bytes:
     master = keyring().get(master_kid)
     if master is None:
-        raise KeyError_(f"{subject} under master key {master_kid}, which is not configured "
-                        "(set CHIZAI_MASTER_KEY, or list the old key in CHIZAI_MASTER_KEYS_OLD).")
+        raise KeyError_(
+            f"{subject} under master key {master_kid}, which is not configured "
+            "(set CHIZAI_MASTER_KEY, or list the old key in CHIZAI_MASTER_KEYS_OLD)."
+        )
     return master
 
 
@@ -153,8 +158,10 @@ def unwrap_org_key(wrapped: str, org_id: int, kid: str, master_kid: str) -> byte
     if org_key is None:
         org_key = _open_key(wrapped, master, _org_key_aad(org_id, kid, master_kid))
         if org_key is None:
-            raise KeyError_(f"The master key configured as {master_kid} cannot unwrap organisation key {kid}: "
-                            "wrong master key, or the wrapped key was altered or moved to another organisation.")
+            raise KeyError_(
+                f"The master key configured as {master_kid} cannot unwrap organisation key {kid}: "
+                "wrong master key, or the wrapped key was altered or moved to another organisation."
+            )
         if len(_org_key_cache) >= _ORG_KEY_CACHE_MAX:
             _org_key_cache.clear()
         _org_key_cache[cache_key] = org_key
@@ -168,6 +175,8 @@ def wrap_data_key(data_key: bytes, org_key: bytes, org_id: int, kid: str) -> str
 def unwrap_data_key(wrapped: str, org_key: bytes, org_id: int, kid: str) -> bytes:
     data_key = _open_key(wrapped, org_key, _data_key_aad(org_id, kid))
     if data_key is None:
-        raise KeyError_(f"Organisation key {kid} cannot unwrap this file's key: "
-                        "the wrapped key was altered or belongs to another organisation.")
+        raise KeyError_(
+            f"Organisation key {kid} cannot unwrap this file's key: "
+            "the wrapped key was altered or belongs to another organisation."
+        )
     return data_key

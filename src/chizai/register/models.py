@@ -4,6 +4,7 @@ Every model belongs to one organisation. ``Asset.objects.restrict(user, action)`
 the role × classification table of ``register.access``; the other models are read through
 their asset (``for_assets``), so nothing reaches a user that their asset view would hide.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -39,7 +40,8 @@ def visible_assets_condition(user, action: str = "view", *, asset_id: str = "pk"
             named = AssetGrant.objects.filter(user=user).values("asset_id")
             held = Holder.objects.filter(user=user).values("asset_id")
             condition |= Q(organization_id=org_id, classification="secret") & (
-                Q(**{f"{asset_id}__in": named}) | Q(**{f"{asset_id}__in": held}))
+                Q(**{f"{asset_id}__in": named}) | Q(**{f"{asset_id}__in": held})
+            )
     return condition
 
 
@@ -113,10 +115,12 @@ class Asset(models.Model):
     description = models.TextField(_("description"), blank=True)
     origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices, default=Origin.BACKGROUND)
     partner_name = models.CharField(_("partner"), max_length=200, blank=True)
-    classification = models.CharField(_("classification"), max_length=20, choices=Classification.choices,
-                                      default=Classification.INTERNAL)
-    protection_strategy = models.CharField(_("protection strategy"), max_length=30, choices=Strategy.choices,
-                                           default=Strategy.UNDECIDED)
+    classification = models.CharField(
+        _("classification"), max_length=20, choices=Classification.choices, default=Classification.INTERNAL
+    )
+    protection_strategy = models.CharField(
+        _("protection strategy"), max_length=30, choices=Strategy.choices, default=Strategy.UNDECIDED
+    )
     protection_reason = models.TextField(_("reason for the strategy"), blank=True)
     # 営業秘密の三要件: 秘密管理性 (marked, access restricted, listed), 有用性, 非公知性.
     ts_marked = models.BooleanField(_("marked as secret"), default=False)
@@ -133,13 +137,17 @@ class Asset(models.Model):
     right_filed_on = models.DateField(_("filed on"), null=True, blank=True)
     right_registered_on = models.DateField(_("registered on"), null=True, blank=True)
     right_expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The ``updated_at`` of the state the title and description chunks were built from: the
     # index job rebuilds them only when it differs (a field edit), not on every upload.
     meta_indexed_for = models.DateTimeField(null=True, blank=True, editable=False)
-    named_users = models.ManyToManyField(settings.AUTH_USER_MODEL, through="AssetGrant", related_name="granted_assets", blank=True)
+    named_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="AssetGrant", related_name="granted_assets", blank=True
+    )
 
     objects = AssetQuerySet.as_manager()
 
@@ -190,7 +198,9 @@ class Holder(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="holders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_assets")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_assets"
+    )
     name = models.CharField(_("name"), max_length=120)
     leaves_on = models.DateField(_("retirement / leave date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -247,8 +257,9 @@ class OrganizationKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization"], condition=Q(retired_at__isnull=True),
-                                    name="reg_one_active_org_key"),
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(retired_at__isnull=True), name="reg_one_active_org_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -295,7 +306,9 @@ class FileVersion(models.Model):
     # When this version's text went into the search index; null while it waits for the
     # index job (which only extracts the newest version of each file that is still null).
     indexed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Evidence of possession: the organisation's local hash chain over every version's
     # SHA-256, plus an RFC 3161 token when a TSA is configured.

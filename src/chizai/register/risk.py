@@ -3,6 +3,7 @@
 Nothing here is stored: leave dates come closer every day, so the figures are worked out
 when shown. Pure functions of the asset and its (prefetched) holders.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -13,6 +13,7 @@ the register's envelope encryption (``crypto`` the cipher, ``keys`` the key laye
 Who may download is decided by the caller's ``restrict`` before any of this is called.
 A new kind of sealed row must also be listed in ``keys.SEALED`` (key rotation).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,7 +44,9 @@ DEFAULT_MAX_UPLOAD = 200 * 1024 * 1024
 
 def max_upload_bytes() -> int:
     """The one limit for files people upload (register versions, deal evidence)."""
-    return getattr(settings, "CHIZAI_REGISTER_MAX_UPLOAD_BYTES", None) or env_int("CHIZAI_REGISTER_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD)
+    return getattr(settings, "CHIZAI_REGISTER_MAX_UPLOAD_BYTES", None) or env_int(
+        "CHIZAI_REGISTER_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD
+    )
 
 
 def too_large_message(limit: int) -> str:
@@ -84,8 +87,9 @@ def _owner_only(stored_name: str) -> None:
     os.chmod(path, 0o600)
 
 
-def store(source, folder: str, organization, *, max_size: int | None = None,
-          allow_empty: bool = False) -> tuple[str, crypto.Sealed]:
+def store(
+    source, folder: str, organization, *, max_size: int | None = None, allow_empty: bool = False
+) -> tuple[str, crypto.Sealed]:
     """Encrypt ``source`` (a file object, an upload, or anything with ``chunks``/``read``)
     under ``organization``'s key and store it under ``folder``; (storage name, Sealed).
 
@@ -93,8 +97,12 @@ def store(source, folder: str, organization, *, max_size: int | None = None,
     random name, only once complete, so a refused or interrupted upload leaves nothing.
     The caller deletes the stored object if recording it fails afterwards.
     """
-    sealed_file = tempfile.NamedTemporaryFile(prefix="chizai-upload-", suffix=".enc", delete=False,  # noqa: SIM115 - closed by the with below, kept on disk until stored
-                                              dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None))
+    sealed_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by the with below, kept on disk until stored
+        prefix="chizai-upload-",
+        suffix=".enc",
+        delete=False,
+        dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None),
+    )
     try:
         with sealed_file:
             try:
@@ -104,7 +112,9 @@ def store(source, folder: str, organization, *, max_size: int | None = None,
                     raise
                 raise ChizaiError(too_large_message(max_size)) from None
             except OSError as exc:
-                raise ChizaiError(_("The upload was interrupted; nothing was stored. (%(error)s)") % {"error": exc}) from None
+                raise ChizaiError(
+                    _("The upload was interrupted; nothing was stored. (%(error)s)") % {"error": exc}
+                ) from None
             except crypto.KeyError_ as exc:
                 raise ChizaiError(str(exc)) from None
             if sealed.size == 0 and not allow_empty:
@@ -201,14 +211,26 @@ def open_sealed(storage_name: str, wrapped_key: str, key_id: str, sha256: str, o
     return data
 
 
-def download(actor, organization, obj, *, storage_name: str, wrapped_key: str, key_id: str, sha256: str,
-             action: str, summary: str, changes: dict | None = None) -> Iterator[bytes]:
+def download(
+    actor,
+    organization,
+    obj,
+    *,
+    storage_name: str,
+    wrapped_key: str,
+    key_id: str,
+    sha256: str,
+    action: str,
+    summary: str,
+    changes: dict | None = None,
+) -> Iterator[bytes]:
     """Open a sealed file recorded on ``obj`` and write the audit event ``action`` for its
     download (only once the file verified). Access must have been checked by the caller."""
     stream = open_stream(storage_name, wrapped_key, key_id, sha256, obj.organization_id)
     with transaction.atomic():
-        audit.record(actor, organization, action, obj=obj, summary=summary,
-                     changes=changes or {"after": {"sha256": sha256}})
+        audit.record(
+            actor, organization, action, obj=obj, summary=summary, changes=changes or {"after": {"sha256": sha256}}
+        )
     return stream
 
 

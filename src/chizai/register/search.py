@@ -14,6 +14,7 @@ database triggers), and the SQL of each backend carries the access condition of
 asset's meta capability, "text" chunks need text — so a hit, its score and its snippet
 can only come from rows the user may read.
 """
+
 from __future__ import annotations
 
 import logging
@@ -90,8 +91,14 @@ def chunk(text_keys: atrest.TextKeys, asset, level: str, text: str, version=None
     from chizai.register.models import SearchChunk
 
     source = "file" if version is not None else "known"
-    return SearchChunk(organization_id=asset.organization_id, asset=asset, version=version, level=level,
-                       sealed=text_keys.seal(text, chunk_place(asset.pk)), tokens=text_keys.digests(source, tokens(text)))
+    return SearchChunk(
+        organization_id=asset.organization_id,
+        asset=asset,
+        version=version,
+        level=level,
+        sealed=text_keys.seal(text, chunk_place(asset.pk)),
+        tokens=text_keys.digests(source, tokens(text)),
+    )
 
 
 @dataclass
@@ -181,13 +188,17 @@ class SqliteBackend(SearchBackend):
             cursor.execute("SELECT count(*) FROM register_search_fts WHERE register_search_fts MATCH %s", [match])
             floor = 0
             if cursor.fetchone()[0] > RANK_WINDOW:
-                cursor.execute(f"SELECT register_searchchunk.id {base} ORDER BY register_search_fts.rowid DESC LIMIT 1 OFFSET %s",
-                               [*params, RANK_WINDOW - 1])
+                cursor.execute(
+                    f"SELECT register_searchchunk.id {base} ORDER BY register_search_fts.rowid DESC LIMIT 1 OFFSET %s",
+                    [*params, RANK_WINDOW - 1],
+                )
                 row = cursor.fetchone()
                 floor = row[0] if row else 0
             cursor.execute(
                 f"SELECT register_searchchunk.id, register_searchchunk.asset_id, bm25(register_search_fts) AS score {base} "
-                "AND register_search_fts.rowid >= %s ORDER BY score LIMIT %s", [*params, floor, limit])
+                "AND register_search_fts.rowid >= %s ORDER BY score LIMIT %s",
+                [*params, floor, limit],
+            )
             # bm25 is lower-is-better and negative; flip it so higher means more relevant everywhere.
             return [(r[0], r[1], -float(r[2])) for r in cursor.fetchall()]
 
@@ -235,7 +246,9 @@ class PostgresBackend(SearchBackend):
                 return []
             cursor.execute(
                 "SELECT id, asset_id, ts_rank(tsv, to_tsquery('simple', %s)) AS score FROM register_searchchunk "
-                "WHERE id = ANY(%s) ORDER BY score DESC, id DESC LIMIT %s", [tsquery, found, limit])
+                "WHERE id = ANY(%s) ORDER BY score DESC, id DESC LIMIT %s",
+                [tsquery, found, limit],
+            )
             return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
 
 
@@ -257,7 +270,8 @@ def chunk_access(user, organization) -> tuple[str, list] | None:
     from chizai.register.models import SearchChunk, visible_assets_condition
 
     condition = (Q(level="meta") & visible_assets_condition(user, "view", asset_id="asset_id")) | (
-        Q(level="text") & visible_assets_condition(user, "text", asset_id="asset_id"))
+        Q(level="text") & visible_assets_condition(user, "text", asset_id="asset_id")
+    )
     query = SearchChunk.objects.filter(organization=organization).filter(condition).query
     compiler = query.get_compiler(connection=connection)
     try:
@@ -303,8 +317,10 @@ def _ranked_hits(organization, query_terms, query_tokens, access, text_keys, lim
             if len(best) >= limit:
                 break
     chunks_by_id = {
-        c.pk: c for c in SearchChunk.objects.filter(pk__in=[chunk_id for chunk_id, _s in best.values()])
-        .select_related("asset", "version__file").only("sealed", "asset__title_ja", "asset__title_en", "version__file__name")
+        c.pk: c
+        for c in SearchChunk.objects.filter(pk__in=[chunk_id for chunk_id, _s in best.values()])
+        .select_related("asset", "version__file")
+        .only("sealed", "asset__title_ja", "asset__title_en", "version__file__name")
     }
     hits, gone = [], 0
     for asset_id, (chunk_id, score) in best.items():
@@ -320,8 +336,14 @@ def _ranked_hits(organization, query_terms, query_tokens, access, text_keys, lim
             logger.warning("search chunk %s of asset %s does not open; left out", chunk_id, asset_id)
             continue
         parts = snippet_parts(text, query_tokens)
-        hits.append(Hit(
-            asset_id=asset_id, title=found.asset.title, snippet="".join(piece for piece, _match in parts),
-            score=round(score, 4), file=found.version.file.name if found.version else None, parts=parts,
-        ))
+        hits.append(
+            Hit(
+                asset_id=asset_id,
+                title=found.asset.title,
+                snippet="".join(piece for piece, _match in parts),
+                score=round(score, 4),
+                file=found.version.file.name if found.version else None,
+                parts=parts,
+            )
+        )
     return hits, gone

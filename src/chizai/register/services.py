@@ -5,6 +5,7 @@ Every function takes the acting user first and reaches assets only through
 applies to the web, the API and the CLI alike), writes inside ``transaction.atomic`` and
 records the change, with before/after, in the audit chain of the same transaction.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,10 +33,29 @@ from chizai.register.risk import HORIZON as SUCCESSION_HORIZON
 logger = logging.getLogger(__name__)
 
 EDITABLE = [
-    "title_ja", "title_en", "kind", "failed_result", "description", "origin", "partner_name", "classification",
-    "protection_strategy", "protection_reason", "ts_marked", "ts_access_restricted", "ts_listed", "ts_useful",
-    "ts_not_public", "business_value", "documented", "tags_text", "next_review", "right_number", "right_filed_on",
-    "right_registered_on", "right_expires_on",
+    "title_ja",
+    "title_en",
+    "kind",
+    "failed_result",
+    "description",
+    "origin",
+    "partner_name",
+    "classification",
+    "protection_strategy",
+    "protection_reason",
+    "ts_marked",
+    "ts_access_restricted",
+    "ts_listed",
+    "ts_useful",
+    "ts_not_public",
+    "business_value",
+    "documented",
+    "tags_text",
+    "next_review",
+    "right_number",
+    "right_filed_on",
+    "right_registered_on",
+    "right_expires_on",
 ]
 
 
@@ -89,8 +109,14 @@ def create_asset(actor, organization, **fields) -> Asset:
     if asset.classification == "secret":
         # The creator stays able to reach what they filed as 極秘.
         AssetGrant.objects.get_or_create(organization=organization, asset=asset, user=actor)
-    audit.record(actor, organization, "register.asset.create", obj=asset, summary=f"asset {asset.title_ja} created",
-                 changes={"after": snapshot(asset)})
+    audit.record(
+        actor,
+        organization,
+        "register.asset.create",
+        obj=asset,
+        summary=f"asset {asset.title_ja} created",
+        changes={"after": snapshot(asset)},
+    )
     schedule_index(actor, asset)
     return asset
 
@@ -147,8 +173,12 @@ def _open_disclosures_note(asset: Asset, changes: dict) -> str:
     a class is how a refused hand-over could be pushed through (the gate keeps the class
     recorded at request time; the audit chain keeps the link)."""
     item_model = apps.get_model("disclosure", "DisclosureItem")
-    rows = (item_model.objects.filter(asset=asset, disclosure__status__in=("pending", "refused"))
-            .values_list("disclosure_id", "disclosure__status").distinct().order_by("disclosure_id"))
+    rows = (
+        item_model.objects.filter(asset=asset, disclosure__status__in=("pending", "refused"))
+        .values_list("disclosure_id", "disclosure__status")
+        .distinct()
+        .order_by("disclosure_id")
+    )
     open_ones = [{"disclosure": pk, "reference": f"D-{pk:05d}", "status": status} for pk, status in rows]
     if not open_ones:
         return ""
@@ -162,8 +192,11 @@ def reclassify(actor, organization, asset_ids: list[int], classification: str) -
     if classification not in access.CLASSIFICATIONS:
         raise ChizaiError(_("Unknown classification."))
     _require_reclassify(actor, organization, classification)
-    assets = list(Asset.objects.restrict(actor, "reclassify").filter(organization=organization, pk__in=asset_ids)
-                  .select_for_update())
+    assets = list(
+        Asset.objects.restrict(actor, "reclassify")
+        .filter(organization=organization, pk__in=asset_ids)
+        .select_for_update()
+    )
     if len(assets) != len(set(asset_ids)):
         raise Http404("No such asset.")
     for asset in assets:
@@ -184,24 +217,45 @@ def delete_asset(actor, organization, asset_id) -> None:
     require(actor, organization, "register", "delete")
     asset = get_asset(actor, organization, asset_id, "delete")
     names = list(FileVersion.objects.filter(file__asset=asset).values_list("storage_name", flat=True))
-    audit.record(actor, organization, "register.asset.delete", obj=asset, summary=f"asset {asset.title_ja} deleted",
-                 changes={"before": snapshot(asset)})
+    audit.record(
+        actor,
+        organization,
+        "register.asset.delete",
+        obj=asset,
+        summary=f"asset {asset.title_ja} deleted",
+        changes={"before": snapshot(asset)},
+    )
     delete_or_refuse(asset, asset.title_ja)
     sealed.delete_on_commit(*names)
 
 
 @transaction.atomic
-def add_holder(actor, organization, asset_id, *, name: str, user=None, leaves_on: date | None = None, note: str = "") -> Holder:
+def add_holder(
+    actor, organization, asset_id, *, name: str, user=None, leaves_on: date | None = None, note: str = ""
+) -> Holder:
     asset = get_asset(actor, organization, asset_id, "change")
     if user is not None and role_in(user, organization) is None:
         raise ChizaiError(_("A holder with an account must belong to this organisation."))
     if not name.strip():
         raise ChizaiError(_("Name the holder."))
-    holder = Holder.objects.create(organization=organization, asset=asset, user=user, name=name.strip(),
-                                   leaves_on=leaves_on, note=note)
-    audit.record(actor, organization, "register.holder.add", obj=holder, summary=f"{holder.name} holds {asset.title_ja}",
-                 changes={"after": {"asset": asset.pk, "name": holder.name, "user": getattr(user, "username", None),
-                                    "leaves_on": leaves_on}})
+    holder = Holder.objects.create(
+        organization=organization, asset=asset, user=user, name=name.strip(), leaves_on=leaves_on, note=note
+    )
+    audit.record(
+        actor,
+        organization,
+        "register.holder.add",
+        obj=holder,
+        summary=f"{holder.name} holds {asset.title_ja}",
+        changes={
+            "after": {
+                "asset": asset.pk,
+                "name": holder.name,
+                "user": getattr(user, "username", None),
+                "leaves_on": leaves_on,
+            }
+        },
+    )
     return holder
 
 
@@ -210,8 +264,14 @@ def remove_holder(actor, organization, holder_id) -> None:
     holder = Holder.objects.restrict(actor, "change").filter(organization=organization, pk=holder_id).first()
     if holder is None:
         raise Http404("No such holder.")
-    audit.record(actor, organization, "register.holder.remove", obj=holder, summary=f"{holder.name} removed",
-                 changes={"before": {"asset": holder.asset_id, "name": holder.name, "leaves_on": holder.leaves_on}})
+    audit.record(
+        actor,
+        organization,
+        "register.holder.remove",
+        obj=holder,
+        summary=f"{holder.name} removed",
+        changes={"before": {"asset": holder.asset_id, "name": holder.name, "leaves_on": holder.leaves_on}},
+    )
     holder.delete()
 
 
@@ -222,8 +282,14 @@ def grant(actor, organization, asset_id, user) -> AssetGrant:
     if role_in(user, organization) in (None, "adviser"):
         raise ChizaiError(_("Only members of this organisation can be named on an asset."))
     obj, _created = AssetGrant.objects.get_or_create(organization=organization, asset=asset, user=user)
-    audit.record(actor, organization, "register.grant.add", obj=obj, summary=f"{user.get_username()} named on {asset.title_ja}",
-                 changes={"after": {"asset": asset.pk, "user": user.get_username()}})
+    audit.record(
+        actor,
+        organization,
+        "register.grant.add",
+        obj=obj,
+        summary=f"{user.get_username()} named on {asset.title_ja}",
+        changes={"after": {"asset": asset.pk, "user": user.get_username()}},
+    )
     return obj
 
 
@@ -231,8 +297,13 @@ def record_read(actor, organization, asset: Asset) -> None:
     """Audit a read of a confidential or secret asset's content."""
     if asset.classification in access.AUDITED_READS:
         with transaction.atomic():
-            audit.record(actor, organization, "register.asset.read", obj=asset,
-                         summary=f"{asset.classification} asset {asset.title_ja} read")
+            audit.record(
+                actor,
+                organization,
+                "register.asset.read",
+                obj=asset,
+                summary=f"{asset.classification} asset {asset.title_ja} read",
+            )
 
 
 # --- files: encrypted, versioned, evidenced ---------------------------------------------
@@ -272,9 +343,12 @@ def upload_version(actor, organization, asset_id, source, *, name: str, file_id:
     name = sealed.clean_name(name)
     refusal = extract.unpack_refusal(source, name)
     if refusal:
-        raise ChizaiError(refusal + " " + _("If it is genuine, put it in a .zip archive: that is stored, but not searched."))
-    stored_name, result = sealed.store(source, f"register/{organization.pk}", organization,
-                                       max_size=sealed.max_upload_bytes())
+        raise ChizaiError(
+            refusal + " " + _("If it is genuine, put it in a .zip archive: that is stored, but not searched.")
+        )
+    stored_name, result = sealed.store(
+        source, f"register/{organization.pk}", organization, max_size=sealed.max_upload_bytes()
+    )
     committed: list[bool] = []
     try:
         token, stamp_error = None, None
@@ -284,13 +358,24 @@ def upload_version(actor, organization, asset_id, source, *, name: str, file_id:
             except evidence.TimestampError as exc:
                 stamp_error = exc
         if stamp_error is not None:
-            raise ChizaiError(_("The time-stamping authority failed, so nothing was stored: %(error)s") % {"error": stamp_error})
+            raise ChizaiError(
+                _("The time-stamping authority failed, so nothing was stored: %(error)s") % {"error": stamp_error}
+            )
         with transaction.atomic():
             # Registered first, so it runs before any other commit hook (the job dispatch)
             # that could raise after the rows are already committed.
             transaction.on_commit(lambda: committed.append(True))
-            version = _record_version(actor, organization, asset, name, file_id, stored_name, result,
-                                      sniff_content_type(name, result.head), token)
+            version = _record_version(
+                actor,
+                organization,
+                asset,
+                name,
+                file_id,
+                stored_name,
+                result,
+                sniff_content_type(name, result.head),
+                token,
+            )
     except BaseException:
         if not committed and not _version_row_exists(stored_name):
             default_storage.delete(stored_name)
@@ -341,19 +426,44 @@ def _record_version(actor, organization, asset, name, file_id, stored_name, seal
     seq = (last.chain_seq if last else 0) + 1
     prev = last.chain_hash if last else evidence.GENESIS
     version = FileVersion.objects.create(
-        organization=organization, file=asset_file, number=number, storage_name=stored_name, original_name=name,
-        content_type=content_type, size=sealed.size, sha256=sealed.sha256, key_id=sealed.key_id,
-        wrapped_key=sealed.wrapped_key, uploaded_by=actor, chain_seq=seq, chain_prev=prev,
+        organization=organization,
+        file=asset_file,
+        number=number,
+        storage_name=stored_name,
+        original_name=name,
+        content_type=content_type,
+        size=sealed.size,
+        sha256=sealed.sha256,
+        key_id=sealed.key_id,
+        wrapped_key=sealed.wrapped_key,
+        uploaded_by=actor,
+        chain_seq=seq,
+        chain_prev=prev,
         chain_hash=evidence.chain_link(prev, sealed.sha256, seq),
         stamp=FileVersion.Stamp.TIMESTAMPED if token else FileVersion.Stamp.UNTIMESTAMPED,
-        tsa_url=evidence.tsa_url() if token else "", tsa_response=token.response if token else None,
-        tsa_time=token.gen_time if token else None, tsa_serial=token.serial if token else "",
+        tsa_url=evidence.tsa_url() if token else "",
+        tsa_response=token.response if token else None,
+        tsa_time=token.gen_time if token else None,
+        tsa_serial=token.serial if token else "",
         tsa_chain_verified=bool(token and token.chain_verified),
     )
-    audit.record(actor, organization, "register.version.upload", obj=version,
-                 summary=f"{name} v{number} uploaded to {asset.title_ja}",
-                 changes={"after": {"asset": asset.pk, "file": asset_file.pk, "version": number, "size": sealed.size,
-                                    "sha256": sealed.sha256, "stamp": version.stamp}})
+    audit.record(
+        actor,
+        organization,
+        "register.version.upload",
+        obj=version,
+        summary=f"{name} v{number} uploaded to {asset.title_ja}",
+        changes={
+            "after": {
+                "asset": asset.pk,
+                "file": asset_file.pk,
+                "version": number,
+                "size": sealed.size,
+                "sha256": sealed.sha256,
+                "stamp": version.stamp,
+            }
+        },
+    )
     schedule_index(actor, asset)
     return version
 
@@ -361,13 +471,18 @@ def _record_version(actor, organization, asset, name, file_id, stored_name, seal
 def open_verified(version: FileVersion):
     """The decrypted blocks of a stored version, checked against its SHA-256 (no access check:
     callers have checked it; no audit event: use ``download`` for a user's download)."""
-    return sealed.open_stream(version.storage_name, version.wrapped_key, version.key_id, version.sha256,
-                              version.organization_id)
+    return sealed.open_stream(
+        version.storage_name, version.wrapped_key, version.key_id, version.sha256, version.organization_id
+    )
 
 
 def get_version(user, organization, version_id, action: str = "view") -> FileVersion:
-    version = (FileVersion.objects.restrict(user, action).filter(organization=organization, pk=version_id)
-               .select_related("file__asset").first())
+    version = (
+        FileVersion.objects.restrict(user, action)
+        .filter(organization=organization, pk=version_id)
+        .select_related("file__asset")
+        .first()
+    )
     if version is None:
         raise Http404("No such file version.")
     return version
@@ -376,11 +491,18 @@ def get_version(user, organization, version_id, action: str = "view") -> FileVer
 def download(actor, organization, version_id):
     """(version, plaintext iterator) after checking access and integrity; every download is audited."""
     version = get_version(actor, organization, version_id, "download")
-    stream = sealed.download(actor, organization, version, storage_name=version.storage_name,
-                             wrapped_key=version.wrapped_key, key_id=version.key_id, sha256=version.sha256,
-                             action="register.version.download",
-                             summary=f"{version.original_name} v{version.number} downloaded",
-                             changes={"after": {"asset": version.file.asset_id, "sha256": version.sha256}})
+    stream = sealed.download(
+        actor,
+        organization,
+        version,
+        storage_name=version.storage_name,
+        wrapped_key=version.wrapped_key,
+        key_id=version.key_id,
+        sha256=version.sha256,
+        action="register.version.download",
+        summary=f"{version.original_name} v{version.number} downloaded",
+        changes={"after": {"asset": version.file.asset_id, "sha256": version.sha256}},
+    )
     return version, stream
 
 
@@ -423,16 +545,25 @@ def schedule_index(actor, asset: Asset):
     already running may have read the asset before this change, so a new one is queued.
     Callers hold the asset row lock (uploads, edits), so two of them cannot both find none.
     """
-    waiting = (Job.objects.filter(kind=INDEX_JOB, status=Job.Status.QUEUED, params__asset_id=asset.pk)
-               .order_by("pk").first())
+    waiting = (
+        Job.objects.filter(kind=INDEX_JOB, status=Job.Status.QUEUED, params__asset_id=asset.pk).order_by("pk").first()
+    )
     if waiting is not None:
         return waiting
     return jobs.enqueue(actor, asset.organization, INDEX_JOB, {"asset_id": asset.pk})
 
 
 def _meta_text(asset: Asset) -> str:
-    return " ".join([asset.title_ja, asset.title_en, asset.get_kind_display(), asset.partner_name,
-                     " ".join(asset.tags), asset.right_number])
+    return " ".join(
+        [
+            asset.title_ja,
+            asset.title_en,
+            asset.get_kind_display(),
+            asset.partner_name,
+            " ".join(asset.tags),
+            asset.right_number,
+        ]
+    )
 
 
 def _field_chunks(text_keys, asset: Asset) -> list[SearchChunk]:
@@ -475,8 +606,9 @@ def index_asset(asset_id: int, *, full: bool = False) -> dict:
         return {"asset_id": asset_id, "chunks": 0, "note": "asset gone"}
     text_keys = atrest.for_organization(asset.organization_id)
     fields = _field_chunks(text_keys, asset) if full or asset.meta_indexed_for != asset.updated_at else None
-    files = [(version, *_file_chunks(text_keys, asset, version))
-             for version in _newest_versions(asset, stale_only=not full)]
+    files = [
+        (version, *_file_chunks(text_keys, asset, version)) for version in _newest_versions(asset, stale_only=not full)
+    ]
     return _swap_chunks(asset, fields, files, full=full)
 
 
@@ -494,8 +626,9 @@ def _swap_chunks(read: Asset, fields: list | None, files: list, *, full: bool) -
             SearchChunk.objects.filter(asset=asset, version__isnull=True).delete()
         rows += fields
         Asset.objects.filter(pk=asset.pk).update(meta_indexed_for=read.updated_at)
-    newest = dict(FileVersion.objects.filter(file__asset=asset).order_by("file_id", "number")
-                  .values_list("file_id", "pk"))
+    newest = dict(
+        FileVersion.objects.filter(file__asset=asset).order_by("file_id", "number").values_list("file_id", "pk")
+    )
     now = timezone.now()
     for version, chunks, note in files:
         if newest.get(version.file_id) != version.pk:
@@ -517,8 +650,11 @@ def queue_full_reindex(organization=None) -> int:
     queued is not queued twice. Returns the number of jobs queued.
     """
     assets = Asset.objects.all() if organization is None else Asset.objects.filter(organization=organization)
-    waiting = set(Job.objects.filter(kind=INDEX_JOB, status=Job.Status.QUEUED, params__full=True)
-                  .values_list("params__asset_id", flat=True))
+    waiting = set(
+        Job.objects.filter(kind=INDEX_JOB, status=Job.Status.QUEUED, params__full=True).values_list(
+            "params__asset_id", flat=True
+        )
+    )
     queued = 0
     with transaction.atomic():
         for asset in assets.select_related("organization").order_by("pk").iterator():
@@ -540,8 +676,21 @@ def search_assets(user, organization, query: str, limit: int = 20) -> list[searc
 
 # --- listing ---------------------------------------------------------------------------
 
-def filter_assets(user, organization, *, q: str = "", kind: str = "", classification: str = "", origin: str = "",
-                  holder: str = "", tag: str = "", review_due: bool = False, risk: str = "", today: date | None = None):
+
+def filter_assets(
+    user,
+    organization,
+    *,
+    q: str = "",
+    kind: str = "",
+    classification: str = "",
+    origin: str = "",
+    holder: str = "",
+    tag: str = "",
+    review_due: bool = False,
+    risk: str = "",
+    today: date | None = None,
+):
     """The assets ``user`` may see, filtered; risk is computed, so it filters in Python last."""
     from django.db.models import Q
 
@@ -558,7 +707,9 @@ def filter_assets(user, organization, *, q: str = "", kind: str = "", classifica
     if origin:
         assets = assets.filter(origin=origin)
     if holder:
-        assets = assets.filter(pk__in=Holder.objects.filter(organization=organization, name__icontains=holder).values("asset_id"))
+        assets = assets.filter(
+            pk__in=Holder.objects.filter(organization=organization, name__icontains=holder).values("asset_id")
+        )
     if tag:
         assets = assets.filter(tags_text__icontains=f",{tag.strip()},")
     if review_due:
@@ -578,7 +729,10 @@ def succession_at_risk(organization, *, user=None, today: date | None = None):
     assets = Asset.objects.restrict(user, "view") if user is not None else Asset.objects.all()
     important = assets.filter(organization=organization).filter(
         Q(business_value=Asset.Value.HIGH)
-        | Q(classification__in=[Asset.Classification.CONFIDENTIAL, Asset.Classification.SECRET]))
+        | Q(classification__in=[Asset.Classification.CONFIDENTIAL, Asset.Classification.SECRET])
+    )
     single = important.annotate(holder_count=Count("holders")).filter(holder_count=1).values("pk")
-    leaving = Holder.objects.filter(organization=organization, leaves_on__lte=today + SUCCESSION_HORIZON).values("asset_id")
+    leaving = Holder.objects.filter(organization=organization, leaves_on__lte=today + SUCCESSION_HORIZON).values(
+        "asset_id"
+    )
     return important.filter(Q(pk__in=single) | Q(pk__in=leaving))

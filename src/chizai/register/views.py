@@ -1,4 +1,5 @@
 """Register pages: thin fronts on services; every read goes through restrict()."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -35,12 +36,21 @@ def index(request):
     page = Paginator(assets, 50).get_page(request.GET.get("page"))
     rows = [(a, risk.succession_risk(a)) for a in page]
     total = scoped(request, Asset).count()
-    return render(request, "register/index.html", {
-        "form": form, "page": page, "rows": rows, "total": total,
-        "can_add": can(request, "register", "add"), "can_reclassify": can(request, "register", "reclassify"),
-        "can_export": can(request, "register", "export"), "reclassify_form": ReclassifyForm(),
-        "query_string": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "register/index.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "total": total,
+            "can_add": can(request, "register", "add"),
+            "can_reclassify": can(request, "register", "reclassify"),
+            "can_export": can(request, "register", "export"),
+            "reclassify_form": ReclassifyForm(),
+            "query_string": request.GET.urlencode(),
+        },
+    )
 
 
 @org_view("register", "view")
@@ -55,14 +65,30 @@ def detail(request, asset_id):
     trail = []
     if can(request, "audit", "view"):
         mine = Q(object_type="register.asset", object_id=str(asset.pk)) | Q(
-            object_type="register.fileversion", object_id__in=[str(v.pk) for v in versions])
-        trail = AuditEvent.objects.restrict(request.user, "view").filter(mine, organization=request.organization).order_by("-seq")[:50]
-    return render(request, "register/detail.html", {
-        "asset": asset, "caps": caps, "risk": risk.succession_risk(asset),
-        "readiness": risk.trade_secret_readiness(asset), "versions": versions, "holders": asset.holders.all(),
-        "trail": trail, "upload_form": UploadForm(), "holder_form": HolderForm(), "grant_form": GrantForm(),
-        "can_delete": can(request, "register", "delete"),
-    })
+            object_type="register.fileversion", object_id__in=[str(v.pk) for v in versions]
+        )
+        trail = (
+            AuditEvent.objects.restrict(request.user, "view")
+            .filter(mine, organization=request.organization)
+            .order_by("-seq")[:50]
+        )
+    return render(
+        request,
+        "register/detail.html",
+        {
+            "asset": asset,
+            "caps": caps,
+            "risk": risk.succession_risk(asset),
+            "readiness": risk.trade_secret_readiness(asset),
+            "versions": versions,
+            "holders": asset.holders.all(),
+            "trail": trail,
+            "upload_form": UploadForm(),
+            "holder_form": HolderForm(),
+            "grant_form": GrantForm(),
+            "can_delete": can(request, "register", "delete"),
+        },
+    )
 
 
 def _save(request, asset_id=None):
@@ -120,12 +146,21 @@ def upload(request, asset_id):
         return _back(request, asset_id)
     upload_file = form.cleaned_data["file"]
     try:
-        version = services.upload_version(request.user, request.organization, asset_id, upload_file,
-                                          name=upload_file.name, file_id=form.cleaned_data.get("file_id"))
+        version = services.upload_version(
+            request.user,
+            request.organization,
+            asset_id,
+            upload_file,
+            name=upload_file.name,
+            file_id=form.cleaned_data.get("file_id"),
+        )
     except ChizaiError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Uploaded %(name)s as version %(number)d.") % {"name": version.original_name, "number": version.number})
+        messages.success(
+            request,
+            _("Uploaded %(name)s as version %(number)d.") % {"name": version.original_name, "number": version.number},
+        )
     return _back(request, asset_id)
 
 
@@ -149,8 +184,15 @@ def add_holder(request, asset_id):
         try:
             if form.cleaned_data["username"] and user is None:
                 raise ChizaiError(_("No user with that name."))
-            services.add_holder(request.user, request.organization, asset_id, name=form.cleaned_data["name"], user=user,
-                                leaves_on=form.cleaned_data["leaves_on"], note=form.cleaned_data["note"])
+            services.add_holder(
+                request.user,
+                request.organization,
+                asset_id,
+                name=form.cleaned_data["name"],
+                user=user,
+                leaves_on=form.cleaned_data["leaves_on"],
+                note=form.cleaned_data["note"],
+            )
         except ChizaiError as exc:
             messages.error(request, str(exc))
     else:
@@ -223,7 +265,9 @@ def risks(request):
                 by_year.setdefault(holder.leaves_on.year, set()).add(asset.pk)
     peak = max((len(ids) for ids in by_year.values()), default=1)
     years = [(year, len(ids), round(100 * len(ids) / peak)) for year, ids in sorted(by_year.items())]
-    return render(request, "register/risks.html", {"scored": scored[:30], "by_holder": sorted(by_holder.items()), "years": years})
+    return render(
+        request, "register/risks.html", {"scored": scored[:30], "by_holder": sorted(by_holder.items()), "years": years}
+    )
 
 
 @org_view("register", "export")
@@ -241,8 +285,11 @@ def import_xlsx(request):
     if request.method == "POST" and form.is_valid():
         result = excel.import_register(request.user, request.organization, form.cleaned_data["file"])
         if result.ok:
-            messages.success(request, _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
-                "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+            messages.success(
+                request,
+                _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+            )
             return _back(request)
         report = result.errors
     return render(request, "register/import.html", {"form": form, "report": report})

@@ -67,12 +67,21 @@ def _submit(request, payload: ReviewIn, upload: UploadedFile | None):
     org = org_or_404(request, payload.org, "review", "add")
     previous = None
     if payload.previous:
-        previous = get_object_or_404(ContractReview.objects.restrict(request.user, "view").filter(organization=org), pk=payload.previous)
+        previous = get_object_or_404(
+            ContractReview.objects.restrict(request.user, "view").filter(organization=org), pk=payload.previous
+        )
     try:
         return services.submit_review(
-            request.user, org, filename=(upload.name or "") if upload else payload.filename,
-            data=upload.read() if upload else None, text=None if upload else (payload.text or ""),
-            title=payload.title, contract_type=payload.type, sme=payload.sme, lang=payload.lang, previous=previous,
+            request.user,
+            org,
+            filename=(upload.name or "") if upload else payload.filename,
+            data=upload.read() if upload else None,
+            text=None if upload else (payload.text or ""),
+            title=payload.title,
+            contract_type=payload.type,
+            sme=payload.sme,
+            lang=payload.lang,
+            previous=previous,
         )
     except ChizaiError as exc:
         raise HttpError(422, str(exc)) from exc
@@ -94,7 +103,9 @@ def create_review_json(request, payload: ReviewIn):
 
 @router.get("/reviews/{review_id}", response=ReviewOut)
 def get_review(request, review_id: int):
-    review = get_object_or_404(ContractReview.objects.restrict(request.user, "view").select_related("organization"), pk=review_id)
+    review = get_object_or_404(
+        ContractReview.objects.restrict(request.user, "view").select_related("organization"), pk=review_id
+    )
     services.record_view(request.user, review)
     return review
 
@@ -102,7 +113,11 @@ def get_review(request, review_id: int):
 @router.get("/orgs/{slug}/reviews", response=list[ReviewOut])
 def list_reviews(request, slug: str):
     org = org_or_404(request, slug, "review", "view")
-    return ContractReview.objects.restrict(request.user, "view").filter(organization=org).select_related("organization")[:200]
+    return (
+        ContractReview.objects.restrict(request.user, "view")
+        .filter(organization=org)
+        .select_related("organization")[:200]
+    )
 
 
 class FeedbackIn(Input):
@@ -140,12 +155,24 @@ def add_feedback(request, review_id: int, payload: FeedbackIn):
     (`verdict: missed`, `rule_id`, `text`), with a `reason`. Needs the change permission."""
     from chizai.review import feedback
 
-    review = get_object_or_404(ContractReview.objects.restrict(request.user, "change").select_related("organization"),
-                               pk=review_id)
+    review = get_object_or_404(
+        ContractReview.objects.restrict(request.user, "change").select_related("organization"), pk=review_id
+    )
     try:
-        return Status(201, feedback.record_feedback(
-            request.user, review.organization, review, verdict=payload.verdict, reason=payload.reason,
-            finding_index=payload.finding, rule_id=payload.rule_id, text=payload.text, clause_ref=payload.clause_ref))
+        return Status(
+            201,
+            feedback.record_feedback(
+                request.user,
+                review.organization,
+                review,
+                verdict=payload.verdict,
+                reason=payload.reason,
+                finding_index=payload.finding,
+                rule_id=payload.rule_id,
+                text=payload.text,
+                clause_ref=payload.clause_ref,
+            ),
+        )
     except ChizaiError as exc:
         raise HttpError(422, str(exc)) from exc
 

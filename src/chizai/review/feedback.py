@@ -12,6 +12,7 @@ organisation's reviews of the same clause text:
 ``export_examples`` writes the examples as rule cases (rule, lang, expect, text) for the
 rule tests and ``make train-classifier``.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,6 @@ MAX_TEXT = 4000
 MAX_MISSED_SCAN = 500
 
 
-
 def rule_ids() -> list[str]:
     """The rule ids of the catalogue (the rules a missed finding may name)."""
     from chizai.review.engine.rules_data import load_catalogue
@@ -52,14 +52,19 @@ def in_language(finding: dict, lang: str) -> dict:
     severity's name and each basis by its name (the key stays as ``code``)."""
     names = basis_names()
     texts = finding_texts(finding.get("rule_id", ""), lang) or {}
-    return {**texts, "severity_label": SEVERITY_LABELS.get(finding.get("severity", ""), finding.get("severity", "")),
-            "basis_named": [{"code": key, "name": names.get(key, {}).get(lang, key)} for key in finding.get("basis") or []]}
+    return {
+        **texts,
+        "severity_label": SEVERITY_LABELS.get(finding.get("severity", ""), finding.get("severity", "")),
+        "basis_named": [{"code": key, "name": names.get(key, {}).get(lang, key)} for key in finding.get("basis") or []],
+    }
 
 
 def checklist_in_language(review: ContractReview, lang: str) -> list[dict]:
     """The review's checklist rows with each item's text in ``lang``."""
-    return [{**row, "item": checklist_text(row.get("id", ""), lang) or row.get("item", "")}
-            for row in (review.report or {}).get("checklist", [])]
+    return [
+        {**row, "item": checklist_text(row.get("id", ""), lang) or row.get("item", "")}
+        for row in (review.report or {}).get("checklist", [])
+    ]
 
 
 def finding_text(finding: dict) -> str:
@@ -67,9 +72,18 @@ def finding_text(finding: dict) -> str:
     return (finding.get("quote") or finding.get("text") or "").strip()
 
 
-def record_feedback(actor, organization, review: ContractReview, *, verdict: str, reason: str,
-                    finding_index: int | None = None, rule_id: str = "", text: str = "",
-                    clause_ref: str = "") -> ReviewFeedback:
+def record_feedback(
+    actor,
+    organization,
+    review: ContractReview,
+    *,
+    verdict: str,
+    reason: str,
+    finding_index: int | None = None,
+    rule_id: str = "",
+    text: str = "",
+    clause_ref: str = "",
+) -> ReviewFeedback:
     """Keep one labelled example. ``wrong``/``right`` judge the review's finding number
     ``finding_index``; ``missed`` adds ``rule_id`` on ``text`` (selected or pasted)."""
     require(actor, organization, "review", "change")
@@ -97,17 +111,38 @@ def record_feedback(actor, organization, review: ContractReview, *, verdict: str
     if len(text) > MAX_TEXT:
         raise ChizaiError(_("The clause text is longer than %(n)s characters.") % {"n": MAX_TEXT})
     with transaction.atomic():
-        item = ReviewFeedback(organization=organization, review=review, rule_id=rule_id, verdict=verdict,
-                              clause_ref=(clause_ref or "")[:100], language=review.language or "",
-                              # text is a SealedField (a property Django accepts as a keyword); the plugin knows fields only
-                              clause_hash=clause_hash(text), text=text, reason=reason, created_by=actor)  # type: ignore[misc]
+        item = ReviewFeedback(
+            organization=organization,
+            review=review,
+            rule_id=rule_id,
+            verdict=verdict,
+            clause_ref=(clause_ref or "")[:100],
+            language=review.language or "",
+            # text is a SealedField (a property Django accepts as a keyword); the plugin knows fields only
+            clause_hash=clause_hash(text),
+            text=text,
+            reason=reason,
+            created_by=actor,
+        )  # type: ignore[misc]
         item.save()
         # the clause text stays out of the audit log (it is contract text): its hash identifies it
-        audit.record(actor, organization, "review.feedback", obj=item,
-                     summary=f"finding {rule_id} marked {verdict} on review {review.pk}",
-                     changes={"after": {"review": review.pk, "rule_id": rule_id, "verdict": verdict,
-                                        "clause_ref": item.clause_ref, "clause_hash": item.clause_hash,
-                                        "reason": reason}})
+        audit.record(
+            actor,
+            organization,
+            "review.feedback",
+            obj=item,
+            summary=f"finding {rule_id} marked {verdict} on review {review.pk}",
+            changes={
+                "after": {
+                    "review": review.pk,
+                    "rule_id": rule_id,
+                    "verdict": verdict,
+                    "clause_ref": item.clause_ref,
+                    "clause_hash": item.clause_hash,
+                    "reason": reason,
+                }
+            },
+        )
     return item
 
 
@@ -121,9 +156,15 @@ def annotate(review: ContractReview, lang: str) -> dict:
     findings = review.findings
     items = []
     for i, f in enumerate(findings):
-        items.append({**f, **in_language(f, lang), "index": i,
-                      "why_text": explain_why(f.get("why"), lang, f.get("rule_id", "")),
-                      "clause_hash": clause_hash(finding_text(f))})
+        items.append(
+            {
+                **f,
+                **in_language(f, lang),
+                "index": i,
+                "why_text": explain_why(f.get("why"), lang, f.get("rule_id", "")),
+                "clause_hash": clause_hash(finding_text(f)),
+            }
+        )
     hashes = {it["clause_hash"] for it in items}
     own = ReviewFeedback.objects.filter(organization_id=review.organization_id)
     wrong: dict[tuple[str, str], ReviewFeedback] = {}
@@ -146,8 +187,16 @@ def annotate(review: ContractReview, lang: str) -> dict:
             continue
         clause = fb.text
         if clause and normalise_clause(clause) in norm_text:
-            added.append({"id": fb.pk, "rule_id": fb.rule_id, "text": clause, "reason": fb.reason,
-                          "date": formats.date_format(fb.created_at, "Y-m-d"), "from_review": fb.review_id})
+            added.append(
+                {
+                    "id": fb.pk,
+                    "rule_id": fb.rule_id,
+                    "text": clause,
+                    "reason": fb.reason,
+                    "date": formats.date_format(fb.created_at, "Y-m-d"),
+                    "from_review": fb.review_id,
+                }
+            )
     return {"shown": shown, "marked_wrong": marked, "added": added}
 
 
@@ -159,9 +208,15 @@ def export_examples(organization, out: IO[str]) -> int:
     for fb in rows.iterator(chunk_size=200):
         expect = "no-fire" if fb.verdict == ReviewFeedback.Verdict.WRONG else "fire"
         review = fb.review
-        line = {"rule": fb.rule_id, "lang": fb.language or _guess_lang(fb.text),
-                "types": list(review.contract_types) if review else [], "sme": (review.sme_party if review else "") or None,
-                "expect": expect, "text": fb.text, "why": f"{fb.verdict} ({fb.created_at:%Y-%m-%d}): {fb.reason}"}
+        line = {
+            "rule": fb.rule_id,
+            "lang": fb.language or _guess_lang(fb.text),
+            "types": list(review.contract_types) if review else [],
+            "sme": (review.sme_party if review else "") or None,
+            "expect": expect,
+            "text": fb.text,
+            "why": f"{fb.verdict} ({fb.created_at:%Y-%m-%d}): {fb.reason}",
+        }
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
         n += 1
     audit.record(None, organization, "review.feedback.export", summary=f"{n} review feedback example(s) exported")

@@ -5,8 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from chizai.core.validation import CleanInputMixin
 
-TYPE_CHOICES = [("auto", _("Detect automatically")), ("NDA", _("NDA")), ("MFG", _("Manufacturing / master supply")),
-                ("PROTO", _("Prototype / PoC")), ("JRD", _("Joint R&D")), ("DEV", _("Commissioned development")), ("LIC", _("Licence"))]
+TYPE_CHOICES = [
+    ("auto", _("Detect automatically")),
+    ("NDA", _("NDA")),
+    ("MFG", _("Manufacturing / master supply")),
+    ("PROTO", _("Prototype / PoC")),
+    ("JRD", _("Joint R&D")),
+    ("DEV", _("Commissioned development")),
+    ("LIC", _("Licence")),
+]
 LANG_CHOICES = [("auto", _("Detect automatically")), ("ja", _("Japanese")), ("en", _("English"))]
 
 
@@ -15,7 +22,9 @@ class ReviewForm(forms.Form):
     file = forms.FileField(label=_("Contract file (PDF with text, DOCX, TXT, Markdown)"), required=False)
     text = forms.CharField(label=_("…or paste the text"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     contract_type = forms.ChoiceField(label=_("Contract type"), choices=TYPE_CHOICES, initial="auto")
-    sme = forms.CharField(label=_("Your label in the contract (乙, 甲, Supplier …; empty = detect)"), max_length=50, required=False)
+    sme = forms.CharField(
+        label=_("Your label in the contract (乙, 甲, Supplier …; empty = detect)"), max_length=50, required=False
+    )
     lang = forms.ChoiceField(label=_("Language"), choices=LANG_CHOICES, initial="auto")
     previous = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -64,13 +73,22 @@ class FeedbackForm(CleanInputMixin, forms.Form):
     """Mark a finding wrong / right (``finding``), or add a finding the reviewer missed
     (``rule_id`` and the clause ``text``); a reason either way."""
 
-    limits = {"reason": "review.ReviewFeedback.reason", "rule_id": "review.ReviewFeedback.rule_id",
-              "clause_ref": "review.ReviewFeedback.clause_ref"}
+    limits = {
+        "reason": "review.ReviewFeedback.reason",
+        "rule_id": "review.ReviewFeedback.rule_id",
+        "clause_ref": "review.ReviewFeedback.clause_ref",
+    }
 
-    verdict = forms.ChoiceField(label=_("Verdict"), choices=[("wrong", _("Wrong")), ("missed", _("Missed")), ("right", _("Right"))])
+    verdict = forms.ChoiceField(
+        label=_("Verdict"), choices=[("wrong", _("Wrong")), ("missed", _("Missed")), ("right", _("Right"))]
+    )
     finding = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=10_000)
     rule_id = forms.CharField(label=_("Rule"), required=False)
-    text = forms.CharField(label=_("Clause text (select it in the contract or paste it)"), widget=forms.Textarea(attrs={"rows": 3}),
-                           required=False, max_length=4000)
+    text = forms.CharField(
+        label=_("Clause text (select it in the contract or paste it)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
     clause_ref = forms.CharField(label=_("Clause"), required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

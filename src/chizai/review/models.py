@@ -4,6 +4,7 @@ The analysis itself is `chizai.review.engine` (pure library); this model keeps w
 user submitted, the engine's report as JSON, and the link to the previous version of the
 same contract so changes between drafts can be shown.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -38,8 +39,14 @@ class ContractReview(models.Model):
     text = SealedField("text_sealed", "review.ContractReview.text")
     content_sha256 = models.CharField(max_length=64, db_index=True)
     options = models.JSONField(default=dict)
-    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions",
-                                 verbose_name=_("previous version"))
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_versions",
+        verbose_name=_("previous version"),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -77,7 +84,9 @@ class ReviewFeedback(models.Model):
         RIGHT = "right", _("Right")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="review_feedback")
-    review = models.ForeignKey(ContractReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback")
+    review = models.ForeignKey(
+        ContractReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
     rule_id = models.CharField(_("rule"), max_length=20)
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     clause_ref = models.CharField(_("clause"), max_length=100, blank=True)

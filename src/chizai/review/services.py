@@ -1,6 +1,7 @@
 """Reviews as a service: submit, run (in the request when small, in the worker when not),
 compare versions, export. The analysis is delegated to the pure `chizai.review.engine`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -24,18 +25,27 @@ INLINE_LIMIT_CHARS = getattr(settings, "CHIZAI_REVIEW_INLINE_CHARS", 40_000)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-
 def _engine_message(exc) -> str:
     messages = {
-        "encrypted_pdf": _("This PDF is password-protected. Remove the password (or export an unprotected copy) and upload it again."),
-        "scanned_pdf": _("This PDF has no text layer (it looks scanned). Run OCR on it first, or upload the Word file."),
+        "encrypted_pdf": _(
+            "This PDF is password-protected. Remove the password (or export an unprotected copy) and upload it again."
+        ),
+        "scanned_pdf": _(
+            "This PDF has no text layer (it looks scanned). Run OCR on it first, or upload the Word file."
+        ),
         "empty": _("The file is empty."),
-        "binary": _("This file does not look like a contract text. Upload a PDF with text, a DOCX, TXT or Markdown file."),
+        "binary": _(
+            "This file does not look like a contract text. Upload a PDF with text, a DOCX, TXT or Markdown file."
+        ),
         "unsupported_type": _("This file type is not supported. Upload a PDF with text, a DOCX, TXT or Markdown file."),
-        "broken_docx": _("This Word file is damaged and cannot be read. Save it again from Word and upload the new copy."),
+        "broken_docx": _(
+            "This Word file is damaged and cannot be read. Save it again from Word and upload the new copy."
+        ),
         "too_large": _("The file is too large to review."),
-        "unpacked_too_large": _("This Word file unpacks to far more data than a contract holds (a possible \"zip bomb\"), "
-                                "so it was refused without being opened. Save it again from Word and upload the new copy."),
+        "unpacked_too_large": _(
+            'This Word file unpacks to far more data than a contract holds (a possible "zip bomb"), '
+            "so it was refused without being opened. Save it again from Word and upload the new copy."
+        ),
         "unknown_language": _("The contract is in neither Japanese nor English, so it cannot be reviewed."),
     }
     return messages.get(exc.code, exc.message)
@@ -48,15 +58,30 @@ def validate_input(data: bytes | str, filename: str, options: dict):
     if isinstance(data, bytes) and len(data) > MAX_UPLOAD_BYTES:
         raise ChizaiError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
     try:
-        return load_document(data, filename, lang=options.get("lang", "auto"), sme=options.get("sme") or None,
-                             contract_type=options.get("type", "auto"))
+        return load_document(
+            data,
+            filename,
+            lang=options.get("lang", "auto"),
+            sme=options.get("sme") or None,
+            contract_type=options.get("type", "auto"),
+        )
     except ReviewInputError as exc:
         raise ChizaiError(_engine_message(exc)) from exc
 
 
-def submit_review(actor, organization, *, filename: str, data: bytes | None = None, text: str | None = None,
-                  title: str = "", contract_type: str = "auto", sme: str | None = None, lang: str = "auto",
-                  previous: ContractReview | None = None) -> ContractReview:
+def submit_review(
+    actor,
+    organization,
+    *,
+    filename: str,
+    data: bytes | None = None,
+    text: str | None = None,
+    title: str = "",
+    contract_type: str = "auto",
+    sme: str | None = None,
+    lang: str = "auto",
+    previous: ContractReview | None = None,
+) -> ContractReview:
     """Store a contract for review and start the review. A second identical submission
     (same content and options) returns the first review instead of a duplicate."""
     require(actor, organization, "review", "add")
@@ -66,8 +91,12 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
     options = {"type": contract_type or "auto", "sme": (sme or "").strip(), "lang": lang or "auto"}
     payload = source if isinstance(source, bytes) else source.encode("utf-8")
     digest = hashlib.sha256(payload + repr(sorted(options.items())).encode()).hexdigest()
-    existing = ContractReview.objects.restrict(actor, "view").filter(
-        organization=organization, content_sha256=digest).exclude(status=ContractReview.Status.FAILED).first()
+    existing = (
+        ContractReview.objects.restrict(actor, "view")
+        .filter(organization=organization, content_sha256=digest)
+        .exclude(status=ContractReview.Status.FAILED)
+        .first()
+    )
     if existing is not None:
         return existing
     same_organization(organization, previous)
@@ -80,19 +109,34 @@ def submit_review(actor, organization, *, filename: str, data: bytes | None = No
     try:
         with transaction.atomic():
             review = ContractReview(
-                organization=organization, created_by=actor, title=(title or filename)[:200], filename=filename[:255],
+                organization=organization,
+                created_by=actor,
+                title=(title or filename)[:200],
+                filename=filename[:255],
                 # text is a SealedField (a property Django accepts as a keyword); the plugin knows fields only
-                content_sha256=digest, options=options, previous=previous, text=doc.text,  # type: ignore[misc]
+                content_sha256=digest,
+                options=options,
+                previous=previous,
+                text=doc.text,  # type: ignore[misc]
             )
             if stored is not None and sealed is not None:
                 review.source_storage_name, review.source_sha256 = stored, sealed.sha256
                 review.source_key_id, review.source_wrapped_key = sealed.key_id, sealed.wrapped_key
             review.save()
-            review.job = job = jobs.enqueue(actor, organization, "review.run", {"review_id": review.pk},
-                                            dedupe_key=f"review:{review.pk}")
+            review.job = job = jobs.enqueue(
+                actor, organization, "review.run", {"review_id": review.pk}, dedupe_key=f"review:{review.pk}"
+            )
             review.save(update_fields=["job"])
-            audit.record(actor, organization, "review.create", obj=review, summary=f"contract submitted for review: {review.title}",
-                         changes={"after": {"filename": filename, "options": options, "previous": previous.pk if previous else None}})
+            audit.record(
+                actor,
+                organization,
+                "review.create",
+                obj=review,
+                summary=f"contract submitted for review: {review.title}",
+                changes={
+                    "after": {"filename": filename, "options": options, "previous": previous.pk if previous else None}
+                },
+            )
     except Exception:
         if stored:  # nothing half-stored: the encrypted file goes with the failed transaction
             from chizai.register.sealed import discard
@@ -117,22 +161,35 @@ def run_review_job(job: Job):
         from chizai.register.sealed import open_sealed
 
         try:
-            source = open_sealed(review.source_storage_name, review.source_wrapped_key, review.source_key_id,
-                                 review.source_sha256, review.organization_id)
+            source = open_sealed(
+                review.source_storage_name,
+                review.source_wrapped_key,
+                review.source_key_id,
+                review.source_sha256,
+                review.organization_id,
+            )
         except StorageUnavailable:
             ContractReview.objects.filter(pk=review.pk).update(
                 status=ContractReview.Status.QUEUED,
-                error=_("The file storage is unavailable; the review runs as soon as it is back."))
+                error=_("The file storage is unavailable; the review runs as soon as it is back."),
+            )
             raise  # the job waits for the storage (jobs.OUTAGE_RETRY) without using up its attempts
     else:
         source = review.text
     try:
-        doc = load_document(source, review.filename, lang=options.get("lang", "auto"), sme=options.get("sme") or None,
-                            contract_type=options.get("type", "auto"))
+        doc = load_document(
+            source,
+            review.filename,
+            lang=options.get("lang", "auto"),
+            sme=options.get("sme") or None,
+            contract_type=options.get("type", "auto"),
+        )
         jobs.heartbeat(job, 40, "checking the clauses")
         report = review_document(doc)
     except ReviewInputError as exc:  # the input itself is bad: retrying cannot help
-        ContractReview.objects.filter(pk=review.pk).update(status=ContractReview.Status.FAILED, error=_engine_message(exc))
+        ContractReview.objects.filter(pk=review.pk).update(
+            status=ContractReview.Status.FAILED, error=_engine_message(exc)
+        )
         return {"failed": exc.code}
     except Exception as exc:
         final = job.attempts >= job.max_attempts
@@ -148,13 +205,23 @@ def run_review_job(job: Job):
     severities = [f["severity"] for f in data["findings"]]
     with transaction.atomic():
         ContractReview.objects.filter(pk=review.pk).update(
-            status=ContractReview.Status.DONE, language=report.language,
+            status=ContractReview.Status.DONE,
+            language=report.language,
             **sealed_columns(ContractReview, review.organization_id, report=data, text=doc.text),
-            contract_types=report.contract_type, sme_party=report.sme_party or "", error="",
-            high_count=severities.count("HIGH"), medium_count=severities.count("MEDIUM"), low_count=severities.count("LOW"),
+            contract_types=report.contract_type,
+            sme_party=report.sme_party or "",
+            error="",
+            high_count=severities.count("HIGH"),
+            medium_count=severities.count("MEDIUM"),
+            low_count=severities.count("LOW"),
         )
-        audit.record(review.created_by, review.organization, "review.complete", obj=review,
-                     summary=f"review finished: {severities.count('HIGH')} high, {severities.count('MEDIUM')} medium, {severities.count('LOW')} low")
+        audit.record(
+            review.created_by,
+            review.organization,
+            "review.complete",
+            obj=review,
+            summary=f"review finished: {severities.count('HIGH')} high, {severities.count('MEDIUM')} medium, {severities.count('LOW')} low",
+        )
     return {"review_id": review.pk, "findings": len(severities)}
 
 
@@ -184,18 +251,41 @@ def report_object(review: ContractReview):
     from chizai.review.engine.document import ChecklistResult, Document, Finding, Report
 
     data = review.report or {}
-    findings = [Finding(rule_id=f["rule_id"], severity=f["severity"], title=f["title"], reason=f["reason"], basis=f["basis"],
-                        balanced=f["balanced"], question=f["question"], clause=f.get("clause"),
-                        span=tuple(f["span"]) if f.get("span") else None, text=f.get("text"),
-                        why=f.get("why"), quote=f.get("quote"),
-                        quote_span=tuple(f["quote_span"]) if f.get("quote_span") else None, parallel=f.get("parallel"))
-                for f in data.get("findings", [])]
-    checklist = [ChecklistResult(id=c["id"], item=c["item"], status=c["status"], clause=c.get("clause"))
-                 for c in data.get("checklist", [])]
-    report = Report(file=review.filename, language=data.get("language", "ja"), contract_type=data.get("contract_type", []),
-                    sme_party=data.get("sme_party"), findings=findings, checklist=checklist,
-                    elapsed_ms=data.get("elapsed_ms", 0.0), summary=data.get("summary", ""), disclaimer=data.get("disclaimer", ""),
-                    detection=data.get("detection"))
+    findings = [
+        Finding(
+            rule_id=f["rule_id"],
+            severity=f["severity"],
+            title=f["title"],
+            reason=f["reason"],
+            basis=f["basis"],
+            balanced=f["balanced"],
+            question=f["question"],
+            clause=f.get("clause"),
+            span=tuple(f["span"]) if f.get("span") else None,
+            text=f.get("text"),
+            why=f.get("why"),
+            quote=f.get("quote"),
+            quote_span=tuple(f["quote_span"]) if f.get("quote_span") else None,
+            parallel=f.get("parallel"),
+        )
+        for f in data.get("findings", [])
+    ]
+    checklist = [
+        ChecklistResult(id=c["id"], item=c["item"], status=c["status"], clause=c.get("clause"))
+        for c in data.get("checklist", [])
+    ]
+    report = Report(
+        file=review.filename,
+        language=data.get("language", "ja"),
+        contract_type=data.get("contract_type", []),
+        sme_party=data.get("sme_party"),
+        findings=findings,
+        checklist=checklist,
+        elapsed_ms=data.get("elapsed_ms", 0.0),
+        summary=data.get("summary", ""),
+        disclaimer=data.get("disclaimer", ""),
+        detection=data.get("detection"),
+    )
     # the renderers highlight spans in the reviewed text; segments are not needed for that
     report.document = Document(text=review.text, norm=review.text, norm_to_orig=[], language=report.language)
     return report
@@ -221,8 +311,13 @@ def compare(old: ContractReview, new: ContractReview) -> dict:
         if tag == "equal":
             continue
         diff.append({"op": tag, "removed": old.text.splitlines()[a0:a1], "added": new.text.splitlines()[b0:b1]})
-    return {"appeared": appeared, "gone": gone, "changed_wording": moved, "text_changes": diff,
-            "similarity": round(matcher.ratio(), 3)}
+    return {
+        "appeared": appeared,
+        "gone": gone,
+        "changed_wording": moved,
+        "text_changes": diff,
+        "similarity": round(matcher.ratio(), 3),
+    }
 
 
 def open_questions(review: ContractReview) -> list[str]:
@@ -232,12 +327,16 @@ def open_questions(review: ContractReview) -> list[str]:
         return []
     uncertain = ((review.report or {}).get("detection") or {}).get("uncertain") or []
     options = review.options or {}
-    return [q for q in uncertain
-            if (q == "sme" and not options.get("sme")) or (q == "type" and options.get("type", "auto") == "auto")]
+    return [
+        q
+        for q in uncertain
+        if (q == "sme" and not options.get("sme")) or (q == "type" and options.get("type", "auto") == "auto")
+    ]
 
 
 def with_open_high_findings(user, organization):
     """Reviews ``user`` may view whose newest version (no later draft reviewed) still has high
     findings: what remains to negotiate before signing."""
     return ContractReview.objects.restrict(user, "view").filter(
-        organization=organization, status=ContractReview.Status.DONE, next_versions__isnull=True, high_count__gt=0)
+        organization=organization, status=ContractReview.Status.DONE, next_versions__isnull=True, high_count__gt=0
+    )

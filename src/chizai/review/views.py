@@ -16,11 +16,15 @@ def _submit(request, form, previous=None):
     upload = data.get("file")
     try:
         return services.submit_review(
-            request.user, request.organization,
+            request.user,
+            request.organization,
             filename=upload.name if upload else "pasted.txt",
             data=upload.read() if upload else None,
             text=None if upload else data["text"],
-            title=data.get("title") or "", contract_type=data["contract_type"], sme=data.get("sme"), lang=data["lang"],
+            title=data.get("title") or "",
+            contract_type=data["contract_type"],
+            sme=data.get("sme"),
+            lang=data["lang"],
             previous=previous,
         )
     except ChizaiError as exc:
@@ -38,13 +42,19 @@ def index(request):
             if review is not None:
                 return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)
     reviews = scoped(request, ContractReview).select_related("created_by")[:100]
-    return render(request, "review/index.html", {"form": form, "reviews": reviews, "can_add": can(request, "review", "add")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "review/index.html",
+        {"form": form, "reviews": reviews, "can_add": can(request, "review", "add")},
+        status=400 if form.errors else 200,
+    )
 
 
 def _chunks(text: str, findings: list[dict]) -> list[tuple[str, dict | None, int]]:
     """The contract text cut into plain and highlighted pieces for the template."""
-    spans = sorted(((f["span"][0], f["span"][1], i) for i, f in enumerate(findings) if f.get("span")), key=lambda s: s[0])
+    spans = sorted(
+        ((f["span"][0], f["span"][1], i) for i, f in enumerate(findings) if f.get("span")), key=lambda s: s[0]
+    )
     pieces: list[tuple[str, dict | None, int]] = []
     pos = 0
     for start, end, index in spans:
@@ -63,9 +73,15 @@ def _review_again(request, review, form):
     data = form.cleaned_data
     try:
         return services.submit_review(
-            request.user, request.organization, filename=review.filename, text=review.text, title=review.title,
+            request.user,
+            request.organization,
+            filename=review.filename,
+            text=review.text,
+            title=review.title,
             contract_type=data.get("contract_type") or options.get("type", "auto"),
-            sme=data.get("sme") or options.get("sme") or None, lang=options.get("lang", "auto"), previous=review.previous,
+            sme=data.get("sme") or options.get("sme") or None,
+            lang=options.get("lang", "auto"),
+            previous=review.previous,
         )
     except ChizaiError as exc:
         form.add_error(None, str(exc))
@@ -91,19 +107,24 @@ def detail(request, review_id: int):
         return render(request, "review/_progress.html", {"review": review})
     # findings wait for the answer: read in the wrong direction they mislead
     hold = bool(questions) and can(request, "review", "add") and not request.GET.get("findings")
-    return render(request, "review/detail.html", {
-        "review": review,
-        "questions": questions,
-        "choice": choice,
-        "hold_findings": hold,
-        "detection": detection,
-        "chunks": _chunks(review.text, review.findings) if review.status == "done" and not hold else [],
-        "versions": scoped(request, ContractReview).filter(filename=review.filename).exclude(pk=review.pk)[:20],
-        "form": ReviewForm(initial={"previous": review.pk, "title": review.title}),
-        "can_add": can(request, "review", "add"),
-        "can_export": can(request, "review", "export"),
-        **_feedback_context(request, review, hold),
-    }, status=400 if choice is not None and choice.errors else 200)
+    return render(
+        request,
+        "review/detail.html",
+        {
+            "review": review,
+            "questions": questions,
+            "choice": choice,
+            "hold_findings": hold,
+            "detection": detection,
+            "chunks": _chunks(review.text, review.findings) if review.status == "done" and not hold else [],
+            "versions": scoped(request, ContractReview).filter(filename=review.filename).exclude(pk=review.pk)[:20],
+            "form": ReviewForm(initial={"previous": review.pk, "title": review.title}),
+            "can_add": can(request, "review", "add"),
+            "can_export": can(request, "review", "export"),
+            **_feedback_context(request, review, hold),
+        },
+        status=400 if choice is not None and choice.errors else 200,
+    )
 
 
 @org_view("review", "export")
@@ -128,8 +149,12 @@ def new_version(request, review_id: int):
     if request.method == "POST" and form.is_valid():
         review = _submit(request, form, previous=previous)
         if review is not None:
-            return redirect("review_compare", org_slug=request.organization.slug, review_id=review.pk, other_id=previous.pk)
-    return render(request, "review/new_version.html", {"form": form, "previous": previous}, status=400 if form.errors else 200)
+            return redirect(
+                "review_compare", org_slug=request.organization.slug, review_id=review.pk, other_id=previous.pk
+            )
+    return render(
+        request, "review/new_version.html", {"form": form, "previous": previous}, status=400 if form.errors else 200
+    )
 
 
 @org_view("review", "view")
@@ -151,9 +176,13 @@ def _feedback_context(request, review, hold: bool) -> dict:
     if review.status != "done" or hold:
         return {}
     lang = "ja" if (get_language() or "").startswith("ja") else "en"
-    return {"fb": feedback.annotate(review, lang), "checklist": feedback.checklist_in_language(review, lang),
-            "can_feedback": can(request, "review", "change"),
-            "feedback_form": FeedbackForm(), "rule_ids": feedback.rule_ids()}
+    return {
+        "fb": feedback.annotate(review, lang),
+        "checklist": feedback.checklist_in_language(review, lang),
+        "can_feedback": can(request, "review", "change"),
+        "feedback_form": FeedbackForm(),
+        "rule_ids": feedback.rule_ids(),
+    }
 
 
 @org_view("review", "change")
@@ -169,9 +198,16 @@ def feedback(request, review_id: int):
         data = form.cleaned_data
         try:
             feedback_services.record_feedback(
-                request.user, request.organization, review, verdict=data["verdict"], reason=data["reason"],
-                finding_index=data.get("finding"), rule_id=data.get("rule_id") or "", text=data.get("text") or "",
-                clause_ref=data.get("clause_ref") or "")
+                request.user,
+                request.organization,
+                review,
+                verdict=data["verdict"],
+                reason=data["reason"],
+                finding_index=data.get("finding"),
+                rule_id=data.get("rule_id") or "",
+                text=data.get("text") or "",
+                clause_ref=data.get("clause_ref") or "",
+            )
             messages.success(request, _("Thank you: your organisation's reviews will use this."))
         except ChizaiError as exc:
             messages.error(request, str(exc))

@@ -1,4 +1,5 @@
 """A support organisation, its adviser, and client companies reached through engagements."""
+
 import pytest
 
 from chizai.core import services as core_services
@@ -25,7 +26,9 @@ def coordinator(support):
 
 def make_client(slug, prefecture="岐阜県", industry="金型", owner_name=None):
     client = OrganizationFactory(slug=slug, prefecture=prefecture, industry=industry, name_ja=f"{slug}株式会社")
-    owner = MembershipFactory(organization=client, role="owner", user=UserFactory(username=owner_name or f"own-{slug}")).user
+    owner = MembershipFactory(
+        organization=client, role="owner", user=UserFactory(username=owner_name or f"own-{slug}")
+    ).user
     return client, owner
 
 

@@ -1,5 +1,6 @@
 """Engagement-scoped access: an adviser sees a client only while its owner's grant is active,
 and every read of client data is in that client's audit chain."""
+
 import pytest
 from django.http import Http404
 from django.test import Client
@@ -88,8 +89,9 @@ def test_client_viewer_may_not_see_adviser_records(adviser, client_org):
 
 
 def test_client_owner_cannot_write_adviser_records(client_org):
-    response = _login(client_org.test_owner).post(f"/o/{client_org.slug}/advisers/workspace/actions/",
-                                                   {"title": "x", "side": "client"})
+    response = _login(client_org.test_owner).post(
+        f"/o/{client_org.slug}/advisers/workspace/actions/", {"title": "x", "side": "client"}
+    )
     assert response.status_code == 403
 
 

@@ -24,8 +24,12 @@ def test_demo_adviser_has_five_clients_in_three_prefectures_and_a_repeated_diagn
 
 def test_demo_is_idempotent(db):
     load_demo()
-    counts = (Diagnostic.objects.count(), AuditEvent.objects.filter(action__startswith="advisers.").exclude(
-        action="advisers.read").count())
+    counts = (
+        Diagnostic.objects.count(),
+        AuditEvent.objects.filter(action__startswith="advisers.").exclude(action="advisers.read").count(),
+    )
     load_demo()
-    assert (Diagnostic.objects.count(), AuditEvent.objects.filter(action__startswith="advisers.").exclude(
-        action="advisers.read").count()) == counts
+    assert (
+        Diagnostic.objects.count(),
+        AuditEvent.objects.filter(action__startswith="advisers.").exclude(action="advisers.read").count(),
+    ) == counts

@@ -13,8 +13,18 @@ from chizai.core.services import ChizaiError
 
 def test_catalogue_covers_the_ten_areas_with_bilingual_questions():
     ids = [a["id"] for a in diag.areas()]
-    assert ids == ["inventory", "classification", "secrecy", "nda", "contracts", "strategy", "evidence",
-                   "succession", "financing", "overseas"]
+    assert ids == [
+        "inventory",
+        "classification",
+        "secrecy",
+        "nda",
+        "contracts",
+        "strategy",
+        "evidence",
+        "succession",
+        "financing",
+        "overseas",
+    ]
     for area in diag.areas():
         assert area["ja"] and area["en"] and len(area["questions"]) >= 3
         for q in area["questions"]:
@@ -42,8 +52,15 @@ def test_prefill_is_empty_without_data_and_uses_reviews_when_there_are_some(clie
     from chizai.review.models import ContractReview
 
     for i in range(3):
-        ContractReview.objects.create(organization=client_org, title=f"NDA {i}", filename="a.txt", content_sha256=str(i),
-                                      status="done", high_count=1, medium_count=1)
+        ContractReview.objects.create(
+            organization=client_org,
+            title=f"NDA {i}",
+            filename="a.txt",
+            content_sha256=str(i),
+            status="done",
+            high_count=1,
+            medium_count=1,
+        )
     proposal = diag.prefill(client_org)["contracts.read"]
     assert proposal["prefilled"] and proposal["value"] == 2
     assert "3 contracts reviewed" in proposal["evidence"] and "6 high/medium" in proposal["evidence"]
@@ -69,12 +86,24 @@ def test_radar_svg_escapes_labels_and_draws_both_runs():
 
 def _finals(adviser, client_org, first_level, second_level):
     first = services.start_diagnostic(adviser, client_org)
-    services.save_diagnostic(adviser, client_org, first, conducted_on=date(2026, 1, 15), final=True,
-                             answers={q: {"value": first_level} for q in diag.questions()})
+    services.save_diagnostic(
+        adviser,
+        client_org,
+        first,
+        conducted_on=date(2026, 1, 15),
+        final=True,
+        answers={q: {"value": first_level} for q in diag.questions()},
+    )
     second = services.start_diagnostic(adviser, client_org)
-    services.save_diagnostic(adviser, client_org, second, conducted_on=date(2026, 7, 15), final=True,
-                             notes="改善が進んだ / clear progress",
-                             answers={q: {"value": second_level, "evidence": "規程を確認"} for q in diag.questions()})
+    services.save_diagnostic(
+        adviser,
+        client_org,
+        second,
+        conducted_on=date(2026, 7, 15),
+        final=True,
+        notes="改善が進んだ / clear progress",
+        answers={q: {"value": second_level, "evidence": "規程を確認"} for q in diag.questions()},
+    )
     return first, second
 
 
@@ -84,7 +113,9 @@ def test_repeated_diagnostic_shows_the_previous_one(adviser, client_org):
     assert previous == first
     web = Client()
     web.force_login(adviser)
-    body = web.get(f"/o/{client_org.slug}/advisers/diagnostics/{second.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = web.get(
+        f"/o/{client_org.slug}/advisers/diagnostics/{second.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert 'id="overall">75<' in body and "2026-01-15: 25" in body
 
 
@@ -108,8 +139,10 @@ def test_web_flow_start_answer_finalise(adviser, client_org):
     response = web.post(f"/o/{client_org.slug}/advisers/diagnostics/new/")
     item = Diagnostic.objects.get(organization=client_org)
     assert response.status_code == 302 and response["Location"].endswith(f"/diagnostics/{item.pk}/")
-    web.post(f"/o/{client_org.slug}/advisers/diagnostics/{item.pk}/save/",
-             {"q-inventory.listed": "4", "e-inventory.listed": "台帳あり", "final": "1"})
+    web.post(
+        f"/o/{client_org.slug}/advisers/diagnostics/{item.pk}/save/",
+        {"q-inventory.listed": "4", "e-inventory.listed": "台帳あり", "final": "1"},
+    )
     item.refresh_from_db()
     assert item.status == "final" and item.scores["inventory"] == 100
     assert item.answers["inventory.listed"]["evidence"] == "台帳あり"

@@ -1,4 +1,5 @@
 """Browser walk: the demo adviser goes from the portfolio into a client's diagnostic and exports the PDF."""
+
 import pytest
 
 from chizai.core.demo import DEMO_PASSWORD, load_demo

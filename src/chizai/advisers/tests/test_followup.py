@@ -1,4 +1,5 @@
 """Engagement records, action items, visits, skill hand-over, referrals and the directory."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,12 +15,26 @@ from chizai.core.tests.factories import OrganizationFactory
 
 
 def test_engagement_record_is_linked_to_the_grant_and_audited(adviser, support, client_org):
-    record = services.save_engagement_record(adviser, client_org, scope="診断と契約", started_on=date(2026, 4, 1),
-                                             ended_on=None, hours_planned=Decimal("20"), topics="NDA, 棚卸し、承継")
+    record = services.save_engagement_record(
+        adviser,
+        client_org,
+        scope="診断と契約",
+        started_on=date(2026, 4, 1),
+        ended_on=None,
+        hours_planned=Decimal("20"),
+        topics="NDA, 棚卸し、承継",
+    )
     assert record.engagement == client_org.test_engagement and record.support_organization == support
     assert record.topic_list == ["NDA", "棚卸し", "承継"]
-    services.save_engagement_record(adviser, client_org, scope="診断", started_on=date(2026, 4, 1), ended_on=None,
-                                    hours_planned=Decimal("30"), topics="")
+    services.save_engagement_record(
+        adviser,
+        client_org,
+        scope="診断",
+        started_on=date(2026, 4, 1),
+        ended_on=None,
+        hours_planned=Decimal("30"),
+        topics="",
+    )
     assert EngagementRecord.objects.count() == 1
     event = AuditEvent.objects.filter(organization=client_org, action="advisers.engagement_record.save").last()
     assert event.changes["before"]["hours_planned"] == "20.0" and event.changes["after"]["hours_planned"] == "30"
@@ -27,7 +42,9 @@ def test_engagement_record_is_linked_to_the_grant_and_audited(adviser, support, 
 
 def test_actions_for_both_sides_with_due_dates_and_status(adviser, client_org):
     today = timezone.localdate()
-    late = services.add_action(adviser, client_org, title="秘密区分を決める", side="client", due_on=today - timedelta(days=1))
+    late = services.add_action(
+        adviser, client_org, title="秘密区分を決める", side="client", due_on=today - timedelta(days=1)
+    )
     services.add_action(adviser, client_org, title="NDA雛形を送る", side="adviser", due_on=today + timedelta(days=7))
     assert late.is_overdue
     services.set_action_status(adviser, client_org, late, "done")
@@ -41,8 +58,15 @@ def test_actions_for_both_sides_with_due_dates_and_status(adviser, client_org):
 
 def test_visits_give_last_and_next_contact(adviser, client_org):
     today = timezone.localdate()
-    services.log_visit(adviser, client_org, visited_on=today - timedelta(days=30), kind="visit", hours=Decimal("2"),
-                       summary="棚卸し", next_contact_on=today + timedelta(days=14))
+    services.log_visit(
+        adviser,
+        client_org,
+        visited_on=today - timedelta(days=30),
+        kind="visit",
+        hours=Decimal("2"),
+        summary="棚卸し",
+        next_contact_on=today + timedelta(days=14),
+    )
     assert figures.last_contact(client_org) == today - timedelta(days=30)
     assert figures.next_contact(client_org) == today + timedelta(days=14)
 
@@ -65,12 +89,21 @@ def test_directory_seed_is_idempotent_and_editable(coordinator, support):
     added = services.seed_directory(coordinator, support)
     assert added >= 8 and services.seed_directory(coordinator, support) == 0
     keys = set(SupportProgramme.objects.filter(organization=support).values_list("key", flat=True))
-    assert {"jpo-sme-support", "sme-agency", "inpit-consultation", "inpit-timestamp", "jpaa", "chamber",
-            "prefectural-institute"} <= keys
+    assert {
+        "jpo-sme-support",
+        "sme-agency",
+        "inpit-consultation",
+        "inpit-timestamp",
+        "jpaa",
+        "chamber",
+        "prefectural-institute",
+    } <= keys
     web = Client()
     web.force_login(coordinator)
-    web.post(f"/o/{support.slug}/advisers/directory/save/", {"key": "jpaa", "name_ja": "日本弁理士会 東海会",
-                                                             "kind": "expert", "is_active": "on"})
+    web.post(
+        f"/o/{support.slug}/advisers/directory/save/",
+        {"key": "jpaa", "name_ja": "日本弁理士会 東海会", "kind": "expert", "is_active": "on"},
+    )
     assert SupportProgramme.objects.get(organization=support, key="jpaa").name_ja == "日本弁理士会 東海会"
 
 
@@ -101,7 +134,10 @@ def test_workspace_web_forms(adviser, client_org):
     web = Client()
     web.force_login(adviser)
     base = f"/o/{client_org.slug}/advisers/workspace/"
-    assert web.post(base + "actions/", {"title": "棚卸し表を作る", "side": "client", "due_on": "2026-12-01"}).status_code == 302
+    assert (
+        web.post(base + "actions/", {"title": "棚卸し表を作る", "side": "client", "due_on": "2026-12-01"}).status_code
+        == 302
+    )
     item = ActionItem.objects.get(organization=client_org)
     web.post(base + "actions/status/", {"item": item.pk, "status": "done"})
     web.post(base + "visits/", {"visited_on": "2026-11-01", "kind": "visit", "hours": "2", "summary": "初回訪問"})

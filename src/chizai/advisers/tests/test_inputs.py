@@ -1,5 +1,6 @@
 """R8 in the adviser workspace: a posted id that is not a number answers 404, never a 500;
 text fields refuse control characters and keep within the model's limits."""
+
 from django.test import Client
 
 from chizai.advisers import diagnostic as diag
@@ -34,8 +35,11 @@ def test_action_title_with_a_control_character_or_too_long_is_refused(adviser, c
 def test_rating_that_is_not_a_number_gets_a_message(adviser, coordinator, support, client_org):
     prioritisation.seed_criteria(coordinator, support)
     web = _web(adviser)
-    page = web.post(f"/o/{support.slug}/advisers/priorities/rate/", {"client": client_org.slug, "r-rd_intensity": "abc"},
-                    follow=True)
+    page = web.post(
+        f"/o/{support.slug}/advisers/priorities/rate/",
+        {"client": client_org.slug, "r-rd_intensity": "abc"},
+        follow=True,
+    )
     assert page.status_code == 200 and "Enter whole numbers for the ratings." in page.content.decode()
 
 
@@ -44,8 +48,11 @@ def test_diagnostic_evidence_with_a_control_character_is_refused(adviser, client
     before = dict(item.answers)
     qid = next(iter(diag.questions()))
     web = _web(adviser)
-    page = web.post(f"/o/{client_org.slug}/advisers/diagnostics/{item.pk}/save/",
-                    {f"q-{qid}": "2", f"e-{qid}": "証拠\x00", "notes": "メモ"}, follow=True)
+    page = web.post(
+        f"/o/{client_org.slug}/advisers/diagnostics/{item.pk}/save/",
+        {f"q-{qid}": "2", f"e-{qid}": "証拠\x00", "notes": "メモ"},
+        follow=True,
+    )
     assert page.status_code == 200 and "control character" in page.content.decode()
     item.refresh_from_db()
     assert item.notes == "" and item.answers == before

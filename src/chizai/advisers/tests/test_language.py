@@ -1,4 +1,5 @@
 """The adviser pages in one language: prefectures are named in the reader's language."""
+
 import pytest
 from django.test import Client
 

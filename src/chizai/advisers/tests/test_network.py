@@ -1,4 +1,5 @@
 """Network figures aggregate; no single client's confidential fields appear in them."""
+
 import csv
 import io
 from datetime import date
@@ -11,8 +12,14 @@ from chizai.advisers.models import SupportProgramme
 
 from .conftest import engage, make_client
 
-SECRET_MARKERS = ["極秘加工条件XYZ", "secret-evidence-42", "confidential-note-77", "visit-summary-secret",
-                  "referral-reason-secret", "action-title-secret"]
+SECRET_MARKERS = [
+    "極秘加工条件XYZ",
+    "secret-evidence-42",
+    "confidential-note-77",
+    "visit-summary-secret",
+    "referral-reason-secret",
+    "action-title-secret",
+]
 
 
 def _served_clients(adviser, support, n=4):
@@ -30,11 +37,21 @@ def _fill_with_secrets(adviser, support, clients):
     for i, client in enumerate(clients):
         for when, level in ((date(2026, 1, 10), 1), (date(2026, 7, 10), 2 + i % 2)):
             item = services.start_diagnostic(adviser, client)
-            services.save_diagnostic(adviser, client, item, conducted_on=when, final=True, notes=SECRET_MARKERS[2],
-                                     answers={q: {"value": level, "evidence": f"{SECRET_MARKERS[0]} {SECRET_MARKERS[1]}"}
-                                              for q in diag.questions()})
-        services.log_visit(adviser, client, visited_on=date(2026, 2, 1), kind="visit", hours=2,
-                           summary=SECRET_MARKERS[3])
+            services.save_diagnostic(
+                adviser,
+                client,
+                item,
+                conducted_on=when,
+                final=True,
+                notes=SECRET_MARKERS[2],
+                answers={
+                    q: {"value": level, "evidence": f"{SECRET_MARKERS[0]} {SECRET_MARKERS[1]}"}
+                    for q in diag.questions()
+                },
+            )
+        services.log_visit(
+            adviser, client, visited_on=date(2026, 2, 1), kind="visit", hours=2, summary=SECRET_MARKERS[3]
+        )
         services.refer(adviser, client, programme=programme, reason=SECRET_MARKERS[4])
         services.add_action(adviser, client, title=SECRET_MARKERS[5], side="client")
         services.note_skill(adviser, client, skill="nda", level=2)

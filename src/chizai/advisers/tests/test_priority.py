@@ -22,8 +22,12 @@ weight = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allo
 value = st.fractions(min_value=0, max_value=1, max_denominator=100)
 
 
-@given(st.fixed_dictionaries({k: weight for k in KEYS}), st.fixed_dictionaries({k: value for k in KEYS}),
-       st.sampled_from(KEYS), value)
+@given(
+    st.fixed_dictionaries({k: weight for k in KEYS}),
+    st.fixed_dictionaries({k: value for k in KEYS}),
+    st.sampled_from(KEYS),
+    value,
+)
 def test_score_is_monotone_in_each_criterion(weights, values, key, other):
     low, high = sorted([values[key], other])
     score_low, _ = priority.compute(weights, {**values, key: low})
@@ -62,7 +66,9 @@ def published(coordinator, support):
 
 def test_weight_changes_are_audited_with_before_and_after(coordinator, published):
     prioritisation.publish_weights(coordinator, published, {"region": "5"}, note="地方重視")
-    event = AuditEvent.objects.filter(organization=published, action="advisers.weights.publish").order_by("-seq").first()
+    event = (
+        AuditEvent.objects.filter(organization=published, action="advisers.weights.publish").order_by("-seq").first()
+    )
     assert event.changes["before"]["region"] == "1.00" and event.changes["after"]["region"] == "5.00"
     assert WeightsPublication.objects.filter(organization=published).first().weights["region"] == "5.00"
 
@@ -90,16 +96,18 @@ def test_candidate_scores_use_the_published_weights_and_the_ratings(adviser, coo
     prioritisation.publish_weights(coordinator, published, {"rd_intensity": "7.25", "region": "0"}, note="見直し")
     latest = WeightsPublication.objects.filter(organization=published).first().weights
     for row in prioritisation.candidates(coordinator, published):
-        assert {c.key: f"{Decimal(c.weight.numerator) / Decimal(c.weight.denominator):.2f}"
-                for c in row["contributions"]} == latest
+        assert {
+            c.key: f"{Decimal(c.weight.numerator) / Decimal(c.weight.denominator):.2f}" for c in row["contributions"]
+        } == latest
         region = {c.key: c for c in row["contributions"]}["region"]
         assert region.points == 0
 
 
 def test_rating_captures_figures_and_audits_the_read_in_the_client(adviser, published, client_org):
     prioritisation.rate_client(adviser, published, client_org, {})
-    assert AuditEvent.objects.filter(organization=client_org, action=services.READ,
-                                     summary__contains="prioritisation").exists()
+    assert AuditEvent.objects.filter(
+        organization=client_org, action=services.READ, summary__contains="prioritisation"
+    ).exists()
 
 
 def test_rating_a_client_without_engagement_is_refused(adviser, published, stranger_org):

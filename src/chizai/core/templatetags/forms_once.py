@@ -2,6 +2,7 @@
 
 Loaded for every template through TEMPLATES' ``builtins`` in settings, next to ``{% csrf_token %}``.
 """
+
 import secrets
 
 from django import template

@@ -1,5 +1,6 @@
 """``core.access``: the one helper every service, view, API route and template asks, and the
 one family of refusals (Denied 403 / NotFound 404) with one rendering each in web and API."""
+
 import json
 
 import pytest
@@ -46,7 +47,9 @@ def test_the_api_renders_every_refusal_the_same_way(rf: RequestFactory):
     from chizai.api import _denied
 
     forbidden = _denied(rf.get("/api/x"), access.Denied("Only an owner may override the gate."))
-    assert forbidden.status_code == 403 and json.loads(forbidden.content) == {"detail": "Only an owner may override the gate."}
+    assert forbidden.status_code == 403 and json.loads(forbidden.content) == {
+        "detail": "Only an owner may override the gate."
+    }
     hidden = _denied(rf.get("/api/x"), access.NotFound("No such organisation."))
     assert hidden.status_code == 404 and json.loads(hidden.content) == {"detail": "Not Found"}
 
@@ -76,6 +79,10 @@ def test_no_template_compares_role_names():
 
     package = Path(access.__file__).resolve().parents[1]
     pattern = re.compile(r"(current_role|my_role|org_role)\s*(==|!=)|\b(in|==|!=)\s*(current_role|my_role|org_role)\b")
-    offenders = [f"{path.relative_to(package)}:{n}" for path in package.rglob("*.html")
-                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    offenders = [
+        f"{path.relative_to(package)}:{n}"
+        for path in package.rglob("*.html")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
     assert not offenders, f"templates compare role names (use org_can.<app>.<action>): {offenders}"

@@ -10,7 +10,15 @@ from chizai.core.models import AuditChainHead, AuditEvent
 @pytest.fixture
 def chain(org, owner):
     for i in range(5):
-        audit.record(owner, org, "test.event", object_type="x", object_id=i, summary=f"event {i}", changes={"n": i, "日本語": "値"})
+        audit.record(
+            owner,
+            org,
+            "test.event",
+            object_type="x",
+            object_id=i,
+            summary=f"event {i}",
+            changes={"n": i, "日本語": "値"},
+        )
     return list(AuditEvent.objects.filter(chain=audit.chain_name(org)).order_by("seq"))
 
 
@@ -45,10 +53,13 @@ def test_model_refuses_update_and_delete(chain):
         event.delete()
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE core_auditevent SET summary = 'forged'",
-    "DELETE FROM core_auditevent",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE core_auditevent SET summary = 'forged'",
+        "DELETE FROM core_auditevent",
+    ],
+)
 def test_database_triggers_refuse_tampering(chain, sql):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
@@ -86,8 +97,14 @@ def test_inserted_row_is_detected(chain, org, owner):
     with connection.cursor() as cursor:
         for event in reversed(chain[2:]):  # make room at seq 3, top down so (chain, seq) stays unique
             cursor.execute("UPDATE core_auditevent SET seq = seq + 1 WHERE id = %s", [event.pk])
-    forged = AuditEvent(chain=chain[0].chain, seq=3, created_at=chain[2].created_at, organization_id=org.pk,
-                        action="forged", prev_hash=chain[1].hash)
+    forged = AuditEvent(
+        chain=chain[0].chain,
+        seq=3,
+        created_at=chain[2].created_at,
+        organization_id=org.pk,
+        action="forged",
+        prev_hash=chain[1].hash,
+    )
     forged.hash = audit.compute_hash(forged)
     AuditEvent.objects.bulk_create([forged])
     result = audit.verify(org)
@@ -96,8 +113,14 @@ def test_inserted_row_is_detected(chain, org, owner):
 
 
 def test_appended_row_is_detected(chain, org):
-    forged = AuditEvent(chain=chain[0].chain, seq=6, created_at=chain[4].created_at, organization_id=org.pk,
-                        action="forged", prev_hash=chain[4].hash)
+    forged = AuditEvent(
+        chain=chain[0].chain,
+        seq=6,
+        created_at=chain[4].created_at,
+        organization_id=org.pk,
+        action="forged",
+        prev_hash=chain[4].hash,
+    )
     forged.hash = audit.compute_hash(forged)
     AuditEvent.objects.bulk_create([forged])
     result = audit.verify(org)
@@ -162,6 +185,7 @@ def test_unknown_org_in_cli(db, capsys):
 
 
 # --- chains that must exist, and checkpoints that cannot be rolled back (issue 11 R2) -------
+
 
 def _delete_chain(chain_name_: str) -> None:
     """What an attacker with database write access does to make a chain vanish."""
@@ -247,7 +271,8 @@ def test_rolled_back_checkpoint_is_detected(org, owner, django_capture_on_commit
 
 
 def test_rolled_back_registry_after_deleting_the_newest_organisation_is_detected(
-        org, owner, django_capture_on_commit_callbacks):
+    org, owner, django_capture_on_commit_callbacks
+):
     older_registry = _snapshot(audit.REGISTRY)
     with django_capture_on_commit_callbacks(execute=True):
         newest = services.create_organization(owner, slug="newest", name_ja="最新工業")
@@ -296,8 +321,9 @@ def test_migration_registers_existing_chains_and_keeps_tampered_checkpoints_brok
     audit.record(owner, other_org, "test.event")
     AuditChainHead.objects.filter(chain=audit.REGISTRY).delete()
     for head in AuditChainHead.objects.all():
-        old_mac = hmac.new(django_settings.SECRET_KEY.encode(), f"{head.chain}|{head.seq}|{head.hash}".encode(),
-                           hashlib.sha256).hexdigest()
+        old_mac = hmac.new(
+            django_settings.SECRET_KEY.encode(), f"{head.chain}|{head.seq}|{head.hash}".encode(), hashlib.sha256
+        ).hexdigest()
         AuditChainHead.objects.filter(pk=head.pk).update(position=None, mac=old_mac)
     AuditChainHead.objects.filter(chain=audit.chain_name(other_org)).update(mac="0" * 64)  # tampered before the upgrade
     migration = importlib.import_module("chizai.core.migrations.0003_audit_chain_registry")

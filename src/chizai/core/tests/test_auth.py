@@ -57,11 +57,17 @@ def test_invitation_link_creates_account_and_membership(org, owner):
     client = Client()
     page = client.get(f"/invite/{token}/")
     assert page.status_code == 200
-    response = client.post(f"/invite/{token}/", {"username": "newbie", "password1": "Kakou-jouken-42", "password2": "Kakou-jouken-42"})
+    response = client.post(
+        f"/invite/{token}/", {"username": "newbie", "password1": "Kakou-jouken-42", "password2": "Kakou-jouken-42"}
+    )
     assert response.status_code == 302
     assert Membership.objects.get(user__username="newbie", organization=org).role == "engineer"
     again = Client().get(f"/invite/{token}/")
-    assert again.status_code == 410 and "already been used" in again.content.decode("utf-8") or "使用" in again.content.decode()
+    assert (
+        again.status_code == 410
+        and "already been used" in again.content.decode("utf-8")
+        or "使用" in again.content.decode()
+    )
 
 
 def test_expired_invitation_says_so(org, owner):
@@ -114,6 +120,7 @@ def test_owner_grants_and_ends_adviser_access_through_the_web(client, org, owner
 
 # --- one spelling per user name (issue 11 R4, R8) -------------------------------------------
 
+
 @pytest.mark.parametrize("spelling", [" viewer1", "viewer1 ", "ｖｉｅｗｅｒ１", "VIEWER1", "Ｖiewer1", "\u3000viewer1"])
 def test_lockout_holds_for_every_spelling_of_the_name(client, members, spelling):
     for _ in range(settings.CHIZAI_LOGIN_MAX_FAILURES):
@@ -139,11 +146,15 @@ def test_any_spelling_of_the_name_logs_in(client, members, spelling):
     assert int(client.session["_auth_user_id"]) == members["viewer"].pk
 
 
-@pytest.mark.parametrize("username, english, japanese", [
-    ("a" * 100_000, "at most 150 characters", "150文字"),
-    ("vie\x00wer1", "control characters", "制御文字"),
-    ("viewer1\n", "control characters", "制御文字"),
-], ids=["100000-characters", "NUL", "line-break"])
+@pytest.mark.parametrize(
+    "username, english, japanese",
+    [
+        ("a" * 100_000, "at most 150 characters", "150文字"),
+        ("vie\x00wer1", "control characters", "制御文字"),
+        ("viewer1\n", "control characters", "制御文字"),
+    ],
+    ids=["100000-characters", "NUL", "line-break"],
+)
 def test_absurd_user_names_get_400_and_a_translated_message(members, username, english, japanese):
     for language, expected in (("en", english), ("ja", japanese)):
         client = Client(HTTP_ACCEPT_LANGUAGE=language)
@@ -163,13 +174,15 @@ def test_new_accounts_are_stored_under_the_normalised_name(db):
 
 def test_invitation_sign_up_stores_the_normalised_name_and_refuses_another_spelling(org, owner):
     _inv, token = services.invite(owner, org, email="new@example.jp", role="engineer")
-    response = Client().post(f"/invite/{token}/", {"username": "ＳＡＴＯ", "password1": "Kakou-jouken-42",
-                                                   "password2": "Kakou-jouken-42"})
+    response = Client().post(
+        f"/invite/{token}/", {"username": "ＳＡＴＯ", "password1": "Kakou-jouken-42", "password2": "Kakou-jouken-42"}
+    )
     assert response.status_code == 302
     assert Membership.objects.get(user__username="sato", organization=org).role == "engineer"
     _inv, token = services.invite(owner, org, email="other@example.jp", role="engineer")
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
-        f"/invite/{token}/", {"username": " Sato", "password1": "Kakou-jouken-42", "password2": "Kakou-jouken-42"})
+        f"/invite/{token}/", {"username": " Sato", "password1": "Kakou-jouken-42", "password2": "Kakou-jouken-42"}
+    )
     assert response.status_code == 200 and "taken" in response.content.decode()
 
 

@@ -5,6 +5,7 @@ through the ``chizai`` command in fresh processes, because settings read CHIZAI_
 the database once at start. The restored files are downloaded through the app's own
 download view and compared byte for byte; ``chizai audit verify`` must pass.
 """
+
 import base64
 import hashlib
 import json
@@ -75,8 +76,9 @@ def _chizai(environ: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def _python(environ: dict, script: str, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-c", script, *args], env=environ, capture_output=True, text=True,
-                            timeout=300, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], env=environ, capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
@@ -121,16 +123,28 @@ def test_a_backup_restores_into_a_fresh_bucket(tmp_path, request):
     endpoint = os.environ.get("CHIZAI_TEST_S3_ENDPOINT_URL", "")
     if not endpoint or os.environ.get("CHIZAI_STORAGE") != "s3":
         pytest.skip("the S3 tier runs in `make test-s3` (CHIZAI_STORAGE=s3 and CHIZAI_TEST_S3_ENDPOINT_URL)")
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-                          aws_secret_access_key="test")
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
     buckets = [f"chizai-backup-{uuid.uuid4().hex[:10]}-{role}" for role in ("src", "dst")]
     for name in buckets:
         client.create_bucket(Bucket=name)
-    s3 = {"CHIZAI_STORAGE": "s3", "CHIZAI_S3_ENDPOINT_URL": endpoint, "CHIZAI_S3_REGION": "us-east-1",
-          "CHIZAI_S3_ACCESS_KEY": "test", "CHIZAI_S3_SECRET_KEY": "test"}
+    s3 = {
+        "CHIZAI_STORAGE": "s3",
+        "CHIZAI_S3_ENDPOINT_URL": endpoint,
+        "CHIZAI_S3_REGION": "us-east-1",
+        "CHIZAI_S3_ACCESS_KEY": "test",
+        "CHIZAI_S3_SECRET_KEY": "test",
+    }
     databases = request.getfixturevalue("postgres_databases") if SERVER_URL.startswith("postgres") else [None, None]
-    _round_trip(tmp_path, databases, "env", {**s3, "CHIZAI_S3_BUCKET": buckets[0]}, {**s3, "CHIZAI_S3_BUCKET": buckets[1]},
-                target_objects=lambda: [o["Key"] for o in client.list_objects_v2(Bucket=buckets[1]).get("Contents", [])])
+    _round_trip(
+        tmp_path,
+        databases,
+        "env",
+        {**s3, "CHIZAI_S3_BUCKET": buckets[0]},
+        {**s3, "CHIZAI_S3_BUCKET": buckets[1]},
+        target_objects=lambda: [o["Key"] for o in client.list_objects_v2(Bucket=buckets[1]).get("Contents", [])],
+    )
 
 
 def _round_trip(tmp_path, databases, key_source, source_storage, target_storage, target_objects=None):
@@ -152,11 +166,14 @@ def _round_trip(tmp_path, databases, key_source, source_storage, target_storage,
         assert not (backup / "keys").exists() and "master_key" in (backup / KEYS_NOTE).read_text()
         assert "NOT" in made.stderr
     else:
-        assert (backup / "keys" / "master_key").read_text().strip() == (tmp_path / "source" / "master_key").read_text().strip()
+        assert (backup / "keys" / "master_key").read_text().strip() == (
+            tmp_path / "source" / "master_key"
+        ).read_text().strip()
 
     target_home = tmp_path / "target"
     target = {**_environment(target_home, databases[1], keys), **target_storage}
     if target_objects is None:
+
         def target_objects():
             return [p for p in (target_home / "files").rglob("*") if p.is_file()]
 
@@ -168,7 +185,9 @@ def _round_trip(tmp_path, databases, key_source, source_storage, target_storage,
     data[len(data) // 2] ^= 0x01
     victim.write_bytes(bytes(data))
     refused = _chizai(target, "restore", str(tampered))
-    assert refused.returncode == 2 and "changed" in refused.stderr and "nothing was restored" in refused.stderr, refused.stderr
+    assert refused.returncode == 2 and "changed" in refused.stderr and "nothing was restored" in refused.stderr, (
+        refused.stderr
+    )
     assert target_objects() == []
 
     if key_source == "env":
@@ -200,8 +219,11 @@ def _round_trip(tmp_path, databases, key_source, source_storage, target_storage,
 
 @pytest.mark.slow
 def test_include_keys_writes_environment_keys_privately(tmp_path):
-    keys = {"CHIZAI_MASTER_KEY": _key(), "CHIZAI_SECRET_KEY": uuid.uuid4().hex * 2,
-            "CHIZAI_SECRET_KEY_FALLBACKS": "old-secret-one old-secret-two"}
+    keys = {
+        "CHIZAI_MASTER_KEY": _key(),
+        "CHIZAI_SECRET_KEY": uuid.uuid4().hex * 2,
+        "CHIZAI_SECRET_KEY_FALLBACKS": "old-secret-one old-secret-two",
+    }
     environ = _environment(tmp_path / "home", None, keys)
     assert _chizai(environ, "migrate", "-v0").returncode == 0
     made = _chizai(environ, "backup", "--include-keys", str(tmp_path / "backup"))
@@ -238,4 +260,6 @@ def test_every_chizai_command_in_the_deploy_guide_is_tested():
     # as a command line (…/bin/chizai X) or in running text (`chizai X`)
     used = {match[1] for match in re.findall(r"(?:/bin/|`)chizai ((?:--?\S+ )*)([a-z][a-z-]+)", guide)}
     assert {"migrate", "collectstatic", "check", "backup", "restore"} <= used
-    assert used <= set(DOCUMENTED_AND_TESTED), f"untested commands in docs/deploy.md: {sorted(used - set(DOCUMENTED_AND_TESTED))}"
+    assert used <= set(DOCUMENTED_AND_TESTED), (
+        f"untested commands in docs/deploy.md: {sorted(used - set(DOCUMENTED_AND_TESTED))}"
+    )

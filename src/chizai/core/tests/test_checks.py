@@ -1,5 +1,6 @@
 """chizai's own ``check --deploy`` checks: each one alone (settings and environment swapped in
 the test process), then ``chizai check --deploy`` in a fresh process for each failure."""
+
 import base64
 import json
 import os
@@ -49,12 +50,15 @@ def test_a_master_key_file_in_chizai_home_is_accepted_in_production(settings, tm
     assert _ids(checks.check_master_key()) == ["chizai.E002"]
 
 
-@pytest.mark.parametrize("value,words", [
-    ("not base64!", "base64"),
-    (base64.b64encode(b"short").decode(), "32 bytes"),
-    (base64.b64encode(b"k" * 32).decode(), "not random"),
-    (base64.b64encode(b"abcd" * 8).decode(), "not random"),
-])
+@pytest.mark.parametrize(
+    "value,words",
+    [
+        ("not base64!", "base64"),
+        (base64.b64encode(b"short").decode(), "32 bytes"),
+        (base64.b64encode(b"k" * 32).decode(), "not random"),
+        (base64.b64encode(b"abcd" * 8).decode(), "not random"),
+    ],
+)
 def test_an_unsuitable_master_key_fails(settings, tmp_path, no_master_key, monkeypatch, value, words):
     settings.PRODUCTION = True
     settings.CHIZAI_HOME = tmp_path
@@ -105,7 +109,10 @@ def test_static_manifest_missing_then_collected_then_stale(settings, tmp_path):
 
 def test_plain_static_storage_needs_no_manifest(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     assert checks.check_static_manifest() == []
 
 
@@ -113,15 +120,30 @@ def test_local_storage_must_be_a_writable_folder(settings, tmp_path):
     assert checks.check_storage() == []  # the test's own folder (root conftest)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": blocker / "files"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": blocker / "files"},
+        },
+    }
     messages = checks.check_storage()
     assert _ids(messages) == ["chizai.E004"] and "not a folder" in messages[0].msg
 
 
 def test_unreachable_s3_fails_fast(settings):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        "bucket_name": "chizai", "endpoint_url": "http://127.0.0.1:9", "access_key": "a", "secret_key": "b"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "chizai",
+                "endpoint_url": "http://127.0.0.1:9",
+                "access_key": "a",
+                "secret_key": "b",
+            },
+        },
+    }
     messages = checks.check_storage()
     assert _ids(messages) == ["chizai.E004"] and "'chizai'" in messages[0].msg
 
@@ -149,10 +171,18 @@ def test_checks_are_registered_for_deploy_only():
 
 # --- the command, as docs/deploy.md runs it --------------------------------------------
 
+
 def _production_env(home: Path, **extra) -> dict:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("CHIZAI_", "DJANGO_"))}
-    environ.update({"CHIZAI_PRODUCTION": "1", "CHIZAI_HOME": str(home), "CHIZAI_ALLOWED_HOSTS": "chizai.example.jp",
-                    "CHIZAI_SECRET_KEY": STRONG_SECRET, "CHIZAI_MASTER_KEY": _random_key()})
+    environ.update(
+        {
+            "CHIZAI_PRODUCTION": "1",
+            "CHIZAI_HOME": str(home),
+            "CHIZAI_ALLOWED_HOSTS": "chizai.example.jp",
+            "CHIZAI_SECRET_KEY": STRONG_SECRET,
+            "CHIZAI_MASTER_KEY": _random_key(),
+        }
+    )
     environ.update(extra)
     return {k: v for k, v in environ.items() if v is not None}
 
@@ -173,11 +203,17 @@ def test_check_deploy_fails_on_each_problem_and_passes_when_set_up(tmp_path):
         "chizai.E001": _production_env(home, CHIZAI_MASTER_KEY=None),
         "chizai.E002": _production_env(home, CHIZAI_MASTER_KEY=base64.b64encode(b"k" * 32).decode()),
         "chizai.E003": _production_env(tmp_path / "no-collectstatic"),
-        "chizai.E004": _production_env(home, CHIZAI_STORAGE="s3", CHIZAI_S3_BUCKET="chizai",
-                                       CHIZAI_S3_ENDPOINT_URL="http://127.0.0.1:9", CHIZAI_S3_ACCESS_KEY="a",
-                                       CHIZAI_S3_SECRET_KEY="b"),
-        "chizai.E005": _production_env(home, CHIZAI_DATABASE_URL="postgres://chizai@127.0.0.1:9/chizai",
-                                       CHIZAI_DB_CONNECT_TIMEOUT="2"),
+        "chizai.E004": _production_env(
+            home,
+            CHIZAI_STORAGE="s3",
+            CHIZAI_S3_BUCKET="chizai",
+            CHIZAI_S3_ENDPOINT_URL="http://127.0.0.1:9",
+            CHIZAI_S3_ACCESS_KEY="a",
+            CHIZAI_S3_SECRET_KEY="b",
+        ),
+        "chizai.E005": _production_env(
+            home, CHIZAI_DATABASE_URL="postgres://chizai@127.0.0.1:9/chizai", CHIZAI_DB_CONNECT_TIMEOUT="2"
+        ),
     }
     for check_id, environ in cases.items():
         result = _chizai(environ, "check", "--deploy")
@@ -194,12 +230,20 @@ def test_reachable_s3_bucket_passes_and_a_missing_one_fails(settings):
     if not endpoint or os.environ.get("CHIZAI_STORAGE") != "s3":
         pytest.skip("the S3 tier runs in `make test-s3` (CHIZAI_STORAGE=s3 and CHIZAI_TEST_S3_ENDPOINT_URL)")
     bucket = f"chizai-check-{uuid.uuid4().hex[:10]}"
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-                 aws_secret_access_key="test").create_bucket(Bucket=bucket)
+    boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    ).create_bucket(Bucket=bucket)
     options = {"endpoint_url": endpoint, "region_name": "us-east-1", "access_key": "test", "secret_key": "test"}
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage",
-                                                          "OPTIONS": {**options, "bucket_name": bucket}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "bucket_name": bucket}},
+    }
     assert checks.check_storage() == []
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage",
-                                                          "OPTIONS": {**options, "bucket_name": bucket + "-missing"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "bucket_name": bucket + "-missing"},
+        },
+    }
     assert _ids(checks.check_storage()) == ["chizai.E004"]

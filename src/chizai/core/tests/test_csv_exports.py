@@ -1,4 +1,5 @@
 """R6: one helper makes every exported cell safe; every CSV writer in the product uses it."""
+
 import csv
 import io
 import re
@@ -29,8 +30,11 @@ def test_cells_of_the_owasp_list_get_an_apostrophe():
 
 
 def test_every_csv_writer_in_the_product_is_the_safe_one():
-    offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
-                 if "tests" not in p.parts and p.name != "exports.py" and "csv.writer(" in p.read_text(encoding="utf-8")]
+    offenders = [
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.py")
+        if "tests" not in p.parts and p.name != "exports.py" and "csv.writer(" in p.read_text(encoding="utf-8")
+    ]
     assert offenders == []
 
 

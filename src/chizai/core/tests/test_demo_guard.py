@@ -1,4 +1,5 @@
 """The demo (users with a published password) is refused on a production tier and beside real data."""
+
 import os
 import subprocess
 import sys
@@ -59,7 +60,9 @@ def test_force_overrides(settings, db, monkeypatch):
 def test_the_demo_command_refuses_in_production_and_touches_nothing(tmp_path):
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("CHIZAI_", "DJANGO_"))}
     environ.update({"CHIZAI_PRODUCTION": "1", "CHIZAI_HOME": str(tmp_path), "CHIZAI_SECRET_KEY": "s" * 50})
-    result = subprocess.run([CHIZAI, "demo", "--no-serve"], env=environ, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    result = subprocess.run(
+        [CHIZAI, "demo", "--no-serve"], env=environ, capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "CHIZAI_PRODUCTION=1" in result.stderr and "--force" in result.stderr
     assert "Traceback" not in result.stderr

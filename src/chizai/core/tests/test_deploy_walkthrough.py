@@ -10,6 +10,7 @@ postgres:// URL, a fresh bucket per installation when CHIZAI_TEST_S3_ENDPOINT_UR
 CHIZAI_STORAGE=s3 (`make test-s3`). Not exercised: apt-get, useradd, install -d's owners, chown,
 createuser/createdb (the test makes the databases itself), systemctl and nginx.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,13 +34,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[4]
 GUIDE = ROOT / "docs" / "deploy.md"
-BIN = Path(sys.executable).parent          # this checkout's virtualenv stands in for /opt/chizai/venv
+BIN = Path(sys.executable).parent  # this checkout's virtualenv stands in for /opt/chizai/venv
 CHIZAI = str(BIN / "chizai")
 DATABASE_SERVER = os.environ.get("CHIZAI_TEST_DATABASE_URL", "")
 S3_ENDPOINT = os.environ.get("CHIZAI_TEST_S3_ENDPOINT_URL", "")
 USE_POSTGRES = DATABASE_SERVER.startswith(("postgres://", "postgresql://"))
 USE_S3 = bool(S3_ENDPOINT) and os.environ.get("CHIZAI_STORAGE") == "s3"
-DEADLINE = 180.0  # seconds for the whole walk (a bound against hangs, not a timing test: 45–60 s alone, more under load)
+DEADLINE = (
+    180.0  # seconds for the whole walk (a bound against hangs, not a timing test: 45–60 s alone, more under load)
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.s3]
 
@@ -84,6 +87,7 @@ print("DOWNLOAD", response.status_code, hashlib.sha256(body).hexdigest(), len(bo
 
 # --- the guide ---------------------------------------------------------------------------------
 
+
 def _guide() -> str:
     return GUIDE.read_text(encoding="utf-8")
 
@@ -120,13 +124,17 @@ class Server:
         self.database_url, self.bucket = database_url, bucket
         self.env_file = self.etc / "chizai.env"
         self.etc.mkdir(parents=True, mode=0o750)
-        self.home.mkdir(mode=0o711)             # install -d -m 0711 (the umask would narrow mkdir's mode)
+        self.home.mkdir(mode=0o711)  # install -d -m 0711 (the umask would narrow mkdir's mode)
         self.home.chmod(0o711)
         self.etc.chmod(0o750)
 
     def localise(self, text: str) -> str:
-        return (text.replace("/opt/chizai/venv/bin", str(BIN)).replace("/etc/chizai", str(self.etc))
-                .replace("/var/lib/chizai", str(self.home)).replace("/var/backups/chizai", str(self.backups)))
+        return (
+            text.replace("/opt/chizai/venv/bin", str(BIN))
+            .replace("/etc/chizai", str(self.etc))
+            .replace("/var/lib/chizai", str(self.home))
+            .replace("/var/backups/chizai", str(self.backups))
+        )
 
     def environment(self) -> dict:
         """What systemd gives a unit: HOME of the account (useradd --home /var/lib/chizai; gunicorn keeps its
@@ -141,6 +149,7 @@ class Server:
 
 # --- processes ---------------------------------------------------------------------------------
 
+
 def _clean_environment() -> dict:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("CHIZAI_", "DJANGO_", "AWS_"))}
     environ["PATH"] = f"{BIN}{os.pathsep}{environ.get('PATH', '/usr/bin:/bin')}"  # python3, pg_dump
@@ -153,9 +162,18 @@ def _left(start: float) -> float:
     return left
 
 
-def _run(argv: list[str], start: float, environ: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, env=environ if environ is not None else _clean_environment(), cwd=cwd or ROOT,
-                          capture_output=True, text=True, timeout=_left(start), preexec_fn=lambda: os.umask(0o077))
+def _run(
+    argv: list[str], start: float, environ: dict | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        argv,
+        env=environ if environ is not None else _clean_environment(),
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=_left(start),
+        preexec_fn=lambda: os.umask(0o077),
+    )
 
 
 def _sh(script: str, start: float, **extra) -> subprocess.CompletedProcess:
@@ -176,8 +194,15 @@ def _shell(server: Server, code: str, start: float, **extra) -> str:
 def _spawn(argv: list[str], server: Server, log: Path) -> subprocess.Popen:
     """A systemd unit's ExecStart: EnvironmentFile, UMask=0077, working directory /."""
     with log.open("wb") as out:
-        return subprocess.Popen(argv, env=server.environment(), cwd="/", stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=lambda: os.umask(0o077))
+        return subprocess.Popen(
+            argv,
+            env=server.environment(),
+            cwd="/",
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=lambda: os.umask(0o077),
+        )
 
 
 def _stop(process: subprocess.Popen | None, wait: float = 10) -> int | None:
@@ -205,6 +230,7 @@ def _log(path: Path) -> str:
 
 # --- the walk ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def endpoints(tmp_path):
     """Per installation (the running one, the one restored into): a database URL (None: SQLite) and a bucket."""
@@ -223,8 +249,13 @@ def endpoints(tmp_path):
         databases = [f"{base}/{name}" for name in names]
     if USE_S3:
         boto3 = pytest.importorskip("boto3")
-        client = boto3.client("s3", endpoint_url=S3_ENDPOINT, region_name="us-east-1", aws_access_key_id="test",
-                              aws_secret_access_key="test")
+        client = boto3.client(
+            "s3",
+            endpoint_url=S3_ENDPOINT,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
         buckets = [f"chizai-walk-{uuid.uuid4().hex[:10]}-{role}" for role in ("live", "restored")]
         for name in buckets:
             client.create_bucket(Bucket=name)
@@ -277,7 +308,7 @@ def _write_env_file(server: Server) -> None:
         else:
             out.append(f"{key}={server.localise(value)}")
     if server.bucket:
-        for name in ("s3_access", "s3_secret"):    # "the storage credentials go into files the same way"
+        for name in ("s3_access", "s3_secret"):  # "the storage credentials go into files the same way"
             assert f"{server.etc}/{name}" in "\n".join(out)
             (server.etc / name).write_text("test\n")
             (server.etc / name).chmod(0o400)
@@ -322,10 +353,10 @@ def test_the_deploy_guide_works_as_written(tmp_path, endpoints):
     if not shutil.which("sh"):
         pytest.skip("no POSIX sh on PATH")
     backups = tmp_path / "var-backups-chizai"
-    backups.mkdir(mode=0o700)                   # install -d -m 0700 … /var/backups/chizai
+    backups.mkdir(mode=0o700)  # install -d -m 0700 … /var/backups/chizai
     live = Server(tmp_path / "live", backups, *endpoints[0])
     scripts = _service_scripts()
-    assert len(scripts) == 2, scripts           # step 5, then the restore
+    assert len(scripts) == 2, scripts  # step 5, then the restore
 
     # 3-5: keys, environment file, schema + static files + deploy checks
     _make_keys(live, start)
@@ -340,7 +371,7 @@ def test_the_deploy_guide_works_as_written(tmp_path, endpoints):
     assert web_argv[web_argv.index("--bind") + 1] == "127.0.0.1:8001"
     port = _free_port()
     web_argv[web_argv.index("--bind") + 1] = f"127.0.0.1:{port}"
-    web_argv[web_argv.index("--workers") + 1] = "2"   # the guide's 4, halved for a 2-CPU test machine
+    web_argv[web_argv.index("--workers") + 1] = "2"  # the guide's 4, halved for a 2-CPU test machine
     worker_argv = shlex.split(live.localise(_exec_start("chizai-worker@.service")))
     assert worker_argv == [CHIZAI, "worker"], worker_argv
     web = worker = None
@@ -363,8 +394,9 @@ def test_the_deploy_guide_works_as_written(tmp_path, endpoints):
         assert stored.returncode == 0, stored.stdout + stored.stderr
         jobs = _shell(live, JOBS_DONE, start, WALK_WAIT=str(min(60, _left(start) - 5)))
         assert "'register.index', 'succeeded'" in jobs and "failed" not in jobs, (jobs, _log(tmp_path / "worker.log"))
-        found = _as_service(live, f"{shlex.quote(CHIZAI)} search {marker} --org walk-co --user walk-owner --format json",
-                            start)
+        found = _as_service(
+            live, f"{shlex.quote(CHIZAI)} search {marker} --org walk-co --user walk-owner --format json", start
+        )
         assert found.returncode == 0 and "焼入れ条件" in found.stdout, found.stdout + found.stderr
 
         # 9: the backup unit's command, while the site keeps running
@@ -400,7 +432,8 @@ def test_the_deploy_guide_works_as_written(tmp_path, endpoints):
 
     downloaded = _shell(restored, DOWNLOAD, start).split("DOWNLOAD ")[1].split()
     assert downloaded == ["200", hashlib.sha256(body).hexdigest(), str(len(body))], downloaded
-    found = _as_service(restored, f"{shlex.quote(CHIZAI)} search {marker} --org walk-co --user walk-owner --format json",
-                        start)
+    found = _as_service(
+        restored, f"{shlex.quote(CHIZAI)} search {marker} --org walk-co --user walk-owner --format json", start
+    )
     assert found.returncode == 0 and "焼入れ条件" in found.stdout, found.stdout + found.stderr  # the index came along
     assert time.monotonic() - start < DEADLINE

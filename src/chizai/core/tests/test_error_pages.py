@@ -1,4 +1,5 @@
 """The product's own error pages and API docs: one language at a time, nothing from a CDN."""
+
 import re
 
 import pytest
@@ -20,10 +21,13 @@ def test_api_docs_load_their_assets_from_the_site_itself(client, owner):
         assert Client().get(asset).status_code == 200, asset
 
 
-@pytest.mark.parametrize(("language", "expected", "foreign"), [
-    ("ja", "再読み込み", "reload"),
-    ("en", "reload", "再読み込み"),
-])
+@pytest.mark.parametrize(
+    ("language", "expected", "foreign"),
+    [
+        ("ja", "再読み込み", "reload"),
+        ("en", "reload", "再読み込み"),
+    ],
+)
 def test_a_refused_form_gets_the_product_page_in_the_readers_language(org, owner, language, expected, foreign):
     client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(owner)

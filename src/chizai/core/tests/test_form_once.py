@@ -1,4 +1,5 @@
 """A web form is acted on once: a double click or Back-and-resend does not do the work twice."""
+
 import re
 import threading
 
@@ -9,8 +10,15 @@ from django.test import Client
 from chizai.core.models import FormSubmission
 from chizai.register.models import Asset
 
-NEW_ASSET = {"title_ja": "熱処理条件", "kind": "process_conditions", "origin": "background", "classification": "confidential",
-             "protection_strategy": "keep_secret", "business_value": "high", "tags": ""}
+NEW_ASSET = {
+    "title_ja": "熱処理条件",
+    "kind": "process_conditions",
+    "origin": "background",
+    "classification": "confidential",
+    "protection_strategy": "keep_secret",
+    "business_value": "high",
+    "tags": "",
+}
 
 
 def _token_on(page) -> str:

@@ -1,12 +1,18 @@
 """``/healthz`` and ``/healthz/jobs``: no login, no tenant data, 503 only when the database is down."""
+
 import pytest
 from django.db import OperationalError
 from django.db.backends.base import base as db_base
 
 from chizai.core import checks, jobs
 
-HEALTHY_QUEUE = {"workers": [{"name": "host:1", "last_seen_seconds": 1.0}], "queued": 0, "running": 0,
-                 "oldest_due_seconds": None, "failed_last_hour": 0}
+HEALTHY_QUEUE = {
+    "workers": [{"name": "host:1", "last_seen_seconds": 1.0}],
+    "queued": 0,
+    "running": 0,
+    "oldest_due_seconds": None,
+    "failed_last_hour": 0,
+}
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """The organisation home lists what needs attention, per role, each item counted, labelled in
 the reader's language and linked to where it is resolved (core/attention.py)."""
+
 from datetime import timedelta
 
 import pytest
@@ -20,8 +21,10 @@ LABELS = {
     "ndas_expiring": ("NDAs expiring within 90 days", "90日以内に期間満了するNDA"),
     "approvals_waiting": ("Disclosures waiting for approval", "承認待ちの開示"),
     "reviews_with_high_findings": ("Contract reviews with open high findings", "重大な指摘が残る契約レビュー"),
-    "succession_risks": ("Important know-how at succession risk (one holder, or a holder leaving within 12 months)",
-                         "承継リスクのある重要なノウハウ（保有者が1人、または12か月以内に退職する保有者）"),
+    "succession_risks": (
+        "Important know-how at succession risk (one holder, or a holder leaving within 12 months)",
+        "承継リスクのある重要なノウハウ（保有者が1人、または12か月以内に退職する保有者）",
+    ),
     "reviews_due": ("Register entries due for review", "見直し期限が来た台帳の項目"),
     "followups_due": ("Stakeholder follow-ups due", "期限が来た関係者へのフォローアップ"),
 }
@@ -34,15 +37,29 @@ def today():
 
 @pytest.fixture
 def partner(org, owner):
-    return disclosure_services.create_partner(owner, org, name_ja="トヨ部品株式会社", name_en="Toyo Parts", kind="tier1")
+    return disclosure_services.create_partner(
+        owner, org, name_ja="トヨ部品株式会社", name_en="Toyo Parts", kind="tier1"
+    )
 
 
 def make_nda(org, owner, partner, today, expires_in_days=365):
     agreement, _ = disclosure_services.create_agreement(
-        owner, org, partner.pk, title="秘密保持契約", type="NDA", direction="mutual", status="signed",
-        signed_on=today - timedelta(days=30), effective_on=today - timedelta(days=30),
-        expires_on=today + timedelta(days=expires_in_days), purpose_stages=["inquiry", "quotation", "prototype"],
-        return_duty="return_or_destroy", return_days=30, certificate_required=True, survival_months=36)
+        owner,
+        org,
+        partner.pk,
+        title="秘密保持契約",
+        type="NDA",
+        direction="mutual",
+        status="signed",
+        signed_on=today - timedelta(days=30),
+        effective_on=today - timedelta(days=30),
+        expires_on=today + timedelta(days=expires_in_days),
+        purpose_stages=["inquiry", "quotation", "prototype"],
+        return_duty="return_or_destroy",
+        return_days=30,
+        certificate_required=True,
+        survival_months=36,
+    )
     return agreement
 
 
@@ -70,6 +87,7 @@ def page(user, org, language="en"):
 
 # --- each kind of item: data that triggers it, data that does not ---------------------------
 
+
 def test_nothing_to_do_says_so_calmly(org, owner):
     assert attention.items(owner, org) == []
     body = page(owner, org)
@@ -87,8 +105,10 @@ def test_overdue_and_upcoming_returns(org, owner, partner, nda, version, today):
     found = counts(owner, org)
     assert found["overdue_returns"] == 1 and found["upcoming_returns"] == 1
     body = page(owner, org)
-    assert f'href="/o/{org.slug}/disclosure/"><span class="badge danger" data-count="1">1</span> ' \
-           f'{LABELS["overdue_returns"][0]}' in body
+    assert (
+        f'href="/o/{org.slug}/disclosure/"><span class="badge danger" data-count="1">1</span> '
+        f"{LABELS['overdue_returns'][0]}" in body
+    )
     assert f'href="/o/{org.slug}/disclosure/calendar/"' in body
 
 
@@ -119,15 +139,26 @@ def test_approvals_waiting_only_for_roles_that_may_approve(org, owner, members, 
 def test_reviews_with_open_high_findings(org, owner):
     from chizai.review.models import ContractReview
 
-    old = ContractReview.objects.create(organization=org, title="NDA v1", filename="a.txt", content_sha256="1",
-                                        status="done", high_count=2)
-    ContractReview.objects.create(organization=org, title="NDA v2", filename="a.txt", content_sha256="2",
-                                  status="done", high_count=0, medium_count=3, previous=old)  # resolved in the new draft
-    ContractReview.objects.create(organization=org, title="failed", filename="b.txt", content_sha256="3",
-                                  status="failed", high_count=9)
+    old = ContractReview.objects.create(
+        organization=org, title="NDA v1", filename="a.txt", content_sha256="1", status="done", high_count=2
+    )
+    ContractReview.objects.create(
+        organization=org,
+        title="NDA v2",
+        filename="a.txt",
+        content_sha256="2",
+        status="done",
+        high_count=0,
+        medium_count=3,
+        previous=old,
+    )  # resolved in the new draft
+    ContractReview.objects.create(
+        organization=org, title="failed", filename="b.txt", content_sha256="3", status="failed", high_count=9
+    )
     assert "reviews_with_high_findings" not in counts(owner, org)
-    open_one = ContractReview.objects.create(organization=org, title="取引基本契約", filename="c.txt",
-                                             content_sha256="4", status="done", high_count=1)
+    open_one = ContractReview.objects.create(
+        organization=org, title="取引基本契約", filename="c.txt", content_sha256="4", status="done", high_count=1
+    )
     assert counts(owner, org)["reviews_with_high_findings"] == 1
     assert f'href="/o/{org.slug}/reviews/{open_one.pk}/"' in page(owner, org)
 
@@ -167,8 +198,14 @@ def test_stakeholder_follow_ups_due(org, owner, partner, today):
     from chizai.deals import services as deal_services
 
     deal = deal_services.create_deal(owner, org, partner=partner, title="樹脂ギア共同開発", kind="joint_rd")
-    contact = deal_services.log_contact(owner, deal, kind="meeting", held_on=today, said="試作の条件を確認",
-                                        followups=[{"text": "見積を送る", "owner": "田中", "due_on": today + timedelta(days=7)}])
+    contact = deal_services.log_contact(
+        owner,
+        deal,
+        kind="meeting",
+        held_on=today,
+        said="試作の条件を確認",
+        followups=[{"text": "見積を送る", "owner": "田中", "due_on": today + timedelta(days=7)}],
+    )
     assert "followups_due" not in counts(owner, org)
     late = deal_services.add_followup(owner, contact, text="図面の返却を依頼", due_on=today - timedelta(days=2))
     done = deal_services.add_followup(owner, contact, text="議事録を送る", due_on=today - timedelta(days=1))
@@ -178,6 +215,7 @@ def test_stakeholder_follow_ups_due(org, owner, partner, today):
 
 
 # --- what each user may see -------------------------------------------------------------------
+
 
 def test_another_organisations_data_is_not_counted(org, other_org, owner, today):
     AssetFactory(organization=other_org, next_review=today - timedelta(days=1))
@@ -195,6 +233,7 @@ def test_counts_follow_what_the_user_may_view(org, owner, members, today):
 
 # --- one language at a time -------------------------------------------------------------------
 
+
 @pytest.fixture
 def everything(org, owner, partner, version, today):
     """Data that triggers every item for the owner."""
@@ -206,12 +245,19 @@ def everything(org, owner, partner, version, today):
     disclose(owner, org, partner, version, return_due_on=today + timedelta(days=5))
     waiting = disclose(owner, org, partner, version)
     Disclosure.objects.filter(pk=waiting.pk).update(status=Disclosure.Status.PENDING)
-    ContractReview.objects.create(organization=org, title="NDA", filename="a.txt", content_sha256="1", status="done",
-                                  high_count=1)
+    ContractReview.objects.create(
+        organization=org, title="NDA", filename="a.txt", content_sha256="1", status="done", high_count=1
+    )
     HolderFactory(asset=AssetFactory(organization=org, business_value="high", next_review=today - timedelta(days=3)))
     deal = deal_services.create_deal(owner, org, partner=partner, title="共同開発", kind="joint_rd")
-    deal_services.log_contact(owner, deal, kind="call", held_on=today, said="確認",
-                              followups=[{"text": "返事をする", "owner": "", "due_on": today}])
+    deal_services.log_contact(
+        owner,
+        deal,
+        kind="call",
+        held_on=today,
+        said="確認",
+        followups=[{"text": "返事をする", "owner": "", "due_on": today}],
+    )
 
 
 def test_every_item_in_one_language_at_a_time(org, owner, everything):

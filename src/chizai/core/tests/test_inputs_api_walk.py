@@ -3,6 +3,7 @@ OpenAPI schema, refuses a NUL and a value one longer than its stated maxLength, 
 number a value beyond its stated maximum, with a 422
 (never a 2xx that stores it, never a 5xx). Cheaper and more pointed than schemathesis'
 random walk (tests/test_api_schema.py), which keeps checking everything else."""
+
 import json
 
 import pytest

@@ -1,4 +1,5 @@
 """The shared input rules (core.validation) on their own, and a helper the apps' input tests use."""
+
 import pytest
 from django.db import connection
 from django.utils import translation

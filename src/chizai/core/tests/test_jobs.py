@@ -74,7 +74,9 @@ def test_unknown_kind_is_refused(org, owner):
 
 
 def test_job_status_page_shows_error_to_its_starter(client, org, owner):
-    job = Job.objects.create(organization=org, kind="core.selftest", created_by=owner, status="failed", last_error="SMTP down")
+    job = Job.objects.create(
+        organization=org, kind="core.selftest", created_by=owner, status="failed", last_error="SMTP down"
+    )
     client.force_login(owner)
     response = client.get(f"/o/{org.slug}/jobs/{job.pk}/")
     assert response.status_code == 200 and "SMTP down" in response.content.decode()

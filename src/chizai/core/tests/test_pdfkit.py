@@ -1,5 +1,6 @@
 """One PDF toolkit (``chizai.pdfkit``) for every report: one font registration, no app
 reaching into another app's folder for the font, no Django import (the engine uses it)."""
+
 import re
 import subprocess
 import sys
@@ -31,8 +32,7 @@ def test_no_other_module_registers_a_font_or_names_the_font_file():
 
 
 def test_the_toolkit_imports_neither_django_nor_reportlab_up_front():
-    code = ("import sys, chizai.pdfkit; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'reportlab'}))")
+    code = "import sys, chizai.pdfkit; print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'reportlab'}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
 

@@ -1,4 +1,5 @@
 """The Job table as the queue: transactions, concurrent claims, health."""
+
 import threading
 from datetime import timedelta
 
@@ -80,8 +81,14 @@ def test_jobs_are_taken_oldest_due_first_and_future_ones_wait(org, recorded):
 
 
 def test_job_whose_lease_ran_out_is_taken_again(org, recorded):
-    job = Job.objects.create(organization=org, kind="test.record", status="running", attempts=1, worker="dead:1",
-                             lease_until=timezone.now() - timedelta(seconds=1))
+    job = Job.objects.create(
+        organization=org,
+        kind="test.record",
+        status="running",
+        attempts=1,
+        worker="dead:1",
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
     assert jobs.recover_stale() == 1  # reported, and due by itself
     assert jobs.run_pending() == 1
     job.refresh_from_db()
@@ -89,8 +96,15 @@ def test_job_whose_lease_ran_out_is_taken_again(org, recorded):
 
 
 def test_job_that_kills_every_worker_fails_after_max_attempts(org, recorded):
-    job = Job.objects.create(organization=org, kind="test.record", status="running", attempts=3, max_attempts=3,
-                             worker="dead:1", lease_until=timezone.now() - timedelta(seconds=1))
+    job = Job.objects.create(
+        organization=org,
+        kind="test.record",
+        status="running",
+        attempts=3,
+        max_attempts=3,
+        worker="dead:1",
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
     jobs.run_pending()
     job.refresh_from_db()
     assert job.status == "failed" and "stopped before finishing" in job.last_error and recorded == []
@@ -141,4 +155,10 @@ def test_queue_health_reports_live_workers_and_the_waiting_work(org, settings):
 
 
 def test_queue_health_of_an_idle_queue(db):
-    assert jobs.queue_health() == {"workers": [], "queued": 0, "running": 0, "oldest_due_seconds": None, "failed_last_hour": 0}
+    assert jobs.queue_health() == {
+        "workers": [],
+        "queued": 0,
+        "running": 0,
+        "oldest_due_seconds": None,
+        "failed_last_hour": 0,
+    }

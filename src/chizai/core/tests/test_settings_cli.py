@@ -48,7 +48,9 @@ def test_production_without_secret_key_stops_with_a_clear_message(tmp_path):
 
 def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
     production = dict(
-        CHIZAI_PRODUCTION="1", CHIZAI_HOME=str(tmp_path), CHIZAI_ALLOWED_HOSTS="chizai.example.jp",
+        CHIZAI_PRODUCTION="1",
+        CHIZAI_HOME=str(tmp_path),
+        CHIZAI_ALLOWED_HOSTS="chizai.example.jp",
         CHIZAI_SECRET_KEY="k" * 20 + "Q9!x7#mZ2@pL5$wR8^tY1&uI4*oP6(aS3)dF0_gH-jK+lZ=xC",
         CHIZAI_MASTER_KEY=base64.b64encode(os.urandom(32)).decode(),
     )
@@ -60,12 +62,19 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
 
 
 def test_production_redirects_to_https_except_the_health_probes(tmp_path):
-    probe = ("from django.test import Client; c = Client(); "
-             "print(c.get('/healthz').status_code, c.get('/healthz/jobs').status_code, "
-             "c.get('/accounts/login/').status_code)")
-    result = _run(["shell", "-c", probe], CHIZAI_PRODUCTION="1", CHIZAI_HOME=str(tmp_path),
-                  CHIZAI_ALLOWED_HOSTS="testserver", CHIZAI_SECRET_KEY="k" * 50,
-                  CHIZAI_MASTER_KEY=base64.b64encode(os.urandom(32)).decode())
+    probe = (
+        "from django.test import Client; c = Client(); "
+        "print(c.get('/healthz').status_code, c.get('/healthz/jobs').status_code, "
+        "c.get('/accounts/login/').status_code)"
+    )
+    result = _run(
+        ["shell", "-c", probe],
+        CHIZAI_PRODUCTION="1",
+        CHIZAI_HOME=str(tmp_path),
+        CHIZAI_ALLOWED_HOSTS="testserver",
+        CHIZAI_SECRET_KEY="k" * 50,
+        CHIZAI_MASTER_KEY=base64.b64encode(os.urandom(32)).decode(),
+    )
     health, jobs, login = result.stdout.split()[-3:]
     assert health != "301" and jobs != "301", result.stdout + result.stderr  # a load balancer asks over plain HTTP
     assert login == "301"

@@ -6,8 +6,17 @@ from django.test import Client
 def test_core_pages_render_for_every_role(org, members, role):
     client = Client()
     client.force_login(members[role])
-    for path in ["/", f"/o/{org.slug}/", f"/o/{org.slug}/members/", f"/o/{org.slug}/register/", f"/o/{org.slug}/reviews/",
-                 f"/o/{org.slug}/disclosure/", f"/o/{org.slug}/deals/", "/account/tokens/", "/account/password/"]:
+    for path in [
+        "/",
+        f"/o/{org.slug}/",
+        f"/o/{org.slug}/members/",
+        f"/o/{org.slug}/register/",
+        f"/o/{org.slug}/reviews/",
+        f"/o/{org.slug}/disclosure/",
+        f"/o/{org.slug}/deals/",
+        "/account/tokens/",
+        "/account/password/",
+    ]:
         response = client.get(path)
         assert response.status_code in (200, 302), (path, response.status_code)
 
@@ -36,8 +45,14 @@ def test_security_headers(client, db):
 
 def test_password_change(client, org, owner):
     client.force_login(owner)
-    response = client.post("/account/password/", {"old_password": "pw-for-tests-123", "new_password1": "Kanagata-Zumen-77",
-                                                  "new_password2": "Kanagata-Zumen-77"})
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": "pw-for-tests-123",
+            "new_password1": "Kanagata-Zumen-77",
+            "new_password2": "Kanagata-Zumen-77",
+        },
+    )
     assert response.status_code == 302
     assert Client().login(username=owner.username, password="Kanagata-Zumen-77")
 

@@ -1,4 +1,5 @@
 """Real `chizai worker` processes: one killed in the middle of a job, two sharing a queue."""
+
 import os
 import signal
 import subprocess
@@ -37,9 +38,12 @@ def _shell(env, code):
 
 
 def _enqueue(env, params, count=1):
-    return _shell(env, "from chizai.core import jobs; from django.db import transaction\n"
-                       f"with transaction.atomic(): ids = [jobs.enqueue(None, None, 'core.selftest', {params!r}).pk for _ in range({count})]\n"
-                       "print(ids[0])")
+    return _shell(
+        env,
+        "from chizai.core import jobs; from django.db import transaction\n"
+        f"with transaction.atomic(): ids = [jobs.enqueue(None, None, 'core.selftest', {params!r}).pk for _ in range({count})]\n"
+        "print(ids[0])",
+    )
 
 
 def _wait_for(env, code, expected, seconds):
@@ -65,7 +69,9 @@ def _stop(process):
 def test_killed_worker_loses_no_job_and_it_runs_again_exactly_once(worker_env):
     env = worker_env
     job_id = _enqueue(env, {"sleep_first_attempt": 60})
-    worker = subprocess.Popen([CHIZAI, "worker", "--interval", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [CHIZAI, "worker", "--interval", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     status_code = f"from chizai.core.models import Job; j = Job.objects.get(pk={job_id}); print(j.status, j.attempts)"
     try:
         _wait_for(env, status_code, "running 1", 30)
@@ -76,7 +82,9 @@ def test_killed_worker_loses_no_job_and_it_runs_again_exactly_once(worker_env):
             worker.kill()
     assert _shell(env, status_code) == "running 1"
     # the dead worker's lease (2 s) runs out; a live worker takes the job over
-    second = subprocess.Popen([CHIZAI, "worker", "--interval", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    second = subprocess.Popen(
+        [CHIZAI, "worker", "--interval", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         _wait_for(env, status_code, "succeeded 2", 30)
         time.sleep(3)  # longer than a lease: nobody takes the finished job again
@@ -92,8 +100,12 @@ def test_two_worker_processes_on_postgresql_share_the_queue_and_never_run_a_job_
     if connection.vendor != "postgresql":
         pytest.skip("SKIP LOCKED needs PostgreSQL")
     env = worker_env
-    workers = [subprocess.Popen([CHIZAI, "worker", "--interval", "5"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [CHIZAI, "worker", "--interval", "5"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(2)
+    ]
     try:
         from chizai.core import jobs
         from chizai.core.models import Job

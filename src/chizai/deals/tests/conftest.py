@@ -1,5 +1,6 @@
 """Deals fixtures. The reviewer's rules are replaced by a small fake whose findings follow
 the wording, so draft-to-draft tests know exactly what must appear and go away."""
+
 import pytest
 
 from chizai.deals import services
@@ -16,17 +17,29 @@ DRAFT_1 = """共同開発契約書
 第5条（成果の帰属）
 本開発の成果は、甲に帰属する。
 """
-DRAFT_2 = DRAFT_1.replace("甲乙間の取引全般に関連して", "樹脂ギアの加工精度向上のために") + """
+DRAFT_2 = (
+    DRAFT_1.replace("甲乙間の取引全般に関連して", "樹脂ギアの加工精度向上のために")
+    + """
 第8条（競業の制限）
 乙は、本契約終了後5年間、類似の開発を行ってはならない。
 """
+)
 
 
 def _finding(doc, needle, rule_id, severity, clause, title):
     start = doc.text.index(needle)
-    return Finding(rule_id=rule_id, severity=severity, title=title, reason="理由", basis=["guideline"],
-                   balanced=f"{title}の均衡案", question=f"{title}について確認できますか", clause=clause,
-                   span=(start, start + len(needle)), text=doc.text[start:start + len(needle)])
+    return Finding(
+        rule_id=rule_id,
+        severity=severity,
+        title=title,
+        reason="理由",
+        basis=["guideline"],
+        balanced=f"{title}の均衡案",
+        question=f"{title}について確認できますか",
+        clause=clause,
+        span=(start, start + len(needle)),
+        text=doc.text[start : start + len(needle)],
+    )
 
 
 def fake_evaluate(doc):
@@ -47,8 +60,13 @@ def fake_engine(monkeypatch):
 
 @pytest.fixture
 def partner(org, owner):
-    return Partner.objects.create(organization=org, name_ja="東海オートパーツ株式会社", name_en="Tokai Auto Parts",
-                                  kind=Partner.Kind.TIER1, created_by=owner)
+    return Partner.objects.create(
+        organization=org,
+        name_ja="東海オートパーツ株式会社",
+        name_en="Tokai Auto Parts",
+        kind=Partner.Kind.TIER1,
+        created_by=owner,
+    )
 
 
 @pytest.fixture

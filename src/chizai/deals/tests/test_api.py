@@ -1,4 +1,5 @@
 """The deals API: create, drafts and their changes, one-click points, status moves."""
+
 import json
 
 import pytest
@@ -16,16 +17,24 @@ def api(members):
         client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
         def call(method, path, body=None):
-            response = client.generic(method, f"/api{path}", data=json.dumps(body or {}), content_type="application/json")
+            response = client.generic(
+                method, f"/api{path}", data=json.dumps(body or {}), content_type="application/json"
+            )
             return response.status_code, (response.json() if response.content else None)
+
         return call
+
     return make
 
 
 def test_deal_lifecycle_over_the_api(api, org, fake_engine):
     call = api("engineer")
     status, deal = call("POST", f"/orgs/{org.slug}/deals", {"title": "共同開発", "new_partner": "東海オートパーツ"})
-    assert status == 201 and deal["partner"] == "東海オートパーツ" and deal["shares"] == {"ours": "0.5000", "theirs": "0.5000"}
+    assert (
+        status == 201
+        and deal["partner"] == "東海オートパーツ"
+        and deal["shares"] == {"ours": "0.5000", "theirs": "0.5000"}
+    )
     base = f"/orgs/{org.slug}/deals/{deal['id']}"
     assert call("POST", f"{base}/drafts", {"text": DRAFT_1})[0] == 201
     status, detail = call("POST", f"{base}/drafts", {"text": DRAFT_2})
@@ -39,7 +48,9 @@ def test_deal_lifecycle_over_the_api(api, org, fake_engine):
     assert status == 200 and again["id"] == point["id"]
     status, body = call("POST", f"{base}/points/{point['id']}/status", {"status": "agreed"})
     assert status == 422  # no agreed wording
-    status, body = call("POST", f"{base}/points/{point['id']}/status", {"status": "agreed", "agreed_wording": "成果は共有"})
+    status, body = call(
+        "POST", f"{base}/points/{point['id']}/status", {"status": "agreed", "agreed_wording": "成果は共有"}
+    )
     assert status == 200 and body["status"] == "agreed"
     assert call("GET", f"/orgs/{org.slug}/deals")[1][0]["title"] == "共同開発"
 

@@ -14,9 +14,17 @@ def test_ledger_worksheet_stakeholders_and_brief_over_the_api(org, owner, member
     _token, secret = core_services.create_api_token(owner, name="t")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     base = f"/api/orgs/{org.slug}/deals/{deal.pk}"
-    response = client.post(f"{base}/contributions", {"party": "ours", "kind": "hours", "made_on": date.today().isoformat(),
-                                                     "description": "加工条件の試験 120時間", "value": 600000},
-                           content_type="application/json")
+    response = client.post(
+        f"{base}/contributions",
+        {
+            "party": "ours",
+            "kind": "hours",
+            "made_on": date.today().isoformat(),
+            "description": "加工条件の試験 120時間",
+            "value": 600000,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     ledger = response.json()
     assert ledger["entries"][0]["value"] == 600000 and ledger["shares"]
@@ -27,6 +35,8 @@ def test_ledger_worksheet_stakeholders_and_brief_over_the_api(org, owner, member
     assert brief.status_code == 200 and brief.content.startswith(b"%PDF")
     _token, viewer_secret = core_services.create_api_token(members["viewer"], name="t")
     refused = Client(HTTP_AUTHORIZATION=f"Bearer {viewer_secret}").post(
-        f"{base}/contributions", {"party": "ours", "kind": "hours", "made_on": "2026-01-01", "description": "x", "value": 1},
-        content_type="application/json")
+        f"{base}/contributions",
+        {"party": "ours", "kind": "hours", "made_on": "2026-01-01", "description": "x", "value": 1},
+        content_type="application/json",
+    )
     assert refused.status_code == 404

@@ -1,5 +1,6 @@
 """R5: the contract wording a negotiation point copies from a review finding is sealed in
 the database, and still reads back in the services and pages; migration 0009 seals old rows."""
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -49,7 +50,8 @@ def test_sealed_point_text_reads_back_in_services_and_pages(client, org, owner, 
 def test_contract_text_sealed_for_another_place_does_not_open(marked_point, deal, owner):
     other = services.add_point(owner, deal, title="別の論点")
     NegotiationPoint.objects.filter(pk=other.pk).update(
-        contract_text_sealed=NegotiationPoint.objects.get(pk=marked_point.pk).deal.drafts.first().review.text_sealed)
+        contract_text_sealed=NegotiationPoint.objects.get(pk=marked_point.pk).deal.drafts.first().review.text_sealed
+    )
     with pytest.raises(ChizaiError):
         _ = NegotiationPoint.objects.get(pk=other.pk).contract_text
 

@@ -1,4 +1,5 @@
 """The deals demo loads with the real reviewer, is idempotent and is mid-negotiation."""
+
 import pytest
 
 from chizai.core.demo import load_demo
@@ -18,7 +19,9 @@ def test_demo_deal_is_loaded_once_and_mid_negotiation():
     assert deal.drafts.count() == 2
     assert {p.status for p in deal.points.all()} >= {"open", "agreed", "parked"}
     assert services.nemawashi_pending(deal).exists()
-    assert deal.followups.filter(done_at__isnull=True).exists() and deal.followups.filter(done_at__isnull=False).exists()
+    assert (
+        deal.followups.filter(done_at__isnull=True).exists() and deal.followups.filter(done_at__isnull=False).exists()
+    )
     shares = ledger.deal_shares(deal)
     assert shares.basis == "contributions" and sum(shares.shares.values()) == 1
     _rows, totals = services.worksheet_rows(deal)

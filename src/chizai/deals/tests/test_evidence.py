@@ -1,5 +1,6 @@
 """Ledger evidence files: sealed at rest, served only to people the register lets download
 the linked asset's files, every download audited, the register's size limit on upload."""
+
 import os
 from datetime import date
 from pathlib import Path
@@ -40,8 +41,15 @@ def _ledger(org, deal) -> str:
 
 
 def _post_entry(client, org, deal, data: bytes = MARKER, name: str = "run-3.csv", **extra):
-    fields = {"party": "ours", "kind": "experiments", "made_on": "2026-06-01", "description": "第3回荷重試験",
-              "value": "5000", "evidence_file": SimpleUploadedFile(name, data), **extra}
+    fields = {
+        "party": "ours",
+        "kind": "experiments",
+        "made_on": "2026-06-01",
+        "description": "第3回荷重試験",
+        "value": "5000",
+        "evidence_file": SimpleUploadedFile(name, data),
+        **extra,
+    }
     return client.post(_ledger(org, deal), fields)
 
 
@@ -195,8 +203,9 @@ def test_chizai_rewrap_keys_moves_legacy_evidence_keys_onto_the_organisation_key
     # The layout before organisation keys: the data key wrapped by the master key itself.
     master_kid, master = crypto.current_key()
     data_key = keys.open_data_key(entry.evidence_wrapped_key, entry.evidence_key_id, org)
-    ContributionEntry.objects.filter(pk=entry.pk).update(evidence_key_id=master_kid,
-                                                         evidence_wrapped_key=crypto.wrap(data_key, master_kid, master))
+    ContributionEntry.objects.filter(pk=entry.pk).update(
+        evidence_key_id=master_kid, evidence_wrapped_key=crypto.wrap(data_key, master_kid, master)
+    )
     result = CliRunner().invoke(cli.app, ["rewrap-keys"])
     assert result.exit_code == 0, result.output
     assert "moved 1 data key(s)" in result.output
@@ -211,7 +220,15 @@ def test_an_asset_guarding_an_evidence_file_cannot_be_deleted_from_under_it(peop
         register.delete_asset(owner, org, secret.pk)
     assert _download(_client(people["manager"]), org, deal, entry)[0].status_code == 404
     plain = register.create_asset(owner, org, title_ja="台帳の参照だけ", classification="secret")
-    ledger.add_contribution(owner, deal, party="ours", kind="ideas", made_on=date(2026, 1, 1), description="着想",
-                              value=1, evidence_asset=plain)
+    ledger.add_contribution(
+        owner,
+        deal,
+        party="ours",
+        kind="ideas",
+        made_on=date(2026, 1, 1),
+        description="着想",
+        value=1,
+        evidence_asset=plain,
+    )
     register.delete_asset(owner, org, plain.pk)  # no file to guard: the entry only loses the link
     assert deal.contributions.get(description="着想").evidence_asset_id is None

@@ -1,5 +1,6 @@
 """Migration 0006: evidence stored in plaintext before it was sealed gets encrypted, and the
 plaintext goes once the migration committed."""
+
 from datetime import date
 from pathlib import Path
 
@@ -30,12 +31,20 @@ def test_plaintext_evidence_is_sealed_and_removed(settings):
     org = OrganizationFactory(slug="legacy")
     owner = UserFactory(username="legacy-owner")
     MembershipFactory(organization=org, user=owner, role="owner")
-    deal = services.create_deal(owner, org, partner=Partner.objects.create(organization=org, name_ja="取引先"), title="旧案件")
+    deal = services.create_deal(
+        owner, org, partner=Partner.objects.create(organization=org, name_ja="取引先"), title="旧案件"
+    )
     try:
         old = _migrate(BEFORE).get_model("deals", "ContributionEntry")
         plain = default_storage.save("deals/evidence/2026/01/run-3.csv", ContentFile(MARKER))
-        common = {"organization_id": org.pk, "deal_id": deal.pk, "party": "ours", "kind": "experiments",
-                  "made_on": date(2026, 1, 5), "value": 1}
+        common = {
+            "organization_id": org.pk,
+            "deal_id": deal.pk,
+            "party": "ours",
+            "kind": "experiments",
+            "made_on": date(2026, 1, 5),
+            "value": 1,
+        }
         kept = old.objects.create(description="試験", evidence_file=plain, **common).pk
         lost = old.objects.create(description="紛失", evidence_file="deals/evidence/2026/01/gone.csv", **common).pk
         bare = old.objects.create(description="なし", **common).pk

@@ -1,5 +1,6 @@
 """R8 in deals: oversize or control-character input is refused with a message, posted ids that
 are not numbers never cause a server error, and old rows with a NUL still export."""
+
 import io
 import json
 from decimal import Decimal
@@ -23,6 +24,7 @@ def api(members):
     def call(path, body):
         response = client.post(f"/api{path}", data=json.dumps(body), content_type="application/json")
         return response.status_code, response.json()
+
     return call
 
 
@@ -42,8 +44,11 @@ def test_api_refuses_control_characters(api, org, title):
 def test_non_numeric_ids_in_web_posts_answer_with_a_message(client, org, owner, deal):
     client.force_login(owner)
     base = f"/o/{org.slug}/deals/{deal.pk}"
-    for path, data in ((f"{base}/assets/", {"assets": ["abc"]}), (f"{base}/disclosures/", {"disclosures": ["1x"]}),
-                       (f"{base}/assets/", {"assets": ["99999999999999999999999"]})):
+    for path, data in (
+        (f"{base}/assets/", {"assets": ["abc"]}),
+        (f"{base}/disclosures/", {"disclosures": ["1x"]}),
+        (f"{base}/assets/", {"assets": ["99999999999999999999999"]}),
+    ):
         response = client.post(path, data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200 and "is not a valid choice" in response.content.decode(), path
     assert client.post(f"{base}/points/from-finding/", {"review": "abc", "index": "0"}).status_code == 404
@@ -52,14 +57,24 @@ def test_non_numeric_ids_in_web_posts_answer_with_a_message(client, org, owner, 
 
 def test_web_deal_form_refuses_control_characters(client, org, owner, partner):
     client.force_login(owner)
-    response = client.post(f"/o/{org.slug}/deals/", {"title": "共同\x1b開発", "partner": partner.pk, "kind": "joint_rd",
-                                                          "stage": "preparing"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/o/{org.slug}/deals/",
+        {"title": "共同\x1b開発", "partner": partner.pk, "kind": "joint_rd", "stage": "preparing"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "control character" in response.content.decode() and not Deal.objects.exists()
 
 
 def test_annex_exports_survive_a_nul_stored_before_input_was_checked(deal, owner):
-    services.add_item(owner, deal, category="knowledge", item_kind="know_how", title="加工ノウハウ", method="lump_sum",
-                      amount_yen=Decimal(800_000))
+    services.add_item(
+        owner,
+        deal,
+        category="knowledge",
+        item_kind="know_how",
+        title="加工ノウハウ",
+        method="lump_sum",
+        amount_yen=Decimal(800_000),
+    )
     ConsiderationItem.objects.filter(deal=deal).update(title=f"加工{stored_control()}ノウハウ")
     Deal.objects.filter(pk=deal.pk).update(title=f"樹脂{stored_control()}ギア")
     deal.refresh_from_db()

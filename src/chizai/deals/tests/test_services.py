@@ -1,5 +1,6 @@
 """Deals services: drafts and their comparison, points from findings, status transitions,
 stakeholders and contacts, the ledger and the worksheet — permissions and audit included."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -88,14 +89,30 @@ def test_status_transitions_are_enforced_and_audited(deal, owner):
     assert point.status == "conceded"
     events = list(AuditEvent.objects.filter(action="deals.point.status").order_by("seq"))
     assert [(e.changes["before"]["status"], e.changes["after"]["status"]) for e in events] == [
-        ("open", "agreed"), ("agreed", "open"), ("open", "parked"), ("parked", "open"), ("open", "conceded")]
+        ("open", "agreed"),
+        ("agreed", "open"),
+        ("open", "parked"),
+        ("parked", "open"),
+        ("open", "conceded"),
+    ]
 
 
-@pytest.mark.parametrize("old, new, ok", [
-    ("open", "agreed", True), ("open", "conceded", True), ("open", "parked", True), ("open", "open", False),
-    ("parked", "open", True), ("parked", "agreed", False), ("agreed", "open", True), ("agreed", "conceded", False),
-    ("conceded", "open", True), ("conceded", "agreed", False), ("open", "bogus", False),
-])
+@pytest.mark.parametrize(
+    "old, new, ok",
+    [
+        ("open", "agreed", True),
+        ("open", "conceded", True),
+        ("open", "parked", True),
+        ("open", "open", False),
+        ("parked", "open", True),
+        ("parked", "agreed", False),
+        ("agreed", "open", True),
+        ("agreed", "conceded", False),
+        ("conceded", "open", True),
+        ("conceded", "agreed", False),
+        ("open", "bogus", False),
+    ],
+)
 def test_transition_table(deal, owner, old, new, ok):
     point = services.add_point(owner, deal, title="p", agreed_wording="文言")
     NegotiationPoint.objects.filter(pk=point.pk).update(status=old)
@@ -118,7 +135,9 @@ def test_viewer_cannot_change_points(deal, owner, members):
 
 
 def test_measurable_prompts_for_vague_wording(deal, owner):
-    point = services.add_point(owner, deal, title="納期", counterparty_position="速やかに納入すること。色味の差が目立たないこと")
+    point = services.add_point(
+        owner, deal, title="納期", counterparty_position="速やかに納入すること。色味の差が目立たないこと"
+    )
     ids = {s.id for s in services.measurable_prompts(point, "ja")}
     assert {"delivery", "colour"} <= ids
     en = services.measurable_prompts(point, "en")
@@ -128,13 +147,21 @@ def test_measurable_prompts_for_vague_wording(deal, owner):
 
 
 def test_contacts_followups_and_nemawashi(deal, owner):
-    boss = services.add_stakeholder(owner, deal, name="田中部長", side="theirs", stance="sceptical",
-                                    influence="high", consult_before_meeting=True)
+    boss = services.add_stakeholder(
+        owner, deal, name="田中部長", side="theirs", stance="sceptical", influence="high", consult_before_meeting=True
+    )
     services.add_stakeholder(owner, deal, name="山田社長", side="ours", stance="champion")
     assert list(services.nemawashi_pending(deal)) == [boss]
-    contact = services.log_contact(owner, deal, kind="visit", held_on=date(2026, 11, 2), said="成果の帰属は持ち帰り検討",
-                                   stakeholders=[boss], consulted=True,
-                                   followups=[{"text": "試験データの開示範囲を送る", "owner": "鈴木"}, {"text": " "}])
+    contact = services.log_contact(
+        owner,
+        deal,
+        kind="visit",
+        held_on=date(2026, 11, 2),
+        said="成果の帰属は持ち帰り検討",
+        stakeholders=[boss],
+        consulted=True,
+        followups=[{"text": "試験データの開示範囲を送る", "owner": "鈴木"}, {"text": " "}],
+    )
     assert list(services.nemawashi_pending(deal)) == []
     boss.refresh_from_db()
     assert boss.consulted_on == date(2026, 11, 2)
@@ -153,10 +180,19 @@ def test_contact_refuses_people_from_another_deal(deal, owner, partner):
 
 
 def test_ledger_shares_with_weights(deal, owner):
-    ledger.add_contribution(owner, deal, party="ours", kind="experiments", made_on=date(2026, 5, 1),
-                              description="切削条件の試験（失敗を含む）", value="300,000", failed_run=True)
-    ledger.add_contribution(owner, deal, party="theirs", kind="money", made_on=date(2026, 5, 1),
-                              description="開発費", value=900000)
+    ledger.add_contribution(
+        owner,
+        deal,
+        party="ours",
+        kind="experiments",
+        made_on=date(2026, 5, 1),
+        description="切削条件の試験（失敗を含む）",
+        value="300,000",
+        failed_run=True,
+    )
+    ledger.add_contribution(
+        owner, deal, party="theirs", kind="money", made_on=date(2026, 5, 1), description="開発費", value=900000
+    )
     assert ledger.deal_shares(deal).shares == {"ours": Decimal("0.2500"), "theirs": Decimal("0.7500")}
     ledger.set_weights(owner, deal, {"experiments": "3", "money": "1"}, agreed=True)
     deal.refresh_from_db()
@@ -165,32 +201,81 @@ def test_ledger_shares_with_weights(deal, owner):
     with pytest.raises(ChizaiError):
         ledger.set_weights(owner, deal, {"money": "-1"})
     with pytest.raises(ChizaiError):
-        ledger.add_contribution(owner, deal, party="ours", kind="money", made_on=date(2026, 1, 1), description="x", value="abc")
+        ledger.add_contribution(
+            owner, deal, party="ours", kind="money", made_on=date(2026, 1, 1), description="x", value="abc"
+        )
 
 
 def test_worksheet_validation_and_totals(deal, owner):
-    services.add_item(owner, deal, category="goods", item_kind="product", title="試作品", method="price",
-                      quantity=Decimal(5), unit_price=Decimal("12345.67"))
-    services.add_item(owner, deal, category="knowledge", item_kind="licence", title="加工条件の実施許諾",
-                      method="royalty", rate_percent=Decimal("2.5"), base_yen=Decimal(40_000_001), rate_basis="業界調査の中央値")
-    services.add_item(owner, deal, category="knowledge", item_kind="right", title="特許権の譲渡", method="none", included=False)
+    services.add_item(
+        owner,
+        deal,
+        category="goods",
+        item_kind="product",
+        title="試作品",
+        method="price",
+        quantity=Decimal(5),
+        unit_price=Decimal("12345.67"),
+    )
+    services.add_item(
+        owner,
+        deal,
+        category="knowledge",
+        item_kind="licence",
+        title="加工条件の実施許諾",
+        method="royalty",
+        rate_percent=Decimal("2.5"),
+        base_yen=Decimal(40_000_001),
+        rate_basis="業界調査の中央値",
+    )
+    services.add_item(
+        owner, deal, category="knowledge", item_kind="right", title="特許権の譲渡", method="none", included=False
+    )
     with pytest.raises(ChizaiError):
-        services.add_item(owner, deal, category="knowledge", item_kind="licence", title="x", method="royalty",
-                          rate_percent=Decimal(3), base_yen=Decimal(100))  # no stated basis
+        services.add_item(
+            owner,
+            deal,
+            category="knowledge",
+            item_kind="licence",
+            title="x",
+            method="royalty",
+            rate_percent=Decimal(3),
+            base_yen=Decimal(100),
+        )  # no stated basis
     with pytest.raises(ChizaiError):
-        services.add_item(owner, deal, category="goods", item_kind="product", title="x", method="royalty",
-                          rate_percent=Decimal(3), base_yen=Decimal(100), rate_basis="b")
+        services.add_item(
+            owner,
+            deal,
+            category="goods",
+            item_kind="product",
+            title="x",
+            method="royalty",
+            rate_percent=Decimal(3),
+            base_yen=Decimal(100),
+            rate_basis="b",
+        )
     with pytest.raises(ChizaiError):
-        services.add_item(owner, deal, category="knowledge", item_kind="data", title="x", method="cost", cost_yen=Decimal(1))
+        services.add_item(
+            owner, deal, category="knowledge", item_kind="data", title="x", method="cost", cost_yen=Decimal(1)
+        )
     rows, totals = services.worksheet_rows(deal)
     assert [y for _i, y in rows] == [61728, 1_000_000, 0]  # 61728.35 and 1,000,000.025 cut to whole yen
     assert (totals.goods, totals.knowledge) == (61728, 1_000_000)
 
 
 def test_annex_and_brief_exports(deal, owner, members, two_drafts):
-    services.add_item(owner, deal, category="knowledge", item_kind="know_how", title="加工ノウハウ", method="lump_sum",
-                      amount_yen=Decimal(800_000))
-    services.add_item(owner, deal, category="knowledge", item_kind="right", title="特許を受ける権利", method="none", included=False)
+    services.add_item(
+        owner,
+        deal,
+        category="knowledge",
+        item_kind="know_how",
+        title="加工ノウハウ",
+        method="lump_sum",
+        amount_yen=Decimal(800_000),
+    )
+    services.add_item(
+        owner, deal, category="knowledge", item_kind="right", title="特許を受ける権利", method="none", included=False
+    )
     body, ctype, name = export.export_annex(owner, deal, lang="ja", fmt="pdf")
     assert body.startswith(b"%PDF") and ctype == "application/pdf" and name.endswith("-ja.pdf")
     body, ctype, _name = export.export_annex(owner, deal, lang="en", fmt="docx")
@@ -242,13 +327,18 @@ def test_assets_link_only_visible_ones(deal, owner, members, org):
 def test_disclosures_link_within_the_organisation(deal, owner, members, partner):
     from chizai.disclosure.models import Disclosure
 
-    ours = Disclosure.objects.create(organization=deal.organization, partner=partner, purpose="試作の評価",
-                                     disclosed_on=date(2026, 4, 1))
+    ours = Disclosure.objects.create(
+        organization=deal.organization, partner=partner, purpose="試作の評価", disclosed_on=date(2026, 4, 1)
+    )
     other_org = OrganizationFactory()
     from chizai.disclosure.models import Partner
 
-    foreign = Disclosure.objects.create(organization=other_org, partner=Partner.objects.create(organization=other_org, name_ja="x"),
-                                        purpose="p", disclosed_on=date(2026, 4, 1))
+    foreign = Disclosure.objects.create(
+        organization=other_org,
+        partner=Partner.objects.create(organization=other_org, name_ja="x"),
+        purpose="p",
+        disclosed_on=date(2026, 4, 1),
+    )
     assert services.set_disclosures(owner, deal, [ours.pk, foreign.pk]) == [ours.pk]
     assert list(services.visible_disclosures(members["viewer"], deal)) == [ours]
     with pytest.raises(PermissionDenied):
@@ -265,11 +355,30 @@ def _pdf_text(body: bytes) -> str:
 
 
 def test_annex_pdf_says_what_is_and_is_not_included_with_totals_apart(deal, owner):
-    services.add_item(owner, deal, category="goods", item_kind="product", title="試作品", method="price",
-                      quantity=Decimal(3), unit_price=Decimal("1000.99"))
-    services.add_item(owner, deal, category="knowledge", item_kind="licence", title="加工条件の実施許諾", method="royalty",
-                      rate_percent=Decimal("2.5"), base_yen=Decimal(10_000_000), rate_basis="業界調査の中央値")
-    services.add_item(owner, deal, category="knowledge", item_kind="right", title="特許権の譲渡", method="none", included=False)
+    services.add_item(
+        owner,
+        deal,
+        category="goods",
+        item_kind="product",
+        title="試作品",
+        method="price",
+        quantity=Decimal(3),
+        unit_price=Decimal("1000.99"),
+    )
+    services.add_item(
+        owner,
+        deal,
+        category="knowledge",
+        item_kind="licence",
+        title="加工条件の実施許諾",
+        method="royalty",
+        rate_percent=Decimal("2.5"),
+        base_yen=Decimal(10_000_000),
+        rate_basis="業界調査の中央値",
+    )
+    services.add_item(
+        owner, deal, category="knowledge", item_kind="right", title="特許権の譲渡", method="none", included=False
+    )
     ja = _pdf_text(export.export_annex(owner, deal, lang="ja", fmt="pdf")[0])
     assert "含まれる権利" in ja and "含まれない権利" in ja
     assert "¥3,002" in ja and "¥250,000" in ja  # goods 3002.97 cut; knowledge 2.5 % of 10,000,000
@@ -284,8 +393,15 @@ def test_brief_pdf_in_english_has_every_section(deal, owner, two_drafts):
     services.point_from_finding(owner, deal, first.review, 0)
     services.add_stakeholder(owner, deal, name="Tanaka", consult_before_meeting=True)
     text = _pdf_text(export.export_brief(owner, deal, lang="en")[0])
-    for heading in ("Negotiation brief", "Our must-haves and fallbacks", "Open points", "Since the previous draft",
-                    "Stakeholders", "Consideration summary", "Questions to ask"):
+    for heading in (
+        "Negotiation brief",
+        "Our must-haves and fallbacks",
+        "Open points",
+        "Since the previous draft",
+        "Stakeholders",
+        "Consideration summary",
+        "Questions to ask",
+    ):
         assert heading in text
     assert "to consult" in text
 

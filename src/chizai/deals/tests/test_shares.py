@@ -1,4 +1,5 @@
 """Contribution shares: exact sum, order independence, the empty and zero cases."""
+
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -10,9 +11,12 @@ KINDS = list(DEFAULT_WEIGHTS)
 PARTIES = ["ours", "theirs", "univ"]
 
 values = st.decimals(min_value=0, max_value=10**9, places=0, allow_nan=False, allow_infinity=False)
-entries = st.lists(st.builds(Entry, party=st.sampled_from(PARTIES), kind=st.sampled_from(KINDS), value=values), max_size=30)
-weights = st.dictionaries(st.sampled_from(KINDS),
-                          st.decimals(min_value=0, max_value=10, places=2, allow_nan=False, allow_infinity=False))
+entries = st.lists(
+    st.builds(Entry, party=st.sampled_from(PARTIES), kind=st.sampled_from(KINDS), value=values), max_size=30
+)
+weights = st.dictionaries(
+    st.sampled_from(KINDS), st.decimals(min_value=0, max_value=10, places=2, allow_nan=False, allow_infinity=False)
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -63,7 +67,10 @@ def test_a_party_with_nothing_gets_zero():
 
 def test_weights_change_the_shares():
     items = [Entry("ours", "ideas", Decimal(100)), Entry("theirs", "money", Decimal(100))]
-    assert contribution_shares(items, {"ideas": 3, "money": 1}).shares == {"ours": Decimal("0.7500"), "theirs": Decimal("0.2500")}
+    assert contribution_shares(items, {"ideas": 3, "money": 1}).shares == {
+        "ours": Decimal("0.7500"),
+        "theirs": Decimal("0.2500"),
+    }
 
 
 def test_thirds_round_by_largest_remainder_and_ties_by_name():

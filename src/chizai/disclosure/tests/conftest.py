@@ -1,4 +1,5 @@
 """Fixtures for disclosure tests: a partner, agreements, and register assets with PDF versions."""
+
 from __future__ import annotations
 
 import io
@@ -44,19 +45,38 @@ def partner(org, owner):
 @pytest.fixture
 def nda(org, owner, partner, today):
     agreement, _ = services.create_agreement(
-        owner, org, partner.pk, title="秘密保持契約", type="NDA", direction="mutual", status="signed",
-        signed_on=today - timedelta(days=30), effective_on=today - timedelta(days=30), expires_on=today + timedelta(days=365),
-        purpose_stages=["inquiry", "quotation", "prototype"], return_duty="return_or_destroy", return_days=30,
-        certificate_required=True, survival_months=36,
+        owner,
+        org,
+        partner.pk,
+        title="秘密保持契約",
+        type="NDA",
+        direction="mutual",
+        status="signed",
+        signed_on=today - timedelta(days=30),
+        effective_on=today - timedelta(days=30),
+        expires_on=today + timedelta(days=365),
+        purpose_stages=["inquiry", "quotation", "prototype"],
+        return_duty="return_or_destroy",
+        return_days=30,
+        certificate_required=True,
+        survival_months=36,
     )
     return agreement
 
 
-def make_asset(owner, org, *, classification="confidential", kind="drawing", strategy="keep_secret", title="ブラケット図面"):
+def make_asset(
+    owner, org, *, classification="confidential", kind="drawing", strategy="keep_secret", title="ブラケット図面"
+):
     from chizai.register.models import Asset
 
-    return Asset.objects.create(organization=org, title_ja=title, kind=kind, classification=classification,
-                                protection_strategy=strategy, created_by=owner)
+    return Asset.objects.create(
+        organization=org,
+        title_ja=title,
+        kind=kind,
+        classification=classification,
+        protection_strategy=strategy,
+        created_by=owner,
+    )
 
 
 def make_version(owner, org, asset, data: bytes | None = None, name: str = "bracket.pdf"):
@@ -72,8 +92,13 @@ def drawing(org, owner):
 
 
 def disclose(actor, org, partner, version=None, **kw):
-    params = dict(partner_id=partner.pk, stage="quotation", purpose="見積のため", disclosed_on=timezone.localdate(),
-                  version_ids=[version.pk] if version else [], recipients=["田中 一郎"])
+    params = dict(
+        partner_id=partner.pk,
+        stage="quotation",
+        purpose="見積のため",
+        disclosed_on=timezone.localdate(),
+        version_ids=[version.pk] if version else [],
+        recipients=["田中 一郎"],
+    )
     params.update(kw)
     return services.create_disclosure(actor, org, **params)
-

@@ -1,6 +1,7 @@
 """R5: the suggestions the reviewer pre-fills on an agreement (they quote the contract) are
 sealed in the database, and still read back in the services, pages and API; migration 0004
 seals old rows."""
+
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,18 @@ from chizai.register.tests.test_at_rest import leaked
 # JSON columns store Japanese as \u escapes, so the ASCII part is what a plaintext copy would show.
 ASCII = "ZqxSuggestedPurpose"
 MARKER = "鱈試作条件" + ASCII
-NDA_TEXT = (Path(__file__).parent / "nda_ja.txt").read_text("utf-8").replace("見積及び試作の検討", "見積及び試作の検討" + MARKER)
+NDA_TEXT = (
+    (Path(__file__).parent / "nda_ja.txt")
+    .read_text("utf-8")
+    .replace("見積及び試作の検討", "見積及び試作の検討" + MARKER)
+)
 
 
 @pytest.fixture
 def marked(org, owner, partner):
-    agreement, _ = services.create_agreement(owner, org, partner.pk, title="NDA draft", type="NDA", status="negotiating")
+    agreement, _ = services.create_agreement(
+        owner, org, partner.pk, title="NDA draft", type="NDA", status="negotiating"
+    )
     agreement = services.attach_file(owner, org, agreement.pk, filename="nda.txt", data=NDA_TEXT.encode("utf-8"))
     assert MARKER in agreement.suggestions["purpose"]["value"]
     return agreement
@@ -38,8 +45,9 @@ def test_sealed_suggestions_read_back_in_pages_and_api(client, org, owner, marke
     page = client.get(f"/o/{org.slug}/disclosure/agreements/{marked.pk}/").content.decode()
     assert MARKER in page
     _token, secret = core_services.create_api_token(owner, name="t")
-    body = client.get(f"/api/orgs/{org.slug}/disclosure/agreements/{marked.pk}",
-                      HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    body = client.get(
+        f"/api/orgs/{org.slug}/disclosure/agreements/{marked.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}"
+    ).json()
     assert MARKER in body["suggestions"]["purpose"]["value"]
     listed = client.get(f"/api/orgs/{org.slug}/disclosure/agreements", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert MARKER in [a for a in listed if a["id"] == marked.pk][0]["suggestions"]["purpose"]["value"]

@@ -1,4 +1,5 @@
 """Hand-over copies: stamp on every page, fingerprint that survives re-saving, trace, zips, bad input."""
+
 import io
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from chizai.disclosure.tests.conftest import disclose, make_asset, make_version,
 def copies(org, owner, partner, nda, today):
     asset = make_asset(owner, org)
     version = make_version(owner, org, asset, pdf_bytes(pages=4))
-    d = disclose(owner, org, partner, version, recipients=["田中 一郎", {"name": "Jane Smith", "email": "j@example.com"}])
+    d = disclose(
+        owner, org, partner, version, recipients=["田中 一郎", {"name": "Jane Smith", "email": "j@example.com"}]
+    )
     return d, handover.make_copies(owner, org, d.pk)
 
 
@@ -55,7 +58,14 @@ def test_every_page_is_stamped_with_recipient_partner_date_and_reference(org, ow
     assert len(reader.pages) == 4 == copy.pages
     for page in reader.pages:
         text = page.extract_text()
-        for expected in ("秘", "CONFIDENTIAL", "田中 一郎", "トヨ部品株式会社", d.disclosed_on.isoformat(), d.reference):
+        for expected in (
+            "秘",
+            "CONFIDENTIAL",
+            "田中 一郎",
+            "トヨ部品株式会社",
+            d.disclosed_on.isoformat(),
+            d.reference,
+        ):
             assert expected in text, expected
     embedded = []
     for font in reader.pages[0]["/Resources"]["/Font"].values():

@@ -1,4 +1,5 @@
 """R6: the partner dossier CSV keeps hostile text as text (no formula runs when opened in Excel)."""
+
 import csv
 import io
 
@@ -9,13 +10,20 @@ from chizai.disclosure import services
 from chizai.disclosure.models import Disclosure
 from chizai.disclosure.tests.conftest import disclose
 
-HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1,2)", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1"]
+HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+SUM(1,2)", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_dossier_csv_cells_never_start_a_formula(org, owner, partner, text):
-    disclose(owner, org, partner, descriptions=[text.strip() or text], purpose=text, recipients=[text.strip() or "x"],
-             minutes="m")
+    disclose(
+        owner,
+        org,
+        partner,
+        descriptions=[text.strip() or text],
+        purpose=text,
+        recipients=[text.strip() or "x"],
+        minutes="m",
+    )
     body = services.dossier(owner, org, partner.pk, "csv")[0].decode("utf-8-sig")
     table = body.partition("\r\n\r\n")[0]
     row = list(csv.DictReader(io.StringIO(table)))[0]
@@ -33,7 +41,9 @@ def test_a_plain_negative_number_stays_a_number(org, owner, partner):
 
 def test_old_rows_with_a_nul_do_not_break_the_dossier(org, owner, partner):
     d = disclose(owner, org, partner, descriptions=["x"], purpose="ok", minutes="m")
-    Disclosure.objects.filter(pk=d.pk).update(purpose=f"bad{stored_control()}purpose")  # stored before input was checked
+    Disclosure.objects.filter(pk=d.pk).update(
+        purpose=f"bad{stored_control()}purpose"
+    )  # stored before input was checked
     body = services.dossier(owner, org, partner.pk, "csv")[0].decode("utf-8-sig")
     assert "badpurpose" in body and stored_control() not in body
     assert services.dossier(owner, org, partner.pk, "pdf")[0].startswith(b"%PDF")

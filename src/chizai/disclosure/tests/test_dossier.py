@@ -1,4 +1,5 @@
 """The partner dossier: complete, with hashes and the audit excerpt, byte-identical from the same data."""
+
 import csv
 import io
 
@@ -43,7 +44,9 @@ def test_dossier_content(org, owner, partner, nda, drawing, today):
     assert "disclosure.gate.refused" in audit_part and "disclosure.copy.create" in audit_part
     for event in AuditEvent.objects.filter(action="disclosure.copy.create"):
         assert event.hash in audit_part
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(services.dossier(owner, org, partner.pk, "pdf")[0])).pages)
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(services.dossier(owner, org, partner.pk, "pdf")[0])).pages
+    )
     assert ok.reference in text and drawing[1].sha256 in text and "トヨ部品株式会社" in text
 
 

@@ -1,4 +1,5 @@
 """Obligations, reminders sent exactly once (two workers, a killed worker, a mail server down), ICS."""
+
 import threading
 from datetime import timedelta
 
@@ -23,8 +24,15 @@ def overdue(org, owner, members, partner, nda, drawing, today):
 
 def test_obligations_are_derived_from_agreements_and_disclosures(org, owner, partner, nda, drawing, today):
     d = disclose(owner, org, partner, drawing[1])
-    services.create_agreement(owner, org, partner.pk, title="試作契約", type="PROTO", status="negotiating",
-                              decision_due_on=today + timedelta(days=5))
+    services.create_agreement(
+        owner,
+        org,
+        partner.pk,
+        title="試作契約",
+        type="PROTO",
+        status="negotiating",
+        decision_due_on=today + timedelta(days=5),
+    )
     kinds = {o.key.split(":")[-1]: o for o in Obligation.objects.filter(organization=org)}
     assert kinds["expiry"].due_on == nda.expires_on
     assert kinds["survival"].due_on == nda.survival_ends_on
@@ -50,7 +58,9 @@ def test_reminder_stages():
 def test_reminders_go_once_to_each_approver(org, members, overdue):
     result = duties.send_reminders(org, worker="w1")
     assert result["sent"] == 2 and sorted(m.to[0] for m in mail.outbox) == ["manager1@example.jp", "owner1@example.jp"]
-    assert "返還" in mail.outbox[0].subject and mail.outbox[0].extra_headers["Message-ID"].startswith("<chizai-reminder-")
+    assert "返還" in mail.outbox[0].subject and mail.outbox[0].extra_headers["Message-ID"].startswith(
+        "<chizai-reminder-"
+    )
     assert duties.send_reminders(org, worker="w2")["sent"] == 0
     assert len(mail.outbox) == 2
 
@@ -192,7 +202,9 @@ def test_every_page_counts_the_same_overdue_returns(client, org, owner, partner,
     page = client.get(f"/o/{org.slug}/disclosure/").content.decode()
     assert 'id="overdue-returns">2<' in page
     calendar = client.get(f"/o/{org.slug}/disclosure/calendar/").content.decode()
-    late = Obligation.objects.filter(organization=org, kind=Obligation.Kind.RETURN_DUE, done_on__isnull=True, due_on__lt=today)
+    late = Obligation.objects.filter(
+        organization=org, kind=Obligation.Kind.RETURN_DUE, done_on__isnull=True, due_on__lt=today
+    )
     assert late.count() == 2 and all(o.label in calendar for o in late)
 
 

@@ -1,4 +1,5 @@
 """Suggestions read from contracts (pure: engine + extract, no database)."""
+
 from pathlib import Path
 
 from chizai.disclosure.extract import suggest
@@ -9,7 +10,9 @@ HERE = Path(__file__).parent
 
 def _suggest(text: str, filename: str = "nda.txt") -> dict:
     doc = load_document(text, filename)
-    return suggest(text, review_document(doc).to_dict(), sme_label=doc.sme_label, parties=[p.label for p in doc.parties])
+    return suggest(
+        text, review_document(doc).to_dict(), sme_label=doc.sme_label, parties=[p.label for p in doc.parties]
+    )
 
 
 def values(s: dict) -> dict:
@@ -26,7 +29,12 @@ def test_english_mutual_nda():
 
 
 def test_one_way_nda_where_we_only_receive():
-    text = (HERE / "nda_ja.txt").read_text().replace("乙が甲に開示", "甲が乙に開示").replace("乙が甲に対して開示", "甲が乙に対して開示")
+    text = (
+        (HERE / "nda_ja.txt")
+        .read_text()
+        .replace("乙が甲に開示", "甲が乙に開示")
+        .replace("乙が甲に対して開示", "甲が乙に対して開示")
+    )
     v = values(_suggest(text))
     assert v["direction"] == "inbound"
 

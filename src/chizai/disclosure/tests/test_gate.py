@@ -1,4 +1,5 @@
 """The gate as a pure function: each condition fails alone, says why in ja and en, and what fixes it."""
+
 from dataclasses import replace
 from datetime import date
 
@@ -7,9 +8,18 @@ import pytest
 from chizai.disclosure.gate import AgreementFacts, AssetFacts, GateRequest, check
 
 TODAY = date(2026, 11, 22)
-NDA = AgreementFacts(id=1, type="NDA", partner_id=7, partner_name="X社", status="signed", direction="mutual",
-                     effective_on=date(2026, 1, 1), expires_on=date(2027, 12, 31),
-                     purpose_stages=("quotation", "prototype"), categories=())
+NDA = AgreementFacts(
+    id=1,
+    type="NDA",
+    partner_id=7,
+    partner_name="X社",
+    status="signed",
+    direction="mutual",
+    effective_on=date(2026, 1, 1),
+    expires_on=date(2027, 12, 31),
+    purpose_stages=("quotation", "prototype"),
+    categories=(),
+)
 DRAWING = AssetFacts(id=10, title="図面A", classification="confidential", kind="drawing", strategy="keep_secret")
 
 
@@ -90,7 +100,9 @@ def test_unfiled_patent_strategy_blocks_and_filed_one_passes():
 
 def test_undecided_strategy_blocks_secret_only():
     secret = replace(DRAWING, classification="secret", strategy="undecided")
-    assert "strategy_undecided" in codes(check(req(assets=(secret,), owner_approved=True, second_person_confirmed=True)))
+    assert "strategy_undecided" in codes(
+        check(req(assets=(secret,), owner_approved=True, second_person_confirmed=True))
+    )
     assert check(req(assets=(replace(DRAWING, strategy="undecided"),))).allowed
 
 
@@ -103,7 +115,9 @@ def test_secret_needs_owner_and_second_person():
 
 def test_owner_override_waives_agreement_conditions_with_reason():
     expired = replace(NDA, expires_on=date(2026, 9, 30))
-    result = check(req(agreements=(expired,), override_reason="renewal signed on paper, scan follows", override_by_owner=True))
+    result = check(
+        req(agreements=(expired,), override_reason="renewal signed on paper, scan follows", override_by_owner=True)
+    )
     assert result.allowed and result.overridden and [f.code for f in result.waived] == ["agreement_expired"]
     assert not check(req(agreements=(expired,), override_reason="x", override_by_owner=False)).allowed
     assert not check(req(agreements=(expired,), override_reason="  ", override_by_owner=True)).allowed

@@ -4,6 +4,7 @@ The pure gate, one test per condition, then the whole path through the services:
 reclassification is audited with the open disclosures it touches, the owner's override is
 what lets it through, and the disclosed item shows the class it had when it went out.
 """
+
 import csv
 import io
 from dataclasses import replace
@@ -70,8 +71,9 @@ def test_manager_cannot_push_a_refused_disclosure_through_by_reclassifying(org, 
 
     register.reclassify(manager, org, [asset.pk], "public")
     event = AuditEvent.objects.filter(action="register.asset.reclassify", object_id=str(asset.pk)).get()
-    assert event.changes["open_disclosures"] == [{"disclosure": refused.pk, "reference": refused.reference,
-                                                  "status": "refused"}]
+    assert event.changes["open_disclosures"] == [
+        {"disclosure": refused.pk, "reference": refused.reference, "status": "refused"}
+    ]
     assert refused.reference in event.summary
 
     with pytest.raises(ChizaiError, match="Approval cannot let this disclosure through") as refusal:

@@ -3,6 +3,7 @@
 A small SMTP server in the test first hangs before its greeting (the worker blocks in the
 middle of a send and is killed with SIGKILL), then answers normally for the second worker.
 """
+
 import os
 import signal
 import socket
@@ -67,9 +68,15 @@ class FakeSMTP:
 
 def _env(home, port):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHIZAI_", "DJANGO_"))}
-    env.update(CHIZAI_HOME=str(home), CHIZAI_JOB_LEASE_SECONDS="2", CHIZAI_REMINDER_CLAIM_SECONDS="2",
-               CHIZAI_SECRET_KEY="reminder-test-key", CHIZAI_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-               CHIZAI_EMAIL_HOST="127.0.0.1", CHIZAI_EMAIL_PORT=str(port))
+    env.update(
+        CHIZAI_HOME=str(home),
+        CHIZAI_JOB_LEASE_SECONDS="2",
+        CHIZAI_REMINDER_CLAIM_SECONDS="2",
+        CHIZAI_SECRET_KEY="reminder-test-key",
+        CHIZAI_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        CHIZAI_EMAIL_HOST="127.0.0.1",
+        CHIZAI_EMAIL_PORT=str(port),
+    )
     if os.environ.get("CHIZAI_DATABASE_URL"):
         pytest.skip("process test runs on the embedded SQLite tier (PostgreSQL: the thread test in test_duties)")
     return env
@@ -98,8 +105,10 @@ services.create_disclosure(owner, org, partner_id=p.pk, stage='quotation', purpo
     return_due_on=timezone.localdate() - timedelta(days=2))
 print(len(duties.schedule_reminders(organization=org)))
 """
-STATE = ("from chizai.disclosure.models import ReminderDelivery as R; "
-         "print(R.objects.filter(sent_at__isnull=False).count(), R.objects.exclude(claimed_by='').filter(sent_at__isnull=True).count())")
+STATE = (
+    "from chizai.disclosure.models import ReminderDelivery as R; "
+    "print(R.objects.filter(sent_at__isnull=False).count(), R.objects.exclude(claimed_by='').filter(sent_at__isnull=True).count())"
+)
 
 
 @pytest.mark.slow
@@ -108,7 +117,9 @@ def test_killed_reminder_worker_then_each_reminder_exactly_once(tmp_path):
     env = _env(tmp_path, smtp.port)
     subprocess.run([CHIZAI, "migrate", "-v0"], env=env, check=True, timeout=180)
     assert _shell(env, SETUP) == "1"
-    worker = subprocess.Popen([CHIZAI, "worker", "--interval", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [CHIZAI, "worker", "--interval", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         for _ in range(150):
             if smtp.connections and _shell(env, STATE) == "0 1":

@@ -1,4 +1,5 @@
 """Partners, agreements (dates, overlaps, review prefill) and disclosures through the gate service."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,25 +19,48 @@ NDA_TEXT = (Path(__file__).parent / "nda_ja.txt").read_bytes()
 
 def test_dates_out_of_order_are_refused_with_a_message(org, owner, partner, today):
     with pytest.raises(ChizaiError, match="expire .* before it takes effect"):
-        services.create_agreement(owner, org, partner.pk, type="NDA", effective_on=today, expires_on=today - timedelta(days=1))
+        services.create_agreement(
+            owner, org, partner.pk, type="NDA", effective_on=today, expires_on=today - timedelta(days=1)
+        )
     with pytest.raises(ChizaiError, match="needs the date it was signed"):
         services.create_agreement(owner, org, partner.pk, type="NDA", status="signed")
     with pytest.raises(ChizaiError, match="in the future"):
-        services.create_agreement(owner, org, partner.pk, type="NDA", status="signed", signed_on=today + timedelta(days=3))
+        services.create_agreement(
+            owner, org, partner.pk, type="NDA", status="signed", signed_on=today + timedelta(days=3)
+        )
     assert not Agreement.objects.exists()
 
 
 def test_overlapping_and_contradictory_agreements_are_named(org, owner, partner, nda, today):
     second, warnings = services.create_agreement(
-        owner, org, partner.pk, title="NDA 2", type="NDA", direction="inbound", status="negotiating",
-        effective_on=today, expires_on=today + timedelta(days=100), return_duty="return", survival_months=12)
+        owner,
+        org,
+        partner.pk,
+        title="NDA 2",
+        type="NDA",
+        direction="inbound",
+        status="negotiating",
+        effective_on=today,
+        expires_on=today + timedelta(days=100),
+        return_duty="return",
+        survival_months=12,
+    )
     assert len(warnings) == 1
     text = warnings[0]
     assert f"#{nda.pk}" in text and "秘密保持契約" in text
     assert "same type" in text and "return/destruction" in text and "survival" in text
     _third, warnings = services.create_agreement(
-        owner, org, partner.pk, title="試作契約", type="PROTO", direction="outbound", status="signed", signed_on=today,
-        effective_on=today, expires_on=today + timedelta(days=10))
+        owner,
+        org,
+        partner.pk,
+        title="試作契約",
+        type="PROTO",
+        direction="outbound",
+        status="signed",
+        signed_on=today,
+        effective_on=today,
+        expires_on=today + timedelta(days=10),
+    )
     assert any("NDA 2" in w and "opposite directions" in w for w in warnings)
     # a different partner's agreement is no conflict
     other = services.create_partner(owner, org, name_ja="別商事株式会社")
@@ -62,7 +86,9 @@ def test_viewer_cannot_add(org, members, partner):
 
 
 def test_uploading_an_agreement_reviews_it_and_prefills_for_confirmation(org, owner, partner):
-    agreement, _ = services.create_agreement(owner, org, partner.pk, title="NDA draft", type="NDA", status="negotiating")
+    agreement, _ = services.create_agreement(
+        owner, org, partner.pk, title="NDA draft", type="NDA", status="negotiating"
+    )
     agreement = services.attach_file(owner, org, agreement.pk, filename="nda.txt", data=NDA_TEXT)
     assert agreement.review is not None and agreement.review.status == "done"
     s = agreement.suggestions
@@ -76,8 +102,14 @@ def test_uploading_an_agreement_reviews_it_and_prefills_for_confirmation(org, ow
     # nothing is applied until a person confirms
     agreement.refresh_from_db()
     assert agreement.purpose == "" and agreement.confirmed_by is None
-    agreement, _ = services.confirm_suggestions(owner, org, agreement.pk, purpose=s["purpose"]["value"],
-                                                purpose_stages=s["purpose_stages"]["value"], survival_months=36)
+    agreement, _ = services.confirm_suggestions(
+        owner,
+        org,
+        agreement.pk,
+        purpose=s["purpose"]["value"],
+        purpose_stages=s["purpose_stages"]["value"],
+        survival_months=36,
+    )
     assert agreement.confirmed_by == owner and agreement.purpose_stages == ["quotation", "prototype"]
     # the file is stored encrypted and comes back intact
     from django.core.files.storage import default_storage
@@ -89,7 +121,8 @@ def test_uploading_an_agreement_reviews_it_and_prefills_for_confirmation(org, ow
 
 
 def test_replacing_the_agreement_file_removes_the_old_object_only_once_the_new_one_is_recorded(
-        org, owner, partner, monkeypatch, django_capture_on_commit_callbacks):
+    org, owner, partner, monkeypatch, django_capture_on_commit_callbacks
+):
     from django.core.files.storage import default_storage
     from django.db import transaction
 
@@ -195,13 +228,42 @@ def test_manager_approval_does_not_count_as_owner_approval(org, owner, members, 
 def test_oral_disclosure_needs_minutes_and_a_recipient(org, owner, partner, nda, today):
     asset = make_asset(owner, org, title="工程ノウハウ")
     with pytest.raises(ChizaiError, match="minutes"):
-        services.create_disclosure(owner, org, partner_id=partner.pk, stage="quotation", purpose="工場見学", disclosed_on=today,
-                                   method="plant_visit", asset_ids=[asset.pk], recipients=["田中"])
+        services.create_disclosure(
+            owner,
+            org,
+            partner_id=partner.pk,
+            stage="quotation",
+            purpose="工場見学",
+            disclosed_on=today,
+            method="plant_visit",
+            asset_ids=[asset.pk],
+            recipients=["田中"],
+        )
     with pytest.raises(ChizaiError, match="recipient"):
-        services.create_disclosure(owner, org, partner_id=partner.pk, stage="quotation", purpose="x", disclosed_on=today,
-                                   method="oral", minutes="説明", asset_ids=[asset.pk], recipients=[])
-    d = services.create_disclosure(owner, org, partner_id=partner.pk, stage="quotation", purpose="工場見学", disclosed_on=today,
-                                   method="plant_visit", minutes="第2ラインを見学", asset_ids=[asset.pk], recipients=["田中", "佐藤"])
+        services.create_disclosure(
+            owner,
+            org,
+            partner_id=partner.pk,
+            stage="quotation",
+            purpose="x",
+            disclosed_on=today,
+            method="oral",
+            minutes="説明",
+            asset_ids=[asset.pk],
+            recipients=[],
+        )
+    d = services.create_disclosure(
+        owner,
+        org,
+        partner_id=partner.pk,
+        stage="quotation",
+        purpose="工場見学",
+        disclosed_on=today,
+        method="plant_visit",
+        minutes="第2ラインを見学",
+        asset_ids=[asset.pk],
+        recipients=["田中", "佐藤"],
+    )
     assert d.status == "disclosed" and d.recipients.count() == 2
 
 

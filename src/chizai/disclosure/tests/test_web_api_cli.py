@@ -1,4 +1,5 @@
 """Pages, API routes and the `chizai disclosure trace` command, as a person or script uses them."""
+
 import io
 from pathlib import Path
 
@@ -16,25 +17,53 @@ NDA_TEXT = (Path(__file__).parent / "nda_ja.txt").read_bytes()
 def test_agreement_upload_review_confirm_sign_through_pages(client, org, owner, partner, today):
     client.force_login(owner)
     base = f"/o/{org.slug}/disclosure"
-    response = client.post(f"{base}/agreements/new/", {
-        "partner": partner.pk, "title": "NDA 2026", "type": "NDA", "direction": "mutual", "status": "negotiating",
-        "return_duty": "none", "file": SimpleUploadedFile("nda.txt", NDA_TEXT)})
+    response = client.post(
+        f"{base}/agreements/new/",
+        {
+            "partner": partner.pk,
+            "title": "NDA 2026",
+            "type": "NDA",
+            "direction": "mutual",
+            "status": "negotiating",
+            "return_duty": "none",
+            "file": SimpleUploadedFile("nda.txt", NDA_TEXT),
+        },
+    )
     assert response.status_code == 302
     agreement = Agreement.objects.get(title="NDA 2026")
     page = client.get(response["Location"]).content.decode()
     assert "見積及び試作" in page and "役員" in page  # suggestions shown beside the form
-    response = client.post(f"{base}/agreements/{agreement.pk}/confirm/", {
-        "partner": partner.pk, "title": "NDA 2026", "type": "NDA", "direction": "outbound", "status": "negotiating",
-        "purpose": "見積及び試作の検討", "purpose_stages": ["quotation", "prototype"], "return_duty": "return_or_destroy",
-        "survival_months": 36})
+    response = client.post(
+        f"{base}/agreements/{agreement.pk}/confirm/",
+        {
+            "partner": partner.pk,
+            "title": "NDA 2026",
+            "type": "NDA",
+            "direction": "outbound",
+            "status": "negotiating",
+            "purpose": "見積及び試作の検討",
+            "purpose_stages": ["quotation", "prototype"],
+            "return_duty": "return_or_destroy",
+            "survival_months": 36,
+        },
+    )
     assert response.status_code == 302
-    client.post(f"{base}/agreements/{agreement.pk}/sign/", {"signed_on": today.isoformat(), "effective_on": today.isoformat(),
-                                                             "expires_on": today.replace(year=today.year + 2).isoformat()})
+    client.post(
+        f"{base}/agreements/{agreement.pk}/sign/",
+        {
+            "signed_on": today.isoformat(),
+            "effective_on": today.isoformat(),
+            "expires_on": today.replace(year=today.year + 2).isoformat(),
+        },
+    )
     agreement.refresh_from_db()
     assert agreement.status == "signed" and agreement.confirmed_by == owner and agreement.direction == "outbound"
-    bad = client.post(f"{base}/agreements/{agreement.pk}/sign/", {"signed_on": today.isoformat(), "effective_on": today.isoformat(),
-                                                                   "expires_on": "2000-01-01"}, follow=True,
-                      HTTP_ACCEPT_LANGUAGE="en")
+    bad = client.post(
+        f"{base}/agreements/{agreement.pk}/sign/",
+        {"signed_on": today.isoformat(), "effective_on": today.isoformat(), "expires_on": "2000-01-01"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "before it takes effect" in bad.content.decode()
 
 
@@ -51,9 +80,18 @@ def test_refusal_page_explains_in_the_reader_language(client, org, owner, partne
 def test_disclose_and_download_copy_through_pages(client, org, owner, partner, nda, drawing, today):
     client.force_login(owner)
     base = f"/o/{org.slug}/disclosure"
-    response = client.post(f"{base}/new/", {
-        "partner": partner.pk, "stage": "quotation", "purpose": "見積", "method": "file", "disclosed_on": today.isoformat(),
-        "versions": [str(drawing[1].pk)], "recipients": "田中 一郎, tanaka@example.com"})
+    response = client.post(
+        f"{base}/new/",
+        {
+            "partner": partner.pk,
+            "stage": "quotation",
+            "purpose": "見積",
+            "method": "file",
+            "disclosed_on": today.isoformat(),
+            "versions": [str(drawing[1].pk)],
+            "recipients": "田中 一郎, tanaka@example.com",
+        },
+    )
     assert response.status_code == 302
     d = Disclosure.objects.get()
     assert d.status == "disclosed"
@@ -77,16 +115,32 @@ def test_api_gate_refusal_and_override(client, org, owner, partner, drawing, tod
     _t, secret = core_services.create_api_token(owner, name="t")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_ACCEPT_LANGUAGE": "en"}
     url = f"/api/orgs/{org.slug}/disclosure/disclosures"
-    response = client.post(url, {"partner": partner.pk, "stage": "quotation", "purpose": "見積", "disclosed_on": today.isoformat(),
-                                 "versions": [drawing[1].pk], "recipients": ["田中"]}, content_type="application/json", **auth)
+    response = client.post(
+        url,
+        {
+            "partner": partner.pk,
+            "stage": "quotation",
+            "purpose": "見積",
+            "disclosed_on": today.isoformat(),
+            "versions": [drawing[1].pk],
+            "recipients": ["田中"],
+        },
+        content_type="application/json",
+        **auth,
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["status"] == "refused" and data["gate"]["failures"][0]["code"] == "agreement_missing"
-    response = client.post(f"{url}/{data['id']}/override", {"reason": "urgent, NDA on paper"}, content_type="application/json", **auth)
+    response = client.post(
+        f"{url}/{data['id']}/override", {"reason": "urgent, NDA on paper"}, content_type="application/json", **auth
+    )
     assert response.json()["status"] == "disclosed"
-    bad = client.post(f"/api/orgs/{org.slug}/disclosure/agreements", {"partner": partner.pk, "effective_on": "2026-05-01",
-                                                                       "expires_on": "2026-04-01"},
-                      content_type="application/json", **auth)
+    bad = client.post(
+        f"/api/orgs/{org.slug}/disclosure/agreements",
+        {"partner": partner.pk, "effective_on": "2026-05-01", "expires_on": "2026-04-01"},
+        content_type="application/json",
+        **auth,
+    )
     assert bad.status_code == 400 and "before it takes effect" in bad.json()["detail"]
     obligations = client.get(f"/api/orgs/{org.slug}/disclosure/obligations", **auth)
     assert obligations.status_code == 200
@@ -132,15 +186,29 @@ def test_api_two_person_rule_returns_and_dossier(client, org, owner, members, pa
         _t, tokens[role] = core_services.create_api_token(members[role], name="t")
     auth = {r: {"HTTP_AUTHORIZATION": f"Bearer {t}", "HTTP_ACCEPT_LANGUAGE": "en"} for r, t in tokens.items()}
     url = f"/api/orgs/{org.slug}/disclosure/disclosures"
-    created = client.post(url, {"partner": partner.pk, "stage": "quotation", "purpose": "見積", "disclosed_on": today.isoformat(),
-                                "versions": [version.pk], "recipients": ["田中"]}, content_type="application/json",
-                          **auth["owner"]).json()
+    created = client.post(
+        url,
+        {
+            "partner": partner.pk,
+            "stage": "quotation",
+            "purpose": "見積",
+            "disclosed_on": today.isoformat(),
+            "versions": [version.pk],
+            "recipients": ["田中"],
+        },
+        content_type="application/json",
+        **auth["owner"],
+    ).json()
     assert created["status"] == "pending"
     assert client.post(f"{url}/{created['id']}/second-person", **auth["owner"]).status_code == 400
     done = client.post(f"{url}/{created['id']}/second-person", **auth["manager"]).json()
     assert done["status"] == "disclosed"
-    back = client.post(f"{url}/{created['id']}/return", {"returned_on": today.isoformat()}, content_type="application/json",
-                       **auth["manager"]).json()
+    back = client.post(
+        f"{url}/{created['id']}/return",
+        {"returned_on": today.isoformat()},
+        content_type="application/json",
+        **auth["manager"],
+    ).json()
     assert back["returned_on"] == today.isoformat()
     csv1 = client.get(f"/api/orgs/{org.slug}/disclosure/partners/{partner.pk}/dossier?fmt=csv", **auth["owner"])
     csv2 = client.get(f"/api/orgs/{org.slug}/disclosure/partners/{partner.pk}/dossier?fmt=csv", **auth["owner"])
@@ -153,8 +221,10 @@ def test_partner_edit_is_audited_and_refused_to_engineers(client, org, owner, me
     client.force_login(members["engineer"])
     assert client.get(f"/o/{org.slug}/disclosure/partners/{partner.pk}/edit/").status_code == 403
     client.force_login(owner)
-    response = client.post(f"/o/{org.slug}/disclosure/partners/{partner.pk}/edit/", {
-        "name_ja": "トヨ部品株式会社", "name_en": "Toyo Parts Co.", "kind": "tier1", "country": "日本"})
+    response = client.post(
+        f"/o/{org.slug}/disclosure/partners/{partner.pk}/edit/",
+        {"name_ja": "トヨ部品株式会社", "name_en": "Toyo Parts Co.", "kind": "tier1", "country": "日本"},
+    )
     assert response.status_code == 302
     partner.refresh_from_db()
     event = AuditEvent.objects.get(action="disclosure.partner.update")

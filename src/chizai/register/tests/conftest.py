@@ -35,7 +35,10 @@ def org(db):
 @pytest.fixture
 def people(org):
     """One user per role in ``org`` plus an adviser with an active engagement: {role: user}."""
-    users = {role: MembershipFactory(organization=org, role=role, user=UserFactory(username=f"{role}1")).user for role in ROLES}
+    users = {
+        role: MembershipFactory(organization=org, role=role, user=UserFactory(username=f"{role}1")).user
+        for role in ROLES
+    }
     adviser = UserFactory(username="adviser1")
     EngagementFactory(organization=org, adviser=adviser, granted_by=users["owner"])
     users["adviser"] = adviser

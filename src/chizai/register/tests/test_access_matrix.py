@@ -3,6 +3,7 @@
 EXPECTED is written out here on purpose, apart from register.access: the first test
 checks that the code's table says the same, the others that both fronts obey it.
 """
+
 import io
 
 import pytest
@@ -16,14 +17,23 @@ from chizai.register.models import AssetGrant, Holder
 M, T, D, E = "meta", "text", "download", "edit"
 EXPECTED = {
     # role:      public          internal        confidential    secret (not named)   secret (named)
-    "owner":    ({M, T, D, E}, {M, T, D, E}, {M, T, D, E}, {M, T, D, E}, {M, T, D, E}),
-    "manager":  ({M, T, D, E}, {M, T, D, E}, {M, T, D, E}, set(), {M, T, D, E}),
+    "owner": ({M, T, D, E}, {M, T, D, E}, {M, T, D, E}, {M, T, D, E}, {M, T, D, E}),
+    "manager": ({M, T, D, E}, {M, T, D, E}, {M, T, D, E}, set(), {M, T, D, E}),
     "engineer": ({M, T, D, E}, {M, T, D, E}, {M, T, D, E}, set(), {M, T, D, E}),
-    "viewer":   ({M, T}, {M}, set(), set(), {M, T}),
-    "adviser":  ({M, T}, {M}, {M}, set(), set()),
+    "viewer": ({M, T}, {M}, set(), set(), {M, T}),
+    "adviser": ({M, T}, {M}, {M}, set(), set()),
 }
-CELLS = [(role, cls, named) for role in EXPECTED for cls, named in
-         [("public", False), ("internal", False), ("confidential", False), ("secret", False), ("secret", True)]]
+CELLS = [
+    (role, cls, named)
+    for role in EXPECTED
+    for cls, named in [
+        ("public", False),
+        ("internal", False),
+        ("confidential", False),
+        ("secret", False),
+        ("secret", True),
+    ]
+]
 TEXT_MARKER = "本文マーカー-Q9"
 
 
@@ -40,9 +50,15 @@ def test_code_table_matches_the_written_expectation():
 @pytest.fixture
 def world(org, people):
     """An asset with one file for the cell under test, named on the user when asked."""
+
     def make(role, classification, named):
-        asset = services.create_asset(people["owner"], org, title_ja=f"{classification}の資産", classification=classification,
-                                      description=f"{TEXT_MARKER} {classification}")
+        asset = services.create_asset(
+            people["owner"],
+            org,
+            title_ja=f"{classification}の資産",
+            classification=classification,
+            description=f"{TEXT_MARKER} {classification}",
+        )
         version = services.upload_version(people["owner"], org, asset.pk, io.BytesIO(b"file body"), name="f.txt")
         if named:
             # Advisers cannot be granted through the service, so name them as holders directly:
@@ -77,10 +93,18 @@ def test_web_cell(org, people, world, role, classification, named):
         assert b"".join(download.streaming_content) == b"file body"
         assert download["Content-Disposition"].startswith("attachment")
 
-    response = client.post(f"{base}/{asset.pk}/edit/", {
-        "title_ja": "変更後", "kind": "know_how", "origin": "background", "classification": classification,
-        "protection_strategy": "undecided", "business_value": "medium", "description": "x",
-    })
+    response = client.post(
+        f"{base}/{asset.pk}/edit/",
+        {
+            "title_ja": "変更後",
+            "kind": "know_how",
+            "origin": "background",
+            "classification": classification,
+            "protection_strategy": "undecided",
+            "business_value": "medium",
+            "description": "x",
+        },
+    )
     asset.refresh_from_db()
     assert (asset.title_ja == "変更後") == (E in expected), response.status_code
     if E not in expected:
@@ -110,15 +134,22 @@ def test_api_cell(org, people, world, role, classification, named):
     assert (asset.title_ja == "API変更") == (E in expected)
 
 
-@pytest.mark.parametrize("classification,audited", [("public", False), ("internal", False), ("confidential", True), ("secret", True)])
+@pytest.mark.parametrize(
+    "classification,audited", [("public", False), ("internal", False), ("confidential", True), ("secret", True)]
+)
 def test_content_reads_of_confidential_and_secret_are_audited(org, people, classification, audited):
     asset = services.create_asset(people["owner"], org, title_ja="読む", classification=classification)
     client = Client()
     client.force_login(people["owner"])
     assert client.get(f"/o/{org.slug}/register/{asset.pk}/").status_code == 200
     _token, secret = core_services.create_api_token(people["owner"], name="t")
-    assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get(f"/api/orgs/{org.slug}/assets/{asset.pk}/text").status_code == 200
-    assert AuditEvent.objects.filter(action="register.asset.read", object_id=str(asset.pk)).count() == (2 if audited else 0)
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get(f"/api/orgs/{org.slug}/assets/{asset.pk}/text").status_code
+        == 200
+    )
+    assert AuditEvent.objects.filter(action="register.asset.read", object_id=str(asset.pk)).count() == (
+        2 if audited else 0
+    )
 
 
 def test_every_web_and_api_download_is_audited(org, people):
@@ -138,4 +169,6 @@ def test_security_doc_shows_the_register_table():
 
     doc = (Path(__file__).resolve().parents[4] / "docs" / "security.md").read_text(encoding="utf-8")
     for role, classification, text in access.table_rows():
-        assert f"| {role} | {classification} | {text} |" in doc, f"docs/security.md lacks: {role} {classification} {text}"
+        assert f"| {role} | {classification} | {text} |" in doc, (
+            f"docs/security.md lacks: {role} {classification} {text}"
+        )

@@ -1,4 +1,5 @@
 """API specifics beyond the access matrix: create, upload, refusals, search, OpenAPI."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -15,12 +16,17 @@ def _client(user):
 
 def test_create_upload_download_and_search(org, people):
     client = _client(people["engineer"])
-    created = client.post(f"/api/orgs/{org.slug}/assets", data={"title_ja": "金型の冷却配管ノウハウ", "classification": "confidential",
-                                                                "tags": ["金型"]}, content_type="application/json")
+    created = client.post(
+        f"/api/orgs/{org.slug}/assets",
+        data={"title_ja": "金型の冷却配管ノウハウ", "classification": "confidential", "tags": ["金型"]},
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     asset_id = created.json()["id"]
-    upload = client.post(f"/api/orgs/{org.slug}/assets/{asset_id}/files",
-                         {"file": SimpleUploadedFile("cooling.txt", "冷却水の流量は毎分十二リットル".encode())})
+    upload = client.post(
+        f"/api/orgs/{org.slug}/assets/{asset_id}/files",
+        {"file": SimpleUploadedFile("cooling.txt", "冷却水の流量は毎分十二リットル".encode())},
+    )
     assert upload.status_code == 201, upload.content
     version = upload.json()
     assert version["number"] == 1 and version["stamp"] == "untimestamped"
@@ -38,20 +44,29 @@ def test_refusals_are_400_with_a_message_and_store_nothing(org, people):
     asset = client.post(f"/api/orgs/{org.slug}/assets", data={"title_ja": "x"}, content_type="application/json").json()
     empty = client.post(f"/api/orgs/{org.slug}/assets/{asset['id']}/files", {"file": SimpleUploadedFile("e.txt", b"")})
     assert empty.status_code == 400 and "empty" in empty.json()["detail"]
-    joint = client.post(f"/api/orgs/{org.slug}/assets", data={"title_ja": "y", "origin": "joint"}, content_type="application/json")
+    joint = client.post(
+        f"/api/orgs/{org.slug}/assets", data={"title_ja": "y", "origin": "joint"}, content_type="application/json"
+    )
     assert joint.status_code == 400 and "partner_name" in joint.json()["detail"]
     assert FileVersion.objects.count() == 0 and Asset.objects.count() == 1
 
 
 def test_engineer_cannot_reclassify_through_the_api(org, people):
     owner_client = _client(people["owner"])
-    asset = owner_client.post(f"/api/orgs/{org.slug}/assets", data={"title_ja": "x"}, content_type="application/json").json()
-    refused = _client(people["engineer"]).post(f"/api/orgs/{org.slug}/assets/reclassify",
-                                               data={"asset_ids": [asset["id"]], "classification": "public"},
-                                               content_type="application/json")
+    asset = owner_client.post(
+        f"/api/orgs/{org.slug}/assets", data={"title_ja": "x"}, content_type="application/json"
+    ).json()
+    refused = _client(people["engineer"]).post(
+        f"/api/orgs/{org.slug}/assets/reclassify",
+        data={"asset_ids": [asset["id"]], "classification": "public"},
+        content_type="application/json",
+    )
     assert refused.status_code == 404
-    done = owner_client.post(f"/api/orgs/{org.slug}/assets/reclassify", data={"asset_ids": [asset["id"]], "classification": "public"},
-                             content_type="application/json")
+    done = owner_client.post(
+        f"/api/orgs/{org.slug}/assets/reclassify",
+        data={"asset_ids": [asset["id"]], "classification": "public"},
+        content_type="application/json",
+    )
     assert done.json() == {"count": 1} and Asset.objects.get().classification == "public"
 
 

@@ -1,4 +1,5 @@
 """Assets, holders, reclassification, risk and readiness."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -18,8 +19,10 @@ def test_create_and_update_are_audited_with_before_and_after(org, owner):
     assert asset.tags == ["チタン", "切削"]
     services.update_asset(owner, org, asset.pk, title_ja="切削条件 改", documented=True)
     event = AuditEvent.objects.get(action="register.asset.update")
-    assert event.changes == {"before": {"title_ja": "切削条件", "documented": False},
-                             "after": {"title_ja": "切削条件 改", "documented": True}}
+    assert event.changes == {
+        "before": {"title_ja": "切削条件", "documented": False},
+        "after": {"title_ja": "切削条件 改", "documented": True},
+    }
     assert AuditEvent.objects.get(action="register.asset.create").changes["after"]["title_ja"] == "切削条件"
 
 
@@ -27,7 +30,9 @@ def test_joint_result_needs_a_partner(org, owner):
     with pytest.raises(ValidationError) as info:
         services.create_asset(owner, org, title_ja="共同開発成果", origin="joint")
     assert "partner_name" in info.value.message_dict
-    asset = services.create_asset(owner, org, title_ja="共同開発成果", origin="joint", partner_name="大手自動車株式会社")
+    asset = services.create_asset(
+        owner, org, title_ja="共同開発成果", origin="joint", partner_name="大手自動車株式会社"
+    )
     assert asset.partner_name == "大手自動車株式会社"
 
 
@@ -98,14 +103,21 @@ def _with_holders(org, owner, holders, **fields):
 
 
 def test_critical_asset_whose_sole_holder_retires_within_a_year_is_high_risk(org, owner):
-    asset = _with_holders(org, owner, [("田中 匠", TODAY + timedelta(days=200))], business_value="high", documented=True)
+    asset = _with_holders(
+        org, owner, [("田中 匠", TODAY + timedelta(days=200))], business_value="high", documented=True
+    )
     result = risk.succession_risk(asset, TODAY)
     assert result.level == "high" and result.score >= 70
 
 
 def test_second_holder_staying_lowers_the_risk(org, owner):
-    asset = _with_holders(org, owner, [("田中 匠", TODAY + timedelta(days=200)), ("若手 一人", None)],
-                          business_value="high", documented=True)
+    asset = _with_holders(
+        org,
+        owner,
+        [("田中 匠", TODAY + timedelta(days=200)), ("若手 一人", None)],
+        business_value="high",
+        documented=True,
+    )
     assert risk.succession_risk(asset, TODAY).level == "medium"
     asset = _with_holders(org, owner, [("a", None), ("b", None)], business_value="low", documented=True)
     assert risk.succession_risk(asset, TODAY).level == "low"
@@ -120,13 +132,24 @@ def test_undocumented_asset_is_told_to_document_first(org, owner):
 
 
 def test_trade_secret_readiness_lists_what_is_missing(org, owner):
-    asset = services.create_asset(owner, org, title_ja="x", classification="confidential", ts_marked=True,
-                                  ts_access_restricted=True, ts_listed=True, ts_useful=True)
+    asset = services.create_asset(
+        owner,
+        org,
+        title_ja="x",
+        classification="confidential",
+        ts_marked=True,
+        ts_access_restricted=True,
+        ts_listed=True,
+        ts_useful=True,
+    )
     result = risk.trade_secret_readiness(asset)
     assert result.status == "partial" and len(result.missing) == 1 and "非公知性" in result.missing[0]
     services.update_asset(owner, org, asset.pk, ts_not_public=True)
     assert risk.trade_secret_readiness(Asset.objects.get(pk=asset.pk)).status == "ready"
-    assert risk.trade_secret_readiness(services.create_asset(owner, org, title_ja="p", classification="public")).status == "not_applicable"
+    assert (
+        risk.trade_secret_readiness(services.create_asset(owner, org, title_ja="p", classification="public")).status
+        == "not_applicable"
+    )
 
 
 def test_list_filters(org, owner):
@@ -162,10 +185,18 @@ def test_empty_register_shows_the_empty_state(org, owner):
 def test_create_through_the_web_form(org, owner):
     client = Client()
     client.force_login(owner)
-    response = client.post(f"/o/{org.slug}/register/new/", {
-        "title_ja": "熱処理条件", "kind": "process_conditions", "origin": "background", "classification": "confidential",
-        "protection_strategy": "keep_secret", "business_value": "high", "tags": "熱処理, 焼入れ",
-    })
+    response = client.post(
+        f"/o/{org.slug}/register/new/",
+        {
+            "title_ja": "熱処理条件",
+            "kind": "process_conditions",
+            "origin": "background",
+            "classification": "confidential",
+            "protection_strategy": "keep_secret",
+            "business_value": "high",
+            "tags": "熱処理, 焼入れ",
+        },
+    )
     assert response.status_code == 302
     assert Asset.objects.get(title_ja="熱処理条件").tags == ["熱処理", "焼入れ"]
 

@@ -3,6 +3,7 @@
 The raw content of the database is searched for marker strings: on SQLite the database
 image itself (every page, free ones too), on PostgreSQL every row of every table as text.
 """
+
 import io
 
 import pytest
@@ -51,8 +52,9 @@ def _index_all():
 
 
 def _secret_asset_with_file(owner, org):
-    asset = services.create_asset(owner, org, title_ja="極秘の配合", classification="secret",
-                                  description="説明は熱処理の条件")
+    asset = services.create_asset(
+        owner, org, title_ja="極秘の配合", classification="secret", description="説明は熱処理の条件"
+    )
     services.upload_version(owner, org, asset.pk, io.BytesIO(SECRET_TEXT.encode("utf-8")), name="recipe.txt")
     _index_all()
     return asset

@@ -5,6 +5,7 @@ the data files are private to their owner.
 Runs one fresh process (settings read CHIZAI_HOME once, at start), because the test
 database of the other tests lives in memory, without files, modes or a WAL.
 """
+
 import json
 import os
 import stat
@@ -95,8 +96,13 @@ def embedded(tmp_path_factory):
     env.update(CHIZAI_HOME=str(home), CHIZAI_SECRET_KEY="test-only", DJANGO_SETTINGS_MODULE="chizai.settings")
     old_umask = os.umask(0o022)  # what a default login gives: files 0644 unless the code says otherwise
     try:
-        done = subprocess.run([sys.executable, "-c", SCRIPT, OLD_MARKER, OLD_JA, NEW_MARKER, NEW_JA],
-                              capture_output=True, text=True, env=env, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-c", SCRIPT, OLD_MARKER, OLD_JA, NEW_MARKER, NEW_JA],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
     finally:
         os.umask(old_umask)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -141,8 +147,9 @@ def test_existing_wider_modes_are_narrowed_at_start(tmp_path):
     os.chmod(home / "files", 0o755)
     env = {k: v for k, v in os.environ.items() if k not in ("CHIZAI_DATABASE_URL", "CHIZAI_STORAGE")}
     env.update(CHIZAI_HOME=str(home), CHIZAI_SECRET_KEY="test-only", DJANGO_SETTINGS_MODULE="chizai.settings")
-    done = subprocess.run([sys.executable, "-c", "import django; django.setup()"], capture_output=True, text=True, env=env,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     assert stat.S_IMODE((home / "files").stat().st_mode) == 0o700

@@ -5,6 +5,7 @@ The subprocess measurements (time and peak memory of the process) use the helper
 ``review/tests/test_archive_bomb.py``; the tests below them check behaviour in-process, on
 both databases.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,6 +25,7 @@ PROBES = "chizai.review.tests.test_archive_probes:"
 
 
 # --- measured in a fresh interpreter (the probes are in review/tests/test_archive_probes.py) -----
+
 
 def test_upload_refuses_the_bomb_fast_with_flat_memory(bombs, tmp_path):  # noqa: F811
     report = run_probe(PROBES + "register_upload_probe", bombs["docx"], bombs["xlsx"], home=tmp_path)
@@ -52,6 +54,7 @@ def test_excel_import_reports_the_bomb_fast_with_flat_memory(bombs, tmp_path):  
 
 
 # --- behaviour, in-process -------------------------------------------------------------------
+
 
 @pytest.fixture
 def asset(org, owner):
@@ -83,7 +86,9 @@ def test_the_same_bomb_named_zip_is_stored_unopened(org, owner, asset, bombs):  
 
 
 def test_a_damaged_docx_is_still_stored_as_evidence(org, owner, asset):
-    version = services.upload_version(owner, org, asset.pk, io.BytesIO(b"PK\x03\x04 not really a zip"), name="壊れた.docx")
+    version = services.upload_version(
+        owner, org, asset.pk, io.BytesIO(b"PK\x03\x04 not really a zip"), name="壊れた.docx"
+    )
     services.index_asset(asset.pk)
     version.refresh_from_db()
     assert "could not be read" in version.extracted_note

@@ -1,4 +1,5 @@
 """`chizai search`, `chizai upload` and `chizai evidence export` run the same services as the web."""
+
 import io
 import json
 
@@ -44,7 +45,9 @@ def test_evidence_export_writes_a_package(org, people, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["versions"][0]["stamp"] == "untimestamped"
     assert (out / manifest["versions"][0]["path"]).read_bytes() == b"drawing"
-    refused = CliRunner().invoke(cli.app, ["evidence", "export", str(asset.pk), "--out", str(tmp_path / "p2"), "--user", "viewer1"])
+    refused = CliRunner().invoke(
+        cli.app, ["evidence", "export", str(asset.pk), "--out", str(tmp_path / "p2"), "--user", "viewer1"]
+    )
     assert refused.exit_code == 2 and not (tmp_path / "p2").exists()
 
 
@@ -62,7 +65,10 @@ def test_upload_stores_versions_as_the_web_does(org, people, tmp_path):
     drawing.write_bytes(b"second drawing")
     result = runner.invoke(cli.app, ["upload", str(asset.pk), str(drawing), "--file-id", str(first.file_id)])
     assert result.exit_code == 0, result.output
-    assert list(FileVersion.objects.filter(file=first.file_id).values_list("number", flat=True).order_by("number")) == [1, 2]
+    assert list(FileVersion.objects.filter(file=first.file_id).values_list("number", flat=True).order_by("number")) == [
+        1,
+        2,
+    ]
     _version, stream = services.download(people["owner"], org, FileVersion.objects.get(file=first.file_id, number=2).pk)
     assert b"".join(stream) == b"second drawing"
 

@@ -1,4 +1,5 @@
 """Uploads racing on one organisation's evidence chain; a stored object outlives nothing it should."""
+
 import io
 import threading
 from pathlib import Path
@@ -14,14 +15,18 @@ UPLOADS_EACH = 2
 
 
 def _chain(org):
-    return list(FileVersion.objects.filter(organization=org).values_list("chain_seq", "chain_prev", "chain_hash", "sha256"))
+    return list(
+        FileVersion.objects.filter(organization=org).values_list("chain_seq", "chain_prev", "chain_hash", "sha256")
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_uploads_to_one_organisation_extend_one_chain(org, owner):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL; SQLite admits one writer at a time")
-    assets = [services.create_asset(owner, org, title_ja=f"資産 {i}", classification="internal") for i in range(UPLOADERS)]
+    assets = [
+        services.create_asset(owner, org, title_ja=f"資産 {i}", classification="internal") for i in range(UPLOADERS)
+    ]
     real_link = evidence.chain_link
 
     def slow_link(*args):
@@ -41,8 +46,11 @@ def test_concurrent_uploads_to_one_organisation_extend_one_chain(org, owner):
         try:
             start.wait(30)
             for n in range(UPLOADS_EACH):
-                made.append(services.upload_version(owner, org, asset.pk, io.BytesIO(f"{asset.pk}-{n}".encode()),
-                                                    name=f"f{n}.txt").pk)
+                made.append(
+                    services.upload_version(
+                        owner, org, asset.pk, io.BytesIO(f"{asset.pk}-{n}".encode()), name=f"f{n}.txt"
+                    ).pk
+                )
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
         finally:

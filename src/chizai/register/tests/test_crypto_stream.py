@@ -1,5 +1,6 @@
 """The streaming cipher: any split of the input round-trips, the SHA-256 is that of the
 plaintext, and an upload that fails midway leaves no hashing thread behind."""
+
 import hashlib
 import io
 import threading
@@ -33,26 +34,32 @@ class _Trickle(io.RawIOBase):
         return True
 
     def readinto(self, buffer):
-        piece = self._data[self._at:self._at + min(self._step, len(buffer))]
-        buffer[:len(piece)] = piece
+        piece = self._data[self._at : self._at + min(self._step, len(buffer))]
+        buffer[: len(piece)] = piece
         self._at += len(piece)
         return len(piece)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(size=st.sampled_from([1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 17]) | st.integers(1, 3 * CHUNK),
-       cuts=st.lists(st.integers(0, 4 * CHUNK), max_size=6), seed=st.integers(0, 255),
-       kind=st.sampled_from(["pieces", "file", "trickle"]))
+@given(
+    size=st.sampled_from([1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 17]) | st.integers(1, 3 * CHUNK),
+    cuts=st.lists(st.integers(0, 4 * CHUNK), max_size=6),
+    seed=st.integers(0, 255),
+    kind=st.sampled_from(["pieces", "file", "trickle"]),
+)
 def test_any_split_round_trips_with_the_plaintext_digest(org, size, cuts, seed, kind):
     data = bytes((seed + i * 7) % 251 for i in range(min(size, 4096))) * (size // 4096 + 1)
     data = data[:size]
-    source = {"pieces": lambda: _pieces(data, cuts), "file": lambda: io.BytesIO(data),
-              "trickle": lambda: _Trickle(data, 1 + (cuts[0] if cuts else 99_999) % (CHUNK // 3))}[kind]()
+    source = {
+        "pieces": lambda: _pieces(data, cuts),
+        "file": lambda: io.BytesIO(data),
+        "trickle": lambda: _Trickle(data, 1 + (cuts[0] if cuts else 99_999) % (CHUNK // 3)),
+    }[kind]()
     out = io.BytesIO()
     sealed = crypto.encrypt_stream(source, out, org)
     assert sealed.size == size
     assert sealed.sha256 == hashlib.sha256(data).hexdigest()
-    assert sealed.head == data[:crypto.HEAD]
+    assert sealed.head == data[: crypto.HEAD]
     out.seek(0)
     assert b"".join(crypto.decrypt_stream(out, sealed.wrapped_key, sealed.key_id, org)) == data
     assert _hash_threads() == []

@@ -1,4 +1,5 @@
 """The demo register: idempotent, with the retiring veteran and the failed joint test."""
+
 from datetime import date
 
 from chizai.core.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -17,8 +18,11 @@ def test_demo_register_is_idempotent_and_tells_its_story(db):
     assert (Asset.objects.count(), FileVersion.objects.count()) == (count, files)
     assert 35 <= count <= 45 and files >= 5
 
-    veteran_only = [a for a in Asset.objects.prefetch_related("holders")
-                    if [h.name for h in a.holders.all()] == [demo.VETERAN] and a.business_value == "high"]
+    veteran_only = [
+        a
+        for a in Asset.objects.prefetch_related("holders")
+        if [h.name for h in a.holders.all()] == [demo.VETERAN] and a.business_value == "high"
+    ]
     assert len(veteran_only) == 3
     assert all(risk.succession_risk(a).level == "high" for a in veteran_only)
     assert all(h.leaves_on.year == date.today().year + 1 for a in veteran_only for h in a.holders.all())

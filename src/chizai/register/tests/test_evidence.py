@@ -1,4 +1,5 @@
 """RFC 3161 timestamps from a local openssl TSA, the local chain without one, and the export."""
+
 import hashlib
 import io
 import json
@@ -54,9 +55,14 @@ def test_with_tsa_token_is_verified_and_stored(org, owner, asset, with_tsa):
     assert token.serial == version.tsa_serial
 
 
-@pytest.mark.parametrize("mode,message", [
-    ("http-error", "HTTP 500"), ("wrong-hash", "different hash"), ("garbage", "not a valid RFC 3161"),
-])
+@pytest.mark.parametrize(
+    "mode,message",
+    [
+        ("http-error", "HTTP 500"),
+        ("wrong-hash", "different hash"),
+        ("garbage", "not a valid RFC 3161"),
+    ],
+)
 def test_tsa_failures_store_nothing(org, owner, asset, with_tsa, storage_dir, mode, message):
     with_tsa.mode = mode
     with pytest.raises(ChizaiError, match=message):
@@ -91,12 +97,38 @@ def test_export_verifies_with_openssl(org, owner, asset, with_tsa, tmp_path):
     entry = data["versions"][0]
     content = out / entry["path"]
     assert hashlib.sha256(content.read_bytes()).hexdigest() == entry["sha256"]
-    result = subprocess.run(["openssl", "ts", "-verify", "-in", str(out / entry["token"]), "-data", str(content),
-                             "-CAfile", str(with_tsa.ca_file)], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-in",
+            str(out / entry["token"]),
+            "-data",
+            str(content),
+            "-CAfile",
+            str(with_tsa.ca_file),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0 and "Verification: OK" in result.stdout
     content.write_bytes(b"forged")
-    result = subprocess.run(["openssl", "ts", "-verify", "-in", str(out / entry["token"]), "-data", str(content),
-                             "-CAfile", str(with_tsa.ca_file)], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-in",
+            str(out / entry["token"]),
+            "-data",
+            str(content),
+            "-CAfile",
+            str(with_tsa.ca_file),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     sums = (out / "SHA256SUMS").read_text(encoding="utf-8")
     assert entry["sha256"] in sums

@@ -1,4 +1,5 @@
 """Excel round trip: export, edit, import; any bad row imports nothing and names row and field."""
+
 import io
 
 import openpyxl
@@ -23,7 +24,9 @@ def _bytes(book) -> io.BytesIO:
 
 @pytest.fixture
 def exported(org, owner):
-    services.create_asset(owner, org, title_ja="切削条件", kind="process_conditions", tags=["切削"], business_value="high")
+    services.create_asset(
+        owner, org, title_ja="切削条件", kind="process_conditions", tags=["切削"], business_value="high"
+    )
     services.create_asset(owner, org, title_ja="=危険な題名", classification="confidential")
     return _book(excel.export_register(owner, org))
 
@@ -44,8 +47,30 @@ def test_export_then_import_unchanged_changes_nothing(org, owner, exported):
 def test_import_creates_rows_without_id_and_updates_rows_with_one(org, owner, exported):
     sheet = exported.active
     sheet.cell(row=2, column=2, value="切削条件 第2版")
-    sheet.append([None, "新しい配合", "", "recipe", "no", "", "background", "", "internal", "undecided", "", "", "", "", "", "",
-                  "medium", "yes", "配合, 樹脂", "2027-04-01"])
+    sheet.append(
+        [
+            None,
+            "新しい配合",
+            "",
+            "recipe",
+            "no",
+            "",
+            "background",
+            "",
+            "internal",
+            "undecided",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "medium",
+            "yes",
+            "配合, 樹脂",
+            "2027-04-01",
+        ]
+    )
     result = excel.import_register(owner, org, _bytes(exported))
     assert result.ok and (result.created, result.updated, result.unchanged) == (1, 1, 1)
     assert AuditEvent.objects.filter(action="register.asset.update").count() == 1
@@ -58,8 +83,30 @@ def test_any_bad_row_imports_nothing_and_names_each_row_and_field(org, owner, ex
     sheet = exported.active
     sheet.cell(row=2, column=2, value="変更されてはいけない")
     sheet.append([None, "良い行", "", "recipe"])
-    sheet.append([None, "悪い行", "", "spaceship", "maybe", "", "joint", "", "internal", "", "", "", "", "", "", "",
-                  "", "", "", "31/31/2027"])
+    sheet.append(
+        [
+            None,
+            "悪い行",
+            "",
+            "spaceship",
+            "maybe",
+            "",
+            "joint",
+            "",
+            "internal",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "31/31/2027",
+        ]
+    )
     sheet.append([99999, "他人の行"])
     result = excel.import_register(owner, org, _bytes(exported))
     assert not result.ok
@@ -75,7 +122,7 @@ def test_joint_row_without_partner_is_reported(org, owner, exported):
 
 
 def test_formulas_are_refused(org, owner, exported):
-    exported.active.cell(row=2, column=3, value="=HYPERLINK(\"http://evil\")")
+    exported.active.cell(row=2, column=3, value='=HYPERLINK("http://evil")')
     result = excel.import_register(owner, org, _bytes(exported))
     assert not result.ok and result.errors[0][:2] == (2, "title_en")
 
@@ -114,9 +161,13 @@ def test_web_import_shows_the_report(org, owner, exported):
     assert client.get(f"/o/{org.slug}/register/export.xlsx").status_code == 200
 
 
-@pytest.mark.parametrize(("language", "title_header", "secret_label", "yes"),
-                         [("ja", "名称 (日本語)", "極秘", "はい"), ("en", "title (Japanese)", "Secret", "yes")])
-def test_the_sheet_reads_like_the_register_in_the_exporters_language(org, owner, language, title_header, secret_label, yes):
+@pytest.mark.parametrize(
+    ("language", "title_header", "secret_label", "yes"),
+    [("ja", "名称 (日本語)", "極秘", "はい"), ("en", "title (Japanese)", "Secret", "yes")],
+)
+def test_the_sheet_reads_like_the_register_in_the_exporters_language(
+    org, owner, language, title_header, secret_label, yes
+):
     from django.utils import translation
 
     services.create_asset(owner, org, title_ja="焼入れ条件", classification="secret", documented=True)
@@ -146,14 +197,23 @@ def test_columns_in_another_order_and_names_of_either_language_import(org, owner
     header = list(reversed(excel.COLUMNS))
     book = openpyxl.Workbook()
     book.active.append([english[c] if i % 2 else c for i, c in enumerate(header)])
-    values = {"title_ja": "新しい治具", "kind": "drawing", "classification": "Confidential",
-              "documented": "はい", "business_value": "High (critical)"}
+    values = {
+        "title_ja": "新しい治具",
+        "kind": "drawing",
+        "classification": "Confidential",
+        "documented": "はい",
+        "business_value": "High (critical)",
+    }
     book.active.append([values.get(c) for c in header])
     result = excel.import_register(owner, org, _bytes(book))
     assert result.ok and result.created == 1, result.errors
     created = Asset.objects.get(title_ja="新しい治具")
-    assert (created.kind, created.classification, created.documented, created.business_value) == \
-        ("drawing", "confidential", True, "high")
+    assert (created.kind, created.classification, created.documented, created.business_value) == (
+        "drawing",
+        "confidential",
+        True,
+        "high",
+    )
     partial = openpyxl.Workbook()
     partial.active.append(["classification", "名称 (日本語)", "kind"])
     result = excel.import_register(owner, org, _bytes(partial))

@@ -1,4 +1,5 @@
 """Encrypted versioned files: round trip, nothing readable at rest, refusals that leave nothing behind."""
+
 import base64
 import io
 import os
@@ -26,7 +27,7 @@ def _files_under(path) -> list[Path]:
 def _content(size: int, marker_every: int = 100_000) -> bytes:
     data = bytearray(os.urandom(size))
     for offset in range(0, size - len(MARKER), marker_every):
-        data[offset:offset + len(MARKER)] = MARKER
+        data[offset : offset + len(MARKER)] = MARKER
     return bytes(data)
 
 
@@ -59,7 +60,9 @@ def test_sha256_of_plaintext_recorded_and_versions_numbered(org, owner, asset):
     import hashlib
 
     first = services.upload_version(owner, org, asset.pk, io.BytesIO(b"v1 content"), name="spec.txt")
-    second = services.upload_version(owner, org, asset.pk, io.BytesIO(b"v2 content"), name="spec.txt", file_id=first.file_id)
+    second = services.upload_version(
+        owner, org, asset.pk, io.BytesIO(b"v2 content"), name="spec.txt", file_id=first.file_id
+    )
     assert first.sha256 == hashlib.sha256(b"v1 content").hexdigest()
     assert (first.number, second.number) == (1, 2)
     assert second.chain_prev == first.chain_hash and second.chain_seq == first.chain_seq + 1
@@ -142,8 +145,8 @@ class _Interrupted(io.RawIOBase):
     def readinto(self, buffer):
         if self.sent > 3 * 1024 * 1024:
             raise OSError("connection reset by peer")
-        piece = (MARKER * (len(buffer) // len(MARKER) + 1))[:len(buffer)]
-        buffer[:len(piece)] = piece
+        piece = (MARKER * (len(buffer) // len(MARKER) + 1))[: len(buffer)]
+        buffer[: len(piece)] = piece
         self.sent += len(piece)
         return len(piece)
 
@@ -172,7 +175,9 @@ def test_download_is_audited(org, owner, asset):
 
 
 def test_html_upload_is_not_served_as_html(org, owner, asset):
-    version = services.upload_version(owner, org, asset.pk, io.BytesIO(b"<html><script>alert(1)</script>"), name="x.html")
+    version = services.upload_version(
+        owner, org, asset.pk, io.BytesIO(b"<html><script>alert(1)</script>"), name="x.html"
+    )
     assert version.content_type == "application/octet-stream"
 
 

@@ -1,4 +1,5 @@
 """An index job does what is stale and no more; at most one waits per asset."""
+
 import io
 
 import pytest
@@ -74,7 +75,9 @@ def test_a_field_edit_reindexes_only_the_fields(org, owner, asset, extracted):
     services.update_asset(owner, org, asset.pk, title_ja="プレス金型のクリアランス", description="板厚に合わせる")
     _run_index_jobs()
     assert extracted == []
-    assert set(SearchChunk.objects.filter(asset=asset, version__isnull=False).values_list("pk", flat=True)) == file_chunks
+    assert (
+        set(SearchChunk.objects.filter(asset=asset, version__isnull=False).values_list("pk", flat=True)) == file_chunks
+    )
     assert _found(owner, org, "クリアランス") == [asset.pk] and _found(owner, org, "板厚") == [asset.pk]
     assert _found(owner, org, "焼入れ") == []
 
@@ -139,8 +142,7 @@ def test_a_version_superseded_during_extraction_is_left_to_the_next_job(org, own
     assert _found(owner, org, "新しい") == [asset.pk] and _found(owner, org, "古い") == []
 
 
-def test_chizai_reindex_queues_one_rebuild_per_asset_and_the_worker_restores_a_lost_index(
-        org, owner, asset, extracted):
+def test_chizai_reindex_queues_one_rebuild_per_asset_and_the_worker_restores_a_lost_index(org, owner, asset, extracted):
     from chizai.cli import main
 
     _upload(owner, org, asset, "熱処理の条件", "a.txt")

@@ -1,5 +1,6 @@
 """R8 in the register: bad input is refused with a message (never a 500), and old rows with a
 NUL no longer break the organisation's Excel export; a referenced asset is not deleted."""
+
 import io
 
 import openpyxl
@@ -22,7 +23,9 @@ def _api(user):
 
 @pytest.mark.parametrize("title", ["図面\x00A", "a\x1bb", "two\nlines", "x" * 201])
 def test_api_refuses_a_title_the_model_cannot_hold(org, owner, title):
-    response = _api(owner).post(f"/api/orgs/{org.slug}/assets", data={"title_ja": title}, content_type="application/json")
+    response = _api(owner).post(
+        f"/api/orgs/{org.slug}/assets", data={"title_ja": title}, content_type="application/json"
+    )
     assert response.status_code == 422, response.content
     assert "title_ja" in str(response.json()["detail"])
     assert not Asset.objects.exists()
@@ -30,20 +33,30 @@ def test_api_refuses_a_title_the_model_cannot_hold(org, owner, title):
 
 def test_api_message_is_translated(org, owner):
     client = _api(owner)
-    response = client.post(f"/api/orgs/{org.slug}/assets", data={"title_ja": "図面\x00A"}, content_type="application/json",
-                           HTTP_ACCEPT_LANGUAGE="ja")
+    response = client.post(
+        f"/api/orgs/{org.slug}/assets",
+        data={"title_ja": "図面\x00A"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
     assert "制御文字" in str(response.json()["detail"])
 
 
 def test_api_keeps_line_breaks_in_multi_line_text_and_refuses_too_many_tags(org, owner):
     client = _api(owner)
-    ok = client.post(f"/api/orgs/{org.slug}/assets", data={"title_ja": "t", "description": "一行目\n\t二行目"},
-                     content_type="application/json")
+    ok = client.post(
+        f"/api/orgs/{org.slug}/assets",
+        data={"title_ja": "t", "description": "一行目\n\t二行目"},
+        content_type="application/json",
+    )
     assert ok.status_code == 201 and Asset.objects.get().description == "一行目\n\t二行目"
-    patch = client.patch(f"/api/orgs/{org.slug}/assets/{ok.json()['id']}", data={"title_en": "\x00"},
-                         content_type="application/json")
+    patch = client.patch(
+        f"/api/orgs/{org.slug}/assets/{ok.json()['id']}", data={"title_en": "\x00"}, content_type="application/json"
+    )
     assert patch.status_code == 422
-    tags = client.post(f"/api/orgs/{org.slug}/assets", data={"title_ja": "t", "tags": ["\x07"]}, content_type="application/json")
+    tags = client.post(
+        f"/api/orgs/{org.slug}/assets", data={"title_ja": "t", "tags": ["\x07"]}, content_type="application/json"
+    )
     assert tags.status_code == 422
 
 
@@ -54,9 +67,18 @@ def test_openapi_states_the_model_limits():
 
 def test_web_form_refuses_control_characters_and_keeps_the_input(client, org, owner):
     client.force_login(owner)
-    response = client.post(f"/o/{org.slug}/register/new/", {"title_ja": "図面\x1bA", "kind": "drawing", "origin": "background",
-                                                             "classification": "internal", "protection_strategy": "undecided",
-                                                             "business_value": "medium"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/o/{org.slug}/register/new/",
+        {
+            "title_ja": "図面\x1bA",
+            "kind": "drawing",
+            "origin": "background",
+            "classification": "internal",
+            "protection_strategy": "undecided",
+            "business_value": "medium",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code in (200, 400)
     assert "control character" in response.content.decode() and not Asset.objects.exists()
 
@@ -67,8 +89,9 @@ def test_export_survives_a_nul_stored_before_input_was_checked(client, org, owne
     client.force_login(owner)
     response = client.get(f"/o/{org.slug}/register/export.xlsx")
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
-                                              else response.content)).active
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
     row = [c.value for c in sheet[2]]
     assert "図面A" in row and "'=cmd|' /C calc'!A0" in row
 
@@ -76,9 +99,18 @@ def test_export_survives_a_nul_stored_before_input_was_checked(client, org, owne
 def test_deleting_an_asset_still_disclosed_answers_409_and_a_message(client, org, owner):
     asset = services.create_asset(owner, org, title_ja="金型図面", classification="internal")
     partner = disclosure.create_partner(owner, org, name_ja="相手先")
-    disclosure.create_disclosure(owner, org, partner_id=partner.pk, stage="quotation", purpose="p",
-                                 disclosed_on=timezone.localdate(), asset_ids=[asset.pk], recipients=["a"], method="oral",
-                                 minutes="m")
+    disclosure.create_disclosure(
+        owner,
+        org,
+        partner_id=partner.pk,
+        stage="quotation",
+        purpose="p",
+        disclosed_on=timezone.localdate(),
+        asset_ids=[asset.pk],
+        recipients=["a"],
+        method="oral",
+        minutes="m",
+    )
     response = _api(owner).delete(f"/api/orgs/{org.slug}/assets/{asset.pk}")
     assert response.status_code == 409 and "still used by disclosed items (1)" in response.json()["detail"]
     assert "still used by" in page_after_post(client, owner, f"/o/{org.slug}/register/{asset.pk}/delete/")
@@ -87,8 +119,12 @@ def test_deleting_an_asset_still_disclosed_answers_409_and_a_message(client, org
 
 def test_reclassify_with_ids_that_are_not_numbers_answers_with_a_message(client, org, owner):
     client.force_login(owner)
-    page = client.post(f"/o/{org.slug}/register/reclassify/", {"asset": ["²", "abc"], "classification": "public"},
-                       follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.post(
+        f"/o/{org.slug}/register/reclassify/",
+        {"asset": ["²", "abc"], "classification": "public"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert page.status_code == 200 and "Tick at least one asset" in page.content.decode()
 
 
@@ -99,8 +135,9 @@ def test_an_empty_upload_is_named_as_empty_not_as_a_missing_file(org, owner, lan
     asset = services.create_asset(owner, org, title_ja="冷却条件")
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(owner)
-    response = client.post(f"/o/{org.slug}/register/{asset.pk}/upload/",
-                           {"file": SimpleUploadedFile("zero.pdf", b"")}, follow=True)
+    response = client.post(
+        f"/o/{org.slug}/register/{asset.pk}/upload/", {"file": SimpleUploadedFile("zero.pdf", b"")}, follow=True
+    )
     html = response.content.decode()
     assert response.status_code == 200 and words in html
     assert "Choose a file" not in html and "ファイルを選択" not in html

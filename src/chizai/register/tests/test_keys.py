@@ -3,6 +3,7 @@
 The kinds (register versions, review sources, agreement files, hand-over copies, deal evidence) are
 made through their own services, so a kind that stops using the organisation key shows here.
 """
+
 import base64
 import io
 import os
@@ -49,25 +50,49 @@ def _all_kinds(owner, org):
     review = review_services.submit_review(owner, org, filename="nda.txt", data=NDA_JA.encode())
     partner = disclosure.create_partner(owner, org, name_ja="トヨ部品株式会社", kind="tier1")
     today = timezone.localdate()
-    nda, _ = disclosure.create_agreement(owner, org, partner.pk, title="NDA", type="NDA", direction="mutual",
-                                         status="signed", signed_on=today - timedelta(days=30),
-                                         effective_on=today - timedelta(days=30), expires_on=today + timedelta(days=365),
-                                         purpose_stages=["quotation"])
+    nda, _ = disclosure.create_agreement(
+        owner,
+        org,
+        partner.pk,
+        title="NDA",
+        type="NDA",
+        direction="mutual",
+        status="signed",
+        signed_on=today - timedelta(days=30),
+        effective_on=today - timedelta(days=30),
+        expires_on=today + timedelta(days=365),
+        purpose_stages=["quotation"],
+    )
     disclosure.attach_file(owner, org, nda.pk, filename="nda.txt", data=b"signed agreement", review=False)
     (copy,) = handover.make_copies(owner, org, disclose(owner, org, partner, version).pk)
     deal = deals.create_deal(owner, org, partner=partner, title="共同開発")
-    entry = deals.add_contribution(owner, deal, party="ours", kind="experiments", made_on=today, description="試験",
-                                   value=1, evidence_file=io.BytesIO(b"deal evidence"))
+    entry = deals.add_contribution(
+        owner,
+        deal,
+        party="ours",
+        kind="experiments",
+        made_on=today,
+        description="試験",
+        value=1,
+        evidence_file=io.BytesIO(b"deal evidence"),
+    )
 
     def read() -> dict:
         review.refresh_from_db()
         return {
             "register.FileVersion": b"".join(services.download(owner, org, version.pk)[1]),
-            "review.ContractReview": open_sealed(review.source_storage_name, review.source_wrapped_key,
-                                                 review.source_key_id, review.source_sha256, review.organization_id),
+            "review.ContractReview": open_sealed(
+                review.source_storage_name,
+                review.source_wrapped_key,
+                review.source_key_id,
+                review.source_sha256,
+                review.organization_id,
+            ),
             "disclosure.Agreement": disclosure.agreement_file(owner, org, nda.pk)[1],
             "disclosure.HandoverCopy": handover.download_copy(owner, org, copy.pk)[1],
-            "deals.ContributionEntry": b"".join(deals.download_evidence(owner, ContributionEntry.objects.get(pk=entry.pk))),
+            "deals.ContributionEntry": b"".join(
+                deals.download_evidence(owner, ContributionEntry.objects.get(pk=entry.pk))
+            ),
         }
 
     return read
@@ -97,10 +122,15 @@ def _make_legacy(org):
     master_kid, master = crypto.current_key()
     for label, kid_field, wrapped_field in keys.SEALED:
         model = apps.get_model(label)
-        for pk, kid, wrapped in model.objects.filter(organization=org).exclude(**{kid_field: ""}).values_list(
-                "pk", kid_field, wrapped_field):
+        for pk, kid, wrapped in (
+            model.objects.filter(organization=org)
+            .exclude(**{kid_field: ""})
+            .values_list("pk", kid_field, wrapped_field)
+        ):
             data_key = keys.open_data_key(wrapped, kid, org)
-            model.objects.filter(pk=pk).update(**{kid_field: master_kid, wrapped_field: crypto.wrap(data_key, master_kid, master)})
+            model.objects.filter(pk=pk).update(
+                **{kid_field: master_kid, wrapped_field: crypto.wrap(data_key, master_kid, master)}
+            )
 
 
 def test_each_organisation_gets_its_own_key_on_first_encryption(org, other_org, owner):
@@ -203,7 +233,9 @@ def test_tampered_or_unknown_keys_are_refused_clearly(org, owner, monkeypatch):
     FileVersion.objects.filter(pk=version.pk).update(wrapped_key=version.wrapped_key[:-4] + "AAA=")
     with pytest.raises(ChizaiError, match="cannot unwrap this file's key"):
         services.download(owner, org, version.pk)
-    FileVersion.objects.filter(pk=version.pk).update(wrapped_key=version.wrapped_key, key_id="org-000000000000000000000000")
+    FileVersion.objects.filter(pk=version.pk).update(
+        wrapped_key=version.wrapped_key, key_id="org-000000000000000000000000"
+    )
     with pytest.raises(ChizaiError, match="unknown key id"):
         services.download(owner, org, version.pk)
     FileVersion.objects.filter(pk=version.pk).update(key_id=version.key_id)
@@ -241,7 +273,9 @@ def test_legacy_master_wrapped_rows_still_read_and_get_migrated(org, owner, monk
     assert read() == plain
     _rotate_master(monkeypatch)
     done = services.rewrap_keys(owner)
-    assert done.data_keys == len(keys.SEALED) and done.per_org[org.pk]["data_keys"] == {label: 1 for label, _k, _w in keys.SEALED}
+    assert done.data_keys == len(keys.SEALED) and done.per_org[org.pk]["data_keys"] == {
+        label: 1 for label, _k, _w in keys.SEALED
+    }
     assert {kid for kid, _w in _key_columns(org).values()} == {keys.active_key(org).kid}
     monkeypatch.delenv("CHIZAI_MASTER_KEYS_OLD")
     assert read() == plain and _stored_files(storage_dir) == files

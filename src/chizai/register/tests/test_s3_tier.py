@@ -6,6 +6,7 @@ Skipped unless CHIZAI_TEST_S3_ENDPOINT_URL names the endpoint and CHIZAI_STORAGE
 `test-s3` run sets both; the SQLite and PostgreSQL runs keep local storage and skip these).
 Each test session makes its own bucket, so runs never see each other's objects.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,19 +33,26 @@ pytestmark = pytest.mark.s3
 ENDPOINT = os.environ.get("CHIZAI_TEST_S3_ENDPOINT_URL", "")
 CHIZAI = str(Path(sys.executable).with_name("chizai"))
 MARKER = "冷却水の流量は毎分十二リットル S3-TIER-MARKER-5d1e"
-S3_ENV = {"CHIZAI_S3_ENDPOINT_URL": ENDPOINT, "CHIZAI_S3_REGION": "us-east-1", "CHIZAI_S3_ACCESS_KEY": "test",
-          "CHIZAI_S3_SECRET_KEY": "test"}
+S3_ENV = {
+    "CHIZAI_S3_ENDPOINT_URL": ENDPOINT,
+    "CHIZAI_S3_REGION": "us-east-1",
+    "CHIZAI_S3_ACCESS_KEY": "test",
+    "CHIZAI_S3_SECRET_KEY": "test",
+}
 
 
 def _client():
-    return boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="test",
-                        aws_secret_access_key="test")
+    return boto3.client(
+        "s3", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
 
 
 @pytest.fixture(scope="session")
 def bucket():
     if not ENDPOINT or os.environ.get("CHIZAI_STORAGE") != "s3":
-        pytest.skip("the S3 tier runs in `make test-s3` (CHIZAI_STORAGE=s3 and CHIZAI_TEST_S3_ENDPOINT_URL; .ci/run starts moto_server)")
+        pytest.skip(
+            "the S3 tier runs in `make test-s3` (CHIZAI_STORAGE=s3 and CHIZAI_TEST_S3_ENDPOINT_URL; .ci/run starts moto_server)"
+        )
     name = f"chizai-test-{uuid.uuid4().hex[:12]}"
     _client().create_bucket(Bucket=name)
     return name
@@ -56,8 +64,10 @@ def s3(settings, monkeypatch, bucket, tmp_path):
     settings.CHIZAI_STORAGE_STATE_DIR = tmp_path / "storage-state"
     for key, value in {**S3_ENV, "CHIZAI_S3_BUCKET": bucket}.items():
         monkeypatch.setenv(key, value)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "chizai.core.storage_s3.S3Storage",
-                                                          "OPTIONS": storage_s3.s3_options_from_env()}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "chizai.core.storage_s3.S3Storage", "OPTIONS": storage_s3.s3_options_from_env()},
+    }
     return bucket
 
 
@@ -79,7 +89,9 @@ def _web(user) -> Client:
 def test_upload_and_download_are_byte_identical_and_the_bucket_holds_only_ciphertext(org, owner, asset, s3):
     data = MARKER.encode() + os.urandom(crypto.CHUNK * 2 + 17)  # several sealed records
     client = _web(owner)
-    response = client.post(f"/o/{org.slug}/register/{asset.pk}/upload/", {"file": SimpleUploadedFile("cooling.bin", data)})
+    response = client.post(
+        f"/o/{org.slug}/register/{asset.pk}/upload/", {"file": SimpleUploadedFile("cooling.bin", data)}
+    )
     assert response.status_code == 302
     version = FileVersion.objects.get()
     stored = _object(s3, version.storage_name)
@@ -95,7 +107,9 @@ def test_api_upload_and_download(org, owner, asset, s3):
 
     _token, secret = core_services.create_api_token(owner, name="t")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    upload = api.post(f"/api/orgs/{org.slug}/assets/{asset.pk}/files", {"file": SimpleUploadedFile("a.txt", MARKER.encode())})
+    upload = api.post(
+        f"/api/orgs/{org.slug}/assets/{asset.pk}/files", {"file": SimpleUploadedFile("a.txt", MARKER.encode())}
+    )
     assert upload.status_code == 201, upload.content
     download = api.get(f"/api/orgs/{org.slug}/assets/versions/{upload.json()['id']}/download")
     assert b"".join(download.streaming_content) == MARKER.encode()
@@ -140,8 +154,14 @@ def test_an_index_job_reads_the_file_from_the_bucket(org, owner, asset, s3):
 def test_a_chizai_worker_process_on_the_s3_tier_indexes_an_upload(tmp_path, bucket):
     """`chizai worker --once` started as operators start it, its storage from the environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHIZAI_", "DJANGO_"))}
-    env.update(S3_ENV, CHIZAI_HOME=str(tmp_path), CHIZAI_SECRET_KEY="s3-tier-test", CHIZAI_STORAGE="s3",
-               CHIZAI_S3_BUCKET=bucket, CHIZAI_MASTER_KEY=base64.b64encode(b"k" * 32).decode())
+    env.update(
+        S3_ENV,
+        CHIZAI_HOME=str(tmp_path),
+        CHIZAI_SECRET_KEY="s3-tier-test",
+        CHIZAI_STORAGE="s3",
+        CHIZAI_S3_BUCKET=bucket,
+        CHIZAI_MASTER_KEY=base64.b64encode(b"k" * 32).decode(),
+    )
 
     def shell(code: str) -> str:
         result = subprocess.run([CHIZAI, "shell", "-c", code], env=env, capture_output=True, text=True, timeout=120)

@@ -1,4 +1,5 @@
 """Japanese and English search over fields and files; never a hit or snippet past access."""
+
 import io
 
 import docx
@@ -58,13 +59,16 @@ def test_two_character_terms_are_found(org, owner, query):
     assert [h.asset_id for h in services.search_assets(owner, org, query)] == [asset.pk]
 
 
-@pytest.mark.parametrize("name,maker,phrase,query", [
-    ("report.pdf", _pdf, "焼入れ温度は八百五十度", "焼入れ温度"),
-    ("sop.docx", _docx, "バリ取り工程の作業標準", "作業標準"),
-    ("data.xlsx", _xlsx, "表面粗さ測定結果", "粗さ"),
-    ("note.txt", lambda t: t.encode("cp932"), "研削盤の砥石交換時期", "砥石"),
-    ("note.md", lambda t: f"# 見出し\n{t}".encode(), "electroless nickel plating", "Nickel"),
-])
+@pytest.mark.parametrize(
+    "name,maker,phrase,query",
+    [
+        ("report.pdf", _pdf, "焼入れ温度は八百五十度", "焼入れ温度"),
+        ("sop.docx", _docx, "バリ取り工程の作業標準", "作業標準"),
+        ("data.xlsx", _xlsx, "表面粗さ測定結果", "粗さ"),
+        ("note.txt", lambda t: t.encode("cp932"), "研削盤の砥石交換時期", "砥石"),
+        ("note.md", lambda t: f"# 見出し\n{t}".encode(), "electroless nickel plating", "Nickel"),
+    ],
+)
 def test_text_extracted_from_files_is_searchable(org, owner, name, maker, phrase, query):
     asset = services.create_asset(owner, org, title_ja="資料", classification="internal")
     services.upload_version(owner, org, asset.pk, io.BytesIO(maker(phrase)), name=name)
@@ -74,8 +78,14 @@ def test_text_extracted_from_files_is_searchable(org, owner, name, maker, phrase
 
 
 def test_english_query_and_json_shape(org, owner):
-    asset = services.create_asset(owner, org, title_ja="めっき条件", title_en="Plating conditions", classification="internal",
-                                  description="Electroless nickel plating bath at 90 degrees")
+    asset = services.create_asset(
+        owner,
+        org,
+        title_ja="めっき条件",
+        title_en="Plating conditions",
+        classification="internal",
+        description="Electroless nickel plating bath at 90 degrees",
+    )
     _index_all()
     hits = services.search_assets(owner, org, "Nickel plating")
     assert hits[0].asset_id == asset.pk and "nickel" in hits[0].snippet.lower()
@@ -83,10 +93,12 @@ def test_english_query_and_json_shape(org, owner):
 
 def test_search_never_leaks_secret_titles_or_confidential_snippets(org, people):
     owner = people["owner"]
-    secret = services.create_asset(owner, org, title_ja="極秘の金型設計", classification="secret",
-                                   description="金型の冷却回路")
-    confidential = services.create_asset(owner, org, title_ja="秘密の加工条件", classification="confidential",
-                                         description="金型の研磨手順")
+    secret = services.create_asset(
+        owner, org, title_ja="極秘の金型設計", classification="secret", description="金型の冷却回路"
+    )
+    confidential = services.create_asset(
+        owner, org, title_ja="秘密の加工条件", classification="confidential", description="金型の研磨手順"
+    )
     _index_all()
     assert {h.asset_id for h in services.search_assets(owner, org, "金型")} == {secret.pk, confidential.pk}
     engineer = {h.asset_id for h in services.search_assets(people["engineer"], org, "金型")}
@@ -135,7 +147,9 @@ def test_password_protected_pdf_is_stored_with_a_note(org, owner):
 def test_rank_window_applies_after_access_so_visible_matches_are_not_lost(org, people, monkeypatch):
     monkeypatch.setattr(search, "RANK_WINDOW", 3)
     owner = people["owner"]
-    visible = [services.create_asset(owner, org, title_ja=f"金型 公開 {i}", classification="internal").pk for i in range(3)]
+    visible = [
+        services.create_asset(owner, org, title_ja=f"金型 公開 {i}", classification="internal").pk for i in range(3)
+    ]
     for i in range(6):  # newer than the visible ones, so they would fill a window taken before access
         services.create_asset(owner, org, title_ja=f"金型 極秘 {i}", classification="secret")
     _index_all()
@@ -147,8 +161,9 @@ def test_reclassification_reaches_the_index_at_once(org, people):
     """Chunks carry their asset's class; a reclassification changes them in the same
     transaction, so content is hidden before any re-index job runs."""
     owner, viewer = people["owner"], people["viewer"]
-    asset = services.create_asset(owner, org, title_ja="段取り替えの手順", classification="public",
-                                  description="段取り替えを十分で終える治具")
+    asset = services.create_asset(
+        owner, org, title_ja="段取り替えの手順", classification="public", description="段取り替えを十分で終える治具"
+    )
     _index_all()
     assert set(SearchChunk.objects.filter(asset=asset).values_list("classification", flat=True)) == {"public"}
     assert [h.asset_id for h in services.search_assets(viewer, org, "治具")] == [asset.pk]
@@ -179,11 +194,18 @@ def test_a_chunk_cannot_be_given_another_class_or_organisation_than_its_asset(or
 
 def _reference_window(user, org, term, window):
     """What the rank window must hold: the newest ``window`` matching chunks the user may read."""
-    readable_meta = set(services.Asset.objects.restrict(user, "view").filter(organization=org).values_list("pk", flat=True))
-    readable_text = set(services.Asset.objects.restrict(user, "text").filter(organization=org).values_list("pk", flat=True))
+    readable_meta = set(
+        services.Asset.objects.restrict(user, "view").filter(organization=org).values_list("pk", flat=True)
+    )
+    readable_text = set(
+        services.Asset.objects.restrict(user, "text").filter(organization=org).values_list("pk", flat=True)
+    )
     rows = SearchChunk.objects.filter(organization=org).order_by("-pk").values_list("pk", "asset_id", "level", "tokens")
-    visible = [pk for pk, asset_id, level, tokens in rows if term in tokens.split()
-               and asset_id in (readable_meta if level == "meta" else readable_text)]
+    visible = [
+        pk
+        for pk, asset_id, level, tokens in rows
+        if term in tokens.split() and asset_id in (readable_meta if level == "meta" else readable_text)
+    ]
     return set(visible[:window])
 
 
@@ -199,7 +221,10 @@ def test_postgres_window_walk_holds_exactly_the_newest_visible_matches(org, peop
     monkeypatch.setattr(search.PostgresBackend, "FIRST_SPAN", 4)
     owner, engineer = people["owner"], people["engineer"]
     classes = {"mixed_access": ["secret", "internal", "confidential", "secret"]}.get(layout, ["internal"])
-    assets = [services.create_asset(owner, org, title_ja=f"資産{i}", classification=classes[i % len(classes)]) for i in range(8)]
+    assets = [
+        services.create_asset(owner, org, title_ja=f"資産{i}", classification=classes[i % len(classes)])
+        for i in range(8)
+    ]
     rows = []
     for i in range(160):
         if layout == "dense":
@@ -211,13 +236,22 @@ def test_postgres_window_walk_holds_exactly_the_newest_visible_matches(org, peop
         else:
             has = i % 3 == 0
         words = f"語{i} 別{i % 5}" + (" 研磨" if has else "")
-        rows.append(SearchChunk(organization=org, asset=assets[i % len(assets)], level="meta" if i % 4 == 0 else "text",
-                                tokens=words))
+        rows.append(
+            SearchChunk(
+                organization=org, asset=assets[i % len(assets)], level="meta" if i % 4 == 0 else "text", tokens=words
+            )
+        )
     SearchChunk.objects.bulk_create(rows)
     for user in (owner, engineer, people["viewer"]):
         access = search.chunk_access(user, org)
-        got = {chunk_id for chunk_id, _asset, _score in
-               search.PostgresBackend().candidates(org.pk, [["研磨"]], access, 1000)} if access else set()
+        got = (
+            {
+                chunk_id
+                for chunk_id, _asset, _score in search.PostgresBackend().candidates(org.pk, [["研磨"]], access, 1000)
+            }
+            if access
+            else set()
+        )
         assert got == _reference_window(user, org, "研磨", 7), (layout, user.username)
 
 
@@ -225,8 +259,9 @@ def test_named_people_find_a_secret_asset_and_nobody_else_does(org, people):
     """極秘 content is searchable by the owner and by people named on the asset (grant or
     holder with an account) — through the same subqueries restrict() uses, now on chunks."""
     owner = people["owner"]
-    secret = services.create_asset(owner, org, title_ja="極秘の熱処理条件", classification="secret",
-                                   description="焼戻し温度の微調整で歪みを抑える")
+    secret = services.create_asset(
+        owner, org, title_ja="極秘の熱処理条件", classification="secret", description="焼戻し温度の微調整で歪みを抑える"
+    )
     _index_all()
     for role in ("manager", "engineer", "viewer", "adviser"):
         assert services.search_assets(people[role], org, "焼戻し") == [], role
@@ -249,7 +284,9 @@ def test_kana_and_width_do_not_matter(org, owner, query):
 
 
 def test_the_search_page_marks_the_words_found_and_counts_the_hits(client, org, owner):
-    services.create_asset(owner, org, title_ja="バリ取り", description="金型のバリを<b>手作業</b>で取る", classification="internal")
+    services.create_asset(
+        owner, org, title_ja="バリ取り", description="金型のバリを<b>手作業</b>で取る", classification="internal"
+    )
     services.create_asset(owner, org, title_ja="ばり対策", classification="internal")
     _index_all()
     client.force_login(owner)

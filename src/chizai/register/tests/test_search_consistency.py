@@ -1,4 +1,5 @@
 """A search racing a re-index answers with the old chunks or the new ones, never a 500."""
+
 import io
 
 from chizai.core import jobs

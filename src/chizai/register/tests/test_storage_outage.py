@@ -5,6 +5,7 @@ storage keep answering while it hangs.
 The S3 backend is pointed at a port where nothing listens (refused) or at a socket server
 that accepts and never answers (hung), with the short timeouts a test can afford.
 """
+
 from __future__ import annotations
 
 import io
@@ -81,9 +82,22 @@ def hung():
 
 def use_s3(settings, endpoint_url: str) -> None:
     settings.CHIZAI_STORAGE_STATE_DIR = settings.MEDIA_ROOT.parent / "storage-state"
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "chizai.core.storage_s3.S3Storage", "OPTIONS": storage_s3.s3_options(
-        bucket="chizai-outage", endpoint_url=endpoint_url, region="us-east-1", access_key="test", secret_key="test",
-        connect_timeout=1, read_timeout=1, max_attempts=2)}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "chizai.core.storage_s3.S3Storage",
+            "OPTIONS": storage_s3.s3_options(
+                bucket="chizai-outage",
+                endpoint_url=endpoint_url,
+                region="us-east-1",
+                access_key="test",
+                secret_key="test",
+                connect_timeout=1,
+                read_timeout=1,
+                max_attempts=2,
+            ),
+        },
+    }
 
 
 @pytest.fixture(params=["refused", "hung"])
@@ -115,8 +129,10 @@ def _nothing_recorded():
 def test_upload_page_answers_503_in_the_users_language_and_records_nothing(org, owner, asset, down, lang):
     client = _client(owner, lang)
     started = time.monotonic()
-    response = client.post(f"/o/{org.slug}/register/{asset.pk}/upload/",
-                           {"file": SimpleUploadedFile("drawing.txt", b"cooling channel 12 l/min")})
+    response = client.post(
+        f"/o/{org.slug}/register/{asset.pk}/upload/",
+        {"file": SimpleUploadedFile("drawing.txt", b"cooling channel 12 l/min")},
+    )
     elapsed = time.monotonic() - started
     assert response.status_code == 503
     assert MESSAGE[lang] in response.content.decode()
@@ -129,8 +145,10 @@ def test_api_upload_answers_503_json(org, owner, asset, down):
     _token, secret = core_services.create_api_token(owner, name="t")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
     started = time.monotonic()
-    response = client.post(f"/api/orgs/{org.slug}/assets/{asset.pk}/files",
-                           {"file": SimpleUploadedFile("drawing.txt", b"cooling channel 12 l/min")})
+    response = client.post(
+        f"/api/orgs/{org.slug}/assets/{asset.pk}/files",
+        {"file": SimpleUploadedFile("drawing.txt", b"cooling channel 12 l/min")},
+    )
     assert time.monotonic() - started < BOUND_SECONDS
     assert response.status_code == 503
     assert response.json() == {"detail": MESSAGE["en"], "code": "storage_unavailable"}
@@ -167,8 +185,9 @@ def test_pages_that_do_not_need_the_storage_answer_while_it_hangs(org, owner, as
 
     def upload():
         try:
-            response = _client(owner).post(f"/o/{org.slug}/register/{asset.pk}/upload/",
-                                           {"file": SimpleUploadedFile("a.txt", b"a")})
+            response = _client(owner).post(
+                f"/o/{org.slug}/register/{asset.pk}/upload/", {"file": SimpleUploadedFile("a.txt", b"a")}
+            )
             answers.append(response.status_code)
         finally:
             connection.close()
@@ -195,9 +214,18 @@ def test_pages_that_do_not_need_the_storage_answer_while_it_hangs(org, owner, as
 
 def _storage(endpoint_url: str) -> storage_s3.S3Storage:
     """Another process's storage: same endpoint and bucket, its own memory."""
-    return storage_s3.S3Storage(**storage_s3.s3_options(bucket="chizai-outage", endpoint_url=endpoint_url, region="us-east-1",
-                                                  access_key="test", secret_key="test", connect_timeout=1, read_timeout=1,
-                                                  max_attempts=2))
+    return storage_s3.S3Storage(
+        **storage_s3.s3_options(
+            bucket="chizai-outage",
+            endpoint_url=endpoint_url,
+            region="us-east-1",
+            access_key="test",
+            secret_key="test",
+            connect_timeout=1,
+            read_timeout=1,
+            max_attempts=2,
+        )
+    )
 
 
 def _timed(call) -> tuple[type | None, float]:
@@ -209,7 +237,9 @@ def _timed(call) -> tuple[type | None, float]:
     return None, time.monotonic() - started
 
 
-def test_every_process_of_the_host_learns_of_the_outage_and_one_call_probes_after_the_cooldown(settings, tmp_path, hung):
+def test_every_process_of_the_host_learns_of_the_outage_and_one_call_probes_after_the_cooldown(
+    settings, tmp_path, hung
+):
     settings.CHIZAI_STORAGE_STATE_DIR = tmp_path
     settings.CHIZAI_S3_COOLDOWN_SECONDS = 1
     first, second = _storage(hung.url), _storage(hung.url)
@@ -298,10 +328,13 @@ def test_a_download_that_stalls_midway_gives_up_within_the_bound(settings, tmp_p
 def test_a_broken_local_disk_is_an_outage_too(org, owner, asset, settings, tmp_path):
     not_a_folder = tmp_path / "files"
     not_a_folder.write_text("a file where the storage folder should be")
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "chizai.core.storage.LocalStorage",
-                                                          "OPTIONS": {"location": not_a_folder}}}
-    response = _client(owner).post(f"/o/{org.slug}/register/{asset.pk}/upload/",
-                                   {"file": SimpleUploadedFile("a.txt", b"a")})
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "chizai.core.storage.LocalStorage", "OPTIONS": {"location": not_a_folder}},
+    }
+    response = _client(owner).post(
+        f"/o/{org.slug}/register/{asset.pk}/upload/", {"file": SimpleUploadedFile("a.txt", b"a")}
+    )
     assert response.status_code == 503 and MESSAGE["en"] in response.content.decode()
     _nothing_recorded()
 
@@ -315,13 +348,19 @@ def test_deleting_an_asset_is_not_undone_by_a_storage_outage(org, owner, asset, 
 
 # The other writers of sealed files: the storage is written before any row.
 
+
 def test_review_upload_records_nothing(org, owner, settings):
     from chizai.review.models import ContractReview
     from chizai.review.services import submit_review
 
     use_s3(settings, refused_url())
     with pytest.raises(StorageUnavailable):
-        submit_review(owner, org, filename="nda.txt", data="第1条 秘密保持 甲及び乙は相手方の秘密情報を第三者に開示しない。".encode())
+        submit_review(
+            owner,
+            org,
+            filename="nda.txt",
+            data="第1条 秘密保持 甲及び乙は相手方の秘密情報を第三者に開示しない。".encode(),
+        )
     assert not ContractReview.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="review.").exists()
 
@@ -331,7 +370,9 @@ def test_review_upload_page_answers_503(org, owner, settings):
 
     use_s3(settings, refused_url())
     contract = SimpleUploadedFile("nda.txt", "第1条 秘密保持 甲及び乙は相手方の秘密情報を第三者に開示しない。".encode())
-    response = _client(owner, "ja").post(f"/o/{org.slug}/reviews/", {"file": contract, "contract_type": "auto", "lang": "auto"})
+    response = _client(owner, "ja").post(
+        f"/o/{org.slug}/reviews/", {"file": contract, "contract_type": "auto", "lang": "auto"}
+    )
     assert response.status_code == 503 and MESSAGE["ja"] in response.content.decode()
     assert not ContractReview.objects.exists()
 
@@ -341,13 +382,22 @@ def test_deal_evidence_records_nothing(org, owner, settings):
     from chizai.deals.models import ContributionEntry
     from chizai.disclosure.models import Partner
 
-    partner = Partner.objects.create(organization=org, name_ja="東海部品", name_en="Tokai Parts", kind=Partner.Kind.TIER1,
-                                     created_by=owner)
+    partner = Partner.objects.create(
+        organization=org, name_ja="東海部品", name_en="Tokai Parts", kind=Partner.Kind.TIER1, created_by=owner
+    )
     deal = deals.create_deal(owner, org, partner=partner, title="樹脂ギア共同開発", kind="joint_rd")
     use_s3(settings, refused_url())
     with pytest.raises(StorageUnavailable):
-        deals.add_contribution(owner, deal, party="ours", kind="experiments", made_on=date(2026, 6, 1),
-                               description="荷重試験", value="5000", evidence_file=SimpleUploadedFile("run.csv", b"1,2,3"))
+        deals.add_contribution(
+            owner,
+            deal,
+            party="ours",
+            kind="experiments",
+            made_on=date(2026, 6, 1),
+            description="荷重試験",
+            value="5000",
+            evidence_file=SimpleUploadedFile("run.csv", b"1,2,3"),
+        )
     assert not ContributionEntry.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="deals.contribution").exists()
 
@@ -366,6 +416,7 @@ def test_agreement_file_records_nothing(org, owner, settings):
 
 
 # Jobs that read stored files wait for the storage instead of failing for good.
+
 
 def test_an_index_job_waits_out_a_storage_outage_without_using_up_its_attempts(org, owner, asset, settings):
     from chizai.core import jobs
@@ -395,8 +446,9 @@ def test_a_review_waits_for_the_storage_and_says_so(org, owner, settings, monkey
     from chizai.review.models import ContractReview
 
     monkeypatch.setattr(review_services, "INLINE_LIMIT_CHARS", 0)  # a long contract: the worker reviews it
-    review_services.submit_review(owner, org, filename="nda.txt",
-                                  data="第1条 甲及び乙は相手方の秘密情報を第三者に開示しない。".encode())
+    review_services.submit_review(
+        owner, org, filename="nda.txt", data="第1条 甲及び乙は相手方の秘密情報を第三者に開示しない。".encode()
+    )
     local = settings.STORAGES
     use_s3(settings, refused_url())
     job = Job.objects.get(kind="review.run")

@@ -3,6 +3,7 @@
 Never the network. ``mode`` lets a test make it answer with an HTTP error or with a
 token for some other hash.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -53,13 +54,64 @@ def make_authority(directory: Path) -> Path:
     config = directory / "tsa.cnf"
     config.write_text(CONFIG.format(dir=directory))
     (directory / "serial").write_text("01\n")
-    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
-             "-out", "ca.pem", "-days", "30", "-subj", "/CN=chizai test root", "-config", str(config),
-             "-extensions", "ca_ext", cwd=directory)
-    _openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsa.key",
-             "-out", "tsa.csr", "-config", str(config), cwd=directory)
-    _openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tsa.pem",
-             "-days", "30", "-extfile", str(config), "-extensions", "tsa_ext", cwd=directory)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=chizai test root",
+        "-config",
+        str(config),
+        "-extensions",
+        "ca_ext",
+        cwd=directory,
+    )
+    _openssl(
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "tsa.key",
+        "-out",
+        "tsa.csr",
+        "-config",
+        str(config),
+        cwd=directory,
+    )
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        "tsa.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "tsa.pem",
+        "-days",
+        "30",
+        "-extfile",
+        str(config),
+        "-extensions",
+        "tsa_ext",
+        cwd=directory,
+    )
     return config
 
 
@@ -81,13 +133,30 @@ class LocalTSA:
                     return
                 query = tsa.directory / f"q{tsa.requests}.tsq"
                 if tsa.mode == "wrong-hash":
-                    subprocess.run(["openssl", "ts", "-query", "-digest", "11" * 32, "-sha256", "-cert", "-out", str(query)],
-                                   check=True, capture_output=True)
+                    subprocess.run(
+                        ["openssl", "ts", "-query", "-digest", "11" * 32, "-sha256", "-cert", "-out", str(query)],
+                        check=True,
+                        capture_output=True,
+                    )
                 else:
                     query.write_bytes(body)
                 reply = tsa.directory / f"r{tsa.requests}.tsr"
-                subprocess.run(["openssl", "ts", "-reply", "-config", str(tsa.config), "-queryfile", str(query),
-                                "-out", str(reply)], check=True, capture_output=True, cwd=tsa.directory)
+                subprocess.run(
+                    [
+                        "openssl",
+                        "ts",
+                        "-reply",
+                        "-config",
+                        str(tsa.config),
+                        "-queryfile",
+                        str(query),
+                        "-out",
+                        str(reply),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    cwd=tsa.directory,
+                )
                 data = reply.read_bytes() if tsa.mode != "garbage" else b"\x30\x03garbage"
                 self.send_response(200)
                 self.send_header("Content-Type", "application/timestamp-reply")

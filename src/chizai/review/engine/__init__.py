@@ -8,6 +8,7 @@ Public API (imported lazily so ``import chizai.review.engine`` stays cheap)::
     review_text(text, filename="pasted.txt", ...) -> Report
     review_bytes(data, filename, ...) -> Report
 """
+
 from __future__ import annotations
 
 from .document import ChecklistResult, Document, Finding, Party, Report, ReviewInputError, Segment
@@ -31,7 +32,14 @@ _LAZY = {
 }
 
 __all__ = [
-    "ChecklistResult", "Document", "Finding", "Party", "Report", "ReviewInputError", "Segment", *_LAZY,
+    "ChecklistResult",
+    "Document",
+    "Finding",
+    "Party",
+    "Report",
+    "ReviewInputError",
+    "Segment",
+    *_LAZY,
 ]
 
 

@@ -8,13 +8,14 @@ absence finding is withdrawn and the report says so, naming the clause the class
 relied on. Japanese text and other contract types are left to the rules: the classifiers
 were trained on English NDAs only.
 """
+
 from __future__ import annotations
 
 from .document import Document, Finding
 
 # rule id -> (ContractNLI hypothesis, the label that means the protection is present)
 ABSENCE_CHECKS: dict[str, tuple[str, str]] = {
-    "NDA-04": ("nda-4", "Entailment"),   # use limited to the purpose
+    "NDA-04": ("nda-4", "Entailment"),  # use limited to the purpose
     "NDA-07": ("nda-19", "Entailment"),  # obligations survive the end of the agreement
     "NDA-08": ("nda-16", "Entailment"),  # return or destruction of information
     "NDA-10": ("nda-11", "Entailment"),  # no reverse engineering
@@ -48,12 +49,20 @@ def withdraw_contradicted_absences(doc: Document, findings: list[Finding]) -> tu
     for finding in findings:
         check = ABSENCE_CHECKS.get(finding.rule_id) if finding.span is None else None
         result = results.get(check[0]) if check else None
-        if (result is not None and check is not None and result.label == check[1] and result.probability >= THRESHOLD
-                and result.evidence_index is not None and result.evidence_index < len(sentences)):
+        if (
+            result is not None
+            and check is not None
+            and result.label == check[1]
+            and result.probability >= THRESHOLD
+            and result.evidence_index is not None
+            and result.evidence_index < len(sentences)
+        ):
             evidence = sentences[result.evidence_index]
             where = evidence.ref or f"characters {evidence.start}-{evidence.end}"
-            notes.append(f"{finding.rule_id} withdrawn: the clause classifier reads {where} as providing it "
-                         f"(p={result.probability:.2f}): \"{' '.join(evidence.text.split())[:160]}\"")
+            notes.append(
+                f"{finding.rule_id} withdrawn: the clause classifier reads {where} as providing it "
+                f'(p={result.probability:.2f}): "{" ".join(evidence.text.split())[:160]}"'
+            )
             continue
         keep.append(finding)
     return keep, notes

@@ -14,6 +14,7 @@ A document is bilingual only when each language carries a substantial share of t
 text, so a Japanese contract with English terms, or an English one with a Japanese
 company name, is reviewed exactly as before.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -194,8 +195,12 @@ def merge_findings(primary: list[Finding], secondary: list[Finding], second_lang
         if _SEVERITY_RANK.get(g.severity, 9) < _SEVERITY_RANK.get(f.severity, 9):
             f.severity = g.severity
         f.parallel = {
-            "language": second_lang, "clause": g.clause, "span": list(g.span) if g.span else None,
-            "text": g.text, "quote": g.quote, "quote_span": list(g.quote_span) if g.quote_span else None,
+            "language": second_lang,
+            "clause": g.clause,
+            "span": list(g.span) if g.span else None,
+            "text": g.text,
+            "quote": g.quote,
+            "quote_span": list(g.quote_span) if g.quote_span else None,
         }
     return primary + [g for j, g in enumerate(secondary) if j not in used]
 
@@ -216,12 +221,12 @@ def map_finding(f: Finding, view: View, text: str) -> Finding:
     """Move a finding's spans from a view back onto the original ``text``."""
     if f.span:
         f.span = view.span_to_orig(f.span)
-        f.text = text[f.span[0]:f.span[1]]
+        f.text = text[f.span[0] : f.span[1]]
     if f.quote_span:
         f.quote_span = view.span_to_orig(f.quote_span)
         if f.span:
             f.quote_span = (min(f.quote_span[0], f.span[0]), max(f.quote_span[1], f.span[1]))
-        f.quote = text[f.quote_span[0]:f.quote_span[1]]
+        f.quote = text[f.quote_span[0] : f.quote_span[1]]
     return f
 
 
@@ -235,10 +240,16 @@ def merge_reports(doc: Document, reports: dict[str, Report]) -> Report:
     findings = merge_findings(first.findings, second.findings, second_lang)
     findings.sort(key=lambda f: (_SEVERITY_RANK.get(f.severity, 9), f.span[0] if f.span else 1 << 30))
     report = Report(
-        file=first.file, language=primary_lang, contract_type=first.contract_type, sme_party=first.sme_party,
-        findings=findings, checklist=merge_checklists(first.checklist, second.checklist),
+        file=first.file,
+        language=primary_lang,
+        contract_type=first.contract_type,
+        sme_party=first.sme_party,
+        findings=findings,
+        checklist=merge_checklists(first.checklist, second.checklist),
         elapsed_ms=round(doc.load_ms + first.elapsed_ms + second.elapsed_ms, 1),
-        notes=first.notes + second.notes, detection=first.detection, document=doc,
+        notes=first.notes + second.notes,
+        detection=first.detection,
+        document=doc,
         languages=[primary_lang, second_lang],
     )
     report.disclaimer = first.disclaimer

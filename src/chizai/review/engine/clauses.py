@@ -28,6 +28,7 @@ helps every rule that uses it.
 Pure library (no Django). Patterns run on the party-masked normalised text of the rules
 engine, so offsets are those of ``rules_units.Unit.norm``.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -56,6 +57,7 @@ class Act:
     ``objects``, against ``consideration``, within ``limits``/``wide``. Objects and
     consideration are read in the act's own sentence (a pronoun such as 「これ」 or
     "such" sends the reader back to the clause)."""
+
     kind: str  # own | license
     to: str  # SME | LARGE | MUTUAL | NONE: who receives the right
     start: int
@@ -77,11 +79,22 @@ class ClauseView:
     def explain(self, act: Act | None = None) -> dict:
         """The parts of the representation a finding relied on (shown to the user)."""
         chosen = [act] if act is not None else self.acts
-        return {"acts": [{"kind": a.kind, "to": a.to, "negated": a.negated, "objects": sorted(a.objects),
-                          "consideration": a.consideration, "limits": sorted(a.limits), "wide": sorted(a.wide),
-                          "origin": a.origin}
-                         for a in chosen],
-                "terms": list(self.terms)}
+        return {
+            "acts": [
+                {
+                    "kind": a.kind,
+                    "to": a.to,
+                    "negated": a.negated,
+                    "objects": sorted(a.objects),
+                    "consideration": a.consideration,
+                    "limits": sorted(a.limits),
+                    "wide": sorted(a.wide),
+                    "origin": a.origin,
+                }
+                for a in chosen
+            ],
+            "terms": list(self.terms),
+        }
 
 
 @dataclass
@@ -119,8 +132,11 @@ _DEFINITIONS = {
 # would cost time quadratic in the clause length).
 _BACKWARD = {
     "ja": (r"[(（]?以下、?(?:単に)?「(?P<term>[^「」。]{1,24})」(?:と|という)", "。「」"),
-    "en": (r"\((?:collectively,?\s+|each,?\s+|together,?\s+)?(?:the\s+|a\s+|an\s+)?[\"“]"
-           r"(?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\)", ".;()\n"),
+    "en": (
+        r"\((?:collectively,?\s+|each,?\s+|together,?\s+)?(?:the\s+|a\s+|an\s+)?[\"“]"
+        r"(?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\)",
+        ".;()\n",
+    ),
 }
 
 
@@ -137,8 +153,10 @@ def lexicon(lang: str) -> Lexicon:
     flags = re.I if lang == "en" else 0
 
     def group(section: str) -> dict[str, PatSet]:
-        return {name: PatSet([substitute(p, labels) for p in spec.get(lang, [])] or ["(?!x)x"])
-                for name, spec in raw[section].items()}
+        return {
+            name: PatSet([substitute(p, labels) for p in spec.get(lang, [])] or ["(?!x)x"])
+            for name, spec in raw[section].items()
+        }
 
     acts = []
     for kind, spec in raw["acts"].items():
@@ -148,14 +166,18 @@ def lexicon(lang: str) -> Lexicon:
             # names both sides in words ("(?P<to>each\s+party)", 「双方」) needs no party name
             needs_party = ("(?P<to>" in p or "(?P<by>" in p) and not _BOTH_SIDES.search(p.replace("\\s+", " "))
             acts.append((kind, re.compile(src, flags), anchors(src), needs_party))
-    return Lexicon(objects=group("objects"), acts=acts, consideration=group("consideration"),
-                   limits=group("limits"), wide=group("wide"),
-                   origin=[re.compile(fast_start(substitute(p, labels)), flags) for p in raw["origin"].get(lang, [])],
-                   definitions=[re.compile(p, flags if lang == "ja" else 0) for p in _DEFINITIONS[lang]],
-                   backward=(re.compile(_BACKWARD[lang][0]), _BACKWARD[lang][1]),
-                   prefilter=lang == "en",
-                   sentence_end=re.compile(r"。(?![^()（）\n]{0,40}[)）])" if lang == "ja"
-                                           else r"(?<!\d)[.;](?=\s|$)"))
+    return Lexicon(
+        objects=group("objects"),
+        acts=acts,
+        consideration=group("consideration"),
+        limits=group("limits"),
+        wide=group("wide"),
+        origin=[re.compile(fast_start(substitute(p, labels)), flags) for p in raw["origin"].get(lang, [])],
+        definitions=[re.compile(p, flags if lang == "ja" else 0) for p in _DEFINITIONS[lang]],
+        backward=(re.compile(_BACKWARD[lang][0]), _BACKWARD[lang][1]),
+        prefilter=lang == "en",
+        sentence_end=re.compile(r"。(?![^()（）\n]{0,40}[)）])" if lang == "ja" else r"(?<!\d)[.;](?=\s|$)"),
+    )
 
 
 def _party(text: str) -> str:
@@ -206,7 +228,7 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
     for m in back.finditer(text):
         start = max(0, m.start() - 300)
         cut = max(text.rfind(ch, start, m.start()) for ch in stops)
-        found.append((m.group("term"), text[max(start, cut + 1):m.start()]))
+        found.append((m.group("term"), text[max(start, cut + 1) : m.start()]))
     definitions: dict[str, str] = {}
     for term, definition in found:
         term = term.strip()
@@ -238,7 +260,8 @@ _JA_NEG_TAIL = re.compile(
     # 「開示してはならない」「使用させてはいけない」
     r"|^(?:し|させ|され)?(?:て|で)(?:は|も)?(?:ならない|いけない)"
     # the negative of a godan verb: 「責任を負わない」「支払わない」「持たない」
-    r"|^[わさかがまらたなばい]な(?:い|く)")
+    r"|^[わさかがまらたなばい]な(?:い|く)"
+)
 
 
 def negated_tail(tail: str) -> bool:
@@ -248,12 +271,13 @@ def negated_tail(tail: str) -> bool:
 
 def _negated_act(lang: str, text: str, a: int, b: int) -> bool:
     if lang == "ja":
-        return negated_tail(text[b:b + 40])
-    head = text[max(0, a - 90):a]
+        return negated_tail(text[b : b + 40])
+    head = text[max(0, a - 90) : a]
     cut = max(head.rfind("."), head.rfind(";"))
-    head = head[cut + 1:] if cut >= 0 else head
-    return bool(re.search(r"\b(?:not|no|never|nothing|neither|nor)\b(?!\s+(?:later|less))[^,]*$", head, re.I)) or \
-        bool(re.match(r"\s+(?:not|no)\b", text[b:b + 8], re.I))
+    head = head[cut + 1 :] if cut >= 0 else head
+    return bool(re.search(r"\b(?:not|no|never|nothing|neither|nor)\b(?!\s+(?:later|less))[^,]*$", head, re.I)) or bool(
+        re.match(r"\s+(?:not|no)\b", text[b : b + 8], re.I)
+    )
 
 
 def _consideration(lex: Lexicon, *texts: str) -> str:
@@ -267,7 +291,9 @@ def _consideration(lex: Lexicon, *texts: str) -> str:
 
 _ANAPHORA = {
     "ja": re.compile(r"これ|それ|その|当該|前項|前号|前各号|同項|上記|前記|本項"),
-    "en": re.compile(r"\b(?<!as\s)(?:such|the\s+foregoing|thereof|therein|thereto|them|it|these|those|same|the\s+above)\b", re.I),
+    "en": re.compile(
+        r"\b(?<!as\s)(?:such|the\s+foregoing|thereof|therein|thereto|them|it|these|those|same|the\s+above)\b", re.I
+    ),
 }
 
 
@@ -280,7 +306,7 @@ def _before(article_text: str, text: str) -> str:
 def _after(article_text: str, text: str) -> str:
     """The part of the article that comes after this clause."""
     at = article_text.find(text)
-    return article_text[at + len(text):] if at >= 0 and text else ""
+    return article_text[at + len(text) :] if at >= 0 and text else ""
 
 
 def _recalled_consideration(lex: Lexicon, lang: str, elsewhere: list[str], objects: set[str]) -> str:
@@ -302,7 +328,10 @@ def _recalled_consideration(lex: Lexicon, lang: str, elsewhere: list[str], objec
 # shall survive termination" widens that grant, not something else
 _GRANT_RECALLED = {
     "ja": re.compile(r"(?:この|本|当該|前項の|上記の)(?:許諾|実施権|使用権|利用権|ライセンス)"),
-    "en": re.compile(r"\b(?:(?:such|this|that|which)\s+(?:\w+\s+){0,2}?(?:licen[cs]e|right)|the\s+(?:\w+\s+){0,2}?licen[cs]e)s?\b", re.I),
+    "en": re.compile(
+        r"\b(?:(?:such|this|that|which)\s+(?:\w+\s+){0,2}?(?:licen[cs]e|right)|the\s+(?:\w+\s+){0,2}?licen[cs]e)s?\b",
+        re.I,
+    ),
 }
 
 
@@ -319,21 +348,28 @@ def _recalled_grant_tags(lex: Lexicon, lang: str, text: str, end: int) -> set[st
 # specification", 「甲の指定した仕様に起因する」)
 _OTHER_SIDE_INPUT = {
     "ja": re.compile(r"指定|指示|支給|提供|貸与|仕様|図面|設計|材料|要求"),
-    "en": re.compile(r"specification|design|drawing|instruction|material|tooling|modification|combination|request|requirement", re.I),
+    "en": re.compile(
+        r"specification|design|drawing|instruction|material|tooling|modification|combination|request|requirement", re.I
+    ),
 }
 
 
 def _carve_out_elsewhere(lex: Lexicon, lang: str, parts: list[str]) -> bool:
     """Whether another sentence of the article exempts what the other side specified,
     instructed or supplied (a warranty's carve-out is often its own paragraph)."""
-    return any(LARGE_CH in sentence and _OTHER_SIDE_INPUT[lang].search(sentence)
-               and "cause" in tags(lex, sentence, "limits")
-               for part in parts for sentence in _sentences(lex, part))
+    return any(
+        LARGE_CH in sentence and _OTHER_SIDE_INPUT[lang].search(sentence) and "cause" in tags(lex, sentence, "limits")
+        for part in parts
+        for sentence in _sentences(lex, part)
+    )
 
 
 _CONDITION_CARRIED = {
     "ja": re.compile(r"(?:[0-9]+[.．]\s*)?(?:この|その|前項の|上記の)(?:場合|とき)"),
-    "en": re.compile(r"(?:[0-9.]+\s+)?(?:in\s+(?:such|that|this|either)\s+(?:case|event)|upon\s+such|thereupon|in\s+that\s+case)", re.I),
+    "en": re.compile(
+        r"(?:[0-9.]+\s+)?(?:in\s+(?:such|that|this|either)\s+(?:case|event)|upon\s+such|thereupon|in\s+that\s+case)",
+        re.I,
+    ),
 }
 
 
@@ -396,26 +432,36 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
             party_at = m.span("to") if groups.get("to") else m.span("by") if groups.get("by") else None
             origin = _origin(lex, sentence, None if party_at is None else (party_at[0] - s0, party_at[1] - s0))
             if origin == "NONE":
-                origin = term_origin(text[s0:m.start()])
+                origin = term_origin(text[s0 : m.start()])
             if origin == "NONE" and _ANAPHORA[lang].search(sentence):
                 origin = _origin(lex, text[:s0])
             # the clause, not the whole article: another paragraph's 「無償」 is about something else
             cons = _consideration(lex, sentence)
             if cons == "none":
                 cons = _consideration(lex, text)
-            if cons == "none" and _has(lex.consideration["paid"], article_text,
-                                       article_text.lower() if lex.prefilter else None):
+            if cons == "none" and _has(
+                lex.consideration["paid"], article_text, article_text.lower() if lex.prefilter else None
+            ):
                 cons = "paid"  # a royalty in the next paragraph pays for this grant
             if cons == "none" and article_text != text:
-                cons = _recalled_consideration(lex, lang, [_after(article_text, text), _before(article_text, text)],
-                                               objects - {"information", "price"})
+                cons = _recalled_consideration(
+                    lex,
+                    lang,
+                    [_after(article_text, text), _before(article_text, text)],
+                    objects - {"information", "price"},
+                )
             limits = tags(lex, sentence, "limits")
             # 「…解除することができる。この場合、乙は…譲渡する」: the condition is the sentence before
             if _CONDITION_CARRIED[lang].match(sentence.lstrip()) and s0 > 0:
                 p0, _ = _sentence_bounds(lex, text, max(0, s0 - 2))
                 limits |= tags(lex, text[p0:s0], "limits")
-            if kind == "warrant" and "cause" not in limits and _carve_out_elsewhere(
-                    lex, lang, [text[:s0], text[s1:], _before(article_text, text), _after(article_text, text)]):
+            if (
+                kind == "warrant"
+                and "cause" not in limits
+                and _carve_out_elsewhere(
+                    lex, lang, [text[:s0], text[s1:], _before(article_text, text), _after(article_text, text)]
+                )
+            ):
                 limits.add("cause")
             wide = tags(lex, sentence, "wide")
             if kind == "license":
@@ -423,19 +469,40 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
                 later = _after(article_text, text)
                 if later:
                     wide |= _recalled_grant_tags(lex, lang, later, 0)
-            act = Act(kind, to, m.start(), m.end(), negated, frozenset(objects), cons,
-                      frozenset(limits), frozenset(wide), origin)
+            act = Act(
+                kind,
+                to,
+                m.start(),
+                m.end(),
+                negated,
+                frozenset(objects),
+                cons,
+                frozenset(limits),
+                frozenset(wide),
+                origin,
+            )
             found.append(act)
             if not groups.get("to") and groups.get("by"):
                 by_acts.append(act)
     # "… remains the property of X" is X keeping what it had, not ownership moving to X
-    found = [a for a in found if not (a.kind == "own" and any(
-        b.kind == "retain" and b.start < a.end and a.start < b.end for b in found))]
+    found = [
+        a
+        for a in found
+        if not (a.kind == "own" and any(b.kind == "retain" and b.start < a.end and a.start < b.end for b in found))
+    ]
     # an explicit receiver ("… vests in Buyer") beats a giver read across a long gap
     explicit = [a for a in found if a.to != "NONE"]
-    found = [a for a in found if not (a in by_acts and any(
-        b is not a and b not in by_acts and b.kind == a.kind and b.start < a.end and a.start < b.end
-        for b in explicit))]
+    found = [
+        a
+        for a in found
+        if not (
+            a in by_acts
+            and any(
+                b is not a and b not in by_acts and b.kind == a.kind and b.start < a.end and a.start < b.end
+                for b in explicit
+            )
+        )
+    ]
     found.sort(key=lambda a: a.start)
     # the clause's own objects only when something happens in it (most clauses: nothing)
     return ClauseView(acts=found, objects=frozenset(objects_of(text)) if found else frozenset(), terms=used)
@@ -445,7 +512,8 @@ _JA_SUBJECT = re.compile(f"[{SME_CH}{LARGE_CH}]+(?=は|が)")
 _JA_RECEIVER = re.compile(f"[{SME_CH}{LARGE_CH}]+(?=に)")
 JA_RELATIVE_TOPIC = re.compile(
     r"[^、。]{0,40}?(?:した|する|された|される|している|していた)"
-    r"(?!場合|とき|時|際|限り|ため|まで|前|後)[^、。]{1,20}?(?<!場合)(?<!とき)(?<!際)(?<!時)は、")
+    r"(?!場合|とき|時|際|限り|ため|まで|前|後)[^、。]{1,20}?(?<!場合)(?<!とき)(?<!際)(?<!時)は、"
+)
 # 「甲が量産発注を決定した場合に限り」: the が-subject of a condition
 JA_CONDITION = re.compile(r"[^、。は]{0,30}?(?:場合|とき|時|際|限り)")
 
@@ -457,7 +525,7 @@ def _nearest_subject(lang: str, m: re.Match, group: str) -> str:
     got = m.group(group)
     if lang != "ja":
         return got
-    particle = m.string[m.end(group):m.end(group) + 1]
+    particle = m.string[m.end(group) : m.end(group) + 1]
     # a topic with は governs the sentence: a later 「甲が必要と認める」 is a relative clause
     if particle == "が":
         later = list(_JA_SUBJECT.finditer(m.string, m.end(group), m.end()))
@@ -509,7 +577,7 @@ def _sentences(lex: Lexicon, text: str, start: int = 0) -> Iterator[str]:
     prev = 0
     for end in [*_sentence_ends(lex, text), len(text)]:
         if end > start and end > prev:
-            yield text[max(prev, start):end]
+            yield text[max(prev, start) : end]
         prev = end
 
 
@@ -523,8 +591,10 @@ def _sentence_bounds(lex: Lexicon, text: str, pos: int) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- frames
 
-def frame_matches(view: ClauseView, frame: dict, acts: list[Act] | None = None,
-                  ignore_objects: bool = False) -> Act | None:
+
+def frame_matches(
+    view: ClauseView, frame: dict, acts: list[Act] | None = None, ignore_objects: bool = False
+) -> Act | None:
     """The act of ``view`` (or of ``acts``) that satisfies ``frame`` (a rule's ``frames``
     entry), or None. ``ignore_objects``: judge everything but the objects (the lexicon may
     not know the object's name; it does know who receives it and on what terms)."""

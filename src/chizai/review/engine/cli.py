@@ -4,6 +4,7 @@
 chizai.review.engine.cli`` works without Django. Imports are kept lazy so a cold
 start plus one review stays well under three seconds.
 """
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ the party labels as the text defines them and decides which one is the SME (with
 ``parties``), and re-exports the direction helpers of ``direction`` (``subject_of``,
 ``flows``) that the rules engine uses.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,45 @@ _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9d]")
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _EN_STOP = frozenset(
-    ["the", "and", "of", "to", "in", "or", "a", "an", "by", "any", "be", "is", "are", "this", "that", "with", "for", "shall", "will", "may", "not", "such", "as", "on", "at", "from", "its", "it", "which", "all", "each", "other", "party", "parties", "agreement", "hereby", "under"]
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "or",
+        "a",
+        "an",
+        "by",
+        "any",
+        "be",
+        "is",
+        "are",
+        "this",
+        "that",
+        "with",
+        "for",
+        "shall",
+        "will",
+        "may",
+        "not",
+        "such",
+        "as",
+        "on",
+        "at",
+        "from",
+        "its",
+        "it",
+        "which",
+        "all",
+        "each",
+        "other",
+        "party",
+        "parties",
+        "agreement",
+        "hereby",
+        "under",
+    ]
 )
 
 
@@ -69,30 +108,85 @@ def detect_language(text: str, filename: str = "document") -> Literal["ja", "en"
 # (type, pattern) in priority order for titles: more specific names first, so that
 # 「共同研究開発」 is JRD not DEV and 「試作品製造委託」 is PROTO not MFG.
 _TITLE_RULES: list[tuple[str, re.Pattern]] = [
-    ("NDA", re.compile(r"秘密保持|機密保持|守秘|機密情報の取扱|秘密情報の取扱|non[- ]?disclosure|confidentiality agreement|\bNDA\b", re.I)),
-    ("PROTO", re.compile(r"試作|技術検証|試験(?!研究)|PoC|proof of concept|評価用|サンプル提供|evaluation|prototype|feasibility|trial", re.I)),
-    ("JRD", re.compile(r"共同研究|共同開発|共同出願|joint (research|development|filing)|collaborat|research agreement|co-?development|research and development", re.I)),
-    ("LIC", re.compile(r"ライセンス|実施許諾|使用許諾|利用許諾|特許権?譲渡|権利譲渡|licen[cs]e|patent assignment|ip assignment", re.I)),
-    ("DEV", re.compile(r"開発委託|開発業務|ソフトウェア開発|システム開発|受託開発|技術指導|技術支援|技術相談|コンサルティング|"
-                       r"development agreement|software development|development services|firmware|technical services|"
-                       r"consulting|independent contractor|design partner|professional services|services agreement|"
-                       r"保守|運用支援|maintenance", re.I)),
-    ("MFG", re.compile(r"製造委託|取引基本|売買基本|売買契約|基本取引|金型|OEM|外注|購買|調達|部品|加工|供給|注\s*文\s*書|発\s*注\s*書|注文約款|発注約款|"
-                       r"supply|purchase|manufactur|procurement|terms and conditions|distribut|outsourc", re.I)),
+    (
+        "NDA",
+        re.compile(
+            r"秘密保持|機密保持|守秘|機密情報の取扱|秘密情報の取扱|non[- ]?disclosure|confidentiality agreement|\bNDA\b",
+            re.I,
+        ),
+    ),
+    (
+        "PROTO",
+        re.compile(
+            r"試作|技術検証|試験(?!研究)|PoC|proof of concept|評価用|サンプル提供|evaluation|prototype|feasibility|trial",
+            re.I,
+        ),
+    ),
+    (
+        "JRD",
+        re.compile(
+            r"共同研究|共同開発|共同出願|joint (research|development|filing)|collaborat|research agreement|co-?development|research and development",
+            re.I,
+        ),
+    ),
+    (
+        "LIC",
+        re.compile(
+            r"ライセンス|実施許諾|使用許諾|利用許諾|特許権?譲渡|権利譲渡|licen[cs]e|patent assignment|ip assignment",
+            re.I,
+        ),
+    ),
+    (
+        "DEV",
+        re.compile(
+            r"開発委託|開発業務|ソフトウェア開発|システム開発|受託開発|技術指導|技術支援|技術相談|コンサルティング|"
+            r"development agreement|software development|development services|firmware|technical services|"
+            r"consulting|independent contractor|design partner|professional services|services agreement|"
+            r"保守|運用支援|maintenance",
+            re.I,
+        ),
+    ),
+    (
+        "MFG",
+        re.compile(
+            r"製造委託|取引基本|売買基本|売買契約|基本取引|金型|OEM|外注|購買|調達|部品|加工|供給|注\s*文\s*書|発\s*注\s*書|注文約款|発注約款|"
+            r"supply|purchase|manufactur|procurement|terms and conditions|distribut|outsourc",
+            re.I,
+        ),
+    ),
 ]
 # titles that name a commission without saying what is made (業務委託基本契約,
 # 委託契約, Master Services/Agreement): the body decides between DEV and MFG
-_GENERIC_COMMISSION = re.compile(r"業務委託|委託契約|委託基本契約|請負|master (?:services )?agreement|framework agreement|outsourcing", re.I)
+_GENERIC_COMMISSION = re.compile(
+    r"業務委託|委託契約|委託基本契約|請負|master (?:services )?agreement|framework agreement|outsourcing", re.I
+)
 # a line that looks like the name of the document (cover pages put a letterhead first)
-_TITLE_LINE = re.compile(r"契約書?|覚書|合意書|約款|注\s*文\s*書|発\s*注\s*書|agreement|terms|conditions|order|\bre:", re.I)
+_TITLE_LINE = re.compile(
+    r"契約書?|覚書|合意書|約款|注\s*文\s*書|発\s*注\s*書|agreement|terms|conditions|order|\bre:", re.I
+)
 # body keywords per type, used for mixed contracts and when the title says nothing
 _BODY_KEYWORDS: dict[str, re.Pattern] = {
-    "NDA": re.compile(r"秘密情報|秘密保持|confidential information|non-disclosure|開示者|受領者|discloser|recipient", re.I),
-    "MFG": re.compile(r"発注|受注|納入|納品|検収|個別契約|単価|金型|注文書|量産|purchase order|deliver(y|ies)|unit price|\bbuyer\b|\bsupplier\b|\bseller\b|forecast|mass production", re.I),
-    "PROTO": re.compile(r"試作|技術検証|本検証|PoC|proof of concept|prototype|評価結果|sample|サンプル|evaluation", re.I),
-    "JRD": re.compile(r"共同研究|共同開発|共同発明|共有|役割分担|研究成果|joint(ly)? (research|develop)|jointly owned|background (ip|information)|バックグラウンド", re.I),
-    "DEV": re.compile(r"開発委託|委託業務|成果物|委託料|検収|技術指導|指導料|deliverables?|development fee|acceptance test|specification|statement of work|services fee|consult", re.I),
-    "LIC": re.compile(r"実施許諾|実施権|ライセンス|ロイヤルティ|実施料|licen[cs]e[ed]?|royalt(y|ies)|licensee|licensor|sublicen", re.I),
+    "NDA": re.compile(
+        r"秘密情報|秘密保持|confidential information|non-disclosure|開示者|受領者|discloser|recipient", re.I
+    ),
+    "MFG": re.compile(
+        r"発注|受注|納入|納品|検収|個別契約|単価|金型|注文書|量産|purchase order|deliver(y|ies)|unit price|\bbuyer\b|\bsupplier\b|\bseller\b|forecast|mass production",
+        re.I,
+    ),
+    "PROTO": re.compile(
+        r"試作|技術検証|本検証|PoC|proof of concept|prototype|評価結果|sample|サンプル|evaluation", re.I
+    ),
+    "JRD": re.compile(
+        r"共同研究|共同開発|共同発明|共有|役割分担|研究成果|joint(ly)? (research|develop)|jointly owned|background (ip|information)|バックグラウンド",
+        re.I,
+    ),
+    "DEV": re.compile(
+        r"開発委託|委託業務|成果物|委託料|検収|技術指導|指導料|deliverables?|development fee|acceptance test|specification|statement of work|services fee|consult",
+        re.I,
+    ),
+    "LIC": re.compile(
+        r"実施許諾|実施権|ライセンス|ロイヤルティ|実施料|licen[cs]e[ed]?|royalt(y|ies)|licensee|licensor|sublicen", re.I
+    ),
 }
 
 
@@ -189,25 +283,35 @@ LARGE_LABELS = tuple(w for w, r in ROLE_WORDS.items() if r in ("client", "licens
 
 def find_parties(text: str, language: str) -> list[Party]:
     """Party labels as the contract defines them, in order of appearance."""
-    return [Party(label=p.label, name=p.name, aliases=[l for l in p.labels if l != p.label], sides=list(p.roles))
-            for p in find_parties_detailed(text, language)]
+    return [
+        Party(label=p.label, name=p.name, aliases=[l for l in p.labels if l != p.label], sides=list(p.roles))
+        for p in find_parties_detailed(text, language)
+    ]
 
 
 def _as_found(parties: list[Party]) -> list[PartyFound]:
-    return [PartyFound(label=p.label, labels=[p.label] + [a for a in getattr(p, "aliases", []) if a != p.label],
-                       name=p.name, roles=list(getattr(p, "sides", []) or []) or
-                       ([ROLE_WORDS[p.label]] if p.label in ROLE_WORDS else []))
-            for p in parties]
+    return [
+        PartyFound(
+            label=p.label,
+            labels=[p.label] + [a for a in getattr(p, "aliases", []) if a != p.label],
+            name=p.name,
+            roles=list(getattr(p, "sides", []) or []) or ([ROLE_WORDS[p.label]] if p.label in ROLE_WORDS else []),
+        )
+        for p in parties
+    ]
 
 
-def sme_evidence(parties: list[Party], text: str, contract_types: list[str], language: str) -> tuple[list[PartyFound], list]:
+def sme_evidence(
+    parties: list[Party], text: str, contract_types: list[str], language: str
+) -> tuple[list[PartyFound], list]:
     """The parties as the scorer sees them and every item of evidence (for benchmarks)."""
     found = _as_found(parties)
     return found, gather_evidence(found, text, language, contract_types)
 
 
-def assess_sme(parties: list[Party], text: str, contract_types: list[str], language: str | None = None,
-               override: str | None = None) -> SmeChoice:
+def assess_sme(
+    parties: list[Party], text: str, contract_types: list[str], language: str | None = None, override: str | None = None
+) -> SmeChoice:
     """The SME party with the evidence, a confidence and the candidates (catalogue §0.1).
 
     ``override`` (a label, an alias or part of a company name) wins when it names a
@@ -229,8 +333,9 @@ def assess_sme(parties: list[Party], text: str, contract_types: list[str], langu
     return choice
 
 
-def choose_sme(parties: list[Party], text: str, contract_types: list[str], override: str | None = None,
-               language: str | None = None) -> str | None:
+def choose_sme(
+    parties: list[Party], text: str, contract_types: list[str], override: str | None = None, language: str | None = None
+) -> str | None:
     """Label of the SME party (catalogue §0.1), and set every party's role."""
     label = assess_sme(parties, text, contract_types, language, override).label
     set_roles(parties, label)
@@ -242,8 +347,9 @@ def set_roles(parties: list[Party], label: str | None) -> None:
         p.role = "SME" if p.label == label else ("LARGE" if label is not None else "UNKNOWN")
 
 
-def detection_summary(types: TypeDetection | None, type_source: str, parties: list[Party], sme: SmeChoice,
-                      given: str | None = None) -> dict:
+def detection_summary(
+    types: TypeDetection | None, type_source: str, parties: list[Party], sme: SmeChoice, given: str | None = None
+) -> dict:
     """The ``detection`` object of Report.to_dict(): what was found and how sure it is."""
     uncertain = []
     if sme.label is None or sme.uncertain or sme.source == "override_not_found":
@@ -258,10 +364,17 @@ def detection_summary(types: TypeDetection | None, type_source: str, parties: li
             "title": types.title if types else "",
             "source": type_source,
         },
-        "parties": [{"label": p.label, "aliases": list(p.aliases), "name": p.name, "sides": list(p.sides), "role": p.role}
-                    for p in parties],
-        "sme": {"label": sme.label, "confidence": sme.confidence, "source": sme.source, "given": given or None,
-                "candidates": sme.candidates},
+        "parties": [
+            {"label": p.label, "aliases": list(p.aliases), "name": p.name, "sides": list(p.sides), "role": p.role}
+            for p in parties
+        ],
+        "sme": {
+            "label": sme.label,
+            "confidence": sme.confidence,
+            "source": sme.source,
+            "given": given or None,
+            "candidates": sme.candidates,
+        },
         "uncertain": uncertain,
     }
 
@@ -280,7 +393,9 @@ def resolve_contract_types(arg, text: str, title: str | None) -> list[str]:
             if c == "POC":
                 c = "PROTO"
             if c not in CONTRACT_TYPES:
-                raise ReviewInputError("bad_type", f"unknown contract type '{c}'; use one of {', '.join(CONTRACT_TYPES)} or auto.")
+                raise ReviewInputError(
+                    "bad_type", f"unknown contract type '{c}'; use one of {', '.join(CONTRACT_TYPES)} or auto."
+                )
             out.append(c)
         return out
     return detect_contract_types(text, title)

@@ -4,6 +4,7 @@ Small helpers the rules engine and the SME weighing share: ``subject_of`` /
 ``subjects_of`` (the party bound or acting) and ``flows`` (information, rights and
 money passing from one party to another). Re-exported by ``detect``.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,12 @@ class Flow:
     text: str
 
 
-_MUTUAL_JA = re.compile(r"^(?:ただし、|なお、)?\s*(?:甲(?:および|及び|又は|または)?乙|甲乙|各当事者|両当事者|当事者双方|いずれの当事者)(?:は|が|も)")
-_MUTUAL_EN = re.compile(r"^\s*(?:each party|either party|the parties|both parties|neither party|each of the parties)\b", re.I)
+_MUTUAL_JA = re.compile(
+    r"^(?:ただし、|なお、)?\s*(?:甲(?:および|及び|又は|または)?乙|甲乙|各当事者|両当事者|当事者双方|いずれの当事者)(?:は|が|も)"
+)
+_MUTUAL_EN = re.compile(
+    r"^\s*(?:each party|either party|the parties|both parties|neither party|each of the parties)\b", re.I
+)
 
 
 def subjects_of(segment_text: str, parties: list[Party] | list[str]) -> list[str]:
@@ -32,18 +37,25 @@ def subjects_of(segment_text: str, parties: list[Party] | list[str]) -> list[str
     if not labels:
         return []
     t = segment_text.strip()
-    t = re.sub(r"^(?:第\s*\S{1,4}\s*条(?:\s*[(（][^)）]*[)）])?|[0-9０-９]{1,2}[\s　.．]|[(（][0-9０-９a-z]{1,3}[)）]|[①-⑳]|[0-9.]+\s)\s*", "", t)
+    t = re.sub(
+        r"^(?:第\s*\S{1,4}\s*条(?:\s*[(（][^)）]*[)）])?|[0-9０-９]{1,2}[\s　.．]|[(（][0-9０-９a-z]{1,3}[)）]|[①-⑳]|[0-9.]+\s)\s*",
+        "",
+        t,
+    )
     if _MUTUAL_JA.match(t) or _MUTUAL_EN.match(t):
         return list(labels[:2])
     alt = "|".join(re.escape(l) for l in sorted(labels, key=len, reverse=True))
     # Japanese: the topic 「Xは」 is the actor; fall back to 「Xが」
-    m = re.search(rf"(?<![A-Za-z])(?P<l>{alt})(?:\s*(?:および|及び|又は|または|並びに|ならびに)\s*(?P<l2>{alt}))?(?:は|が|において)", t)
+    m = re.search(
+        rf"(?<![A-Za-z])(?P<l>{alt})(?:\s*(?:および|及び|又は|または|並びに|ならびに)\s*(?P<l2>{alt}))?(?:は|が|において)",
+        t,
+    )
     if m and re.search(r"[\u3040-\u30ff]", t[:200]):
         topic = re.search(rf"(?<![A-Za-z])(?P<l>{alt})(?:\s*(?:および|及び|又は|または)\s*(?P<l2>{alt}))?は(?!除)", t)
         if topic is None:
             # 「乙が提供した図面は、甲に帰属する」: the 「が」 clause only modifies the real
             # topic (図面), which is not a party; a conditional 「…場合は」 does not count
-            rest = t[m.end():]
+            rest = t[m.end() :]
             if re.search(r"(?<!場合)(?<!とき)(?<!時)(?<!際)(?<!限り)は、", rest):
                 return []
         m = topic or m
@@ -53,7 +65,8 @@ def subjects_of(segment_text: str, parties: list[Party] | list[str]) -> list[str
         rf"\b(?:the\s+)?(?P<l>{alt})(?:\s+(?:and|or)\s+(?:the\s+)?(?P<l2>{alt}))?\s+"
         r"(?:shall|will|must|may|agrees?|undertakes?|warrants?|represents?|acknowledges?|grants?|hereby|covenants?|"
         r"is|are|has|have|does|should|can|cannot|retains?|owns?|assigns?|bears?|pays?|provides?|delivers?|keeps?)\b",
-        t, re.I,
+        t,
+        re.I,
     )
     if m:
         return [x for x in (m.group("l"), m.group("l2")) if x]
@@ -98,18 +111,31 @@ def flows(segment, parties: list[Party] | list[str]) -> list[Flow]:
     alt = "|".join(re.escape(l) for l in sorted(labels, key=len, reverse=True))
     out: list[Flow] = []
     for kind, verbs in _FLOW_VERBS_JA.items():
-        for m in re.finditer(rf"(?P<a>{alt})(?:は|が)、?(?:[^。]{{0,40}}?)(?P<b>{alt})(?:に対し[て]?|へ|に)、?[^。]{{0,80}}?(?:{verbs})", text):
+        for m in re.finditer(
+            rf"(?P<a>{alt})(?:は|が)、?(?:[^。]{{0,40}}?)(?P<b>{alt})(?:に対し[て]?|へ|に)、?[^。]{{0,80}}?(?:{verbs})",
+            text,
+        ):
             if m.group("a") != m.group("b"):
                 out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
     for m in re.finditer(rf"(?P<b>{alt})に(?:帰属|移転)", text):
         out.append(Flow("rights", None, m.group("b"), m.start(), m.end(), m.group(0)))
     for kind, verbs in _FLOW_VERBS_EN.items():
-        for m in re.finditer(rf"\b(?:the\s+)?(?P<a>{alt})\s+(?:shall|will|must|hereby|agrees to|may)?\s*(?:hereby\s+)?(?:{verbs})\b[^.;]{{0,120}}?\bto\s+(?:the\s+)?(?P<b>{alt})\b", text, re.I):
+        for m in re.finditer(
+            rf"\b(?:the\s+)?(?P<a>{alt})\s+(?:shall|will|must|hereby|agrees to|may)?\s*(?:hereby\s+)?(?:{verbs})\b[^.;]{{0,120}}?\bto\s+(?:the\s+)?(?P<b>{alt})\b",
+            text,
+            re.I,
+        ):
             if m.group("a") != m.group("b"):
                 out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
-        for m in re.finditer(rf"(?:{verbs})\s+by\s+(?:the\s+)?(?P<a>{alt})\s+to\s+(?:the\s+)?(?P<b>{alt})\b", text, re.I):
+        for m in re.finditer(
+            rf"(?:{verbs})\s+by\s+(?:the\s+)?(?P<a>{alt})\s+to\s+(?:the\s+)?(?P<b>{alt})\b", text, re.I
+        ):
             out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
-    for m in re.finditer(rf"\b(?:vest\w*\s+in|owned\s+(?:solely\s+|exclusively\s+)?by|(?:sole\s+and\s+exclusive\s+|exclusive\s+)?property\s+of)\s+(?:the\s+)?(?P<b>{alt})\b", text, re.I):
+    for m in re.finditer(
+        rf"\b(?:vest\w*\s+in|owned\s+(?:solely\s+|exclusively\s+)?by|(?:sole\s+and\s+exclusive\s+|exclusive\s+)?property\s+of)\s+(?:the\s+)?(?P<b>{alt})\b",
+        text,
+        re.I,
+    ):
         out.append(Flow("rights", None, m.group("b"), m.start(), m.end(), m.group(0)))
     out.sort(key=lambda f: (f.start, f.end))
     return out

@@ -6,6 +6,7 @@ so the CLI can start fast and the web, API and worker are thin fronts on it.
 Offsets (``start``/``end``) always index into ``Document.text`` — the original text as
 extracted, never the normalised one — so a finding can be highlighted where it sits.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -13,8 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 SegmentKind = Literal[
-    "title", "preamble", "heading", "article", "paragraph", "item", "sentence",
-    "signature", "annex", "commentary",
+    "title",
+    "preamble",
+    "heading",
+    "article",
+    "paragraph",
+    "item",
+    "sentence",
+    "signature",
+    "annex",
+    "commentary",
 ]
 
 
@@ -95,8 +104,11 @@ class Document:
         """The innermost segment covering original position ``pos``."""
         best = None
         for seg in self.segments:
-            if seg.start <= pos < seg.end and (kinds is None or seg.kind in kinds) and (
-                    best is None or (seg.end - seg.start) <= (best.end - best.start)):
+            if (
+                seg.start <= pos < seg.end
+                and (kinds is None or seg.kind in kinds)
+                and (best is None or (seg.end - seg.start) <= (best.end - best.start))
+            ):
                 best = seg
         return best
 
@@ -180,10 +192,7 @@ class Report:
                 }
                 for f in self.findings
             ],
-            "checklist": [
-                {"id": c.id, "item": c.item, "status": c.status, "clause": c.clause}
-                for c in self.checklist
-            ],
+            "checklist": [{"id": c.id, "item": c.item, "status": c.status, "clause": c.clause} for c in self.checklist],
             "elapsed_ms": self.elapsed_ms,
             "detection": self.detection,
             "languages": list(self.languages) or [self.language],

@@ -4,6 +4,7 @@ Everything a user can upload ends up here, so every failure must become a
 ``ReviewInputError`` with a stable code and a message a non-lawyer understands;
 no parser exception may leak out.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,15 +30,18 @@ MARKDOWN_EXTS = {".md", ".markdown", ".mdown"}
 KNOWN_UNSUPPORTED = {
     ".doc": "old Word .doc files are not supported; save the file as .docx or PDF",
     ".rtf": "RTF is not supported; save the file as .docx, PDF or plain text",
-    ".xls": "spreadsheets are not supported", ".xlsx": "spreadsheets are not supported",
-    ".ppt": "presentations are not supported", ".pptx": "presentations are not supported",
+    ".xls": "spreadsheets are not supported",
+    ".xlsx": "spreadsheets are not supported",
+    ".ppt": "presentations are not supported",
+    ".pptx": "presentations are not supported",
     ".odt": "OpenDocument text is not supported; save the file as .docx or PDF",
     ".png": "images are not supported; a scanned contract needs OCR first",
     ".jpg": "images are not supported; a scanned contract needs OCR first",
     ".jpeg": "images are not supported; a scanned contract needs OCR first",
     ".tif": "images are not supported; a scanned contract needs OCR first",
     ".tiff": "images are not supported; a scanned contract needs OCR first",
-    ".gif": "images are not supported", ".zip": "archives are not supported",
+    ".gif": "images are not supported",
+    ".zip": "archives are not supported",
     ".html": "HTML is not supported; paste the text or save it as .txt",
     ".htm": "HTML is not supported; paste the text or save it as .txt",
 }
@@ -226,8 +230,12 @@ def decode_bytes(data: bytes, filename: str = "document") -> tuple[str, list[str
 
         best = from_bytes(data).best()
     except Exception as exc:  # charset-normalizer is a best effort; fall through to replacement
-        log.warning("%s: charset-normalizer could not guess the encoding (%s: %s); undecodable bytes are replaced",
-                    filename, type(exc).__name__, exc)
+        log.warning(
+            "%s: charset-normalizer could not guess the encoding (%s: %s); undecodable bytes are replaced",
+            filename,
+            type(exc).__name__,
+            exc,
+        )
         best = None
     if best is not None:
         warnings.append(f"decoded as {best.encoding} (guessed)")
@@ -254,7 +262,9 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
             try:
                 ok = reader.decrypt("")
             except Exception as exc:  # pypdf: PdfReadError, NotImplementedError (algorithm), DependencyError
-                log.info("%s: the PDF could not be opened with an empty password (%s: %s)", name, type(exc).__name__, exc)
+                log.info(
+                    "%s: the PDF could not be opened with an empty password (%s: %s)", name, type(exc).__name__, exc
+                )
                 ok = 0
             if not ok:
                 raise ReviewInputError(
@@ -268,14 +278,17 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
             try:
                 pages.append(page.extract_text() or "")
             except Exception as exc:
-                log.warning("%s: the text of page %d could not be read (%s: %s)", name, len(pages) + 1,
-                            type(exc).__name__, exc)
+                log.warning(
+                    "%s: the text of page %d could not be read (%s: %s)", name, len(pages) + 1, type(exc).__name__, exc
+                )
                 pages.append("")
                 warnings.append("text of one page could not be read")
     except ReviewInputError:
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
-        raise ReviewInputError("broken_pdf", f"{name}: the PDF file is damaged or not a PDF ({type(exc).__name__}).") from exc
+        raise ReviewInputError(
+            "broken_pdf", f"{name}: the PDF file is damaged or not a PDF ({type(exc).__name__})."
+        ) from exc
     n = len(pages)
     visible = sum(len(re.sub(r"\s+", "", p)) for p in pages)
     if n and visible < 20 * max(1, min(n, 3)) and visible < 200:
@@ -301,8 +314,21 @@ _AIUEO = "アイウエオカキクケコサシスセソタチツテトナニヌ�
 
 
 def _roman(n: int) -> str:
-    vals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-            (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    vals = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ]
     out = ""
     for v, s in vals:
         while n >= v:
@@ -339,8 +365,15 @@ def _format_number(n: int, fmt: str) -> str:
         return _roman(n)
     if fmt == "upperRoman":
         return _roman(n).upper()
-    if fmt in ("japaneseCounting", "ideographTraditional", "chineseCounting", "japaneseLegal",
-               "chineseCountingThousand", "ideographDigital", "japaneseDigitalTenThousand"):
+    if fmt in (
+        "japaneseCounting",
+        "ideographTraditional",
+        "chineseCounting",
+        "japaneseLegal",
+        "chineseCountingThousand",
+        "ideographDigital",
+        "japaneseDigitalTenThousand",
+    ):
         return _kanji_number(n)
     if fmt == "iroha" or fmt == "irohaFullWidth":
         return _IROHA[(n - 1) % len(_IROHA)]
@@ -368,8 +401,12 @@ class _Numbering:
         except NotImplementedError:  # no numbering part: python-docx would have to create one
             root = None
         except Exception as exc:  # e.g. two numbering parts (ValueError), a part that is not XML
-            log.warning("%s: the Word numbering could not be read, list labels are left out (%s: %s)",
-                        name, type(exc).__name__, exc)
+            log.warning(
+                "%s: the Word numbering could not be read, list labels are left out (%s: %s)",
+                name,
+                type(exc).__name__,
+                exc,
+            )
             root = None
         if root is not None:
             for absn in root.iter(_W + "abstractNum"):
@@ -399,8 +436,12 @@ class _Numbering:
                     il = ppr.numPr.ilvl.val if ppr.numPr.ilvl is not None else 0
                     self.style_num[st.style_id] = (str(ppr.numPr.numId.val), int(il))
         except Exception as exc:
-            log.warning("%s: the numbering of Word styles could not be read, their list labels are left out (%s: %s)",
-                        name, type(exc).__name__, exc)
+            log.warning(
+                "%s: the numbering of Word styles could not be read, their list labels are left out (%s: %s)",
+                name,
+                type(exc).__name__,
+                exc,
+            )
 
     def label(self, paragraph) -> str:
         num_id = None
@@ -474,7 +515,9 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
     except ReviewInputError:
         raise
     except Exception as exc:
-        raise ReviewInputError("broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__}).") from exc
+        raise ReviewInputError(
+            "broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__})."
+        ) from exc
     numbering = _Numbering(document, name)
     lines: list[str] = []
     try:
@@ -521,7 +564,9 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
     except ReviewInputError:
         raise
     except Exception as exc:
-        raise ReviewInputError("broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__}).") from exc
+        raise ReviewInputError(
+            "broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__})."
+        ) from exc
     return ExtractedText("\n".join(lines), warnings, None, "docx")
 
 
@@ -541,6 +586,7 @@ def _docx_footnotes(document, name: str = "") -> list[str]:
                 if text:
                     out.append(f"[{fn.get(_W + 'id')}] {text}")
     except Exception as exc:  # a damaged footnotes part: keep the notes read so far
-        log.warning("%s: the Word footnotes could not be read after %d notes (%s: %s)",
-                    name, len(out), type(exc).__name__, exc)
+        log.warning(
+            "%s: the Word footnotes could not be read after %d notes (%s: %s)", name, len(out), type(exc).__name__, exc
+        )
     return out

@@ -3,6 +3,7 @@
 Pure functions (no Django): the renderers and the web report build the same sentence from
 ``Finding.why`` (``clauses.ClauseView.explain``) with the fragments in ``messages.py``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -65,7 +66,13 @@ def explain_why(why: dict | None, lang: str, rule_id: str = "") -> str:
     joined = msg(lang, "why_join").join(parts)
     paid = [a.get("consideration") for a in acts if a.get("consideration") and a.get("consideration") != "none"]
     terms = [t for t in (why or {}).get("terms") or [] if t]
-    extra = msg(lang, "why_terms", terms=("、" if lang == "ja" else ", ").join(msg(lang, "why_term", term=t) for t in terms)) if terms else ""
+    extra = (
+        msg(
+            lang, "why_terms", terms=("、" if lang == "ja" else ", ").join(msg(lang, "why_term", term=t) for t in terms)
+        )
+        if terms
+        else ""
+    )
     cons_key = f"why_cons_{paid[0]}" if paid else "why_cons_none"
     if acts and all(a.get("negated") for a in acts):
         return msg(lang, "why_sentence_nocons", acts=joined, extra=extra)

@@ -8,6 +8,7 @@ HTML view shows and never starts or stops inside a word.
 ``reading_notes`` says what the layout hid from the reviewer (no clause numbers, OCR-like
 text, a second language), in the report's language.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -88,9 +89,14 @@ def _innermost_ref(doc: Document, starts: list[int], span: tuple[int, int]) -> s
     paragraph): the segments are nested, so the covering one that starts last is it."""
     a, b = span
     k = bisect.bisect_right(starts, a) - 1
-    for seg in doc.segments[max(0, k - 400): k + 1][::-1]:
-        if seg.kind not in ("sentence", "title", "heading", "signature") and not seg.is_commentary \
-                and seg.start <= a and b <= seg.end and seg.ref:
+    for seg in doc.segments[max(0, k - 400) : k + 1][::-1]:
+        if (
+            seg.kind not in ("sentence", "title", "heading", "signature")
+            and not seg.is_commentary
+            and seg.start <= a
+            and b <= seg.end
+            and seg.ref
+        ):
             return seg.ref
     return None
 

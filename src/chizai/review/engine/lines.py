@@ -3,6 +3,7 @@
 Lines are classified on a lightly folded copy (full-width ASCII to ASCII,
 ideographic space to space) that keeps 「①」 and 「（１）」 recognisable.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ JA_ARTICLE = re.compile(
 EN_ARTICLE = re.compile(
     r"^(ARTICLE|Article)\s+([0-9]{1,3}|[IVXLC]{1,7})\b\.?\s*(?:[:.\-–—]\s*)?(?:\(([^)]{0,60})\))?\s*(.*)$"
 )
-EN_SECTION = re.compile(r"^(SECTION|Section|CLAUSE|Clause)\s+([0-9]{1,3}(?:\.[0-9]{1,3})*)\b\.?\s*(?:[:.\-–—]\s*)?(.*)$")
+EN_SECTION = re.compile(
+    r"^(SECTION|Section|CLAUSE|Clause)\s+([0-9]{1,3}(?:\.[0-9]{1,3})*)\b\.?\s*(?:[:.\-–—]\s*)?(.*)$"
+)
 NUM_TOP = re.compile(r"^([0-9]{1,3})\.(?![0-9])\s*(\S.*)$")
 NUM_SUB = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?(?=\s)\s*(\S.*)$")
 JA_PARA = re.compile(r"^([0-9]{1,2})(?:\s+|\.(?![0-9])\s*)(\S.*)$")
@@ -35,7 +38,10 @@ ITEM_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("paren_alpha", re.compile(r"^\(([a-zA-Z])\)\s*(.*)$")),
     ("paren_kana", re.compile(r"^\(([ア-ンｱ-ﾝ])\)\s*(.*)$")),
     # 「イ　…」 under a 号 (statute style); only nested, see match_item
-    ("kana", re.compile(r"^([アイウエオカキクケコサシスセソタチツテトイロハニホヘトチリヌルヲ])(?:\s+|[、.．])(\S.*)$")),
+    (
+        "kana",
+        re.compile(r"^([アイウエオカキクケコサシスセソタチツテトイロハニホヘトチリヌルヲ])(?:\s+|[、.．])(\S.*)$"),
+    ),
     ("num_close", re.compile(r"^([0-9]{1,2})\)\s*(.*)$")),
     ("alpha_dot", re.compile(r"^([a-z])[.)]\s+(.*)$")),
 ]
@@ -201,12 +207,12 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
         ch = m.group(0)
         if ch == "。":
             line_start = text.rfind("\n", start, m.start()) + 1
-            seg = text[max(line_start, start): m.start()]
+            seg = text[max(line_start, start) : m.start()]
             depth = sum(seg.count(c) for c in _OPEN) - sum(seg.count(c) for c in _CLOSE)
             if depth > 0:
                 continue
         elif ch in ".!?":
-            before = text[max(start, m.start() - 12): m.start()]
+            before = text[max(start, m.start() - 12) : m.start()]
             if ch == "." and _EN_ABBREV.search(before):
                 continue
             # allow a closing quote or bracket to stay with the sentence

@@ -2,6 +2,7 @@
 
 Kept in one place so a test can check that both languages have the same keys.
 """
+
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -186,8 +187,11 @@ def detection_note(lang: str, detection: dict | None) -> list[str]:
     sep = "、" if lang == "ja" else "; "
 
     def who(c: dict) -> str:
-        return f"{c['label']}（{c['name']}）" if lang == "ja" and c.get("name") else (
-            f"{c['label']} ({c['name']})" if c.get("name") else c["label"])
+        return (
+            f"{c['label']}（{c['name']}）"
+            if lang == "ja" and c.get("name")
+            else (f"{c['label']} ({c['name']})" if c.get("name") else c["label"])
+        )
 
     if sme.get("source") == "override_not_found":
         lines.append(msg(lang, "detect_sme_not_found", given=sme.get("given") or "", sme=sme.get("label") or "-"))
@@ -196,12 +200,25 @@ def detection_note(lang: str, detection: dict | None) -> list[str]:
         if sme.get("label") is None or not cands:
             lines.append(msg(lang, "detect_sme_missing"))
         else:
-            lines.append(msg(lang, "detect_sme_uncertain", sme=sme["label"], confidence=f"{sme.get('confidence', 0):.2f}",
-                             candidates=sep.join(who(c) for c in cands)))
+            lines.append(
+                msg(
+                    lang,
+                    "detect_sme_uncertain",
+                    sme=sme["label"],
+                    confidence=f"{sme.get('confidence', 0):.2f}",
+                    candidates=sep.join(who(c) for c in cands),
+                )
+            )
     if "type" in uncertain:
         t = detection.get("types") or {}
-        lines.append(msg(lang, "detect_type_uncertain", types=", ".join(t.get("codes") or []) or "-",
-                         confidence=f"{t.get('confidence', 0):.2f}"))
+        lines.append(
+            msg(
+                lang,
+                "detect_type_uncertain",
+                types=", ".join(t.get("codes") or []) or "-",
+                confidence=f"{t.get('confidence', 0):.2f}",
+            )
+        )
     return lines
 
 
@@ -288,7 +305,7 @@ _WHY: dict[str, dict[str, str]] = {
         "why_sentence_nocons": "Here {acts}{extra}.",
         "why_pattern": "This finding fired because the clause's wording matched the wording of rule {rule}.",
         "why_terms": " (defined term {terms})",
-        "why_term": "\"{term}\"",
+        "why_term": '"{term}"',
         "why_wide": " ({items})",
         "why_limits": " (limited: {items})",
         "why_neg": "it is ruled out that {act}",

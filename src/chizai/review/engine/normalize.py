@@ -5,6 +5,7 @@ clause broken over two PDF lines all look the same; findings must still point at
 original text, so every normalised character keeps the index of the original
 character it came from (``norm_to_orig``, monotone, one extra entry for the end).
 """
+
 from __future__ import annotations
 
 import re
@@ -99,7 +100,8 @@ def broken_lines(text: str) -> bool:
     if len(content) < BROKEN_MIN:
         return False
     broken = [
-        len(ln) for ln, nxt in zip(lines, lines[1:], strict=False)
+        len(ln)
+        for ln, nxt in zip(lines, lines[1:], strict=False)
         if ln and nxt and ln[-1] not in _LINE_END_KEEP and not _STRUCT_START.match(nxt)
     ]
     return len(broken) >= BROKEN_SHARE * len(content) and sorted(broken)[len(broken) // 2] < BROKEN_MAX_LEN
@@ -145,11 +147,8 @@ def normalize(text: str) -> tuple[str, list[int]]:
         line = s1[line_start:idx]
         stripped = line.rstrip(" \t")
         nxt_end = s1.find("\n", idx + 1)
-        nxt = s1[idx + 1: nxt_end if nxt_end != -1 else n]
-        if (
-            len(line) >= 2 and line[-1] == "-" and line[-2].islower()
-            and nxt.lstrip(" \t")[:1].islower()
-        ):
+        nxt = s1[idx + 1 : nxt_end if nxt_end != -1 else n]
+        if len(line) >= 2 and line[-1] == "-" and line[-2].islower() and nxt.lstrip(" \t")[:1].islower():
             # "confiden-\ntial": a word hyphenated at the line end is one word
             lead = len(nxt) - len(nxt.lstrip(" \t"))
             pieces.append((idx - 1, idx + 1 + lead, ""))

@@ -10,6 +10,7 @@ when it is attached to a company name or is a role word.
 
 Which party is the SME is weighed in ``sme`` from the parties found here.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,15 +25,69 @@ from .document import Party
 # product's setting (an SME dealing with a larger company) points to the SME or not.
 ROLE_WORDS: dict[str, str] = {}
 for _role, _words in {
-    "supplier": ("受託者", "受注者", "請負者", "供給者", "売主", "下請事業者", "中小受託事業者", "受託事業者", "製造者",
-                 "ベンダ", "ベンダー", "委託先", "受託会社", "販売者", "売手", "製造業者", "加工業者", "サプライヤー", "開発者",
-                 "Independent Contractor",
-                 "Supplier", "Seller", "Vendor", "Contractor", "Subcontractor", "Manufacturer", "Service Provider",
-                 "Provider", "Consultant", "Developer", "Startup", "Start-up", "Fabricator", "Maker"),
-    "client": ("委託者", "発注者", "注文者", "買主", "親事業者", "委託事業者", "購入者", "ユーザ", "ユーザー", "委託元",
-               "発注元", "注文主", "買手", "委託会社",
-               "Buyer", "Purchaser", "Customer", "Client", "Company", "Principal", "Brand Owner", "Orderer",
-               "Distributor", "Reseller", "Sponsor"),
+    "supplier": (
+        "受託者",
+        "受注者",
+        "請負者",
+        "供給者",
+        "売主",
+        "下請事業者",
+        "中小受託事業者",
+        "受託事業者",
+        "製造者",
+        "ベンダ",
+        "ベンダー",
+        "委託先",
+        "受託会社",
+        "販売者",
+        "売手",
+        "製造業者",
+        "加工業者",
+        "サプライヤー",
+        "開発者",
+        "Independent Contractor",
+        "Supplier",
+        "Seller",
+        "Vendor",
+        "Contractor",
+        "Subcontractor",
+        "Manufacturer",
+        "Service Provider",
+        "Provider",
+        "Consultant",
+        "Developer",
+        "Startup",
+        "Start-up",
+        "Fabricator",
+        "Maker",
+    ),
+    "client": (
+        "委託者",
+        "発注者",
+        "注文者",
+        "買主",
+        "親事業者",
+        "委託事業者",
+        "購入者",
+        "ユーザ",
+        "ユーザー",
+        "委託元",
+        "発注元",
+        "注文主",
+        "買手",
+        "委託会社",
+        "Buyer",
+        "Purchaser",
+        "Customer",
+        "Client",
+        "Company",
+        "Principal",
+        "Brand Owner",
+        "Orderer",
+        "Distributor",
+        "Reseller",
+        "Sponsor",
+    ),
     "partner": ("Partner", "Collaborator", "Research Partner", "Development Partner"),
     "licensor": ("許諾者", "実施許諾者", "ライセンサー", "ライセンサ", "Licensor"),
     "licensee": ("実施権者", "被許諾者", "ライセンシー", "ライセンシ", "使用権者", "Licensee"),
@@ -51,13 +106,71 @@ _ATTACHED_ONLY = {"discloser", "recipient"}
 
 # Defined terms that are never parties, whatever they are attached to.
 NOT_PARTY = {
-    "本契約", "本目的", "本製品", "本件", "本業務", "本研究", "本検証", "本特許", "本技術", "本ソフトウェア", "秘密情報",
-    "Agreement", "Effective Date", "Purpose", "Products", "Product", "Party", "Parties", "Project", "Research",
-    "Technology", "Software", "Specification", "Deliverables", "Results", "Orders", "Order", "PO", "Territory",
-    "Field", "Confidential Information", "Affiliate", "Affiliates", "Application", "PoC", "Report", "MNDA", "NDA",
-    "SOW", "RFQ", "Goods", "Services", "Work", "Works", "Process", "Background", "Foreground", "Improvement",
-    "Improvements", "Prototypes", "Prototype", "Samples", "Know-How", "Licensed Patents", "Licensed Products",
-    "Term", "Business Day", "Conditions", "Terms", "Letter", "we", "us", "you", "our", "your",
+    "本契約",
+    "本目的",
+    "本製品",
+    "本件",
+    "本業務",
+    "本研究",
+    "本検証",
+    "本特許",
+    "本技術",
+    "本ソフトウェア",
+    "秘密情報",
+    "Agreement",
+    "Effective Date",
+    "Purpose",
+    "Products",
+    "Product",
+    "Party",
+    "Parties",
+    "Project",
+    "Research",
+    "Technology",
+    "Software",
+    "Specification",
+    "Deliverables",
+    "Results",
+    "Orders",
+    "Order",
+    "PO",
+    "Territory",
+    "Field",
+    "Confidential Information",
+    "Affiliate",
+    "Affiliates",
+    "Application",
+    "PoC",
+    "Report",
+    "MNDA",
+    "NDA",
+    "SOW",
+    "RFQ",
+    "Goods",
+    "Services",
+    "Work",
+    "Works",
+    "Process",
+    "Background",
+    "Foreground",
+    "Improvement",
+    "Improvements",
+    "Prototypes",
+    "Prototype",
+    "Samples",
+    "Know-How",
+    "Licensed Patents",
+    "Licensed Products",
+    "Term",
+    "Business Day",
+    "Conditions",
+    "Terms",
+    "Letter",
+    "we",
+    "us",
+    "you",
+    "our",
+    "your",
 }
 _NOT_PARTY_SUFFIX = re.compile(
     r"(?:Agreement|Amendment|Date|Fees?|Period|Term|Plan|Schedule|Exhibit|Products?|Services?|Territory|"
@@ -95,8 +208,13 @@ def _clean_name(name: str | None) -> str | None:
     name = re.split(r"\b(?:between|and|by|with|Between|And|BETWEEN|AND)\s*:?\s+", name)[-1]
     name = re.sub(r"^(?:\(\d\)|\d\.|[（(][0-9０-９]+[)）])\s*", "", name)
     if re.search(r"[A-Za-z]", name) and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", name):
-        name = _trim_en_name(name.split(", ")[-1] if re.search(r",\s+[A-Z][^,]*$", name) and not re.search(r",\s*(?:Ltd|LTD|Inc|INC|L\.?L\.?C|L\.?L?\.?P\b|S\.A|N\.V|B\.V|GmbH|AG|plc|PLC)", name) else name)
-    return name.strip(" ,:;\"“”") or None
+        name = _trim_en_name(
+            name.split(", ")[-1]
+            if re.search(r",\s+[A-Z][^,]*$", name)
+            and not re.search(r",\s*(?:Ltd|LTD|Inc|INC|L\.?L\.?C|L\.?L?\.?P\b|S\.A|N\.V|B\.V|GmbH|AG|plc|PLC)", name)
+            else name
+        )
+    return name.strip(' ,:;"“”') or None
 
 
 def _trim_en_name(name: str) -> str:
@@ -116,7 +234,11 @@ def _trim_en_name(name: str) -> str:
 def norm_key(s: str) -> str:
     """A comparable form of a label or company name (width, case, legal form, punctuation)."""
     s = unicodedata.normalize("NFKC", s or "").casefold()
-    s = re.sub(r"株式会社|有限会社|合同会社|合資会社|\bco\.?,?\s*ltd\.?|\bcorporation\b|\bcorp\.?|\binc\.?|\bltd\.?|\blimited\b|\bllc\b|\bk\.k\.|\bplc\b|\bgmbh\b", "", s)
+    s = re.sub(
+        r"株式会社|有限会社|合同会社|合資会社|\bco\.?,?\s*ltd\.?|\bcorporation\b|\bcorp\.?|\binc\.?|\bltd\.?|\blimited\b|\bllc\b|\bk\.k\.|\bplc\b|\bgmbh\b",
+        "",
+        s,
+    )
     s = re.sub(r"^the\s+", "", s)
     return re.sub(r"[\s\W_]+", "", s)
 
@@ -148,13 +270,23 @@ _EN_QUOTED = re.compile(r"[\"“‘']+(?P<label>[A-Za-z0-9][A-Za-z0-9\-\. ]{0,30
 _EN_REFERRED = re.compile(
     r"(?:(?:[Hh]ereinafter|herein|below)?,?\s*(?:to\s+be\s+)?(?:referred\s+to|called|designated)(?:\s+(?:in\s+this\s+[Aa]greement|herein))?(?:\s+as)?|[Hh]ereinafter)\s+"
     r"(?:the\s+)?(?:[\"“‘'](?P<l1>[A-Z][A-Za-z0-9\-. ]{0,30}?)[\"”’'](?:,?\s+(?:or|and)\s+(?:the\s+)?[\"“‘'](?P<l2>[A-Z][A-Za-z0-9\-. ]{0,30}?)[\"”’'])?"
-    r"|(?P<bare>[A-Z][A-Za-z0-9\-]{1,30}(?:\s[A-Z][A-Za-z0-9\-]{0,20}){0,2})(?=\s*(?:\)|[—–]|-\s)))")
-_EN_BETWEEN = re.compile(r"\b(?:is\s+)?(?:made|entered\s+into|executed|concluded)\b[^.]{0,200}?\b(?:by\s+and\s+)?between\b", re.I)
+    r"|(?P<bare>[A-Z][A-Za-z0-9\-]{1,30}(?:\s[A-Z][A-Za-z0-9\-]{0,20}){0,2})(?=\s*(?:\)|[—–]|-\s)))"
+)
+_EN_BETWEEN = re.compile(
+    r"\b(?:is\s+)?(?:made|entered\s+into|executed|concluded)\b[^.]{0,200}?\b(?:by\s+and\s+)?between\b", re.I
+)
 _EN_BETWEEN_NAMES = re.compile(
     r"\b(?:agreement|contract)\s+(?:is\s+)?(?:made\s+|entered\s+into\s+)?between\s+(?P<a>[A-Za-z0-9][\w.&'\- ]{1,60}?)\s+and\s+"
-    r"(?P<b>[A-Za-z0-9][\w.&'\- ]{1,60}?)(?=\s*[,;:(\n]|\.\s|\s+(?:is|are|for|on|dated|effective|as\s+of|with|who)\b)", re.I)
-_EN_MEANS = re.compile(r"[\"“](?P<label>[A-Za-z][A-Za-z0-9\- ]{1,30})[\"”]\s+(?:means|shall mean|refers to|is)\s+(?P<def>[^.;\n]{1,200})")
-_KEY_ROW = re.compile(r"^[ \t|｜]*(?P<label>[^\s|｜:：]{1,20}(?: [A-Z][a-z]*)?)[ \t]*(?:[|｜:：]|[ \t]{2,}|　)[ \t　]*(?P<value>[^|｜\n]{2,160})", re.M)
+    r"(?P<b>[A-Za-z0-9][\w.&'\- ]{1,60}?)(?=\s*[,;:(\n]|\.\s|\s+(?:is|are|for|on|dated|effective|as\s+of|with|who)\b)",
+    re.I,
+)
+_EN_MEANS = re.compile(
+    r"[\"“](?P<label>[A-Za-z][A-Za-z0-9\- ]{1,30})[\"”]\s+(?:means|shall mean|refers to|is)\s+(?P<def>[^.;\n]{1,200})"
+)
+_KEY_ROW = re.compile(
+    r"^[ \t|｜]*(?P<label>[^\s|｜:：]{1,20}(?: [A-Z][a-z]*)?)[ \t]*(?:[|｜:：]|[ \t]{2,}|　)[ \t　]*(?P<value>[^|｜\n]{2,160})",
+    re.M,
+)
 _EN_ROLE_SUBJECT = r"(?:shall|will|must|may|agrees?|undertakes?|warrants?|acknowledges?|confirms?)"
 
 
@@ -185,12 +317,21 @@ def _attached_company(before: str, language: str) -> str | None:
         if para <= 0 or len(window[para:].strip()) >= 40:
             break
         para = window.rfind("\n\n", 0, para)
-    cut = max(para, window.rfind(";"), window.rfind('"'), window.rfind("”"),
-              ends[-1] if ends else -1, defs[-1] if defs else -1)
-    tail = window[cut + 1:]
+    cut = max(
+        para,
+        window.rfind(";"),
+        window.rfind('"'),
+        window.rfind("”"),
+        ends[-1] if ends else -1,
+        defs[-1] if defs else -1,
+    )
+    tail = window[cut + 1 :]
     # "the Company" is a role word, not a company name
-    found = [m for m in _COMPANY_EN.finditer(tail)
-             if len(_trim_en_name(m.group(1)).split()) >= 2 and not _is_role_word(_trim_en_name(m.group(1)))]
+    found = [
+        m
+        for m in _COMPANY_EN.finditer(tail)
+        if len(_trim_en_name(m.group(1)).split()) >= 2 and not _is_role_word(_trim_en_name(m.group(1)))
+    ]
     if found:
         return found[-1].group(1)  # the company closest to the label
     # "BERKSHIRE BANK, a Massachusetts savings bank …": the description says it is a legal person
@@ -212,7 +353,7 @@ def _named_in_party_list(before: str, labels: list[str]) -> str | None:
     Center, with a place of business at … ("MD Anderson")'. The label must abbreviate words
     written just before it, in a sentence that lists the parties."""
     window = before[-320:]
-    window = window[window.rfind("\n\n") + 1:]  # "M. D." and "Blvd." are not sentence ends
+    window = window[window.rfind("\n\n") + 1 :]  # "M. D." and "Blvd." are not sentence ends
     if not re.search(r"\b(?:between|among|amongst|by\s+and|entered\s+into|made\s+by)\b", window, re.I):
         return None
     near = _squashed(window[-240:])
@@ -244,11 +385,16 @@ def _abbreviates(tokens: list[str], words: list[str]) -> bool:
 _LEGAL_PERSON = re.compile(
     r"(?P<name>[A-Z][A-Za-z0-9&.'\- ]{1,60}?),?\s+(?:an?\s+(?:[A-Z][\w.]*\s+){0,3}(?:[a-z\-]+\s+){0,3}"
     r"(?:corporation|company|bank|partnership|association|foundation|university|institution|entity|organi[sz]ation|"
-    r"kabushiki kaisha|trust|cooperative)\b|(?:incorporated|organi[sz]ed|existing)\s+under\b)")
+    r"kabushiki kaisha|trust|cooperative)\b|(?:incorporated|organi[sz]ed|existing)\s+under\b)"
+)
 
 
 def _is_role_word(label: str) -> str | None:
-    return ROLE_WORDS.get(label) or ROLE_WORDS.get(label.title()) or ROLE_WORDS.get(re.sub(r"^the\s+", "", label, flags=re.I))
+    return (
+        ROLE_WORDS.get(label)
+        or ROLE_WORDS.get(label.title())
+        or ROLE_WORDS.get(re.sub(r"^the\s+", "", label, flags=re.I))
+    )
 
 
 # nouns that are a party when a company is defined by them ("Tribune Co., a Delaware
@@ -295,7 +441,6 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             p.roles.append(pronoun_role)
         found.append(p)
 
-
     def read_en(window: str, offset: int) -> None:
         for m in _EN_PAREN.finditer(window):
             inner = m.group("inner")
@@ -304,7 +449,9 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             # a label is a name; "Alder's" apostrophes must not make one. A brand written in
             # lower case or from a digit ("i-Escrow", "2TheMart") counts when a company is
             # defined by it; otherwise only capitalised words do
-            labels = [l for l in labels if l.lower() not in _LETTER_PRONOUNS and re.match(r"[A-Za-z0-9][A-Za-z0-9\-. ]+$", l)]
+            labels = [
+                l for l in labels if l.lower() not in _LETTER_PRONOUNS and re.match(r"[A-Za-z0-9][A-Za-z0-9\-. ]+$", l)
+            ]
             if not labels:
                 continue
             comp = _attached_company(window[: m.start()], language)
@@ -319,7 +466,9 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             if keep and (comp or any(_is_role_word(l) for l in keep)):
                 add(keep, comp, offset + m.start(), offset + m.end(), "preamble", pron)
         for m in _EN_REFERRED.finditer(window):
-            labels = [l for l in (m.group("l1"), m.group("l2"), m.group("bare")) if l and l.lower() not in _LETTER_PRONOUNS]
+            labels = [
+                l for l in (m.group("l1"), m.group("l2"), m.group("bare")) if l and l.lower() not in _LETTER_PRONOUNS
+            ]
             comp = _attached_company(window[: m.start()], language)
             keep = [l for l in labels if _acceptable(l, bool(comp))]
             if keep and (comp or any(_is_role_word(l) for l in keep)):
@@ -344,7 +493,7 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             pre = re.match(r"(?P<role>[^：:]{1,10})[：:]", name or "")
             if pre and _is_role_word(pre.group("role")):
                 labels.append(pre.group("role"))
-                name = name[pre.end():]
+                name = name[pre.end() :]
             attached = bool(_COMPANY_JA.search(name or ""))
             keep = [l for l in labels if _acceptable(l, attached) or l in ("甲", "乙", "丙", "丁")]
             if keep:
@@ -363,7 +512,7 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             at = _EN_BETWEEN.search(text, len(head) // 2, 60000)
             if at:
                 offset = max(0, at.start() - 400)
-                read_en(text[offset:at.end() + 4000], offset)
+                read_en(text[offset : at.end() + 4000], offset)
         if len(found) < 2:
             # no label defined at all: "This is a managed hosting agreement between AstroNutrition.com
             # and deep systems." The names themselves are what the body uses
@@ -403,7 +552,9 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
         # an undefined 甲/乙 is still the usual pair of labels (the definition may sit
         # on a cover page that was not uploaded)
         for label in ("甲", "乙", "丙"):
-            hits = sum(text.count(label + p) for p in ("は", "が", "に", "の", "を", "と", "及び", "および", "又は", "または"))
+            hits = sum(
+                text.count(label + p) for p in ("は", "が", "に", "の", "を", "と", "及び", "および", "又は", "または")
+            )
             if hits >= 1 and text.count(label) >= 2 or hits >= 2:
                 add([label], None, 0, 0, "usage")
     if language == "en" and len(found) < 2:

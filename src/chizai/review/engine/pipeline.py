@@ -7,6 +7,7 @@
 The rules engine is reached through exactly one call,
 ``chizai.review.engine.rules.evaluate(doc) -> (findings, checklist)``.
 """
+
 from __future__ import annotations
 
 import os
@@ -55,7 +56,9 @@ def load_document(
     name = filename or "document"
     if isinstance(data, str):
         if len(data) > max_chars * 2:
-            raise ReviewInputError("too_large", f"{name}: the text has {len(data):,} characters; the limit is {max_chars:,}.")
+            raise ReviewInputError(
+                "too_large", f"{name}: the text has {len(data):,} characters; the limit is {max_chars:,}."
+            )
         text = clean_text(data)
         check_text(text, name, max_chars)
         warnings: list[str] = []
@@ -81,18 +84,33 @@ def load_document(
     if any(s.is_commentary for s in segments):
         contract_text = "\n".join(s.text for s in segments if s.parent is None and not s.is_commentary)
     type_found = detect_contract_types_detailed(contract_text, title)
-    types = resolve_contract_types(contract_type, contract_text, title) if contract_type not in (None, "", "auto") else type_found.types
+    types = (
+        resolve_contract_types(contract_type, contract_text, title)
+        if contract_type not in (None, "", "auto")
+        else type_found.types
+    )
     parties = find_parties(contract_text, language)
     sme_choice = assess_sme(parties, contract_text, types, language, sme)
     sme_label = sme_choice.label
     set_roles(parties, sme_label)
     doc = Document(
-        text=text, norm=norm, norm_to_orig=n2o, language=language, segments=segments,
-        contract_types=types, parties=parties, sme_label=sme_label, filename=name,
-        warnings=list(warnings), title=title, pages=pages, source_format=fmt,
+        text=text,
+        norm=norm,
+        norm_to_orig=n2o,
+        language=language,
+        segments=segments,
+        contract_types=types,
+        parties=parties,
+        sme_label=sme_label,
+        filename=name,
+        warnings=list(warnings),
+        title=title,
+        pages=pages,
+        source_format=fmt,
     )
-    doc.detection = detection_summary(type_found, "detected" if contract_type in (None, "", "auto") else "given",
-                                      parties, sme_choice, sme)
+    doc.detection = detection_summary(
+        type_found, "detected" if contract_type in (None, "", "auto") else "given", parties, sme_choice, sme
+    )
     doc.detection["note"] = detection_note(language, doc.detection)
     doc.load_ms = (time.perf_counter() - t0) * 1000.0
     return doc
@@ -173,8 +191,13 @@ def _review_bilingual(doc: Document, *, evaluate=None, assist: bool = True) -> R
     reports: dict[str, Report] = {}
     for view in views:
         try:
-            sub = load_document(view.text, doc.filename or "document", lang=view.language, sme=given_sme,
-                                contract_type=list(doc.contract_types) if types_given else "auto")
+            sub = load_document(
+                view.text,
+                doc.filename or "document",
+                lang=view.language,
+                sme=given_sme,
+                contract_type=list(doc.contract_types) if types_given else "auto",
+            )
         except ReviewInputError:
             return None
         if sub.text != view.text:
@@ -198,25 +221,47 @@ def build_summary(report: Report, *, engine_present: bool = True) -> str:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     lines = [
         msg(lang, "summary_head", file=os.path.basename(report.file)),
-        msg(lang, "summary_type", types=", ".join(report.contract_type) or "-",
-            sme=report.sme_party or msg(lang, "summary_sme_unknown")),
-        msg(lang, "summary_counts", total=len(report.findings), high=counts["HIGH"],
-            medium=counts["MEDIUM"], low=counts["LOW"]),
+        msg(
+            lang,
+            "summary_type",
+            types=", ".join(report.contract_type) or "-",
+            sme=report.sme_party or msg(lang, "summary_sme_unknown"),
+        ),
+        msg(
+            lang,
+            "summary_counts",
+            total=len(report.findings),
+            high=counts["HIGH"],
+            medium=counts["MEDIUM"],
+            low=counts["LOW"],
+        ),
     ]
     if not engine_present:
         lines.append(msg(lang, "summary_no_rules"))
     if report.findings:
         lines.append(msg(lang, "summary_top"))
         for i, f in enumerate(report.findings[:3], 1):
-            lines.append(msg(lang, "summary_top_item", n=i, severity=msg(lang, f"severity_{f.severity}"),
-                             title=f.title, clause=f.clause or msg(lang, "no_clause")))
+            lines.append(
+                msg(
+                    lang,
+                    "summary_top_item",
+                    n=i,
+                    severity=msg(lang, f"severity_{f.severity}"),
+                    title=f.title,
+                    clause=f.clause or msg(lang, "no_clause"),
+                )
+            )
     elif engine_present:
         lines.append(msg(lang, "summary_none"))
     missing = [c for c in report.checklist if c.status in ("missing", "weak")]
     if missing:
         sep = "、" if lang == "ja" else "; "
-        items = sep.join(f"{c.item}（{msg(lang, 'status_' + c.status)}）" if lang == "ja"
-                         else f"{c.item} ({msg(lang, 'status_' + c.status)})" for c in missing)
+        items = sep.join(
+            f"{c.item}（{msg(lang, 'status_' + c.status)}）"
+            if lang == "ja"
+            else f"{c.item} ({msg(lang, 'status_' + c.status)})"
+            for c in missing
+        )
         lines.append(msg(lang, "summary_missing", items=items))
     elif report.checklist:
         lines.append(msg(lang, "summary_missing_none"))
@@ -233,7 +278,9 @@ def review_text(
     evaluate=None,
 ) -> Report:
     """Review pasted text."""
-    return review_document(load_document(text, filename, lang=lang, sme=sme, contract_type=contract_type), evaluate=evaluate)
+    return review_document(
+        load_document(text, filename, lang=lang, sme=sme, contract_type=contract_type), evaluate=evaluate
+    )
 
 
 def review_bytes(
@@ -246,7 +293,9 @@ def review_bytes(
     evaluate=None,
 ) -> Report:
     """Review an uploaded file's bytes."""
-    return review_document(load_document(data, filename, lang=lang, sme=sme, contract_type=contract_type), evaluate=evaluate)
+    return review_document(
+        load_document(data, filename, lang=lang, sme=sme, contract_type=contract_type), evaluate=evaluate
+    )
 
 
 def review_file(

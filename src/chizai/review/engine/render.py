@@ -4,6 +4,7 @@ JSON is exactly ``Report.to_dict()`` (a list for several files) — the stable
 interface documented in docs/review.md. HTML and PDF need the reviewed document
 (``Report.document``) to show the contract text; without it they show findings only.
 """
+
 from __future__ import annotations
 
 import html
@@ -22,7 +23,14 @@ FORMATS = ("text", "json", "html", "pdf")
 FONT_FILE = pdfkit.FONT_FILE  # the font and its registration live in chizai.pdfkit (shared by every report)
 FONT_NAME = pdfkit.FONT_NAME
 
-_ANSI = {"HIGH": "\033[1;31m", "MEDIUM": "\033[33m", "LOW": "\033[36m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
+_ANSI = {
+    "HIGH": "\033[1;31m",
+    "MEDIUM": "\033[33m",
+    "LOW": "\033[36m",
+    "bold": "\033[1m",
+    "dim": "\033[2m",
+    "reset": "\033[0m",
+}
 _COLOURS = {"HIGH": "#c62828", "MEDIUM": "#ef6c00", "LOW": "#1565c0"}
 
 
@@ -171,10 +179,10 @@ def _shorten(before: str, match: str, after: str, limit: int = 240) -> tuple[str
     if len(before) > room:
         cut = len(before) - room
         k = min((i for i in (before.find(ch, cut) for ch in " 、。,") if i != -1), default=-1)
-        before = "…" + before[k + 1:] if k != -1 else before
+        before = "…" + before[k + 1 :] if k != -1 else before
     if len(after) > room:
         k = max(after.rfind(ch, 0, room) for ch in " 、。,")
-        after = after[:k + 1] + "…" if k > 0 else after
+        after = after[: k + 1] + "…" if k > 0 else after
     return before, match, after
 
 
@@ -236,7 +244,7 @@ def render_html(reports: list[Report]) -> str:
             f"{_e(', '.join(r.contract_type))} · {_e(msg(L, 'label_sme'))}: {_e(r.sme_party or '-')} · "
             f"{_e(msg(L, 'label_elapsed'))}: {r.elapsed_ms:.0f} ms</p>"
         )
-        parts.append(f"<h3>{_e(msg(L, 'heading_summary'))}</h3><div class=\"summary\">{_e(r.summary)}</div>")
+        parts.append(f'<h3>{_e(msg(L, "heading_summary"))}</h3><div class="summary">{_e(r.summary)}</div>')
         for line in _detection_note(r):
             parts.append(f'<p class="detection-note" role="note">{_e(line)}</p>')
         for w in _warnings(r):
@@ -256,10 +264,14 @@ def render_html(reports: list[Report]) -> str:
                 + "</div><dl>"
             )
             for key, before, match, after in _quotes(f):
-                parts.append(f"<dt>{_e(msg(L, key))}</dt><dd class=\"quote\">{_e(before)}"
-                             f'<mark class="{_e(f.severity)}">{_e(match)}</mark>{_e(after)}</dd>')
+                parts.append(
+                    f'<dt>{_e(msg(L, key))}</dt><dd class="quote">{_e(before)}'
+                    f'<mark class="{_e(f.severity)}">{_e(match)}</mark>{_e(after)}</dd>'
+                )
             parts.append(f"<dt>{_e(msg(L, 'label_reason'))}</dt><dd>{_e(f.reason)}</dd>")
-            parts.append(f"<dt>{_e(msg(L, 'label_why'))}</dt><dd class=\"why\">{_e(explain_why(f.why, L, f.rule_id))}</dd>")
+            parts.append(
+                f'<dt>{_e(msg(L, "label_why"))}</dt><dd class="why">{_e(explain_why(f.why, L, f.rule_id))}</dd>'
+            )
             if f.balanced:
                 parts.append(f"<dt>{_e(msg(L, 'label_balanced'))}</dt><dd>{_e(f.balanced)}</dd>")
             if f.question:
@@ -269,11 +281,15 @@ def render_html(reports: list[Report]) -> str:
             parts.append("</dl></div>")
         parts.append("</div></div>")
         if r.checklist:
-            parts.append(f"<h3>{_e(msg(L, 'heading_checklist'))}</h3><table><tr><th>ID</th><th>{_e(msg(L, 'label_item'))}</th>"
-                         f"<th>{_e(msg(L, 'label_status'))}</th><th>{_e(msg(L, 'label_clause'))}</th></tr>")
+            parts.append(
+                f"<h3>{_e(msg(L, 'heading_checklist'))}</h3><table><tr><th>ID</th><th>{_e(msg(L, 'label_item'))}</th>"
+                f"<th>{_e(msg(L, 'label_status'))}</th><th>{_e(msg(L, 'label_clause'))}</th></tr>"
+            )
             for c in r.checklist:
-                parts.append(f'<tr><td>{_e(c.id)}</td><td>{_e(c.item)}</td><td class="{_e(c.status)}">'
-                             f"{_e(msg(L, 'status_' + c.status))}</td><td>{_e(c.clause or '')}</td></tr>")
+                parts.append(
+                    f'<tr><td>{_e(c.id)}</td><td>{_e(c.item)}</td><td class="{_e(c.status)}">'
+                    f"{_e(msg(L, 'status_' + c.status))}</td><td>{_e(c.clause or '')}</td></tr>"
+                )
             parts.append("</table>")
         parts.append(f'<div class="disclaimer"><b>{_e(msg(L, "heading_disclaimer"))}</b><br>{_e(r.disclaimer)}</div>')
         parts.append("</section>")
@@ -283,6 +299,7 @@ def render_html(reports: list[Report]) -> str:
 
 # ---------------------------------------------------------------------------- pdf
 
+
 def render_pdf(reports: list[Report]) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
@@ -291,7 +308,9 @@ def render_pdf(reports: list[Report]) -> bytes:
 
     styles = pdfkit.styles()
     base, h1, h2, small = styles["base"], styles["h1"], styles["h2"], styles["small"]
-    quote = ParagraphStyle("quote", parent=base, leftIndent=8, textColor=colors.HexColor("#444444"), backColor=colors.HexColor("#f3f3f3"))
+    quote = ParagraphStyle(
+        "quote", parent=base, leftIndent=8, textColor=colors.HexColor("#444444"), backColor=colors.HexColor("#f3f3f3")
+    )
 
     def p(s: str, style=base) -> Paragraph:
         return pdfkit.paragraph(s, style)
@@ -311,10 +330,16 @@ def render_pdf(reports: list[Report]) -> bytes:
         if r.findings:
             story.append(p(msg(L, "heading_findings"), h2))
             for i, f in enumerate(r.findings, 1):
-                sev = ParagraphStyle(f"sev{i}", parent=base, textColor=colors.HexColor(_COLOURS.get(f.severity, "#000000")))
-                story.append(p(f"{i}. [{msg(L, 'severity_' + f.severity)}] {f.rule_id} {f.title} — {_clause_label(f, L)}", sev))
+                sev = ParagraphStyle(
+                    f"sev{i}", parent=base, textColor=colors.HexColor(_COLOURS.get(f.severity, "#000000"))
+                )
+                story.append(
+                    p(f"{i}. [{msg(L, 'severity_' + f.severity)}] {f.rule_id} {f.title} — {_clause_label(f, L)}", sev)
+                )
                 for quoted in _quotes(f):
-                    before, match, after = (html.escape(x).replace("\n", "<br/>") for x in _shorten(*quoted[1:], limit=600))
+                    before, match, after = (
+                        html.escape(x).replace("\n", "<br/>") for x in _shorten(*quoted[1:], limit=600)
+                    )
                     story.append(Paragraph(f"{before}<u><b>{match}</b></u>{after}", quote))
                 story.append(p(f"{msg(L, 'label_reason')}: {f.reason}"))
                 story.append(p(f"{msg(L, 'label_why')}: {explain_why(f.why, L, f.rule_id)}"))
@@ -331,9 +356,15 @@ def render_pdf(reports: list[Report]) -> bytes:
             for c in r.checklist:
                 rows.append([p(c.id), p(c.item), p(msg(L, "status_" + c.status)), p(c.clause or "")])
             t = Table(rows, colWidths=[22 * mm, 90 * mm, 22 * mm, 40 * mm], repeatRows=1)
-            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            t.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
             story.append(t)
         story.append(Spacer(1, 5 * mm))
         story.append(p(msg(L, "heading_disclaimer"), h2))

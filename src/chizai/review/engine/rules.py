@@ -17,6 +17,7 @@ How matching works, and why:
   consideration (``requires_no: consideration``). Those filters are where most false
   alarms are removed. Spans are mapped back to the original text.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -38,6 +39,7 @@ _COMMON = 12  # units holding a literal, after which the literal index tests uni
 
 
 # --------------------------------------------------------------------------- evaluation
+
 
 def clause_views(doc: Document) -> list[tuple[Segment, clauses.ClauseView]]:
     """What the engine reads in each clause unit of ``doc``: the representation the rules'
@@ -65,8 +67,9 @@ class _Ctx:
         pos = 0
         for i, s in enumerate(segs):
             norm = masker(blank_heading(s.norm, self.lang).replace("\n", " "))
-            self.units.append(Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref,
-                                    article=s.article or s.ref, start=pos))
+            self.units.append(
+                Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref, article=s.article or s.ref, start=pos)
+            )
             parts.append(norm)
             pos += len(norm) + 1
         self.joined = "\n".join(parts)
@@ -91,8 +94,7 @@ class _Ctx:
         if got is None:
             if self._terms is None:
                 self._terms = clauses.defined_terms(clauses.lexicon(self.lang), self.joined)
-            got = self._views[u.idx] = clauses.read_clause(
-                self.lang, u.norm, self.article_text[u.idx], self._terms)
+            got = self._views[u.idx] = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
         return got
 
     def frame_hits(self, frames: list[dict]):
@@ -134,7 +136,9 @@ class _Ctx:
             spanning = tuple(p for p, _, _ in alts if _SPANS_CLAUSES in p)
             self._doc_hits[key] = (
                 next(iter(self._matches(tuple(x for x in alts if _SPANS_CLAUSES not in x[0]))), None) is not None
-                or bool(spanning) and compile_alt(spanning).search(self.joined) is not None)
+                or bool(spanning)
+                and compile_alt(spanning).search(self.joined) is not None
+            )
         return self._doc_hits[key]
 
     def unit_matches(self, pat: PatSet):
@@ -203,7 +207,6 @@ class _Ctx:
         rx = self.sel(pat)
         return rx.search(self.joined) if rx is not None else None
 
-
     def subject(self, u: Unit) -> str:
         if u._subject is None:
             u._subject = rules_subject.clause_subject(self.comp.subject, self.lang, u.norm)
@@ -229,24 +232,25 @@ class _Ctx:
             return True
         art = self.article_text[u.idx]
         return bool(c.consideration.search(art)) and not (
-            c.no_consideration is not None and c.no_consideration.search(art))
+            c.no_consideration is not None and c.no_consideration.search(art)
+        )
 
     def negated(self, u: Unit, a: int, b: int) -> bool:
         c = self.comp
-        if self.lang == "ja" and clauses.negated_tail(u.norm[b:b + 40]):
+        if self.lang == "ja" and clauses.negated_tail(u.norm[b : b + 40]):
             return True
         if c.neg_after is not None:
-            tail = u.norm[b:b + 32]
+            tail = u.norm[b : b + 32]
             cut = tail.find("。")
             if cut >= 0:
                 tail = tail[:cut]
             if c.neg_after.match(tail):
                 return True
         if c.neg_before is not None:
-            head = u.norm[max(0, a - 50):a]
+            head = u.norm[max(0, a - 50) : a]
             cut = max(head.rfind("."), head.rfind(";"))
             if cut >= 0:
-                head = head[cut + 1:]
+                head = head[cut + 1 :]
             if c.neg_before.search(head):
                 return True
         return False
@@ -266,14 +270,11 @@ def _severity(ctx: _Ctx, cr: CompiledRule, u: Unit | None, base: str | None = No
     if adj.get("raise_if_sme_discloser") and ctx.sme_discloser:
         sev = min(sev + 1, 2)
     # the catalogue's "(HIGH if …)" notes: photography allowed, residuals, formulations
-    if cr.raise_near is not None and (cr.raise_near.search(u.norm) if u is not None
-                                      else ctx.doc_has(cr.raise_near)):
+    if cr.raise_near is not None and (cr.raise_near.search(u.norm) if u is not None else ctx.doc_has(cr.raise_near)):
         sev = min(sev + 1, 2)
     if adj.get("lower_if_consideration") and u is not None and ctx.has_consideration(u):
         sev = max(sev - 1, 0)
     return _SEV[sev]
-
-
 
 
 def _scope(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, bool]:
@@ -286,7 +287,7 @@ def _scope(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, b
     if len(u.norm) <= LONG_UNIT:
         return u.norm, True
     # an unsegmented block (a table of contents, an exhibit pasted as one paragraph)
-    return u.norm[max(0, a - LOCAL):b + LOCAL], False
+    return u.norm[max(0, a - LOCAL) : b + LOCAL], False
 
 
 def _static_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, scope: str) -> bool:
@@ -303,18 +304,21 @@ def _static_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, scope: str) -> bool:
 
 def _denied(ctx: _Ctx, text: str, a: int, b: int) -> bool:
     if ctx.lang == "ja":
-        return clauses.negated_tail(text[b:b + 40])
-    head = text[max(0, a - 60):a]
-    head = head[max(head.rfind("."), head.rfind(";")) + 1:]
+        return clauses.negated_tail(text[b : b + 40])
+    head = text[max(0, a - 60) : a]
+    head = head[max(head.rfind("."), head.rfind(";")) + 1 :]
     return bool(_EN_DENIED.search(head))
 
 
 # "… is not obliged to disclose", "need not provide", "no obligation to submit"
-_EN_DENIED = re.compile(r"\b(?:not|no|never)\b(?:\s+\w+){0,4}\s*$|\bno\s+(?:obligation|duty)\s+to\s*$|\bneed\s+not\s*$", re.I)
+_EN_DENIED = re.compile(
+    r"\b(?:not|no|never)\b(?:\s+\w+){0,4}\s*$|\bno\s+(?:obligation|duty)\s+to\s*$|\bneed\s+not\s*$", re.I
+)
 
 
-def _unit_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, pos: int = 0, end: int | None = None,
-             cache: dict | None = None) -> bool:
+def _unit_ok(
+    ctx: _Ctx, cr: CompiledRule, u: Unit, pos: int = 0, end: int | None = None, cache: dict | None = None
+) -> bool:
     # A carve-out or exception often sits in the next paragraph of the same article
     # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
     scope, fixed = _scope(ctx, cr, u, pos, pos if end is None else end)
@@ -349,14 +353,29 @@ def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
     return not (d["unless_rules"] and set(d["unless_rules"]) & fired)
 
 
-def _finding(ctx: _Ctx, cr: CompiledRule, u: Unit | None, span: tuple[int, int] | None,
-             base: str | None = None, why: dict | None = None) -> Finding:
+def _finding(
+    ctx: _Ctx,
+    cr: CompiledRule,
+    u: Unit | None,
+    span: tuple[int, int] | None,
+    base: str | None = None,
+    why: dict | None = None,
+) -> Finding:
     r, lang = cr.rule, ctx.lang
-    text = ctx.doc.text[span[0]:span[1]] if span else None
-    return Finding(rule_id=r.id, severity=_severity(ctx, cr, u, base), title=r.title[lang],
-                   reason=r.reason[lang], basis=list(r.basis), balanced=r.balanced[lang],
-                   question=r.question[lang], clause=u.ref if u else None, span=span, text=text,
-                   why=why)
+    text = ctx.doc.text[span[0] : span[1]] if span else None
+    return Finding(
+        rule_id=r.id,
+        severity=_severity(ctx, cr, u, base),
+        title=r.title[lang],
+        reason=r.reason[lang],
+        basis=list(r.basis),
+        balanced=r.balanced[lang],
+        question=r.question[lang],
+        clause=u.ref if u else None,
+        span=span,
+        text=text,
+        why=why,
+    )
 
 
 def _contradicted(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
@@ -372,8 +391,7 @@ def _contradicted(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
     # licence under …, irrevocable except …": the word sits far from the verb)
     s0, s1 = clauses.sentence_bounds(ctx.lang, u.norm, a)
     acts = [x for x in view.acts if x.kind in kinds and (x.start < b + 40 and a - 40 < x.end or s0 <= x.start < s1)]
-    return bool(acts) and not any(clauses.frame_matches(view, f, acts, ignore_objects=True)
-                                  for f in cr.rule.frames)
+    return bool(acts) and not any(clauses.frame_matches(view, f, acts, ignore_objects=True) for f in cr.rule.frames)
 
 
 def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[int, int]]) -> list[Finding]:
@@ -382,13 +400,15 @@ def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[in
     out = []
     for u, act, view in ctx.frame_hits(cr.rule.frames):
         key = u.ref if u.ref is not None else ("#", u.idx)
-        if key in seen or any(a <= u.seg.start and u.seg.end <= b or u.seg.start <= a and b <= u.seg.end
-                              for a, b in spans):
+        if key in seen or any(
+            a <= u.seg.start and u.seg.end <= b or u.seg.start <= a and b <= u.seg.end for a, b in spans
+        ):
             continue
         # the act itself is read: another paragraph of the article (a licence-back beside an
         # assignment) does not undo it, so only the act's own clause is searched
-        if cr.not_near is not None and cr.not_near.search(u.norm if len(u.norm) <= LONG_UNIT
-                                                          else _scope(ctx, cr, u, act.start, act.end)[0]):
+        if cr.not_near is not None and cr.not_near.search(
+            u.norm if len(u.norm) <= LONG_UNIT else _scope(ctx, cr, u, act.start, act.end)[0]
+        ):
             continue
         seen.add(key)
         spans.append((u.seg.start, u.seg.end))
@@ -465,11 +485,16 @@ def _order(rules: list[CompiledRule]) -> list[CompiledRule]:
     remaining = dep[:]
     for _ in range(len(dep) + 1):
         done = {c.rule.id for c in ordered}
-        nxt = [c for c in remaining
-               if set(c.rule.detection["requires_rules"] + c.rule.detection["unless_rules"])
-               <= done | {x.rule.id for x in plain}
-               or not (set(c.rule.detection["requires_rules"] + c.rule.detection["unless_rules"])
-                       & {x.rule.id for x in remaining})]
+        nxt = [
+            c
+            for c in remaining
+            if set(c.rule.detection["requires_rules"] + c.rule.detection["unless_rules"])
+            <= done | {x.rule.id for x in plain}
+            or not (
+                set(c.rule.detection["requires_rules"] + c.rule.detection["unless_rules"])
+                & {x.rule.id for x in remaining}
+            )
+        ]
         if not nxt:
             break
         ordered += nxt
@@ -522,6 +547,5 @@ def evaluate(doc: Document) -> tuple[list[Finding], list[ChecklistResult]]:
         rw = by_id[f.rule_id].adjust.get("raise_with") or []
         if rw and set(rw) & set(fired):
             f.severity = _SEV[min(_SEV.index(f.severity) + 1, 2)]
-    findings.sort(key=lambda f: (f.span is None, f.span[0] if f.span else 0,
-                                 -_SEV.index(f.severity), f.rule_id))
+    findings.sort(key=lambda f: (f.span is None, f.span[0] if f.span else 0, -_SEV.index(f.severity), f.rule_id))
     return findings, _checklist(ctx, fired)

@@ -4,6 +4,7 @@ Labels (甲/乙, Supplier/Buyer …) are replaced by private-use characters of t
 so the catalogue compiles once per language whatever the parties are called, and offsets
 in the masked text are offsets in the clause.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,12 +18,28 @@ from .rules_patterns import PatSet, alt
 _JA_SME_DEFAULT, _JA_LARGE_DEFAULT = ("乙",), ("甲",)
 _EN_SME_DEFAULT = ("Supplier", "Seller", "Contractor", "Vendor", "Startup", "Partner", "Licensor")
 _EN_LARGE_DEFAULT = ("Buyer", "Purchaser", "Customer", "Company", "Licensee")
-_JA_LARGE_OF = {"受託者": "委託者", "受注者": "発注者", "中小受託事業者": "委託事業者",
-                "下請事業者": "親事業者", "乙": "甲", "甲": "乙", "供給者": "買主",
-                "委託者": "受託者", "発注者": "受注者"}
-_EN_LARGE_OF = {"Supplier": "Buyer", "Seller": "Buyer", "Contractor": "Company",
-                "Licensor": "Licensee", "Licensee": "Licensor", "Startup": "Company",
-                "Partner": "Company", "Vendor": "Customer"}
+_JA_LARGE_OF = {
+    "受託者": "委託者",
+    "受注者": "発注者",
+    "中小受託事業者": "委託事業者",
+    "下請事業者": "親事業者",
+    "乙": "甲",
+    "甲": "乙",
+    "供給者": "買主",
+    "委託者": "受託者",
+    "発注者": "受注者",
+}
+_EN_LARGE_OF = {
+    "Supplier": "Buyer",
+    "Seller": "Buyer",
+    "Contractor": "Company",
+    "Licensor": "Licensee",
+    "Licensee": "Licensor",
+    "Startup": "Company",
+    "Partner": "Company",
+    "Vendor": "Customer",
+}
+
 
 @dataclass
 class CompiledRule:
@@ -79,8 +96,10 @@ SME_CH, LARGE_CH = "\ue000", "\ue001"
 
 _HEADING_LINE = {
     "ja": re.compile(r"^\s*第\s*[0-9]+\s*条\s*(?:\([^)\n]{0,40}\))?[ \t]*\n"),
-    "en": re.compile(r"^\s*(?:(?:Article|Section|Clause|ARTICLE|SECTION)\s+)?[0-9]+(?:\.[0-9]+)*\.?"
-                     r"[ \t]+(?:\([^)\n]{0,40}\)|[A-Z][^.;:\n]{0,70})[ \t]*\n"),
+    "en": re.compile(
+        r"^\s*(?:(?:Article|Section|Clause|ARTICLE|SECTION)\s+)?[0-9]+(?:\.[0-9]+)*\.?"
+        r"[ \t]+(?:\([^)\n]{0,40}\)|[A-Z][^.;:\n]{0,70})[ \t]*\n"
+    ),
 }
 
 
@@ -91,7 +110,7 @@ def blank_heading(norm: str, lang: str) -> str:
     m = _HEADING_LINE[lang].match(norm)
     if not m or m.end() >= len(norm):
         return norm
-    return " " * (m.end() - 1) + norm[m.end() - 1:]
+    return " " * (m.end() - 1) + norm[m.end() - 1 :]
 
 
 def label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
@@ -116,30 +135,44 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
     mutual_pats = [substitute(p, labels) for p in voc.get("mutual", [])]
     mutual_alt = "|".join(f"(?:{p})" for p in mutual_pats) or "(?!x)x"
     if lang == "ja":
-        subject = re.compile(
-            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=は|が)|(?P<l>{labels['LARGE']})(?=は|が)")
+        subject = re.compile(rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=は|が)|(?P<l>{labels['LARGE']})(?=は|が)")
     else:
         verbs = "|".join(voc.get("subject_verbs", [])) or "shall|will|may|must"
         subject = re.compile(
             rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=(?:'s)?\s+(?:{verbs})\b)"
-            rf"|(?P<l>{labels['LARGE']})(?=\s+(?:{verbs})\b)", re.I)
+            rf"|(?P<l>{labels['LARGE']})(?=\s+(?:{verbs})\b)",
+            re.I,
+        )
     rules = []
     for r in cat.all_rules():
         d = r.detection
-        rules.append(CompiledRule(
-            rule=r, trigger=alt(r.patterns.get(lang), labels),
-            near=[p for p in (alt(g.get(lang), labels) for g in d["near"]) if p is not None]
-            if all(g.get(lang) for g in d["near"]) else [re.compile(r"(?!x)x")] if d["near"] else [],
-            not_near=alt(d["not_near"].get(lang), labels),
-            absent=alt(d["absent"].get(lang), labels),
-            requires_doc=alt(d["requires_doc"].get(lang), labels),
-            or_absent=alt(d["or_absent"].get(lang), labels),
-            raise_near=alt(r.adjust.get("raise_if_near", {}).get(lang), labels)))
-    checks = [CompiledCheck(item=i, present=alt(i.present.get(lang), labels),
-                             weak=alt(i.weak.get(lang), labels)) for i in cat.checklist]
+        rules.append(
+            CompiledRule(
+                rule=r,
+                trigger=alt(r.patterns.get(lang), labels),
+                near=[p for p in (alt(g.get(lang), labels) for g in d["near"]) if p is not None]
+                if all(g.get(lang) for g in d["near"])
+                else [re.compile(r"(?!x)x")]
+                if d["near"]
+                else [],
+                not_near=alt(d["not_near"].get(lang), labels),
+                absent=alt(d["absent"].get(lang), labels),
+                requires_doc=alt(d["requires_doc"].get(lang), labels),
+                or_absent=alt(d["or_absent"].get(lang), labels),
+                raise_near=alt(r.adjust.get("raise_if_near", {}).get(lang), labels),
+            )
+        )
+    checks = [
+        CompiledCheck(item=i, present=alt(i.present.get(lang), labels), weak=alt(i.weak.get(lang), labels))
+        for i in cat.checklist
+    ]
     return CompiledCatalogue(
-        rules=rules, checks=checks, subject=subject, mutual=alt(voc.get("mutual"), labels),
+        rules=rules,
+        checks=checks,
+        subject=subject,
+        mutual=alt(voc.get("mutual"), labels),
         consideration=alt(voc.get("consideration"), labels),
         no_consideration=alt(voc.get("no_consideration"), labels),
         neg_after=alt(voc.get("negation_after"), labels),
-        neg_before=alt(voc.get("negation_before"), labels))
+        neg_before=alt(voc.get("negation_before"), labels),
+    )

@@ -5,6 +5,7 @@ The catalogue is data so that adding a rule means adding YAML and a test case, n
 Everything is validated once at load: a typo in a key or a broken regex must fail
 loudly with the rule id, not silently turn a rule off.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -22,31 +23,77 @@ SEVERITIES = ("LOW", "MEDIUM", "HIGH")
 SUBJECTS = {"SME", "LARGE", "NONE", "MUTUAL"}
 LANGS = ("ja", "en")
 
-RULE_KEYS = {"id", "group", "applies_to", "severity", "severity_adjust", "title", "patterns",
-             "detection", "reason", "basis", "balanced", "question", "verification", "frames",
-             "unless_frames"}
-AMBIG_KEYS = {"id", "expression", "patterns", "detection", "explanation", "suggestion",
-              "question", "severity", "applies_to", "basis", "frames", "unless_frames"}
+RULE_KEYS = {
+    "id",
+    "group",
+    "applies_to",
+    "severity",
+    "severity_adjust",
+    "title",
+    "patterns",
+    "detection",
+    "reason",
+    "basis",
+    "balanced",
+    "question",
+    "verification",
+    "frames",
+    "unless_frames",
+}
+AMBIG_KEYS = {
+    "id",
+    "expression",
+    "patterns",
+    "detection",
+    "explanation",
+    "suggestion",
+    "question",
+    "severity",
+    "applies_to",
+    "basis",
+    "frames",
+    "unless_frames",
+}
 # Conditions over the clause representation (clauses.py); names come from data/concepts.yaml.
-FRAME_KEYS = {"act", "to", "objects", "objects_not", "consideration", "without", "with", "negated",
-              "origin_not", "origin"}
+FRAME_KEYS = {
+    "act",
+    "to",
+    "objects",
+    "objects_not",
+    "consideration",
+    "without",
+    "with",
+    "negated",
+    "origin_not",
+    "origin",
+}
 CONSIDERATIONS = ("paid", "waived", "included", "none")
-CHECK_KEYS = {"id", "list", "applies_to", "text", "present", "weak", "weak_if_rules", "related",
-              "severity"}
-DETECTION_KEYS = {"scope", "near", "not_near", "negation", "absent", "requires_doc", "subject",
-                  "requires_no", "requires_rules", "unless_rules", "types", "sme_discloser_only",
-                  "or_absent", "window", "or_absent_severity"}
-ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types",
-               "raise_if_near"}
-VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before",
-              "subject_verbs"}
+CHECK_KEYS = {"id", "list", "applies_to", "text", "present", "weak", "weak_if_rules", "related", "severity"}
+DETECTION_KEYS = {
+    "scope",
+    "near",
+    "not_near",
+    "negation",
+    "absent",
+    "requires_doc",
+    "subject",
+    "requires_no",
+    "requires_rules",
+    "unless_rules",
+    "types",
+    "sme_discloser_only",
+    "or_absent",
+    "window",
+    "or_absent_severity",
+}
+ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
+VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before", "subject_verbs"}
 
 # Gap macros: a bounded "same sentence" gap keeps every pattern linear-time on long
 # contracts (an unbounded ``.*`` over 60k characters is what blows the speed budget).
 GAPS = {
     # a 。 inside a parenthetical (「（…を含む。以下「X」という。）」) does not end the sentence
-    "ja": {"W": r"(?:[^。\n]|。(?=[^()\n]{0,40}\))){0,80}?",
-           "WL": r"(?:[^。\n]|。(?=[^()\n]{0,40}\))){0,200}?"},
+    "ja": {"W": r"(?:[^。\n]|。(?=[^()\n]{0,40}\))){0,80}?", "WL": r"(?:[^。\n]|。(?=[^()\n]{0,40}\))){0,200}?"},
     "en": {"W": r"(?:[^.;\n]|\.(?=\d)){0,160}?", "WL": r"(?:[^;\n]){0,300}?"},
 }
 # Dummy labels only used to check that placeholder patterns compile.
@@ -168,8 +215,11 @@ def _langmap(where: str, value: Any, *, regex: bool) -> dict[str, list[str]]:
 
 
 def _text(where: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or set(value) - set(LANGS) or not all(
-            isinstance(value.get(k), str) and value.get(k) for k in LANGS):
+    if (
+        not isinstance(value, dict)
+        or set(value) - set(LANGS)
+        or not all(isinstance(value.get(k), str) and value.get(k) for k in LANGS)
+    ):
         _fail(where, "expected {ja: text, en: text} with both languages")
     return dict(value)
 
@@ -225,6 +275,7 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
         _fail(where, "detection.negation must be true/false")
     return out
 
+
 def _frames(where: str, raw: Any, concepts: dict[str, Any]) -> list[dict[str, Any]]:
     """Validate a rule's ``frames``: each is a condition over the clause representation."""
     if raw is None:
@@ -232,11 +283,15 @@ def _frames(where: str, raw: Any, concepts: dict[str, Any]) -> list[dict[str, An
     if not isinstance(raw, list):
         _fail(where, "frames must be a list of conditions")
     known = {
-        "act": set(concepts["acts"]), "to": SUBJECTS, "objects": set(concepts["objects"]),
-        "objects_not": set(concepts["objects"]), "consideration": set(CONSIDERATIONS),
+        "act": set(concepts["acts"]),
+        "to": SUBJECTS,
+        "objects": set(concepts["objects"]),
+        "objects_not": set(concepts["objects"]),
+        "consideration": set(CONSIDERATIONS),
         "without": set(concepts["limits"]) | set(concepts["wide"]),
         "with": set(concepts["limits"]) | set(concepts["wide"]),
-        "origin_not": SUBJECTS, "origin": SUBJECTS,
+        "origin_not": SUBJECTS,
+        "origin": SUBJECTS,
     }
     out = []
     for i, frame in enumerate(raw):
@@ -309,17 +364,22 @@ def _rule(fname: str, raw: Any, seen: set[str]) -> Rule:
     if not isinstance(basis, list) or not basis:
         _fail(where, "basis must be a non-empty list of source keys")
     return Rule(
-        id=rid, kind="rule", group=str(raw.get("group", "")),
-        applies_to=_types(where, raw.get("applies_to")), severity=raw["severity"],
+        id=rid,
+        kind="rule",
+        group=str(raw.get("group", "")),
+        applies_to=_types(where, raw.get("applies_to")),
+        severity=raw["severity"],
         title=_text(f"{where}.title", raw.get("title")),
         reason=_text(f"{where}.reason", raw.get("reason")),
         balanced=_text(f"{where}.balanced", raw.get("balanced")),
         question=_text(f"{where}.question", raw.get("question")),
-        basis=list(basis), patterns=_langmap(f"{where}.patterns", raw.get("patterns"), regex=True),
+        basis=list(basis),
+        patterns=_langmap(f"{where}.patterns", raw.get("patterns"), regex=True),
         detection=_detection(where, raw.get("detection"), None),
         adjust=_adjust(where, raw.get("severity_adjust") or {}),
         frames=_frames(where, raw.get("frames"), concept_names()),
-        unless_frames=_frames(where, raw.get("unless_frames"), concept_names()))
+        unless_frames=_frames(where, raw.get("unless_frames"), concept_names()),
+    )
 
 
 def _ambiguous(fname: str, raw: Any, seen: set[str]) -> Rule:
@@ -337,16 +397,21 @@ def _ambiguous(fname: str, raw: Any, seen: set[str]) -> Rule:
     if sev not in SEVERITIES:
         _fail(where, "bad severity")
     return Rule(
-        id=aid, kind="ambiguous", applies_to=_types(where, raw.get("applies_to", ["ALL"])),
-        severity=sev, title=_text(f"{where}.expression", raw.get("expression")),
+        id=aid,
+        kind="ambiguous",
+        applies_to=_types(where, raw.get("applies_to", ["ALL"])),
+        severity=sev,
+        title=_text(f"{where}.expression", raw.get("expression")),
         reason=_text(f"{where}.explanation", raw.get("explanation")),
         balanced=_text(f"{where}.suggestion", raw.get("suggestion")),
         question=_text(f"{where}.question", raw.get("question")),
         basis=list(raw.get("basis") or ["inference"]),
         patterns=_langmap(f"{where}.patterns", raw.get("patterns"), regex=True),
-        detection=_detection(where, raw.get("detection"), None), adjust={"raise_with": []},
+        detection=_detection(where, raw.get("detection"), None),
+        adjust={"raise_with": []},
         frames=_frames(where, raw.get("frames"), concept_names()),
-        unless_frames=_frames(where, raw.get("unless_frames"), concept_names()))
+        unless_frames=_frames(where, raw.get("unless_frames"), concept_names()),
+    )
 
 
 def _check(fname: str, raw: Any, seen: set[str]) -> ChecklistItem:
@@ -365,12 +430,15 @@ def _check(fname: str, raw: Any, seen: set[str]) -> ChecklistItem:
     if raw.get("severity", "LOW") not in SEVERITIES:
         _fail(where, "bad severity")
     return ChecklistItem(
-        id=cid, list=raw["list"], applies_to=_types(where, raw.get("applies_to", [raw["list"]])),
+        id=cid,
+        list=raw["list"],
+        applies_to=_types(where, raw.get("applies_to", [raw["list"]])),
         text=_text(f"{where}.text", raw.get("text")),
         present=_langmap(f"{where}.present", raw.get("present"), regex=True),
         weak=_langmap(f"{where}.weak", raw.get("weak"), regex=True),
         weak_if_rules=list(raw.get("weak_if_rules") or []),
-        related=list(raw.get("related") or []))
+        related=list(raw.get("related") or []),
+    )
 
 
 def _entries(fname: str, doc: Any, key: str) -> list[Any]:
@@ -379,9 +447,12 @@ def _entries(fname: str, doc: Any, key: str) -> list[Any]:
     return doc[key]
 
 
-def parse_catalogue(rule_docs: list[tuple[str, Any]], ambig_docs: list[tuple[str, Any]],
-                    check_docs: list[tuple[str, Any]], vocab_doc: tuple[str, Any] | None = None
-                    ) -> Catalogue:
+def parse_catalogue(
+    rule_docs: list[tuple[str, Any]],
+    ambig_docs: list[tuple[str, Any]],
+    check_docs: list[tuple[str, Any]],
+    vocab_doc: tuple[str, Any] | None = None,
+) -> Catalogue:
     """Validate parsed YAML documents, each given as (file name, content)."""
     vocab: dict[str, dict[str, list[str]]] = {}
     if vocab_doc is not None:
@@ -435,8 +506,7 @@ def load_catalogue_from(data_dir: Path) -> Catalogue:
     try:
         load = lambda ps: [(p.relative_to(data_dir).as_posix(), _load_yaml(p)) for p in ps]  # noqa: E731
         vocab = load(files["vocab"])[0]
-        return parse_catalogue(load(files["rules"]), load(files["ambiguous"]),
-                               load(files["checklists"]), vocab)
+        return parse_catalogue(load(files["rules"]), load(files["ambiguous"]), load(files["checklists"]), vocab)
     finally:
         DATA_DIR = old
 
@@ -460,8 +530,10 @@ def finding_texts(rule_id: str, lang: str) -> dict[str, str] | None:
     for a rule the catalogue does not hold (an organisation's own, or a removed one)."""
     for rule in load_catalogue().all_rules():
         if rule.id == rule_id:
-            return {name: getattr(rule, name).get(lang) or getattr(rule, name).get("en", "")
-                    for name in ("title", "reason", "balanced", "question")}
+            return {
+                name: getattr(rule, name).get(lang) or getattr(rule, name).get("en", "")
+                for name in ("title", "reason", "balanced", "question")
+            }
     return None
 
 
@@ -470,4 +542,3 @@ def checklist_text(item_id: str, lang: str) -> str | None:
         if item.id == item_id:
             return item.text.get(lang) or item.text.get("en")
     return None
-

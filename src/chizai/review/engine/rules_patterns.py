@@ -4,6 +4,7 @@ For every pattern the regex parser yields the literals that any match must conta
 ("anchors"); a pattern is only run where its anchors occur, which keeps most rules away
 from most clauses and the review of a long contract fast.
 """
+
 from __future__ import annotations
 
 import functools
@@ -110,7 +111,7 @@ def fast_start(src: str) -> str:
     """The pattern without a leading optional "the ": it only moves where a match starts,
     and a pattern that begins with a party mark or a literal lets the regex engine jump to
     its candidates instead of trying every position (three times faster on English text)."""
-    return src[len(_OPTIONAL_ARTICLE):] if src.startswith(_OPTIONAL_ARTICLE) else src
+    return src[len(_OPTIONAL_ARTICLE) :] if src.startswith(_OPTIONAL_ARTICLE) else src
 
 
 def _outline(src: str) -> tuple[list[int], int | None]:
@@ -127,7 +128,7 @@ def _outline(src: str) -> tuple[list[int], int | None]:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-            if src[i + 1:i + 2] == "]":  # "[]...]": the first ] is a literal
+            if src[i + 1 : i + 2] == "]":  # "[]...]": the first ] is a literal
                 i += 1
         elif ch == "(":
             depth += 1
@@ -154,7 +155,7 @@ def split_alternatives(src: str) -> list[str]:
     bars = _outline(body)[0]
     if not bars:
         return [src]
-    parts = [body[a + 1:b] for a, b in zip([-1, *bars], [*bars, len(body)], strict=False)]
+    parts = [body[a + 1 : b] for a, b in zip([-1, *bars], [*bars, len(body)], strict=False)]
     if any(not p for p in parts):
         return [src]
     return [q for p in parts for q in split_alternatives(p)]
@@ -172,8 +173,7 @@ class PatSet:
         self.srcs = tuple(fast_start(q) for p in srcs for q in split_alternatives(p))
         self.anchors = [anchors(p) for p in self.srcs]
         # per alternative, the single most selective set: used to find candidate units
-        self.gates = [max(a, key=lambda c: (min(len(x) for x in c), -len(c))) if a else ()
-                      for a in self.anchors]
+        self.gates = [max(a, key=lambda c: (min(len(x) for x in c), -len(c))) if a else () for a in self.anchors]
         self.full = compile_alt(self.srcs)
         # a clause is read for several acts, sentences and sections: the same text comes back
         self._selected: dict[str, re.Pattern | None] = {}
@@ -187,13 +187,17 @@ class PatSet:
     def match(self, text: str):
         return self.full.match(text)
 
-    def select_alts(self, hay: str, present: dict[str, bool] | None = None,
-                    ) -> tuple[tuple[str, tuple, tuple[str, ...]], ...]:
+    def select_alts(
+        self,
+        hay: str,
+        present: dict[str, bool] | None = None,
+    ) -> tuple[tuple[str, tuple, tuple[str, ...]], ...]:
         """(source, anchors, gate) of the alternatives whose anchors all occur in ``hay``;
         ``present`` memoises literal tests across pattern sets on the same (long) text."""
         if present is None:
-            return tuple((p, a, g) for p, a, g in zip(self.srcs, self.anchors, self.gates, strict=False)
-                         if passes(a, hay))
+            return tuple(
+                (p, a, g) for p, a, g in zip(self.srcs, self.anchors, self.gates, strict=False) if passes(a, hay)
+            )
         out = []
         for p, a, g in zip(self.srcs, self.anchors, self.gates, strict=False):
             for c in a:

@@ -8,6 +8,7 @@ its sentence (は beats が), else the first after it, else the clause's own sub
 Whoever bears a cost ("shall be borne by the Startup", 「費用は乙の負担とし」) is bound; the
 が-subject of a condition or of a relative clause on the topic is not the sentence's.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,19 +18,26 @@ from .rules_compile import LARGE_CH, SME_CH
 
 # someone lets the other side act: "X shall allow Y's engineers to visit", 「乙は、甲が立ち入ることを認める」
 _ALLOWED = {
-    "en": re.compile(rf"\b(?:allow|permit|let|enable|authori[sz]e|entitle|invite)s?\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)", re.I),
+    "en": re.compile(
+        rf"\b(?:allow|permit|let|enable|authori[sz]e|entitle|invite)s?\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)", re.I
+    ),
     # 「甲が…ことを認める」 (not 「甲が必要と認める」, which is a judgement), 「甲による立入検査を受け入れる」
     # 「乙は、甲又は甲の指定する者が…視察することに協力しなければならない」: the visitor acts
-    "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)(?:(?:又は|または|もしくは|および|及び)[^、。が]{{0,15}}?)?"
-                     rf"(?:が[^。]{{0,40}}?ことを(?:認める|許可する|許諾する|承諾する|受け入れる|拒まない|拒んではならない)"
-                     rf"|が[^。]{{0,40}}?ことに(?:協力|応じ)"
-                     rf"|(?:による|の)[^。、]{{0,12}}?(?:立入|立ち入り|視察|見学|監査|調査|検査)(?:を)?(?:受け入れる|拒まない|拒んではならない|に応じる|に協力する))"),
+    "ja": re.compile(
+        rf"(?P<p>[{SME_CH}{LARGE_CH}]+)(?:(?:又は|または|もしくは|および|及び)[^、。が]{{0,15}}?)?"
+        rf"(?:が[^。]{{0,40}}?ことを(?:認める|許可する|許諾する|承諾する|受け入れる|拒まない|拒んではならない)"
+        rf"|が[^。]{{0,40}}?ことに(?:協力|応じ)"
+        rf"|(?:による|の)[^。、]{{0,12}}?(?:立入|立ち入り|視察|見学|監査|調査|検査)(?:を)?(?:受け入れる|拒まない|拒んではならない|に応じる|に協力する))"
+    ),
 }
 
 # whoever bears the cost is bound by the clause about it
 _BEARER = {
     "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)の(?:負担|費用負担)(?:と|に|で)"),
-    "en": re.compile(rf"\b(?:be|been|is|are)\s+(?:\w+ly\s+)?(?:borne|paid|covered|absorbed)\s+(?:\w+ly\s+)?by\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)", re.I),
+    "en": re.compile(
+        rf"\b(?:be|been|is|are)\s+(?:\w+ly\s+)?(?:borne|paid|covered|absorbed)\s+(?:\w+ly\s+)?by\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)",
+        re.I,
+    ),
 }
 
 
@@ -47,7 +55,7 @@ def clause_subject(subject_rx: re.Pattern, lang: str, text: str) -> str:
     best = None
     for m in subject_rx.finditer(text):
         kind = _kind(m)
-        if lang != "ja" or kind == "MUTUAL" or text[m.end():m.end() + 1] == "は":
+        if lang != "ja" or kind == "MUTUAL" or text[m.end() : m.end() + 1] == "は":
             return kind
         if best is None:
             best = kind  # earliest が-subject, kept unless a は-subject follows
@@ -60,9 +68,13 @@ def subject_kinds(subject_rx: re.Pattern, lang: str, text: str) -> list[tuple[st
     out = []
     for m in subject_rx.finditer(text):
         kind = _kind(m)
-        particle = text[m.end():m.end() + 1]
-        if lang == "ja" and kind != "MUTUAL" and particle == "が" and (
-                JA_CONDITION.match(text, m.end() + 1) or JA_RELATIVE_TOPIC.match(text, m.end() + 1)):
+        particle = text[m.end() : m.end() + 1]
+        if (
+            lang == "ja"
+            and kind != "MUTUAL"
+            and particle == "が"
+            and (JA_CONDITION.match(text, m.end() + 1) or JA_RELATIVE_TOPIC.match(text, m.end() + 1))
+        ):
             continue
         out.append((m.start(), kind, lang != "ja" or kind == "MUTUAL" or particle == "は"))
     for m in _BEARER[lang].finditer(text):

@@ -7,6 +7,7 @@ per non-empty line, article tracking, clause headings, and crude model-contract
 commentary detection for Markdown. ``long_contract`` makes the 60k-character text of
 the speed budget. The benchmark itself uses the real pipeline.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,20 +18,41 @@ from .document import Document, Party, Segment
 
 _JA_ART = re.compile(r"^\s*(第\s*[0-9０-９一二三四五六七八九十百]+\s*条)")
 _EN_ART = re.compile(r"^\s*(?:(?:Article|Section|Clause)\s+)?([0-9]{1,2}(?:\.[0-9]{1,2})*)[.)]?\s+\S")
-_HEADING = re.compile(r"^\s*(?:第\s*[0-9０-９一二三四五六七八九十百]+\s*条\s*[（(][^）)]{1,30}[）)]"
-                      r"|(?:(?:Article|Section|Clause)\s+)?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]?\s+[A-Z][A-Za-z ,/&-]{0,60})\s*$")
+_HEADING = re.compile(
+    r"^\s*(?:第\s*[0-9０-９一二三四五六七八九十百]+\s*条\s*[（(][^）)]{1,30}[）)]"
+    r"|(?:(?:Article|Section|Clause)\s+)?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]?\s+[A-Z][A-Za-z ,/&-]{0,60})\s*$"
+)
 _JA_LABEL = re.compile(r"以下[「『]([^」』]{1,10})[」』]という")
 _EN_LABEL = re.compile(r"\((?:the\s+)?[\"“]([A-Z][A-Za-z]{1,20})[\"”]\)")
 _EN_ROLE = {
-    "Buyer", "Purchaser", "Customer", "Company", "Licensee", "Licensor", "Supplier", "Seller",
-    "Contractor", "Vendor", "Startup", "Partner", "Client", "Manufacturer", "Developer",
+    "Buyer",
+    "Purchaser",
+    "Customer",
+    "Company",
+    "Licensee",
+    "Licensor",
+    "Supplier",
+    "Seller",
+    "Contractor",
+    "Vendor",
+    "Startup",
+    "Partner",
+    "Client",
+    "Manufacturer",
+    "Developer",
 }
 _JA_ROLE_SME = ("乙", "受託者", "受注者", "供給者", "中小受託事業者", "下請事業者")
-_JA_LARGE_OF = {"受託者": "委託者", "委託者": "受託者", "受注者": "発注者", "発注者": "受注者",
-                "甲": "乙", "乙": "甲"}
-_EN_LARGE_OF = {"Supplier": "Buyer", "Seller": "Buyer", "Contractor": "Company",
-                "Licensor": "Licensee", "Licensee": "Licensor", "Startup": "Company",
-                "Partner": "Company", "Vendor": "Customer"}
+_JA_LARGE_OF = {"受託者": "委託者", "委託者": "受託者", "受注者": "発注者", "発注者": "受注者", "甲": "乙", "乙": "甲"}
+_EN_LARGE_OF = {
+    "Supplier": "Buyer",
+    "Seller": "Buyer",
+    "Contractor": "Company",
+    "Licensor": "Licensee",
+    "Licensee": "Licensor",
+    "Startup": "Company",
+    "Partner": "Company",
+    "Vendor": "Customer",
+}
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -67,21 +89,31 @@ def _guess_language(text: str) -> Literal["ja", "en"]:
 def _labels(text: str, lang: str) -> list[str]:
     head = text[:3000]
     if lang == "ja":
-        return list(dict.fromkeys(m.group(1) for m in _JA_LABEL.finditer(head)
-                                  if len(m.group(1)) <= 6 and "契約" not in m.group(1)
-                                  and "本" not in m.group(1)[:1]))
+        return list(
+            dict.fromkeys(
+                m.group(1)
+                for m in _JA_LABEL.finditer(head)
+                if len(m.group(1)) <= 6 and "契約" not in m.group(1) and "本" not in m.group(1)[:1]
+            )
+        )
     found = []
     for m in _EN_LABEL.finditer(head):
         lab = m.group(1)
-        before = head[max(0, m.start() - 90):m.start()]
-        if (lab in _EN_ROLE or re.search(r"(Co\.|Corp|K\.K\.|Inc\.|Ltd\.|Corporation|incorporated)", before)) \
-                and lab not in ("Agreement", "Party", "Parties", "PO"):
+        before = head[max(0, m.start() - 90) : m.start()]
+        if (
+            lab in _EN_ROLE or re.search(r"(Co\.|Corp|K\.K\.|Inc\.|Ltd\.|Corporation|incorporated)", before)
+        ) and lab not in ("Agreement", "Party", "Parties", "PO"):
             found.append(lab)
     return list(dict.fromkeys(found))
 
 
-def fallback_document(text: str, lang: Literal["ja", "en"] | None = None, types: list[str] | None = None,
-                      sme: str | None = None, filename: str | None = None) -> Document:
+def fallback_document(
+    text: str,
+    lang: Literal["ja", "en"] | None = None,
+    types: list[str] | None = None,
+    sme: str | None = None,
+    filename: str | None = None,
+) -> Document:
     """Line-based Document: good enough for rule tests and as a benchmark fallback."""
     lang = lang or _guess_language(text)
     norm, n2o = normalise(text)
@@ -89,6 +121,7 @@ def fallback_document(text: str, lang: Literal["ja", "en"] | None = None, types:
 
     def o2n_at(pos: int) -> int:
         return bisect.bisect_left(n2o, pos, 0, len(norm))
+
     segments: list[Segment] = []
     article: str | None = None
     commentary = False
@@ -122,14 +155,22 @@ def fallback_document(text: str, lang: Literal["ja", "en"] | None = None, types:
                 ref = f"Section {num}"
         else:
             para += 1
-            ref = f"{article}第{para}項" if (article and lang == "ja") else (
-                f"{article}({para})" if article else None)
+            ref = f"{article}第{para}項" if (article and lang == "ja") else (f"{article}({para})" if article else None)
         ns, ne = o2n_at(start), o2n_at(end)
         # a line that is only a clause number and its title is a heading, not text
         kind: Literal["heading", "paragraph"] = "heading" if m and _HEADING.match(body) else "paragraph"
-        segments.append(Segment(kind=kind, start=start, end=end, text=body,
-                                norm=norm[ns:ne], ref=ref, article=article,
-                                is_commentary=commentary))
+        segments.append(
+            Segment(
+                kind=kind,
+                start=start,
+                end=end,
+                text=body,
+                norm=norm[ns:ne],
+                ref=ref,
+                article=article,
+                is_commentary=commentary,
+            )
+        )
     labels = _labels(text, lang)
     parties = [Party(label=lab) for lab in labels[:2]]
     if sme is None:
@@ -147,13 +188,26 @@ def fallback_document(text: str, lang: Literal["ja", "en"] | None = None, types:
         other = (_JA_LARGE_OF if lang == "ja" else _EN_LARGE_OF).get(sme)
         if other:
             parties.append(Party(label=other, role="LARGE"))
-    return Document(text=text, norm=norm, norm_to_orig=n2o, language=lang, segments=segments,
-                    contract_types=list(types or []), parties=parties, sme_label=sme,
-                    filename=filename)
+    return Document(
+        text=text,
+        norm=norm,
+        norm_to_orig=n2o,
+        language=lang,
+        segments=segments,
+        contract_types=list(types or []),
+        parties=parties,
+        sme_label=sme,
+        filename=filename,
+    )
 
 
-def make_document(text: str, lang: Literal["ja", "en"] | None = None, types: list[str] | None = None,
-                  sme: str | None = None, filename: str | None = None) -> Document:
+def make_document(
+    text: str,
+    lang: Literal["ja", "en"] | None = None,
+    types: list[str] | None = None,
+    sme: str | None = None,
+    filename: str | None = None,
+) -> Document:
     """Always the line-based fallback, so rule cases stay independent of the structure
     module's segmentation choices (a one-line case must never become a title)."""
     return fallback_document(text, lang, types, sme, filename)
@@ -180,9 +234,11 @@ _JA_CLAUSES = [
 def long_contract(lang: str = "ja", n_chars: int = 60_000) -> str:
     """A synthetic contract of about ``n_chars`` characters with numbered clauses, some
     unfair and some fair, for the speed budget (60k characters in under 500 ms)."""
-    head = ("取引基本契約書\n\n株式会社大手（以下「甲」という。）と株式会社中小（以下「乙」という。）は、次のとおり契約を締結する。\n\n"
-            if lang == "ja" else
-            'MASTER AGREEMENT\n\nThis Agreement is made between Big Corp. (the "Company") and Small Works Co., Ltd. (the "Supplier").\n\n')
+    head = (
+        "取引基本契約書\n\n株式会社大手（以下「甲」という。）と株式会社中小（以下「乙」という。）は、次のとおり契約を締結する。\n\n"
+        if lang == "ja"
+        else 'MASTER AGREEMENT\n\nThis Agreement is made between Big Corp. (the "Company") and Small Works Co., Ltd. (the "Supplier").\n\n'
+    )
     clauses = _JA_CLAUSES if lang == "ja" else _EN_CLAUSES
     parts, n, size = [head], 1, len(head)
     while size < n_chars:

@@ -1,6 +1,7 @@
 """Clause units of the rules engine: the smallest non-sentence segments, never longer than
 LONG_UNIT characters, with the article text each may draw on, and spans mapped back to
 the original text."""
+
 from __future__ import annotations
 
 import bisect
@@ -8,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .document import Document, Segment
+
 
 @dataclass
 class Unit:
@@ -92,9 +94,18 @@ BREAK = re.compile(r"(?<=[。．！？])|(?<=[a-z0-9)\]][.!?])[\"”’]?\s+(?=[
 
 def piece(doc: Document, s: Segment, off: int, a: int, b: int) -> Segment:
     o_start, o_end = doc.norm_span_to_orig(off + a, off + b)
-    return Segment(kind=s.kind, start=o_start, end=o_end, text=doc.text[o_start:o_end], norm=s.norm[a:b],
-                   ref=s.ref, article=f"{s.article or s.ref}@{a}", heading=s.heading, parent=s.parent,
-                   is_commentary=s.is_commentary)
+    return Segment(
+        kind=s.kind,
+        start=o_start,
+        end=o_end,
+        text=doc.text[o_start:o_end],
+        norm=s.norm[a:b],
+        ref=s.ref,
+        article=f"{s.article or s.ref}@{a}",
+        heading=s.heading,
+        parent=s.parent,
+        is_commentary=s.is_commentary,
+    )
 
 
 def article_contexts(units: list[Unit]) -> list[str]:
@@ -111,7 +122,7 @@ def article_contexts(units: list[Unit]) -> list[str]:
                 ctx[u.idx] = whole
             continue
         for k, u in enumerate(group):
-            near = [v.norm for v in group[max(0, k - 1):k + 2] if v is u or len(v.norm) <= LOCAL]
+            near = [v.norm for v in group[max(0, k - 1) : k + 2] if v is u or len(v.norm) <= LOCAL]
             ctx[u.idx] = " " + " ".join(near)
     return ctx
 
@@ -119,10 +130,10 @@ def article_contexts(units: list[Unit]) -> list[str]:
 def seg_norm_offset(doc: Document, seg: Segment) -> int | None:
     """Where seg.norm starts inside doc.norm, or None when it is not a plain slice."""
     k = bisect.bisect_left(doc.norm_to_orig, seg.start)
-    if k < len(doc.norm) and doc.norm[k:k + len(seg.norm)] == seg.norm:
+    if k < len(doc.norm) and doc.norm[k : k + len(seg.norm)] == seg.norm:
         return k
     pos = doc.norm.find(seg.norm[:40], max(0, k - 50)) if seg.norm else -1
-    if pos >= 0 and doc.norm[pos:pos + len(seg.norm)] == seg.norm:
+    if pos >= 0 and doc.norm[pos : pos + len(seg.norm)] == seg.norm:
         return pos
     return None
 

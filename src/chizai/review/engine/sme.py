@@ -5,6 +5,7 @@ sign that one of them is the smaller supplier side (role words, who orders and w
 performs, who pays, whose technology, size cues, flows of information and rights,
 one-sided duties) and decides, with a confidence the report shows.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,6 +51,7 @@ WEIGHTS: dict[str, float] = {
 
 # ------------------------------------------------------------------ evidence for the SME
 
+
 def _alt(labels: list[str]) -> str:
     return "|".join(re.escape(l) for l in sorted(set(labels), key=len, reverse=True))
 
@@ -66,12 +68,25 @@ def gather_evidence(parties: list[PartyFound], text: str, language: str, types: 
     opening = preamble_window(text)
     for p in parties:
         for role in p.roles:
-            factor = {"supplier": 1, "client": -1, "partner": 0.5, "licensor": 1, "licensee": -1, "discloser": 1,
-                      "recipient": -1, "second": 1}.get(role)
+            factor = {
+                "supplier": 1,
+                "client": -1,
+                "partner": 0.5,
+                "licensor": 1,
+                "licensee": -1,
+                "discloser": 1,
+                "recipient": -1,
+                "second": 1,
+            }.get(role)
             if factor is None:
                 continue
-            kind = {"licensor": "role_licence", "licensee": "role_licence", "discloser": "role_disclosure",
-                    "recipient": "role_disclosure", "second": "role_convention"}.get(role, "role_label")
+            kind = {
+                "licensor": "role_licence",
+                "licensee": "role_licence",
+                "discloser": "role_disclosure",
+                "recipient": "role_disclosure",
+                "second": "role_convention",
+            }.get(role, "role_label")
             ev.append(Evidence(p.label, kind, role, p.start, p.end, factor))
         if p.name:
             ev.extend(_size_by_name(p))
@@ -118,8 +133,14 @@ def _in_exclusion(text: str, pos: int) -> bool:
     recipient developed independently, already held …): not a statement about the deal."""
     a = max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos), text.rfind(". ", 0, pos))
     b = [i for i in (text.find("。", pos), text.find("\n", pos)) if i >= 0]
-    sentence = text[a + 1: min(b) if b else len(text)]
-    return bool(re.search(r"除|該当しない|含まない|この限りでない|independently|already (?:in its possession|known)|does not include|shall not include", sentence, re.I))
+    sentence = text[a + 1 : min(b) if b else len(text)]
+    return bool(
+        re.search(
+            r"除|該当しない|含まない|この限りでない|independently|already (?:in its possession|known)|does not include|shall not include",
+            sentence,
+            re.I,
+        )
+    )
 
 
 def _in_grant(body: str, pos: int) -> bool:
@@ -137,21 +158,31 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     for m in re.finditer(rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,80}}?(?:{_JA_ORDER})", body):
         out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
         break
-    for m in re.finditer(rf"(?:{me})(?:は|が)、?(?:{them})(?:から|より)[^。]{{0,60}}?(?:受託|受注|請け負|引き受け)|(?:{me})(?:は|が)(?:これを)?(?:受託|受注|引き受け|請け負)", body):
+    for m in re.finditer(
+        rf"(?:{me})(?:は|が)、?(?:{them})(?:から|より)[^。]{{0,60}}?(?:受託|受注|請け負|引き受け)|(?:{me})(?:は|が)(?:これを)?(?:受託|受注|引き受け|請け負)",
+        body,
+    ):
         out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
         break
     # X performs the work (Xは…製造する / Xが行う技術指導)
-    perf = [Evidence(L, "perform", m.group(0), m.start(), m.end(), 1.0)
-            for m in re.finditer(rf"(?:{me})(?:が行う|が実施する|は、?[^。]{{0,40}}?(?:{_JA_WORK})(?:し|する|を行)"
-                                 rf"|が[^。、]{{0,30}}?(?:{_JA_WORK})する(?!場合|とき|時|際))", body)
-            if not re.search(rf"(?:{them})(?:が|は)", m.group(0)) and not _in_grant(body, m.start())]
+    perf = [
+        Evidence(L, "perform", m.group(0), m.start(), m.end(), 1.0)
+        for m in re.finditer(
+            rf"(?:{me})(?:が行う|が実施する|は、?[^。]{{0,40}}?(?:{_JA_WORK})(?:し|する|を行)"
+            rf"|が[^。、]{{0,30}}?(?:{_JA_WORK})する(?!場合|とき|時|際))",
+            body,
+        )
+        if not re.search(rf"(?:{them})(?:が|は)", m.group(0)) and not _in_grant(body, m.start())
+    ]
     out.extend(perf[:3])
     # the brand is the larger side's (「甲の新ブランド向けに」)
     brand = re.search(rf"(?:{me})の(?:新|自社|既存)?ブランド", opening)
     if brand:
         out.append(Evidence(L, "brand", brand.group(0), brand.start(), brand.end(), -1.0))
     # X pays Y a fee: the one paid is the one who works
-    for m in re.finditer(rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,60}}?(?:{_JA_FEE})[^。]{{0,40}}?支払", body):
+    for m in re.finditer(
+        rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,60}}?(?:{_JA_FEE})[^。]{{0,40}}?支払", body
+    ):
         if re.search(r"実施料|使用料|許諾料|ライセンス料|ロイヤル?ティ", m.group(0)):
             continue
         out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
@@ -162,12 +193,21 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     if licence and not re.search(grant.format(a=them, b=me), body):
         out.append(Evidence(L, "role_licence", licence.group(0), licence.start(), licence.end(), 1.0))
     # the technology is X's own (甲の保有する技術, 乙が開発した製法)
-    tech = [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-            for m in re.finditer(rf"(?:{me})(?:が|の)(?:長年)?(?:開発した|開発し|保有する|所有する|有する|蓄積した|培った|独自の)", head)
-            if not _in_exclusion(head, m.start())]
+    tech = [
+        Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
+        for m in re.finditer(
+            rf"(?:{me})(?:が|の)(?:長年)?(?:開発した|開発し|保有する|所有する|有する|蓄積した|培った|独自の)", head
+        )
+        if not _in_exclusion(head, m.start())
+    ]
     # the thing being evaluated or applied is offered by its maker (「甲の…を乙の…に適用できるか」)
-    tech += [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-             for m in re.finditer(rf"(?:{me})の[^。、]{{0,30}}?(?:を|が)(?:{them})?[^。]{{0,30}}?(?:適用|採用|使用|利用|適す)(?:できる|する|される)?か(?:否か|どうか)", head)]
+    tech += [
+        Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
+        for m in re.finditer(
+            rf"(?:{me})の[^。、]{{0,30}}?(?:を|が)(?:{them})?[^。]{{0,30}}?(?:適用|採用|使用|利用|適す)(?:できる|する|される)?か(?:否か|どうか)",
+            head,
+        )
+    ]
     out.extend(tech[:2])
     # one-way disclosure: X discloses to Y, never the reverse
     # the verb must belong to 「Yに」 (no clause break in between: 「…場合には、甲に通知し、…開示する」 is not it)
@@ -189,41 +229,77 @@ def _en_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     m = re.search(rf"\b{the}(?:{them})\s+(?:hereby\s+)?(?:{_EN_ORDER})\b[^.;]{{0,60}}?\b{the}(?:{me})\b", body)
     if m:
         out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
-    m = re.search(rf"(?:orders?|purchase orders?|requests?)\s+(?:issued|placed)\s+by\s+{the}(?:{them})\b|\b{the}(?:{me})\s+(?:shall|will|agrees to)\s+accept\w*\s+(?:the\s+)?(?:orders?|engagement)", body)
+    m = re.search(
+        rf"(?:orders?|purchase orders?|requests?)\s+(?:issued|placed)\s+by\s+{the}(?:{them})\b|\b{the}(?:{me})\s+(?:shall|will|agrees to)\s+accept\w*\s+(?:the\s+)?(?:orders?|engagement)",
+        body,
+    )
     if m:
         out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
     grant = r"\b{the}(?:{a})\s+(?:hereby\s+)?grants?\s+(?:to\s+)?{the}(?:{b})\b[^.;]{{0,80}}?licen[cs]e"
     m = None if {"licensor", "licensee"} & set(p.roles) else re.search(grant.format(the=the, a=me, b=them), body)
     if m and not re.search(grant.format(the=the, a=them, b=me), body):
         out.append(Evidence(L, "role_licence", m.group(0), m.start(), m.end(), 1.0))
-    perf = [Evidence(L, "perform", m.group(0), m.start(), m.end(), 1.0)
-            for m in re.finditer(rf"\b{the}(?:{me})\s+(?:shall|will|must|agrees to|undertakes to)\s+(?:\w+\s+){{0,2}}?(?:{_EN_WORK})\b", body)
-            if not _in_grant(body, m.start())]
+    perf = [
+        Evidence(L, "perform", m.group(0), m.start(), m.end(), 1.0)
+        for m in re.finditer(
+            rf"\b{the}(?:{me})\s+(?:shall|will|must|agrees to|undertakes to)\s+(?:\w+\s+){{0,2}}?(?:{_EN_WORK})\b", body
+        )
+        if not _in_grant(body, m.start())
+    ]
     out.extend(perf[:3])
-    m = re.search(rf"\b{the}(?:{me})['’]s\s+(?:own\s+|new\s+|existing\s+)?brands?\b|\bunder\s+{the}(?:{me})['’]s\s+(?:\w+\s+)?(?:brand|trade ?marks?)", opening)
+    m = re.search(
+        rf"\b{the}(?:{me})['’]s\s+(?:own\s+|new\s+|existing\s+)?brands?\b|\bunder\s+{the}(?:{me})['’]s\s+(?:\w+\s+)?(?:brand|trade ?marks?)",
+        opening,
+    )
     if m:
         out.append(Evidence(L, "brand", m.group(0), m.start(), m.end(), -1.0))
-    m = re.search(rf"\b{the}(?:{them})\s+(?:shall|will|must|agrees to)\s+pay\b[^.;]{{0,80}}?(?:\bto\s+{the}(?:{me})\b|fee|price|charges|compensation|remuneration)|fees?\s+payable\s+by\s+{the}(?:{them})\b", body)
+    m = re.search(
+        rf"\b{the}(?:{them})\s+(?:shall|will|must|agrees to)\s+pay\b[^.;]{{0,80}}?(?:\bto\s+{the}(?:{me})\b|fee|price|charges|compensation|remuneration)|fees?\s+payable\s+by\s+{the}(?:{them})\b",
+        body,
+    )
     if m and "royalt" not in m.group(0).lower():
         out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
-    tech = [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-            for m in re.finditer(rf"\b{the}(?:{me})(?:['’]s\s+(?:own\s+|proprietary\s+)?(?:[\w-]+\s+){{0,3}}(?:technology|know-how|process|formula|invention|patents?)\b|\s+(?:{_EN_TECH})\b)", head)]
+    tech = [
+        Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
+        for m in re.finditer(
+            rf"\b{the}(?:{me})(?:['’]s\s+(?:own\s+|proprietary\s+)?(?:[\w-]+\s+){{0,3}}(?:technology|know-how|process|formula|invention|patents?)\b|\s+(?:{_EN_TECH})\b)",
+            head,
+        )
+    ]
     # the thing being evaluated or applied is offered by its maker ("whether X's coating can be applied")
-    tech += [Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-             for m in re.finditer(rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})['’]s\b", head)]
+    tech += [
+        Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
+        for m in re.finditer(
+            rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})['’]s\b", head
+        )
+    ]
     out.extend(tech[:2])
     # a party that buys from suppliers is the customer side
-    m = re.search(rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,6}}?(?:procures?|purchases?|sources?|buys?)\b[^.;]{{0,80}}?\bfrom\s+(?:\w+\s+){{0,2}}(?:suppliers|vendors|subcontractors)", head)
+    m = re.search(
+        rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,6}}?(?:procures?|purchases?|sources?|buys?)\b[^.;]{{0,80}}?\bfrom\s+(?:\w+\s+){{0,2}}(?:suppliers|vendors|subcontractors)",
+        head,
+    )
     if m:
         out.append(Evidence(L, "role_label", m.group(0), m.start(), m.end(), -0.5))
-    if re.search(rf"\b{the}(?:{me})\s+(?:is willing to|wishes to|will|shall|may)\s+disclose\b[^.;]{{0,80}}?\bto\s+{the}(?:{them})\b", opening) and not re.search(
-            rf"\b{the}(?:{them})\s+(?:is willing to|wishes to|will|shall|may)\s+disclose\b[^.;]{{0,80}}?\bto\s+{the}(?:{me})\b", opening):
+    if re.search(
+        rf"\b{the}(?:{me})\s+(?:is willing to|wishes to|will|shall|may)\s+disclose\b[^.;]{{0,80}}?\bto\s+{the}(?:{them})\b",
+        opening,
+    ) and not re.search(
+        rf"\b{the}(?:{them})\s+(?:is willing to|wishes to|will|shall|may)\s+disclose\b[^.;]{{0,80}}?\bto\s+{the}(?:{me})\b",
+        opening,
+    ):
         out.append(Evidence(L, "technology", "one-way disclosure", 0, 0, 1.0))
     # the form is this party's own: its name heads the document, or "Buyer's terms"
     # (a letterhead: a short first line naming this party and no other)
     first = text_first_line(head)
-    if (p.name and first and len(first) <= 80 and norm_key(p.name) and norm_key(p.name) in norm_key(first)
-            and not re.search(them, first)):
+    if (
+        p.name
+        and first
+        and len(first) <= 80
+        and norm_key(p.name)
+        and norm_key(p.name) in norm_key(first)
+        and not re.search(them, first)
+    ):
         out.append(Evidence(L, "drafter", first, 0, len(first), -1.0))
     if "sender" in p.roles:
         out.append(Evidence(L, "drafter", "we / us", p.start, p.end, -0.5))
@@ -238,7 +314,9 @@ def text_first_line(text: str) -> str:
 
 
 _SIZE_SMALL_JA = r"中小企業|小規模事業者|スタートアップ|ベンチャー企業"
-_SIZE_SMALL_EN = r"small(?:\s+and\s+medium(?:-sized)?)?\s+(?:business|enterprise|company)|\bSME\b|start-?up(?:\s+company)?\b"
+_SIZE_SMALL_EN = (
+    r"small(?:\s+and\s+medium(?:-sized)?)?\s+(?:business|enterprise|company)|\bSME\b|start-?up(?:\s+company)?\b"
+)
 
 
 def _number(raw: str) -> float | None:
@@ -258,15 +336,27 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
     for p in parties:
         me = _alt(p.labels + ([p.name] if p.name else []))
         small = _SIZE_SMALL_JA if language == "ja" else _SIZE_SMALL_EN
-        m = re.search(rf"(?:{me})[^。.\n]{{0,40}}?(?:{small})|(?:{small})[^。.\n]{{0,10}}?(?:である|であり)?(?:{me})(?:は|が|\s+is)", head, re.I)
+        m = re.search(
+            rf"(?:{me})[^。.\n]{{0,40}}?(?:{small})|(?:{small})[^。.\n]{{0,10}}?(?:である|であり)?(?:{me})(?:は|が|\s+is)",
+            head,
+            re.I,
+        )
         if m:
             out.append(Evidence(p.label, "size", m.group(0), m.start(), m.end(), 1.0))
-        c = re.search(rf"(?:{me})[^。\n]{{0,80}}?(?:資本金|capital(?: of)?)[^0-9０-９]{{0,10}}([0-9０-９,，.]+)\s*(億|万|百万|million|billion)?", head, re.I)
+        c = re.search(
+            rf"(?:{me})[^。\n]{{0,80}}?(?:資本金|capital(?: of)?)[^0-9０-９]{{0,10}}([0-9０-９,，.]+)\s*(億|万|百万|million|billion)?",
+            head,
+            re.I,
+        )
         num = _number(c.group(1)) if c else None
         if c is not None and num is not None:
-            num *= {"億": 1e8, "万": 1e4, "百万": 1e6, "million": 1e6, "billion": 1e9}.get((c.group(2) or "").lower(), 1)
+            num *= {"億": 1e8, "万": 1e4, "百万": 1e6, "million": 1e6, "billion": 1e9}.get(
+                (c.group(2) or "").lower(), 1
+            )
             capital[p.label] = num
-        s = re.search(rf"(?:{me})[^。\n]{{0,80}}?(?:従業員(?:数)?|employees?)[^0-9０-９]{{0,10}}([0-9０-９,，]+)", head, re.I)
+        s = re.search(
+            rf"(?:{me})[^。\n]{{0,80}}?(?:従業員(?:数)?|employees?)[^0-9０-９]{{0,10}}([0-9０-９,，]+)", head, re.I
+        )
         count = _number(s.group(1)) if s else None
         if count is not None:
             staff[p.label] = count
@@ -310,11 +400,15 @@ def _duty_evidence(parties: list[PartyFound], body: str, language: str) -> list[
     if total < 6:
         return []
     share = 1.0 / len(labels)
-    return [Evidence(l, "duties", f"{n} of {total} duties", 0, 0, round((n / total - share) * 2, 2))
-            for l, n in counts.items() if n / total != share]
+    return [
+        Evidence(l, "duties", f"{n} of {total} duties", 0, 0, round((n / total - share) * 2, 2))
+        for l, n in counts.items()
+        if n / total != share
+    ]
 
 
 # ------------------------------------------------------------------ deciding
+
 
 @dataclass
 class SmeChoice:
@@ -325,7 +419,9 @@ class SmeChoice:
     source: str  # detected, override, override_not_found
 
 
-def score_parties(parties: list[PartyFound], evidence: list[Evidence], weights: dict[str, float] | None = None) -> dict[str, float]:
+def score_parties(
+    parties: list[PartyFound], evidence: list[Evidence], weights: dict[str, float] | None = None
+) -> dict[str, float]:
     w = weights or WEIGHTS
     scores = {p.label: 0.0 for p in parties}
     for e in evidence:
@@ -343,11 +439,21 @@ def decide(parties: list[PartyFound], evidence: list[Evidence], weights: dict[st
     margin = 0.0 if len(order) == 1 else scores[order[0].label] - scores[order[1].label]
     confidence = round(1 - math.exp(-margin / 2.0), 2) if len(order) > 1 else 0.0
     w = weights or WEIGHTS
-    cands = [{
-        "label": p.label, "labels": list(p.labels), "name": p.name, "roles": list(p.roles), "score": round(scores[p.label], 2),
-        "evidence": [{"kind": e.kind, "weight": round(w.get(e.kind, 0.0) * e.factor, 2), "text": e.text[:120]}
-                     for e in evidence if e.party == p.label],
-    } for p in order]
+    cands = [
+        {
+            "label": p.label,
+            "labels": list(p.labels),
+            "name": p.name,
+            "roles": list(p.roles),
+            "score": round(scores[p.label], 2),
+            "evidence": [
+                {"kind": e.kind, "weight": round(w.get(e.kind, 0.0) * e.factor, 2), "text": e.text[:120]}
+                for e in evidence
+                if e.party == p.label
+            ],
+        }
+        for p in order
+    ]
     return SmeChoice(order[0].label, confidence, cands, confidence < UNCERTAIN_BELOW, "detected")
 
 

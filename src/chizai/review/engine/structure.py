@@ -11,6 +11,7 @@ contains such markers, a marker switches to commentary until the next article
 heading (or 前文 / 締結の証 / 別紙), which switches back. Option clauses are kept
 as commentary: they are alternatives the reader may choose, not the contract.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,27 @@ from typing import Any
 from .document import Segment, SegmentKind
 from .messages import msg
 from .lines import (
-    ANNEX, COMMENTARY_MARK, FOLD, PREAMBLE_HEAD, RESUME_JA, SIGNATURE, FENCE, JA_PARA, NUM_SUB, NUM_TOP,
-    item_label, looks_heading, match_item, numerals_of, printed_article, strip_md, to_int, classify, detect_style,
-    split_sentences, write_num,
+    ANNEX,
+    COMMENTARY_MARK,
+    FOLD,
+    PREAMBLE_HEAD,
+    RESUME_JA,
+    SIGNATURE,
+    FENCE,
+    JA_PARA,
+    NUM_SUB,
+    NUM_TOP,
+    item_label,
+    looks_heading,
+    match_item,
+    numerals_of,
+    printed_article,
+    strip_md,
+    to_int,
+    classify,
+    detect_style,
+    split_sentences,
+    write_num,
 )
 
 __all__ = ["segment", "split_sentences"]
@@ -131,13 +150,17 @@ def segment(
     folded = [raw.translate(FOLD) for _, _, raw in lines]
     pre = [classify(f) for f in folded]
     style = detect_style([k for k, _ in pre], folded)
-    has_commentary = any(
-        COMMENTARY_MARK.match(strip_md(f).strip()) for f in folded if f.strip()
-    )
+    has_commentary = any(COMMENTARY_MARK.match(strip_md(f).strip()) for f in folded if f.strip())
 
     units: list[_Unit] = []
     stack: list[int] = []  # open structural units, outermost first
-    state: dict[str, Any] = {"mode": "contract", "seen_article": False, "commentary": None, "preamble": None, "blocks": 0}
+    state: dict[str, Any] = {
+        "mode": "contract",
+        "seen_article": False,
+        "commentary": None,
+        "preamble": None,
+        "blocks": 0,
+    }
 
     def close_to(level: int) -> None:
         while stack and units[stack[-1]].level >= level:
@@ -220,10 +243,17 @@ def segment(
         # ---- title (a second short line naming the contract joins the first)
         if title_open:
             title_open = False
-            if (kind == "text" and len(core) <= 80 and not core.endswith(("。", ".", ":", "："))
-                    and "、" not in core and not SIGNATURE.search(core)
-                    and (re.search(r"契約書|規約|約款|覚書|仕様書", core)
-                         or (looks_heading(core) and re.search(r"AGREEMENT|TERMS|CONTRACT|CONDITIONS", core)))):
+            if (
+                kind == "text"
+                and len(core) <= 80
+                and not core.endswith(("。", ".", ":", "："))
+                and "、" not in core
+                and not SIGNATURE.search(core)
+                and (
+                    re.search(r"契約書|規約|約款|覚書|仕様書", core)
+                    or (looks_heading(core) and re.search(r"AGREEMENT|TERMS|CONTRACT|CONDITIONS", core))
+                )
+            ):
                 units[title_idx].end = content_end
                 title = f"{title} {core}"
                 continue
@@ -245,8 +275,12 @@ def segment(
             u = _Unit("annex", content_start, content_end, 0, label=label, heading=core)
             open_unit(u)
             continue
-        if ((state["seen_article"] or kind == "text") and SIGNATURE.search(core) and len(core) <= 200
-                and (state["seen_article"] or SIGNATURE.match(core))):
+        if (
+            (state["seen_article"] or kind == "text")
+            and SIGNATURE.search(core)
+            and len(core) <= 200
+            and (state["seen_article"] or SIGNATURE.match(core))
+        ):
             if stack and units[stack[0]].kind == "signature":
                 extend(content_end)  # date line, then one line per party: one block
                 continue
@@ -262,24 +296,43 @@ def segment(
             numerals = numerals_of(printed[0])
             label = f"第{printed[0]}条" + (f"の{printed[1] or sub}" if sub else "")
             if (
-                rest.strip() and stack and units[stack[0]].kind == "article" and units[stack[0]].label == label
+                rest.strip()
+                and stack
+                and units[stack[0]].kind == "article"
+                and units[stack[0]].label == label
                 and _heading_only(units[stack[0]])
-                and len(stack) == 1 and not para
+                and len(stack) == 1
+                and not para
             ):
                 # 「第2条（秘密保持）」 heading followed by 「第2条　受領者は…」: one article
                 extend(content_end)
                 continue
             close_all()
             state["seen_article"] = True
-            u = _Unit("article", content_start, content_end, 0, label=label, article=label, heading=head or None,
-                      numerals=numerals)
+            u = _Unit(
+                "article",
+                content_start,
+                content_end,
+                0,
+                label=label,
+                article=label,
+                heading=head or None,
+                numerals=numerals,
+            )
             if not rest.strip():
                 u.head_end = content_end
             open_unit(u)
             if para and (para_no := to_int(para)) and para_no > 1 and rest.strip():
                 # heading like 「第1条2項（…）」 in the model contracts: the text that follows is that paragraph
-                pu = _Unit("paragraph", content_start, content_end, 1, label=f"第{write_num(para_no, numerals)}項",
-                           article=label, heading=head or None)
+                pu = _Unit(
+                    "paragraph",
+                    content_start,
+                    content_end,
+                    1,
+                    label=f"第{write_num(para_no, numerals)}項",
+                    article=label,
+                    heading=head or None,
+                )
                 open_unit(pu)
             last_item_style.clear()
             continue
@@ -307,13 +360,24 @@ def segment(
                 state["seen_article"] = True
                 label = f"{base} {num}"
                 head = rest if rest and len(rest) <= 80 and not rest.endswith(".") else None
-                u = _Unit("article", content_start, content_end, 0, label=label, article=f"{base} {parts[0]}", heading=head)
+                u = _Unit(
+                    "article", content_start, content_end, 0, label=label, article=f"{base} {parts[0]}", heading=head
+                )
                 if head:
                     u.head_end = content_end
                 open_unit(u)
             else:
                 close_to(1)
-                open_unit(_Unit("paragraph", content_start, content_end, 1, label=num, article=units[stack[0]].article if stack else None))
+                open_unit(
+                    _Unit(
+                        "paragraph",
+                        content_start,
+                        content_end,
+                        1,
+                        label=num,
+                        article=units[stack[0]].article if stack else None,
+                    )
+                )
             last_item_style.clear()
             continue
         if style == "numbered" or (style in ("article", "section") and md_level == 0):
@@ -321,9 +385,16 @@ def segment(
             if m:
                 num = m.group(1)
                 top = num.split(".")[0]
-                if stack and units[stack[0]].kind == "article" and (top_label := units[stack[0]].label) and top_label.split()[-1].split(".")[0] == top:
+                if (
+                    stack
+                    and units[stack[0]].kind == "article"
+                    and (top_label := units[stack[0]].label)
+                    and top_label.split()[-1].split(".")[0] == top
+                ):
                     close_to(1)
-                    open_unit(_Unit("paragraph", content_start, content_end, 1, label=num, article=units[stack[0]].article))
+                    open_unit(
+                        _Unit("paragraph", content_start, content_end, 1, label=num, article=units[stack[0]].article)
+                    )
                     last_item_style.clear()
                     continue
                 if style == "numbered":
@@ -363,8 +434,16 @@ def segment(
                 if k >= 2 and not any(units[c].kind == "paragraph" for c in units[art].children):
                     _insert_implicit_paragraph(units, art)
                 close_to(1)
-                open_unit(_Unit("paragraph", content_start, content_end, 1, label=f"第{write_num(k, units[art].numerals)}項",
-                                article=units[art].article))
+                open_unit(
+                    _Unit(
+                        "paragraph",
+                        content_start,
+                        content_end,
+                        1,
+                        label=f"第{write_num(k, units[art].numerals)}項",
+                        article=units[art].article,
+                    )
+                )
                 last_item_style.clear()
                 continue
 
@@ -401,8 +480,15 @@ def segment(
                     level = 2
                     last_item_style[:] = [istyle]
             numerals = units[stack[0]].numerals if stack else "ascii"
-            u = _Unit("item", content_start, content_end, level, label=item_label(istyle, ilabel, language, style, numerals),
-                      article=units[stack[0]].article if stack else None, style=istyle)
+            u = _Unit(
+                "item",
+                content_start,
+                content_end,
+                level,
+                label=item_label(istyle, ilabel, language, style, numerals),
+                article=units[stack[0]].article if stack else None,
+                style=istyle,
+            )
             open_unit(u)
             extend(content_end)
             continue
@@ -451,7 +537,9 @@ def _insert_implicit_paragraph(units: list[_Unit], art: int) -> None:
     """
     a = units[art]
     start = a.head_end if a.head_end is not None else a.start
-    pu = _Unit("paragraph", start, max(start, a.end), 1, label=f"第{write_num(1, a.numerals)}項", article=a.article, parent=art)
+    pu = _Unit(
+        "paragraph", start, max(start, a.end), 1, label=f"第{write_num(1, a.numerals)}項", article=a.article, parent=art
+    )
     units.append(pu)
     idx = len(units) - 1
     for c in a.children:
@@ -511,11 +599,20 @@ def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: 
         while parent is not None and parent not in index_of:
             parent = units[parent].parent
         kind = "preamble" if u.kind == "preamble" else u.kind
-        out.append(Segment(
-            kind=kind, start=start, end=end, text=text[start:end], norm=norm[o2n[start]:o2n[end]],
-            ref=ref_of(i) if u.kind != "preamble" else ("前文" if language == "ja" else "Preamble"),
-            article=u.article, heading=u.heading, parent=None, is_commentary=u.commentary,
-        ))
+        out.append(
+            Segment(
+                kind=kind,
+                start=start,
+                end=end,
+                text=text[start:end],
+                norm=norm[o2n[start] : o2n[end]],
+                ref=ref_of(i) if u.kind != "preamble" else ("前文" if language == "ja" else "Preamble"),
+                article=u.article,
+                heading=u.heading,
+                parent=None,
+                is_commentary=u.commentary,
+            )
+        )
         pos_of[i] = k
     # parents need final indices: rebuild with them
     final: list[Segment] = []
@@ -525,8 +622,20 @@ def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: 
         while parent is not None and parent not in pos_of:
             parent = units[parent].parent
         seg = out[k]
-        final.append(Segment(seg.kind, seg.start, seg.end, seg.text, seg.norm, seg.ref, seg.article,
-                             seg.heading, pos_of.get(parent) if parent is not None else None, seg.is_commentary))
+        final.append(
+            Segment(
+                seg.kind,
+                seg.start,
+                seg.end,
+                seg.text,
+                seg.norm,
+                seg.ref,
+                seg.article,
+                seg.heading,
+                pos_of.get(parent) if parent is not None else None,
+                seg.is_commentary,
+            )
+        )
 
     # sentences: the text of each contract unit not covered by its children
     sentences: list[Segment] = []
@@ -557,8 +666,11 @@ def _finish(units: list[_Unit], text: str, norm: str, o2n: list[int], language: 
                 stext = text[sa:sb]
                 if not stext.strip("`#-* \t\n"):
                     continue
-                sentences.append(Segment("sentence", sa, sb, stext, norm[o2n[sa]:o2n[sb]], seg.ref,
-                                         seg.article, seg.heading, k, False))
+                sentences.append(
+                    Segment(
+                        "sentence", sa, sb, stext, norm[o2n[sa] : o2n[sb]], seg.ref, seg.article, seg.heading, k, False
+                    )
+                )
     if not sentences:
         return final
     # merge keeping parents before children; sentence parent indices shift, so remap

@@ -6,6 +6,7 @@ expansion is covered too: the parsers behind python-docx and openpyxl already re
 and these tests keep it that way. Time and peak memory of whole entry points are measured
 in ``test_archive_bomb.py``.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,7 +30,9 @@ from chizai.review.tests.test_archive_bomb import bombs  # noqa: F401
 from chizai.review.tests.test_archive_probes import legit_docx, legit_xlsx
 
 MIB = 1024 * 1024
-METI_WORD = sorted((Path(__file__).resolve().parents[5] / "shared" / "data" / "meti-oi-model-contracts" / "word").glob("*.docx"))
+METI_WORD = sorted(
+    (Path(__file__).resolve().parents[5] / "shared" / "data" / "meti-oi-model-contracts" / "word").glob("*.docx")
+)
 
 
 def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -58,6 +61,7 @@ def _reason(data, **limits) -> str:
 
 # --- legit files pass ------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(not METI_WORD, reason="shared METI model contracts not present")
 def test_real_word_contracts_pass_with_their_real_size():
     for path in METI_WORD:
@@ -85,6 +89,7 @@ def test_small_repetitive_parts_may_exceed_the_ratio():
 
 
 # --- limits ---------------------------------------------------------------------------------
+
 
 def test_declared_sizes_refuse_at_once(bombs):  # noqa: F811
     for path in bombs.values():
@@ -135,7 +140,7 @@ def test_a_part_that_claims_less_than_it_holds_is_damaged_not_inflated():
 
 def test_a_part_that_claims_more_than_it_holds_is_refused_by_its_claim():
     data = _zip({"a.xml": b"<a/>"})
-    assert _reason(_set_central(data, 24, "<L", 2 ** 31)) == "size"
+    assert _reason(_set_central(data, 24, "<L", 2**31)) == "size"
 
 
 def test_too_many_entries_declared_or_hidden():
@@ -160,7 +165,7 @@ def test_zip64_end_records_are_read(monkeypatch):
     monkeypatch.undo()
     assert b"PK\x06\x06" in data
     at = data.rindex(b"PK\x05\x06")
-    data = data[:at + 8] + b"\xff\xff\xff\xff" + data[at + 12:]  # as past 65,535 entries: "see the zip64 record"
+    data = data[: at + 8] + b"\xff\xff\xff\xff" + data[at + 12 :]  # as past 65,535 entries: "see the zip64 record"
     assert safearchive.check(data).entries == 3
     assert _reason(data, max_entries=2) == "entries"
 
@@ -196,8 +201,10 @@ def test_a_stream_that_cannot_seek_is_an_archive_error():
 
 # --- any input: a Summary or an ArchiveError ----------------------------------------------------
 
-_SEED_ZIPS = [_zip({"word/document.xml": b"<w:document/>" * 50, "[Content_Types].xml": b"<Types/>"}),
-              _zip({"a": b""}, zipfile.ZIP_STORED)]
+_SEED_ZIPS = [
+    _zip({"word/document.xml": b"<w:document/>" * 50, "[Content_Types].xml": b"<Types/>"}),
+    _zip({"a": b""}, zipfile.ZIP_STORED),
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -210,13 +217,16 @@ def test_any_bytes_give_a_summary_or_an_archive_error(data):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(_SEED_ZIPS), st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=8),
-       st.integers(0, 64))
+@given(
+    st.sampled_from(_SEED_ZIPS),
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=8),
+    st.integers(0, 64),
+)
 def test_corrupted_zips_give_a_summary_or_an_archive_error(seed, changes, cut):
     data = bytearray(seed)
     for position, value in changes:
         data[position % len(data)] = value
-    data = bytes(data[:len(data) - cut])
+    data = bytes(data[: len(data) - cut])
     try:
         summary = safearchive.check(data, max_bytes=MIB)
     except safearchive.ArchiveError:
@@ -225,6 +235,7 @@ def test_corrupted_zips_give_a_summary_or_an_archive_error(seed, changes, cut):
 
 
 # --- the callers ---------------------------------------------------------------------------
+
 
 def test_the_engine_refuses_with_its_own_code_and_both_languages(bombs):  # noqa: F811
     with pytest.raises(ReviewInputError) as refused:
@@ -272,9 +283,12 @@ def test_trace_refuses_a_manifest_bomb():
 
 # --- XML entity expansion ("billion laughs") and external entities ----------------------------
 
-_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lollollollollollollollollollol">'
-           + "".join(f'<!ENTITY lol{i} "' + (f"&lol{i - 1};" if i > 1 else "&lol;") * 10 + '">' for i in range(1, 10))
-           + ']>', "&lol9;")
+_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lollollollollollollollollollol">'
+    + "".join(f'<!ENTITY lol{i} "' + (f"&lol{i - 1};" if i > 1 else "&lol;") * 10 + '">' for i in range(1, 10))
+    + "]>",
+    "&lol9;",
+)
 
 
 def _external(tmp_path) -> tuple[str, str]:

@@ -5,6 +5,7 @@ Each measurement runs in a fresh interpreter (``test_archive_probes.py``), so ``
 is that process's own peak and not the test runner's. The bombs are built once per session;
 the register's entry points are measured in ``register/tests/test_bomb.py`` with them.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -41,6 +42,7 @@ def check_report(report: dict, entries: list[str]) -> None:
 
 # --- the tests ----------------------------------------------------------------------------------
 
+
 def test_engine_refuses_the_bomb_fast_with_flat_memory(bombs):
     report = run_probe("chizai.review.tests.test_archive_probes:engine_probe", bombs["docx"])
     assert report["warm"]["outcome"].startswith("accepted"), report
@@ -67,7 +69,8 @@ def test_the_review_page_shows_the_refusal_in_the_user_language(org, owner, bomb
     client = Client()
     client.force_login(owner)
     upload = SimpleUploadedFile("契約書.docx", bombs["docx"].read_bytes())
-    response = client.post(f"/o/{org.slug}/reviews/", {"file": upload, "contract_type": "auto", "lang": "auto"},
-                           HTTP_ACCEPT_LANGUAGE=lang)
+    response = client.post(
+        f"/o/{org.slug}/reviews/", {"file": upload, "contract_type": "auto", "lang": "auto"}, HTTP_ACCEPT_LANGUAGE=lang
+    )
     assert response.status_code == 400 and words in response.content.decode()
     assert not ContractReview.objects.exists()

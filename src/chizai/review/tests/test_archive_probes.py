@@ -7,6 +7,7 @@ files (python-docx / openpyxl templates) whose main part inflates to 1 GiB. Noth
 imports ``chizai.safearchive``: the probes measure entry points, so they run unchanged
 against code without the checker.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,24 +23,29 @@ import zlib
 from pathlib import Path
 from unittest import mock
 
-GIB = 1024 ** 3
+GIB = 1024**3
 _BLOCK_SIZE = 1 << 20
 # A probe that regresses must fail its test, not take the machine with it.
 PROBE_ADDRESS_SPACE = 4 * GIB
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-DOCX_PART = ("word/document.xml",
-              f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}"><w:body><w:p><w:r>'
-              '<w:t xml:space="preserve">第1条',
-              "</w:t></w:r></w:p></w:body></w:document>")
-XLSX_PART = ("xl/worksheets/sheet1.xml",
-              f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_S}"><sheetData>'
-              '<row r="1"><c r="A1" t="inlineStr"><is><t>',
-              "</t></is></c></row></sheetData></worksheet>")
+DOCX_PART = (
+    "word/document.xml",
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}"><w:body><w:p><w:r>'
+    '<w:t xml:space="preserve">第1条',
+    "</w:t></w:r></w:p></w:body></w:document>",
+)
+XLSX_PART = (
+    "xl/worksheets/sheet1.xml",
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_S}"><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>',
+    "</t></is></c></row></sheetData></worksheet>",
+)
 
 
 # --- the bombs ------------------------------------------------------------------------------
+
 
 def legit_docx(text: str = "第1条（目的）本契約は、甲が乙に開示する秘密情報の取扱いを定める。") -> bytes:
     import docx
@@ -94,8 +100,10 @@ def _inflate_part(template: bytes, target: Path, part: tuple[str, str, str], siz
     name, head, tail = part
     head_b, tail_b = head.encode(), tail.encode()
     block = b" " * _BLOCK_SIZE
-    with zipfile.ZipFile(io.BytesIO(template)) as src, \
-            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as out:
+    with (
+        zipfile.ZipFile(io.BytesIO(template)) as src,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as out,
+    ):
         for info in src.infolist():
             if info.filename != name:
                 out.writestr(info.filename, src.read(info.filename))
@@ -127,6 +135,7 @@ def build_bombs(directory: Path) -> dict[str, Path]:
 
 # --- measuring in a fresh interpreter -------------------------------------------------------
 
+
 def peak_mb() -> float:
     """This process's peak resident memory in MB.
 
@@ -152,7 +161,11 @@ def timed(call, expected: type[BaseException]) -> dict:
         outcome = f"refused: {exc}"
     except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
         outcome = f"crashed: {type(exc).__name__}: {exc}"
-    return {"seconds": round(time.perf_counter() - started, 4), "outcome": outcome[:400], "peak_mb": round(peak_mb(), 1)}
+    return {
+        "seconds": round(time.perf_counter() - started, 4),
+        "outcome": outcome[:400],
+        "peak_mb": round(peak_mb(), 1),
+    }
 
 
 def _limit_address_space():
@@ -163,8 +176,12 @@ def _probe_env(home: Path | None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "CHIZAI_", "DJANGO_"))}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[3])  # src/, so the code under test is this tree
     if home is not None:
-        env.update(DJANGO_SETTINGS_MODULE="chizai.settings", CHIZAI_HOME=str(home), CHIZAI_SECRET_KEY="test-only",
-                   CHIZAI_MASTER_KEY=base64.b64encode(b"k" * 32).decode())
+        env.update(
+            DJANGO_SETTINGS_MODULE="chizai.settings",
+            CHIZAI_HOME=str(home),
+            CHIZAI_SECRET_KEY="test-only",
+            CHIZAI_MASTER_KEY=base64.b64encode(b"k" * 32).decode(),
+        )
     return env
 
 
@@ -172,14 +189,23 @@ def run_probe(target: str, *args, home: Path | None = None) -> dict:
     """``module:function`` called with ``args`` in a new interpreter; returns what it returned (JSON)."""
     module, function = target.split(":")
     code = f"import json, sys\nfrom {module} import {function}\nprint('PROBE', json.dumps({function}(*sys.argv[1:])))"
-    res = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=300,
-                         env=_probe_env(home), preexec_fn=_limit_address_space)
+    res = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_probe_env(home),
+        preexec_fn=_limit_address_space,
+    )
     lines = [line for line in res.stdout.splitlines() if line.startswith("PROBE ")]
-    assert res.returncode == 0 and lines, f"probe failed ({res.returncode}):\n{res.stdout[-2000:]}\n{res.stderr[-4000:]}"
-    return json.loads(lines[-1][len("PROBE "):])
+    assert res.returncode == 0 and lines, (
+        f"probe failed ({res.returncode}):\n{res.stdout[-2000:]}\n{res.stderr[-4000:]}"
+    )
+    return json.loads(lines[-1][len("PROBE ") :])
 
 
 # --- probes (run in the fresh interpreter) ----------------------------------------------------
+
 
 def setup_django() -> tuple:
     """Django on a new SQLite database, English, and an owner in an organisation.
@@ -203,8 +229,9 @@ def setup_django() -> tuple:
     settings.MEDIA_ROOT = settings.CHIZAI_HOME / "files"
     translation.activate("en")
     owner = get_user_model().objects.create_user("owner1", password=None)  # no hashing: argon2 alone peaks near 100 MB
-    org = Organization.objects.create(slug="acme", name_ja="テスト工業株式会社", name_en="Test Kogyo", prefecture="愛知県",
-                                      industry="machining")
+    org = Organization.objects.create(
+        slug="acme", name_ja="テスト工業株式会社", name_en="Test Kogyo", prefecture="愛知県", industry="machining"
+    )
     Membership.objects.create(user=owner, organization=org, role="owner")
     return owner, org
 
@@ -229,20 +256,32 @@ def review_probe(path: str) -> dict:
     from chizai.review.models import ContractReview
 
     data = Path(path).read_bytes()
-    partner = Partner.objects.create(organization=org, name_ja="東海オートパーツ株式会社", name_en="Tokai Auto Parts",
-                                     kind=Partner.Kind.TIER1, created_by=owner)
-    agreement, _warnings = disclosure.create_agreement(owner, org, partner.pk, title="秘密保持契約", type="NDA",
-                                                       direction="mutual", status="draft")
+    partner = Partner.objects.create(
+        organization=org,
+        name_ja="東海オートパーツ株式会社",
+        name_en="Tokai Auto Parts",
+        kind=Partner.Kind.TIER1,
+        created_by=owner,
+    )
+    agreement, _warnings = disclosure.create_agreement(
+        owner, org, partner.pk, title="秘密保持契約", type="NDA", direction="mutual", status="draft"
+    )
     deal = deals.create_deal(owner, org, partner=partner, title="樹脂ギア共同開発", kind="joint_rd")
     report = {"warm": timed(lambda: review.validate_input(legit_docx(), "legit.docx", {}).language, ChizaiError)}
     report["review_validate"] = timed(lambda: review.validate_input(data, "bomb.docx", {}), ChizaiError)
-    report["review_submit"] = timed(lambda: review.submit_review(owner, org, filename="bomb.docx", data=data), ChizaiError)
+    report["review_submit"] = timed(
+        lambda: review.submit_review(owner, org, filename="bomb.docx", data=data), ChizaiError
+    )
     report["agreement_file"] = timed(
-        lambda: disclosure.attach_file(owner, org, agreement.pk, filename="bomb.docx", data=data), ChizaiError)
+        lambda: disclosure.attach_file(owner, org, agreement.pk, filename="bomb.docx", data=data), ChizaiError
+    )
     report["deal_draft"] = timed(lambda: deals.add_draft(owner, deal, filename="bomb.docx", data=data), ChizaiError)
     agreement.refresh_from_db()
-    report["stored"] = {"reviews": ContractReview.objects.count(), "agreement_file": agreement.file_name,
-                        "drafts": deal.drafts.count()}
+    report["stored"] = {
+        "reviews": ContractReview.objects.count(),
+        "agreement_file": agreement.file_name,
+        "drafts": deal.drafts.count(),
+    }
     return report
 
 
@@ -252,13 +291,20 @@ def register_upload_probe(docx_path: str, xlsx_path: str) -> dict:
     from chizai.register import services
 
     asset = services.create_asset(owner, org, title_ja="作業標準", classification="confidential")
-    report = {"warm": timed(lambda: services.upload_version(owner, org, asset.pk, io.BytesIO(legit_docx()),
-                                                            name="legit.docx").size, ChizaiError)}
+    report = {
+        "warm": timed(
+            lambda: services.upload_version(owner, org, asset.pk, io.BytesIO(legit_docx()), name="legit.docx").size,
+            ChizaiError,
+        )
+    }
     for kind, path in (("docx", docx_path), ("xlsx", xlsx_path)):
         with open(path, "rb") as handle:
             report[f"upload_{kind}"] = timed(
-                lambda handle=handle, kind=kind: services.upload_version(owner, org, asset.pk, handle, name=f"bomb.{kind}"),
-                ChizaiError)
+                lambda handle=handle, kind=kind: services.upload_version(
+                    owner, org, asset.pk, handle, name=f"bomb.{kind}"
+                ),
+                ChizaiError,
+            )
     return report
 
 
@@ -298,5 +344,7 @@ def register_excel_probe(xlsx_path: str) -> dict:
     export = excel.export_register(owner, org)
     report = {"warm": timed(lambda: excel.import_register(owner, org, io.BytesIO(export)).ok, ChizaiError)}
     with open(xlsx_path, "rb") as handle:
-        report["excel_import"] = timed(lambda: [e[2] for e in excel.import_register(owner, org, handle).errors], ChizaiError)
+        report["excel_import"] = timed(
+            lambda: [e[2] for e in excel.import_register(owner, org, handle).errors], ChizaiError
+        )
     return report

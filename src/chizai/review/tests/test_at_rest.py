@@ -1,4 +1,5 @@
 """R5: contract text under review and the report's clause quotes are sealed in the database."""
+
 import pytest
 
 from chizai.core.services import ChizaiError
@@ -32,8 +33,9 @@ def test_contract_text_and_quotes_are_not_in_the_database(org, owner, as_file):
 
 def test_sealed_review_reads_back_everywhere_it_is_used(org, owner):
     v1 = services.submit_review(owner, org, filename="nda.txt", text=CONTRACT)
-    v2 = services.submit_review(owner, org, filename="nda.txt", text=CONTRACT + "\n第3条（期間）\n本契約は1年間有効とする。\n",
-                                previous=v1)
+    v2 = services.submit_review(
+        owner, org, filename="nda.txt", text=CONTRACT + "\n第3条（期間）\n本契約は1年間有効とする。\n", previous=v1
+    )
     v1, v2 = ContractReview.objects.get(pk=v1.pk), ContractReview.objects.get(pk=v2.pk)
     assert MARKER in v1.text and v1.report["findings"][0]["rule_id"] == "NDA-03"
     report = services.report_object(v1)
@@ -50,22 +52,30 @@ def test_sealed_text_of_another_organisation_does_not_open(org, other_org, owner
     MembershipFactory(organization=other_org, user=owner, role="owner")
     mine = services.submit_review(owner, org, filename="nda.txt", text=CONTRACT)
     theirs = services.submit_review(owner, other_org, filename="other.txt", text=NDA_JA)
-    ContractReview.objects.filter(pk=theirs.pk).update(
-        text_sealed=ContractReview.objects.get(pk=mine.pk).text_sealed)
+    ContractReview.objects.filter(pk=theirs.pk).update(text_sealed=ContractReview.objects.get(pk=mine.pk).text_sealed)
     with pytest.raises(ChizaiError):
         _ = ContractReview.objects.get(pk=theirs.pk).text
 
 
 def test_report_sealed_cannot_pass_for_the_text(org, owner):
     review = services.submit_review(owner, org, filename="nda.txt", text=CONTRACT)
-    ContractReview.objects.filter(pk=review.pk).update(text_sealed=ContractReview.objects.get(pk=review.pk).report_sealed)
+    ContractReview.objects.filter(pk=review.pk).update(
+        text_sealed=ContractReview.objects.get(pk=review.pk).report_sealed
+    )
     with pytest.raises(ChizaiError):
         _ = ContractReview.objects.get(pk=review.pk).text
 
 
 def test_constructor_and_create_accept_plain_values(org, owner):
-    review = ContractReview.objects.create(organization=org, created_by=owner, title="t", filename="f.txt",
-                                           text=CONTRACT, content_sha256="0" * 64, report={"findings": [], "summary": MARKER})
+    review = ContractReview.objects.create(
+        organization=org,
+        created_by=owner,
+        title="t",
+        filename="f.txt",
+        text=CONTRACT,
+        content_sha256="0" * 64,
+        report={"findings": [], "summary": MARKER},
+    )
     again = ContractReview.objects.get(pk=review.pk)
     assert again.text == CONTRACT and again.report["summary"] == MARKER
     assert leaked([MARKER]) == []

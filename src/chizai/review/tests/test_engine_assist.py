@@ -1,4 +1,5 @@
 """The statistical layer withdraws "protection missing" findings it can show are wrong."""
+
 from types import SimpleNamespace
 
 from chizai.review.engine import assist, load_document
@@ -54,8 +55,11 @@ def test_clause_findings_and_japanese_are_left_to_the_rules(monkeypatch):
     with_span.span = (0, 5)
     kept, _ = assist.withdraw_contradicted_absences(_doc(), [with_span])
     assert kept == [with_span]
-    ja = load_document("秘密保持契約書\n\n甲と乙は、次のとおり秘密保持契約を締結する。\n\n第1条（秘密保持）\n乙は、甲から開示を受けた技術情報を秘密として保持し、第三者に開示してはならない。\n",
-                       "ja.txt", contract_type="NDA")
+    ja = load_document(
+        "秘密保持契約書\n\n甲と乙は、次のとおり秘密保持契約を締結する。\n\n第1条（秘密保持）\n乙は、甲から開示を受けた技術情報を秘密として保持し、第三者に開示してはならない。\n",
+        "ja.txt",
+        contract_type="NDA",
+    )
     kept, notes = assist.withdraw_contradicted_absences(ja, [_absent("NDA-08")])
     assert [f.rule_id for f in kept] == ["NDA-08"] and notes == []
 

@@ -1,5 +1,6 @@
 """The clause representation (clauses.py): who receives what, over which objects, on
 what terms — read the same way whatever words the drafter chose."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,98 +23,134 @@ def only(lang: str, text: str, kind: str, **kw) -> clauses.Act:
     return got[0]
 
 
-@pytest.mark.parametrize("text", [
-    f"成果物に関する一切の権利は{L}に帰属する。",
-    f"成果物の著作権は{L}の所有とする。",
-    f"{S}は、成果物の著作権を{L}に譲渡したものとみなす。",
-    f"成果物に関する権利は{L}が承継する。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"成果物に関する一切の権利は{L}に帰属する。",
+        f"成果物の著作権は{L}の所有とする。",
+        f"{S}は、成果物の著作権を{L}に譲渡したものとみなす。",
+        f"成果物に関する権利は{L}が承継する。",
+    ],
+)
 def test_japanese_ownership_moves_to_the_other_side(text):
     act = only("ja", text, "own")
     assert act.to == "LARGE" and not act.negated and {"results", "ip", "all_rights"} & act.objects
 
 
-@pytest.mark.parametrize("text", [
-    f"All Deliverables shall vest in the {L * 5} upon creation.",
-    f"All Deliverables belong to the {L * 5}.",
-    f"All Deliverables shall be the exclusive property of the {L * 5}.",
-    f"The {S * 8} hereby assigns all Deliverables to the {L * 5}.",
-    f"Title to the Deliverables passes to the {L * 5} on delivery.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"All Deliverables shall vest in the {L * 5} upon creation.",
+        f"All Deliverables belong to the {L * 5}.",
+        f"All Deliverables shall be the exclusive property of the {L * 5}.",
+        f"The {S * 8} hereby assigns all Deliverables to the {L * 5}.",
+        f"Title to the Deliverables passes to the {L * 5} on delivery.",
+    ],
+)
 def test_english_ownership_moves_to_the_other_side(text):
     act = only("en", text, "own")
     assert act.to == "LARGE" and "results" in act.objects
 
 
-@pytest.mark.parametrize("text, duty", [
-    (f"{S}は、{L}に対し、試験データを提出する。", True),
-    (f"{S}は、{L}に試験データを提出しなければならない。", True),
-    (f"{S}が開示する技術に関する権利は{S}に帰属する。", False),   # names a thing
-    (f"{S}が{L}に提供する場合には、事前に通知する。", False),      # names a condition
-])
+@pytest.mark.parametrize(
+    "text, duty",
+    [
+        (f"{S}は、{L}に対し、試験データを提出する。", True),
+        (f"{S}は、{L}に試験データを提出しなければならない。", True),
+        (f"{S}が開示する技術に関する権利は{S}に帰属する。", False),  # names a thing
+        (f"{S}が{L}に提供する場合には、事前に通知する。", False),  # names a condition
+    ],
+)
 def test_an_attributive_verb_is_not_a_duty_to_hand_over(text, duty):
     assert any(a.kind == "provide" for a in acts("ja", text)) is duty
 
 
-@pytest.mark.parametrize("lang, text", [
-    ("en", "All Joint Inventions shall be jointly owned by the Parties."),
-    ("en", f"The {S * 8} and the {L * 5} shall jointly own the Results."),
-    ("en", f"Results made together are owned jointly by {S * 8} and {L * 5}."),
-    ("ja", f"共同で生じた発明は、{S}及び{L}の共有とする。"),
-    ("ja", "本研究の成果は、両当事者の共有とする。"),
-])
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("en", "All Joint Inventions shall be jointly owned by the Parties."),
+        ("en", f"The {S * 8} and the {L * 5} shall jointly own the Results."),
+        ("en", f"Results made together are owned jointly by {S * 8} and {L * 5}."),
+        ("ja", f"共同で生じた発明は、{S}及び{L}の共有とする。"),
+        ("ja", "本研究の成果は、両当事者の共有とする。"),
+    ],
+)
 def test_joint_ownership_goes_to_both_sides(lang, text):
     assert any(a.to == "MUTUAL" for a in acts(lang, text) if a.kind == "own" and not a.negated)
 
 
-@pytest.mark.parametrize("text, kind, to", [
-    (f"{L * 5} shall have all right, title and interest in the Deliverables.", "own", "LARGE"),
-    (f"{L * 5} shall be the sole and exclusive owner of all Deliverables.", "own", "LARGE"),
-    (f"Ownership of the tooling designs shall vest solely in {L * 5}.", "own", "LARGE"),
-    (f"{S * 8} hereby grants {L * 5} or its customers a non-exclusive right to use the software.", "license", "LARGE"),
-    (f"{L * 5} is hereby granted a royalty-free licence under the Background Patents.", "license", "LARGE"),
-    (f"{L * 5} is authorised to reproduce the drawings for its own plants.", "license", "LARGE"),
-    (f"{S * 8} will not at any time during the term or thereafter attack the validity of the patents.", "no_assert", "SME"),
-    (f"{S * 8} acknowledges the validity of the patents of {L * 5}.", "no_assert", "SME"),
-    (f"During the term, neither {S * 8} nor its affiliates will represent a manufacturer of similar products.", "restrict", "SME"),
-    (f"{S * 8} shall not, directly or indirectly, distribute competing products.", "restrict", "SME"),
-    (f"{L * 5} shall purchase the Products exclusively from {S * 8}.", "restrict", "LARGE"),
-])
+@pytest.mark.parametrize(
+    "text, kind, to",
+    [
+        (f"{L * 5} shall have all right, title and interest in the Deliverables.", "own", "LARGE"),
+        (f"{L * 5} shall be the sole and exclusive owner of all Deliverables.", "own", "LARGE"),
+        (f"Ownership of the tooling designs shall vest solely in {L * 5}.", "own", "LARGE"),
+        (
+            f"{S * 8} hereby grants {L * 5} or its customers a non-exclusive right to use the software.",
+            "license",
+            "LARGE",
+        ),
+        (f"{L * 5} is hereby granted a royalty-free licence under the Background Patents.", "license", "LARGE"),
+        (f"{L * 5} is authorised to reproduce the drawings for its own plants.", "license", "LARGE"),
+        (
+            f"{S * 8} will not at any time during the term or thereafter attack the validity of the patents.",
+            "no_assert",
+            "SME",
+        ),
+        (f"{S * 8} acknowledges the validity of the patents of {L * 5}.", "no_assert", "SME"),
+        (
+            f"During the term, neither {S * 8} nor its affiliates will represent a manufacturer of similar products.",
+            "restrict",
+            "SME",
+        ),
+        (f"{S * 8} shall not, directly or indirectly, distribute competing products.", "restrict", "SME"),
+        (f"{L * 5} shall purchase the Products exclusively from {S * 8}.", "restrict", "LARGE"),
+    ],
+)
 def test_english_acts_in_the_wordings_of_filed_contracts(text, kind, to):
     assert any(a.to == to and not a.negated for a in acts("en", text) if a.kind == kind), acts("en", text)
 
 
-@pytest.mark.parametrize("text, kind, to", [
-    (f"{S}は、本製品と同種の製品を第三者から購入してはならない。", "restrict", "SME"),
-    (f"{S}は、本部品を専ら{L}に販売するものとする。", "restrict", "SME"),
-    (f"{S}は、本特許について無効審判を請求しない。", "no_assert", "SME"),
-    (f"本件の成果は{L}に属するものとする。", "own", "LARGE"),
-])
+@pytest.mark.parametrize(
+    "text, kind, to",
+    [
+        (f"{S}は、本製品と同種の製品を第三者から購入してはならない。", "restrict", "SME"),
+        (f"{S}は、本部品を専ら{L}に販売するものとする。", "restrict", "SME"),
+        (f"{S}は、本特許について無効審判を請求しない。", "no_assert", "SME"),
+        (f"本件の成果は{L}に属するものとする。", "own", "LARGE"),
+    ],
+)
 def test_japanese_acts_in_other_wordings(text, kind, to):
     assert any(a.to == to for a in acts("ja", text) if a.kind == kind), acts("ja", text)
 
 
-@pytest.mark.parametrize("lang, text", [
-    # normalised text, as the rules engine reads it (又は → または)
-    ("ja", f"本契約に基づく開示は、{S}の特許権その他の権利を{L}に譲渡し、または許諾するものではない。"),
-    ("ja", f"{S}の技術に関する権利は{L}に移転しない。"),
-    ("en", f"No patent or know-how of the {S * 8} shall be assigned to the {L * 5}."),
-])
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        # normalised text, as the rules engine reads it (又は → または)
+        ("ja", f"本契約に基づく開示は、{S}の特許権その他の権利を{L}に譲渡し、または許諾するものではない。"),
+        ("ja", f"{S}の技術に関する権利は{L}に移転しない。"),
+        ("en", f"No patent or know-how of the {S * 8} shall be assigned to the {L * 5}."),
+    ],
+)
 def test_negated_transfers_are_read_as_negated(lang, text):
     assert all(a.negated for a in acts(lang, text) if a.kind == "own" and a.to == "LARGE")
 
 
-@pytest.mark.parametrize("lang, text, status", [
-    ("ja", f"成果物の権利は{L}に帰属し、{S}は対価を請求しない。", "waived"),
-    ("ja", f"成果物の権利は{L}に帰属し、その対価は本件代金をもって充当されたものとする。", "included"),
-    ("ja", f"成果物の権利は、{L}が{S}に別途の対価を支払うことにより{L}に移転する。", "paid"),
-    ("ja", f"成果物の権利は{L}に帰属する。", "none"),
-    ("en", f"All Deliverables vest in the {L * 5} without compensation.", "waived"),
-    ("en", f"All Deliverables vest in the {L * 5} at no additional cost.", "included"),
-    ("en", f"All Deliverables vest in the {L * 5}; the Fee constitutes full and final consideration.", "included"),
-    ("en", f"All Deliverables vest in the {L * 5} against a separate assignment fee.", "paid"),
-    ("en", f"All Deliverables vest in the {L * 5}.", "none"),
-])
+@pytest.mark.parametrize(
+    "lang, text, status",
+    [
+        ("ja", f"成果物の権利は{L}に帰属し、{S}は対価を請求しない。", "waived"),
+        ("ja", f"成果物の権利は{L}に帰属し、その対価は本件代金をもって充当されたものとする。", "included"),
+        ("ja", f"成果物の権利は、{L}が{S}に別途の対価を支払うことにより{L}に移転する。", "paid"),
+        ("ja", f"成果物の権利は{L}に帰属する。", "none"),
+        ("en", f"All Deliverables vest in the {L * 5} without compensation.", "waived"),
+        ("en", f"All Deliverables vest in the {L * 5} at no additional cost.", "included"),
+        ("en", f"All Deliverables vest in the {L * 5}; the Fee constitutes full and final consideration.", "included"),
+        ("en", f"All Deliverables vest in the {L * 5} against a separate assignment fee.", "paid"),
+        ("en", f"All Deliverables vest in the {L * 5}.", "none"),
+    ],
+)
 def test_consideration_is_read_in_the_sentence(lang, text, status):
     assert only(lang, text, "own").consideration == status
 
@@ -184,15 +221,22 @@ def test_any_text_reads_without_error_and_spans_stay_inside(text, lang):
 
 # read on CUAD's lawyer-labelled clauses (bench/review_act_coverage.py)
 def test_a_licence_granted_to_two_parties_at_once():
-    act = only("en", f"{S * 5} hereby grants {L * 4} and {L * 4} Limited a non-exclusive, worldwide, irrevocable "
-                     "royalty-free license to any Invention.", "license")
+    act = only(
+        "en",
+        f"{S * 5} hereby grants {L * 4} and {L * 4} Limited a non-exclusive, worldwide, irrevocable "
+        "royalty-free license to any Invention.",
+        "license",
+    )
     assert act.to == "LARGE"
 
 
-@pytest.mark.parametrize("text", [
-    f"{S * 5} and {L * 4} shall have an undivided interest in Joint Intellectual Property.",
-    f"Patent applications on Joint Inventions shall be assigned jointly to {S * 5} and {L * 4}.",
-    "Each Party will assign, and does hereby assign, to the other Party its rights in the applicable Inventions.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{S * 5} and {L * 4} shall have an undivided interest in Joint Intellectual Property.",
+        f"Patent applications on Joint Inventions shall be assigned jointly to {S * 5} and {L * 4}.",
+        "Each Party will assign, and does hereby assign, to the other Party its rights in the applicable Inventions.",
+    ],
+)
 def test_shared_or_crossed_ownership_goes_to_both_sides(text):
     assert only("en", text, "own").to == "MUTUAL"

@@ -1,5 +1,6 @@
 """The web and API ask the user to confirm an uncertain SME party before showing findings,
 and review again with the answer."""
+
 import pytest
 from django.test import Client
 
@@ -24,8 +25,23 @@ cooperation. The receiving party shall keep the information secret and shall use
 
 def fake_evaluate(doc):
     start = doc.text.index("shall keep the information secret")
-    return ([Finding(rule_id="NDA-07", severity="MEDIUM", title="Short term", reason="r", basis=[], balanced="b",
-                     question="q", clause="1", span=(start, start + 10), text=doc.text[start:start + 10])], [])
+    return (
+        [
+            Finding(
+                rule_id="NDA-07",
+                severity="MEDIUM",
+                title="Short term",
+                reason="r",
+                basis=[],
+                balanced="b",
+                question="q",
+                clause="1",
+                span=(start, start + 10),
+                text=doc.text[start : start + 10],
+            )
+        ],
+        [],
+    )
 
 
 @pytest.fixture
@@ -69,18 +85,23 @@ def test_viewer_sees_findings_and_cannot_answer(org, members, fake_engine):
     client = Client()
     client.force_login(members["viewer"])
     page = client.get(f"/o/{org.slug}/reviews/{review.pk}/").content.decode()
-    assert "<mark" in page and "<form method=\"post\">" not in page
+    assert "<mark" in page and '<form method="post">' not in page
     assert client.post(f"/o/{org.slug}/reviews/{review.pk}/", {"sme": "Birch"}).status_code == 403
 
 
 def test_api_says_what_needs_confirmation(org, owner, fake_engine):
     _token, secret = core_services.create_api_token(owner, name="t")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    body = client.post("/api/reviews/json", {"org": org.slug, "text": MUTUAL_EN}, content_type="application/json").json()
+    body = client.post(
+        "/api/reviews/json", {"org": org.slug, "text": MUTUAL_EN}, content_type="application/json"
+    ).json()
     assert body["needs_confirmation"] == ["sme"]
     assert body["report"]["detection"]["note"] and "Alder" in body["report"]["detection"]["note"][0]
-    answered = client.post("/api/reviews/json", {"org": org.slug, "text": MUTUAL_EN, "sme": "Alder Optics"},
-                           content_type="application/json").json()
+    answered = client.post(
+        "/api/reviews/json",
+        {"org": org.slug, "text": MUTUAL_EN, "sme": "Alder Optics"},
+        content_type="application/json",
+    ).json()
     assert answered["needs_confirmation"] == [] and answered["report"]["sme_party"] == "Alder"
 
 
@@ -90,10 +111,12 @@ def test_exported_report_carries_the_note(owner, org, fake_engine):
     assert b'class="detection-note"' in body
 
 
-UNTITLED_EN = ('Alder Optics Co., Ltd. ("Alder") and Birch Photonics Corporation ("Birch") agree as follows.\n'
-               "1. Each party shall act in good faith and keep its promises under this document at all times, "
-               "and shall tell the other of any change of address within ten days of that change.\n\n"
-               "2. Birch shall deliver the goods. The recipient shall keep the information secret.\n")
+UNTITLED_EN = (
+    'Alder Optics Co., Ltd. ("Alder") and Birch Photonics Corporation ("Birch") agree as follows.\n'
+    "1. Each party shall act in good faith and keep its promises under this document at all times, "
+    "and shall tell the other of any change of address within ten days of that change.\n\n"
+    "2. Birch shall deliver the goods. The recipient shall keep the information secret.\n"
+)
 
 
 def test_uncertain_type_is_asked_in_japanese_too(owner, org, fake_engine):

@@ -1,4 +1,5 @@
 """Extraction: every supported format, every bad-input code."""
+
 from __future__ import annotations
 
 import io
@@ -63,7 +64,9 @@ def test_meti_docx_articles_and_commentary(path):
     # the commentary markers never sit in contract text, and article 2 body is contract text
     for s in doc.clause_segments():
         assert "＜解説＞" not in s.text and "＜ポイント＞" not in s.text
-    assert any(s.kind in ("article", "paragraph") and s.ref and s.ref.startswith("第2条") for s in doc.clause_segments())
+    assert any(
+        s.kind in ("article", "paragraph") and s.ref and s.ref.startswith("第2条") for s in doc.clause_segments()
+    )
     assert {p.label for p in doc.parties} >= {"甲", "乙"}
 
 
@@ -104,7 +107,9 @@ def test_broken_docx():
 
 
 def test_pdf_text_layer_english_and_japanese():
-    ex = extract_text(_pdf(["NON-DISCLOSURE AGREEMENT", "1. The Recipient shall keep the information secret."]), "a.pdf")
+    ex = extract_text(
+        _pdf(["NON-DISCLOSURE AGREEMENT", "1. The Recipient shall keep the information secret."]), "a.pdf"
+    )
     assert ex.format == "pdf" and ex.pages == 1
     assert "Recipient shall keep" in ex.text
     ex = extract_text(_pdf(["秘密保持契約書", "第1条 乙は秘密を保持する。"], japanese=True), "b.pdf")
@@ -167,7 +172,9 @@ def test_broken_pdf():
     assert _code(e) in ("broken_pdf", "scanned_pdf", "empty")
 
 
-@pytest.mark.parametrize("enc", ["shift_jis", "cp932", "euc_jp", "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "enc", ["shift_jis", "cp932", "euc_jp", "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"]
+)
 def test_text_encodings(enc):
     data = JA_SAMPLE.encode(enc)
     ex = extract_text(data, "c.txt")
@@ -221,18 +228,23 @@ def test_docx_word_numbering_rebuilt():
 
     d = docx.Document()
     numbering = d.part.numbering_part.element
-    numbering.insert(0, parse_xml(
-        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
-        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="第%1条"/></w:lvl>'
-        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimalFullWidth"/><w:lvlText w:val="（%2）"/></w:lvl>'
-        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimalEnclosedCircle"/><w:lvlText w:val="%3"/></w:lvl>'
-        "</w:abstractNum>"))
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="第%1条"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimalFullWidth"/><w:lvlText w:val="（%2）"/></w:lvl>'
+            '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimalEnclosedCircle"/><w:lvlText w:val="%3"/></w:lvl>'
+            "</w:abstractNum>"
+        ),
+    )
     numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
 
     def para(text, ilvl):
         p = d.add_paragraph(text)
-        p._p.get_or_add_pPr().append(parse_xml(
-            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr>'))
+        p._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr>')
+        )
 
     d.add_paragraph("秘密保持契約書")
     d.add_paragraph("株式会社甲野（以下「甲」という。）と株式会社乙山（以下「乙」という。）は、次のとおり契約する。")
@@ -272,8 +284,11 @@ def test_japanese_pdf_contract_end_to_end():
     style = ParagraphStyle("b", fontName="IPAexGothicTest2", fontSize=10.5, leading=16, wordWrap="CJK")
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4).build(
-        [Paragraph(line.replace("&", "&amp;").replace("<", "&lt;") or "&nbsp;", style)
-         for line in src.read_text(encoding="utf-8").split("\n")])
+        [
+            Paragraph(line.replace("&", "&amp;").replace("<", "&lt;") or "&nbsp;", style)
+            for line in src.read_text(encoding="utf-8").split("\n")
+        ]
+    )
     doc = load_document(buf.getvalue(), "nda.pdf")
     assert doc.pages and doc.pages >= 2 and doc.source_format == "pdf"
     assert (doc.language, doc.contract_types[0], doc.sme_label) == ("ja", "NDA", "甲")

@@ -1,4 +1,5 @@
 """Pipeline, renderers and CLI: the public surface of the reviewer."""
+
 from __future__ import annotations
 
 import io
@@ -24,15 +25,39 @@ JA = (
     "第2条（秘密保持）\n甲及び乙は、相手方の秘密情報を保持する。\n"
 )
 EN = (
-    "SUPPLY AGREEMENT\n\nThis Agreement is made between Orion Corp. (\"Buyer\") and Sakai Co., Ltd. (\"Supplier\").\n\n"
+    'SUPPLY AGREEMENT\n\nThis Agreement is made between Orion Corp. ("Buyer") and Sakai Co., Ltd. ("Supplier").\n\n'
     "1. Documentation\n1.1 Supplier shall provide to Buyer all process sheets at no additional cost.\n"
     "2. Confidentiality\n2.1 Each Party shall keep the other's information confidential.\n"
 )
 
-FINDING_KEYS = {"rule_id", "severity", "title", "clause", "span", "text", "reason", "basis", "balanced", "question",
-                "quote", "quote_span", "parallel", "why"}
-REPORT_KEYS = {"file", "language", "contract_type", "sme_party", "findings", "checklist", "elapsed_ms", "detection",
-               "languages", "reading"}
+FINDING_KEYS = {
+    "rule_id",
+    "severity",
+    "title",
+    "clause",
+    "span",
+    "text",
+    "reason",
+    "basis",
+    "balanced",
+    "question",
+    "quote",
+    "quote_span",
+    "parallel",
+    "why",
+}
+REPORT_KEYS = {
+    "file",
+    "language",
+    "contract_type",
+    "sme_party",
+    "findings",
+    "checklist",
+    "elapsed_ms",
+    "detection",
+    "languages",
+    "reading",
+}
 
 
 def fake_rules(doc):
@@ -40,13 +65,26 @@ def fake_rules(doc):
     findings = []
     for s in doc.clause_segments():
         if s.kind == "sentence" and ("図面" in s.norm or "process sheets" in s.norm):
-            findings.append(Finding(
-                rule_id="MFG-01", severity="HIGH", title="<b>図面</b> demanded", reason="reason <i>",
-                basis=["SME-GL"], balanced="pay for it", question="why?", clause=s.ref, span=(s.start, s.end), text=s.text,
-            ))
+            findings.append(
+                Finding(
+                    rule_id="MFG-01",
+                    severity="HIGH",
+                    title="<b>図面</b> demanded",
+                    reason="reason <i>",
+                    basis=["SME-GL"],
+                    balanced="pay for it",
+                    question="why?",
+                    clause=s.ref,
+                    span=(s.start, s.end),
+                    text=s.text,
+                )
+            )
     findings.append(Finding("A4", "LOW", "vague", "r", [], "b", "q"))
     findings.append(Finding("NDA-04", "MEDIUM", "no non-use", "r", ["OI-NDA"], "b", "q"))
-    checklist = [ChecklistResult("NDA-C1", "目的 / purpose", "missing"), ChecklistResult("NDA-C2", "返還 / return", "present", "第2条")]
+    checklist = [
+        ChecklistResult("NDA-C1", "目的 / purpose", "missing"),
+        ChecklistResult("NDA-C2", "返還 / return", "present", "第2条"),
+    ]
     return findings, checklist
 
 
@@ -152,7 +190,9 @@ def test_cli_exit_codes(tmp_path, capsys, with_fake_rules):
     assert run([str(tmp_path / "missing.txt")]) == 2
     assert run([str(good)], fmt="xml") == 2
     de = tmp_path / "de.txt"
-    de.write_text("Der Lieferant verpflichtet sich, alle Informationen vertraulich zu behandeln. " * 3, encoding="utf-8")
+    de.write_text(
+        "Der Lieferant verpflichtet sich, alle Informationen vertraulich zu behandeln. " * 3, encoding="utf-8"
+    )
     assert run([str(de)]) == 2
     assert "unknown_language" in capsys.readouterr().err
 
@@ -201,9 +241,7 @@ def _clean_env():
 
 
 def test_engine_never_imports_django():
-    modules = sorted(
-        f"chizai.review.engine.{p.stem}" for p in ENGINE_DIR.glob("*.py") if p.stem != "__init__"
-    )
+    modules = sorted(f"chizai.review.engine.{p.stem}" for p in ENGINE_DIR.glob("*.py") if p.stem != "__init__")
     code = (
         "import sys, importlib\n"
         f"mods = {modules!r}\n"
@@ -241,10 +279,20 @@ def test_python_m_cli_runs(tmp_path):
         "from chizai.review.engine.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
-    res = subprocess.run([sys.executable, "-c", code, "--format", "json", "--out", str(out), str(f)],
-                         capture_output=True, text=True, env=_clean_env(), timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", code, "--format", "json", "--out", str(out), str(f)],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     assert json.loads(out.read_text())["sme_party"] == "Supplier"
-    res = subprocess.run([sys.executable, "-m", "chizai.review.engine.cli", str(tmp_path / "missing.txt")],
-                         capture_output=True, text=True, env=_clean_env(), timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "chizai.review.engine.cli", str(tmp_path / "missing.txt")],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=120,
+    )
     assert res.returncode == 2 and "missing.txt" in res.stderr

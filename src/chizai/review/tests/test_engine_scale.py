@@ -1,5 +1,6 @@
 """Long and badly segmented contracts: the engine reads them clause by clause, and the
 pattern machinery that keeps that fast does not change what matches."""
+
 from __future__ import annotations
 
 import re
@@ -13,24 +14,42 @@ from chizai.review.engine.rules import clause_views, evaluate
 from chizai.review.engine.rules_patterns import compile_alt, split_alternatives
 from chizai.review.engine.rules_testing import make_document
 
-_FILLER = " ".join(f"The parties shall meet at location {i} to review the schedule of deliveries "
-                   "and the status of open items." for i in range(250))
+_FILLER = " ".join(
+    f"The parties shall meet at location {i} to review the schedule of deliveries and the status of open items."
+    for i in range(250)
+)
 
 
-@pytest.mark.parametrize(("rule", "types", "sme", "sentence"), [
-    ("IPR-01", ["DEV"], "Contractor",
-     "The Contractor hereby assigns to the Company all right, title and interest in the Deliverables."),
-    ("NDA-15", ["MFG"], "Supplier",
-     "Buyer may at any time audit Supplier's facilities and take photographs of production lines."),
-    ("RSK-04", ["LIC"], "Licensor", "The Licensor represents and warrants that the Licensed Patent is valid and enforceable."),
-])
+@pytest.mark.parametrize(
+    ("rule", "types", "sme", "sentence"),
+    [
+        (
+            "IPR-01",
+            ["DEV"],
+            "Contractor",
+            "The Contractor hereby assigns to the Company all right, title and interest in the Deliverables.",
+        ),
+        (
+            "NDA-15",
+            ["MFG"],
+            "Supplier",
+            "Buyer may at any time audit Supplier's facilities and take photographs of production lines.",
+        ),
+        (
+            "RSK-04",
+            ["LIC"],
+            "Licensor",
+            "The Licensor represents and warrants that the Licensed Patent is valid and enforceable.",
+        ),
+    ],
+)
 def test_a_clause_inside_an_unsegmented_block_is_found_and_quoted_alone(rule, types, sme, sentence):
     # 50,000 characters with no numbering and no blank line: one "clause" to the segmenter
     text = f"{_FILLER} {sentence} {_FILLER}"
     doc = make_document(text, "en", types, sme)
     units = clause_views(doc)
     assert len(units) > 20
-    assert all(len(seg.norm) <= 4000 and doc.text[seg.start:seg.end] == seg.text for seg, _ in units)
+    assert all(len(seg.norm) <= 4000 and doc.text[seg.start : seg.end] == seg.text for seg, _ in units)
     found = [f for f in evaluate(doc)[0] if f.rule_id == rule]
     assert found, rule
     start = text.index(sentence)
@@ -47,16 +66,19 @@ def test_a_carve_out_pages_away_does_not_count_for_a_clause_in_an_unsegmented_bl
     assert "IPR-02" in {f.rule_id for f in evaluate(far)[0]}
 
 
-@pytest.mark.parametrize(("src", "parts"), [
-    (r"(?:(?:a|b)c)|(?:d)", [r"(?:(?:a|b)c)", r"(?:d)"]),
-    (r"(?:x|y)z", [r"(?:x|y)z"]),
-    (r"[|(]a|b", [r"[|(]a", "b"]),
-    (r"(?:(?:use\b)|(?:only))", [r"(?:use\b)", r"(?:only)"]),
-    (r"a\|b|c", [r"a\|b", "c"]),
-    (r"(a)|\1", [r"(a)|\1"]),
-    (r"(?P<to>x)|y", [r"(?P<to>x)|y"]),
-    (r"[]|]|q", [r"[]|]", "q"]),
-])
+@pytest.mark.parametrize(
+    ("src", "parts"),
+    [
+        (r"(?:(?:a|b)c)|(?:d)", [r"(?:(?:a|b)c)", r"(?:d)"]),
+        (r"(?:x|y)z", [r"(?:x|y)z"]),
+        (r"[|(]a|b", [r"[|(]a", "b"]),
+        (r"(?:(?:use\b)|(?:only))", [r"(?:use\b)", r"(?:only)"]),
+        (r"a\|b|c", [r"a\|b", "c"]),
+        (r"(a)|\1", [r"(a)|\1"]),
+        (r"(?P<to>x)|y", [r"(?P<to>x)|y"]),
+        (r"[]|]|q", [r"[]|]", "q"]),
+    ],
+)
 def test_split_alternatives(src, parts):
     assert split_alternatives(src) == parts
 
@@ -71,6 +93,7 @@ def _pattern(draw, depth=2):
             return "".join(draw(st.lists(_ATOMS, min_size=1, max_size=3)))
         inner = "|".join(part(d - 1) for _ in range(draw(st.integers(1, 3))))
         return f"(?:{inner})" + draw(st.sampled_from(["", "?", r"\s*", "x"]))
+
     return "|".join(part(depth) for _ in range(draw(st.integers(1, 4))))
 
 
@@ -85,8 +108,8 @@ def test_split_alternatives_match_what_the_whole_pattern_matches(src, text):
 # What text pulled out of a PDF often looks like: the line breaks before clause numbers lost
 _FLATTENED = (
     "SUPPLY AGREEMENT\n"
-    "This Supply Agreement is made between Acme Corporation (\"Buyer\") and Tiny Works Ltd (\"Supplier\").   "
-    "1. DEFINITIONS \"Products\" means the parts listed in Schedule A. \"Specifications\" means the "
+    'This Supply Agreement is made between Acme Corporation ("Buyer") and Tiny Works Ltd ("Supplier").   '
+    '1. DEFINITIONS "Products" means the parts listed in Schedule A. "Specifications" means the '
     "drawings issued by Buyer, as amended under Section 4.2 of this Agreement.   2. Orders   Buyer may "
     "place orders in writing. 2.1 Acceptance Supplier shall accept each order within five days. "
     "2.2 Changes Buyer may change an order before shipment.   3. PRICE AND PAYMENT Prices are fixed for "
@@ -103,27 +126,42 @@ def _refs(text, lang="en"):
 
 def test_clause_numbers_run_together_on_one_line_are_found():
     refs, doc = _refs(_FLATTENED)
-    assert {"Section 1", "Section 2", "Section 2.1", "Section 2.2", "Section 3", "Section 3.1", "Section 4",
-            "Section 4.1", "Section 4.2"} <= set(refs)
+    assert {
+        "Section 1",
+        "Section 2",
+        "Section 2.1",
+        "Section 2.2",
+        "Section 3",
+        "Section 3.1",
+        "Section 4",
+        "Section 4.1",
+        "Section 4.2",
+    } <= set(refs)
     # "under Section 4.2 of this Agreement" inside a sentence is a reference, not a heading
     assert refs.count("Section 4.2") == 1
-    assert all(doc.text[s.start:s.end] == s.text for s in doc.segments)
+    assert all(doc.text[s.start : s.end] == s.text for s in doc.segments)
     found = [f for f in review_document(doc).findings if f.rule_id == "IPR-01"]
     assert found and found[0].clause == "Section 4.1"
 
 
 def test_numbers_out_of_order_are_not_taken_for_headings():
-    text = ("SERVICES AGREEMENT\n" + "The Contractor shall deliver the reports. " * 8 +
-            "The fee is USD 40. 12. Items ORDERED are listed. " + "The Company shall pay the fee. " * 8)
+    text = (
+        "SERVICES AGREEMENT\n"
+        + "The Contractor shall deliver the reports. " * 8
+        + "The fee is USD 40. 12. Items ORDERED are listed. "
+        + "The Company shall pay the fee. " * 8
+    )
     refs, _ = _refs(text)
     assert "Section 12" not in refs
 
 
 def test_a_top_level_section_numbered_n_point_zero():
-    text = ("OUTSOURCING AGREEMENT\nThis Agreement is made between Big Co (\"Big\") and Small Co (\"Small\").\n\n"
-            "SECTION 1.0 DEFINITIONS\n\n1.1 \"Products\" means the parts.\n\n1.2 \"Days\" means business days.\n\n"
-            "SECTION 2.0 TERM\n\nThis Agreement runs for two years.\n\n"
-            "SECTION 3.0 PROPERTY\n\n3.1 Small hereby assigns to Big all right, title and interest in the tooling designs.\n")
+    text = (
+        'OUTSOURCING AGREEMENT\nThis Agreement is made between Big Co ("Big") and Small Co ("Small").\n\n'
+        'SECTION 1.0 DEFINITIONS\n\n1.1 "Products" means the parts.\n\n1.2 "Days" means business days.\n\n'
+        "SECTION 2.0 TERM\n\nThis Agreement runs for two years.\n\n"
+        "SECTION 3.0 PROPERTY\n\n3.1 Small hereby assigns to Big all right, title and interest in the tooling designs.\n"
+    )
     refs, doc = _refs(text)
     assert {"Section 1.0", "Section 1.1", "Section 1.2", "Section 2.0", "Section 3.0", "Section 3.1"} <= set(refs)
     assert not any(s.kind == "preamble" and len(s.text) > 200 for s in doc.segments)

@@ -1,4 +1,5 @@
 """Normalisation, structure and detection (pure functions, no files written)."""
+
 from __future__ import annotations
 
 import json
@@ -92,7 +93,7 @@ def test_norm_maps_back_to_original():
     text = "第１条　甲及び乙は、ｶﾞ協議する。"
     norm, m = normalize(text)
     i = norm.index("および")
-    assert text[m[i]: m[i + 3]] == "及び"
+    assert text[m[i] : m[i + 3]] == "及び"
     assert text[m[norm.index("1")]] == "１"
     assert text[m[norm.index("ガ")]] == "ｶ"
 
@@ -108,13 +109,41 @@ def test_normalize_mapping_properties(text):
 
 
 _contractish = st.lists(
-    st.sampled_from([
-        "第1条（目的）", "第2条の2", "２　前項", "（１）甲は", "①乙は", "一　号", "(a) item", "(i) roman",
-        "Article 5", "Section 7.1", "1. Purpose", "1.1 The Supplier shall.", "別紙1", "Exhibit A",
-        "＜解説＞", "【オプション1】", "本契約締結の証として", "IN WITNESS WHEREOF", "甲は、乙に対し、図面を開示する。",
-        "Supplier shall provide drawings to Buyer. Art. 5 e.g. 1.5.", "", "\n", "。", "「以下「甲」という。」",
-        "\x00\x07", "ｱｲｳ", "😀", "\u3000", "#", "```", "## 第3条（解説）",
-    ]),
+    st.sampled_from(
+        [
+            "第1条（目的）",
+            "第2条の2",
+            "２　前項",
+            "（１）甲は",
+            "①乙は",
+            "一　号",
+            "(a) item",
+            "(i) roman",
+            "Article 5",
+            "Section 7.1",
+            "1. Purpose",
+            "1.1 The Supplier shall.",
+            "別紙1",
+            "Exhibit A",
+            "＜解説＞",
+            "【オプション1】",
+            "本契約締結の証として",
+            "IN WITNESS WHEREOF",
+            "甲は、乙に対し、図面を開示する。",
+            "Supplier shall provide drawings to Buyer. Art. 5 e.g. 1.5.",
+            "",
+            "\n",
+            "。",
+            "「以下「甲」という。」",
+            "\x00\x07",
+            "ｱｲｳ",
+            "😀",
+            "\u3000",
+            "#",
+            "```",
+            "## 第3条（解説）",
+        ]
+    ),
     max_size=40,
 ).map("\n".join)
 
@@ -127,7 +156,7 @@ def test_structure_properties(text):
     last = -1
     for i, s in enumerate(segs):
         assert 0 <= s.start < s.end <= len(text)
-        assert s.text == text[s.start:s.end]
+        assert s.text == text[s.start : s.end]
         assert s.start >= last
         last = s.start
         if s.parent is not None:
@@ -175,7 +204,16 @@ def test_japanese_refs():
 def test_english_refs_and_sentences():
     doc = _doc(EN)
     refs = {s.ref for s in doc.segments if s.ref}
-    assert {"Section 1", "Section 1.1", "Section 7.1", "Section 7.1(a)", "Section 7.1(b)", "Section 9", "Section 9.2", "Schedule 1"} <= refs
+    assert {
+        "Section 1",
+        "Section 1.1",
+        "Section 7.1",
+        "Section 7.1(a)",
+        "Section 7.1(b)",
+        "Section 9",
+        "Section 9.2",
+        "Schedule 1",
+    } <= refs
     s11 = [s for s in doc.segments if s.kind == "sentence" and s.ref == "Section 1.1"]
     # "Art. 5", "e.g." and "1.5" do not split sentences
     assert len(s11) == 2, [s.text for s in s11]
@@ -184,7 +222,7 @@ def test_english_refs_and_sentences():
 
 def test_article_style_refs():
     text = (
-        "LICENCE AGREEMENT\n\nThis Agreement is made between A Corp. (\"Licensor\") and B Inc. (\"Licensee\").\n\n"
+        'LICENCE AGREEMENT\n\nThis Agreement is made between A Corp. ("Licensor") and B Inc. ("Licensee").\n\n'
         "Article 1 (Grant)\n1.1 Licensor grants to Licensee a licence.\n1.2 The licence covers:\n(a) Japan; and\n(b) Korea.\n"
         "Article 2 (Royalty)\nLicensee shall pay a royalty of 3%.\n"
     )
@@ -248,7 +286,9 @@ def test_sme_override_and_roles():
 def test_language_detection():
     assert detect_language(JA) == "ja"
     assert detect_language(EN) == "en"
-    german = "Der Lieferant verpflichtet sich, alle Informationen vertraulich zu behandeln und nicht weiterzugeben. " * 3
+    german = (
+        "Der Lieferant verpflichtet sich, alle Informationen vertraulich zu behandeln und nicht weiterzugeben. " * 3
+    )
     with pytest.raises(ReviewInputError) as e:
         detect_language(german)
     assert e.value.code == "unknown_language"
@@ -310,7 +350,10 @@ def test_very_large_valid_contract():
         f"２　前項の規定は、次の各号に該当する場合には適用しない。\n（１）法令に基づく場合\n（２）甲が同意した場合\n"
         for i in range(1, 2501)
     )
-    text = "秘密保持契約書\n\n株式会社甲野（以下「甲」という。）と株式会社乙山（以下「乙」という。）は、次のとおり契約する。\n\n" + body
+    text = (
+        "秘密保持契約書\n\n株式会社甲野（以下「甲」という。）と株式会社乙山（以下「乙」という。）は、次のとおり契約する。\n\n"
+        + body
+    )
     assert len(text) > 250_000
     t0 = time.perf_counter()
     doc = _doc(text)

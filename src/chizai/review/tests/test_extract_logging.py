@@ -1,5 +1,6 @@
 """Parts of a Word file that cannot be read are left out of the text, never silently:
 the extractor logs which file and what went wrong (the engine uses ``logging`` only)."""
+
 import io
 import logging
 

@@ -1,4 +1,5 @@
 """The shipped classifier artefact: small, fast to load, verified, tamper-evident."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,6 +21,7 @@ def settings():
     from types import SimpleNamespace
 
     return SimpleNamespace(STORAGES={})
+
 
 from chizai.review.engine.ml import artefact as A
 from chizai.review.engine.ml import runtime
@@ -124,6 +126,7 @@ def test_import_does_not_pull_sklearn_or_django():
         "bad = [k for k in sys.modules if k.split('.')[0] in ('sklearn', 'scipy', 'django')];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       cwd=Path(__file__).resolve().parents[3])
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3]
+    )
     assert r.returncode == 0, r.stdout + r.stderr

@@ -1,4 +1,5 @@
 """Predictions on hand-written clauses go the right way (and known gaps are recorded)."""
+
 from __future__ import annotations
 
 import time
@@ -13,6 +14,7 @@ def settings():
     from types import SimpleNamespace
 
     return SimpleNamespace(STORAGES={})
+
 
 from chizai.review.engine.ml import CUAD_CATEGORIES, HYPOTHESES, HYPOTHESIS_IDS, load_classifier
 
@@ -47,58 +49,79 @@ def test_api_shape(clf):
 
 
 def test_return_or_destroy_is_entailment(clf):
-    r = nli(clf, "Upon termination of this Agreement, the Recipient shall promptly return or "
-                 "destroy all Confidential Information and all copies thereof.")["nda-16"]
+    r = nli(
+        clf,
+        "Upon termination of this Agreement, the Recipient shall promptly return or "
+        "destroy all Confidential Information and all copies thereof.",
+    )["nda-16"]
     assert r.label == "Entailment"
     assert r.evidence_index == 2
 
 
 def test_no_return_moves_away_from_entailment(clf):
-    pos = nli(clf, "Upon termination the Recipient shall return or destroy all Confidential "
-                   "Information.")["nda-16"]
-    neg = nli(clf, "Nothing in this Agreement shall require the Recipient to return or destroy "
-                   "any Confidential Information.")["nda-16"]
+    pos = nli(clf, "Upon termination the Recipient shall return or destroy all Confidential Information.")["nda-16"]
+    neg = nli(
+        clf, "Nothing in this Agreement shall require the Recipient to return or destroy any Confidential Information."
+    )["nda-16"]
     assert neg.label != "Entailment"
     assert neg.probabilities["Entailment"] < pos.probabilities["Entailment"] - 0.5
 
 
-@pytest.mark.xfail(strict=False, reason="known gap: only 2 of 111 training NDAs contradict "
-                   "nda-16, so an explicit 'no return' clause reads as NotMentioned")
+@pytest.mark.xfail(
+    strict=False,
+    reason="known gap: only 2 of 111 training NDAs contradict "
+    "nda-16, so an explicit 'no return' clause reads as NotMentioned",
+)
 def test_no_return_is_contradiction(clf):
-    r = nli(clf, "Nothing in this Agreement shall require the Recipient to return or destroy "
-                 "any Confidential Information.")["nda-16"]
+    r = nli(
+        clf, "Nothing in this Agreement shall require the Recipient to return or destroy any Confidential Information."
+    )["nda-16"]
     assert r.label == "Contradiction"
 
 
 def test_survival_no_licence_employees(clf):
-    r = nli(clf, "The obligations of confidentiality shall survive the termination of this "
-                 "Agreement for five years.")
+    r = nli(clf, "The obligations of confidentiality shall survive the termination of this Agreement for five years.")
     assert r["nda-19"].label == "Entailment"
-    r = nli(clf, "Nothing in this Agreement shall be construed as granting any license or right "
-                 "under any patent, copyright or other intellectual property right.")
+    r = nli(
+        clf,
+        "Nothing in this Agreement shall be construed as granting any license or right "
+        "under any patent, copyright or other intellectual property right.",
+    )
     assert r["nda-15"].label == "Entailment"
     assert r["nda-16"].label == "NotMentioned"
-    r = nli(clf, "The Recipient may disclose Confidential Information to its employees who need "
-                 "to know it for the Purpose.")
+    r = nli(
+        clf, "The Recipient may disclose Confidential Information to its employees who need to know it for the Purpose."
+    )
     assert r["nda-5"].label == "Entailment"
 
 
 def test_contradictions_the_data_supports(clf):
-    r = nli(clf, "Confidential Information means all information, whether technical, business, "
-                 "financial or commercial, disclosed by the Discloser.")
+    r = nli(
+        clf,
+        "Confidential Information means all information, whether technical, business, "
+        "financial or commercial, disclosed by the Discloser.",
+    )
     assert r["nda-2"].label == "Contradiction"
-    r = nli(clf, "Confidential Information includes all information disclosed, whether or not "
-                 "marked or identified as confidential.")
+    r = nli(
+        clf,
+        "Confidential Information includes all information disclosed, whether or not "
+        "marked or identified as confidential.",
+    )
     assert r["nda-1"].label == "Contradiction"
     r = nli(clf, "The Recipient shall not copy or reproduce any Confidential Information in any form.")
     assert r["nda-17"].label == "Contradiction"
 
 
 def test_marking_requirement_leans_entailment(clf):
-    marked = nli(clf, "Information shall be Confidential Information only if it is marked as "
-                      "confidential at the time of disclosure.")["nda-1"]
-    unmarked = nli(clf, "Confidential Information includes all information disclosed, whether "
-                        "or not marked or identified as confidential.")["nda-1"]
+    marked = nli(
+        clf,
+        "Information shall be Confidential Information only if it is marked as confidential at the time of disclosure.",
+    )["nda-1"]
+    unmarked = nli(
+        clf,
+        "Confidential Information includes all information disclosed, whether "
+        "or not marked or identified as confidential.",
+    )["nda-1"]
     assert marked.probabilities["Entailment"] > unmarked.probabilities["Entailment"]
 
 
@@ -108,8 +131,7 @@ def test_cuad_clauses(clf):
         "Licensor hereby grants to Licensee a non-exclusive, non-transferable license to use the Software.",
         "In no event shall either party's aggregate liability exceed the fees paid in the twelve "
         "months preceding the claim.",
-        "Company shall have the right, upon reasonable notice, to audit the books and records of "
-        "Distributor.",
+        "Company shall have the right, upon reasonable notice, to audit the books and records of Distributor.",
         "This Agreement shall be governed by the laws of Japan.",
     ]
     r = clf.cuad(s)

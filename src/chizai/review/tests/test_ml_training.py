@@ -1,4 +1,5 @@
 """Training is reproducible and never reads the ContractNLI test split."""
+
 from __future__ import annotations
 
 import builtins
@@ -20,12 +21,12 @@ def settings():
 
     return SimpleNamespace(STORAGES={})
 
+
 from chizai.review.engine.ml import data as D
 from chizai.review.engine.ml import train as T
 
 DATA = Path(__file__).resolve().parents[4].parent / "shared" / "data"
-pytestmark = pytest.mark.skipif(not (DATA / "contractnli" / "dev.json").exists(),
-                                reason="shared data not available")
+pytestmark = pytest.mark.skipif(not (DATA / "contractnli" / "dev.json").exists(), reason="shared data not available")
 
 
 def test_guard_refuses_test_split_for_training():
@@ -83,8 +84,7 @@ def _train(tiny_data: Path, out: Path, monkeypatch) -> set[str]:
     monkeypatch.setattr(T, "NLI_MAX_FEATURES", 2000)
     monkeypatch.setattr(T, "MAX_ITER", 15)  # determinism, not model quality, is under test here
     try:
-        assert T.main(["--data", str(tiny_data), "--out", str(out), "--no-pin",
-                       "--no-multilingual"]) == 0
+        assert T.main(["--data", str(tiny_data), "--out", str(out), "--no-pin", "--no-multilingual"]) == 0
     finally:
         monkeypatch.setattr(builtins, "open", real_open)
     return opened

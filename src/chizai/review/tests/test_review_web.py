@@ -1,6 +1,7 @@
 """The web and API fronts of the reviewer: storing, running (inline and in the worker),
 showing, exporting and comparing reviews. The rules engine is replaced by a small fake
 where a test needs known findings; one test runs the real engine end to end."""
+
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,20 @@ NDA_JA = """秘密保持契約書
 def fake_evaluate(doc):
     start = doc.text.index("甲乙間の取引全般")
     return (
-        [Finding(rule_id="NDA-03", severity="HIGH", title="目的が広すぎる", reason="理由", basis=["OI-NDA"],
-                 balanced="目的を特定する", question="目的を限定できますか", clause="第1条", span=(start, start + 8),
-                 text=doc.text[start:start + 8])],
+        [
+            Finding(
+                rule_id="NDA-03",
+                severity="HIGH",
+                title="目的が広すぎる",
+                reason="理由",
+                basis=["OI-NDA"],
+                balanced="目的を特定する",
+                question="目的を限定できますか",
+                clause="第1条",
+                span=(start, start + 8),
+                text=doc.text[start : start + 8],
+            )
+        ],
         [ChecklistResult(id="NDA-CL-01", item="目的", status="weak", clause="第1条")],
     )
 
@@ -95,17 +107,23 @@ def test_upload_file_and_duplicate_submission(owner_client, org, owner, fake_eng
     assert again.pk == first.pk and ContractReview.objects.count() == 1
 
 
-@pytest.mark.parametrize("data,filename,needle", [
-    (b"", "empty.txt", "empty"),
-    (b"\x00\x01\x02\xff" * 200, "blob.bin", "not"),
-    (b"%PDF-1.4 garbage", "broken.pdf", ""),
-    (b"Dieser Vertrag regelt die Geheimhaltung zwischen den Parteien und gilt ab heute.", "de.txt", "neither"),
-])
+@pytest.mark.parametrize(
+    "data,filename,needle",
+    [
+        (b"", "empty.txt", "empty"),
+        (b"\x00\x01\x02\xff" * 200, "blob.bin", "not"),
+        (b"%PDF-1.4 garbage", "broken.pdf", ""),
+        (b"Dieser Vertrag regelt die Geheimhaltung zwischen den Parteien und gilt ab heute.", "de.txt", "neither"),
+    ],
+)
 def test_bad_input_gets_a_message_and_stores_nothing(owner_client, org, data, filename, needle, fake_engine):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = owner_client.post(f"/o/{org.slug}/reviews/", {"file": SimpleUploadedFile(filename, data), "contract_type": "auto",
-                                                              "lang": "auto"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = owner_client.post(
+        f"/o/{org.slug}/reviews/",
+        {"file": SimpleUploadedFile(filename, data), "contract_type": "auto", "lang": "auto"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert 'role="alert"' in body and needle in body
@@ -147,7 +165,12 @@ def test_viewer_cannot_submit_or_export(org, members, fake_engine):
     review = services.submit_review(members["owner"], org, filename="nda.txt", text=NDA_JA)
     client = Client()
     client.force_login(members["viewer"])
-    assert client.post(f"/o/{org.slug}/reviews/", {"text": NDA_JA + "x", "contract_type": "auto", "lang": "auto"}).status_code == 403
+    assert (
+        client.post(
+            f"/o/{org.slug}/reviews/", {"text": NDA_JA + "x", "contract_type": "auto", "lang": "auto"}
+        ).status_code
+        == 403
+    )
     assert client.get(f"/o/{org.slug}/reviews/{review.pk}/").status_code == 200
     assert client.get(f"/o/{org.slug}/reviews/{review.pk}/export/pdf/").status_code == 403
 
@@ -157,7 +180,20 @@ def test_compare_versions_shows_what_changed(owner_client, org, owner, monkeypat
         return fake_evaluate(doc)
 
     def evaluate_v2(doc):
-        return ([Finding(rule_id="NDA-08", severity="MEDIUM", title="返還なし", reason="r", basis=[], balanced="b", question="q")], [])
+        return (
+            [
+                Finding(
+                    rule_id="NDA-08",
+                    severity="MEDIUM",
+                    title="返還なし",
+                    reason="r",
+                    basis=[],
+                    balanced="b",
+                    question="q",
+                )
+            ],
+            [],
+        )
 
     monkeypatch.setattr("chizai.review.engine.pipeline.rules_evaluator", lambda: evaluate_v1)
     v1 = services.submit_review(owner, org, filename="nda.txt", text=NDA_JA)
@@ -185,7 +221,9 @@ def test_api_create_and_get(org, owner, fake_engine):
     assert bad.status_code == 422
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    multipart = client.post("/api/reviews", {"org": org.slug, "file": SimpleUploadedFile("n.txt", (NDA_JA + "\n").encode())})
+    multipart = client.post(
+        "/api/reviews", {"org": org.slug, "file": SimpleUploadedFile("n.txt", (NDA_JA + "\n").encode())}
+    )
     assert multipart.status_code == 201 and multipart.json()["filename"] == "n.txt"
 
 

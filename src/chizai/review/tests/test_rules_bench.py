@@ -3,6 +3,7 @@ review-dev recall >= 0.90, trap rate <= 0.10, no HIGH on the fully fair contract
 at most 1 HIGH finding on each METI/JPO balanced model contract (issue 12's bar, with the
 SME given and as detected); review-dev2 no worse than measured when this round ended
 (held-out half: the figure to expect on unseen contracts, kept from sliding back)."""
+
 from __future__ import annotations
 
 import importlib.util

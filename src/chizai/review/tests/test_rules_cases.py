@@ -4,6 +4,7 @@ Cases live in ``rule_cases*.yaml`` beside this file: a small contract text, its
 language, contract types and SME label, and whether the id must fire or must not.
 For checklist items "fire" means the item is reported missing or weak.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_rule_case(case):
     for f in findings:  # spans always index the original text
         if f.span is not None:
             assert 0 <= f.span[0] <= f.span[1] <= doc_len
-            assert f.text == case["text"][f.span[0]:f.span[1]]
+            assert f.text == case["text"][f.span[0] : f.span[1]]
 
 
 def test_every_catalogue_id_has_both_kinds_of_case():

@@ -1,5 +1,6 @@
 """Behaviour of ``rules.evaluate`` beyond single rules: spans, commentary, dedupe,
 severity adjustment, robustness on random text and the speed budget."""
+
 from __future__ import annotations
 
 import time
@@ -27,9 +28,11 @@ def _check_findings(doc, findings):
 def test_spans_point_into_original_text_through_the_pipeline():
     # full-width digits, a clause broken over two lines and 及び: the normalised text
     # differs from the original, the span must not
-    text = ("秘密保持契約書\n\n株式会社Ａ（以下「甲」という。）と株式会社Ｂ（以下「乙」という。）は次のとおり契約する。\n\n"
-            "第１条（秘密保持）\n乙は、甲から開示された技術情報を秘密として保持し、第三者に開示してはならない。\n\n"
-            "第２条（試作品）\n乙は、試作品を甲に無償で提供するものとし、その費用は乙の負担とし、\n量産品の発注があっても精算しない。\n")
+    text = (
+        "秘密保持契約書\n\n株式会社Ａ（以下「甲」という。）と株式会社Ｂ（以下「乙」という。）は次のとおり契約する。\n\n"
+        "第１条（秘密保持）\n乙は、甲から開示された技術情報を秘密として保持し、第三者に開示してはならない。\n\n"
+        "第２条（試作品）\n乙は、試作品を甲に無償で提供するものとし、その費用は乙の負担とし、\n量産品の発注があっても精算しない。\n"
+    )
     doc = load_document(text, "nda.txt", sme="乙", contract_type="NDA")
     findings, _ = evaluate(doc)
     _check_findings(doc, findings)
@@ -54,8 +57,10 @@ def test_one_finding_per_rule_per_clause():
 
 
 def test_commentary_never_raises_findings():
-    text = ("# 試作契約\n\n## 第1条（試作品）\n\n乙は、甲の注文に基づき試作品を製作し、甲は代金を支払う。\n\n"
-            "### ＜解説＞\n\n乙は、試作品を甲に無償で提供する。提出した見積資料は甲が自由に利用できる。\n")
+    text = (
+        "# 試作契約\n\n## 第1条（試作品）\n\n乙は、甲の注文に基づき試作品を製作し、甲は代金を支払う。\n\n"
+        "### ＜解説＞\n\n乙は、試作品を甲に無償で提供する。提出した見積資料は甲が自由に利用できる。\n"
+    )
     doc = make_document(text, "ja", ["PROTO"], "乙")
     assert any(s.is_commentary for s in doc.segments)
     findings, _ = evaluate(doc)
@@ -63,9 +68,11 @@ def test_commentary_never_raises_findings():
 
 
 def test_commentary_through_the_pipeline():
-    text = ("# 秘密保持契約書\n\n## 前文\n\n甲と乙は、新素材の評価を甲乙共同で行うこと（以下「本目的」という。）に関し契約する。\n\n"
-            "## 第1条（秘密保持）\n\n```\n第1条　甲及び乙は、相手方の秘密情報を秘密として保持する。\n```\n\n"
-            "### ＜解説＞\n\n- 乙は、甲から開示された情報を秘密として保持し、第三者に開示してはならないとする例もある。\n")
+    text = (
+        "# 秘密保持契約書\n\n## 前文\n\n甲と乙は、新素材の評価を甲乙共同で行うこと（以下「本目的」という。）に関し契約する。\n\n"
+        "## 第1条（秘密保持）\n\n```\n第1条　甲及び乙は、相手方の秘密情報を秘密として保持する。\n```\n\n"
+        "### ＜解説＞\n\n- 乙は、甲から開示された情報を秘密として保持し、第三者に開示してはならないとする例もある。\n"
+    )
     doc = load_document(text, "model.md", sme="乙", contract_type="NDA")
     findings, _ = evaluate(doc)
     commentary = [(s.start, s.end) for s in doc.segments if s.is_commentary]
@@ -91,15 +98,31 @@ def test_no_contract_type_runs_every_rule_without_checklist():
     assert "PRO-01" in {f.rule_id for f in findings} and checklist == []
 
 
-_alphabet = st.sampled_from(list("甲乙はがをにの、。「」（）()第条1２３\n 秘密情報無償提供帰属譲渡保証しないただしこの限りでないabcXYZ.;,") +
-                            ["Supplier", "Buyer", " shall ", " not ", "free of charge", "hereby assigns",
-                             "Confidential Information", "except", "Each Party", "甲及び乙は", "を除き"])
+_alphabet = st.sampled_from(
+    list("甲乙はがをにの、。「」（）()第条1２３\n 秘密情報無償提供帰属譲渡保証しないただしこの限りでないabcXYZ.;,")
+    + [
+        "Supplier",
+        "Buyer",
+        " shall ",
+        " not ",
+        "free of charge",
+        "hereby assigns",
+        "Confidential Information",
+        "except",
+        "Each Party",
+        "甲及び乙は",
+        "を除き",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_alphabet, max_size=80).map("".join), st.sampled_from(["ja", "en"]),
-       st.lists(st.sampled_from(["NDA", "MFG", "PROTO", "JRD", "DEV", "LIC"]), max_size=2),
-       st.sampled_from([None, "乙", "甲", "Supplier"]))
+@given(
+    st.lists(_alphabet, max_size=80).map("".join),
+    st.sampled_from(["ja", "en"]),
+    st.lists(st.sampled_from(["NDA", "MFG", "PROTO", "JRD", "DEV", "LIC"]), max_size=2),
+    st.sampled_from([None, "乙", "甲", "Supplier"]),
+)
 def test_random_text_on_fallback_document(text, lang, types, sme):
     doc = make_document(text, lang, types, sme)
     findings, checklist = evaluate(doc)
@@ -139,15 +162,28 @@ def test_sixty_thousand_characters_within_budget():
 
 def test_catalogue_high_if_notes():
     """「MEDIUM (HIGH if …)」 in the catalogue: residuals, photography, formulations."""
+
     def sev(text, lang, types, sme, rid):
         return [f.severity for f in evaluate(make_document(text, lang, types, sme))[0] if f.rule_id == rid]
 
-    assert sev("5. Residuals\nEither Party may use Residuals retained in the unaided memory of its staff.",
-               "en", ["NDA"], "Supplier", "NDA-09") == ["HIGH"]
-    assert sev("第1条（例外）\n次の情報は秘密情報に含まれない。\n(1) 受領者が独自に開発した情報",
-               "ja", ["NDA"], "乙", "NDA-09") == ["MEDIUM"]
-    assert sev("第6条（立入り）\n甲は、乙の工場に立ち入り、製造工程を写真で記録することができる。",
-               "ja", ["MFG"], "乙", "NDA-15") == ["HIGH"]
-    assert sev("第6条（立入り）\n甲は、事前に通知して乙の工場に立ち入ることができる。",
-               "ja", ["MFG"], "乙", "NDA-15") == ["MEDIUM"]
+    assert sev(
+        "5. Residuals\nEither Party may use Residuals retained in the unaided memory of its staff.",
+        "en",
+        ["NDA"],
+        "Supplier",
+        "NDA-09",
+    ) == ["HIGH"]
+    assert sev(
+        "第1条（例外）\n次の情報は秘密情報に含まれない。\n(1) 受領者が独自に開発した情報", "ja", ["NDA"], "乙", "NDA-09"
+    ) == ["MEDIUM"]
+    assert sev(
+        "第6条（立入り）\n甲は、乙の工場に立ち入り、製造工程を写真で記録することができる。",
+        "ja",
+        ["MFG"],
+        "乙",
+        "NDA-15",
+    ) == ["HIGH"]
+    assert sev(
+        "第6条（立入り）\n甲は、事前に通知して乙の工場に立ち入ることができる。", "ja", ["MFG"], "乙", "NDA-15"
+    ) == ["MEDIUM"]
     assert sev("第3条（試料）\n乙は、甲に樹脂材料の試料を提供する。", "ja", ["PROTO"], "乙", "NDA-10") == ["HIGH"]

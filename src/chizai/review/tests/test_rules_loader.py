@@ -1,4 +1,5 @@
 """The rule catalogue as data: counts, cross-references and load-time validation."""
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,12 @@ from chizai.review.engine import rules_data
 from chizai.review.engine.rules_data import RuleDataError, load_catalogue, load_catalogue_from
 
 CATALOGUE_IDS = (
-    [f"NDA-{i:02d}" for i in range(1, 16)] + [f"MFG-{i:02d}" for i in range(1, 9)]
-    + [f"PRO-{i:02d}" for i in range(1, 6)] + [f"JRD-{i:02d}" for i in range(1, 15)]
-    + [f"IPR-{i:02d}" for i in range(1, 7)] + [f"RSK-{i:02d}" for i in range(1, 6)]
+    [f"NDA-{i:02d}" for i in range(1, 16)]
+    + [f"MFG-{i:02d}" for i in range(1, 9)]
+    + [f"PRO-{i:02d}" for i in range(1, 6)]
+    + [f"JRD-{i:02d}" for i in range(1, 15)]
+    + [f"IPR-{i:02d}" for i in range(1, 7)]
+    + [f"RSK-{i:02d}" for i in range(1, 6)]
     + ["FRM-01", "FRM-02", "TS-01", "TS-02"]
 )
 
@@ -132,6 +136,9 @@ def test_no_word_boundary_right_after_a_party_placeholder():
     # right after {PARTY}/{SME}/{LARGE} can never hold before a space, so the pattern
     # silently never matches ("grants Adaptimmune and Adaptimmune Limited a licence")
     data = Path(__file__).resolve().parents[1] / "engine" / "data"
-    bad = [f"{p.name}: {m.group(0)}" for p in sorted(data.rglob("*.yaml"))
-           for m in re.finditer(r"\{(?:PARTY|SME|LARGE)\}\)?\\b", p.read_text(encoding="utf-8"))]
+    bad = [
+        f"{p.name}: {m.group(0)}"
+        for p in sorted(data.rglob("*.yaml"))
+        for m in re.finditer(r"\{(?:PARTY|SME|LARGE)\}\)?\\b", p.read_text(encoding="utf-8"))
+    ]
     assert not bad, bad

@@ -1,4 +1,5 @@
 """``chizai restore SRC``: check a backup against its manifest, restore it, then verify the audit chains."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,16 +8,21 @@ from chizai.core.backups import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = ("Restore a backup made by `chizai backup`: every file is checked against manifest.json first; the target "
-            "database and file storage must be empty (or --force); keys found in the backup are written into "
-            "CHIZAI_HOME when the installation reads them from there; finally `chizai audit verify` runs. "
-            "Stop the web server and the workers first.")
+    help = (
+        "Restore a backup made by `chizai backup`: every file is checked against manifest.json first; the target "
+        "database and file storage must be empty (or --force); keys found in the backup are written into "
+        "CHIZAI_HOME when the installation reads them from there; finally `chizai audit verify` runs. "
+        "Stop the web server and the workers first."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("src", type=Path, help="The backup folder.")
-        parser.add_argument("--force", action="store_true",
-                            help="Replace a non-empty database and same-named stored objects; go on when a configured "
-                                 "key differs from the backup's (the audit check will then say what fails).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Replace a non-empty database and same-named stored objects; go on when a configured "
+            "key differs from the backup's (the audit check will then say what fails).",
+        )
         parser.add_argument("--no-verify", action="store_true", help="Skip `chizai audit verify` at the end.")
 
     def handle(self, *args, src: Path, force: bool, no_verify: bool, **options):

@@ -10,6 +10,7 @@ Importing this package loads only the label tables and the artefact check (stand
 numpy comes with the first
 ``load_classifier`` call and scikit-learn only with training (see docs/classifiers.md).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -21,8 +22,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from .runtime import CategoryResult, Classifier, NliResult
 
 __all__ = [
-    "HYPOTHESES", "HYPOTHESIS_IDS", "NLI_LABELS", "CUAD_CATEGORIES", "CUAD_CATEGORIES_JA",
-    "load_classifier", "NliResult", "CategoryResult", "Classifier", "ArtefactIntegrityError",
+    "HYPOTHESES",
+    "HYPOTHESIS_IDS",
+    "NLI_LABELS",
+    "CUAD_CATEGORIES",
+    "CUAD_CATEGORIES_JA",
+    "load_classifier",
+    "NliResult",
+    "CategoryResult",
+    "Classifier",
+    "ArtefactIntegrityError",
 ]
 
 

@@ -12,6 +12,7 @@ types are ones the package-data globs in pyproject.toml already ship (.json, .np
   manifest is a constant in ``_pinned.py``, so a swapped shipped artefact is refused
   even by someone who can recompute the HMAC with the public default key.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,7 @@ def write_manifest(out: Path, names: list[str]) -> str:
 def update_pin(digest: str) -> None:
     path = Path(__file__).parent / "_pinned.py"
     src = path.read_text(encoding="utf-8")
-    src = re.sub(r'SHIPPED_MANIFEST_SHA256 = "[0-9a-f]*"',
-                 f'SHIPPED_MANIFEST_SHA256 = "{digest}"', src)
+    src = re.sub(r'SHIPPED_MANIFEST_SHA256 = "[0-9a-f]*"', f'SHIPPED_MANIFEST_SHA256 = "{digest}"', src)
     path.write_text(src, encoding="utf-8")
 
 
@@ -82,8 +82,7 @@ def verify(directory: Path, pinned: str | None) -> dict[str, bytes]:
         # The pin is the authority for the shipped artefact; it was signed with the public
         # default key, so a site key set for its own retrained models must not lock it out.
         keys.append(_DEFAULT_KEY)
-    if not any(hmac.compare_digest(tag, hmac.new(k, blob, hashlib.sha256).hexdigest())
-               for k in keys):
+    if not any(hmac.compare_digest(tag, hmac.new(k, blob, hashlib.sha256).hexdigest()) for k in keys):
         raise ArtefactIntegrityError(
             f"classifier artefact manifest in {directory} fails its HMAC-SHA256 check "
             "(altered, or CHIZAI_MODEL_HMAC_KEY differs from the key used in training)"

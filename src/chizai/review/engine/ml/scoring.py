@@ -1,4 +1,5 @@
 """Numpy-only arithmetic shared by training and runtime (document-level features)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,9 +28,19 @@ def doc_features(S: dict, j: int) -> np.ndarray:
     w /= w.sum()
     pc = _sigmoid(S["con"][order, j])
     ps = _sigmoid(S["shared"][order, 0])
-    return np.array([top[0], top.mean(), pc[0], float((w * pc).sum()), pc.max(),
-                     S["ent"][:, j].max(), S["cev"][:, j].max(), float((w * ps).sum())],
-                    np.float32)
+    return np.array(
+        [
+            top[0],
+            top.mean(),
+            pc[0],
+            float((w * pc).sum()),
+            pc.max(),
+            S["ent"][:, j].max(),
+            S["cev"][:, j].max(),
+            float((w * ps).sum()),
+        ],
+        np.float32,
+    )
 
 
 def doc_probs(F: np.ndarray, coef: np.ndarray, icpt: np.ndarray, con_scale: float) -> np.ndarray:

