@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chizai.core import attention, audit, exports, services, usernames
+from chizai.core.audit_summaries import render_summary
 from chizai.core.forms import (
     ApiTokenForm,
     AuditFilterForm,
@@ -226,6 +227,9 @@ def _filtered_audit(request):
 def audit_log(request):
     form, events = _filtered_audit(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for event in page.object_list:
+        event.summary_text = render_summary(event)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,0 +1,238 @@
+"""An audit event's summary, rendered in the reader's language from what the event stores.
+
+The chain keeps the summary as written at the time (English, with the names of what was
+touched) and it is hashed, so it never changes. The audit page instead renders each event
+from its action, its ``changes`` (field names and values) and the names the stored summary
+carries: each known summary shape is a pattern whose parts (asset titles, user names,
+references) are proper nouns put into a translated sentence. Codes inside a summary
+(classification, role, status) are shown by their names. An event whose summary matches no
+pattern of its action is shown as stored, so nothing recorded is ever hidden.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chizai.core.audit_labels import action_label
+
+
+def _choice(app_model: str, field: str) -> Callable[[str], str]:
+    """A code of ``app_model.field`` shown by its choice name (the code itself when unknown)."""
+
+    def name(code: str) -> str:
+        try:
+            choices = dict(apps.get_model(app_model)._meta.get_field(field).flatchoices)
+        except (LookupError, FieldDoesNotExist):
+            return code
+        return str(choices.get(code, code))
+
+    return name
+
+
+_classification = _choice("register.asset", "classification")
+_role = _choice("core.membership", "role")
+_disclosure_status = _choice("disclosure.disclosure", "status")
+_FORMATS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json": "JSON", "md": "Markdown"}
+
+# action → [(pattern over the stored summary, translated sentence, converters of named parts)]
+# The sentences are msgids so that tools/i18n.py finds them; parts not listed are proper nouns.
+_P = re.compile
+SUMMARIES: dict[str, list[tuple[re.Pattern[str], str, dict[str, Callable[[str], str]]]]] = {
+    "register.asset.create": [(_P(r"asset (?P<title>.+) created"), gettext_lazy("Asset %(title)s created"), {})],
+    "register.asset.update": [(_P(r"asset (?P<title>.+?) changed.*"), gettext_lazy("Asset %(title)s changed"), {})],
+    "register.asset.delete": [(_P(r"asset (?P<title>.+) deleted"), gettext_lazy("Asset %(title)s deleted"), {})],
+    "register.asset.reclassify": [
+        (
+            _P(r"(?P<title>.+): (?P<before>[a-z]+) → (?P<after>[a-z]+).*"),
+            gettext_lazy("%(title)s: %(before)s → %(after)s"),
+            {"before": _classification, "after": _classification},
+        )
+    ],
+    "register.asset.read": [
+        (
+            _P(r"(?P<cls>[a-z]+) asset (?P<title>.+) read"),
+            gettext_lazy("%(cls)s asset %(title)s read"),
+            {"cls": _classification},
+        )
+    ],
+    "register.holder.add": [(_P(r"(?P<name>.+) holds (?P<title>.+)"), gettext_lazy("%(name)s holds %(title)s"), {})],
+    "register.holder.remove": [(_P(r"(?P<name>.+) removed"), gettext_lazy("Holder %(name)s removed"), {})],
+    "register.grant.add": [
+        (_P(r"(?P<user>.+) named on (?P<title>.+)"), gettext_lazy("%(user)s named on %(title)s"), {})
+    ],
+    "register.version.upload": [
+        (
+            _P(r"(?P<name>.+) v(?P<n>\d+) uploaded to (?P<title>.+)"),
+            gettext_lazy("%(name)s (version %(n)s) uploaded to %(title)s"),
+            {},
+        )
+    ],
+    "register.version.download": [
+        (_P(r"(?P<name>.+) v(?P<n>\d+) downloaded"), gettext_lazy("%(name)s (version %(n)s) downloaded"), {})
+    ],
+    "register.export.xlsx": [
+        (_P(r"register exported \((?P<n>\d+) assets\)"), gettext_lazy("Register exported (%(n)s assets)"), {})
+    ],
+    "register.evidence.export": [
+        (
+            _P(r"evidence of (?P<title>.+) exported \((?P<n>\d+) versions\)"),
+            gettext_lazy("Evidence of %(title)s exported (%(n)s versions)"),
+            {},
+        )
+    ],
+    "auth.login": [(_P(r"logged in"), gettext_lazy("Signed in"), {})],
+    "organization.create": [
+        (_P(r"organisation (?P<slug>.+) created"), gettext_lazy("Organisation %(slug)s created"), {})
+    ],
+    "organization.update": [(_P(r"organisation details changed"), gettext_lazy("Organisation details changed"), {})],
+    "membership.create": [
+        (_P(r"(?P<user>.+) is (?P<role>[a-z]+)"), gettext_lazy("%(user)s added as %(role)s"), {"role": _role})
+    ],
+    "membership.delete": [(_P(r"(?P<user>.+) removed"), gettext_lazy("%(user)s removed"), {})],
+    "invitation.create": [
+        (
+            _P(r"(?P<email>.+) invited as (?P<role>[a-z]+)"),
+            gettext_lazy("%(email)s invited as %(role)s"),
+            {"role": _role},
+        )
+    ],
+    "invitation.accept": [
+        (
+            _P(r"(?P<user>.+) joined as (?P<role>[a-z]+)"),
+            gettext_lazy("%(user)s joined as %(role)s"),
+            {"role": _role},
+        )
+    ],
+    "engagement.grant": [
+        (_P(r"adviser (?P<user>.+) granted access"), gettext_lazy("Adviser %(user)s granted access"), {})
+    ],
+    "engagement.end": [(_P(r"adviser (?P<user>.+) access ended"), gettext_lazy("Adviser %(user)s access ended"), {})],
+    "api_token.create": [(_P(r"API token '(?P<name>.*)' created"), gettext_lazy("API token “%(name)s” created"), {})],
+    "api_token.revoke": [(_P(r"API token '(?P<name>.*)' revoked"), gettext_lazy("API token “%(name)s” revoked"), {})],
+    "audit.export": [
+        (
+            _P(r"audit log exported as CSV \((?P<n>\d+) events\)"),
+            gettext_lazy("Audit log exported as CSV (%(n)s events)"),
+            {},
+        )
+    ],
+    "disclosure.partner.create": [(_P(r"partner (?P<name>.+)"), gettext_lazy("Partner %(name)s added"), {})],
+    "disclosure.partner.update": [(_P(r"partner (?P<name>.+) changed"), gettext_lazy("Partner %(name)s changed"), {})],
+    "disclosure.partner.delete": [(_P(r"partner (?P<name>.+) deleted"), gettext_lazy("Partner %(name)s deleted"), {})],
+    "disclosure.contact.create": [
+        (_P(r"(?P<name>.+) at (?P<partner>.+)"), gettext_lazy("%(name)s at %(partner)s"), {})
+    ],
+    "disclosure.return": [
+        (
+            _P(r"(?P<ref>D-\d+): return/destruction recorded"),
+            gettext_lazy("%(ref)s: return or destruction recorded"),
+            {},
+        )
+    ],
+    "disclosure.copy.download": [(_P(r"(?P<name>.+) downloaded"), gettext_lazy("%(name)s downloaded"), {})],
+    "disclosure.agreement.download": [(_P(r"(?P<name>.+) downloaded"), gettext_lazy("%(name)s downloaded"), {})],
+    "disclosure.agreement.file": [(_P(r"file (?P<name>.+) attached"), gettext_lazy("File %(name)s attached"), {})],
+    "disclosure.calendar.token": [
+        (_P(r"personal calendar feed created"), gettext_lazy("Personal calendar feed created"), {})
+    ],
+    "review.create": [
+        (
+            _P(r"contract submitted for review: (?P<title>.+)"),
+            gettext_lazy("Contract submitted for review: %(title)s"),
+            {},
+        )
+    ],
+    "review.view": [(_P(r"review opened: (?P<title>.+)"), gettext_lazy("Review opened: %(title)s"), {})],
+    "review.export": [
+        (
+            _P(r"review exported as (?P<fmt>\w+)"),
+            gettext_lazy("Review exported as %(fmt)s"),
+            {"fmt": lambda v: _FORMATS.get(v.lower(), v)},
+        )
+    ],
+    "review.complete": [
+        (
+            _P(r"review finished: (?P<high>\d+) high, (?P<medium>\d+) medium, (?P<low>\d+) low"),
+            gettext_lazy("Review finished: %(high)s high, %(medium)s medium, %(low)s low"),
+            {},
+        )
+    ],
+    "deals.deal.create": [(_P(r"deal created: (?P<title>.+)"), gettext_lazy("Deal created: %(title)s"), {})],
+    "deals.deal.update": [(_P(r"deal changed: (?P<title>.+)"), gettext_lazy("Deal changed: %(title)s"), {})],
+    "deals.deal.delete": [(_P(r"deal deleted: (?P<title>.+)"), gettext_lazy("Deal deleted: %(title)s"), {})],
+    "deals.partner.create": [(_P(r"partner created: (?P<name>.+)"), gettext_lazy("Partner %(name)s added"), {})],
+    "deals.stakeholder.create": [
+        (_P(r"stakeholder added: (?P<name>.+)"), gettext_lazy("Stakeholder added: %(name)s"), {})
+    ],
+    "deals.stakeholder.update": [
+        (_P(r"stakeholder changed: (?P<name>.+)"), gettext_lazy("Stakeholder changed: %(name)s"), {})
+    ],
+    "deals.followup.create": [(_P(r"follow-up added: (?P<text>.+)"), gettext_lazy("Follow-up added: %(text)s"), {})],
+    "deals.point.create": [
+        (_P(r"negotiation point added: (?P<title>.+)"), gettext_lazy("Negotiation point added: %(title)s"), {})
+    ],
+    "deals.point.update": [
+        (_P(r"negotiation point changed: (?P<title>.+)"), gettext_lazy("Negotiation point changed: %(title)s"), {})
+    ],
+    "deals.item.create": [
+        (_P(r"worksheet line added: (?P<title>.+)"), gettext_lazy("Worksheet line added: %(title)s"), {})
+    ],
+    "deals.item.delete": [
+        (_P(r"worksheet line removed: (?P<title>.+)"), gettext_lazy("Worksheet line removed: %(title)s"), {})
+    ],
+}
+
+
+# Actions whose sentence already says what changed.
+_CHANGE_IN_SENTENCE = {"register.asset.reclassify"}
+
+
+def _changed_fields(event) -> list[str]:
+    """The changed fields by their names in the reader's language; coded values by their names too."""
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    before, after = changes.get("before"), changes.get("after")
+    if not isinstance(before, dict) or not isinstance(after, dict) or not event.object_type:
+        return []
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        return []
+    parts = []
+    for name in sorted(set(before) | set(after)):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # a field since removed: its code would be English, so it is left out
+        label = str(getattr(field, "verbose_name", name))
+        choices = dict(getattr(field, "flatchoices", None) or [])
+        if choices and (before.get(name) in choices or after.get(name) in choices):
+            old = str(choices.get(before.get(name), before.get(name) or "—"))
+            new = str(choices.get(after.get(name), after.get(name) or "—"))
+            parts.append(f"{label} ({old} → {new})")
+        else:
+            parts.append(label)
+    return parts
+
+
+def render_summary(event) -> str:
+    """The event's summary in the active language, or the stored text when it cannot be rendered."""
+    stored = event.summary or ""
+    for pattern, sentence, convert in SUMMARIES.get(event.action, []):
+        match = pattern.fullmatch(stored)
+        if match is None:
+            continue
+        params = {key: convert.get(key, str)(value) for key, value in match.groupdict().items()}
+        text = str(sentence) % params
+        fields = [] if event.action in _CHANGE_IN_SENTENCE else _changed_fields(event)
+        if fields:
+            text += _(" — changed: %(fields)s") % {"fields": _(", ").join(fields)}
+        return text
+    if not stored:
+        return action_label(event.action)
+    return stored
