@@ -327,9 +327,17 @@ def _recalled_consideration(lex: Lexicon, lang: str, elsewhere: list[str], objec
 # a later sentence about the grant just made: 「この許諾は本契約終了後も存続する」, "the licence
 # shall survive termination" widens that grant, not something else
 _GRANT_RECALLED = {
-    "ja": re.compile(r"(?:この|本|当該|前項の|上記の)(?:許諾|実施権|使用権|利用権|ライセンス)"),
+    # 「当該権利」, or the grant named by where it was made: 「前項により取得した使用権」
+    "ja": re.compile(
+        r"(?:この|本|当該|前項の|上記の)(?:許諾|実施権|使用権|利用権|ライセンス)|当該権利"
+        r"|(?:前項|前条|同項|第[0-9一二三四五六七八九十]+(?:項|条))(?:の規定)?(?:により|に基づき|に基づいて|で|において)"
+        r"[^。]{0,12}?(?:許諾|実施権|使用権|利用権|ライセンス|権利)"
+    ),
+    # "the licence", "such right", "the rights set forth in / granted under Section 5.2"
     "en": re.compile(
-        r"\b(?:(?:such|this|that|which)\s+(?:\w+\s+){0,2}?(?:licen[cs]e|right)|the\s+(?:\w+\s+){0,2}?licen[cs]e)s?\b",
+        r"\b(?:(?:such|this|that|which)\s+(?:\w+\s+){0,2}?(?:licen[cs]e|right)|the\s+(?:\w+\s+){0,2}?licen[cs]e)s?\b"
+        r"|\bthe\s+(?:\w+\s+){0,2}?rights?\s+(?:granted|set\s+(?:forth|out)|described|conferred|provided)\s+"
+        r"(?:(?:in|under|by|pursuant\s+to)\s+(?:this\s+)?(?:section|clause|article|paragraph)|hereunder|above|herein)",
         re.I,
     ),
 }

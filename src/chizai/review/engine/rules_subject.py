@@ -41,6 +41,15 @@ _BEARER = {
 }
 
 
+# the subject of a noun clause is not the sentence's: "the fact that the Company is evaluating …
+# constitute Confidential Information", "whether the Startup has …"
+_EMBEDDED_EN = re.compile(r"\b(?:(?:the\s+)?fact|circumstance|whether)\s+(?:that\s+)?(?:the\s+)?$", re.I)
+
+
+def _embedded(lang: str, text: str, m: re.Match) -> bool:
+    return lang == "en" and not m.group("m") and bool(_EMBEDDED_EN.search(text, max(0, m.start() - 30), m.start()))
+
+
 def _kind(m: re.Match) -> str:
     return "MUTUAL" if m.group("m") else ("SME" if m.group("s") else "LARGE")
 
@@ -54,6 +63,8 @@ def clause_subject(subject_rx: re.Pattern, lang: str, text: str) -> str:
     earliest が-subject; in English the first subject."""
     best = None
     for m in subject_rx.finditer(text):
+        if _embedded(lang, text, m):
+            continue
         kind = _kind(m)
         if lang != "ja" or kind == "MUTUAL" or text[m.end() : m.end() + 1] == "は":
             return kind
@@ -75,6 +86,8 @@ def subject_kinds(subject_rx: re.Pattern, lang: str, text: str) -> list[tuple[st
             and particle == "が"
             and (JA_CONDITION.match(text, m.end() + 1) or JA_RELATIVE_TOPIC.match(text, m.end() + 1))
         ):
+            continue
+        if _embedded(lang, text, m):
             continue
         out.append((m.start(), kind, lang != "ja" or kind == "MUTUAL" or particle == "は"))
     for m in _BEARER[lang].finditer(text):
