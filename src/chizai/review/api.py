@@ -11,6 +11,7 @@ from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
 from chizai.core.validation import Input
 from chizai.review import services
+from chizai.review.input_errors import review_error
 from chizai.review.models import ContractReview, ReviewFeedback
 
 router = Router(tags=["reviews"])
@@ -57,6 +58,10 @@ class ReviewOut(Schema):
     @staticmethod
     def resolve_job(obj):
         return obj.job_id
+
+    @staticmethod
+    def resolve_error(obj):
+        return review_error(obj)
 
     @staticmethod
     def resolve_needs_confirmation(obj):

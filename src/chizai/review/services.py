@@ -18,6 +18,7 @@ from chizai.core.services import ChizaiError
 from chizai.core.storage import StorageUnavailable
 from chizai.register.atrest import sealed_columns
 from chizai.review.engine import ReviewInputError  # the engine package imports only its data classes here
+from chizai.review.input_errors import input_error_message
 from chizai.review.models import ContractReview
 
 #: above this many characters a review runs in the background worker with progress shown
@@ -26,29 +27,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _engine_message(exc) -> str:
-    messages = {
-        "encrypted_pdf": _(
-            "This PDF is password-protected. Remove the password (or export an unprotected copy) and upload it again."
-        ),
-        "scanned_pdf": _(
-            "This PDF has no text layer (it looks scanned). Run OCR on it first, or upload the Word file."
-        ),
-        "empty": _("The file is empty."),
-        "binary": _(
-            "This file does not look like a contract text. Upload a PDF with text, a DOCX, TXT or Markdown file."
-        ),
-        "unsupported_type": _("This file type is not supported. Upload a PDF with text, a DOCX, TXT or Markdown file."),
-        "broken_docx": _(
-            "This Word file is damaged and cannot be read. Save it again from Word and upload the new copy."
-        ),
-        "too_large": _("The file is too large to review."),
-        "unpacked_too_large": _(
-            'This Word file unpacks to far more data than a contract holds (a possible "zip bomb"), '
-            "so it was refused without being opened. Save it again from Word and upload the new copy."
-        ),
-        "unknown_language": _("The contract is in neither Japanese nor English, so it cannot be reviewed."),
-    }
-    return messages.get(exc.code, exc.message)
+    return input_error_message(exc.code, exc.message)
 
 
 def validate_input(data: bytes | str, filename: str, options: dict):
@@ -187,8 +166,10 @@ def run_review_job(job: Job):
         jobs.heartbeat(job, 40, "checking the clauses")
         report = review_document(doc)
     except ReviewInputError as exc:  # the input itself is bad: retrying cannot help
+        # the code and the engine's details are kept so that each reader sees the reason in their language
+        options = {**(review.options or {}), "input_error": {"code": exc.code, "message": exc.message}}
         ContractReview.objects.filter(pk=review.pk).update(
-            status=ContractReview.Status.FAILED, error=_engine_message(exc)
+            status=ContractReview.Status.FAILED, error=_engine_message(exc), options=options
         )
         return {"failed": exc.code}
     except Exception as exc:

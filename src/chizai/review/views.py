@@ -7,6 +7,7 @@ from chizai.core.access import Denied, NotFound
 from chizai.core.scoping import can, org_view, require_can, scoped
 from chizai.core.services import ChizaiError
 from chizai.review import services
+from chizai.review.input_errors import review_error
 from chizai.review.forms import DetectionChoiceForm, FeedbackForm, ReviewForm
 from chizai.review.models import ContractReview
 
@@ -112,6 +113,7 @@ def detail(request, review_id: int):
         "review/detail.html",
         {
             "review": review,
+            "error_text": review_error(review) if review.status == "failed" else "",
             "questions": questions,
             "choice": choice,
             "hold_findings": hold,

@@ -1,0 +1,91 @@
+"""What the user reads when the review engine cannot read their file, in the user's language.
+
+The engine stays free of Django: it raises ``ReviewInputError(code, message)`` with a stable
+code and an English message. Here each code becomes a translated sentence; the details the
+engine's message carries (the file's name, its size and the limit, the unsupported
+extension) are read back from that message and put into the sentence as parameters. A code
+this module does not know falls back to the engine's English text rather than hiding it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+_NAME = re.compile(r"^(?P<name>[^\n:]{1,255}): ")
+_MB = re.compile(r"the file is (?P<size>[\d.]+) MB; the limit is (?P<limit>[\d.]+) MB")
+_CHARS = re.compile(r"the text has (?P<size>[\d,]+) characters; the limit is (?P<limit>[\d,]+)")
+_EXT = re.compile(r"the file type '(?P<ext>[^']*)' is not supported")
+_TYPE = re.compile(r"unknown contract type '(?P<type>[^']*)'")
+
+
+def _sentences() -> dict[str, str]:
+    # Built per call so that each sentence is translated in the language active now.
+    return {
+        "empty": _("%(name)s: the file is empty or has no text to review."),
+        "encrypted_pdf": _(
+            "%(name)s: this PDF is password-protected. Remove the password (or export an unprotected copy) "
+            "and upload it again."
+        ),
+        "scanned_pdf": _(
+            "%(name)s: this PDF has no text layer (it looks scanned). Run OCR on it first, or upload the Word file."
+        ),
+        "broken_pdf": _("%(name)s: the PDF file is damaged or not a PDF."),
+        "binary": _(
+            "%(name)s: this file does not look like a contract text. Upload a PDF with text, a DOCX, TXT or "
+            "Markdown file."
+        ),
+        "unsupported_type": _(
+            "%(name)s: this file type is not supported. Upload a PDF with text, a DOCX, TXT or Markdown file."
+        ),
+        "broken_docx": _(
+            "%(name)s: this Word file is damaged and cannot be read. Save it again from Word and upload the new copy."
+        ),
+        "encrypted_docx": _(
+            "%(name)s: this Word file is password-protected or in the old .doc format. Save an unprotected .docx copy."
+        ),
+        "unpacked_too_large": _(
+            '%(name)s: this Word file unpacks to far more data than a contract holds (a possible "zip bomb"), '
+            "so it was refused without being opened. Save it again from Word and upload the new copy."
+        ),
+        "unknown_language": _("%(name)s: the contract is in neither Japanese nor English, so it cannot be reviewed."),
+        "too_large": _("%(name)s: the file is too large to review."),
+        "not_found": _("%(name)s: the file could not be found or read."),
+    }
+
+
+def input_error_message(code: str, message: str) -> str:
+    """The engine's error ``code`` as a sentence in the active language, with its details kept."""
+    found = _NAME.match(message or "")
+    name = found["name"] if found else _("the file")
+    if code == "too_large":
+        if size := _MB.search(message):
+            return _("%(name)s: the file is %(size)s MB; the limit is %(limit)s MB.") % {
+                "name": name,
+                **size.groupdict(),
+            }
+        if size := _CHARS.search(message):
+            return _(
+                "%(name)s: the text has %(size)s characters; the limit is %(limit)s. "
+                "Split the contract or review the main part only."
+            ) % {"name": name, **size.groupdict()}
+    if code == "unsupported_type" and (ext := _EXT.search(message)):
+        return _(
+            "%(name)s: files of type %(ext)s are not supported. Upload a PDF with text, a DOCX, TXT or Markdown file."
+        ) % {"name": name, "ext": ext["ext"]}
+    if code == "bad_type" and (kind := _TYPE.search(message)):
+        return _("Unknown contract type %(type)s; choose one from the list or automatic detection.") % {
+            "type": kind["type"]
+        }
+    sentence = _sentences().get(code)
+    return sentence % {"name": name} if sentence else message
+
+
+def review_error(review) -> str:
+    """A failed review's reason in the reader's language: an input error is rendered again from
+    its code (the background worker stored it in no particular reader's language)."""
+    stored = (review.options or {}).get("input_error")
+    if isinstance(stored, dict) and stored.get("code"):
+        return input_error_message(str(stored["code"]), str(stored.get("message", "")))
+    return review.error
