@@ -86,14 +86,16 @@ class ImportForm(forms.Form):
 
 
 class FilterForm(CleanInputMixin, forms.Form):
-    RISKS = [("", "—"), ("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))]
-    q = forms.CharField(label=_("title contains"), required=False)
-    kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", "—"), *Asset.Kind.choices])
+    RISKS = [("", _("All")), ("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))]
+    q = forms.CharField(label=_("Title contains"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *Asset.Kind.choices])
     classification = forms.ChoiceField(
-        label=_("classification"), required=False, choices=[("", "—"), *Asset.Classification.choices]
+        label=_("Classification"), required=False, choices=[("", _("All")), *Asset.Classification.choices]
     )
-    origin = forms.ChoiceField(label=_("origin"), required=False, choices=[("", "—"), *Asset.Origin.choices])
-    risk = forms.ChoiceField(label=_("succession risk"), required=False, choices=RISKS)
-    holder = forms.CharField(label=_("holder"), required=False)
-    tag = forms.CharField(label=_("tag"), required=False)
-    review_due = forms.BooleanField(label=_("review due"), required=False)
+    origin = forms.ChoiceField(label=_("Origin"), required=False, choices=[("", _("All")), *Asset.Origin.choices])
+    risk = forms.ChoiceField(label=_("Succession risk"), required=False, choices=RISKS)
+    holder = forms.CharField(label=_("Holder"), required=False)
+    tag = forms.CharField(label=_("Tag"), required=False)
+    review_due = forms.BooleanField(label=_("Only assets due for review"), required=False)
+    # kept across a new filter; a key outside listing.SORTS is ignored there
+    sort = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)

@@ -26,7 +26,7 @@ from chizai.core.access import require, role_in
 from chizai.core.models import Job, Organization
 from chizai.core.services import ChizaiError
 from chizai.core.validation import delete_or_refuse
-from chizai.register import access, atrest, crypto, evidence, extract, keys, sealed, search
+from chizai.register import access, atrest, crypto, evidence, extract, keys, listing, sealed, search
 from chizai.register.models import Asset, AssetFile, AssetGrant, FileVersion, Holder, SearchChunk
 from chizai.register.risk import HORIZON as SUCCESSION_HORIZON
 
@@ -690,8 +690,10 @@ def filter_assets(
     review_due: bool = False,
     risk: str = "",
     today: date | None = None,
+    sort: str = "",
 ):
-    """The assets ``user`` may see, filtered; risk is computed, so it filters in Python last."""
+    """The assets ``user`` may see, filtered and sorted (``listing.SORTS`` keys only); risk is
+    computed, so it filters in Python last, keeping the order."""
     from django.db.models import Q
 
     from chizai.register import risk as risk_module
@@ -714,7 +716,7 @@ def filter_assets(
         assets = assets.filter(tags_text__icontains=f",{tag.strip()},")
     if review_due:
         assets = assets.filter(next_review__lte=today)
-    assets = assets.prefetch_related("holders")
+    assets = listing.apply_sort(assets, sort).prefetch_related("holders")
     if risk:
         return [a for a in assets if risk_module.succession_risk(a, today).level == risk]
     return assets

@@ -17,7 +17,7 @@ from chizai.core.models import AuditEvent
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
 from chizai.core.validation import one_id
-from chizai.register import access, excel, risk, sealed, services
+from chizai.register import access, excel, listing, risk, sealed, services
 from chizai.register.forms import AssetForm, FilterForm, GrantForm, HolderForm, ImportForm, ReclassifyForm, UploadForm
 from chizai.register.models import Asset, FileVersion
 
@@ -33,9 +33,11 @@ def index(request):
     form = FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     assets = services.filter_assets(request.user, request.organization, **{k: v for k, v in filters.items() if v})
-    page = Paginator(assets, 50).get_page(request.GET.get("page"))
+    page = Paginator(assets, listing.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(a, risk.succession_risk(a)) for a in page]
     total = scoped(request, Asset).count()
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "register/index.html",
@@ -44,11 +46,16 @@ def index(request):
             "page": page,
             "rows": rows,
             "total": total,
+            "matching": page.paginator.count,
+            "columns": listing.columns(params),
+            "page_links": listing.page_links(page, params),
+            "previous_url": listing.page_url(params, page.previous_page_number()) if page.has_previous() else "",
+            "next_url": listing.page_url(params, page.next_page_number()) if page.has_next() else "",
+            "chips": listing.active_filters(form, params),
             "can_add": can(request, "register", "add"),
             "can_reclassify": can(request, "register", "reclassify"),
             "can_export": can(request, "register", "export"),
             "reclassify_form": ReclassifyForm(),
-            "query_string": request.GET.urlencode(),
         },
     )
 
