@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chizai.core.validation import CleanInputMixin, text_error
 from chizai.disclosure.models import Agreement, Disclosure, DisclosureRecipient, Partner, Stage
+from chizai.disclosure.picker import asset_label, version_label
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -138,16 +139,8 @@ class DisclosureForm(CleanInputMixin, forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["partner"]).queryset = partners
         cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = agreements
-        cast(forms.ChoiceField, self.fields["versions"]).choices = [
-            (
-                str(v.pk),
-                f"{v.file.asset.title_ja} — {v.original_name} v{v.number} ({v.file.asset.get_classification_display()})",
-            )
-            for v in versions
-        ]
-        cast(forms.ChoiceField, self.fields["assets"]).choices = [
-            (str(a.pk), f"{a.title_ja} ({a.get_classification_display()})") for a in assets
-        ]
+        cast(forms.ChoiceField, self.fields["versions"]).choices = [(str(v.pk), version_label(v)) for v in versions]
+        cast(forms.ChoiceField, self.fields["assets"]).choices = [(str(a.pk), asset_label(a)) for a in assets]
 
     def clean_recipients(self) -> str:
         value = self.cleaned_data["recipients"]

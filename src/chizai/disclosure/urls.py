@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chizai.disclosure import views
+from chizai.disclosure import picker, views
 
 urlpatterns = [
     path("", views.index, name="disclosure"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/upload/", views.agreement_upload, name="disclosure_agreement_upload"),
     path("agreements/<int:agreement_id>/file/", views.agreement_download, name="disclosure_agreement_file"),
     path("new/", views.disclosure_new, name="disclosure_new"),
+    path("new/pick/<str:kind>.json", picker.picker, name="disclosure_picker"),
     path("<int:disclosure_id>/", views.disclosure_detail, name="disclosure_detail"),
     path("<int:disclosure_id>/approve/", views.disclosure_approve, name="disclosure_approve"),
     path("<int:disclosure_id>/second/", views.disclosure_second, name="disclosure_second"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from chizai.core.access import Denied
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
-from chizai.disclosure import copies as handover, duties, services
+from chizai.disclosure import copies as handover, duties, picker, services
 from chizai.disclosure.forms import (
     AgreementForm,
     ContactForm,
@@ -283,24 +283,32 @@ def agreement_download(request, agreement_id: int):
 
 
 def _disclosure_form(request, data=None):
-    from chizai.register.models import Asset, FileVersion
-
     org = request.organization
+    versions, assets = picker.versions(request.user, org), picker.assets(request.user, org)
+    # The lists offer the first 300; what the picker found further down (or a link's ?version=)
+    # is offered too, still only from the querysets the access helper restricts.
+    chosen = data or request.GET
+    extra_versions = [v for v in (chosen.getlist("versions") + chosen.getlist("version")) if v.isdigit()]
+    extra_assets = [a for a in chosen.getlist("assets") if a.isdigit()]
     return DisclosureForm(
         data,
         partners=scoped(request, Partner),
         agreements=scoped(request, Agreement).select_related("partner"),
-        versions=FileVersion.objects.restrict(request.user, "download")
-        .filter(organization=org)
-        .select_related("file__asset")
-        .order_by("file__asset__title_ja", "-number")[:300],
-        assets=Asset.objects.restrict(request.user, "view").filter(organization=org).order_by("title_ja")[:300],
+        versions=_first_and(versions, extra_versions),
+        assets=_first_and(assets, extra_assets),
         initial={
             "disclosed_on": timezone.localdate(),
             "partner": request.GET.get("partner"),
             "versions": request.GET.getlist("version"),
         },
     )
+
+
+def _first_and(rows, ids: list[str], first: int = 300) -> list:
+    listed = list(rows[:first])
+    have = {str(row.pk) for row in listed}
+    wanted = [i for i in ids if i not in have]
+    return listed + list(rows.filter(pk__in=wanted)) if wanted else listed
 
 
 @org_view("disclosure", "add")

@@ -111,3 +111,9 @@ def test_risk_filter_keeps_the_sort(client_, org, assets):
     response = client_.get(_url(org, sort="-title", risk=level))
     titles = _titles(response)
     assert len(titles) == 50 and titles == sorted((a.title_ja for a in assets), reverse=True)[:50]
+
+
+def test_new_asset_form_puts_each_checkbox_in_its_label(client_, org):
+    page = client_.get(reverse("register_create", args=[org.slug])).content.decode()
+    assert '<label class="check" for="id_ts_marked"><input type="checkbox" name="ts_marked"' in page
+    assert "chizai/lists.css" in page
