@@ -12,17 +12,14 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from chizai import safearchive
-
+from . import ocr
 from .document import ReviewInputError
+from .extract_docx import DOCX_MAX_UNPACKED_BYTES, extract_docx  # noqa: F401 - the limit stays importable here
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_CHARS = 2_000_000
-# DEFAULT_MAX_CHARS of text is some 30 MB of WordprocessingML; beyond twice that plus room
-# for images python-docx would only build a tree of hundreds of MB to refuse it afterwards.
-DOCX_MAX_UNPACKED_BYTES = 96 * 1024 * 1024
 
 TEXT_EXTS = {".txt", ".text", ".md", ".markdown", ".mdown", ""}
 MARKDOWN_EXTS = {".md", ".markdown", ".mdown"}
@@ -35,11 +32,6 @@ KNOWN_UNSUPPORTED = {
     ".ppt": "presentations are not supported",
     ".pptx": "presentations are not supported",
     ".odt": "OpenDocument text is not supported; save the file as .docx or PDF",
-    ".png": "images are not supported; a scanned contract needs OCR first",
-    ".jpg": "images are not supported; a scanned contract needs OCR first",
-    ".jpeg": "images are not supported; a scanned contract needs OCR first",
-    ".tif": "images are not supported; a scanned contract needs OCR first",
-    ".tiff": "images are not supported; a scanned contract needs OCR first",
     ".gif": "images are not supported",
     ".zip": "archives are not supported",
     ".html": "HTML is not supported; paste the text or save it as .txt",
@@ -57,6 +49,14 @@ class ExtractedText:
     warnings: list[str] = field(default_factory=list)
     pages: int | None = None
     format: str = "text"  # pdf, docx, text, markdown
+    # What a Word redline holds besides its accepted text (extract_docx.py); empty otherwise.
+    # revisions: [{kind: inserted|deleted, text, author, date, move, offset, paragraph}]
+    revisions: list[dict] = field(default_factory=list)
+    # comments: [{id, author, date, text, anchor, offset}]; headers: [{kind: header|footer, text}]
+    comments: list[dict] = field(default_factory=list)
+    headers: list[dict] = field(default_factory=list)
+    # A scan read by OCR (ocr.py): every page's lines with word boxes and confidence.
+    ocr: ocr.OcrResult | None = None
 
 
 def _ext(filename: str) -> str:
@@ -110,7 +110,9 @@ def extract_text(
     if head.startswith(b"%PDF") or ext == ".pdf":
         result = _extract_pdf(data, name)
     elif ext == ".docx" or (ext == "" and head.startswith(b"PK\x03\x04")):
-        result = _extract_docx(data, name)
+        result = extract_docx(data, name)
+    elif ext in ocr.IMAGE_EXTS or _is_image(head):
+        result = _extract_image(data, name)
     elif ext in KNOWN_UNSUPPORTED:
         raise ReviewInputError("unsupported_type", f"{name}: {KNOWN_UNSUPPORTED[ext]}. Use PDF, DOCX, TXT or Markdown.")
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -290,8 +292,11 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
             "broken_pdf", f"{name}: the PDF file is damaged or not a PDF ({type(exc).__name__})."
         ) from exc
     n = len(pages)
-    visible = sum(len(re.sub(r"\s+", "", p)) for p in pages)
-    if n and visible < 20 * max(1, min(n, 3)) and visible < 200:
+    if _scanned(pages):
+        reason = ocr.missing()
+        if reason is None:
+            return _from_ocr(ocr.ocr_pdf(data, name), "pdf")
+        log.info("%s: a scanned PDF is refused because OCR cannot run: %s", name, reason)
         raise ReviewInputError(
             "scanned_pdf",
             f"{name}: the PDF has no text layer (it looks scanned). Run OCR on it first, "
@@ -305,288 +310,57 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
     return ExtractedText("\n\n".join(p.strip("\n") for p in pages), warnings, n, "pdf")
 
 
-# ---------------------------------------------------------------------------- DOCX
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_KANJI_DIGITS = "〇一二三四五六七八九"
-_IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
-_AIUEO = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
-
-
-def _roman(n: int) -> str:
-    vals = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ]
-    out = ""
-    for v, s in vals:
-        while n >= v:
-            out += s
-            n -= v
-    return out
+def _scanned(pages: list[str]) -> bool:
+    """Too little text for the number of pages: a scan without a text layer."""
+    n = len(pages)
+    visible = sum(len(re.sub(r"\s+", "", p)) for p in pages)
+    return bool(n and visible < 20 * max(1, min(n, 3)) and visible < 200)
 
 
-def _kanji_number(n: int) -> str:
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return _KANJI_DIGITS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _KANJI_DIGITS[tens]) + "十" + (_KANJI_DIGITS[ones] if ones else "")
-    return str(n)
+# ---------------------------------------------------------------------------- scans (OCR)
+
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
-def _format_number(n: int, fmt: str) -> str:
-    if fmt in ("decimal", "decimalZero"):
-        return str(n) if fmt == "decimal" or n >= 10 else f"0{n}"
-    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
-        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
-        return chr(0x2460 + n - 1) if 1 <= n <= 20 else f"({n})"
-    if fmt == "decimalEnclosedParen":
-        return f"({n})"
-    if fmt == "lowerLetter":
-        return chr(ord("a") + (n - 1) % 26)
-    if fmt == "upperLetter":
-        return chr(ord("A") + (n - 1) % 26)
-    if fmt == "lowerRoman":
-        return _roman(n)
-    if fmt == "upperRoman":
-        return _roman(n).upper()
-    if fmt in (
-        "japaneseCounting",
-        "ideographTraditional",
-        "chineseCounting",
-        "japaneseLegal",
-        "chineseCountingThousand",
-        "ideographDigital",
-        "japaneseDigitalTenThousand",
-    ):
-        return _kanji_number(n)
-    if fmt == "iroha" or fmt == "irohaFullWidth":
-        return _IROHA[(n - 1) % len(_IROHA)]
-    if fmt == "aiueo" or fmt == "aiueoFullWidth":
-        return _AIUEO[(n - 1) % len(_AIUEO)]
-    if fmt == "bullet":
-        return "・"
-    if fmt == "none":
-        return ""
-    return str(n)
+def _is_image(head: bytes) -> bool:
+    return head.startswith(_IMAGE_MAGIC)
 
 
-class _Numbering:
-    """Enough of Word's numbering model to print list labels like 「第3条」, 「（２）」, 「①」."""
-
-    def __init__(self, doc, name: str = ""):
-        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
-        self.num_to_abs: dict[str, str] = {}
-        self.start_override: dict[tuple[str, int], int] = {}
-        self.counters: dict[str, list[int]] = {}
-        self.style_num: dict[str, tuple[str, int]] = {}
-        try:
-            part = doc.part.numbering_part
-            root = part.element
-        except NotImplementedError:  # no numbering part: python-docx would have to create one
-            root = None
-        except Exception as exc:  # e.g. two numbering parts (ValueError), a part that is not XML
-            log.warning(
-                "%s: the Word numbering could not be read, list labels are left out (%s: %s)",
-                name,
-                type(exc).__name__,
-                exc,
-            )
-            root = None
-        if root is not None:
-            for absn in root.iter(_W + "abstractNum"):
-                aid = absn.get(_W + "abstractNumId")
-                for lvl in absn.iter(_W + "lvl"):
-                    il = int(lvl.get(_W + "ilvl", "0"))
-                    fmt_el = lvl.find(_W + "numFmt")
-                    txt_el = lvl.find(_W + "lvlText")
-                    start_el = lvl.find(_W + "start")
-                    fmt = fmt_el.get(_W + "val") if fmt_el is not None else "decimal"
-                    txt = txt_el.get(_W + "val") if txt_el is not None else f"%{il + 1}."
-                    start = int(start_el.get(_W + "val")) if start_el is not None else 1
-                    self.levels[(aid, il)] = (fmt, txt or "", start)
-            for num in root.iter(_W + "num"):
-                nid = num.get(_W + "numId")
-                a = num.find(_W + "abstractNumId")
-                if a is not None:
-                    self.num_to_abs[nid] = a.get(_W + "val")
-                for ov in num.iter(_W + "lvlOverride"):
-                    so = ov.find(_W + "startOverride")
-                    if so is not None:
-                        self.start_override[(nid, int(ov.get(_W + "ilvl", "0")))] = int(so.get(_W + "val"))
-        try:
-            for st in doc.styles:
-                ppr = st.element.pPr
-                if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
-                    il = ppr.numPr.ilvl.val if ppr.numPr.ilvl is not None else 0
-                    self.style_num[st.style_id] = (str(ppr.numPr.numId.val), int(il))
-        except Exception as exc:
-            log.warning(
-                "%s: the numbering of Word styles could not be read, their list labels are left out (%s: %s)",
-                name,
-                type(exc).__name__,
-                exc,
-            )
-
-    def label(self, paragraph) -> str:
-        num_id = None
-        ilvl = 0
-        ppr = paragraph._p.pPr
-        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
-            num_id = str(ppr.numPr.numId.val)
-            ilvl = int(ppr.numPr.ilvl.val) if ppr.numPr.ilvl is not None else 0
-        else:
-            sid = paragraph._p.style
-            if sid and sid in self.style_num:
-                num_id, ilvl = self.style_num[sid]
-        if num_id is None or num_id == "0" or num_id not in self.num_to_abs:
-            return ""
-        aid = self.num_to_abs[num_id]
-        if (aid, ilvl) not in self.levels:
-            return ""
-        counters = self.counters.setdefault(num_id, [0] * 9)
-        ilvl = min(ilvl, 8)
-        if counters[ilvl] == 0:
-            counters[ilvl] = self.start_override.get((num_id, ilvl), self.levels[(aid, ilvl)][2])
-        else:
-            counters[ilvl] += 1
-        for deeper in range(ilvl + 1, 9):
-            counters[deeper] = 0
-        fmt, text, _start = self.levels[(aid, ilvl)]
-        if fmt == "bullet":
-            return "・"
-
-        def repl(m: re.Match) -> str:
-            lv = int(m.group(1)) - 1
-            if not (0 <= lv <= 8) or (aid, lv) not in self.levels:
-                return ""
-            value = counters[lv] or self.levels[(aid, lv)][2]
-            return _format_number(value, self.levels[(aid, lv)][0] if lv != ilvl else fmt)
-
-        return re.sub(r"%(\d)", repl, text)
+def _from_ocr(result: ocr.OcrResult, fmt: str) -> ExtractedText:
+    return ExtractedText(result.text, list(result.warnings), len(result.pages), fmt, ocr=result)
 
 
-def _extract_docx(data: bytes, name: str) -> ExtractedText:
-    try:
-        import docx  # python-docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
-    except ImportError as exc:  # pragma: no cover
-        raise ReviewInputError("unsupported_type", f"{name}: DOCX support is not installed ({exc}).") from exc
-    warnings: list[str] = []
-    try:
-        # python-docx inflates every part into memory whole: measure them streaming first.
-        names = safearchive.check(data, max_bytes=DOCX_MAX_UNPACKED_BYTES).names
-        if "word/document.xml" not in names:
-            raise ReviewInputError("broken_docx", f"{name}: this is not a Word document (no word/document.xml).")
-        if "EncryptedPackage" in names:
-            raise ReviewInputError("encrypted_docx", f"{name}: the Word file is password-protected.")
-    except safearchive.ArchiveError as exc:
-        if exc.over_limit:
-            raise ReviewInputError(
-                "unpacked_too_large",
-                f"{name}: the Word file unpacks to more than {DOCX_MAX_UNPACKED_BYTES // (1024 * 1024)} MB "
-                f"or is packed suspiciously densely ({exc.detail}); it was not opened.",
-            ) from None
-        if data[:4] == b"\xd0\xcf\x11\xe0":
-            raise ReviewInputError(
-                "encrypted_docx",
-                f"{name}: the Word file is password-protected or in the old .doc format; "
-                "save an unprotected .docx copy.",
-            ) from exc
-        raise ReviewInputError("broken_docx", f"{name}: the Word file is damaged (not a valid ZIP/DOCX).") from exc
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except ReviewInputError:
-        raise
-    except Exception as exc:
+def _extract_image(data: bytes, name: str) -> ExtractedText:
+    reason = ocr.missing()
+    if reason is not None:
         raise ReviewInputError(
-            "broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__})."
-        ) from exc
-    numbering = _Numbering(document, name)
-    lines: list[str] = []
-    try:
-        body = document.element.body
-        for child in body.iterchildren():
-            tag = child.tag
-            if tag == _W + "p":
-                p = Paragraph(child, document)
-                label = numbering.label(p)
-                text = p.text
-                try:
-                    style_name = p.style.name if p.style is not None else ""
-                except Exception as exc:
-                    log.warning("%s: a paragraph's style could not be read (%s: %s)", name, type(exc).__name__, exc)
-                    style_name = ""
-                if label == "・" and style_name.lower().startswith(("heading", "title", "toc")):
-                    # headings carry decorative bullet glyphs that are not contract text
-                    label = ""
-                if label and label != "・" and text.strip():
-                    sep = "" if label.endswith(("　", " ", "\t")) else ("　" if not label.isascii() else " ")
-                    text = f"{label}{sep}{text}"
-                elif label == "・" and text.strip():
-                    text = f"・{text}"
-                lines.append(text)
-            elif tag == _W + "tbl":
-                table = Table(child, document)
-                lines.append("")
-                for row in table.rows:
-                    cells = []
-                    seen = set()
-                    for cell in row.cells:
-                        # merged cells come back once per grid column
-                        if id(cell._tc) in seen:
-                            continue
-                        seen.add(id(cell._tc))
-                        cells.append(cell.text.replace("\n", " ").strip())
-                    lines.append(" | ".join(cells))
-                lines.append("")
-        notes = _docx_footnotes(document, name)
-        if notes:
-            lines.append("")
-            lines.append("脚注 / Footnotes")
-            lines.extend(notes)
-    except ReviewInputError:
-        raise
-    except Exception as exc:
-        raise ReviewInputError(
-            "broken_docx", f"{name}: the Word file could not be read ({type(exc).__name__})."
-        ) from exc
-    return ExtractedText("\n".join(lines), warnings, None, "docx")
-
-
-def _docx_footnotes(document, name: str = "") -> list[str]:
-    out: list[str] = []
-    try:
-        for rel in document.part.rels.values():
-            if not rel.reltype.endswith("/footnotes"):
-                continue
-            from lxml import etree
-
-            root = etree.fromstring(rel.target_part.blob)
-            for fn in root.iter(_W + "footnote"):
-                if fn.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
-                    continue
-                text = "".join(t.text or "" for t in fn.iter(_W + "t")).strip()
-                if text:
-                    out.append(f"[{fn.get(_W + 'id')}] {text}")
-    except Exception as exc:  # a damaged footnotes part: keep the notes read so far
-        log.warning(
-            "%s: the Word footnotes could not be read after %d notes (%s: %s)", name, len(out), type(exc).__name__, exc
+            "unsupported_type",
+            f"{name}: images are not supported here because OCR is not installed ({reason}). "
+            "Use PDF, DOCX, TXT or Markdown.",
         )
-    return out
+    return _from_ocr(ocr.ocr_image(data, name), "image")
+
+
+def needs_ocr(data: bytes, filename: str) -> bool:
+    """Whether reading ``data`` means OCR (an image, or a PDF without a text layer).
+
+    Cheap (no page is rasterised): the web request asks this to leave the OCR to the worker.
+    Damaged or protected files answer False so that the ordinary reading reports them.
+    """
+    name = filename or "document"
+    head = bytes(data[:8])
+    ext = _ext(name)
+    if ext in ocr.IMAGE_EXTS or _is_image(head):
+        return True
+    if not (head.startswith(b"%PDF") or ext == ".pdf"):
+        return False
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return False
+        return _scanned([page.extract_text() or "" for page in reader.pages])
+    except Exception as exc:  # pypdf raises many types on damaged files; extract_text says what is wrong
+        log.info("%s: not checked for OCR (%s: %s)", name, type(exc).__name__, exc)
+        return False
