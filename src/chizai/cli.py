@@ -67,6 +67,11 @@ def review(
     lang: Lang = typer.Option(Lang.auto, "--lang", help="Language of the contract."),
     format: Format = typer.Option(Format.text, "--format", help="Report format."),
     out: Path | None = typer.Option(None, "--out", help="Write the report here instead of the terminal."),
+    docx_out: Path | None = typer.Option(
+        None, "--docx-out", help="Also write the contract as a Word file with each finding as a comment."
+    ),
+    comment_lang: Lang = typer.Option(Lang.ja, "--comment-lang", help="Language of the Word comments (ja or en)."),
+    author: str = typer.Option("chizai", "--author", help="Name on the Word comments and proposed wording."),
 ) -> None:
     """Check contracts for clauses that take your know-how, and for missing protections (not legal advice)."""
     from chizai.review.engine.cli import run
@@ -78,6 +83,9 @@ def review(
         lang=lang.value,
         fmt=format.value,
         out=str(out) if out else None,
+        docx_out=str(docx_out) if docx_out else None,
+        comment_lang=comment_lang.value,
+        author=author,
     )
     raise typer.Exit(code)
 
