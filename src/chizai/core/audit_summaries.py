@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -43,7 +44,7 @@ _FORMATS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json":
 # action → [(pattern over the stored summary, translated sentence, converters of named parts)]
 # The sentences are msgids so that tools/i18n.py finds them; parts not listed are proper nouns.
 _P = re.compile
-SUMMARIES: dict[str, list[tuple[re.Pattern[str], str, dict[str, Callable[[str], str]]]]] = {
+SUMMARIES: dict[str, list[tuple[re.Pattern[str], Any, dict[str, Callable[[str], str]]]]] = {
     "register.asset.create": [(_P(r"asset (?P<title>.+) created"), gettext_lazy("Asset %(title)s created"), {})],
     "register.asset.update": [(_P(r"asset (?P<title>.+?) changed.*"), gettext_lazy("Asset %(title)s changed"), {})],
     "register.asset.delete": [(_P(r"asset (?P<title>.+) deleted"), gettext_lazy("Asset %(title)s deleted"), {})],
@@ -232,6 +233,13 @@ def render_summary(event) -> str:
         fields = [] if event.action in _CHANGE_IN_SENTENCE else _changed_fields(event)
         if fields:
             text += _(" — changed: %(fields)s") % {"fields": _(", ").join(fields)}
+        lowered = (event.changes or {}).get("lowered") if isinstance(event.changes, dict) else None
+        if isinstance(lowered, dict):
+            text += (
+                _(" — classification lowered, confirmed")
+                if lowered.get("confirmed")
+                else _(" — classification lowered")
+            )
         return text
     if not stored:
         return action_label(event.action)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chizai.core.validation import CleanInputMixin
+from chizai.register.access import CLASSIFICATIONS
 from chizai.register.models import Asset
 
 FIELDS = [
@@ -33,6 +34,9 @@ FIELDS = [
 class AssetForm(CleanInputMixin, forms.ModelForm):
     limits = {"tags": "register.Asset.tags_text"}
     tags = forms.CharField(label=_("tags"), required=False, help_text=_("Separate tags with commas."))
+    # Asked only when the classification goes down (極秘 → 社内限り): a lower class widens who
+    # may read the asset and lets it pass the disclosure gate more easily, so it is never a slip.
+    confirm_lowering = forms.BooleanField(label=_("Yes, lower the classification"), required=False)
 
     class Meta:
         model = Asset
@@ -48,8 +52,32 @@ class AssetForm(CleanInputMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.lowering: tuple[str, str] | None = None  # (from, to) names, when a confirmation is asked
+        self.original_classification = self.instance.classification if self.instance and self.instance.pk else ""
         if self.instance and self.instance.pk:
             self.fields["tags"].initial = ", ".join(self.instance.tags)
+
+    def lowers_classification(self) -> bool:
+        before, after = self.original_classification, self.cleaned_data.get("classification")
+        if not before or not after or before not in CLASSIFICATIONS or after not in CLASSIFICATIONS:
+            return False
+        return CLASSIFICATIONS.index(after) < CLASSIFICATIONS.index(before)
+
+    def clean(self):
+        cleaned = super().clean() or self.cleaned_data
+        if self.lowers_classification() and not cleaned.get("confirm_lowering"):
+            names = dict(Asset.Classification.choices)
+            before, after = self.original_classification, cleaned["classification"]
+            self.lowering = (str(names[before]), str(names[after]))
+            raise forms.ValidationError(
+                _(
+                    "You are lowering the classification from %(before)s to %(after)s: more people will be able "
+                    "to read this asset and it can be disclosed more easily. Tick the confirmation and save again."
+                )
+                % {"before": names[before], "after": names[after]},
+                code="confirm_lowering",
+            )
+        return cleaned
 
     def service_fields(self) -> dict:
         data = {name: self.cleaned_data[name] for name in FIELDS}

@@ -122,13 +122,15 @@ def create_asset(actor, organization, **fields) -> Asset:
 
 
 @transaction.atomic
-def update_asset(actor, organization, asset_id, **fields) -> Asset:
-    return change_asset(actor, organization, asset_id, **fields)[0]
+def update_asset(actor, organization, asset_id, *, confirmed_lowering: bool = False, **fields) -> Asset:
+    return change_asset(actor, organization, asset_id, confirmed_lowering=confirmed_lowering, **fields)[0]
 
 
-def change_asset(actor, organization, asset_id, **fields) -> tuple[Asset, bool]:
+def change_asset(actor, organization, asset_id, *, confirmed_lowering: bool = False, **fields) -> tuple[Asset, bool]:
     """Set the given fields; (asset, whether anything changed). Saving values the asset
-    already has writes nothing: no audit event, no re-index (an unchanged Excel re-import)."""
+    already has writes nothing: no audit event, no re-index (an unchanged Excel re-import).
+    A lower classification is marked in the event (``changes["lowered"]``), with whether the
+    person confirmed it on the edit form."""
     asset = get_asset(actor, organization, asset_id, "change")
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     if "tags" in fields:
@@ -151,6 +153,10 @@ def change_asset(actor, organization, asset_id, **fields) -> tuple[Asset, bool]:
     changes = {"before": {k: before[k] for k in changed}, "after": {k: after[k] for k in changed}}
     summary = f"asset {asset.title_ja} changed"
     if "classification" in changed:
+        levels = access.CLASSIFICATIONS
+        if levels.index(asset.classification) < levels.index(before["classification"]):
+            changes["lowered"] = {"confirmed": confirmed_lowering}
+            summary += f" (classification lowered {before['classification']} → {asset.classification})"
         summary += _open_disclosures_note(asset, changes)
     audit.record(actor, organization, "register.asset.update", obj=asset, summary=summary, changes=changes)
     schedule_index(actor, asset)

@@ -107,7 +107,13 @@ def _save(request, asset_id=None):
                 asset = services.create_asset(request.user, request.organization, **form.service_fields())
             else:
                 instance.refresh_from_db()
-                asset = services.update_asset(request.user, request.organization, asset_id, **form.service_fields())
+                asset = services.update_asset(
+                    request.user,
+                    request.organization,
+                    asset_id,
+                    confirmed_lowering=form.lowers_classification(),
+                    **form.service_fields(),
+                )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -116,7 +122,7 @@ def _save(request, asset_id=None):
         else:
             messages.success(request, _("Saved."))
             return _back(request, asset.pk)
-    return render(request, "register/form.html", {"form": form, "asset": instance})
+    return render(request, "register/form.html", {"form": form, "asset": instance}, status=400 if form.errors else 200)
 
 
 @org_view("register", "add")
