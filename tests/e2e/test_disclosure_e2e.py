@@ -72,7 +72,12 @@ def test_nda_review_sign_disclose_download_trace(page, live_server, tmp_path):
     page.select_option("#disclosure-form select[name=partner]", label="E2E精機株式会社")
     page.select_option("#disclosure-form select[name=stage]", "quotation")
     page.fill("#disclosure-form textarea[name=purpose]", "金型の見積")
-    page.check(f"#disclosure-form input[name=versions][value='{version.pk}']")
+    # the type-to-search picker (picker.js) replaces the checkbox list: type, pick, see it chosen
+    picker = page.locator("#disclosure-form fieldset[data-picker=versions]")
+    assert picker.locator("input[type=checkbox]").count() == 0
+    picker.locator("input[type=search]").fill("P-33")
+    picker.locator(".picker-results button", has_text="プレス金型図面 P-33").first.click()
+    assert picker.locator(f"input[type=hidden][name=versions][value='{version.pk}']").count() == 1
     page.fill("#disclosure-form textarea[name=recipients]", "渡辺 健太, watanabe@e2e.example.jp")
     page.click("#disclosure-form button[type=submit]")
     page.wait_for_url("**/disclosure/*/")
