@@ -3,6 +3,7 @@
     python bench/review_quality.py --suite dev          # review-dev answer key
     python bench/review_quality.py --suite dev2         # review-dev2, all 40, with the fixed split
     python bench/review_quality.py --suite holdout      # review-dev2's held-out half only
+    python bench/review_quality.py --suite own          # bench/data/review-own (own whole contracts)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
     python bench/review_quality.py --suite cuad
@@ -28,6 +29,8 @@ DATA = ROOT.parent / "shared" / "data"
 DEV_DIR = DATA / "review-dev"
 DEV2_DIR = DATA / "review-dev2"
 METI_DIR = DATA / "meti-oi-model-contracts"
+# Whole contracts written for an independent measurement; fully fair ones carry "fair": true.
+OWN_DIR = ROOT / "bench" / "data" / "review-own"
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
 # review-dev2/README.md: contracts with an empty must_find ("fully fair").
 FAIR_DEV2 = (
@@ -211,7 +214,7 @@ def run_meti_both(data_dir: Path = METI_DIR) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--suite", choices=("dev", "dev2", "holdout", "meti", "contractnli", "cuad"), required=True)
+    ap.add_argument("--suite", choices=("dev", "dev2", "holdout", "own", "meti", "contractnli", "cuad"), required=True)
     ap.add_argument(
         "--key-detection",
         action="store_true",
@@ -241,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 "held_out_files": hold,
             }
+    elif args.suite == "own":
+        key = json.loads((OWN_DIR / "key.json").read_text(encoding="utf-8"))
+        result = run_dev(OWN_DIR, None, tuple(e["file"] for e in key if e.get("fair")), "own", kd)
     elif args.suite == "meti":
         result = run_meti_both()
     else:
