@@ -39,6 +39,7 @@ def _choice(app_model: str, field: str) -> Callable[[str], str]:
 _classification = _choice("register.asset", "classification")
 _role = _choice("core.membership", "role")
 _disclosure_status = _choice("disclosure.disclosure", "status")
+_agreement_type = _choice("disclosure.agreement", "type")
 _FORMATS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json": "JSON", "md": "Markdown"}
 
 # action → [(pattern over the stored summary, translated sentence, converters of named parts)]
@@ -164,6 +165,49 @@ SUMMARIES: dict[str, list[tuple[re.Pattern[str], Any, dict[str, Callable[[str], 
             {},
         )
     ],
+    "disclosure.agreement.create": [
+        (
+            _P(r"(?P<type>[A-Z_]+) with (?P<partner>.+)"),
+            gettext_lazy("%(type)s with %(partner)s added"),
+            {"type": _agreement_type},
+        )
+    ],
+    "disclosure.create": [
+        (
+            _P(r"(?P<ref>D-\d+) to (?P<partner>.+): (?P<status>[a-z]+)"),
+            gettext_lazy("%(ref)s to %(partner)s: %(status)s"),
+            {"status": _disclosure_status},
+        )
+    ],
+    "disclosure.copy.create": [
+        (
+            _P(r"(?P<ref>D-\d+): copy of (?P<name>.+) for (?P<person>.+)"),
+            gettext_lazy("%(ref)s: copy of %(name)s for %(person)s"),
+            {},
+        )
+    ],
+    "advisers.engagement_record.save": [(_P(r"engagement record saved"), gettext_lazy("Engagement record saved"), {})],
+    "advisers.diagnostic.create": [(_P(r"diagnostic started"), gettext_lazy("Diagnostic started"), {})],
+    "advisers.weights.publish": [
+        (_P(r"prioritisation weights published"), gettext_lazy("Prioritisation criteria published"), {})
+    ],
+    "advisers.action.create": [(_P(r"action: (?P<title>.+)"), gettext_lazy("Action added: %(title)s"), {})],
+    "advisers.rating.save": [(_P(r"rating of (?P<slug>.+)"), gettext_lazy("Rating of %(slug)s saved"), {})],
+    "deals.point.create": [
+        (
+            _P(r"finding (?P<rule>\S+) made a negotiation point in (?P<deal>.+)"),
+            gettext_lazy("Finding %(rule)s made a negotiation point in %(deal)s"),
+            {},
+        ),
+        (_P(r"negotiation point added: (?P<title>.+)"), gettext_lazy("Negotiation point added: %(title)s"), {}),
+    ],
+    "deals.draft.add": [
+        (_P(r"draft (?P<n>\d+) added to deal (?P<deal>.+)"), gettext_lazy("Draft %(n)s added to %(deal)s"), {})
+    ],
+    "deals.followup.done": [(_P(r"follow-up done: (?P<text>.+)"), gettext_lazy("Follow-up done: %(text)s"), {})],
+    "deals.weights.update": [
+        (_P(r"contribution weights set for (?P<deal>.+)"), gettext_lazy("Contribution weights set for %(deal)s"), {})
+    ],
     "deals.deal.create": [(_P(r"deal created: (?P<title>.+)"), gettext_lazy("Deal created: %(title)s"), {})],
     "deals.deal.update": [(_P(r"deal changed: (?P<title>.+)"), gettext_lazy("Deal changed: %(title)s"), {})],
     "deals.deal.delete": [(_P(r"deal deleted: (?P<title>.+)"), gettext_lazy("Deal deleted: %(title)s"), {})],
@@ -175,9 +219,6 @@ SUMMARIES: dict[str, list[tuple[re.Pattern[str], Any, dict[str, Callable[[str], 
         (_P(r"stakeholder changed: (?P<name>.+)"), gettext_lazy("Stakeholder changed: %(name)s"), {})
     ],
     "deals.followup.create": [(_P(r"follow-up added: (?P<text>.+)"), gettext_lazy("Follow-up added: %(text)s"), {})],
-    "deals.point.create": [
-        (_P(r"negotiation point added: (?P<title>.+)"), gettext_lazy("Negotiation point added: %(title)s"), {})
-    ],
     "deals.point.update": [
         (_P(r"negotiation point changed: (?P<title>.+)"), gettext_lazy("Negotiation point changed: %(title)s"), {})
     ],
