@@ -31,12 +31,21 @@ def _engine_message(exc) -> str:
 
 
 def validate_input(data: bytes | str, filename: str, options: dict):
-    """Read the contract once to refuse bad input before anything is stored."""
-    from chizai.review.engine import load_document
+    """Read the contract once to refuse bad input before anything is stored.
+
+    A scan is not read here: OCR takes seconds a page, so the request only checks that it
+    can be read (Tesseract present, not protected, not too many pages) and returns None;
+    the worker reads it with progress shown.
+    """
+    from chizai.review.engine import load_document, ocr
+    from chizai.review.engine.extract import needs_ocr
 
     if isinstance(data, bytes) and len(data) > MAX_UPLOAD_BYTES:
         raise ChizaiError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
     try:
+        if isinstance(data, bytes) and needs_ocr(data, filename) and ocr.missing() is None:
+            ocr.preflight(data, filename or "document")
+            return None
         return load_document(
             data,
             filename,
@@ -96,7 +105,7 @@ def submit_review(
                 content_sha256=digest,
                 options=options,
                 previous=previous,
-                text=doc.text,  # type: ignore[misc]
+                text=doc.text if doc is not None else "",  # type: ignore[misc]  # a scan: the worker fills it
             )
             if stored is not None and sealed is not None:
                 review.source_storage_name, review.source_sha256 = stored, sealed.sha256
@@ -122,7 +131,7 @@ def submit_review(
 
             discard(stored)
         raise
-    if len(doc.text) <= INLINE_LIMIT_CHARS:
+    if doc is not None and len(doc.text) <= INLINE_LIMIT_CHARS:
         jobs.execute(job.pk)  # small contracts: the answer comes with the response
         review.refresh_from_db()
     return review
@@ -130,7 +139,7 @@ def submit_review(
 
 def run_review_job(job: Job):
     """Job handler: run the engine on the stored contract and keep its report."""
-    from chizai.review.engine import load_document, review_document
+    from chizai.review.engine import load_document, ocr, review_document
 
     review = ContractReview.objects.get(pk=job.params["review_id"])
     ContractReview.objects.filter(pk=review.pk).update(status=ContractReview.Status.RUNNING)
@@ -155,14 +164,19 @@ def run_review_job(job: Job):
             raise  # the job waits for the storage (jobs.OUTAGE_RETRY) without using up its attempts
     else:
         source = review.text
+
+    def page_read(page: int, pages: int) -> None:  # a scan: OCR progress, page n of N, within 10-40 %
+        jobs.heartbeat(job, 10 + 30 * page // max(1, pages), f"OCR: page {page} of {pages}")
+
     try:
-        doc = load_document(
-            source,
-            review.filename,
-            lang=options.get("lang", "auto"),
-            sme=options.get("sme") or None,
-            contract_type=options.get("type", "auto"),
-        )
+        with ocr.reporting(page_read):
+            doc = load_document(
+                source,
+                review.filename,
+                lang=options.get("lang", "auto"),
+                sme=options.get("sme") or None,
+                contract_type=options.get("type", "auto"),
+            )
         jobs.heartbeat(job, 40, "checking the clauses")
         report = review_document(doc)
     except ReviewInputError as exc:  # the input itself is bad: retrying cannot help

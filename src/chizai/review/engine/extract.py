@@ -327,6 +327,8 @@ def _is_image(head: bytes) -> bool:
 
 
 def _from_ocr(result: ocr.OcrResult, fmt: str) -> ExtractedText:
+    if not result.text.strip():
+        raise ReviewInputError("empty", f"{result.name}: OCR found no text in the scan.")
     return ExtractedText(result.text, list(result.warnings), len(result.pages), fmt, ocr=result)
 
 

@@ -162,7 +162,8 @@ def test_scanned_pdf_without_text_layer():
     c.save()
     with pytest.raises(ReviewInputError) as e:
         extract_text(buf.getvalue(), "scan.pdf")
-    assert _code(e) == "scanned_pdf"
+    # with Tesseract the scan is read (a drawn line holds no text); without, the OCR message (test_engine_ocr.py)
+    assert _code(e) in ("scanned_pdf", "empty")
     assert "OCR" in e.value.message
 
 
@@ -198,7 +199,7 @@ def test_empty_binary_unsupported_too_large():
     assert _code(e) == "binary"
     with pytest.raises(ReviewInputError) as e:
         extract_text(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "scan.png")
-    assert _code(e) == "unsupported_type"
+    assert _code(e) in ("unsupported_type", "broken_image")  # an image goes to OCR when Tesseract is installed
     with pytest.raises(ReviewInputError) as e:
         extract_text(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.doc")
     assert _code(e) == "unsupported_type"
