@@ -74,7 +74,9 @@ def render_pages(text: str, font_path: str, *, max_pages: int | None = None, see
         for i, line in enumerate(chunk):
             draw.text((margin, margin + i * leading), line, font=font, fill=(20, 20, 20))
         _seal(draw, rng, margin, leading, len(chunk))
-        page = page.rotate(rng.choice((-1, 1)) * rng.uniform(1.0, 2.0), fillcolor="white", resample=Image.Resampling.BICUBIC)
+        page = page.rotate(
+            rng.choice((-1, 1)) * rng.uniform(1.0, 2.0), fillcolor="white", resample=Image.Resampling.BICUBIC
+        )
         pages.append(_noise(page, rng))
     return pages
 
