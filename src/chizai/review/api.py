@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
@@ -197,3 +198,17 @@ def review_findings(request, review_id: int, lang: str = "en"):
 def list_feedback(request, slug: str):
     org = org_or_404(request, slug, "review", "view")
     return ReviewFeedback.objects.restrict(request.user, "view").filter(organization=org)[:500]
+
+
+@router.get("/reviews/{review_id}/commented.docx")
+def review_commented_docx(request, review_id: int, lang: str = "ja"):
+    """The contract as DOCX with each finding as a Word comment in `lang` (ja|en) and the balanced
+    wording as tracked insertions; audited as an export."""
+    review = get_object_or_404(ContractReview.objects.restrict(request.user, "export"), pk=review_id)
+    try:
+        body, content_type, name = services.commented_docx(request.user, review, lang)
+    except ChizaiError as exc:
+        raise HttpError(400, str(exc)) from exc
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -335,3 +335,45 @@ def with_open_high_findings(user, organization):
     return ContractReview.objects.restrict(user, "view").filter(
         organization=organization, status=ContractReview.Status.DONE, next_versions__isnull=True, high_count__gt=0
     )
+
+
+def commented_docx(actor, review: ContractReview, lang: str) -> tuple[bytes, str, str]:
+    """The contract as a Word file with each finding as a comment in ``lang`` (ja|en) and the
+    balanced wording as tracked insertions in the organisation's name (issue 15). A DOCX upload
+    is annotated in place; any other source becomes a plain DOCX of the reviewed text."""
+    require(actor, review.organization, "review", "export")
+    if review.status != ContractReview.Status.DONE:
+        raise ChizaiError(_("The review is not finished yet."))
+    if lang not in ("ja", "en"):
+        raise ChizaiError(_("Choose Japanese or English for the comments."))
+    from chizai.review.engine.docx_out import commented_docx as build
+
+    source = None
+    if review.source_storage_name and review.filename.lower().endswith(".docx"):
+        from chizai.register.sealed import open_sealed
+
+        source = open_sealed(
+            review.source_storage_name,
+            review.source_wrapped_key,
+            review.source_key_id,
+            review.source_sha256,
+            review.organization_id,
+        )
+    try:
+        data = build(report_object(review), source=source, lang=lang, author=_org_name(review.organization, lang))
+    except ReviewInputError as exc:
+        raise ChizaiError(input_error_message(exc.code, exc.message)) from exc
+    audit.record(
+        actor, review.organization, "review.export", obj=review, summary=f"review exported as commented docx ({lang})"
+    )
+    stem = review.filename.rsplit(".", 1)[0] or "review"
+    return (
+        data,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        f"{stem}-comments-{lang}.docx",
+    )
+
+
+def _org_name(organization, lang: str) -> str:
+    """The SME's name as the counterparty reads it: English name for English comments when set."""
+    return (organization.name_en if lang == "en" and organization.name_en else organization.name_ja) or "chizai"

@@ -216,3 +216,17 @@ def feedback(request, review_id: int):
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)
+
+
+@org_view("review", "export")
+def export_docx(request, review_id: int):
+    """The contract as a Word file with the findings as comments (language from ?lang=ja|en)."""
+    review = get_object_or_404(scoped(request, ContractReview, "export"), pk=review_id)
+    try:
+        body, content_type, name = services.commented_docx(request.user, review, request.GET.get("lang", "ja"))
+    except ChizaiError as exc:
+        messages.error(request, str(exc))
+        return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
