@@ -216,6 +216,21 @@ def tags(lex: Lexicon, text: str, section: str = "objects") -> set[str]:
     return set(got)
 
 
+def definition_spans(lang: str, text: str) -> list[tuple[str, int, int]]:
+    """(term, start, end) of each definition in ``text``: where the words that define the
+    term sit («"Technical Data" means …», 「「技術資料」とは、…をいう」, '… (the "Data")')."""
+    lex = lexicon(lang)
+    out = []
+    for rx in lex.definitions:
+        out += [(m.group("term").strip(), m.start("def"), m.end("def")) for m in rx.finditer(text)]
+    back, stops = lex.backward
+    for m in back.finditer(text):
+        start = max(0, m.start() - 300)
+        cut = max(text.rfind(ch, start, m.start()) for ch in stops)
+        out.append((m.group("term").strip(), max(start, cut + 1), m.start()))
+    return [(t, a, b) for t, a, b in out if len(t) >= 2 and t.strip(SME_CH + LARGE_CH)]
+
+
 def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
     """Each defined term with the objects its definition names; a term defined through
     other terms ("the Results and the Know-how") inherits theirs, one level deep. A term

@@ -61,6 +61,10 @@ def explain_why(why: dict | None, lang: str, rule_id: str = "") -> str:
     lang = lang if lang in MESSAGES else "en"
     acts = (why or {}).get("acts") or []
     if not acts:
+        used_in = (why or {}).get("used_in")
+        if used_in is not None:
+            term = ((why or {}).get("terms") or [""])[0]
+            return msg(lang, "why_term_used", term=term, clause=used_in or "?")
         return msg(lang, "why_pattern", rule=rule_id)
     parts = [_act(lang, a) for a in acts]
     joined = msg(lang, "why_join").join(parts)

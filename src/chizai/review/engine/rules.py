@@ -461,13 +461,20 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
                 continue
             if d.get("negation") and ctx.negated(u, a, b):
                 continue
+            why = None
             if not _unit_ok(ctx, cr, u, a, b, static):
-                continue
-            if cr.rule.frames and _contradicted(ctx, cr, u, a, b):
+                # the wording sits in a definition; the clause that uses the term is the one
+                # that hands it over («"Technical Data" means …, including without limitation
+                # any other data» + "Supplier shall deliver the Technical Data")
+                use = _term_use(ctx, cr, u, a, b) if d.get("through_terms") else None
+                if use is None:
+                    continue
+                why = {"acts": [], "terms": [use[0]], "used_in": use[1]}
+            elif cr.rule.frames and _contradicted(ctx, cr, u, a, b):
                 continue
             seen.add(key)
             spans.append((u.seg.start, u.seg.end))
-            out.append(_finding(ctx, cr, u, orig_span(ctx.doc, u.seg, a, b)))
+            out.append(_finding(ctx, cr, u, orig_span(ctx.doc, u.seg, a, b), why=why))
     if cr.rule.frames:
         out += _frame_findings(ctx, cr, seen, spans)
     # or_absent: a protection missing from the whole text is itself the finding
@@ -475,6 +482,23 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
     if not out and cr.or_absent is not None and not ctx.doc_has(cr.or_absent):
         out.append(_finding(ctx, cr, None, None, d.get("or_absent_severity")))
     return out
+
+
+def _term_use(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, str] | None:
+    """(term, clause) when the hit lies in the definition of a term that another clause
+    uses in a way the rule's clause filters accept (the term's position standing for the hit)."""
+    for term, s0, s1 in clauses.definition_spans(ctx.lang, u.norm):
+        if not s0 <= a < s1:
+            continue
+        for other in ctx.units:
+            if other.idx == u.idx:
+                continue
+            i = other.norm.find(term)
+            if i < 0 or any(t0 <= i < t1 for _, t0, t1 in clauses.definition_spans(ctx.lang, other.norm)):
+                continue
+            if _unit_ok(ctx, cr, other, i, i + len(term)):
+                return term, other.ref or ""
+    return None
 
 
 def _order(rules: list[CompiledRule]) -> list[CompiledRule]:

@@ -85,6 +85,7 @@ DETECTION_KEYS = {
     "or_absent",
     "window",
     "or_absent_severity",
+    "through_terms",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before", "subject_verbs"}

@@ -182,8 +182,8 @@ def test_cli_exit_codes(tmp_path, capsys, with_fake_rules):
     good.write_text(JA, encoding="utf-8")
     assert run([str(good)]) == 0
     assert "MFG-01" in capsys.readouterr().out
-    bad = tmp_path / "x.png"
-    bad.write_bytes(b"\x89PNG....")
+    bad = tmp_path / "x.xlsx"  # images are OCR'd now; a spreadsheet is still refused
+    bad.write_bytes(b"PK\x03\x04....")
     assert run([str(good), str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "unsupported_type" in err and len(err.strip().splitlines()) == 1
