@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass, field
 
 from . import ocr
+from .extracted import ExtractedText
 from .document import ReviewInputError
 from .extract_docx import DOCX_MAX_UNPACKED_BYTES, extract_docx  # noqa: F401 - the limit stays importable here
 
@@ -41,22 +41,6 @@ KNOWN_UNSUPPORTED = {
 # C0 controls other than tab/newline/form feed carry no meaning in a contract and
 # confuse the segmenter; they are dropped before anything is measured.
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-@dataclass
-class ExtractedText:
-    text: str
-    warnings: list[str] = field(default_factory=list)
-    pages: int | None = None
-    format: str = "text"  # pdf, docx, text, markdown
-    # What a Word redline holds besides its accepted text (extract_docx.py); empty otherwise.
-    # revisions: [{kind: inserted|deleted, text, author, date, move, offset, paragraph}]
-    revisions: list[dict] = field(default_factory=list)
-    # comments: [{id, author, date, text, anchor, offset}]; headers: [{kind: header|footer, text}]
-    comments: list[dict] = field(default_factory=list)
-    headers: list[dict] = field(default_factory=list)
-    # A scan read by OCR (ocr.py): every page's lines with word boxes and confidence.
-    ocr: ocr.OcrResult | None = None
 
 
 def _ext(filename: str) -> str:

@@ -21,6 +21,7 @@ from chizai import safearchive
 
 from .docx_numbering import W, Numbering
 from .document import ReviewInputError
+from .extracted import ExtractedText
 
 # the messages keep the logger of the module they were split from, which callers filter on
 log = logging.getLogger("chizai.review.engine.extract")
@@ -361,8 +362,6 @@ def read_document(document, name: str = "document") -> DocxReading:
 
 def extract_docx(data: bytes, name: str):
     """``extract.extract_text`` for .docx: the accepted text plus the redline's contents."""
-    from .extract import ExtractedText
-
     reading = read_document(open_docx(data, name), name)
     warnings: list[str] = []
     if reading.revisions:
