@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PYTEST_ARGS ?= -n 2 -p no:cacheprovider
+PYTEST_ARGS ?= -n 2 --dist loadgroup -p no:cacheprovider
 
 .PHONY: demo test install constraints lint test-sqlite test-postgres test-s3 messages train-classifier bench clean
 

@@ -31,6 +31,7 @@ only shrink.
 """
 
 import json
+import os
 import re
 import statistics
 import time
@@ -41,7 +42,18 @@ import pytest
 
 from chizai.core.demo import DEMO_PASSWORD, load_demo
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# One walk per test session, on one xdist worker (Makefile: --dist loadgroup), and on the
+# SQLite run only: layout, language and accessibility do not depend on the database tier,
+# and the walk is the suite's longest test (about 5 minutes of wall time on a busy 2-core host).
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("page_walk"),
+    pytest.mark.skipif(
+        os.environ.get("CHIZAI_DATABASE_URL", "").startswith("postgres"),
+        reason="the page walk runs on the SQLite run; the pages do not depend on the database tier",
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots"
