@@ -52,6 +52,27 @@ def _sentences() -> dict[str, str]:
         "unknown_language": _("%(name)s: the contract is in neither Japanese nor English, so it cannot be reviewed."),
         "too_large": _("%(name)s: the file is too large to review."),
         "not_found": _("%(name)s: the file could not be found or read."),
+        # a scan read by OCR (engine/ocr.py)
+        "ocr_unavailable": _(
+            "%(name)s: this looks like a scanned document, and OCR is not installed on this server. "
+            "Ask the administrator to install Tesseract (see the installation guide), or upload the Word or text version."
+        ),
+        "ocr_language_missing": _(
+            "%(name)s: the OCR language data for Japanese or English is not installed on this server. "
+            "Ask the administrator to install it."
+        ),
+        "ocr_language_broken": _(
+            "%(name)s: the OCR language data on this server is damaged and cannot be loaded. "
+            "Ask the administrator to reinstall it."
+        ),
+        "ocr_too_many_pages": _(
+            "%(name)s: the scan has more pages than OCR reads at once. Upload the contract itself without its "
+            "attachments, or its Word or text version."
+        ),
+        "ocr_page_too_large": _("%(name)s: a page of this scan is far too large an image. Scan at 300 dpi or less."),
+        "ocr_timeout": _("%(name)s: reading a page of the scan took too long, so the scan was not read."),
+        "ocr_failed": _("%(name)s: the scan could not be read by OCR."),
+        "broken_image": _("%(name)s: the image is damaged or is not an image."),
     }
 
 

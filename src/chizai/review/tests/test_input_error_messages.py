@@ -10,7 +10,7 @@ from django.utils import translation
 from chizai.review.input_errors import input_error_message, review_error
 from chizai.review.models import ContractReview
 
-LATIN_WORD = re.compile(r"\b(?!PDF|DOCX|TXT|Markdown|Word|OCR|MB|docx|doc)[A-Za-z]{3,}\b")
+LATIN_WORD = re.compile(r"\b(?!PDF|DOCX|TXT|Markdown|Word|OCR|MB|docx|doc|Tesseract|dpi)[A-Za-z]{3,}\b")
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,9 @@ LATIN_WORD = re.compile(r"\b(?!PDF|DOCX|TXT|Markdown|Word|OCR|MB|docx|doc)[A-Za-
         ("encrypted_pdf", "secret.pdf: the PDF is password-protected. Remove…", ["secret.pdf"]),
         ("broken_docx", "d.docx: the Word file could not be read (BadZipFile).", ["d.docx"]),
         ("unknown_language", "de.txt: only Japanese and English contracts can be reviewed; it reads German.", []),
+        ("ocr_unavailable", "scan.pdf: this looks like a scanned document, and OCR is not installed …", ["scan.pdf"]),
+        ("ocr_too_many_pages", "scan.pdf: the scan has 412 pages; OCR reads at most 300. …", ["scan.pdf"]),
+        ("broken_image", "photo.jpg: the image is damaged or not an image (UnidentifiedImageError).", ["photo.jpg"]),
     ],
 )
 def test_each_code_in_both_languages_with_its_details(code, message, details):
