@@ -224,6 +224,7 @@ OBJECT_MAKERS = {
     "review_id": _review,
     "other_id": _review,
     "fmt": lambda victim, people: "html",
+    "kind": lambda victim, people: "assets",  # the disclosure picker's JSON (assets | versions)
     **{
         name: _deal_maker(name)
         for name in ("deal_id", "point_id", "stakeholder_id", "followup_id", "entry_id", "item_id")
@@ -400,6 +401,7 @@ GENERATED_FILE_ROUTES = {
     "audit_export",
     "register_export",
     "review_export",
+    "review_export_docx",  # the review's source (a DOCX is annotated in place) with the findings as comments
     "disclosure_dossier",
     "deal_annex",
     "deal_brief",

@@ -53,7 +53,7 @@ def test_sending_the_new_asset_form_twice_creates_one_asset(org, browser):
 def test_a_form_sent_back_with_errors_can_be_corrected_and_sent_with_the_same_page(org, browser):
     token = _token_on(browser.get(f"/o/{org.slug}/register/new/"))
     refused = browser.post(f"/o/{org.slug}/register/new/", {**NEW_ASSET, "title_ja": "", "_once": token})
-    assert refused.status_code == 200 and not Asset.objects.exists()
+    assert refused.status_code == 400 and not Asset.objects.exists()  # the form again, with its errors
     corrected = browser.post(f"/o/{org.slug}/register/new/", {**NEW_ASSET, "_once": token})
     assert corrected.status_code == 302 and Asset.objects.count() == 1
 
