@@ -149,7 +149,9 @@ def test_sixty_thousand_characters_within_budget():
         assert len(text) == 60_000
         review_document(load_document(text[:3000], "warm.txt"))  # compile once, as a server would
         best_eval = best_total = float("inf")
-        for _ in range(3):
+        # best of 5: under the parallel suite a sibling worker and chromium share the core's caches, which
+        # once put the best of 3 at 0.33 s while the same code measures 0.24 s on a quiet host
+        for _ in range(5):
             t0 = time.process_time()
             doc = load_document(text, f"long-{lang}.txt")
             t1 = time.process_time()
