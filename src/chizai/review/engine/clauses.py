@@ -216,10 +216,9 @@ def tags(lex: Lexicon, text: str, section: str = "objects") -> set[str]:
     return set(got)
 
 
-def definition_spans(lang: str, text: str) -> list[tuple[str, int, int]]:
+def definition_spans(lex: Lexicon, text: str) -> list[tuple[str, int, int]]:
     """(term, start, end) of each definition in ``text``: where the words that define the
     term sit («"Technical Data" means …», 「「技術資料」とは、…をいう」, '… (the "Data")')."""
-    lex = lexicon(lang)
     out = []
     for rx in lex.definitions:
         out += [(m.group("term").strip(), m.start("def"), m.end("def")) for m in rx.finditer(text)]
@@ -236,20 +235,9 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
     other terms ("the Results and the Know-how") inherits theirs, one level deep. A term
     whose definition says whose material it is (「甲が作成して乙に交付する…」, "the
     Company's specification") also carries ``origin:SME`` / ``origin:LARGE``."""
-    found: list[tuple[str, str]] = []
-    for rx in lex.definitions:
-        found += [(m.group("term"), m.group("def")) for m in rx.finditer(text)]
-    back, stops = lex.backward
-    for m in back.finditer(text):
-        start = max(0, m.start() - 300)
-        cut = max(text.rfind(ch, start, m.start()) for ch in stops)
-        found.append((m.group("term"), text[max(start, cut + 1) : m.start()]))
     definitions: dict[str, str] = {}
-    for term, definition in found:
-        term = term.strip()
-        if len(term) < 2 or not term.strip(SME_CH + LARGE_CH):
-            continue
-        definitions[term] = definitions.get(term, "") + " " + definition
+    for term, start, end in definition_spans(lex, text):
+        definitions[term] = definitions.get(term, "") + " " + text[start:end]
     own = {t: tags(lex, d) | tags(lex, t) for t, d in definitions.items()}
     resolved: dict[str, frozenset[str]] = {}
     for term, got in own.items():

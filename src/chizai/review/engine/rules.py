@@ -487,14 +487,16 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
 def _term_use(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, str] | None:
     """(term, clause) when the hit lies in the definition of a term that another clause
     uses in a way the rule's clause filters accept (the term's position standing for the hit)."""
-    for term, s0, s1 in clauses.definition_spans(ctx.lang, u.norm):
+    for term, s0, s1 in clauses.definition_spans(clauses.lexicon(ctx.lang), u.norm):
         if not s0 <= a < s1:
             continue
         for other in ctx.units:
             if other.idx == u.idx:
                 continue
             i = other.norm.find(term)
-            if i < 0 or any(t0 <= i < t1 for _, t0, t1 in clauses.definition_spans(ctx.lang, other.norm)):
+            if i < 0 or any(
+                t0 <= i < t1 for _, t0, t1 in clauses.definition_spans(clauses.lexicon(ctx.lang), other.norm)
+            ):
                 continue
             if _unit_ok(ctx, cr, other, i, i + len(term)):
                 return term, other.ref or ""
