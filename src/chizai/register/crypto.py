@@ -271,6 +271,108 @@ def decrypt_stream(handle: IO[bytes], wrapped_key: str, kid: str, organization) 
         index += 1
 
 
+class Sealer:
+    """``encrypt_stream`` for a body that arrives in pieces (an HTTP request read as it
+    comes): ``write`` each piece, then ``finish``. Same format, same keys; memory is one
+    chunk. Raises ``ValueError`` from ``write`` once ``max_size`` is passed."""
+
+    def __init__(self, out: IO[bytes], organization, *, max_size: int | None = None):
+        data_key = AESGCM.generate_key(bit_length=256)
+        self._kid, self._wrapped = keys.wrap_new_data_key(organization, data_key)
+        self._aead = AESGCM(data_key)
+        self._prefix = os.urandom(_PREFIX)
+        self._out, self._max = out, max_size
+        self._buffer = bytearray()
+        self._record = bytearray()
+        self._digest = hashlib.sha256()
+        self._index = 0
+        self.size = 0
+        self.head = b""
+        out.write(MAGIC + self._prefix)
+
+    def write(self, piece: bytes) -> None:
+        if not piece:
+            return
+        self.size += len(piece)
+        if self._max is not None and self.size > self._max:
+            raise ValueError("too large")
+        if len(self.head) < HEAD:
+            self.head += bytes(piece[: HEAD - len(self.head)])
+        self._digest.update(piece)
+        self._buffer += piece
+        # A full chunk is sealed only once a byte after it has arrived: the last one needs last=True.
+        while len(self._buffer) > CHUNK:
+            block = bytes(self._buffer[:CHUNK])
+            del self._buffer[:CHUNK]
+            _write_record(self._out, self._aead, self._prefix, self._index, block, self._record, last=False)
+            self._index += 1
+
+    def finish(self) -> Sealed:
+        _write_record(self._out, self._aead, self._prefix, self._index, bytes(self._buffer), self._record, last=True)
+        self._buffer.clear()
+        return Sealed(
+            size=self.size, sha256=self._digest.hexdigest(), key_id=self._kid, wrapped_key=self._wrapped, head=self.head
+        )
+
+
+def chunk_count(size: int) -> int:
+    """How many records hold ``size`` plaintext bytes (an empty file still has one)."""
+    return max(1, -(-size // CHUNK))
+
+
+def record_offset(index: int) -> int:
+    """Where record ``index`` starts in a stored object: every record but the last is full."""
+    return len(MAGIC) + _PREFIX + index * (4 + CHUNK + _TAG)
+
+
+def sealed_length(size: int) -> int:
+    """The length of the stored object that holds ``size`` plaintext bytes."""
+    last = chunk_count(size) - 1
+    return record_offset(last) + 4 + (size - last * CHUNK) + _TAG
+
+
+def decrypt_range(
+    handle, wrapped_key: str, kid: str, organization, start: int, end: int, *, size: int
+) -> Generator[bytes, None, None]:
+    """Plaintext bytes ``start``..``end`` (inclusive) of a stored object whose plaintext is
+    ``size`` bytes (the recorded size), decrypting only the chunks the range falls in.
+
+    ``handle`` needs ``seek`` and ``read``. Each chunk is authenticated with its index and
+    with whether it is the last one, which the recorded size decides (not the file), so a
+    truncated, reordered or altered object raises ``IntegrityError_`` instead of giving
+    garbage. Trailing data after the last record is seen only by a full read
+    (``decrypt_stream``); a range never reaches it.
+    """
+    if not 0 <= start <= end < size:
+        raise ValueError(f"range {start}-{end} outside 0-{size - 1}")
+    aead = AESGCM(keys.open_data_key(wrapped_key, kid, organization))
+    handle.seek(0)
+    header = _read_exact(handle, len(MAGIC) + _PREFIX)
+    if len(header) != len(MAGIC) + _PREFIX or header[: len(MAGIC)] != MAGIC:
+        raise IntegrityError_("The stored file is not a chizai encrypted file (bad header).")
+    prefix = header[len(MAGIC) :]
+    count = chunk_count(size)
+    first, final = start // CHUNK, end // CHUNK
+    handle.seek(record_offset(first))
+    for index in range(first, final + 1):
+        last = index == count - 1
+        length = (size - index * CHUNK if last else CHUNK) + _TAG
+        record = _read_exact(handle, 4 + length)
+        if len(record) < 4 + length:
+            raise IntegrityError_("The stored file ends early: it was truncated.")
+        if struct.unpack(">I", record[:4])[0] != length:
+            raise IntegrityError_("The stored file is damaged (a record length does not match the recorded size).")
+        try:
+            block = aead.decrypt(_nonce(prefix, index), memoryview(record)[4:], _aad(index, last))
+        except InvalidTag:
+            raise IntegrityError_(
+                "The stored file was altered: authentication of its encrypted content failed."
+            ) from None
+        low = start - index * CHUNK if index == first else 0
+        high = end - index * CHUNK + 1 if index == final else len(block)
+        yield block[low:high] if (low, high) != (0, len(block)) else block
+
+
 def plaintext_sha256(handle: IO[bytes], wrapped_key: str, kid: str, organization) -> str:
     """Authenticate a whole stored file and return the SHA-256 of its plaintext.
 

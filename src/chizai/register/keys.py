@@ -29,6 +29,8 @@ from chizai.register.models import OrganizationKey
 # visible change; by label, because disclosure, review and deals depend on register, not the reverse.
 SEALED = (
     ("register.FileVersion", "key_id", "wrapped_key"),
+    ("register.AssetClip", "key_id", "wrapped_key"),
+    ("register.ClipPoster", "key_id", "wrapped_key"),
     ("review.ContractReview", "source_key_id", "source_wrapped_key"),
     ("disclosure.Agreement", "file_key_id", "file_wrapped_key"),
     ("disclosure.HandoverCopy", "key_id", "wrapped_key"),

@@ -361,3 +361,98 @@ class SearchChunk(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["asset"], name="reg_chunk_asset")]
+
+
+class ClipQuerySet(ViaAssetQuerySet):
+    asset_path = "clip__asset"
+
+
+class AssetClip(models.Model):
+    """A video (or photo) of hands at work, sealed like a file version (``register.clips``).
+
+    Served in ranges for seeking (``crypto.decrypt_range``): only the chunks a request covers
+    are fetched and decrypted, each one authenticated.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="clips")
+    title = models.CharField(_("title"), max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=300, unique=True)
+    key_id = models.CharField(max_length=32)
+    wrapped_key = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ViaAssetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")
+
+
+class ClipPoster(models.Model):
+    """The still shown before a clip plays (a JPEG or PNG), sealed like the clip."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    clip = models.OneToOneField(AssetClip, on_delete=models.CASCADE, related_name="poster")
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=300, unique=True)
+    key_id = models.CharField(max_length=32)
+    wrapped_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClipQuerySet.as_manager()
+
+
+class ClipChapter(models.Model):
+    """A mark in a clip: where (milliseconds from the start) and what the hands do there."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    clip = models.ForeignKey(AssetClip, on_delete=models.CASCADE, related_name="chapters")
+    at_ms = models.PositiveBigIntegerField(_("time"))
+    title = models.CharField(_("title"), max_length=200)
+    note = models.TextField(_("note"), blank=True, max_length=4000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at_ms", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def seconds(self) -> float:
+        return self.at_ms / 1000
+
+    @property
+    def timestamp(self) -> str:
+        """m:ss (h:mm:ss past an hour), as people write chapter marks."""
+        total = self.at_ms // 1000
+        hours, rest = divmod(total, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def clip_storage_names(clip: AssetClip) -> list[str]:
+    """The stored objects of a clip (its video and its poster), to delete with its rows."""
+    poster = ClipPoster.objects.filter(clip=clip).values_list("storage_name", flat=True).first()
+    return [clip.storage_name] + ([poster] if poster else [])

@@ -120,15 +120,23 @@ def store(
             if sealed.size == 0 and not allow_empty:
                 raise ChizaiError(_("The file is empty; nothing was stored."))
             sealed_file.flush()
-        name = f"{folder}/{crypto.random_name()}.enc"
-        with open(sealed_file.name, "rb") as handle:
-            stored = default_storage.save(name, _SealedFile(handle, sealed_file.name, name))
-        _owner_only(stored)
+        stored = put_ciphertext(sealed_file.name, folder)
     finally:
         # Local storage moved the file into place; anywhere else it was copied and is removed here.
         if os.path.exists(sealed_file.name):
             os.remove(sealed_file.name)
     return stored, sealed
+
+
+def put_ciphertext(path: str, folder: str) -> str:
+    """Move (local) or copy (object storage) a finished ciphertext file at ``path`` into the
+    storage under ``folder`` and a random name; returns the storage name. For writers that
+    seal as the bytes arrive (``crypto.Sealer``); the caller removes ``path`` if it is left."""
+    name = f"{folder}/{crypto.random_name()}.enc"
+    with open(path, "rb") as handle:
+        stored = default_storage.save(name, _SealedFile(handle, path, name))
+    _owner_only(stored)
+    return stored
 
 
 def seal_bytes(data: bytes, folder: str, organization) -> tuple[str, crypto.Sealed]:

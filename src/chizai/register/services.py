@@ -27,7 +27,7 @@ from chizai.core.models import Job, Organization
 from chizai.core.services import ChizaiError
 from chizai.core.validation import delete_or_refuse
 from chizai.register import access, atrest, crypto, evidence, extract, keys, listing, sealed, search
-from chizai.register.models import Asset, AssetFile, AssetGrant, FileVersion, Holder, SearchChunk
+from chizai.register.models import Asset, AssetFile, AssetGrant, FileVersion, Holder, SearchChunk, clip_storage_names
 from chizai.register.risk import HORIZON as SUCCESSION_HORIZON
 
 logger = logging.getLogger(__name__)
@@ -223,6 +223,7 @@ def delete_asset(actor, organization, asset_id) -> None:
     require(actor, organization, "register", "delete")
     asset = get_asset(actor, organization, asset_id, "delete")
     names = list(FileVersion.objects.filter(file__asset=asset).values_list("storage_name", flat=True))
+    names += [n for clip in asset.clips.all() for n in clip_storage_names(clip)]
     audit.record(
         actor,
         organization,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chizai.register import views
+from chizai.register import clip_views, views
 
 urlpatterns = [
     path("", views.index, name="ic_register"),
@@ -18,4 +18,15 @@ urlpatterns = [
     path("<int:asset_id>/holders/<int:holder_id>/remove/", views.remove_holder, name="register_remove_holder"),
     path("<int:asset_id>/grants/", views.grant, name="register_grant"),
     path("versions/<int:version_id>/download/", views.download, name="register_download"),
+    path("<int:asset_id>/clips/", clip_views.upload, name="register_clip_upload"),
+    path("clips/<int:clip_id>/stream", clip_views.stream, name="register_clip_stream"),
+    path("clips/<int:clip_id>/poster", clip_views.poster, name="register_clip_poster"),
+    path("clips/<int:clip_id>/poster/set/", clip_views.set_poster, name="register_clip_set_poster"),
+    path("clips/<int:clip_id>/chapters/", clip_views.add_chapter, name="register_clip_add_chapter"),
+    path(
+        "clips/<int:clip_id>/chapters/<int:chapter_id>/delete/",
+        clip_views.delete_chapter,
+        name="register_clip_delete_chapter",
+    ),
+    path("clips/<int:clip_id>/delete/", clip_views.delete, name="register_clip_delete"),
 ]

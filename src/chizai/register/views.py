@@ -17,7 +17,7 @@ from chizai.core.models import AuditEvent
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
 from chizai.core.validation import one_id
-from chizai.register import access, excel, listing, risk, sealed, services
+from chizai.register import access, clips, excel, listing, risk, sealed, services
 from chizai.register.forms import AssetForm, FilterForm, GrantForm, HolderForm, ImportForm, ReclassifyForm, UploadForm
 from chizai.register.models import Asset, FileVersion
 
@@ -94,6 +94,8 @@ def detail(request, asset_id):
             "holder_form": HolderForm(),
             "grant_form": GrantForm(),
             "can_delete": can(request, "register", "delete"),
+            "clips": clips.clips_of(request.user, asset) if "download" in caps else [],
+            "clip_limit": clips.max_clip_bytes(),
         },
     )
 
