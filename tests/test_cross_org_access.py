@@ -208,6 +208,52 @@ def _disclosure_objects(victim, people):
     return {"partner_id": partner.pk, "agreement_id": agreement.pk, "disclosure_id": disclosure.pk, "copy_id": copy.pk}
 
 
+def _succession_objects(victim, people):
+    """One person on the victim's skills map and one capture plan (made once per world)."""
+    if not hasattr(victim, "_succession_objects"):
+        from datetime import date
+
+        from chizai.register import services as register_services
+        from chizai.succession import plans
+        from chizai.succession import services as succession
+
+        owner = people["owner"]
+        veteran = succession.add_person(owner, victim, name=f"{VICTIM_NAME} 職長")
+        successor = succession.add_person(owner, victim, name=f"{VICTIM_NAME} 後継者")
+        asset = register_services.create_asset(owner, victim, title_ja=f"{VICTIM_NAME} 研削", classification="internal")
+        plan = plans.create_plan(
+            owner,
+            victim,
+            asset.pk,
+            holder_id=veteran.pk,
+            successor_ids=[successor.pk],
+            target_on=date(2030, 1, 1),
+            started_on=date(2026, 1, 1),
+            note=VICTIM_NAME,
+        )
+        victim._succession_objects = {"person_id": veteran.pk, "plan_id": plan.pk}
+    return victim._succession_objects
+
+
+def _clip_objects(victim, people):
+    """A clip (its bytes carry the victim's name), its poster and a chapter, made once per victim."""
+    if not hasattr(victim, "_clip_objects"):
+        from chizai.register import clips
+        from chizai.register import services as register_services
+        from chizai.register.tests.clipdata import JPEG, mp4
+
+        asset = register_services.create_asset(
+            people["owner"], victim, title_ja="被害者の手元動画", classification="internal"
+        )
+        clip = clips.upload_clip(
+            people["owner"], victim, asset.pk, io.BytesIO(mp4(5000, marker=VICTIM_NAME.encode())), name="v.mp4"
+        )
+        clips.set_poster(people["owner"], victim, clip.pk, io.BytesIO(JPEG))
+        chapter = clips.add_chapter(people["owner"], victim, clip.pk, at="0:01", title="被害者の段取り")
+        victim._clip_objects = {"clip_id": clip.pk, "chapter_id": chapter.pk}
+    return victim._clip_objects
+
+
 def _disclosure_maker(name):
     return lambda victim, people: _disclosure_objects(victim, people)[name]
 
@@ -224,10 +270,18 @@ OBJECT_MAKERS = {
     "review_id": _review,
     "other_id": _review,
     "fmt": lambda victim, people: "html",
+    "index": lambda victim, people: 0,  # a review's finding (its scanned page: review_finding_page)
+    "page": lambda victim, people: 1,
     "kind": lambda victim, people: "assets",  # the disclosure picker's JSON (assets | versions)
+    "clip_id": lambda victim, people: _clip_objects(victim, people)["clip_id"],
+    "chapter_id": lambda victim, people: _clip_objects(victim, people)["chapter_id"],
     **{
         name: _deal_maker(name)
         for name in ("deal_id", "point_id", "stakeholder_id", "followup_id", "entry_id", "item_id")
+    },
+    **{
+        name: (lambda n: lambda victim, people: _succession_objects(victim, people)[n])(name)
+        for name in ("person_id", "plan_id")
     },
 }
 NON_ORG_PARAMS = {"token"}
@@ -392,6 +446,7 @@ def test_every_api_route_refuses_roles_without_permission(world):
 # its version), evidence linked to a 極秘 asset (the owner only).
 STORED_FILE_ROUTES = {
     "register_download": {"owner", "manager", "engineer"},
+    "register_clip_stream": {"owner", "manager", "engineer"},  # played by <video>; opened alone, a download
     "disclosure_agreement_file": {"owner", "manager", "engineer"},
     "disclosure_copy": {"owner", "manager", "engineer"},
     "deal_entry_evidence": {"owner"},
@@ -408,6 +463,7 @@ GENERATED_FILE_ROUTES = {
     "advisers_priorities_csv",
     "advisers_network_csv",
     "advisers_diagnostic_pdf",
+    "succession_export",  # the skills map as .xlsx, made from the map the user may see
 }
 
 
@@ -455,7 +511,10 @@ def test_every_file_route_is_known_and_stored_files_follow_their_access_rules(wo
     )
 
 
-STORED_FILE_API = {"/api/orgs/{slug}/assets/versions/{version_id}/download": {"owner", "manager", "engineer"}}
+STORED_FILE_API = {
+    "/api/orgs/{slug}/assets/versions/{version_id}/download": {"owner", "manager", "engineer"},
+    "/api/orgs/{slug}/assets/clips/{clip_id}/stream": {"owner", "manager", "engineer"},
+}
 GENERATED_FILE_API = {
     "/api/orgs/{slug}/deals/{deal_id}/brief.pdf",
     "/api/orgs/{slug}/disclosure/partners/{partner_id}/dossier",

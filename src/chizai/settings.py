@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "chizai.disclosure",
     "chizai.deals",
     "chizai.advisers",
+    "chizai.succession",
 ]
 
 MIDDLEWARE = [

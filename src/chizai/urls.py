@@ -15,6 +15,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/reviews/", include("chizai.review.urls")),
     path("o/<slug:org_slug>/disclosure/", include("chizai.disclosure.urls")),
     path("o/<slug:org_slug>/deals/", include("chizai.deals.urls")),
+    path("o/<slug:org_slug>/succession/", include("chizai.succession.urls")),
     path("o/<slug:org_slug>/advisers/", include("chizai.advisers.urls")),
     path("", include("chizai.core.urls")),
 ]

@@ -104,6 +104,17 @@ ACTION_LABELS = {
     "review.feedback": _("Feedback on a finding"),
     "review.feedback.export": _("Review feedback exported"),
     "review.view": _("Contract review viewed"),
+    "succession.answers.save": _("Interview answers saved"),
+    "succession.layer.create": _("Documentation layer added to a capture plan"),
+    "succession.level.set": _("Skill level changed"),
+    "succession.map.export": _("Skills map exported"),
+    "succession.person.create": _("Person added to the skills map"),
+    "succession.person.update": _("Person on the skills map changed"),
+    "succession.plan.create": _("Capture plan created"),
+    "succession.plan.signoff": _("Capture signed off by the holder"),
+    "succession.session.create": _("OJT session recorded"),
+    "succession.skill.add": _("Asset put on the skills map"),
+    "succession.skill.remove": _("Asset taken off the skills map"),
 }
 
 
