@@ -13,8 +13,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
 from chizai.core.validation import Input, InUse
-from chizai.register import risk, sealed, services
-from chizai.register.models import Asset, FileVersion
+from chizai.register import clips, ranges, risk, sealed, services
+from chizai.register.models import Asset, AssetClip, ClipChapter, FileVersion
 
 router = Router(tags=["register"])
 
@@ -283,3 +283,105 @@ def download(request, slug: str, version_id: int):
     )
     response["X-Chizai-SHA256"] = version.sha256
     return response
+
+
+# --- clips -----------------------------------------------------------------------------
+
+
+class ChapterOut(Schema):
+    id: int
+    at_ms: int
+    title: str
+    note: str
+
+
+class ClipOut(Schema):
+    id: int
+    asset_id: int
+    title: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+    chapters: list[ChapterOut]
+
+    @staticmethod
+    def resolve_chapters(obj):
+        return list(obj.chapters.all())
+
+
+class ChapterIn(Input):
+    model = ClipChapter
+    limits = {"at": "register.AssetClip.title"}
+
+    at: str
+    title: str
+    note: str = ""
+
+
+@router.get("/orgs/{slug}/assets/{asset_id}/clips", response=list[ClipOut])
+def list_clips(request, slug: str, asset_id: int):
+    org = org_or_404(request, slug, "register", "download")
+    asset = services.get_asset(request.user, org, asset_id, "download")
+    return AssetClip.objects.restrict(request.user, "download").filter(asset=asset).prefetch_related("chapters")
+
+
+@router.post("/orgs/{slug}/assets/{asset_id}/clips", response={201: ClipOut})
+def upload_clip(request, slug: str, asset_id: int, name: str, title: str = ""):
+    """The clip is the raw request body (any content type but a form), sealed as it is read."""
+    org = org_or_404(request, slug, "register", "change")
+    declared = request.META.get("CONTENT_LENGTH")
+    return Status(
+        201,
+        _guard(
+            lambda: clips.upload_clip(
+                request.user,
+                org,
+                asset_id,
+                request,
+                name=name,
+                title=title,
+                declared_size=int(declared) if declared and declared.isdigit() else None,
+            )
+        ),
+    )
+
+
+@router.get("/orgs/{slug}/assets/clips/{clip_id}/stream", response={200: None, 206: None, 409: dict, 416: None})
+def stream_clip(request, slug: str, clip_id: int):
+    """The clip, whole or one Range (206, 416 when unsatisfiable); every answer from byte 0 is audited."""
+    org = org_or_404(request, slug, "register", "download")
+    clip = clips.get_clip(request.user, org, clip_id, "download")
+    try:
+        response = ranges.respond(
+            request,
+            size=clip.size,
+            etag=f'"{clip.sha256}"',
+            content_type=clip.content_type,
+            name=clip.original_name,
+            read=lambda start, end: clips.read_range(clip, start, end),
+        )
+    except ChizaiError as exc:
+        return Status(409, {"detail": str(exc)})
+    if response.status_code == 200 or response.get("Content-Range", "").startswith("bytes 0-"):
+        clips.record_play(request.user, org, clip)
+    return response
+
+
+@router.post("/orgs/{slug}/assets/clips/{clip_id}/chapters", response={201: ChapterOut})
+def add_chapter(request, slug: str, clip_id: int, payload: ChapterIn):
+    org = org_or_404(request, slug, "register", "change")
+    return Status(
+        201,
+        _guard(
+            lambda: clips.add_chapter(request.user, org, clip_id, at=payload.at, title=payload.title, note=payload.note)
+        ),
+    )
+
+
+@router.delete("/orgs/{slug}/assets/clips/{clip_id}", response={204: None})
+def delete_clip(request, slug: str, clip_id: int):
+    org = org_or_404(request, slug, "register", "change")
+    _guard(lambda: clips.delete_clip(request.user, org, clip_id))
+    return Status(204, None)

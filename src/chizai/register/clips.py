@@ -48,7 +48,7 @@ PIECE = 1024 * 1024
 # One playback session: further requests for the same clip within this time are not audited again.
 PLAY_SESSION = timedelta(minutes=30)
 SESSION_KEY = "chizai_clips_played"
-_TIME = re.compile(r"^(?:(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,4}):)?(?P<s>\d{1,6}(?:\.\d{1,3})?)$")
+_TIME = re.compile(r"^(?:(?:(?P<h>[0-9]{1,2}):)?(?P<m>[0-9]{1,4}):)?(?P<s>[0-9]{1,6}(?:\.[0-9]{1,3})?)$")
 
 
 def max_clip_bytes() -> int:

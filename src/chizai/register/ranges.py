@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_SPEC = re.compile(r"^[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*$")
 # A header longer than this is not a browser seeking; refuse to parse it at all.
 MAX_HEADER = 1000
 

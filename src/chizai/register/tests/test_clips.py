@@ -456,7 +456,9 @@ def test_a_viewer_cannot_upload_or_mark(org, people, clip):
         404,
     )
     response = client.post(
-        f"/o/{org.slug}/register/{clip.asset_id}/clips/?name=a.mp4", data=mp4(100), content_type="application/octet-stream"
+        f"/o/{org.slug}/register/{clip.asset_id}/clips/?name=a.mp4",
+        data=mp4(100),
+        content_type="application/octet-stream",
     )
     assert response.status_code in (403, 404)
     assert not ClipChapter.objects.exists() and AssetClip.objects.count() == 1

@@ -1,6 +1,6 @@
 """Envelope keys: data key → organisation key → master key, for every kind of sealed file.
 
-The kinds (register versions, review sources, agreement files, hand-over copies, deal evidence) are
+The kinds (register versions, clips and their posters, review sources, agreement files, hand-over copies, deal evidence) are
 made through their own services, so a kind that stops using the organisation key shows here.
 """
 
@@ -24,9 +24,10 @@ from chizai.deals import services as deals
 from chizai.deals.models import ContributionEntry
 from chizai.disclosure import copies as handover, services as disclosure
 from chizai.disclosure.tests.conftest import disclose, pdf_bytes
-from chizai.register import crypto, keys, keywrap, services
+from chizai.register import clips, crypto, keys, keywrap, services
 from chizai.register.models import FileVersion, OrganizationKey
 from chizai.register.sealed import open_sealed
+from chizai.register.tests import clipdata
 from chizai.review import services as review_services
 from chizai.review.models import ContractReview
 from chizai.review.tests.test_review_web import NDA_JA, fake_evaluate
@@ -77,10 +78,15 @@ def _all_kinds(owner, org):
         evidence_file=io.BytesIO(b"deal evidence"),
     )
 
+    clip = clips.upload_clip(owner, org, version.file.asset_id, io.BytesIO(clipdata.mp4(5000)), name="c.mp4")
+    clips.set_poster(owner, org, clip.pk, io.BytesIO(clipdata.JPEG))
+
     def read() -> dict:
         review.refresh_from_db()
         return {
             "register.FileVersion": b"".join(services.download(owner, org, version.pk)[1]),
+            "register.AssetClip": b"".join(clips.read_range(clip, 0, clip.size - 1)),
+            "register.ClipPoster": clips.poster_bytes(owner, org, clip.pk)[1],
             "review.ContractReview": open_sealed(
                 review.source_storage_name,
                 review.source_wrapped_key,
