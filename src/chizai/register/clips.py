@@ -94,7 +94,7 @@ def _seal(source, organization, *, folder: str, limit: int, declared: int | None
                 content_type = media.sniff(head)
                 if not head:
                     raise ChizaiError(_("The file is empty; nothing was stored."))
-                if content_type not in allowed:
+                if content_type is None or content_type not in allowed:
                     raise ChizaiError(_not_media(photos_only))
                 check = media.Completeness(content_type)
                 sealer = crypto.Sealer(temp, organization, max_size=limit)
@@ -408,8 +408,10 @@ class _RangedObject:
                 self._drop()
                 self._window = min(self.WINDOW, max(n, 2 * self._window))
                 self._left = min(self._window, self._length - self._pos)
-                self._body = self._storage.read_range(self._name, self._pos, self._left)
-            piece = self._body.read(min(n, self._left))
+                self._body = body = self._storage.read_range(self._name, self._pos, self._left)
+            else:
+                body = self._body
+            piece = body.read(min(n, self._left))
             if not piece:
                 break
             out += piece

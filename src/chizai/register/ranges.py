@@ -96,7 +96,7 @@ def respond(
     content_type: str,
     name: str,
     read: Callable[[int, int], Iterator[bytes]],
-) -> HttpResponse:
+) -> HttpResponse | StreamingHttpResponse:
     """The answer to a GET of a file of ``size`` bytes; ``read(start, end)`` yields its bytes.
 
     ``read`` is called before the response is returned, and its first piece taken, so a file
@@ -110,10 +110,10 @@ def respond(
         try:
             wanted = parse(header, size)
         except Unsatisfiable:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            _common(response, etag, name)
-            return response
+            refusal = HttpResponse(status=416)
+            refusal["Content-Range"] = f"bytes */{size}"
+            _common(refusal, etag, name)
+            return refusal
     span = wanted or ByteRange(0, size - 1)
     pieces = read(span.start, span.end)
     first = next(pieces, b"")
@@ -136,7 +136,7 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
             close()
 
 
-def _common(response: HttpResponse, etag: str, name: str) -> None:
+def _common(response: HttpResponse | StreamingHttpResponse, etag: str, name: str) -> None:
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
     # Shown by <video>, never run: an attachment when opened on its own, not sniffed, sandboxed.
