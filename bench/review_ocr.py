@@ -73,7 +73,7 @@ def main(names: list[str]) -> dict:
         for p in ("ja", "en")
     }
     return {
-        "engine": "tesseract (direct, TSV), 300 dpi, OSD for orientation, jpn+eng (eng alone on Latin pages)",
+        "engine": "tesseract (direct, TSV), 300 dpi colour, seal lifted (brightest channel), OSD for orientation, projection-profile deskew, jpn+eng (eng alone on Latin pages)",
         "pages": len(per_page),
         "cpu_seconds_per_page_median": round(statistics.median(per_page), 2) if per_page else None,
         "char_accuracy": {"ja": lang("ja", "char_accuracy"), "en": lang("en", "char_accuracy")},

@@ -55,6 +55,12 @@ class ContractReview(models.Model):
     sme_party = models.CharField(max_length=50, blank=True)
     report_sealed = models.BinaryField(null=True, blank=True, editable=False)
     report = SealedField("report_sealed", "review.ContractReview.report", kind="json")
+    # A scan read by OCR: every page's word boxes with their offsets into ``text`` and how the
+    # page was turned (engine.ocr.OcrResult.layout), sealed like the text it locates; None
+    # for a file that had a text layer. The page images are rasterised again from the
+    # sealed source when asked for (ocr_layout.render_page), so no second copy is kept.
+    layout_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    layout = SealedField("layout_sealed", "review.ContractReview.layout", kind="json")
     high_count = models.PositiveIntegerField(default=0)
     medium_count = models.PositiveIntegerField(default=0)
     low_count = models.PositiveIntegerField(default=0)

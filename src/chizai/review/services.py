@@ -17,6 +17,7 @@ from chizai.core.models import Job
 from chizai.core.services import ChizaiError
 from chizai.core.storage import StorageUnavailable
 from chizai.register.atrest import sealed_columns
+from chizai.review import changes
 from chizai.review.engine import ReviewInputError  # the engine package imports only its data classes here
 from chizai.review.input_errors import input_error_message
 from chizai.review.models import ContractReview
@@ -140,6 +141,7 @@ def submit_review(
 def run_review_job(job: Job):
     """Job handler: run the engine on the stored contract and keep its report."""
     from chizai.review.engine import load_document, ocr, review_document
+    from chizai.review.engine.extracted import capturing
 
     review = ContractReview.objects.get(pk=job.params["review_id"])
     ContractReview.objects.filter(pk=review.pk).update(status=ContractReview.Status.RUNNING)
@@ -169,7 +171,7 @@ def run_review_job(job: Job):
         jobs.heartbeat(job, 10 + 30 * page // max(1, pages), f"OCR: page {page} of {pages}")
 
     try:
-        with ocr.reporting(page_read):
+        with ocr.reporting(page_read), capturing() as extracted:
             doc = load_document(
                 source,
                 review.filename,
@@ -198,11 +200,17 @@ def run_review_job(job: Job):
     data["summary"] = report.summary
     data["disclaimer"] = report.disclaimer
     severities = [f["severity"] for f in data["findings"]]
+    source_read = extracted[-1] if extracted and extracted[-1].text == doc.text else None
+    # a scan: where each word sits on its page, so a finding can be shown boxed on the page
+    layout = source_read.ocr.layout() if source_read is not None and source_read.ocr is not None else None
+    if source_read is not None and source_read.revisions:  # a Word redline: what the counterparty changed
+        jobs.heartbeat(job, 70, "reading the counterparty's changes")
+        changes.annotate(data, doc, report, source_read.revisions, load_document, review_document)
     with transaction.atomic():
         ContractReview.objects.filter(pk=review.pk).update(
             status=ContractReview.Status.DONE,
             language=report.language,
-            **sealed_columns(ContractReview, review.organization_id, report=data, text=doc.text),
+            **sealed_columns(ContractReview, review.organization_id, report=data, text=doc.text, layout=layout),
             contract_types=report.contract_type,
             sme_party=report.sme_party or "",
             error="",

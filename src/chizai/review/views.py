@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from chizai.core.access import Denied, NotFound
 from chizai.core.scoping import can, org_view, require_can, scoped
 from chizai.core.services import ChizaiError
-from chizai.review import services
+from chizai.review import changes, scans, services
 from chizai.review.input_errors import review_error
 from chizai.review.forms import DetectionChoiceForm, FeedbackForm, ReviewForm
 from chizai.review.models import ContractReview
@@ -123,6 +123,7 @@ def detail(request, review_id: int):
             "form": ReviewForm(initial={"previous": review.pk, "title": review.title}),
             "can_add": can(request, "review", "add"),
             "can_export": can(request, "review", "export"),
+            "on_page": scans.on_page_indexes(review) if not hold else set(),
             **_feedback_context(request, review, hold),
         },
         status=400 if choice is not None and choice.errors else 200,
@@ -178,8 +179,12 @@ def _feedback_context(request, review, hold: bool) -> dict:
     if review.status != "done" or hold:
         return {}
     lang = "ja" if (get_language() or "").startswith("ja") else "en"
+    fb = feedback.annotate(review, lang)
+    near = changes.for_findings(review.report or {})
+    for item in (*fb["shown"], *fb.get("marked_wrong", [])):
+        item["near_changes"] = near.get(item["index"], [])
     return {
-        "fb": feedback.annotate(review, lang),
+        "fb": fb,
         "checklist": feedback.checklist_in_language(review, lang),
         "can_feedback": can(request, "review", "change"),
         "feedback_form": FeedbackForm(),
@@ -229,4 +234,31 @@ def export_docx(request, review_id: int):
         return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@org_view("review", "view")
+def finding_page(request, review_id: int, index: int):
+    """The scanned page(s) holding a finding's sentence, boxed (a review read by OCR)."""
+    review = get_object_or_404(scoped(request, ContractReview), pk=review_id)
+    pages = scans.finding_pages(review, index)
+    if not pages:
+        raise NotFound()
+    return render(
+        request,
+        "review/finding_page.html",
+        {"review": review, "finding": review.findings[index], "index": index, "pages": sorted(pages)},
+    )
+
+
+@org_view("review", "view")
+def finding_page_image(request, review_id: int, index: int, page: int):
+    review = get_object_or_404(scoped(request, ContractReview), pk=review_id)
+    try:
+        png = scans.page_image(request.user, review, index, page)
+    except ChizaiError as exc:  # the stored scan cannot be rendered any more
+        return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(png, content_type="image/png")
+    # the page is the contract itself: no copy in the browser's or a proxy's cache
+    response["Cache-Control"] = "no-store, private"
     return response

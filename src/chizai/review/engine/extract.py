@@ -12,7 +12,7 @@ import logging
 import re
 
 from . import ocr
-from .extracted import ExtractedText
+from .extracted import ExtractedText, captured
 from .document import ReviewInputError
 from .extract_docx import DOCX_MAX_UNPACKED_BYTES, extract_docx  # noqa: F401 - the limit stays importable here
 
@@ -111,7 +111,7 @@ def extract_text(
         )
     result.text = clean_text(result.text)
     check_text(result.text, name, max_chars)
-    return result
+    return captured(result)
 
 
 # ---------------------------------------------------------------------------- text

@@ -4,6 +4,9 @@ without importing the dispatcher in extract.py."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import ocr
@@ -23,3 +26,30 @@ class ExtractedText:
     headers: list[dict] = field(default_factory=list)
     # A scan read by OCR (ocr.py): every page's lines with word boxes and confidence.
     ocr: ocr.OcrResult | None = None
+
+
+_captured: contextvars.ContextVar[list[ExtractedText] | None] = contextvars.ContextVar("chizai_extracted", default=None)
+
+
+@contextlib.contextmanager
+def capturing() -> Iterator[list[ExtractedText]]:
+    """Collect every ``ExtractedText`` that ``extract.extract_text`` returns inside the block.
+
+    The web side keeps what a file held besides its text (the OCR layout, a redline's
+    changes) while the engine's ``load_document`` hands on only the text; a context variable,
+    like ``ocr.reporting``, so no layer in between has to pass it along.
+    """
+    found: list[ExtractedText] = []
+    token = _captured.set(found)
+    try:
+        yield found
+    finally:
+        _captured.reset(token)
+
+
+def captured(result: ExtractedText) -> ExtractedText:
+    """Hand ``result`` to the innermost ``capturing()`` block, if any; returns it."""
+    found = _captured.get()
+    if found is not None:
+        found.append(result)
+    return result
