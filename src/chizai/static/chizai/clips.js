@@ -89,8 +89,7 @@
         if (e.lengthComputable) { progress.value = Math.round(100 * e.loaded / e.total); }
       }, function (answer) {
         if (answer.ok) {
-          window.location.assign(answer.next);
-          window.location.reload();
+          window.location.reload();  // the new clip is on the page the server renders
           return;
         }
         button.disabled = false;
