@@ -23,7 +23,7 @@ import polib
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "chizai"
-APPS = ["core", "register", "review", "disclosure", "deals", "advisers"]
+APPS = ["core", "register", "review", "disclosure", "deals", "advisers", "succession"]
 LANGS = ["ja", "en"]
 
 

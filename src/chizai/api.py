@@ -24,7 +24,7 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(
     title="chizai API",
     version="1",
-    description="Organisations, audit, register, reviews, disclosures, deals and advisers. "
+    description="Organisations, audit, register, reviews, disclosures, deals, advisers and succession. "
     "Authenticate with a personal token (Authorization: Bearer chz_…) created under Account → API tokens.",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
@@ -79,6 +79,7 @@ from chizai.review.api import router as review_router  # noqa: E402
 from chizai.advisers.api import router as advisers_router  # noqa: E402
 from chizai.deals.api import router as deals_router  # noqa: E402
 from chizai.disclosure.api import router as disclosure_router  # noqa: E402
+from chizai.succession.api import router as succession_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/", register_router)
@@ -86,3 +87,4 @@ api.add_router("/", review_router)
 api.add_router("/", advisers_router)
 api.add_router("/", deals_router)
 api.add_router("/", disclosure_router)
+api.add_router("/", succession_router)

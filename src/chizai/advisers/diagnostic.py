@@ -130,6 +130,20 @@ def _succession_known(client):
     return 3, f"chizai register: {risks} entries known to one person only"
 
 
+def _succession_planned(client):
+    found = figures.succession_plan_coverage(client)
+    if found is None:
+        return None
+    exposed, planned = found
+    if exposed == 0 and planned == 0:
+        return None  # nothing exposed, nothing planned: the map says nothing about plans yet
+    level = MAX_LEVEL if planned >= exposed else round(MAX_LEVEL * planned / exposed)
+    return (
+        level,
+        f"chizai succession: capture plans for {planned} of {exposed} important entries fewer than two people can do",
+    )
+
+
 PREFILLS = {
     "register_listed": _register_listed,
     "secret_readiness": _secret_readiness,
@@ -137,6 +151,7 @@ PREFILLS = {
     "reviews_done": _reviews_done,
     "handover_ledger": _handover_ledger,
     "succession_known": _succession_known,
+    "succession_planned": _succession_planned,
 }
 
 

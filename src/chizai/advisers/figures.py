@@ -94,6 +94,26 @@ def succession_risks(client):
     return _safe(lambda: register_services.succession_at_risk(client).count())
 
 
+def succession_readiness(client):
+    """Percent of the important know-how at least two people staying beyond a year can do alone:
+    the skills map's bus factor where the asset is on the map, its holders otherwise. Computed
+    by the succession part (``readiness``)."""
+    if _model("succession", "Skill") is None:
+        return None
+    from chizai.succession import services as succession_services  # lazily, like the models above
+
+    return _safe(lambda: succession_services.readiness(client))
+
+
+def succession_plan_coverage(client):
+    """(important entries fewer than two staying people can do alone, how many have a capture plan)."""
+    if _model("succession", "CapturePlan") is None:
+        return None
+    from chizai.succession import services as succession_services  # lazily, like the models above
+
+    return _safe(lambda: succession_services.plan_coverage(client))
+
+
 # --- review (issue 3) --------------------------------------------------------------------
 
 
@@ -210,6 +230,7 @@ FIGURES: list[FigureSpec] = [
     FigureSpec("register_size", _("Register entries"), register_size, "ic_register"),
     FigureSpec("secret_readiness", _("Trade-secret readiness"), secret_readiness, "ic_register", "percent"),
     FigureSpec("succession_risks", _("Succession risks"), succession_risks, "ic_register"),
+    FigureSpec("succession_readiness", _("Succession readiness"), succession_readiness, "succession_plans", "percent"),
     FigureSpec("open_findings", _("Open review findings"), open_findings, "reviews"),
     FigureSpec("ndas_expiring", _("NDAs expiring (90 days)"), ndas_expiring, "disclosure"),
     FigureSpec("overdue_returns", _("Overdue returns"), overdue_returns, "disclosure"),

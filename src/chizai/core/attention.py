@@ -14,7 +14,10 @@ page and the adviser portfolio count the same things:
   adviser portfolio);
 - assets past their review date: ``register.services.filter_assets(review_due=True)`` (the
   register's "review due" filter, which the link opens);
-- follow-ups due: ``deals.services.followups_due``.
+- follow-ups due: ``deals.services.followups_due``;
+- know-how whose holder leaves within 12 months with no successor at level ≥ 2:
+  ``succession.services.without_successor`` (the skills map, or the holders where the asset is
+  not on it); capture plans behind schedule: ``succession.plans.behind_schedule``.
 
 A figure is ``None`` when the user may not see that part (or, for approvals, may not
 approve); each counts only what the user may view (``restrict``). Each item links to the
@@ -38,6 +41,8 @@ from chizai.disclosure import duties
 from chizai.disclosure.models import Obligation
 from chizai.register import services as register_services
 from chizai.review import services as review_services
+from chizai.succession import plans as succession_plans
+from chizai.succession import services as succession_services
 
 UPCOMING_RETURN_DAYS = 30
 NDA_EXPIRY_DAYS = 90
@@ -161,11 +166,36 @@ def followups_due(user, organization, today: date | None = None) -> Item | None:
     return Item("followups_due", len(deal_ids), _("Stakeholder follow-ups due"), url, urgent=True)
 
 
+def no_successor(user, organization, today: date | None = None) -> Item | None:
+    """Know-how whose holder leaves within 12 months while nobody staying can do it alone."""
+    if not may(user, organization, "register", "view"):
+        return None
+    count = len(succession_services.without_successor(user, organization, _today(today)))
+    return Item(
+        "no_successor",
+        count,
+        _("Know-how whose holder leaves within 12 months with no successor at level 2 (can do alone)"),
+        _url("succession_plans", organization),
+        urgent=True,
+    )
+
+
+def plans_behind(user, organization, today: date | None = None) -> Item | None:
+    """Capture plans whose successors are below the plan line today."""
+    if not may(user, organization, "register", "view"):
+        return None
+    ids = [plan.pk for plan in succession_plans.behind_schedule(user, organization, _today(today))]
+    url = _url("succession_plan", organization, ids[0]) if len(ids) == 1 else _url("succession_plans", organization)
+    return Item("plans_behind", len(ids), _("Succession plans behind schedule"), url)
+
+
 FIGURES = [
     overdue_returns,
     approvals_waiting,
     reviews_with_high_findings,
     succession_risks,
+    no_successor,
+    plans_behind,
     followups_due,
     reviews_due,
     upcoming_returns,

@@ -35,6 +35,7 @@ PART_LOADERS: list[str] = [
     "chizai.disclosure.demo:load_demo",
     "chizai.advisers.demo:load_demo",
     "chizai.deals.demo:load_demo",
+    "chizai.succession.demo:load_demo",
 ]
 
 

@@ -267,7 +267,7 @@ def search_page(request):
 @org_view("register", "view")
 def risks(request):
     assets = list(services.filter_assets(request.user, request.organization))
-    scored = sorted(((a, risk.succession_risk(a)) for a in assets), key=lambda pair: -pair[1].score)
+    scored = sorted(((a, risk.succession_risk(a)) for a in assets), key=lambda pair: risk.urgency(pair[0]))
     by_holder: dict[str, list] = {}
     for asset in assets:
         for holder in asset.holders.all():

@@ -31,6 +31,7 @@ from chizai.core.access import require
 from chizai.core.services import ChizaiError
 from chizai.register import extract
 from chizai.succession import levels, services
+from chizai.succession.models import Skill
 
 HEADER_ROW = 3
 FIRST_SKILL_COLUMN = 4  # A name, B team, C leave date
@@ -57,12 +58,16 @@ def export_map(actor, organization) -> bytes:
     grid = services.grid(actor, organization)
     english = _english()
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the one a new workbook has (book.active)
     sheet.title = "Skills map" if english else "スキルマップ"
-    sheet.cell(1, 1, exports.cell(f"{_('Skills map')} — {organization.display_name}")).font = Font(bold=True, size=13)
+    title = "Skills map" if english else "スキルマップ（星取表）"
+    sheet.cell(1, 1, exports.cell(f"{title} — {organization.display_name}")).font = Font(bold=True, size=13)
     legend = "  ".join(f"{levels.MARKS[lv]} {levels.WORDS[lv]}" for lv in reversed(levels.LEVELS))
     sheet.cell(2, 1, exports.cell(legend))
-    headers = [_("Name"), _("Team"), _("Leave date")] + [s.asset.title for s in grid.skills]
+    # The Japanese headers are the words factories write on their sheets, fixed here rather
+    # than left to the catalogue, since import looks for 氏名.
+    fixed = ["Name", "Team", "Leave date"] if english else ["氏名", "所属", "退職予定日"]
+    headers = fixed + [s.asset.title for s in grid.skills]
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(HEADER_ROW, column, exports.cell(text))
         cell.font = Font(bold=True)
@@ -188,7 +193,7 @@ def preview(actor, organization, source) -> Preview:
     editable = {s.pk for s in services.skills(actor, organization, "change")}
     skills = _by_name(grid.skills, lambda s: (s.asset.title_ja, s.asset.title_en))
     people = _by_name(grid.people, lambda p: (p.name,))
-    columns: dict[int, object] = {}
+    columns: dict[int, Skill] = {}
     seen_columns: dict[int, str] = {}
     for column in range(FIRST_SKILL_COLUMN, sheet.max_column + 1):
         coordinate = f"{get_column_letter(column)}{header}"

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +24,9 @@ class AddSkillForm(forms.Form):
 
     def __init__(self, *args, assets=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["asset"].queryset = assets if assets is not None else Asset.objects.none()
+        cast(forms.ModelChoiceField, self.fields["asset"]).queryset = (
+            assets if assets is not None else Asset.objects.none()
+        )
 
 
 class ImportForm(forms.Form):
@@ -49,7 +53,9 @@ class PlanForm(CleanInputMixin, forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("holder", "successors"):
-            self.fields[name].queryset = people if people is not None else Person.objects.none()
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = (
+                people if people is not None else Person.objects.none()
+            )
 
 
 class SessionForm(CleanInputMixin, forms.Form):
@@ -75,13 +81,14 @@ class LayerForm(CleanInputMixin, forms.Form):
 
     def __init__(self, *args, assets=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = assets if assets is not None else Asset.objects.none()
+        field = cast(forms.ModelChoiceField, self.fields["document"])
+        field.queryset = assets if assets is not None else Asset.objects.none()
 
 
 def _answer_fields() -> dict:
     return {
         prompt.key: forms.CharField(
-            label=prompt.text, required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 3})
+            label=cast(str, prompt.text), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 3})
         )
         for prompt in prompts.PROMPTS
     }

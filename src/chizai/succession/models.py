@@ -115,7 +115,9 @@ class LevelChange(models.Model):
     before = models.PositiveSmallIntegerField(choices=Level.choices)
     after = models.PositiveSmallIntegerField(choices=Level.choices)
     changed_on = models.DateField()
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LevelQuerySet.as_manager()
@@ -152,7 +154,9 @@ class CapturePlan(models.Model):
     sign_off_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
@@ -202,7 +206,9 @@ class OjtSession(models.Model):
     covered = SealedField("covered_sealed", "succession.OjtSession.covered")
     notes_sealed = models.BinaryField(default=b"", editable=False)
     notes = SealedField("notes_sealed", "succession.OjtSession.notes")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ViaPlanQuerySet.as_manager()
@@ -251,7 +257,9 @@ class InterviewAnswer(models.Model):
     prompt = models.CharField(max_length=40)
     answer_sealed = models.BinaryField(default=b"", editable=False)
     answer = SealedField("answer_sealed", "succession.InterviewAnswer.answer")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ViaPlanQuerySet.as_manager()

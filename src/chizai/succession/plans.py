@@ -134,7 +134,9 @@ def add_session(
 ) -> OjtSession:
     require(actor, organization, "register", "change")
     plan = get_plan(actor, organization, plan_id, "change")
-    session = OjtSession(organization=organization, plan=plan, held_on=held_on, hours=hours, held=held)
+    session = OjtSession(
+        organization=organization, plan=plan, held_on=held_on, hours=hours, held=held, created_by=actor
+    )
     session.covered = covered
     session.notes = notes
     save_or_refuse(session)

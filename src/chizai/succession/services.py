@@ -319,3 +319,35 @@ def at_risk(user, organization, today: date | None = None) -> list[tuple[Asset, 
     scored = [(a, risk.succession_risk(a, today)) for a in assets]
     scored = [(a, r) for a, r in scored if r.level != risk.LOW]
     return sorted(scored, key=lambda pair: risk.urgency(pair[0], today))
+
+
+# --- figures for the adviser portfolio (no access check: advisers.services checks and audits) --
+
+
+def _important(organization):
+    return Asset.objects.filter(organization=organization).filter(
+        Q(business_value=Asset.Value.HIGH)
+        | Q(classification__in=[Asset.Classification.CONFIDENTIAL, Asset.Classification.SECRET])
+    )
+
+
+def readiness(organization, today: date | None = None) -> int | None:
+    """Percent of the important know-how (high business value, or 秘密 / 極秘) that at least two
+    people staying beyond 12 months can do alone (``register.risk.capable_staying`` ≥ 2: the
+    skills map where the asset is on it, the holders otherwise). None with no important asset."""
+    today = today or timezone.localdate()
+    assets = list(_with_people(_important(organization)))
+    if not assets:
+        return None
+    ready = sum(1 for a in assets if risk.capable_staying(a, today) >= 2)
+    return round(100 * ready / len(assets))
+
+
+def plan_coverage(organization, today: date | None = None) -> tuple[int, int]:
+    """(important assets with fewer than two capable people staying, how many of them have a capture plan)."""
+    today = today or timezone.localdate()
+    exposed = [a for a in _with_people(_important(organization)) if risk.capable_staying(a, today) < 2]
+    planned = set(
+        Asset.objects.filter(pk__in=[a.pk for a in exposed], capture_plans__isnull=False).values_list("pk", flat=True)
+    )
+    return len(exposed), len(planned)

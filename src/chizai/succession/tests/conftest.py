@@ -7,6 +7,15 @@ from chizai.register import services as register_services
 from chizai.succession import services
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; a request earlier in the thread may have switched to ja."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def small_map(org, owner):
     """Three people (one leaving within months) and two assets on the map, levels set through
