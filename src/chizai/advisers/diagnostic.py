@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 import yaml
 from django.utils.translation import get_language
 
-from chizai.advisers import figures
+from chizai.advisers import charts, figures
 
 DATA = Path(__file__).resolve().parent / "data" / "diagnostic.yaml"
 MAX_LEVEL = 4
@@ -182,7 +182,9 @@ def radar_points(values: list[float], cx: float, cy: float, radius: float) -> li
     return points
 
 
-def radar_svg(scores: dict, previous: dict | None = None, lang: str | None = None, size: int = 420) -> str:
+def radar_svg(
+    scores: dict, previous: dict | None = None, lang: str | None = None, size: int = 420, *, name: str = ""
+) -> str:
     """A self-contained SVG radar chart of area scores (and an earlier run, dashed)."""
     area_list = areas()
     cx = cy = size / 2
@@ -190,7 +192,7 @@ def radar_svg(scores: dict, previous: dict | None = None, lang: str | None = Non
     pad = 90  # side room for the longest area labels
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-{pad} 0 {size + 2 * pad} {size}" width="100%" style="max-width:{size + 2 * pad}px" '
-        f'role="img" class="radar" font-family="sans-serif" font-size="11">'
+        f'role="img"{charts.accessible_name(name)} class="radar" font-family="sans-serif" font-size="11">'
     ]
     for ring in (25, 50, 75, 100):
         ring_pts = radar_points([ring] * len(area_list), cx, cy, radius)

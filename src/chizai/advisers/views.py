@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from chizai.advisers import charts, figures, forms, prioritisation, services
 from chizai.advisers import diagnostic as diag
 from chizai.advisers.models import ActionItem, Diagnostic, Referral, SupportProgramme, WeightsPublication
-from chizai.core.models import Organization
+from chizai.core.models import Organization, prefecture_name
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.validation import one_id, refuse_bad_text
 
@@ -189,9 +189,15 @@ def network(request):
         {
             "data": data,
             "outcomes": [(Referral.Outcome(key).label, count) for key, count in data["referral_outcomes"].items()],
-            "prefecture_chart": charts.bar_svg(data["by_prefecture"]),
-            "industry_chart": charts.bar_svg(data["by_industry"]),
-            "progress_chart": charts.line_svg([(p["period"], p["mean"]) for p in data["progress"]]),
+            # prefectures are stored in Japanese; the chart names them in the reader's language
+            "prefecture_chart": charts.bar_svg(
+                [(prefecture_name(key), count) for key, count in data["by_prefecture"]],
+                name=_("Clients by prefecture"),
+            ),
+            "industry_chart": charts.bar_svg(data["by_industry"], name=_("Clients by industry"), exempt_labels=True),
+            "progress_chart": charts.line_svg(
+                [(p["period"], p["mean"]) for p in data["progress"]], name=_("Diagnostic scores over time")
+            ),
         },
     )
 
@@ -243,7 +249,9 @@ def workspace(request):
             **data,
             "record": record,
             "cells": [(spec, data["figures"][spec.key]) for spec in figures.FIGURES],
-            "self_sufficiency_chart": charts.line_svg(data["self_sufficiency"]),
+            "self_sufficiency_chart": charts.line_svg(
+                data["self_sufficiency"], name=_("Share of skills the firm does alone")
+            ),
             "support": support,
             "can_add": can_add,
             "can_change": can(request, "advisers", "change"),
@@ -423,8 +431,10 @@ def diagnostic_detail(request, diagnostic_id: int):
             "previous": previous,
             "sections": sections,
             "levels": levels,
-            "radar": diag.radar_svg(item.scores, previous.scores if previous else None, lang),
-            "history_chart": charts.line_svg([(d.conducted_on.strftime("%Y-%m"), d.overall) for d in history]),
+            "radar": diag.radar_svg(item.scores, previous.scores if previous else None, lang, name=_("Scores by area")),
+            "history_chart": charts.line_svg(
+                [(d.conducted_on.strftime("%Y-%m"), d.overall) for d in history], name=_("Progress over time")
+            ),
             "editable": item.status == Diagnostic.Status.DRAFT and can(request, "advisers", "change"),
         },
     )

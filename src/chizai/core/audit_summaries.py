@@ -17,6 +17,9 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,6 +43,13 @@ _classification = _choice("register.asset", "classification")
 _role = _choice("core.membership", "role")
 _disclosure_status = _choice("disclosure.disclosure", "status")
 _agreement_type = _choice("disclosure.agreement", "type")
+_party = _choice("deals.contributionentry", "party")
+_contribution_kind = _choice("deals.contributionentry", "kind")
+_point_status = _choice("deals.negotiationpoint", "status")
+_contact_kind = _choice("deals.contact", "kind")
+_visit_kind = _choice("advisers.visitlog", "kind")
+_referral_outcome = _choice("advisers.referral", "outcome")
+_diagnostic_status = _choice("advisers.diagnostic", "status")
 _FORMATS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json": "JSON", "md": "Markdown"}
 
 # action → [(pattern over the stored summary, translated sentence, converters of named parts)]
@@ -228,11 +238,84 @@ SUMMARIES: dict[str, list[tuple[re.Pattern[str], Any, dict[str, Callable[[str], 
     "deals.item.delete": [
         (_P(r"worksheet line removed: (?P<title>.+)"), gettext_lazy("Worksheet line removed: %(title)s"), {})
     ],
+    "deals.contribution.create": [
+        (
+            _P(r"contribution recorded: (?P<party>\S+) (?P<kind>\S+) (?P<value>\S+)"),
+            gettext_lazy("Contribution recorded: %(party)s, %(kind)s, %(value)s"),
+            {"party": _party, "kind": _contribution_kind},
+        )
+    ],
+    "deals.point.status": [
+        (
+            _P(r"negotiation point (?P<before>\S+) → (?P<after>\S+): (?P<title>.+)"),
+            gettext_lazy("Negotiation point %(title)s: %(before)s → %(after)s"),
+            {"before": _point_status, "after": _point_status},
+        )
+    ],
+    "deals.contact.create": [
+        (
+            _P(r"(?P<kind>\S+) on (?P<date>\S+) logged for (?P<deal>.+)"),
+            gettext_lazy("%(kind)s on %(date)s logged for %(deal)s"),
+            {"kind": _contact_kind},
+        )
+    ],
+    "advisers.visit.create": [
+        (_P(r"(?P<kind>\S+) on (?P<date>\S+)"), gettext_lazy("%(kind)s on %(date)s recorded"), {"kind": _visit_kind})
+    ],
+    "advisers.read": [
+        (
+            _P(r"adviser read: diagnostic prefill \((?P<n>\d+) answers proposed\)"),
+            gettext_lazy("Adviser read the register for a diagnostic (%(n)s answers proposed)"),
+            {},
+        ),
+        (
+            _P(r"adviser read: figures for prioritisation \((?P<figure>.+)\)"),
+            gettext_lazy("Adviser read figures for prioritisation (%(figure)s)"),
+            {},
+        ),
+        (_P(r"adviser read: client workspace"), gettext_lazy("Adviser opened the client workspace"), {}),
+        (
+            _P(r"adviser read: portfolio figures \((?P<figures>.*)\)"),
+            gettext_lazy("Adviser read portfolio figures (%(figures)s)"),
+            {},
+        ),
+        (_P(r"adviser read: diagnostic (?P<n>\d+)"), gettext_lazy("Adviser read diagnostic %(n)s"), {}),
+    ],
+    "advisers.diagnostic.save": [
+        (
+            _P(r"diagnostic saved \((?P<status>\S+)\)"),
+            gettext_lazy("Diagnostic saved (%(status)s)"),
+            {"status": _diagnostic_status},
+        )
+    ],
+    "advisers.referral.create": [(_P(r"referred to (?P<programme>.+)"), gettext_lazy("Referred to %(programme)s"), {})],
+    "advisers.referral.outcome": [
+        (
+            _P(r"referral outcome: (?P<outcome>\S+)"),
+            gettext_lazy("Referral outcome: %(outcome)s"),
+            {"outcome": _referral_outcome},
+        )
+    ],
+    "advisers.programme.save": [
+        (_P(r"programme (?P<programme>.+) saved"), gettext_lazy("Support programme %(programme)s saved"), {})
+    ],
+    "register.orgkey.create": [
+        (_P(r"organisation key (?P<kid>.+) created"), gettext_lazy("Organisation key %(kid)s created"), {})
+    ],
+    "disclosure.gate.override": [
+        (_P(r"(?P<ref>D-\d+) overridden: (?P<reason>.+)"), gettext_lazy("%(ref)s let through: %(reason)s"), {})
+    ],
 }
 
 
 # Actions whose sentence already says what changed.
-_CHANGE_IN_SENTENCE = {"register.asset.reclassify"}
+_CHANGE_IN_SENTENCE = {
+    "register.asset.reclassify",
+    "deals.followup.done",
+    "deals.point.status",
+    "advisers.diagnostic.save",
+    "advisers.referral.outcome",
+}
 
 
 def _changed_fields(event) -> list[str]:
@@ -264,24 +347,58 @@ def _changed_fields(event) -> list[str]:
 
 def render_summary(event) -> str:
     """The event's summary in the active language, or the stored text when it cannot be rendered."""
+    return _render(event, str)
+
+
+def render_summary_html(event) -> SafeString:
+    """``render_summary`` for a page: the names and texts the event carries (titles, partner
+    and person names, reasons as typed) are marked as data shown as entered
+    (``data-i18n-exempt``), so the page's language check sees only the sentence."""
+    return mark_safe(_render(event, lambda value: format_html("<span data-i18n-exempt>{}</span>", value), html=True))
+
+
+def _gate_refusal(event, noun: Callable[[str], str], esc: Callable[[str], str]) -> str | None:
+    """A refusal by the gate, from the reasons it recorded in both languages (the stored
+    summary has the English ones). Each reason is the gate's sentence around the names as
+    entered (partner, asset), so it is passed as one marked part."""
+    match = re.fullmatch(r"(?P<ref>D-\d+) refused: .*", event.summary or "", re.S)
+    failures = (event.changes or {}).get("failures") if isinstance(event.changes, dict) else None
+    if match is None or not isinstance(failures, list):
+        return None
+    lang = "ja" if (get_language() or "").startswith("ja") else "en"
+    reasons = [str(f.get(lang) or f.get("en") or "") for f in failures if isinstance(f, dict)]
+    return esc(_("%(ref)s refused by the gate: %(reasons)s")) % {
+        "ref": noun(match["ref"]),
+        "reasons": noun(" ".join(r for r in reasons if r)),
+    }
+
+
+def _render(event, noun: Callable[[str], str], html: bool = False) -> str:
+    esc = conditional_escape if html else str
     stored = event.summary or ""
+    if event.action == "disclosure.gate.refused":
+        refusal = _gate_refusal(event, noun, esc)
+        if refusal is not None:
+            return refusal
     for pattern, sentence, convert in SUMMARIES.get(event.action, []):
         match = pattern.fullmatch(stored)
         if match is None:
             continue
-        params = {key: convert.get(key, str)(value) for key, value in match.groupdict().items()}
-        text = str(sentence) % params
+        params = {
+            key: esc(convert[key](value)) if key in convert else noun(value) for key, value in match.groupdict().items()
+        }
+        text = esc(str(sentence)) % params if html else str(sentence) % params
         fields = [] if event.action in _CHANGE_IN_SENTENCE else _changed_fields(event)
         if fields:
-            text += _(" — changed: %(fields)s") % {"fields": _(", ").join(fields)}
+            text += esc(_(" — changed: %(fields)s") % {"fields": _(", ").join(fields)})
         lowered = (event.changes or {}).get("lowered") if isinstance(event.changes, dict) else None
         if isinstance(lowered, dict):
-            text += (
+            text += esc(
                 _(" — classification lowered, confirmed")
                 if lowered.get("confirmed")
                 else _(" — classification lowered")
             )
         return text
     if not stored:
-        return action_label(event.action)
-    return stored
+        return esc(action_label(event.action))
+    return esc(stored)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chizai.core import attention, audit, exports, services, usernames
-from chizai.core.audit_summaries import render_summary
+from chizai.core.audit_summaries import render_summary_html
 from chizai.core.forms import (
     ApiTokenForm,
     AuditFilterForm,
@@ -229,7 +229,7 @@ def audit_log(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for event in page.object_list:
-        event.summary_text = render_summary(event)
+        event.summary_text = render_summary_html(event)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -50,6 +50,10 @@ class DealForm(CleanInputMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["partner"])
         field.queryset = partners if partners is not None else Partner.objects.none()
+        field.label_from_instance = lambda partner: partner.display_name  # type: ignore[method-assign,assignment]
+        # names and texts as the user entered them (the pages' language check, issue 14)
+        for name in ("partner", "summary"):
+            self.fields[name].widget.attrs["data-i18n-exempt"] = ""
 
     def clean(self):
         super().clean()
@@ -67,7 +71,7 @@ class DraftForm(CleanInputMixin, forms.Form):
     from_party = forms.ChoiceField(label=_("Drafted by"), choices=Party.choices, initial=Party.THEIRS)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     sme = forms.CharField(
-        label=_("Our label in the contract (乙, 甲, Supplier …; empty = detect)"), max_length=50, required=False
+        label=_("Our label in the contract (Party B, Supplier …; empty = detect)"), max_length=50, required=False
     )
 
     def clean(self):

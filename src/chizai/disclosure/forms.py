@@ -16,6 +16,23 @@ def _kind_choices():
     return Asset.Kind.choices
 
 
+def mark_names_as_entered(*fields: forms.Field) -> None:
+    """Partner names and agreement titles in a select: shown in the reader's language where an
+    English name exists, and marked as data shown as entered (the pages' language check)."""
+    for field in fields:
+        field.widget.attrs["data-i18n-exempt"] = ""
+        if isinstance(field, forms.ModelChoiceField):
+            field.label_from_instance = _display_label  # type: ignore[method-assign]
+
+
+def _display_label(obj) -> str:
+    if hasattr(obj, "display_name"):  # a partner
+        return obj.display_name
+    if hasattr(obj, "partner"):  # an agreement
+        return f"{obj.type} {obj.partner.display_name} ({obj.title})"
+    return str(obj)
+
+
 class PartnerForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Partner
@@ -84,6 +101,7 @@ class AgreementForm(CleanInputMixin, forms.ModelForm):
         cast(forms.ChoiceField, self.fields["categories"]).choices = _kind_choices()
         if partners is not None:
             cast(forms.ModelChoiceField, self.fields["partner"]).queryset = partners
+        mark_names_as_entered(self.fields["partner"])
 
 
 class SignForm(forms.Form):
@@ -139,6 +157,7 @@ class DisclosureForm(CleanInputMixin, forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["partner"]).queryset = partners
         cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = agreements
+        mark_names_as_entered(self.fields["partner"], self.fields["agreement"])
         cast(forms.ChoiceField, self.fields["versions"]).choices = [(str(v.pk), version_label(v)) for v in versions]
         cast(forms.ChoiceField, self.fields["assets"]).choices = [(str(a.pk), asset_label(a)) for a in assets]
 

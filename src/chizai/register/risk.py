@@ -150,12 +150,13 @@ def succession_risk(asset, today: date | None = None) -> Risk:
     return Risk(level=level, score=min(score, 100), reasons=reasons, next_step=step)
 
 
+# English names only: the Japanese legal terms (秘密表示, 有用性 …) are the Japanese translations.
 READINESS_FIELDS = [
-    ("ts_marked", gettext_lazy("marked as secret (秘密表示)")),
-    ("ts_access_restricted", gettext_lazy("access restricted (アクセス制限)")),
-    ("ts_listed", gettext_lazy("listed in the secret register (リスト化)")),
-    ("ts_useful", gettext_lazy("useful for the business (有用性)")),
-    ("ts_not_public", gettext_lazy("not publicly known (非公知性)")),
+    ("ts_marked", gettext_lazy("marked as secret")),
+    ("ts_access_restricted", gettext_lazy("access restricted")),
+    ("ts_listed", gettext_lazy("listed in the secret register")),
+    ("ts_useful", gettext_lazy("useful for the business")),
+    ("ts_not_public", gettext_lazy("not publicly known")),
 ]
 
 

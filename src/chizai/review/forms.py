@@ -23,7 +23,7 @@ class ReviewForm(forms.Form):
     text = forms.CharField(label=_("…or paste the text"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     contract_type = forms.ChoiceField(label=_("Contract type"), choices=TYPE_CHOICES, initial="auto")
     sme = forms.CharField(
-        label=_("Your label in the contract (乙, 甲, Supplier …; empty = detect)"), max_length=50, required=False
+        label=_("Your label in the contract (Party B, Supplier …; empty = detect)"), max_length=50, required=False
     )
     lang = forms.ChoiceField(label=_("Language"), choices=LANG_CHOICES, initial="auto")
     previous = forms.IntegerField(widget=forms.HiddenInput, required=False)

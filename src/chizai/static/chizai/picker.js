@@ -21,7 +21,8 @@
       type: "search", "class": "picker-search", autocomplete: "off",
       "aria-label": box.getAttribute("data-search-label"), placeholder: box.getAttribute("data-search-label")
     });
-    var results = el("ul", { "class": "check-list picker-results", role: "listbox" });
+    // A plain list of buttons (not role=listbox: there is no arrow-key selection to announce).
+    var results = el("ul", { "class": "check-list picker-results", "aria-label": box.getAttribute("data-search-label") });
     var status = el("p", { "class": "muted", role: "status" });
 
     function isChosen(id) {
@@ -32,7 +33,9 @@
       if (isChosen(id)) { return; }
       var item = el("li");
       item.appendChild(el("input", { type: "hidden", name: name, value: String(id) }));
-      item.appendChild(document.createTextNode(label + " "));
+      // titles and file names as the user entered them (for the pages' language check)
+      item.appendChild(el("span", { "data-i18n-exempt": "" }, label));
+      item.appendChild(document.createTextNode(" "));
       var remove = el("button", { type: "button", "class": "link", "aria-label": box.getAttribute("data-remove-label") + ": " + label }, "×");
       remove.addEventListener("click", function () { item.remove(); search.focus(); });
       item.appendChild(remove);
@@ -62,7 +65,7 @@
           results.textContent = "";
           data.results.forEach(function (row) {
             var item = el("li");
-            var button = el("button", { type: "button", "class": "link", role: "option" }, row.label);
+            var button = el("button", { type: "button", "class": "link", "data-i18n-exempt": "" }, row.label);
             button.addEventListener("click", function () { choose(row.id, row.label); });
             item.appendChild(button);
             results.appendChild(item);

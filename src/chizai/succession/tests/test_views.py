@@ -7,9 +7,10 @@ from datetime import timedelta
 import openpyxl
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from chizai.core.models import AuditEvent
+from chizai.register import services as register_services
 from chizai.succession import excel, services
 from chizai.succession.models import CapturePlan, OjtSession
 
@@ -126,3 +127,20 @@ def test_people_and_columns_pages(org, owner, members, small_map):
         == 302
     )
     assert login(members["viewer"]).get(url("succession_person", org, person.pk)).status_code == 403
+
+
+def test_register_risk_page_orders_by_months_to_leave_over_criticality(org, owner):
+    """A medium asset whose holder leaves next month (1 / 2) comes before a critical one whose
+    holder leaves in 11 months (11 / 3), though the critical one scores higher."""
+    today = timezone.localdate()
+    for title, value, days in (
+        ("中・1か月", "medium", 30),
+        ("高・11か月", "high", 335),
+        ("退職予定なし", "high", None),
+    ):
+        asset = register_services.create_asset(owner, org, title_ja=title, business_value=value)
+        leaves_on = today + timedelta(days=days) if days else None
+        register_services.add_holder(owner, org, asset.pk, name=f"{title}の人", leaves_on=leaves_on)
+    body = login(owner, "ja").get(reverse("register_risks", args=[org.slug])).content.decode()
+    table = body[: body.index("中・1か月の人")]  # the by-person list further down names them again
+    assert table.index("中・1か月") < table.index("高・11か月") < table.index("退職予定なし")

@@ -1,0 +1,88 @@
+"""The 30-second summary and the disclaimer of a stored review in the reader's language.
+
+The engine writes both in the contract's language when it reviews (report["summary"],
+report["disclaimer"], which the exports keep). The review page instead rebuilds them from the
+stored report in the language of the person reading: the same message templates
+(engine.messages), the rule titles and checklist items from the catalogue in that language.
+What comes from the contract itself (its file name, the party label, clause numbers) is
+marked as such: the file name as data shown as entered, the party and clause labels with the
+contract's own ``lang``.
+"""
+
+from __future__ import annotations
+
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from chizai.review.engine.messages import msg
+from chizai.review.engine.rules_data import checklist_text, finding_texts
+from chizai.review.models import ContractReview
+
+TOP = 3
+
+
+def _line(lang: str, key: str, **parts) -> str:
+    """One message template in ``lang`` with its parts (already escaped or marked) filled in."""
+    return str(conditional_escape(msg(lang, key))).format(**{k: conditional_escape(v) for k, v in parts.items()})
+
+
+def summary_html(review: ContractReview, lang: str) -> SafeString:
+    """The summary of ``review`` in ``lang``, one line per <br>, as the engine lays it out."""
+    report = review.report or {}
+    source = report.get("language") or review.language or "ja"
+    quoted = (lambda text: format_html('<span lang="{}">{}</span>', source, text)) if source != lang else str
+    findings = report.get("findings") or []
+    counts = {"HIGH": 0, "MEDIUM": 0, "LOW": 0}
+    for f in findings:
+        counts[f.get("severity", "")] = counts.get(f.get("severity", ""), 0) + 1
+    file_name = format_html("<span data-i18n-exempt>{}</span>", report.get("file") or review.filename)
+    sme = report.get("sme_party")
+    lines = [
+        _line(lang, "summary_head", file=file_name),
+        _line(
+            lang,
+            "summary_type",
+            types=", ".join(report.get("contract_type") or []) or "-",
+            sme=quoted(sme) if sme else msg(lang, "summary_sme_unknown"),
+        ),
+        _line(
+            lang, "summary_counts", total=len(findings), high=counts["HIGH"], medium=counts["MEDIUM"], low=counts["LOW"]
+        ),
+    ]
+    if findings:
+        lines.append(_line(lang, "summary_top"))
+        for n, f in enumerate(findings[:TOP], 1):
+            title = (finding_texts(f.get("rule_id", ""), lang) or {}).get("title")
+            lines.append(
+                _line(
+                    lang,
+                    "summary_top_item",
+                    n=n,
+                    severity=msg(lang, f"severity_{f.get('severity', '')}"),
+                    title=title if title else quoted(f.get("title", "")),
+                    clause=quoted(f["clause"]) if f.get("clause") else msg(lang, "no_clause"),
+                )
+            )
+    else:
+        lines.append(_line(lang, "summary_none"))
+    checklist = report.get("checklist") or []
+    missing = [c for c in checklist if c.get("status") in ("missing", "weak")]
+    if missing:
+        sep = "、" if lang == "ja" else "; "
+        wrap = "{}（{}）" if lang == "ja" else "{} ({})"
+        items = sep.join(
+            wrap.format(
+                conditional_escape(checklist_text(c.get("id", ""), lang) or quoted(c.get("item", ""))),
+                conditional_escape(msg(lang, "status_" + c["status"])),
+            )
+            for c in missing
+        )
+        lines.append(str(conditional_escape(msg(lang, "summary_missing"))).format(items=items))
+    elif checklist:
+        lines.append(_line(lang, "summary_missing_none"))
+    return mark_safe("<br>".join(lines))  # noqa: S308 — every part is escaped or built by format_html above
+
+
+def disclaimer(lang: str) -> str:
+    """The legal caveat in the reader's language (the exports carry it in both)."""
+    return msg(lang, "disclaimer")
