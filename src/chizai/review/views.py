@@ -104,8 +104,8 @@ def detail(request, review_id: int):
             if again is not None:
                 return redirect("review_detail", org_slug=request.organization.slug, review_id=again.pk)
     services.record_view(request.user, review)
-    if request.headers.get("HX-Request") and review.status in ("queued", "running"):
-        return render(request, "review/_progress.html", {"review": review})
+    # a poll from the progress bar gets the whole page: it swaps in #review-body, which holds the
+    # next progress bar while the review runs and the report once it is done
     # findings wait for the answer: read in the wrong direction they mislead
     hold = bool(questions) and can(request, "review", "add") and not request.GET.get("findings")
     return render(

@@ -21,6 +21,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from . import bilingual_diff
 from .document import ChecklistResult, Document, Finding, Report
 from .lines import to_int
 
@@ -253,4 +254,14 @@ def merge_reports(doc: Document, reports: dict[str, Report]) -> Report:
         languages=[primary_lang, second_lang],
     )
     report.disclaimer = first.disclaimer
+    # the two versions compared on numbers and parties (bilingual_diff.py); kept as reading
+    # notes (code bilingual_difference, with the data) and said in the summary's notes
+    if first.document is not None and second.document is not None:
+        ja_doc, en_doc = (
+            (first.document, second.document) if primary_lang == "ja" else (second.document, first.document)
+        )
+        for diff in bilingual_diff.differences(ja_doc, en_doc, clause_key):
+            text = bilingual_diff.message(diff, primary_lang)
+            report.reading.append({"code": "bilingual_difference", "message": text, **diff})
+            report.notes.append(text)
     return report

@@ -136,28 +136,61 @@ class OcrResult:
         return {"version": 1, "pages": pages}
 
 
+# A line that starts like this begins a new paragraph or item even when the line above ran
+# to the margin: 第5条, 2 / 2., (1), (a), ①, 一、, Article / Section, a bullet.
+_STARTS_ITEM = re.compile(
+    r"^(第[0-9一二三四五六七八九十百]+条|[0-9]+(?:\.[0-9]+)*[.)]?(?![0-9,])|[((][0-9a-zA-Zア-ン一-十]{1,3}[))]"
+    r"|[①-⑳]|[一二三四五六七八九十]+[、.]|(?:Article|Section|ARTICLE|SECTION)\b|[・•●\-*])"
+)
+_WRAP_MARGIN = 0.04  # a line ending within 4 % of the text's right edge ran on to the next
+
+
+def _line_right(line: OcrLine) -> int:
+    return max((w.left + w.width for w in line.words), default=0)
+
+
+def _joiner(previous: str, line: str) -> str:
+    """What goes between a wrapped line and its continuation: nothing in Japanese, a space in English."""
+    cjk = re.compile(f"[{_CJK}]")
+    return "" if cjk.match(line[:1]) or cjk.match(previous[-1:]) or previous.endswith("-") else " "
+
+
 def _page_text(page: OcrPage) -> tuple[str, list[tuple[int, int, OcrWord]]]:
-    """The page's text (lines in reading order, a blank line between Tesseract's blocks to keep
-    paragraphs apart) and each word's span in it. One function for both, so the offsets in the
-    stored layout cannot drift from the text the review read."""
-    out: list[str] = []
+    """The page's text and each word's span in it. One function for both, so the offsets in the
+    stored layout cannot drift from the text the review read.
+
+    Lines come in Tesseract's reading order, a blank line between its blocks to keep paragraphs
+    apart. A line that ran to the right edge of the text continues on the next one: the two are
+    joined (the wrap is the printer's, not the author's), unless the next line starts a new item.
+    A paragraph cut by the wrap (「以下「乙」という\n。)」) hides the parties and the clause
+    numbers from the reader.
+    """
+    right = max((_line_right(line) for line in page.lines), default=0)
+    parts: list[str] = []
     spans: list[tuple[int, int, OcrWord]] = []
     pos = 0
-    block = None
+    previous: OcrLine | None = None
     for line in page.lines:
-        if block is not None and line.block != block:
-            out.append("")
-            pos += 1
+        if previous is None:
+            sep = ""
+        elif line.block != previous.block:
+            sep = "\n\n"
+        elif _line_right(previous) >= right * (1 - _WRAP_MARGIN) and not _STARTS_ITEM.match(line.text):
+            sep = _joiner(previous.text, line.text)
+        else:
+            sep = "\n"
+        parts.append(sep)
+        pos += len(sep)
         cursor = 0
         for word in line.words:  # join_words only drops spaces, so each word is found in order
             at = line.text.find(word.text, cursor)
             if at >= 0:
                 spans.append((pos + at, pos + at + len(word.text), word))
                 cursor = at + len(word.text)
-        out.append(line.text)
-        pos += len(line.text) + 1
-        block = line.block
-    return "\n".join(out), spans
+        parts.append(line.text)
+        pos += len(line.text)
+        previous = line
+    return "".join(parts), spans
 
 
 # ---------------------------------------------------------------------------- availability
@@ -224,8 +257,18 @@ _CJK_DIGIT = re.compile(rf"(?<=[{_CJK}])\s+(?=[0-9])|(?<=[0-9])\s+(?=[{_CJK}])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
+# 「(以下「乙」という。 )」「費用 )」: Tesseract reads the full-width brackets as ASCII ones and
+# spaces them off; a space between Japanese and a bracket or punctuation mark is never meant,
+# and it keeps the party definitions from being recognised.
+_PUNCT = r"()\[\]{},.:;!?"
+_CJK_PUNCT = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_PUNCT}])|(?<=[{_PUNCT}])\s+(?=[{_CJK}])")
+
+
 def join_words(words: list[str]) -> str:
-    return _CJK_DIGIT.sub("", _CJK_SPACE.sub("", " ".join(words))).strip()
+    text = " ".join(words)
+    for pattern in (_CJK_SPACE, _CJK_DIGIT, _CJK_PUNCT, _CJK_PUNCT):  # twice: 「。 ) は」 has two gaps
+        text = pattern.sub("", text)
+    return text.strip()
 
 
 def _osd(path: str, name: str) -> tuple[int, str]:

@@ -144,7 +144,7 @@ def review_document(doc: Document, *, evaluate=None, assist: bool = True, biling
     if bilingual_views:
         merged = _review_bilingual(doc, evaluate=evaluate, assist=assist)
         if merged is not None:
-            merged.reading = reading_notes(doc, merged.language, languages=merged.languages)
+            merged.reading = reading_notes(doc, merged.language, languages=merged.languages) + merged.reading
             return merged
     t0 = time.perf_counter()
     fn = evaluate if evaluate is not None else rules_evaluator()
