@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from chizai.core.models import AuditEvent
 from chizai.core.services import ChizaiError
@@ -262,12 +263,13 @@ def _nothing_left(asset, storage_dir, before_files):
     [
         (b"%PDF-1.7\n" + b"x" * 5000, "not a video"),
         (b"just some text, not a clip at all" * 10, "not a video"),
-        (mp4(200_000)[:150_000], "incomplete"),  # cut short: the mdat box ends past the file
+        (mp4(200_000, seed_random=False)[:150_000], "incomplete"),  # cut short: the mdat box ends past the file
         (webm(b"x" * 1000, segment_size=5000), "incomplete"),  # Segment says 5000 bytes, 1000 came
         (JPEG[:-2], "incomplete"),
         (PNG[:-5], "incomplete"),
         (b"", "empty"),
     ],
+    ids=["pdf", "text", "mp4-cut-short", "webm-cut-short", "jpeg-no-eoi", "png-no-iend", "empty"],
 )
 def test_bad_uploads_are_refused_with_nothing_stored(org, owner, asset, storage_dir, data, message):
     before = set(_files_under(storage_dir))
@@ -330,6 +332,7 @@ def test_an_upload_over_the_limit_is_refused_mid_stream_with_nothing_stored(
 
 
 def test_web_upload_refusals_say_why(org, asset, client, storage_dir, settings):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     before = set(_files_under(storage_dir))
     response = client.post(
         f"/o/{org.slug}/register/{asset.pk}/clips/?name=a.pdf",
@@ -407,7 +410,7 @@ def test_poster_is_sealed_replaced_and_served_as_an_image(
     served = client.get(_url(org, clip, "poster"))
     assert served.status_code == 200 and served.content == JPEG and served["Content-Type"] == "image/jpeg"
     assert served["X-Content-Type-Options"] == "nosniff"
-    with pytest.raises(ChizaiError, match="JPEG or PNG"):
+    with translation.override("en"), pytest.raises(ChizaiError, match="JPEG or PNG"):
         clips.set_poster(owner, org, clip.pk, io.BytesIO(mp4(100)))
     assert 'poster="' in client.get(f"/o/{org.slug}/register/{clip.asset_id}/").content.decode()
 

@@ -16,7 +16,7 @@ from chizai.register.tests.clipdata import mp4
 @pytest.fixture
 def api(owner):
     _token, secret = core_services.create_api_token(owner, name="t")
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def test_api_upload_range_chapters_delete(org, owner, api):
