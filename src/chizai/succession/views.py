@@ -239,8 +239,13 @@ def _plan_page(request, plan, **forms_given):
     progress = plans.progress(plan, today)
     answers = plans.answers(plan)
     documents = Asset.objects.restrict(request.user, "change").filter(organization=request.organization)
+    # What was covered, the veteran's notes and the answers are the know-how itself: shown
+    # only to those who may read the asset's content ("text"), not to roles that see only
+    # that it exists (a viewer on 社内限り, an adviser on 秘密).
+    may_read = Asset.objects.restrict(request.user, "text").filter(pk=plan.asset_id).exists()
     context = {
         "plan": plan,
+        "may_read": may_read,
         "progress": progress,
         "chart_svg": chart.progress_svg(plan, progress, today),
         "chart_text": chart.description(plan, progress),

@@ -144,3 +144,23 @@ def test_register_risk_page_orders_by_months_to_leave_over_criticality(org, owne
     body = login(owner, "ja").get(reverse("register_risks", args=[org.slug])).content.decode()
     table = body[: body.index("中・1か月の人")]  # the by-person list further down names them again
     assert table.index("中・1か月") < table.index("高・11か月") < table.index("退職予定なし")
+
+
+def test_notes_and_answers_only_for_those_who_may_read_the_asset(org, owner, members, small_map):
+    """A viewer sees that an internal plan exists, not the veteran's notes or answers."""
+    from chizai.succession import plans
+
+    m = small_map
+    plan = plans.create_plan(
+        owner,
+        org,
+        m["grinding"].asset_id,
+        holder_id=m["veteran"].pk,
+        successor_ids=[m["young"].pk],
+        target_on=m["today"] + timedelta(days=60),
+    )
+    plans.add_session(owner, org, plan.pk, held_on=m["today"], hours=1, covered="砥石の目立て", notes="音で判断")
+    plans.save_answers(owner, org, plan.pk, {"cue_sense": "火花の色"})
+    assert "火花の色" in login(owner).get(url("succession_plan", org, plan.pk)).content.decode()
+    body = login(members["viewer"]).get(url("succession_plan", org, plan.pk)).content.decode()
+    assert "Grinding steps" in body and "音で判断" not in body and "火花の色" not in body and "砥石の目立て" not in body
