@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chizai.advisers.models import ActionItem, Referral, SkillHandover, VisitLog
-from chizai.advisers.services import SKILLS
+from chizai.advisers.services import SKILLS, skill_label
 from chizai.core.models import prefecture_choices
 from chizai.core.validation import CleanInputMixin
 
@@ -22,7 +22,9 @@ class PortfolioFilterForm(CleanInputMixin, forms.Form):
 class EngagementRecordForm(CleanInputMixin, forms.Form):
     limits = {"scope": "advisers.EngagementRecord.scope", "topics": "advisers.EngagementRecord.topics"}
 
-    scope = forms.CharField(label=_("Scope"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    scope = forms.CharField(
+        label=_("Scope"), widget=forms.Textarea(attrs={"rows": 2, "data-i18n-exempt": ""}), required=False
+    )
     started_on = forms.DateField(label=_("Started on"), widget=DATE)
     ended_on = forms.DateField(label=_("Ended on"), widget=DATE, required=False)
     hours_planned = forms.DecimalField(label=_("Hours planned"), min_value=0, max_digits=6, decimal_places=1, initial=0)
@@ -45,12 +47,15 @@ class VisitForm(CleanInputMixin, forms.Form):
     visited_on = forms.DateField(label=_("Date"), widget=DATE)
     kind = forms.ChoiceField(label=_("Kind"), choices=VisitLog.Kind.choices)
     hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=5, decimal_places=1, initial=1)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2, "data-i18n-exempt": ""}), required=False
+    )
     next_contact_on = forms.DateField(label=_("Next contact"), widget=DATE, required=False)
 
 
 class SkillForm(forms.Form):
-    skill = forms.ChoiceField(label=_("Skill"), choices=[(k, f"{ja} / {en}") for k, (ja, en) in SKILLS.items()])
+    # a callable: each skill by its name in the reader's language, computed per request
+    skill = forms.ChoiceField(label=_("Skill"), choices=lambda: [(k, skill_label(k)) for k in SKILLS])
     level = forms.TypedChoiceField(label=_("Level"), coerce=int, choices=SkillHandover.Level.choices)
 
 

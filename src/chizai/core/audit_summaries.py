@@ -302,6 +302,73 @@ SUMMARIES: dict[str, list[tuple[re.Pattern[str], Any, dict[str, Callable[[str], 
     "register.orgkey.create": [
         (_P(r"organisation key (?P<kid>.+) created"), gettext_lazy("Organisation key %(kid)s created"), {})
     ],
+    # succession (skills map and capture plans): names and asset titles are proper nouns
+    "succession.person.create": [
+        (_P(r"(?P<name>.+) added to the skills map"), gettext_lazy("%(name)s added to the skills map"), {})
+    ],
+    "succession.person.update": [
+        (_P(r"(?P<name>.+) changed on the skills map"), gettext_lazy("%(name)s changed on the skills map"), {})
+    ],
+    "succession.skill.add": [
+        (_P(r"(?P<title>.+) put on the skills map"), gettext_lazy("%(title)s put on the skills map"), {})
+    ],
+    "succession.skill.remove": [
+        (_P(r"(?P<title>.+) taken off the skills map"), gettext_lazy("%(title)s taken off the skills map"), {})
+    ],
+    "succession.level.set": [
+        (
+            _P(r"level of (?P<name>.+) in (?P<title>.+): (?P<before>\S+) → (?P<after>\S+) \((?P<source>[^)]*)\)"),
+            gettext_lazy("Level of %(name)s in %(title)s: %(before)s → %(after)s"),
+            {"before": str, "after": str, "source": str},
+        )
+    ],
+    "succession.plan.create": [
+        (
+            _P(r"capture plan for (?P<title>.+?): (?P<holder>.+) → (?P<successors>.+)"),
+            gettext_lazy("Capture plan for %(title)s: %(holder)s → %(successors)s"),
+            {},
+        )
+    ],
+    "succession.session.create": [
+        (
+            _P(r"OJT session held for (?P<title>.+) on (?P<date>\S+)"),
+            gettext_lazy("OJT session held for %(title)s on %(date)s"),
+            {"date": str},
+        ),
+        (
+            _P(r"OJT session planned for (?P<title>.+) on (?P<date>\S+)"),
+            gettext_lazy("OJT session planned for %(title)s on %(date)s"),
+            {"date": str},
+        ),
+    ],
+    "succession.layer.create": [
+        (
+            _P(r"documentation layer for (?P<title>.+?): (?P<layer>.+)"),
+            gettext_lazy("Documentation layer for %(title)s: %(layer)s"),
+            {},
+        )
+    ],
+    "succession.answers.save": [
+        (
+            _P(r"interview answers for (?P<title>.+?): (?P<codes>.+)"),
+            gettext_lazy("Interview answers for %(title)s saved (%(codes)s)"),
+            {"codes": str},
+        )
+    ],
+    "succession.plan.signoff": [
+        (
+            _P(r"(?P<holder>.+) signed off the capture of (?P<title>.+)"),
+            gettext_lazy("%(holder)s signed off the capture of %(title)s"),
+            {},
+        )
+    ],
+    "succession.map.export": [
+        (
+            _P(r"skills map exported \((?P<people>\d+) people × (?P<skills>\d+) assets\)"),
+            gettext_lazy("Skills map exported (%(people)s people × %(skills)s assets)"),
+            {"people": str, "skills": str},
+        )
+    ],
     "disclosure.gate.override": [
         (_P(r"(?P<ref>D-\d+) overridden: (?P<reason>.+)"), gettext_lazy("%(ref)s let through: %(reason)s"), {})
     ],
@@ -315,6 +382,7 @@ _CHANGE_IN_SENTENCE = {
     "deals.point.status",
     "advisers.diagnostic.save",
     "advisers.referral.outcome",
+    "succession.level.set",
 }
 
 
