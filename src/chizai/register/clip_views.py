@@ -104,6 +104,17 @@ def poster(request, clip_id):
     return response
 
 
+@require_safe
+@org_view("register", "download")
+def captions(request, clip_id):
+    response = HttpResponse(
+        clips.chapters_vtt(request.user, request.organization, clip_id), content_type="text/vtt; charset=utf-8"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_POST
 @org_view("register", "change")
 def set_poster(request, clip_id):

@@ -272,6 +272,35 @@ def parse_time(value) -> int:
     return round(total * 1000)
 
 
+def chapters_vtt(user, organization, clip_id) -> str:
+    """The clip's chapter marks as a WebVTT captions track: each title and note shown from its
+    mark to the next (the last for ten seconds), so what to watch for is on the picture."""
+    clip = get_clip(user, organization, clip_id, "download")
+    marks = list(clip.chapters.all())
+    lines = ["WEBVTT", ""]
+    for index, chapter in enumerate(marks):
+        end = marks[index + 1].at_ms if index + 1 < len(marks) else chapter.at_ms + 10_000
+        if end <= chapter.at_ms:
+            end = chapter.at_ms + 1000  # two marks at one time: both shown for a second
+        lines.append(f"{_vtt_time(chapter.at_ms)} --> {_vtt_time(end)}")
+        text = [chapter.title] + [line for line in chapter.note.splitlines() if line.strip()]
+        lines += [_vtt_text(line) for line in text]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _vtt_time(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def _vtt_text(line: str) -> str:
+    # Cue text is markup: escape it, and never let a note end the cue or start a timing line.
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").strip()
+
+
 def add_chapter(actor, organization, clip_id, *, at, title: str, note: str = "") -> ClipChapter:
     clip = get_clip(actor, organization, clip_id, "change")
     title = " ".join((title or "").split())

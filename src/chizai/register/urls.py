@@ -23,6 +23,7 @@ urlpatterns = [
     path("clips/<int:clip_id>/poster", clip_views.poster, name="register_clip_poster"),
     path("clips/<int:clip_id>/poster/set/", clip_views.set_poster, name="register_clip_set_poster"),
     path("clips/<int:clip_id>/chapters/", clip_views.add_chapter, name="register_clip_add_chapter"),
+    path("clips/<int:clip_id>/chapters.vtt", clip_views.captions, name="register_clip_captions"),
     path(
         "clips/<int:clip_id>/chapters/<int:chapter_id>/delete/",
         clip_views.delete_chapter,

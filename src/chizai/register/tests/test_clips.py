@@ -499,3 +499,17 @@ def test_sealer_writes_what_decrypt_stream_reads(org):
             out.seek(0)
             got = b"".join(crypto.decrypt_range(out, result.wrapped_key, result.key_id, org, 0, size - 1, size=size))
             assert got == data
+
+
+def test_chapter_notes_are_a_captions_track(org, owner, clip, client):
+    clips.add_chapter(owner, org, clip.pk, at="0:05", title="段取り <治具>", note="締め付けは対角に\n\n--> 順番が大事")
+    clips.add_chapter(owner, org, clip.pk, at="1:00.250", title="仕上げ & 確認")
+    response = client.get(_url(org, clip, "chapters.vtt"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/vtt")
+    assert response.content.decode() == (
+        "WEBVTT\n\n"
+        "00:00:05.000 --> 00:01:00.250\n段取り &lt;治具&gt;\n締め付けは対角に\n--&gt; 順番が大事\n\n"
+        "00:01:00.250 --> 00:01:10.250\n仕上げ &amp; 確認\n"
+    )
+    page = client.get(f"/o/{org.slug}/register/{clip.asset_id}/").content.decode()
+    assert 'kind="captions"' in page and "chapters.vtt" in page
