@@ -91,7 +91,7 @@ def test_scanned_contract_progress_page_with_the_clause_boxed_and_commented_word
     # the worker, as `chizai worker` would, while the page polls for progress
     worker = threading.Thread(target=jobs.run_pending, daemon=True)
     worker.start()
-    page.wait_for_selector("#review-progress:has-text('OCR: page 1 of')", timeout=120_000)
+    page.wait_for_selector("#review-progress:has-text('スキャンの読み取り: 1 / 2 ページ')", timeout=120_000)
     page.wait_for_selector("#review-summary", timeout=180_000)
     worker.join(timeout=60)
 

@@ -19,7 +19,7 @@ LANG_CHOICES = [("auto", _("Detect automatically")), ("ja", _("Japanese")), ("en
 
 class ReviewForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    file = forms.FileField(label=_("Contract file (PDF with text, DOCX, TXT, Markdown)"), required=False)
+    file = forms.FileField(label=_("Contract file (PDF, scanned PDF or photo, DOCX, TXT, Markdown)"), required=False)
     text = forms.CharField(label=_("…or paste the text"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     contract_type = forms.ChoiceField(label=_("Contract type"), choices=TYPE_CHOICES, initial="auto")
     sme = forms.CharField(

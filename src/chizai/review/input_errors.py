@@ -110,3 +110,20 @@ def review_error(review) -> str:
     if isinstance(stored, dict) and stored.get("code"):
         return input_error_message(str(stored["code"]), str(stored.get("message", "")))
     return review.error
+
+
+_OCR_PAGE = re.compile(r"^OCR: page (?P<page>\d+) of (?P<pages>\d+)$")
+
+
+def progress_text(note: str) -> str:
+    """The worker's progress note on a review (services.run_review_job writes it in English,
+    into the job row every reader shares) in the reader's language."""
+    m = _OCR_PAGE.match(note or "")
+    if m:
+        return _("Reading the scan: page %(page)s of %(pages)s") % {"page": m["page"], "pages": m["pages"]}
+    known = {
+        "reading the contract": _("Reading the contract"),
+        "checking the clauses": _("Checking the clauses"),
+        "reading the counterparty's changes": _("Reading the counterparty's changes"),
+    }
+    return known.get(note, note)

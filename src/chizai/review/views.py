@@ -7,7 +7,7 @@ from chizai.core.access import Denied, NotFound
 from chizai.core.scoping import can, org_view, require_can, scoped
 from chizai.core.services import ChizaiError
 from chizai.review import changes, scans, services
-from chizai.review.input_errors import review_error
+from chizai.review.input_errors import progress_text, review_error
 from chizai.review.forms import DetectionChoiceForm, FeedbackForm, ReviewForm
 from chizai.review.models import ContractReview
 
@@ -114,6 +114,7 @@ def detail(request, review_id: int):
         {
             "review": review,
             "error_text": review_error(review) if review.status == "failed" else "",
+            "progress_text": progress_text(review.job.progress_note) if review.job else "",
             "questions": questions,
             "choice": choice,
             "hold_findings": hold,

@@ -62,9 +62,11 @@ def test_offsets_name_the_words_and_boxes_stay_on_the_page(result, a, b):
 def test_a_line_of_words_becomes_one_box_and_the_next_line_another():
     words = [ocr.OcrWord(t, 100 + 60 * i, 200, 50, 40, 95.0) for i, t in enumerate(["甲", "は", "乙"])]
     below = [ocr.OcrWord("に", 100, 260, 50, 40, 95.0)]
-    page = ocr.OcrPage(1, 1000, 1400, [ocr.OcrLine("甲は乙", words, 1), ocr.OcrLine("に", below, 1)])
+    wide = [ocr.OcrWord("本契約の条件を定める。", 100, 320, 800, 40, 95.0)]  # the text's right edge: 900
+    lines = [ocr.OcrLine("甲は乙", words, 1), ocr.OcrLine("に", below, 1), ocr.OcrLine(wide[0].text, wide, 1)]
+    page = ocr.OcrPage(1, 1000, 1400, lines)
     layout = ocr.OcrResult([page]).layout()
-    assert ocr.OcrResult([page]).text == "甲は乙\nに"
+    assert ocr.OcrResult([page]).text == "甲は乙\nに\n本契約の条件を定める。"  # short lines: not wrapped
     assert ocr_layout.boxes_for_span(layout, 0, 5) == {1: [(100, 200, 270, 240), (100, 260, 150, 300)]}
     assert ocr_layout.boxes_for_span(layout, 1, 2) == {1: [(160, 200, 210, 240)]}
     assert ocr_layout.boxes_for_span(layout, 3, 4) == {}  # the line break is no word
@@ -162,3 +164,16 @@ def test_the_report_links_a_finding_to_its_page_and_the_page_follows_the_review_
     viewer = MembershipFactory(organization=org, role="viewer", user=UserFactory()).user
     client.force_login(viewer)
     assert client.get(image_url).status_code == 200
+
+
+def test_the_progress_note_is_shown_in_the_readers_language():
+    from django.utils import translation
+
+    from chizai.review.input_errors import progress_text
+
+    with translation.override("ja"):
+        assert progress_text("OCR: page 2 of 5") == "スキャンの読み取り: 2 / 5 ページ"
+        assert progress_text("checking the clauses") == "条項を確認しています"
+        assert progress_text("something new") == "something new"  # an unknown note is shown as written
+    with translation.override("en"):
+        assert progress_text("OCR: page 2 of 5") == "Reading the scan: page 2 of 5"
