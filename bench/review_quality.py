@@ -4,6 +4,7 @@
     python bench/review_quality.py --suite dev2         # review-dev2, all 40, with the fixed split
     python bench/review_quality.py --suite holdout      # review-dev2's held-out half only
     python bench/review_quality.py --suite own          # bench/data/review-own (own whole contracts)
+    python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
     python bench/review_quality.py --suite cuad
@@ -31,6 +32,8 @@ DEV2_DIR = DATA / "review-dev2"
 METI_DIR = DATA / "meti-oi-model-contracts"
 # Whole contracts written for an independent measurement; fully fair ones carry "fair": true.
 OWN_DIR = ROOT / "bench" / "data" / "review-own"
+# Real public templates under licences that allow redistribution (README there), labelled by this project.
+PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
 # review-dev2/README.md: contracts with an empty must_find ("fully fair").
 FAIR_DEV2 = (
@@ -214,7 +217,9 @@ def run_meti_both(data_dir: Path = METI_DIR) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--suite", choices=("dev", "dev2", "holdout", "own", "meti", "contractnli", "cuad"), required=True)
+    ap.add_argument(
+        "--suite", choices=("dev", "dev2", "holdout", "own", "public", "meti", "contractnli", "cuad"), required=True
+    )
     ap.add_argument(
         "--key-detection",
         action="store_true",
@@ -244,9 +249,10 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 "held_out_files": hold,
             }
-    elif args.suite == "own":
-        key = json.loads((OWN_DIR / "key.json").read_text(encoding="utf-8"))
-        result = run_dev(OWN_DIR, None, tuple(e["file"] for e in key if e.get("fair")), "own", kd)
+    elif args.suite in ("own", "public"):
+        data_dir = OWN_DIR if args.suite == "own" else PUBLIC_DIR
+        key = json.loads((data_dir / "key.json").read_text(encoding="utf-8"))
+        result = run_dev(data_dir, None, tuple(e["file"] for e in key if e.get("fair")), args.suite, kd)
     elif args.suite == "meti":
         result = run_meti_both()
     else:

@@ -32,6 +32,7 @@ engine, so offsets are those of ``rules_units.Unit.norm``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator
@@ -141,14 +142,25 @@ _BACKWARD = {
 
 
 # both sides named together rather than by their labels: 「両当事者」, "the Parties", "each party"
-_BOTH_SIDES = re.compile(r"両当事者|当事者双方|双方|両社|\b(?:the\s+)?(?:parties|both\s+parties|each\s+party)\b", re.I)
+_BOTH_SIDES = re.compile(
+    r"両当事者|当事者双方|双方|両社|各当事者|いずれの当事者"
+    r"|\b(?:the\s+)?(?:parties|both\s+parties|each\s+party|either\s+party|disclosing\s+party|receiving\s+party|discloser|recipient)\b",
+    re.I,
+)
+# whoever takes a role in turn is either party: "Each party retains …", "The Disclosing Party
+# retains …" in a mutual text (where a one-way text names Discloser and Recipient as its
+# parties, they are masked as party labels before the reader sees them)
+_EITHER_SIDE = {
+    "ja": "(?:各当事者|いずれの当事者|両当事者|当事者双方)",
+    "en": "(?:(?:each|either)\\s+(?:party|of\\s+the\\s+parties)|(?:the\\s+)?(?:disclosing|receiving)\\s+party|(?:the\\s+)?(?:discloser|recipient))",
+}
 
 
 @functools.lru_cache(maxsize=2)
 def lexicon(lang: str) -> Lexicon:
     raw = yaml.safe_load(CONCEPTS_FILE.read_text(encoding="utf-8"))
     labels = {"SME": f"(?:{SME_CH}++)", "LARGE": f"(?:{LARGE_CH}++)"}
-    labels["PARTY"] = f"(?:{labels['SME']}|{labels['LARGE']})"
+    labels["PARTY"] = f"(?:{labels['SME']}|{labels['LARGE']}|{_EITHER_SIDE.get(lang, _EITHER_SIDE['en'])})"
     labels = labels_with_gaps(labels, lang)
     flags = re.I if lang == "en" else 0
 
@@ -185,6 +197,38 @@ def _party(text: str) -> str:
     if s and lg or (not s and not lg and _BOTH_SIDES.search(text)):
         return "MUTUAL"
     return "SME" if s else "LARGE" if lg else "NONE"
+
+
+# the other side pays for the commissioned work itself ("Customer will pay Provider the Fees",
+# 「甲は乙に対し委託料を支払う」): what that work delivers is paid for by it
+_FEE_FOR_WORK = {
+    "ja": re.compile(
+        f"[{LARGE_CH}]+(?:は|が)、?[{SME_CH}]+に(?:対し(?:て)?)?、?[^。]{{0,60}}?(?:委託料|報酬|代金|対価|開発費|業務委託料)(?:を|として)[^。]{{0,20}}?支払"
+    ),
+    "en": re.compile(
+        f"[{LARGE_CH}]+\\s+(?:will|shall|agrees\\s+to|must)\\s+pay\\s+(?:to\\s+)?(?:the\\s+)?[{SME_CH}]+\\s+(?:the\\s+|all\\s+|any\\s+)?"
+        r"(?:Fees|fees|compensation|remuneration|charges|Rate|rates|amounts?|price|consideration)\b"
+        r"|\bin\s+consideration\s+(?:of|for)\s+(?:the\s+)?(?:Services|Work|performance\s+of\s+the\s+Services)\b",
+    ),
+}
+
+
+def fees_for_the_work(lang: str, masked_text: str) -> bool:
+    """Whether the other side pays the SME a fee for the work (a document-level fact)."""
+    return _FEE_FOR_WORK.get(lang, _FEE_FOR_WORK["en"]).search(masked_text) is not None
+
+
+def paid_by_the_fee(view: ClauseView) -> ClauseView:
+    """Commissioned deliverables handed over with the SME's earlier material kept out of them are
+    paid for by the fee for the work: their ownership moving is the contract working, not a free
+    transfer (the caller knows the document pays such a fee and is a commission)."""
+    acts = [
+        dataclasses.replace(a, consideration="paid")
+        if a.kind == "own" and a.to == "LARGE" and a.consideration == "none" and "background_excepted" in a.limits
+        else a
+        for a in view.acts
+    ]
+    return dataclasses.replace(view, acts=acts)
 
 
 def _other(kind: str) -> str:
@@ -332,7 +376,7 @@ def _recalled_consideration(lex: Lexicon, lang: str, elsewhere: list[str], objec
 _GRANT_RECALLED = {
     # 「当該権利」, or the grant named by where it was made: 「前項により取得した使用権」
     "ja": re.compile(
-        r"(?:この|本|当該|前項の|上記の)(?:許諾|実施権|使用権|利用権|ライセンス)|当該権利"
+        r"(?:この|本|当該|(?:前|本|同)(?:項|条)の|上記の)(?:許諾|実施権|使用権|利用権|ライセンス)|当該権利"
         r"|(?:前項|前条|同項|第[0-9一二三四五六七八九十]+(?:項|条))(?:の規定)?(?:により|に基づき|に基づいて|で|において)"
         r"[^。]{0,12}?(?:許諾|実施権|使用権|利用権|ライセンス|権利)"
     ),
@@ -405,7 +449,7 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
     by_acts: list[Act] = []
     seen: set[tuple[str, str, bool, int]] = set()
     low = text.lower()
-    has_party = SME_CH in text or LARGE_CH in text
+    has_party = SME_CH in text or LARGE_CH in text or _BOTH_SIDES.search(text) is not None
     for kind, rx, gate, needs_party in lex.acts:
         # a pattern runs only where its mandatory literals occur (most clauses have none)
         if (needs_party and not has_party) or not passes(gate, low):
@@ -433,6 +477,10 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
                 continue
             seen.add(key)
             objects = objects_of(sentence)
+            if ":" in text[m.end() : s1] or "：" in text[m.end() : s1]:
+                # "X warrants that: (a) …; (b) …; (c) the Work Product does not infringe …": the
+                # items after the colon are what the act is about, each its own sentence
+                objects |= objects_of(text[s1:]) or objects_of(_after(article_text, text))
             if _ANAPHORA[lang].search(sentence):
                 # what was said before: earlier in this clause, else earlier in its article
                 # (never a later sentence: "This section does not transfer any patent" after

@@ -118,7 +118,7 @@ _TITLE_RULES: list[tuple[str, re.Pattern]] = [
     (
         "PROTO",
         re.compile(
-            r"試作|技術検証|試験(?!研究)|PoC|proof of concept|評価用|サンプル提供|evaluation|prototype|feasibility|trial",
+            r"試作|技術検証|試験(?!研究)|PoC|proof of concept|評価用|サンプル提供|evaluation|prototype|feasibility|trial|pilot|design partner|early access|beta test",
             re.I,
         ),
     ),
@@ -164,6 +164,8 @@ _GENERIC_COMMISSION = re.compile(
 _TITLE_LINE = re.compile(
     r"契約書?|覚書|合意書|約款|注\s*文\s*書|発\s*注\s*書|agreement|terms|conditions|order|\bre:", re.I
 )
+# a line that tells the user what to do with the template, not its name
+_INSTRUCTION = re.compile(r"(?:how|when|why|what)\b|(?:review|send|delete|remove|fill|complete|use|sign)\s", re.I)
 # body keywords per type, used for mixed contracts and when the title says nothing
 _BODY_KEYWORDS: dict[str, re.Pattern] = {
     "NDA": re.compile(
@@ -200,8 +202,20 @@ class TypeDetection:
 
 def _title_line(text: str, title: str | None) -> str:
     """The document's name: the given title, else the first title-like line of the opening."""
-    lines = [l.strip() for l in text.strip().splitlines()[:25] if l.strip()]
+    lines = [l.strip() for l in text.strip().splitlines()[:60] if l.strip()]
     named = [l for l in lines[:25] if len(l) <= 150 and _TITLE_LINE.search(l)]
+    # a template's instructions page comes first ("How to set up an agreement"): a short
+    # line that names a kind of contract is the title, wherever it sits in the opening
+    typed = [
+        l
+        for l in lines
+        if len(l) <= 80
+        and _TITLE_LINE.search(l)
+        and not _INSTRUCTION.match(l)
+        and (any(p.search(l) for _t, p in _TITLE_RULES) or _GENERIC_COMMISSION.search(l))
+    ]
+    if named and typed and not any(p.search(named[0]) for _t, p in _TITLE_RULES):
+        named = typed + named
     if title and (_TITLE_LINE.search(title) or not named):
         return title
     if named:

@@ -288,6 +288,15 @@ _KEY_ROW = re.compile(
     re.M,
 )
 _EN_ROLE_SUBJECT = r"(?:shall|will|must|may|agrees?|undertakes?|warrants?|acknowledges?|confirms?)"
+# a mutual text makes the disclosing and receiving roles rotate between the parties:
+# 'allows each party ("Disclosing Party")', '"Discloser" means a party … when …'
+_ROTATING_ROLES = re.compile(
+    r"\b(?:each|either|a|one|any)\s+party\b[^.;]{0,60}?[\"“](?:Discloser|Disclosing Party|Recipient|Receiving Party)[\"”]"
+    r"|[\"“](?:Discloser|Disclosing Party|Recipient|Receiving Party)[\"”]\s+(?:means|shall mean|refers to)\s+"
+    r"(?:a|either|each|any|the)\s+party\b"
+    r"|\b(?:mutual|each\s+party\s+may\s+disclose|either\s+party\s+may\s+disclose)",
+    re.I,
+)
 
 
 # a sentence ends after a lower-case word, not after "Co.", "Ltd.", "Ste. 300" or "E. Algonquin"
@@ -567,6 +576,17 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
                 continue
             n = len(re.findall(rf"\b(?:the\s+)?{re.escape(word)}\s+{_EN_ROLE_SUBJECT}\b", body))
             if n >= 3:
+                add([word], None, 0, 0, "usage")
+    if language == "en" and not found and not _ROTATING_ROLES.search(text[:100000]):
+        # a one-way NDA names its two sides only by role ("This NDA allows the Discloser to
+        # disclose … to the Recipient"): there the roles are fixed parties, not whoever
+        # happens to disclose a piece of information as in a mutual NDA
+        body = text[:100000]
+        for word in ("Discloser", "Disclosing Party", "Recipient", "Receiving Party"):
+            if (
+                len(re.findall(rf"\b(?:the\s+)?{word}(?:’s|'s)?\s+(?:{_EN_ROLE_SUBJECT}|obligations|retains)\b", body))
+                >= 3
+            ):
                 add([word], None, 0, 0, "usage")
     for p in found:
         # the label the body uses most is the one the rules see

@@ -87,6 +87,25 @@ class _Ctx:
         self.hay = self.joined.lower()
         self._views: dict[int, clauses.ClauseView] = {}
         self._terms: dict[str, frozenset[str]] | None = None
+        # a commission whose fee pays for the work (clauses.fees_for_the_work), asked once
+        self.commission_paid: bool | None = None
+
+    def fee_for_work(self) -> bool:
+        """A development commission whose other side pays the SME a fee for the work."""
+        if self.commission_paid is None:
+            self.commission_paid = "DEV" in self.types and clauses.fees_for_the_work(self.lang, self.joined)
+        return self.commission_paid
+
+    def paid_commission(self) -> bool:
+        """…and everything whose ownership moves to the other side is paid for by that fee (the
+        deliverables, the SME's earlier material kept out): a service fee does not pay for an
+        invention that merely arises in the work (rule_cases_l: 月額の委託料 and 発明は委託者に帰属)."""
+        if not self.fee_for_work():
+            return False
+        acts = [
+            a for u in self.units for a in self.view(u).acts if a.kind == "own" and a.to == "LARGE" and not a.negated
+        ]
+        return bool(acts) and all(a.consideration == "paid" for a in acts)
 
     def view(self, u: Unit) -> clauses.ClauseView:
         """What the clause does (clauses.py), read once per unit and only when asked."""
@@ -94,7 +113,10 @@ class _Ctx:
         if got is None:
             if self._terms is None:
                 self._terms = clauses.defined_terms(clauses.lexicon(self.lang), self.joined)
-            got = self._views[u.idx] = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
+            got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
+            if self.fee_for_work():
+                got = clauses.paid_by_the_fee(got)
+            self._views[u.idx] = got
         return got
 
     def frame_hits(self, frames: list[dict]):
@@ -226,6 +248,8 @@ class _Ctx:
         c = self.comp
         if c.consideration is None:
             return False
+        if any(a.consideration == "paid" for a in self.view(u).acts):
+            return True  # the reader found the payment (e.g. the fee for commissioned work)
         if c.no_consideration is not None and c.no_consideration.search(u.norm):
             return False
         if c.consideration.search(u.norm):
@@ -349,6 +373,8 @@ def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
     if cr.rule.unless_frames and next(ctx.frame_hits(cr.rule.unless_frames), None) is not None:
         return False
     if d["requires_rules"] and not (set(d["requires_rules"]) & fired):
+        return False
+    if d.get("not_in_paid_commission") and ctx.paid_commission():
         return False
     return not (d["unless_rules"] and set(d["unless_rules"]) & fired)
 
@@ -533,6 +559,8 @@ def _checklist(ctx: _Ctx, fired: dict[str, Finding]) -> list[ChecklistResult]:
     for cc in ctx.comp.checks:
         it = cc.item
         if not ctx.types or not (ctx.types & set(it.applies_to)) and "ALL" not in it.applies_to:
+            continue
+        if it.requires_doc and (cc.requires_doc is None or not ctx.doc_has(cc.requires_doc)):
             continue
         text = it.text[ctx.lang]
         m = ctx.doc_search(cc.present)

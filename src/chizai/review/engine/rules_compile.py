@@ -58,6 +58,7 @@ class CompiledCheck:
     item: ChecklistItem
     present: PatSet | None
     weak: PatSet | None
+    requires_doc: PatSet | None = None
 
 
 @dataclass
@@ -163,7 +164,12 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
             )
         )
     checks = [
-        CompiledCheck(item=i, present=alt(i.present.get(lang), labels), weak=alt(i.weak.get(lang), labels))
+        CompiledCheck(
+            item=i,
+            present=alt(i.present.get(lang), labels),
+            weak=alt(i.weak.get(lang), labels),
+            requires_doc=alt(i.requires_doc.get(lang), labels),
+        )
         for i in cat.checklist
     ]
     return CompiledCatalogue(

@@ -68,7 +68,18 @@ FRAME_KEYS = {
     "origin",
 }
 CONSIDERATIONS = ("paid", "waived", "included", "none")
-CHECK_KEYS = {"id", "list", "applies_to", "text", "present", "weak", "weak_if_rules", "related", "severity"}
+CHECK_KEYS = {
+    "id",
+    "list",
+    "applies_to",
+    "text",
+    "present",
+    "weak",
+    "weak_if_rules",
+    "related",
+    "severity",
+    "requires_doc",
+}
 DETECTION_KEYS = {
     "scope",
     "near",
@@ -86,6 +97,7 @@ DETECTION_KEYS = {
     "window",
     "or_absent_severity",
     "through_terms",
+    "not_in_paid_commission",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before", "subject_verbs"}
@@ -142,6 +154,9 @@ class ChecklistItem:
     weak: dict[str, builtins.list[str]]
     weak_if_rules: builtins.list[str]
     related: builtins.list[str]
+    # the item is about something the contract may not involve (samples to analyse): without
+    # a mention of it anywhere the item is not listed at all, rather than reported missing
+    requires_doc: dict[str, builtins.list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -274,6 +289,8 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
         out["types"] = _types(f"{where}.types", det["types"])
     if not isinstance(det.get("negation", False), bool):
         _fail(where, "detection.negation must be true/false")
+    if not isinstance(det.get("not_in_paid_commission", False), bool):
+        _fail(where, "detection.not_in_paid_commission must be true/false")
     return out
 
 
@@ -439,6 +456,7 @@ def _check(fname: str, raw: Any, seen: set[str]) -> ChecklistItem:
         weak=_langmap(f"{where}.weak", raw.get("weak"), regex=True),
         weak_if_rules=list(raw.get("weak_if_rules") or []),
         related=list(raw.get("related") or []),
+        requires_doc=_langmap(f"{where}.requires_doc", raw.get("requires_doc"), regex=True),
     )
 
 

@@ -487,9 +487,11 @@ def test_naming_the_detected_sme_never_changes_findings(name):
             "DEV",
         ),
         (
+            # early access in exchange for feedback: an evaluation programme first (the feedback rules
+            # apply to PROTO), product work commissioned second (tests/test_engine_detect_templates.py)
             "DESIGN PARTNER AGREEMENT",
             "Confidential Information disclosed by the Discloser to the Recipient shall be kept secret.",
-            "DEV",
+            "PROTO",
         ),
         ("技術指導契約書", "甲は乙の従業員に技術指導を行う。秘密情報は第三者に開示しない。", "DEV"),
         ("注　文　書", "下記のとおり注文いたします。納期、単価、数量は下表のとおり。", "MFG"),

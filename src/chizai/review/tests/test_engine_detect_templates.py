@@ -1,0 +1,54 @@
+"""Detection on the shapes of real public templates (bench/data/review-public): an instructions
+page before the title, parties named only by the roles of a one-way NDA, a design-partner programme."""
+
+from __future__ import annotations
+
+from chizai.review.engine.detect import detect_contract_types_detailed
+from chizai.review.engine.parties import find_parties_detailed
+from chizai.review.engine.pipeline import load_document
+
+INSTRUCTIONS = (
+    "Interpreting help text\n[Yellow highlighted text in brackets] indicates a field.\n"
+    "How to set up an agreement\n1. Review the agreement.\n2. Send to your counterparty for review and signature.\n"
+)
+
+
+def test_the_title_after_a_templates_instructions_page():
+    text = INSTRUCTIONS + "Independent Contractor Agreement\nStatement of Work\nContractor | {name}\nCompany | {name}\n"
+    text += "Contractor will keep the Confidential Information of the Recipient secret. " * 10
+    found = detect_contract_types_detailed(text)
+    assert found.title == "Independent Contractor Agreement"
+    assert found.types[0] == "DEV"
+
+
+def test_an_instruction_line_is_never_the_title():
+    found = detect_contract_types_detailed(
+        INSTRUCTIONS + "Mutual Non-Disclosure Agreement\nEach party shall keep it secret."
+    )
+    assert found.types[0] == "NDA"
+    assert not found.title.startswith("How to")
+
+
+def test_design_partner_is_an_evaluation_with_commissioned_work():
+    found = detect_contract_types_detailed("Design Partner Agreement\nPartner will give Feedback on the Product.")
+    assert found.types[:2] == ["PROTO", "DEV"]
+
+
+ONE_WAY = (
+    "One-Way NDA\n1. This NDA allows the Discloser to disclose information to the Recipient.\n"
+    "2. Recipient shall use Confidential Information solely for the Purpose. Recipient shall not disclose it.\n"
+    "3. Recipient will protect it. Discloser may terminate this NDA on notice. The Discloser retains its rights.\n"
+    "4. Discloser will not be liable for errors. Recipient may disclose it if required by law.\n"
+)
+
+
+def test_a_one_way_nda_names_its_parties_by_role():
+    labels = [p.label for p in find_parties_detailed(ONE_WAY, "en")]
+    assert labels[:2] == ["Discloser", "Recipient"] or set(labels[:2]) == {"Discloser", "Recipient"}
+    doc = load_document(ONE_WAY, "one-way.txt")
+    assert doc.sme_label in ("Discloser", "Recipient")
+
+
+def test_in_a_mutual_text_the_roles_rotate_and_are_not_parties():
+    mutual = ONE_WAY.replace("This NDA allows the Discloser", 'This NDA allows each party ("Discloser")')
+    assert not [p for p in find_parties_detailed(mutual, "en") if p.label in ("Discloser", "Recipient")]
