@@ -43,7 +43,7 @@ def plans(user, organization):
     return (
         CapturePlan.objects.restrict(user, "view")
         .filter(organization=organization)
-        .select_related("asset", "holder", "signed_off_by")
+        .select_related("asset", "asset__skill", "holder", "signed_off_by")
         .prefetch_related(Prefetch("successors", queryset=PlanSuccessor.objects.select_related("person")))
     )
 
@@ -313,13 +313,13 @@ def progress(plan: CapturePlan, today: date | None = None) -> Progress:
         out.append(
             SuccessorProgress(entry.person_id, entry.person.name, entry.start_level, level, expected, behind, history)
         )
-    held = plan.sessions.filter(held=True)
+    held = list(plan.sessions.filter(held=True).values_list("hours", flat=True))
     return Progress(
         successors=out,
         complete=bool(out) and all(s.level >= plan.target_level for s in out),
         behind=any(s.behind for s in out),
-        held_hours=sum((s.hours for s in held), Decimal(0)),
-        sessions_held=held.count(),
+        held_hours=sum(held, Decimal(0)),
+        sessions_held=len(held),
     )
 
 
