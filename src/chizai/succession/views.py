@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from chizai.core.scoping import can, org_view, require_can
 from chizai.core.services import ChizaiError
+from chizai.core.validation import ids, one_id
 from chizai.register import services as register_services
 from chizai.register.models import Asset
 from chizai.succession import chart, excel, forms, levels, plans, prompts, services
@@ -33,15 +34,11 @@ def skills_map(request):
     if request.method == "POST":
         require_can(request, "register", "change")
         wanted = {}
-        for key, value in request.POST.items():
-            if key.startswith("cell-"):
-                try:
-                    person_id, skill_id = (int(part) for part in key[5:].split("-"))
-                    wanted[(person_id, skill_id)] = int(value)
-                except ValueError:
-                    messages.error(request, _("A cell of the form could not be read."))
-                    return _to(request, "succession")
         try:
+            for key, value in request.POST.items():
+                if key.startswith("cell-"):
+                    person_id, skill_id, level = ids([*key[5:].split("-", 1), value])
+                    wanted[(person_id, skill_id)] = level
             changed = services.set_levels(request.user, org, wanted)
         except ChizaiError as exc:
             messages.error(request, str(exc))
@@ -122,14 +119,14 @@ def skills(request):
     """Put an asset on the map, or (``remove=<skill id>``) take one off."""
     try:
         if request.POST.get("remove"):
-            services.remove_skill(request.user, request.organization, int(request.POST["remove"]))
+            services.remove_skill(request.user, request.organization, one_id(request.POST["remove"]))
         else:
             form = forms.AddSkillForm(request.POST, assets=_assets_off_map(request))
             if not form.is_valid():
                 messages.error(request, _("Choose an asset."))
                 return _to(request, "succession_people")
             services.add_skill(request.user, request.organization, form.cleaned_data["asset"].pk)
-    except (ChizaiError, ValueError) as exc:
+    except ChizaiError as exc:
         messages.error(request, str(exc))
     return _to(request, "succession_people")
 

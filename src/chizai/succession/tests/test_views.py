@@ -164,3 +164,12 @@ def test_notes_and_answers_only_for_those_who_may_read_the_asset(org, owner, mem
     assert "火花の色" in login(owner).get(url("succession_plan", org, plan.pk)).content.decode()
     body = login(members["viewer"]).get(url("succession_plan", org, plan.pk)).content.decode()
     assert "Grinding steps" in body and "音で判断" not in body and "火花の色" not in body and "砥石の目立て" not in body
+
+
+def test_grid_refuses_cells_it_cannot_read_and_writes_nothing(org, owner, small_map):
+    m = small_map
+    good = f"cell-{m['young'].pk}-{m['cutting'].pk}"
+    for form in ({good: "3", f"cell-{m['other'].pk}-x": "2"}, {good: "abc"}, {good: "３"}, {good: "4"}):
+        response = login(owner).post(url("succession", org), form)
+        assert response.status_code == 302
+        assert services.grid(owner, org).level(m["young"].pk, m["cutting"].pk) == 1, form
