@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chizai.review.engine import ReviewInputError
 from chizai.review.engine.docx_changes import CAUSED, counterparty_changes
 
 
@@ -25,9 +26,16 @@ def annotate(data: dict, doc, report, revisions: list[dict], load: Callable, rev
     def review_rejected(text: str):
         # the draft before the counterparty's changes, read from the same chair: the same
         # language, contract types and SME as the accepted text
-        before = load(
-            text, "before-changes.txt", lang=doc.language, sme=doc.sme_label, contract_type=doc.contract_types or "auto"
-        )
+        try:
+            before = load(
+                text,
+                "before-changes.txt",
+                lang=doc.language,
+                sme=doc.sme_label,
+                contract_type=doc.contract_types or "auto",
+            )
+        except ReviewInputError:  # e.g. empty: the counterparty wrote the whole text
+            return None
         return review(before)
 
     changes = counterparty_changes(doc, report, revisions, review_rejected)

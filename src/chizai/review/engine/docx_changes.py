@@ -60,12 +60,13 @@ def _key(finding) -> tuple[str, str]:
 
 
 def counterparty_changes(
-    doc: Document, report: Report, revisions: list[dict], review_rejected: Callable[[str], Report]
+    doc: Document, report: Report, revisions: list[dict], review_rejected: Callable[[str], Report | None]
 ) -> dict:
     """The redline's changes per clause and the findings they caused or removed.
 
     ``review_rejected(text)`` reviews the text with the changes rejected (same options, the
-    same SME, so both sides are read from the same chair). Returns JSON-ready data:
+    same SME, so both sides are read from the same chair), or returns None when that text cannot
+    be reviewed (a redline that inserted everything leaves nothing before it). JSON-ready data:
     ``clauses``: [{clause, changes: [{kind, text, author, date}]}] in document order;
     ``caused``: indexes into ``report.findings`` of findings only the accepted text has;
     ``removed``: findings (as the report stores them) only the rejected text had.
@@ -77,11 +78,15 @@ def counterparty_changes(
             {"kind": rev["kind"], "text": rev["text"], "author": rev.get("author", ""), "date": rev.get("date", "")}
         )
     before = review_rejected(rejected_text(doc.text, revisions))
-    before_keys = {_key(f) for f in before.findings}
-    after_keys = {_key(f) for f in report.findings}
-    caused = [i for i, f in enumerate(report.findings) if _key(f) not in before_keys]
-    removed = [f for f in before.findings if _key(f) not in after_keys]
+    if before is None:  # the text before the changes could not be reviewed (nothing left of it)
+        caused, removed = [], []
+    else:
+        before_keys = {_key(f) for f in before.findings}
+        after_keys = {_key(f) for f in report.findings}
+        caused = [i for i, f in enumerate(report.findings) if _key(f) not in before_keys]
+        removed = [f for f in before.findings if _key(f) not in after_keys]
     return {
+        "compared": before is not None,
         "clauses": [{"clause": clause, "changes": changes} for clause, changes in clauses.items()],
         "caused": caused,
         "removed": [

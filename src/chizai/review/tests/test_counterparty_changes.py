@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from chizai.review.engine import load_document, review_document
+from chizai.review.engine import ReviewInputError, load_document, review_document
 from chizai.review.engine.docx_changes import counterparty_changes, rejected_text
 from chizai.review.engine.extract import extract_text
 
@@ -166,3 +166,25 @@ def test_the_report_shows_the_changes_next_to_the_finding_in_the_web_and_the_api
     data = api.json()["report"]
     assert data["changes"]["clauses"][0]["clause"] == "Section 2.1"
     assert any(f.get("change") == "caused" and f["rule_id"] == "IPR-01" for f in data["findings"])
+
+
+def test_a_redline_that_wrote_the_whole_text_lists_the_changes_without_comparing():
+    document = docx.Document()
+    _paragraph(document, [("inserted", "1. Supplier shall deliver the goods.")])
+    _paragraph(document, [("inserted", "2. Buyer shall pay within thirty (30) days.")])
+    buf = io.BytesIO()
+    document.save(buf)
+    ex = extract_text(buf.getvalue(), "all-new.docx")
+    doc = load_document(buf.getvalue(), "all-new.docx")
+    report = review_document(doc)
+    assert rejected_text(ex.text, ex.revisions).strip() == ""
+
+    def before(text):
+        try:
+            return review_document(load_document(text, "before.txt"))
+        except ReviewInputError:
+            return None
+
+    changes = counterparty_changes(doc, report, ex.revisions, before)
+    assert changes["compared"] is False and changes["caused"] == [] and changes["removed"] == []
+    assert [c["kind"] for entry in changes["clauses"] for c in entry["changes"]] == ["inserted", "inserted"]
