@@ -37,7 +37,7 @@ class PartnerForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Partner
         fields = ["name_ja", "name_en", "kind", "country", "corporate_number", "is_large_company", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2, "data-i18n-exempt": ""})}
 
 
 class ContactForm(CleanInputMixin, forms.Form):
@@ -90,10 +90,11 @@ class AgreementForm(CleanInputMixin, forms.ModelForm):
             "effective_on": DATE,
             "expires_on": DATE,
             "decision_due_on": DATE,
-            "purpose": forms.Textarea(attrs={"rows": 2}),
-            "permitted_recipients": forms.Textarea(attrs={"rows": 2}),
-            "return_terms": forms.Textarea(attrs={"rows": 2}),
-            "notes": forms.Textarea(attrs={"rows": 2}),
+            # the agreement's own wording and notes as entered (the pages' language check, issue 14)
+            "purpose": forms.Textarea(attrs={"rows": 2, "data-i18n-exempt": ""}),
+            "permitted_recipients": forms.Textarea(attrs={"rows": 2, "data-i18n-exempt": ""}),
+            "return_terms": forms.Textarea(attrs={"rows": 2, "data-i18n-exempt": ""}),
+            "notes": forms.Textarea(attrs={"rows": 2, "data-i18n-exempt": ""}),
         }
 
     def __init__(self, *args, partners=None, **kwargs):

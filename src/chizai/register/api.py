@@ -13,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from chizai.core.api import org_or_404
 from chizai.core.services import ChizaiError
 from chizai.core.validation import Input, InUse
+from chizai.register.lowering import LoweringNotConfirmed, require_confirmed_lowering
 from chizai.register import clips, ranges, risk, sealed, services
 from chizai.register.models import Asset, AssetClip, ClipChapter, FileVersion
 
@@ -123,6 +124,8 @@ class AssetPatch(Input):
     documented: bool | None = None
     tags: list[str] | None = None
     next_review: date | None = None
+    # a lower classification than the asset has is refused (409) unless this is true
+    confirm_lowering: bool = False
 
 
 class TextOut(Schema):
@@ -159,6 +162,8 @@ class HitOut(Schema):
 class ReclassifyIn(Input):
     asset_ids: list[int]
     classification: Asset.Classification
+    # lowering any of the assets is refused (409) unless this is true
+    confirm_lowering: bool = False
 
 
 class CountOut(Schema):
@@ -172,7 +177,7 @@ def _guard(call):
         return call()
     except ValidationError as exc:
         raise HttpError(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
-    except InUse as exc:
+    except (InUse, LoweringNotConfirmed) as exc:
         raise HttpError(409, str(exc)) from None
     except ChizaiError as exc:
         raise HttpError(400, str(exc)) from None
@@ -222,7 +227,17 @@ def search_assets(request, slug: str, q: str, limit: int = 20):
 @router.post("/orgs/{slug}/assets/reclassify", response=CountOut)
 def reclassify(request, slug: str, payload: ReclassifyIn):
     org = org_or_404(request, slug, "register", "reclassify")
-    return {"count": _guard(lambda: services.reclassify(request.user, org, payload.asset_ids, payload.classification))}
+    return {
+        "count": _guard(
+            lambda: services.reclassify(
+                request.user,
+                org,
+                payload.asset_ids,
+                payload.classification,
+                confirmed_lowering=payload.confirm_lowering,
+            )
+        )
+    }
 
 
 @router.get("/orgs/{slug}/assets/{asset_id}", response=AssetOut)
@@ -243,7 +258,14 @@ def get_text(request, slug: str, asset_id: int):
 def update_asset(request, slug: str, asset_id: int, payload: AssetPatch):
     org = org_or_404(request, slug, "register", "change")
     fields = payload.dict(exclude_unset=True)
-    return _guard(lambda: services.update_asset(request.user, org, asset_id, **fields))
+    confirmed = bool(fields.pop("confirm_lowering", False))
+
+    def change():
+        if fields.get("classification"):
+            require_confirmed_lowering(request.user, org, {asset_id: fields["classification"]}, confirmed)
+        return services.update_asset(request.user, org, asset_id, confirmed_lowering=confirmed, **fields)
+
+    return _guard(change)
 
 
 @router.delete("/orgs/{slug}/assets/{asset_id}", response={204: None, 409: dict})

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from chizai.core import audit, exports
 from chizai.core.access import require
 from chizai.core.services import ChizaiError
+from chizai.register.lowering import LoweringNotConfirmed, require_confirmed_lowering
 from chizai.register import extract, services
 from chizai.register.models import Asset
 
@@ -188,6 +189,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
+    lowering: bool = False  # refused only because rows lower a classification without confirmation
 
 
 def _bool(value):
@@ -244,7 +246,7 @@ def _parse_row(cells: dict) -> tuple[dict, list[tuple[str, str]]]:
     return fields, errors
 
 
-def import_register(actor, organization, source) -> ImportResult:
+def import_register(actor, organization, source, *, confirm_lowering: bool = False) -> ImportResult:
     import openpyxl
 
     require(actor, organization, "register", "add")
@@ -317,6 +319,30 @@ def import_register(actor, organization, source) -> ImportResult:
     book.close()
     if errors:
         return ImportResult(False, errors=errors)
+    # rows that lower an asset's classification need the importer's confirmation, as on the form
+    targets = {
+        asset_id: fields["classification"]
+        for _n, asset_id, fields in parsed
+        if asset_id and fields.get("classification")
+    }
+    row_of = {asset_id: number for number, asset_id, _f in parsed if asset_id}
+    try:
+        require_confirmed_lowering(actor, organization, targets, confirm_lowering)
+    except LoweringNotConfirmed as refused:
+        labels = dict(Asset.Classification.choices)
+        return ImportResult(
+            False,
+            lowering=True,
+            errors=[
+                (
+                    row_of[asset.pk],
+                    "classification",
+                    _("lowers %(title)s from %(before)s to %(after)s: tick the confirmation to import it")
+                    % {"title": asset.title_ja, "before": labels[before], "after": labels[after]},
+                )
+                for asset, before, after in refused.lowered
+            ],
+        )
     result = ImportResult(True)
     try:
         with transaction.atomic():
@@ -326,7 +352,9 @@ def import_register(actor, organization, source) -> ImportResult:
                         services.create_asset(actor, organization, **fields)
                         result.created += 1
                     else:
-                        _asset, changed = services.change_asset(actor, organization, asset_id, **fields)
+                        _asset, changed = services.change_asset(
+                            actor, organization, asset_id, confirmed_lowering=confirm_lowering, **fields
+                        )
                         if changed:
                             result.updated += 1
                         else:

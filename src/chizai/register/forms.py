@@ -111,6 +111,9 @@ class ReclassifyForm(CleanInputMixin, forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+    confirm_lowering = forms.BooleanField(
+        label=_("I confirm lowering the classification where the file has a lower one"), required=False
+    )
 
 
 class FilterForm(CleanInputMixin, forms.Form):

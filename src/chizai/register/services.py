@@ -28,6 +28,7 @@ from chizai.core.services import ChizaiError
 from chizai.core.validation import delete_or_refuse
 from chizai.register import access, atrest, crypto, evidence, extract, keys, listing, sealed, search
 from chizai.register.models import Asset, AssetFile, AssetGrant, FileVersion, Holder, SearchChunk, clip_storage_names
+from chizai.register.lowering import LoweringNotConfirmed, lowerings
 from chizai.register.risk import HORIZON as SUCCESSION_HORIZON
 
 logger = logging.getLogger(__name__)
@@ -193,8 +194,11 @@ def _open_disclosures_note(asset: Asset, changes: dict) -> str:
 
 
 @transaction.atomic
-def reclassify(actor, organization, asset_ids: list[int], classification: str) -> int:
-    """Bulk reclassification; all or nothing, one audit event per asset."""
+def reclassify(
+    actor, organization, asset_ids: list[int], classification: str, *, confirmed_lowering: bool = False
+) -> int:
+    """Bulk reclassification; all or nothing, one audit event per asset. Lowering any asset
+    needs ``confirmed_lowering`` (LoweringNotConfirmed otherwise), and its event says so."""
     if classification not in access.CLASSIFICATIONS:
         raise ChizaiError(_("Unknown classification."))
     _require_reclassify(actor, organization, classification)
@@ -205,6 +209,10 @@ def reclassify(actor, organization, asset_ids: list[int], classification: str) -
     )
     if len(assets) != len(set(asset_ids)):
         raise Http404("No such asset.")
+    lowered_rows = lowerings(assets, {a.pk: classification for a in assets})
+    if lowered_rows and not confirmed_lowering:
+        raise LoweringNotConfirmed(lowered_rows)
+    lowered = {a.pk for a, _before, _after in lowered_rows}
     for asset in assets:
         before = asset.classification
         if before == classification:
@@ -213,6 +221,8 @@ def reclassify(actor, organization, asset_ids: list[int], classification: str) -
         asset.save(update_fields=["classification", "updated_at"])
         _keep_named(actor, organization, asset)
         changes = {"before": {"classification": before}, "after": {"classification": classification}}
+        if asset.pk in lowered:
+            changes["lowered"] = {"confirmed": True}
         summary = f"{asset.title_ja}: {before} → {classification}" + _open_disclosures_note(asset, changes)
         audit.record(actor, organization, "register.asset.reclassify", obj=asset, summary=summary, changes=changes)
     return len(assets)

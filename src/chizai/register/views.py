@@ -18,6 +18,7 @@ from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
 from chizai.core.validation import one_id
 from chizai.register import access, clips, excel, listing, risk, sealed, services
+from chizai.register.lowering import LoweringNotConfirmed
 from chizai.register.forms import AssetForm, FilterForm, GrantForm, HolderForm, ImportForm, ReclassifyForm, UploadForm
 from chizai.register.models import Asset, FileVersion
 
@@ -247,8 +248,28 @@ def reclassify(request):
     if not form.is_valid() or not ids:
         messages.error(request, _("Tick at least one asset and choose a classification."))
         return _back(request)
+    classification = form.cleaned_data["classification"]
     try:
-        count = services.reclassify(request.user, request.organization, ids, form.cleaned_data["classification"])
+        count = services.reclassify(
+            request.user,
+            request.organization,
+            ids,
+            classification,
+            confirmed_lowering=request.POST.get("confirm_lowering") == "1",
+        )
+    except LoweringNotConfirmed as exc:
+        # nothing changed: the same choice again, with the assets it lowers named
+        return render(
+            request,
+            "register/reclassify_confirm.html",
+            {
+                "lowered": exc.lowered,
+                "ids": ids,
+                "classification": classification,
+                "target": dict(Asset.Classification.choices)[classification],
+            },
+            status=409,
+        )
     except ChizaiError as exc:
         messages.error(request, str(exc))
     else:
@@ -298,8 +319,14 @@ def export_xlsx(request):
 def import_xlsx(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
+    lowering = False
     if request.method == "POST" and form.is_valid():
-        result = excel.import_register(request.user, request.organization, form.cleaned_data["file"])
+        result = excel.import_register(
+            request.user,
+            request.organization,
+            form.cleaned_data["file"],
+            confirm_lowering=form.cleaned_data["confirm_lowering"],
+        )
         if result.ok:
             messages.success(
                 request,
@@ -308,4 +335,5 @@ def import_xlsx(request):
             )
             return _back(request)
         report = result.errors
-    return render(request, "register/import.html", {"form": form, "report": report})
+        lowering = result.lowering
+    return render(request, "register/import.html", {"form": form, "report": report, "lowering": lowering})

@@ -69,7 +69,7 @@ def test_manager_cannot_push_a_refused_disclosure_through_by_reclassifying(org, 
     refused = disclose(manager, org, partner, asset_ids=[asset.pk], minutes="見せた", method="oral")
     assert refused.status == Disclosure.Status.REFUSED
 
-    register.reclassify(manager, org, [asset.pk], "public")
+    register.reclassify(manager, org, [asset.pk], "public", confirmed_lowering=True)
     event = AuditEvent.objects.filter(action="register.asset.reclassify", object_id=str(asset.pk)).get()
     assert event.changes["open_disclosures"] == [
         {"disclosure": refused.pk, "reference": refused.reference, "status": "refused"}
@@ -100,7 +100,7 @@ def test_editing_the_class_in_the_asset_form_is_audited_with_the_open_disclosure
 
 def test_reclassifying_an_asset_without_open_disclosures_names_none(org, owner):
     asset = make_asset(owner, org, classification="confidential")
-    register.reclassify(owner, org, [asset.pk], "internal")
+    register.reclassify(owner, org, [asset.pk], "internal", confirmed_lowering=True)
     event = AuditEvent.objects.filter(action="register.asset.reclassify").get()
     assert "open_disclosures" not in event.changes
 
@@ -108,7 +108,7 @@ def test_reclassifying_an_asset_without_open_disclosures_names_none(org, owner):
 def test_dossier_shows_the_class_at_hand_over_and_at_request(org, owner, members, partner):
     asset = make_asset(owner, org, classification="confidential", title="金型図面")
     refused = disclose(members["manager"], org, partner, asset_ids=[asset.pk], minutes="m", method="oral")
-    register.reclassify(owner, org, [asset.pk], "public")
+    register.reclassify(owner, org, [asset.pk], "public", confirmed_lowering=True)
     services.override(owner, org, refused.pk, "公開資料として確認済み")
     body = services.dossier(owner, org, partner.pk, "csv")[0].decode("utf-8-sig")
     row = list(csv.DictReader(io.StringIO(body.partition("\r\n\r\n")[0])))[0]

@@ -64,7 +64,7 @@ def test_engineer_cannot_reclassify_through_the_api(org, people):
     assert refused.status_code == 404
     done = owner_client.post(
         f"/api/orgs/{org.slug}/assets/reclassify",
-        data={"asset_ids": [asset["id"]], "classification": "public"},
+        data={"asset_ids": [asset["id"]], "classification": "public", "confirm_lowering": True},
         content_type="application/json",
     )
     assert done.json() == {"count": 1} and Asset.objects.get().classification == "public"

@@ -89,7 +89,9 @@ def test_bulk_reclassify_from_the_list_page(org, people):
     a = services.create_asset(people["owner"], org, title_ja="a", classification="internal")
     client = Client()
     client.force_login(people["manager"])
-    response = client.post(f"/o/{org.slug}/register/reclassify/", {"asset": [a.pk], "classification": "public"})
+    response = client.post(
+        f"/o/{org.slug}/register/reclassify/", {"asset": [a.pk], "classification": "public", "confirm_lowering": "1"}
+    )
     assert response.status_code == 302
     a.refresh_from_db()
     assert a.classification == "public"
@@ -143,7 +145,7 @@ def test_trade_secret_readiness_lists_what_is_missing(org, owner):
         ts_useful=True,
     )
     result = risk.trade_secret_readiness(asset)
-    assert result.status == "partial" and len(result.missing) == 1 and "非公知性" in result.missing[0]
+    assert result.status == "partial" and len(result.missing) == 1 and "not publicly known" in result.missing[0]
     services.update_asset(owner, org, asset.pk, ts_not_public=True)
     assert risk.trade_secret_readiness(Asset.objects.get(pk=asset.pk)).status == "ready"
     assert (
