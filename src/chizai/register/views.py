@@ -70,10 +70,13 @@ def detail(request, asset_id):
     if "text" in caps:
         services.record_read(request.user, request.organization, asset)
     versions = FileVersion.objects.restrict(request.user, "view").filter(file__asset=asset).select_related("file")
+    asset_clips = clips.clips_of(request.user, asset) if "download" in caps else []
     trail = []
     if can(request, "audit", "view"):
-        mine = Q(object_type="register.asset", object_id=str(asset.pk)) | Q(
-            object_type="register.fileversion", object_id__in=[str(v.pk) for v in versions]
+        mine = (
+            Q(object_type="register.asset", object_id=str(asset.pk))
+            | Q(object_type="register.fileversion", object_id__in=[str(v.pk) for v in versions])
+            | Q(object_type="register.assetclip", object_id__in=[str(c.pk) for c in asset_clips])
         )
         trail = (
             AuditEvent.objects.restrict(request.user, "view")
@@ -95,7 +98,7 @@ def detail(request, asset_id):
             "holder_form": HolderForm(),
             "grant_form": GrantForm(),
             "can_delete": can(request, "register", "delete"),
-            "clips": clips.clips_of(request.user, asset) if "download" in caps else [],
+            "clips": asset_clips,
             "clip_limit": clips.max_clip_bytes(),
         },
     )

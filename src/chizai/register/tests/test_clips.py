@@ -513,3 +513,9 @@ def test_chapter_notes_are_a_captions_track(org, owner, clip, client):
     )
     page = client.get(f"/o/{org.slug}/register/{clip.asset_id}/").content.decode()
     assert 'kind="captions"' in page and "chapters.vtt" in page
+
+
+def test_clip_events_show_in_the_assets_audit_trail(org, clip, client):
+    _get(client, org, clip, "bytes=0-0")
+    page = client.get(f"/o/{org.slug}/register/{clip.asset_id}/").content.decode()
+    assert "register.clip.upload" in page and "register.clip.play" in page
