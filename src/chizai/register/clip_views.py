@@ -8,7 +8,6 @@ form posts multipart, which Django spools to its temporary folder before the vie
 
 from __future__ import annotations
 
-from urllib.parse import unquote
 
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
@@ -51,7 +50,7 @@ def _answer(request, asset_id, *, ok: bool, message: str, status: int = 200):
 def upload(request, asset_id):
     services.get_asset(request.user, request.organization, asset_id, "change")
     if _raw(request):
-        source, name = request, unquote(request.GET.get("name", ""))
+        source, name = request, request.GET.get("name", "")
         title, declared = request.GET.get("title", ""), _declared(request)
     else:
         upload_file = request.FILES.get("file")
