@@ -232,14 +232,19 @@ def record_view(actor, review: ContractReview) -> None:
     audit.record(actor, review.organization, "review.view", obj=review, summary=f"review opened: {review.title}")
 
 
-def export_review(actor, review: ContractReview, fmt: str) -> tuple[bytes, str, str]:
-    """The report as a self-contained HTML page or a PDF with an embedded Japanese font."""
+def export_review(actor, review: ContractReview, fmt: str, lang: str | None = None) -> tuple[bytes, str, str]:
+    """The report as a self-contained HTML page or a PDF with an embedded Japanese font; with
+    ``lang`` (ja/en) in that one language whatever the contract's (review/summary.py)."""
     require(actor, review.organization, "review", "export")
     if review.status != ContractReview.Status.DONE:
         raise ChizaiError(_("The review is not finished yet."))
     from chizai.review.engine.render import render
 
     report = report_object(review)
+    if lang in ("ja", "en"):
+        from chizai.review import summary  # with the renderer: the engine's pipeline loads on export only
+
+        report = summary.localize_report(report, lang)
     body = render([report], fmt)
     audit.record(actor, review.organization, "review.export", obj=review, summary=f"review exported as {fmt}")
     stem = review.filename.rsplit(".", 1)[0] or "review"

@@ -15,6 +15,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from chizai.review.engine.messages import msg
+from chizai.review.engine.pipeline import build_summary
 from chizai.review.engine.rules_data import checklist_text, finding_texts
 from chizai.review.models import ContractReview
 
@@ -86,3 +87,22 @@ def summary_html(review: ContractReview, lang: str) -> SafeString:
 def disclaimer(lang: str) -> str:
     """The legal caveat in the reader's language (the exports carry it in both)."""
     return msg(lang, "disclaimer")
+
+
+def localize_report(report, lang: str):
+    """An engine Report (services.report_object) made to read in one language, ``lang``, for the
+    HTML and PDF exports: the rule texts and checklist items from the catalogue in ``lang``
+    (a rule the catalogue does not hold keeps its stored texts), the labels (the renderers
+    follow ``report.language``), the summary rebuilt and the disclaimer in ``lang`` only. The
+    contract's own words (quotes, clause numbers, party labels) stay as written."""
+    for finding in report.findings:
+        texts = finding_texts(finding.rule_id, lang)
+        if texts:
+            finding.title, finding.reason = texts["title"], texts["reason"]
+            finding.balanced, finding.question = texts["balanced"], texts["question"]
+    for item in report.checklist:
+        item.item = checklist_text(item.id, lang) or item.item
+    report.language = lang
+    report.summary = build_summary(report)
+    report.disclaimer = disclaimer(lang)
+    return report

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chizai.core.access import Denied, NotFound
@@ -137,7 +138,9 @@ def export(request, review_id: int, fmt: str):
     if fmt not in ("html", "pdf"):
         raise NotFound()
     try:
-        body, content_type, name = services.export_review(request.user, review, fmt)
+        # one language: ?lang=ja|en, else the reader's (issue 14)
+        lang = request.GET.get("lang") or ("ja" if (get_language() or "").startswith("ja") else "en")
+        body, content_type, name = services.export_review(request.user, review, fmt, lang)
     except ChizaiError as exc:
         messages.error(request, str(exc))
         return redirect("review_detail", org_slug=request.organization.slug, review_id=review.pk)
