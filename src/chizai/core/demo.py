@@ -32,6 +32,7 @@ USERS = [
 # in that module (core reads it through this list; it never imports a part itself).
 PART_LOADERS: list[str] = [
     "chizai.register.demo:load_demo",
+    "chizai.register.demo_clip:load_demo",
     "chizai.disclosure.demo:load_demo",
     "chizai.advisers.demo:load_demo",
     "chizai.deals.demo:load_demo",

@@ -519,3 +519,23 @@ def test_clip_events_show_in_the_assets_audit_trail(org, clip, client):
     _get(client, org, clip, "bytes=0-0")
     page = client.get(f"/o/{org.slug}/register/{clip.asset_id}/").content.decode()
     assert "register.clip.upload" in page and "register.clip.play" in page
+
+
+def test_demo_clip_is_sealed_marked_and_plays(db, client):
+    from chizai.core.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+    from chizai.register import demo, demo_clip
+
+    company = OrganizationFactory(slug="sample-seiko")
+    owner = MembershipFactory(organization=company, role="owner", user=UserFactory(username="demo-owner")).user
+    engineer = MembershipFactory(organization=company, role="engineer", user=UserFactory(username="demo-eng")).user
+    people = {"owner": owner, "engineer": engineer}
+    demo.load_demo(company, people)
+    demo_clip.load_demo(company, people)
+    demo_clip.load_demo(company, people)  # idempotent
+    clip = AssetClip.objects.get(asset__title_ja=demo_clip.ASSET_TITLE)
+    assert clip.content_type == "video/webm" and ClipPoster.objects.filter(clip=clip).exists()
+    assert [c.timestamp for c in clip.chapters.all()] == ["0:00", "0:02", "0:04", "0:06"]
+    client.force_login(owner)
+    original = (demo_clip.DATA / "jig_setup.webm").read_bytes()
+    response = _get(client, company, clip, "bytes=100000-100099")
+    assert response.status_code == 206 and _body(response) == original[100000:100100]
