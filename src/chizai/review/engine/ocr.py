@@ -403,7 +403,32 @@ def ocr_page_image(
 # ---------------------------------------------------------------------------- documents
 
 
+# Tesseract's Japanese model drops 乙 (or reads it as と, こ, ご) in about a third of its
+# occurrences on a contract page, most often right after 甲: 「甲乙協議」 comes out as 「甲協議」
+# and the definition 「(以下「乙」という。)」 as 「(以下「」という。)」, and without that definition
+# the second party, and with it which side is the SME, is lost to the whole review. In a text
+# that defines 甲 and uses 乙 elsewhere, an empty definition is 乙's and 甲 alone before 協議 /
+# 間 / 双方 (never grammatical without a second party) is 甲乙.
+_EMPTY_LABEL = "以下「」という"
+_KO_ALONE = re.compile(r"(?<![甲乙])甲(?=協議|間|双方)")
+
+
+def restore_otsu(pages: list[OcrPage]) -> None:
+    """Put back the 乙 the OCR dropped where the text leaves no doubt (see above); in place."""
+    lines = [line for page in pages for line in page.lines]
+    text = "\n".join(line.text for line in lines)
+    if "「甲」" not in text or "乙" not in text:
+        return
+    undefined = "「乙」" not in text
+    for line in lines:
+        if undefined and _EMPTY_LABEL in line.text:
+            line.text = line.text.replace(_EMPTY_LABEL, "以下「乙」という", 1)
+            undefined = False
+        line.text = _KO_ALONE.sub("甲乙", line.text)
+
+
 def _pages(pages: list[OcrPage], name: str) -> OcrResult:
+    restore_otsu(pages)
     warnings = []
     for page in pages:
         if not page.lines:

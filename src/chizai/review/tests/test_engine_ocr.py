@@ -220,6 +220,26 @@ def test_a_line_that_runs_to_the_margin_is_joined_to_its_continuation():
         assert result.text[start:end] in {ln.text for ln in page.lines}  # offsets still name each word
 
 
+def test_a_dropped_otsu_is_put_back_only_where_the_text_leaves_no_doubt():
+    def page(*texts: str) -> ocr.OcrPage:
+        lines = [ocr.OcrLine(t, [ocr.OcrWord(t, 0, 40 * i, 100, 30, 90.0)], block=1) for i, t in enumerate(texts)]
+        return ocr.OcrPage(1, 1000, 1400, lines)
+
+    scan = page(
+        "株式会社甲野(以下「甲」という。)と株式会社乙山(以下「」という。)は、",
+        "代金は甲協議の上定め、甲間の紛争は乙の所在地で解決する。甲乙協議の上。",
+    )
+    ocr.restore_otsu([scan])
+    assert [line.text for line in scan.lines] == [
+        "株式会社甲野(以下「甲」という。)と株式会社乙山(以下「乙」という。)は、",
+        "代金は甲乙協議の上定め、甲乙間の紛争は乙の所在地で解決する。甲乙協議の上。",
+    ]
+    # no 乙 anywhere in the text: nothing is invented
+    other = page("株式会社甲野(以下「甲」という。)と丙社(以下「」という。)は、甲協議の上")
+    ocr.restore_otsu([other])
+    assert other.lines[0].text == "株式会社甲野(以下「甲」という。)と丙社(以下「」という。)は、甲協議の上"
+
+
 def test_japanese_spaces_are_removed_between_characters_only():
     assert (
         ocr.join_words(["第", "1", "条", "(", "目的", ")"]) == "第1条(目的)"
