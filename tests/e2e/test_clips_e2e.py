@@ -144,6 +144,18 @@ def test_owner_uploads_plays_marks_and_seeks_a_clip(page, live_server):
     assert poster.content_type == "image/jpeg"
     assert page.locator("video[data-clip-video][poster]").count() == 1
 
+    # the page with a clip on it: no serious accessibility problem, and it fits a phone
+    # imported here, as test_page_walk does: without the dev extra this module must still import and skip
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page, options={"resultTypes": ["violations"], "runOnly": ["wcag2a", "wcag2aa", "best-practice"]}
+    )
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+    assert not serious, serious
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+
     # one playback audited, however many Range requests the player made
     assert AuditEvent.objects.filter(action="register.clip.play", object_id=str(clip.pk)).count() == 1
     # and no plaintext of the clip anywhere under CHIZAI_HOME
