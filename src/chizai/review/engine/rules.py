@@ -308,6 +308,11 @@ def _scope(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, b
         art = ctx.article_text[u.idx]
         if len(art) <= 2 * LONG_UNIT:
             return art, True
+    if cr.rule.detection.get("window") == "sentence":
+        # a paragraph that lists the standard exclusions and then, in its own sentence, takes
+        # the SME's submissions out of protection: each sentence is judged on its own
+        s0, s1 = clauses.sentence_bounds(ctx.lang, u.norm, a)
+        return u.norm[s0 : max(s1, b)], False
     if len(u.norm) <= LONG_UNIT:
         return u.norm, True
     # an unsegmented block (a table of contents, an exhibit pasted as one paragraph)
