@@ -56,7 +56,7 @@ def test_nda_review_sign_disclose_download_trace(page, live_server, tmp_path):
     page.click("#agreement-form button[type=submit]")
     page.wait_for_url("**/agreements/*/")
     assert "見積及び試作" in page.inner_text("#suggestions")
-    assert "HIGH" in page.inner_text("#findings")
+    assert "高" in page.inner_text("#findings")  # severities by name in the reader's language, not HIGH
 
     # the person confirms the suggested terms (prefilled) and records the signature
     assert page.is_checked("#confirm-form input[name=purpose_stages][value=quotation]")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 HORIZON = timedelta(days=365)
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -150,13 +150,14 @@ def succession_risk(asset, today: date | None = None) -> Risk:
     return Risk(level=level, score=min(score, 100), reasons=reasons, next_step=step)
 
 
-# English names only: the Japanese legal terms (秘密表示, 有用性 …) are the Japanese translations.
+# English names only: the Japanese legal terms (秘密表示, 有用性 …) are the Japanese translations;
+# a context of their own, as the asset's check boxes use the same English words.
 READINESS_FIELDS = [
-    ("ts_marked", gettext_lazy("marked as secret")),
-    ("ts_access_restricted", gettext_lazy("access restricted")),
-    ("ts_listed", gettext_lazy("listed in the secret register")),
-    ("ts_useful", gettext_lazy("useful for the business")),
-    ("ts_not_public", gettext_lazy("not publicly known")),
+    ("ts_marked", pgettext_lazy("trade secret requirement", "marked as secret")),
+    ("ts_access_restricted", pgettext_lazy("trade secret requirement", "access restricted")),
+    ("ts_listed", pgettext_lazy("trade secret requirement", "listed in the secret register")),
+    ("ts_useful", pgettext_lazy("trade secret requirement", "useful for the business")),
+    ("ts_not_public", pgettext_lazy("trade secret requirement", "not publicly known")),
 ]
 
 
