@@ -408,9 +408,17 @@ def ocr_page_image(
 # and the definition 「(以下「乙」という。)」 as 「(以下「」という。)」, and without that definition
 # the second party, and with it which side is the SME, is lost to the whole review. In a text
 # that defines 甲 and uses 乙 elsewhere, an empty definition is 乙's and 甲 alone before 協議 /
-# 間 / 双方 (never grammatical without a second party) is 甲乙.
+# 間 / 双方 (never grammatical without a second party) is 甲乙. Once both are defined, a gap
+# Japanese grammar does not allow where a party stands is 乙's too: two particles in a row
+# (「権利はに帰属」「注文書をに交付」), a clause opening on a particle (「ときは、はその」), a
+# numbered paragraph opening on one (「1が本契約の」).
 _EMPTY_LABEL = "以下「」という"
 _KO_ALONE = re.compile(r"(?<![甲乙])甲(?=協議|間|双方)")
+_OTSU_GAPS = (
+    (re.compile(r"(?<=[はを])(?=に)"), "乙"),
+    (re.compile(r"(?<=、)(?=[はが])(?!はじめ)"), "乙"),
+    (re.compile(r"^([0-9]+)(?=[はが])"), r"\1乙"),
+)
 
 
 def restore_otsu(pages: list[OcrPage]) -> None:
@@ -425,6 +433,11 @@ def restore_otsu(pages: list[OcrPage]) -> None:
             line.text = line.text.replace(_EMPTY_LABEL, "以下「乙」という", 1)
             undefined = False
         line.text = _KO_ALONE.sub("甲乙", line.text)
+    if undefined:
+        return  # 乙 is not a party of this text: a gap may be anything
+    for line in lines:
+        for pattern, repl in _OTSU_GAPS:
+            line.text = pattern.sub(repl, line.text)
 
 
 def _pages(pages: list[OcrPage], name: str) -> OcrResult:

@@ -228,11 +228,15 @@ def test_a_dropped_otsu_is_put_back_only_where_the_text_leaves_no_doubt():
     scan = page(
         "株式会社甲野(以下「甲」という。)と株式会社乙山(以下「」という。)は、",
         "代金は甲協議の上定め、甲間の紛争は乙の所在地で解決する。甲乙協議の上。",
+        "1が改良技術を開発したときは、はその概要を甲に通知し、その権利はに帰属する。",
+        "2甲は、試作品を甲の工場において検査する。",  # nothing missing: left alone
     )
     ocr.restore_otsu([scan])
     assert [line.text for line in scan.lines] == [
         "株式会社甲野(以下「甲」という。)と株式会社乙山(以下「乙」という。)は、",
         "代金は甲乙協議の上定め、甲乙間の紛争は乙の所在地で解決する。甲乙協議の上。",
+        "1乙が改良技術を開発したときは、乙はその概要を甲に通知し、その権利は乙に帰属する。",
+        "2甲は、試作品を甲の工場において検査する。",
     ]
     # no 乙 anywhere in the text: nothing is invented
     other = page("株式会社甲野(以下「甲」という。)と丙社(以下「」という。)は、甲協議の上")
