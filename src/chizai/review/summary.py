@@ -11,20 +11,28 @@ contract's own ``lang``.
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from chizai.review.engine.messages import msg
 from chizai.review.engine.pipeline import build_summary
 from chizai.review.engine.rules_data import checklist_text, finding_texts
+from chizai.review.forms import TYPE_CHOICES
 from chizai.review.models import ContractReview
 
 TOP = 3
+TYPE_NAMES = dict(TYPE_CHOICES)  # contract types by name (lazy: in the language active when shown)
 
 
 def _line(lang: str, key: str, **parts) -> str:
     """One message template in ``lang`` with its parts (already escaped or marked) filled in."""
     return str(conditional_escape(msg(lang, key))).format(**{k: conditional_escape(v) for k, v in parts.items()})
+
+
+def _type_names(codes: list[str], lang: str) -> str:
+    with translation.override(lang):
+        return ", ".join(str(TYPE_NAMES.get(code, code)) for code in codes) or "-"
 
 
 def summary_html(review: ContractReview, lang: str) -> SafeString:
@@ -43,7 +51,7 @@ def summary_html(review: ContractReview, lang: str) -> SafeString:
         _line(
             lang,
             "summary_type",
-            types=", ".join(report.get("contract_type") or []) or "-",
+            types=_type_names(report.get("contract_type") or [], lang),
             sme=quoted(sme) if sme else msg(lang, "summary_sme_unknown"),
         ),
         _line(

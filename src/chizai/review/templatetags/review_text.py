@@ -1,11 +1,12 @@
 """Review texts in the reader's language, for the templates: ``{% load review_text %}``."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
 from chizai.review import summary
 from chizai.review.feedback import SEVERITY_LABELS
+from chizai.review.forms import LANG_CHOICES, TYPE_CHOICES
 from chizai.review.engine.rules_data import finding_texts
 
 register = template.Library()
@@ -53,3 +54,16 @@ def finding_text(finding: dict, name: str, contract_lang: str = ""):
 def severity_label(code: str) -> str:
     """HIGH / MEDIUM / LOW by name in the reader's language."""
     return str(SEVERITY_LABELS.get(code, code))
+
+
+@register.simple_tag
+def contract_type_names(codes):
+    """Contract types by name in the reader's language, each code in a tooltip (NDA, MFG …)."""
+    names = dict(TYPE_CHOICES)
+    return format_html_join(", ", '<abbr title="{}">{}</abbr>', ((code, names.get(code, code)) for code in codes or []))
+
+
+@register.simple_tag
+def language_name(code: str) -> str:
+    """A contract's language (ja / en) by name in the reader's language."""
+    return str(dict(LANG_CHOICES).get(code, code))

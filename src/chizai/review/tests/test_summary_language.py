@@ -25,7 +25,7 @@ def _review(language: str):
         report={
             "file": "契約書.docx",
             "language": language,
-            "contract_type": ["NDA"],
+            "contract_type": ["JRD"],
             "sme_party": "乙" if language == "ja" else "Supplier",
             "findings": [
                 {
@@ -48,6 +48,7 @@ def _outside_markup(html: str) -> str:
 def test_japanese_contract_summary_in_english():
     html = str(summary.summary_html(_review("ja"), "en"))
     assert "30-second summary" in html and "1 findings" in html
+    assert "Contract type: Joint R&amp;D /" in html  # by name, not the code JRD
     assert finding_texts(_rule_id(), "en")["title"] in html
     assert '<span lang="ja">第5条</span>' in html and '<span lang="ja">乙</span>' in html
     assert not KANA_KANJI.search(_outside_markup(html)), html
@@ -55,7 +56,7 @@ def test_japanese_contract_summary_in_english():
 
 def test_english_contract_summary_in_japanese():
     html = str(summary.summary_html(_review("en"), "ja"))
-    assert "30秒サマリー" in html
+    assert "30秒サマリー" in html and "JRD" not in html
     assert finding_texts(_rule_id(), "ja")["title"] in html
     assert '<span lang="en">Section 5</span>' in html
     assert not re.search(r"[a-z]{3,} [a-z]{3,}", _outside_markup(html)), html
