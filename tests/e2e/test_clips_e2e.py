@@ -158,8 +158,11 @@ def test_owner_uploads_plays_marks_and_seeks_a_clip(page, live_server):
 
     # one playback audited, however many Range requests the player made
     assert AuditEvent.objects.filter(action="register.clip.play", object_id=str(clip.pk)).count() == 1
-    # and no plaintext of the clip anywhere under CHIZAI_HOME
+    # and no plaintext of the clip anywhere under CHIZAI_HOME, nor in the storage (the tests
+    # keep it in a temporary folder; in production it is CHIZAI_HOME/files)
     probe = video_bytes[len(video_bytes) // 2 : len(video_bytes) // 2 + 64]
-    for path in Path(settings.CHIZAI_HOME).rglob("*"):
-        if path.is_file():
-            assert probe not in path.read_bytes(), f"plaintext of the clip in {path}"
+    storage = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    scanned = [p for folder in (Path(settings.CHIZAI_HOME), storage) for p in folder.rglob("*") if p.is_file()]
+    assert storage / clip.storage_name in scanned
+    for path in scanned:
+        assert probe not in path.read_bytes(), f"plaintext of the clip in {path}"
