@@ -162,6 +162,10 @@ _ROLE_ONLY_RX = {
     "ja": re.compile("(?!x)x"),
     "en": re.compile(r"\b(?:disclosing|receiving)\s+party|\bdiscloser\b|\brecipient\b", re.I),
 }
+# a relative clause about people ("to its customers who have purchased the same Product and
+# Services") describes them, not what is handed over: its words are no object of the act
+_NEVER = re.compile(r"(?!x)x")
+_PERSON_CLAUSE = {"en": re.compile(r"\b(?:who|whom|whose)\b[^.;,()]*", re.I)}
 # stands for "either party" in the text the act patterns read (same length as the words it hides)
 BOTH_CH = "\ue002"
 
@@ -523,7 +527,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             if key in seen:
                 continue
             seen.add(key)
-            objects = objects_of(sentence)
+            objects = objects_of(_PERSON_CLAUSE.get(lang, _NEVER).sub(" ", sentence))
             if ":" in text[m.end() : s1] or "：" in text[m.end() : s1]:
                 # "X warrants that: (a) …; (b) …; (c) the Work Product does not infringe …": the
                 # items after the colon are what the act is about, each its own sentence
