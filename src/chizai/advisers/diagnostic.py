@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 import yaml
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from chizai.advisers import charts, figures
 
@@ -82,16 +83,16 @@ def _register_listed(client):
     count = figures.register_size(client)
     if count is None:
         return None
-    return _level_from_count(count, 30), f"chizai register: {count} entries"
+    return _level_from_count(count, 30), _("chizai register: %(count)s entries") % {"count": count}
 
 
 def _secret_readiness(client):
     percent = figures.secret_readiness(client)
     if percent is None:
         return None
-    return round(
-        MAX_LEVEL * percent / 100
-    ), f"chizai register: secrecy measures recorded for {percent}% of secret entries"
+    return round(MAX_LEVEL * percent / 100), _(
+        "chizai register: secrecy measures recorded for %(percent)s%% of secret entries"
+    ) % {"percent": percent}
 
 
 def _nda_tracking(client):
@@ -100,7 +101,10 @@ def _nda_tracking(client):
     if expiring is None and overdue is None:
         return None
     level = 3 if not overdue else 1
-    return level, f"chizai disclosure: {expiring or 0} NDAs expiring in 90 days, {overdue or 0} overdue returns"
+    return level, _("chizai disclosure: %(expiring)s NDAs expiring in 90 days, %(overdue)s overdue returns") % {
+        "expiring": expiring or 0,
+        "overdue": overdue or 0,
+    }
 
 
 def _reviews_done(client):
@@ -113,21 +117,26 @@ def _reviews_done(client):
     if reviewed == 0:
         return None
     level = min(MAX_LEVEL, 1 + min(reviewed, 6) // 2)
-    return level, f"chizai reviews: {reviewed} contracts reviewed, {findings} high/medium findings open"
+    return level, _("chizai reviews: %(reviewed)s contracts reviewed, %(findings)s high/medium findings open") % {
+        "reviewed": reviewed,
+        "findings": findings,
+    }
 
 
 def _handover_ledger(client):
     overdue = figures.overdue_returns(client)
     if overdue is None:
         return None
-    return (2 if overdue else 3), f"chizai disclosure ledger in use; {overdue} overdue returns"
+    return (2 if overdue else 3), _("chizai disclosure ledger in use; %(overdue)s overdue returns") % {
+        "overdue": overdue
+    }
 
 
 def _succession_known(client):
     risks = figures.succession_risks(client)
     if risks is None:
         return None
-    return 3, f"chizai register: {risks} entries known to one person only"
+    return 3, _("chizai register: %(risks)s entries known to one person only") % {"risks": risks}
 
 
 def _succession_planned(client):
@@ -140,7 +149,10 @@ def _succession_planned(client):
     level = MAX_LEVEL if planned >= exposed else round(MAX_LEVEL * planned / exposed)
     return (
         level,
-        f"chizai succession: capture plans for {planned} of {exposed} important entries fewer than two people can do",
+        _(
+            "chizai succession: capture plans for %(planned)s of %(exposed)s important entries fewer than two people can do"
+        )
+        % {"planned": planned, "exposed": exposed},
     )
 
 

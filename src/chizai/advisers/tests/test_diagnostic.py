@@ -2,6 +2,7 @@ import io
 from datetime import date
 
 import pytest
+from django.utils import translation
 from django.test import Client
 from pypdf import PdfReader
 
@@ -61,9 +62,14 @@ def test_prefill_is_empty_without_data_and_uses_reviews_when_there_are_some(clie
             high_count=1,
             medium_count=1,
         )
-    proposal = diag.prefill(client_org)["contracts.read"]
+    with translation.override("en"):
+        proposal = diag.prefill(client_org)["contracts.read"]
     assert proposal["prefilled"] and proposal["value"] == 2
     assert "3 contracts reviewed" in proposal["evidence"] and "6 high/medium" in proposal["evidence"]
+    # the proposed evidence is written in the adviser's language, like the rest of the page
+    with translation.override("ja"):
+        proposal = diag.prefill(client_org)["contracts.read"]
+    assert "3 件をレビュー済み" in proposal["evidence"] and "reviewed" not in proposal["evidence"]
 
 
 def test_saving_scores_the_answers_and_a_final_diagnostic_cannot_change(adviser, client_org):
