@@ -69,15 +69,7 @@ SKIP = re.compile(
 )
 
 # (check, URL shape) -> the concrete failure, for templates this walk's owner may not edit.
-_SUCCESSION = "succession templates (another part's): people's names and departments shown without data-i18n-exempt in English pages"
-KNOWN: dict[tuple[str, str], str] = {
-    ("language", f"/o/{ORG}/succession/"): _SUCCESSION,
-    ("language", f"/o/{ORG}/succession/people/"): _SUCCESSION,
-    ("language", f"/o/{ORG}/succession/plans/"): _SUCCESSION,
-    ("language", f"/o/{ORG}/succession/plans/N/"): _SUCCESSION,
-    ("language", f"/o/{ORG}/succession/plans/new/N/"): _SUCCESSION,
-    ("language", f"/o/{ORG}/succession/import/"): _SUCCESSION + " ('氏名' in the import help)",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 LANG_JS = r"""
 (pageLang) => {

@@ -51,7 +51,7 @@ def progress_svg(plan, progress, today: date) -> str:
     start, end = plan.started_on, max(plan.target_on, today)
     text = description(plan, progress)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(text)}" width="{WIDTH}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" data-i18n-exempt aria-label="{escape(text)}" width="{WIDTH}" '
         f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" class="succession-chart">',
         f"<title>{escape(text)}</title>",
     ]

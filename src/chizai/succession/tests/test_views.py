@@ -112,7 +112,7 @@ def test_plan_from_creation_to_sign_off(org, owner, small_map):
     client.post(url("succession_plan_answers", org, plan.pk), {"cue_sense": "切粉の色"})
     client.post(url("succession_plan_signoff", org, plan.pk))
     body = client.get(url("succession_plan", org, plan.pk)).content.decode()
-    assert 'role="img"' in body and "切粉の色" in body and "山本 勝 ·" in body
+    assert 'role="img"' in body and "切粉の色" in body and "山本 勝</span> ·" in body
     bad = client.post(url("succession_plan_session", org, plan.pk), {"held_on": "", "hours": "99"})
     assert bad.status_code == 400
 
