@@ -32,7 +32,6 @@ engine, so offsets are those of ``rules_units.Unit.norm``.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import re
 from collections.abc import Iterator
@@ -158,13 +157,13 @@ _EITHER_SIDE_RX = {lang: re.compile(p, re.I) for lang, p in _EITHER_SIDE.items()
 # the roles that make the second reading worth its cost: "each party" wordings are mostly
 # read by patterns written for the words themselves, and long contracts repeat them in every
 # confidentiality clause (read twice, a 60,000-character contract took a sixth longer)
+_NEVER = re.compile(r"(?!x)x")
 _ROLE_ONLY_RX = {
-    "ja": re.compile("(?!x)x"),
+    "ja": _NEVER,
     "en": re.compile(r"\b(?:disclosing|receiving)\s+party|\bdiscloser\b|\brecipient\b", re.I),
 }
 # a relative clause about people ("to its customers who have purchased the same Product and
 # Services") describes them, not what is handed over: its words are no object of the act
-_NEVER = re.compile(r"(?!x)x")
 _PERSON_CLAUSE = {"en": re.compile(r"\b(?:who|whom|whose)\b[^.;,()]*", re.I)}
 # stands for "either party" in the text the act patterns read (same length as the words it hides)
 BOTH_CH = "\ue002"
@@ -222,38 +221,6 @@ def _party(text: str) -> str:
     if s and lg or (not s and not lg and _BOTH_SIDES.search(text)):
         return "MUTUAL"
     return "SME" if s else "LARGE" if lg else "NONE"
-
-
-# the other side pays for the commissioned work itself ("Customer will pay Provider the Fees",
-# 「甲は乙に対し委託料を支払う」): what that work delivers is paid for by it
-_FEE_FOR_WORK = {
-    "ja": re.compile(
-        f"[{LARGE_CH}]+(?:は|が)、?[{SME_CH}]+に(?:対し(?:て)?)?、?[^。]{{0,60}}?(?:委託料|報酬|代金|対価|開発費|業務委託料)(?:を|として)[^。]{{0,20}}?支払"
-    ),
-    "en": re.compile(
-        f"[{LARGE_CH}]+\\s+(?:will|shall|agrees\\s+to|must)\\s+pay\\s+(?:to\\s+)?(?:the\\s+)?[{SME_CH}]+\\s+(?:the\\s+|all\\s+|any\\s+)?"
-        r"(?:Fees|fees|compensation|remuneration|charges|Rate|rates|amounts?|price|consideration)\b"
-        r"|\bin\s+consideration\s+(?:of|for)\s+(?:the\s+)?(?:Services|Work|performance\s+of\s+the\s+Services)\b",
-    ),
-}
-
-
-def fees_for_the_work(lang: str, masked_text: str) -> bool:
-    """Whether the other side pays the SME a fee for the work (a document-level fact)."""
-    return _FEE_FOR_WORK.get(lang, _FEE_FOR_WORK["en"]).search(masked_text) is not None
-
-
-def paid_by_the_fee(view: ClauseView) -> ClauseView:
-    """Commissioned deliverables handed over with the SME's earlier material kept out of them are
-    paid for by the fee for the work: their ownership moving is the contract working, not a free
-    transfer (the caller knows the document pays such a fee and is a commission)."""
-    acts = [
-        dataclasses.replace(a, consideration="paid")
-        if a.kind == "own" and a.to == "LARGE" and a.consideration == "none" and "background_excepted" in a.limits
-        else a
-        for a in view.acts
-    ]
-    return dataclasses.replace(view, acts=acts)
 
 
 def _other(kind: str) -> str:

@@ -24,7 +24,7 @@ import bisect
 import re
 from typing import Literal
 
-from . import clauses, rules_subject
+from . import clauses, commission, rules_subject
 from .document import ChecklistResult, Document, Finding, Segment
 from .rules_compile import CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt
@@ -87,25 +87,18 @@ class _Ctx:
         self.hay = self.joined.lower()
         self._views: dict[int, clauses.ClauseView] = {}
         self._terms: dict[str, frozenset[str]] | None = None
-        # a commission whose fee pays for the work (clauses.fees_for_the_work), asked once
+        # a commission whose fee pays for the work (commission.fees_for_the_work), asked once
         self.commission_paid: bool | None = None
 
     def fee_for_work(self) -> bool:
         """A development commission whose other side pays the SME a fee for the work."""
         if self.commission_paid is None:
-            self.commission_paid = "DEV" in self.types and clauses.fees_for_the_work(self.lang, self.joined)
+            self.commission_paid = "DEV" in self.types and commission.fees_for_the_work(self.lang, self.joined)
         return self.commission_paid
 
     def paid_commission(self) -> bool:
-        """…and everything whose ownership moves to the other side is paid for by that fee (the
-        deliverables, the SME's earlier material kept out): a service fee does not pay for an
-        invention that merely arises in the work (rule_cases_l: 月額の委託料 and 発明は委託者に帰属)."""
-        if not self.fee_for_work():
-            return False
-        acts = [
-            a for u in self.units for a in self.view(u).acts if a.kind == "own" and a.to == "LARGE" and not a.negated
-        ]
-        return bool(acts) and all(a.consideration == "paid" for a in acts)
+        """…and everything whose ownership moves to the other side is paid for by that fee."""
+        return self.fee_for_work() and commission.all_transfers_paid(a for u in self.units for a in self.view(u).acts)
 
     def view(self, u: Unit) -> clauses.ClauseView:
         """What the clause does (clauses.py), read once per unit and only when asked."""
@@ -115,7 +108,7 @@ class _Ctx:
                 self._terms = clauses.defined_terms(clauses.lexicon(self.lang), self.joined)
             got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
             if self.fee_for_work():
-                got = clauses.paid_by_the_fee(got)
+                got = commission.paid_by_the_fee(got)
             self._views[u.idx] = got
         return got
 
