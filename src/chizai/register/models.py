@@ -367,7 +367,22 @@ class ClipQuerySet(ViaAssetQuerySet):
     asset_path = "clip__asset"
 
 
-class AssetClip(models.Model):
+class SealedMedia(models.Model):
+    """What a sealed clip or poster records about its stored object: the bytes' type, size and
+    digest, where the ciphertext is and the wrapped data key that opens it."""
+
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=300, unique=True)
+    key_id = models.CharField(max_length=32)
+    wrapped_key = models.CharField(max_length=200)
+
+    class Meta:
+        abstract = True
+
+
+class AssetClip(SealedMedia):
     """A video (or photo) of hands at work, sealed like a file version (``register.clips``).
 
     Served in ranges for seeking (``crypto.decrypt_range``): only the chunks a request covers
@@ -378,12 +393,6 @@ class AssetClip(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="clips")
     title = models.CharField(_("title"), max_length=200)
     original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    storage_name = models.CharField(max_length=300, unique=True)
-    key_id = models.CharField(max_length=32)
-    wrapped_key = models.CharField(max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -402,17 +411,11 @@ class AssetClip(models.Model):
         return self.content_type.startswith("video/")
 
 
-class ClipPoster(models.Model):
+class ClipPoster(SealedMedia):
     """The still shown before a clip plays (a JPEG or PNG), sealed like the clip."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     clip = models.OneToOneField(AssetClip, on_delete=models.CASCADE, related_name="poster")
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    storage_name = models.CharField(max_length=300, unique=True)
-    key_id = models.CharField(max_length=32)
-    wrapped_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClipQuerySet.as_manager()
