@@ -24,7 +24,7 @@ import bisect
 import re
 from typing import Literal
 
-from . import clauses, commission, rules_subject
+from . import clauses, commission, rules_subject, survival
 from .document import ChecklistResult, Document, Finding, Segment
 from .rules_compile import CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt
@@ -89,6 +89,8 @@ class _Ctx:
         self._terms: dict[str, frozenset[str]] | None = None
         # a commission whose fee pays for the work (commission.fees_for_the_work), asked once
         self.commission_paid: bool | None = None
+        # article numbers a survival clause names (survival.py), read once
+        self.surviving: set[str] | None = None
 
     def fee_for_work(self) -> bool:
         """A development commission whose other side pays the SME a fee for the work."""
@@ -109,6 +111,10 @@ class _Ctx:
             got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
             if self.fee_for_work():
                 got = commission.paid_by_the_fee(got)
+            if self.surviving is None:
+                self.surviving = survival.surviving_articles(self.lang, (x.norm for x in self.units))
+            if self.surviving and survival.article_number(u.article) in self.surviving:
+                got = survival.outlives_the_term(self.lang, u.norm, got)
             self._views[u.idx] = got
         return got
 
