@@ -369,6 +369,9 @@ _GRANT_RECALLED = {
     # 「当該権利」, or the grant named by where it was made: 「前項により取得した使用権」
     "ja": re.compile(
         r"(?:この|本|当該|(?:前|本|同)(?:項|条)の|上記の)(?:許諾|実施権|使用権|利用権|ライセンス)|当該権利"
+        # named by number: 「第1項の許諾」, 「前項の権利を再許諾する」
+        r"|(?:前項|前条|同項|第[0-9一二三四五六七八九十]+条(?:第[0-9一二三四五六七八九十]+項)?|第[0-9一二三四五六七八九十]+項)(?:に定める|の)"
+        r"(?:許諾|実施権|使用権|利用権|ライセンス|権利)"
         r"|(?:前項|前条|同項|第[0-9一二三四五六七八九十]+(?:項|条))(?:の規定)?(?:により|に基づき|に基づいて|で|において)"
         r"[^。]{0,12}?(?:許諾|実施権|使用権|利用権|ライセンス|権利)"
     ),
@@ -382,12 +385,13 @@ _GRANT_RECALLED = {
 }
 
 
-def _recalled_grant_tags(lex: Lexicon, lang: str, text: str, end: int) -> set[str]:
-    """``wide`` tags of the sentences after ``end`` in the clause that refer back to a grant."""
+def _recalled_grant_tags(lex: Lexicon, lang: str, text: str, end: int, section: str = "wide") -> set[str]:
+    """``section`` tags (``wide`` or ``limits``) of the sentences after ``end`` in the clause that
+    refer back to a grant: 「第1項の許諾は、…の目的に限る」 narrows it as 「…存続する」 widens it."""
     got: set[str] = set()
     for sentence in _sentences(lex, text, end):
         if _GRANT_RECALLED[lang].search(sentence):
-            got |= tags(lex, sentence, "wide")
+            got |= tags(lex, sentence, section)
     return got
 
 
@@ -543,9 +547,11 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             wide = tags(lex, sentence, "wide")
             if kind == "license":
                 wide |= _recalled_grant_tags(lex, lang, text, s1)
+                limits |= _recalled_grant_tags(lex, lang, text, s1, "limits")
                 later = _after(article_text, text)
                 if later:
                     wide |= _recalled_grant_tags(lex, lang, later, 0)
+                    limits |= _recalled_grant_tags(lex, lang, later, 0, "limits")
             act = Act(
                 kind,
                 to,
