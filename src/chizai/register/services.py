@@ -683,7 +683,8 @@ def queue_full_reindex(organization=None) -> int:
 
 
 def index_handler(job) -> dict:
-    return index_asset(int(job.params["asset_id"]), full=bool(job.params.get("full")))
+    with extract.reporting_to(job):  # a scan is read by OCR: progress and lease page by page
+        return index_asset(int(job.params["asset_id"]), full=bool(job.params.get("full")))
 
 
 def search_assets(user, organization, query: str, limit: int = 20) -> list[search.Hit]:
