@@ -32,6 +32,8 @@ DEV2_DIR = DATA / "review-dev2"
 METI_DIR = DATA / "meti-oi-model-contracts"
 # Whole contracts written for an independent measurement; fully fair ones carry "fair": true.
 OWN_DIR = ROOT / "bench" / "data" / "review-own"
+# A second such set, written later by a different writer, likewise before any engine run on it.
+OWN2_DIR = ROOT / "bench" / "data" / "review-own2"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -218,7 +220,9 @@ def run_meti_both(data_dir: Path = METI_DIR) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--suite", choices=("dev", "dev2", "holdout", "own", "public", "meti", "contractnli", "cuad"), required=True
+        "--suite",
+        choices=("dev", "dev2", "holdout", "own", "own2", "public", "meti", "contractnli", "cuad"),
+        required=True,
     )
     ap.add_argument(
         "--key-detection",
@@ -249,8 +253,8 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 "held_out_files": hold,
             }
-    elif args.suite in ("own", "public"):
-        data_dir = OWN_DIR if args.suite == "own" else PUBLIC_DIR
+    elif args.suite in ("own", "own2", "public"):
+        data_dir = {"own": OWN_DIR, "own2": OWN2_DIR, "public": PUBLIC_DIR}[args.suite]
         key = json.loads((data_dir / "key.json").read_text(encoding="utf-8"))
         result = run_dev(data_dir, None, tuple(e["file"] for e in key if e.get("fair")), args.suite, kd)
     elif args.suite == "meti":

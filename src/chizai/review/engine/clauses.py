@@ -336,6 +336,31 @@ _ANAPHORA = {
 }
 
 
+# the giver's own people as the receivers: 「自己の従業員に対し」, "its own employees"
+_OWN_STAFF = {
+    "ja": re.compile(
+        r"(?:自己|自ら|自社|当該当事者)の(?:従業員|社員|作業者|技術者|要員|担当者|従事者|作業員)(?:等)?(?:に対し|に対して|へ|に)"
+    ),
+    "en": re.compile(
+        r"\b(?:to|for)\s+(?:all\s+)?(?:of\s+)?its\s+own\s+(?:employees|personnel|staff|workers|operators|engineers)\b",
+        re.I,
+    ),
+}
+
+
+# a Japanese sentence that goes on after a first clause of its own (「…2倍とし、その結果を報告する」):
+# its 「その」 points into that first clause, not back to earlier paragraphs
+_JA_OWN_ANTECEDENT = re.compile(r"(?:し|て|で|とし|ため|うえ|上)、$")
+
+
+def _points_back(lang: str, sentence: str) -> bool:
+    """Whether the sentence refers to something said before it (not inside itself)."""
+    found = list(_ANAPHORA[lang].finditer(sentence))
+    if lang != "ja":
+        return bool(found)
+    return any(_JA_OWN_ANTECEDENT.search(sentence[max(0, m.start() - 4) : m.start()]) is None for m in found)
+
+
 def _before(article_text: str, text: str) -> str:
     """The part of the article that comes before this clause."""
     at = article_text.find(text)
@@ -493,6 +518,9 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 to = "NONE"
             s0, s1 = _sentence_bounds(lex, text, m.start())
             sentence = text[s0:s1]
+            if kind == "provide" and groups.get("by") and _OWN_STAFF[lang].search(sentence):
+                # training its own staff at its own cost (「自己の従業員に対し品質教育を実施する」) gives nothing away
+                to = _party(_nearest_subject(lang, m, "by"))
             negated = _negated_act(lang, text, m.start(), m.end())
             key = (kind, to, negated, s0)
             if key in seen:
@@ -503,7 +531,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 # "X warrants that: (a) …; (b) …; (c) the Work Product does not infringe …": the
                 # items after the colon are what the act is about, each its own sentence
                 objects |= objects_of(text[s1:]) or objects_of(_after(article_text, text))
-            if _ANAPHORA[lang].search(sentence):
+            if _points_back(lang, sentence):
                 # what was said before: earlier in this clause, else earlier in its article
                 # (never a later sentence: "This section does not transfer any patent" after
                 # the tooling clause is not what the tooling clause is about)

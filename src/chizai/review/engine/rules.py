@@ -327,6 +327,8 @@ def _static_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, scope: str) -> bool:
             return False
     if cr.not_near is not None and cr.not_near.search(scope):
         return False
+    if cr.safeguards_needed and sum(1 for g in cr.safeguards if g.search(scope)) >= cr.safeguards_needed:
+        return False
     return not (cr.rule.detection.get("requires_no") == "consideration" and ctx.has_consideration(u))
 
 

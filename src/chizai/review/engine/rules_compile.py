@@ -51,6 +51,9 @@ class CompiledRule:
     requires_doc: PatSet | None
     or_absent: PatSet | None = None
     raise_near: PatSet | None = None
+    # detection.balanced_by: the safeguards, and how many make the clause balanced
+    safeguards: tuple[PatSet, ...] = ()
+    safeguards_needed: int = 0
 
 
 @dataclass
@@ -161,6 +164,10 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
                 requires_doc=alt(d["requires_doc"].get(lang), labels),
                 or_absent=alt(d["or_absent"].get(lang), labels),
                 raise_near=alt(r.adjust.get("raise_if_near", {}).get(lang), labels),
+                safeguards=tuple(
+                    p for p in (alt([x], labels) for x in d["balanced_by"].get(lang, [])) if p is not None
+                ),
+                safeguards_needed=d["balanced_by"].get("min", 0) if d["balanced_by"].get(lang) else 0,
             )
         )
     checks = [

@@ -98,6 +98,7 @@ DETECTION_KEYS = {
     "or_absent_severity",
     "through_terms",
     "not_in_paid_commission",
+    "balanced_by",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before", "subject_verbs"}
@@ -230,6 +231,20 @@ def _langmap(where: str, value: Any, *, regex: bool) -> dict[str, list[str]]:
     return out
 
 
+def _balanced_by(where: str, value: Any) -> dict[str, Any]:
+    """``{min: N, ja: [...], en: [...]}``: each pattern is one safeguard; a clause with at least N of
+    them is the balanced form of the rule, whatever words carry them."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not isinstance(value.get("min"), int) or value["min"] < 1:
+        _fail(where, "expected {min: N (>= 1), ja: [...], en: [...]}")
+    pats = _langmap(where, {k: v for k, v in value.items() if k != "min"}, regex=True)
+    for lang, alts in pats.items():
+        if len(alts) < value["min"]:
+            _fail(where, f"{lang}: fewer safeguards than min")
+    return {"min": value["min"], **pats}
+
+
 def _text(where: str, value: Any) -> dict[str, str]:
     if (
         not isinstance(value, dict)
@@ -272,6 +287,7 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
         _fail(where, f"detection.or_absent_severity must be one of {SEVERITIES}")
     for key in ("not_near", "absent", "requires_doc", "or_absent"):
         out[key] = _langmap(f"{where}.{key}", det.get(key), regex=True)
+    out["balanced_by"] = _balanced_by(f"{where}.balanced_by", det.get("balanced_by"))
     subj = det.get("subject")
     if subj is not None:
         subj = [subj] if isinstance(subj, str) else subj

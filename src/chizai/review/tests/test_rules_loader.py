@@ -142,3 +142,14 @@ def test_no_word_boundary_right_after_a_party_placeholder():
         for m in re.finditer(r"\{(?:PARTY|SME|LARGE)\}\)?\\b", p.read_text(encoding="utf-8"))
     ]
     assert not bad, bad
+
+
+def test_balanced_by_needs_a_minimum_within_its_safeguards(tmp_path):
+    data = _copy_data(tmp_path)
+    _edit_rule(data, "a-nda.yaml", "NDA-15", lambda r: r["detection"]["balanced_by"].__setitem__("min", 9))
+    with pytest.raises(RuleDataError, match=r"NDA-15.balanced_by.*fewer safeguards than min"):
+        load_catalogue_from(data)
+    data = _copy_data(tmp_path / "second")
+    _edit_rule(data, "a-nda.yaml", "NDA-15", lambda r: r["detection"].__setitem__("balanced_by", {"ja": ["x"]}))
+    with pytest.raises(RuleDataError, match=r"NDA-15.balanced_by.*min"):
+        load_catalogue_from(data)
