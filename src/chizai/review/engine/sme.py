@@ -211,7 +211,11 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     out.extend(tech[:2])
     # one-way disclosure: X discloses to Y, never the reverse
     # the verb must belong to 「Yに」 (no clause break in between: 「…場合には、甲に通知し、…開示する」 is not it)
-    one_way = r"(?:{a})(?:が|は)、?[^。]{{0,40}}?(?:{b})に(?:対し[て]?、?)?[^。、]{{0,30}}?(?:開示|提供)する"
+    # (「…結果を乙に開示する義務を負わない」 denies a disclosure: it is none)
+    one_way = (
+        r"(?:{a})(?:が|は)、?[^。]{{0,40}}?(?:{b})に(?:対し[て]?、?)?[^。、]{{0,30}}?(?:開示|提供)する"
+        r"(?!(?:義務|必要|責任)(?:を|は|も)?(?:負わない|ない|有しない|負うものではない))"
+    )
     if re.search(one_way.format(a=me, b=them), opening) and not re.search(one_way.format(a=them, b=me), opening):
         out.append(Evidence(L, "technology", "one-way disclosure", 0, 0, 1.0))
     return out
