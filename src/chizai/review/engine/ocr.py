@@ -79,6 +79,18 @@ class OcrLine:
     text: str
     words: list[OcrWord]
     block: int
+    region: int = 0  # the column (or full-width band) of the page it was read in; see text_regions
+
+    @property
+    def vertical(self) -> bool:
+        """A line of 縦書き: its words stand in a column far taller than it is wide."""
+        if len(self.text) < 2 or not self.words:
+            return False
+        left = min(w.left for w in self.words)
+        right = max(w.left + w.width for w in self.words)
+        top = min(w.top for w in self.words)
+        bottom = max(w.top + w.height for w in self.words)
+        return bottom - top > 2 * (right - left)
 
 
 @dataclass
@@ -109,7 +121,7 @@ class OcrResult:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(p.text for p in self.pages)
+        return "".join(sep + p.text for sep, p in zip(_page_breaks(self.pages), self.pages, strict=True))
 
     def layout(self) -> dict:
         """Every page's words with their offsets into ``text`` and their boxes, and how the page
@@ -117,7 +129,8 @@ class OcrResult:
         Words are lists ``[start, end, left, top, width, height]`` to keep the stored JSON small."""
         pages = []
         base = 0
-        for page in self.pages:
+        for sep, page in zip(_page_breaks(self.pages), self.pages, strict=True):
+            base += len(sep)
             text, spans = _page_text(page)
             words = [[base + s, base + e, w.left, w.top, w.width, w.height] for s, e, w in spans]
             pages.append(
@@ -132,7 +145,7 @@ class OcrResult:
                     "words": words,
                 }
             )
-            base += len(text) + 2  # the blank line between pages in ``text``
+            base += len(text)
         return {"version": 1, "pages": pages}
 
 
@@ -142,11 +155,90 @@ _STARTS_ITEM = re.compile(
     r"^(第[0-9一二三四五六七八九十百]+条|[0-9]+(?:\.[0-9]+)*[.)]?(?![0-9,])|[((][0-9a-zA-Zア-ン一-十]{1,3}[))]"
     r"|[①-⑳]|[一二三四五六七八九十]+[、.]|(?:Article|Section|ARTICLE|SECTION)\b|[・•●\-*])"
 )
-_WRAP_MARGIN = 0.04  # a line ending within 4 % of the text's right edge ran on to the next
+_WRAP_MARGIN = 0.045  # a line ending within 4.5 % of its column's width from the edge ran on to the next
 
 
-def _line_right(line: OcrLine) -> int:
-    return max((w.left + w.width for w in line.words), default=0)
+def _line_span(line: OcrLine) -> tuple[int, int]:
+    """Where the line starts and stops: left and right, or top and bottom for vertical text."""
+    if line.vertical:
+        return min(w.top for w in line.words), max(w.top + w.height for w in line.words)
+    return min(w.left for w in line.words), max(w.left + w.width for w in line.words)
+
+
+def _text_edges(page: OcrPage) -> dict[tuple[int, bool], tuple[int, int]]:
+    """The extent of the text per region and direction: the margins of each column (or the
+    head and foot of vertical lines). A column's lines end at the gutter, not at the page's right
+    edge, so one edge for the whole page left every line of a left column unjoined."""
+    edges: dict[tuple[int, bool], tuple[int, int]] = {}
+    for line in page.lines:
+        key = (line.region, line.vertical)
+        start, end = _line_span(line)
+        if key in edges:
+            start, end = min(start, edges[key][0]), max(end, edges[key][1])
+        edges[key] = (start, end)
+    return edges
+
+
+def _runs_on(
+    line: OcrLine, following: OcrLine, edges: dict[tuple[int, bool], tuple[int, int]], page_lines: list[OcrLine]
+) -> bool:
+    """The printer wrapped ``line`` into ``following``: it reaches the edge of its column's text,
+    or the first word of the next line (one character in Japanese, which wraps anywhere) would
+    not have fitted in the room left on it. English is set ragged: a line ending a short word
+    before the margin ran on all the same."""
+    start, end = edges[(line.region, line.vertical)]
+    stop = _line_span(line)[1]
+    if line.vertical != following.vertical or not following.words:
+        return False
+    full = stop >= end - (end - start) * _WRAP_MARGIN
+    if line.vertical:
+        # a cover page's columns (title, parties, date) are not a paragraph: the longest of them
+        # reaches the foot by itself; a page of vertical text has many columns that do
+        lines = [other for other in page_lines if other.region == line.region and other.vertical]
+        return full and sum(_line_span(other)[1] >= end - (end - start) * _WRAP_MARGIN for other in lines) >= 3
+    if full:
+        return True
+    first = following.words[0]
+    cjk = re.match(f"[{_CJK}]", first.text)
+    # one character, or the word and the space before it
+    need = first.width / max(1, len(first.text)) if cjk else first.width + 0.25 * first.height
+    return stop + need > end
+
+
+# A line ending on the word of a cross-reference goes on with its number: 「Section\n3.2.」 is
+# not the start of section 3.2.
+_REFERENCE_END = re.compile(r"\b(?:Sections?|Articles?|Clauses?|Schedules?|paragraphs?|and|or|to|of)$", re.I)
+
+
+def _starts_item(previous: str, line: str) -> bool:
+    return bool(_STARTS_ITEM.match(line)) and not _REFERENCE_END.search(previous)
+
+
+def _page_breaks(pages: list[OcrPage]) -> list[str]:
+    """What goes before each page's text: a blank line, or, when the last line of the page before
+    ran to its margin and this page does not open on a new item, the join of a wrapped line. A
+    paragraph carried over the page break is one paragraph (a clause number cut off from the
+    rest of its clause left the rest unnumbered)."""
+    out: list[str] = []
+    for i, page in enumerate(pages):
+        if i == 0:
+            out.append("")
+            continue
+        before = pages[i - 1]
+        last = before.lines[-1] if before.lines else None
+        first = page.lines[0] if page.lines else None
+        if (
+            last is not None
+            and first is not None
+            and not last.vertical
+            and not first.vertical
+            and _runs_on(last, first, _text_edges(before), before.lines)
+            and not _starts_item(last.text, first.text)
+        ):
+            out.append(_joiner(last.text, first.text))
+        else:
+            out.append("\n\n")
+    return out
 
 
 def _joiner(previous: str, line: str) -> str:
@@ -165,7 +257,7 @@ def _page_text(page: OcrPage) -> tuple[str, list[tuple[int, int, OcrWord]]]:
     A paragraph cut by the wrap (「以下「乙」という\n。)」) hides the parties and the clause
     numbers from the reader.
     """
-    right = max((_line_right(line) for line in page.lines), default=0)
+    edges = _text_edges(page)
     parts: list[str] = []
     spans: list[tuple[int, int, OcrWord]] = []
     pos = 0
@@ -173,9 +265,9 @@ def _page_text(page: OcrPage) -> tuple[str, list[tuple[int, int, OcrWord]]]:
     for line in page.lines:
         if previous is None:
             sep = ""
-        elif line.block != previous.block:
+        elif line.block != previous.block or line.region != previous.region:
             sep = "\n\n"
-        elif _line_right(previous) >= right * (1 - _WRAP_MARGIN) and not _STARTS_ITEM.match(line.text):
+        elif _runs_on(previous, line, edges, page.lines) and not _starts_item(previous.text, line.text):
             sep = _joiner(previous.text, line.text)
         else:
             sep = "\n"
@@ -297,6 +389,11 @@ def _osd(path: str, name: str) -> tuple[int, str]:
     return turn, script.group(1) if script else ""
 
 
+# A speck or the edge of a stamp read as a "word" of one or two marks that are no text (「~_」
+# at the end of a line, 「\\」, 「}」): dropped. A signature line's underscores are longer.
+_JUNK = re.compile(r"^[~_|\\{}^`¬]{1,2}$")
+
+
 def _parse_tsv(tsv: str) -> tuple[list[OcrLine], list[float]]:
     lines: dict[tuple[int, int, int], list[OcrWord]] = {}
     confs: list[float] = []
@@ -305,7 +402,7 @@ def _parse_tsv(tsv: str) -> tuple[list[OcrLine], list[float]]:
             continue
         text = _CONTROL.sub("", row.get("text") or "").strip()
         conf = float(row.get("conf") or -1)
-        if not text or conf < 0:
+        if not text or conf < 0 or _JUNK.match(text):
             continue
         word = OcrWord(text, int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]), conf)
         lines.setdefault((int(row["block_num"]), int(row["par_num"]), int(row["line_num"])), []).append(word)
@@ -315,27 +412,38 @@ def _parse_tsv(tsv: str) -> tuple[list[OcrLine], list[float]]:
     return [line for line in out if line.text], confs
 
 
+# Grey at least this light is paper: a stamp's red (210, 40, 40) becomes 210 in the brightest
+# channel, pale but still a ring that Tesseract reads as strokes between the words it crosses
+# ("an exclusive" → "arr éxclusive"). Text stays far darker, its anti-aliased edges included.
+PAPER = 170
+
+
 def ink(image):
-    """The page in grey with coloured marks lifted out: each pixel's brightest channel.
+    """The page in grey with coloured marks lifted out: each pixel's brightest channel, and
+    what is then nearly white made white.
 
     Text is dark in every channel; a red seal (赤の角印・丸印) is bright in the red one and a
     blue stamp in the blue one, so they turn pale while the text they cover stays black
-    where it shows through. Tesseract's own binarisation otherwise keeps a seal's rings as
-    dark strokes, reads them as characters and breaks the lines under them into garbage.
+    where it shows through (stamp ink over toner stays dark). Tesseract's own binarisation
+    otherwise keeps a seal's rings as dark strokes, reads them as characters and breaks the
+    lines under them into garbage; the pale remainder is cleared to paper (``PAPER``).
     """
     from PIL import ImageChops
 
     if image.mode == "L":
-        return image
-    r, g, b = image.convert("RGB").split()
-    return ImageChops.lighter(ImageChops.lighter(r, g), b)
+        grey = image
+    else:
+        r, g, b = image.convert("RGB").split()
+        grey = ImageChops.lighter(ImageChops.lighter(r, g), b)
+    return grey.point(lambda v: 255 if v >= PAPER else v)
 
 
 MAX_SKEW = 5.0  # degrees; a page fed further off than this is a photo for the user to retake
 
 
-def skew_angle(gray) -> float:
-    """The angle (degrees, Pillow's counter-clockwise sense) that makes the text lines level.
+def skew_angle(gray, *, vertical: bool = False) -> float:
+    """The angle (degrees, Pillow's counter-clockwise sense) that makes the text lines level
+    (or, for vertical text, its columns upright).
 
     The projection-profile method: rotated by the right angle, the rows of a text page
     alternate sharply between ink (lines) and paper (leading), so the squared difference of
@@ -352,7 +460,7 @@ def skew_angle(gray) -> float:
 
     def score(angle: float) -> float:
         turned = ink_mask.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0)
-        rows = np.asarray(turned, dtype=np.float32).sum(axis=1)
+        rows = np.asarray(turned, dtype=np.float32).sum(axis=0 if vertical else 1)
         return float(np.square(np.diff(rows)).sum())
 
     base = score(0.0)
@@ -362,11 +470,163 @@ def skew_angle(gray) -> float:
     return round(best, 2) if score(best) > base * 1.05 else 0.0
 
 
+# A page of two columns: Tesseract's own layout analysis finds a wide gutter, but a narrow one
+# (a few millimetres, as in a dense 約款 or a bilingual page) it reads straight across, so that
+# each line of the text is half of one column and half of the other. The page is cut into its
+# regions here instead, by the white strip between the columns in the ink profile, and the
+# regions are read in order: full-width bands (a title, a footer) and, between them, the left
+# column then the right one.
+GUTTER_MIN = 0.01  # of the page width: the narrowest strip of paper that separates two columns
+GUTTER_CROSS = 0.3  # share of the text's rows that may run across the strip (titles, a footer)
+
+
+def _runs(flags) -> list[tuple[int, int]]:
+    """The [start, end) runs of True in a sequence of booleans."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for i, flag in enumerate(flags):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            out.append((start, i))
+            start = None
+    if start is not None:
+        out.append((start, len(flags)))
+    return out
+
+
+def text_regions(gray) -> list[tuple[int, int, int, int]]:
+    """The regions (left, top, right, bottom) of a two-column page in reading order; [] for a
+    page of one column.
+
+    The page's ink rows form bands (lines, or the two columns' lines merged). A gutter is a
+    run of pixel columns in the middle of the text, at least ``GUTTER_MIN`` of the page wide,
+    that the bands cross in fewer than ``GUTTER_CROSS`` of their rows; the bands whose ink
+    spans it are read across the page, the others as a left and a right column. Most of the
+    others must carry ink on both sides of the gutter: a page of short lines (a list, a
+    signature block under the text) has a white right half, not two columns.
+    """
+    import numpy as np
+
+    k = max(1, gray.width // 800)
+    mask = np.asarray(gray.reduce(k)) < 140
+    row_ink = mask.sum(axis=1) >= 2  # two pixels: a lone speck is not a line
+    col_ink = np.flatnonzero(mask.sum(axis=0) >= 2)
+    bands = _runs(row_ink)
+    if len(bands) < 3 or len(col_ink) < 10:
+        return []
+    x0, x1 = int(col_ink[0]), int(col_ink[-1]) + 1
+    occupied = [np.asarray(mask[a:b].any(axis=0)) for a, b in bands]
+    heights = np.array([b - a for a, b in bands], dtype=np.float32)
+    cross = np.zeros(mask.shape[1], dtype=np.float32)
+    for occ, h in zip(occupied, heights, strict=True):
+        cross += occ * h
+    lo, hi = x0 + (x1 - x0) // 5, x1 - (x1 - x0) // 5
+    candidates = [(a + lo, b + lo) for a, b in _runs(cross[lo:hi] <= GUTTER_CROSS * heights.sum())]
+    candidates = [(a, b) for a, b in candidates if b - a >= GUTTER_MIN * mask.shape[1]]
+    if not candidates:
+        return []
+    g0, g1 = max(candidates, key=lambda run: run[1] - run[0])
+    # a band runs across when its ink spans most of the strip; a column's ragged edge only
+    # reaches into its side
+    crossing = [bool(occ[g0:g1].mean() >= 0.5) for occ in occupied]
+    body = [i for i, c in enumerate(crossing) if not c]
+    both = [i for i in body if occupied[i][x0:g0].any() and occupied[i][g1:x1].any()]
+    if heights[body].sum() < 0.5 * heights.sum() or heights[both].sum() < 0.5 * heights[body].sum():
+        return []
+    # cut in the middle of the columns crossed least: the strip's sides are ragged line ends
+    m0, m1 = max(_runs(cross[g0:g1] == cross[g0:g1].min()), key=lambda run: run[1] - run[0])
+    mid = g0 + (m0 + m1) // 2
+    regions: list[tuple[int, int, int, int]] = []
+    i = 0
+    while i < len(bands):  # consecutive bands of one kind form one segment
+        j = i
+        while j + 1 < len(bands) and crossing[j + 1] == crossing[i]:
+            j += 1
+        top = max(0, bands[i][0] - 2)
+        bottom = min(mask.shape[0], bands[j][1] + 2)
+        if crossing[i]:
+            regions.append((x0, top, x1, bottom))
+        else:
+            regions += [(x0, top, mid, bottom), (mid, top, x1, bottom)]
+        i = j + 1
+    w, h = gray.size
+    return [(max(0, a * k - k), t * k, min(w, b * k + k), min(h, d * k)) for a, t, b, d in regions]
+
+
+def _stack(gray, regions: list[tuple[int, int, int, int]]):
+    """The regions pasted one under another on white paper, in reading order, and where each
+    went: Tesseract then reads one column at a time, in one call."""
+    from PIL import Image
+
+    gap = max(20, gray.width // 40)
+    width = max(r - left for left, _, r, _ in regions) + 2 * gap
+    height = sum(b - t for _, t, _, b in regions) + gap * (len(regions) + 1)
+    sheet = Image.new("L", (width, height), 255)
+    places: list[tuple[int, int]] = []  # the top of each region on the sheet, its left is ``gap``
+    y = gap
+    for left, top, right, bottom in regions:
+        sheet.paste(gray.crop((left, top, right, bottom)), (gap, y))
+        places.append((gap, y))
+        y += bottom - top + gap
+    return sheet, places
+
+
+def _unstack(lines: list[OcrLine], regions: list[tuple[int, int, int, int]], places: list[tuple[int, int]]) -> None:
+    """Move the words read on the stacked sheet back to where they are printed on the page."""
+    for line in lines:
+        centre = line.words[0].top + line.words[0].height // 2
+        index = max((i for i, (_, y) in enumerate(places) if y <= centre + 1), default=0)
+        (sx, sy), (left, top, _, _) = places[index], regions[index]
+        for word in line.words:
+            word.left += left - sx
+            word.top += top - sy
+        line.region = index
+
+
+# A cover page set vertically (縦書き: 契約書 names, date and parties in columns read from the
+# right) comes out of the horizontal Japanese model as Latin-looking garbage at a confidence
+# around 15. A Japanese page read that badly is read again with the vertical model added
+# (Tesseract finds the vertical blocks itself and reads them with jpn_vert), deskewed on its
+# columns instead of its rows, and the better of the two readings is kept. Adding jpn_vert to
+# every page would cost time on the horizontal pages for nothing (measured in docs/benchmarks.md).
+VERTICAL_RETRY = 75.0
+VERTICAL_LANG = "jpn_vert"
+
+
+def _langs_installed() -> set[str]:
+    try:
+        out = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return set()
+    return set((out.stdout + out.stderr).decode("utf-8", "replace").split())
+
+
+def _read(path: str, langs: tuple[str, ...], number: int, name: str) -> tuple[list[OcrLine], list[float]]:
+    res = _run([TESSERACT, path, "stdout", "-l", "+".join(langs), "--psm", "3", "tsv"], PAGE_TIMEOUT, name)
+    err = res.stderr.decode("utf-8", "replace")
+    if res.returncode != 0:
+        if "traineddata" in err or "Failed loading language" in err or "Could not initialize" in err:
+            raise ReviewInputError(
+                "ocr_language_broken",
+                f"{name}: the Tesseract language pack cannot be loaded (missing or damaged); "
+                f"reinstall it with: {APT_COMMAND}",
+            )
+        raise ReviewInputError("ocr_failed", f"{name}: OCR could not read page {number} ({err.strip()[:200]}).")
+    return _parse_tsv(res.stdout.decode("utf-8", "replace"))
+
+
+def _mean(confs: list[float]) -> float:
+    return round(fmean(confs), 1) if confs else 0.0
+
+
 def ocr_page_image(
     path: str, number: int, name: str, langs: tuple[str, ...] = LANGS, *, frame: int | None = None
 ) -> OcrPage:
     """Read one page image (a file Pillow can open): lift coloured marks, turn it upright,
-    deskew it, then read it. The page's box coordinates are those of the turned image."""
+    deskew it, cut a two-column page into its columns, then read it; a Japanese page that
+    reads badly is read again as vertical text. The page's box coordinates are those of the
+    turned image."""
     from PIL import Image
 
     with Image.open(path) as im:
@@ -379,24 +639,30 @@ def ocr_page_image(
     if rotated:
         # OSD's "Rotate: 90" is clockwise; Pillow's rotate() turns counter-clockwise.
         page = page.rotate(-rotated, expand=True)
+    upright = page
     deskew = skew_angle(page)
     if deskew:
         page = page.rotate(deskew, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    if rotated or deskew:
-        page.save(path)
     width, height = page.size
-    res = _run([TESSERACT, path, "stdout", "-l", "+".join(langs), "--psm", "3", "tsv"], PAGE_TIMEOUT, name)
-    err = res.stderr.decode("utf-8", "replace")
-    if res.returncode != 0:
-        if "traineddata" in err or "Failed loading language" in err or "Could not initialize" in err:
-            raise ReviewInputError(
-                "ocr_language_broken",
-                f"{name}: the Tesseract language pack cannot be loaded (missing or damaged); "
-                f"reinstall it with: {APT_COMMAND}",
-            )
-        raise ReviewInputError("ocr_failed", f"{name}: OCR could not read page {number} ({err.strip()[:200]}).")
-    lines, confs = _parse_tsv(res.stdout.decode("utf-8", "replace"))
-    conf = round(fmean(confs), 1) if confs else 0.0
+    regions = text_regions(page)
+    if regions:
+        sheet, places = _stack(page, regions)
+        sheet.save(path)
+        lines, confs = _read(path, langs, number, name)
+        _unstack(lines, regions, places)
+    else:
+        page.save(path)
+        lines, confs = _read(path, langs, number, name)
+    conf = _mean(confs)
+    if conf < VERTICAL_RETRY and "jpn" in langs and VERTICAL_LANG in _langs_installed():
+        vdeskew = skew_angle(upright, vertical=True)
+        vpage = upright.rotate(vdeskew, resample=Image.Resampling.BICUBIC, fillcolor=255) if vdeskew else upright
+        vpage.save(path)
+        # without eng: with it loaded Tesseract read one column of a cover page as English on its side
+        vlines, vconfs = _read(path, ("jpn", VERTICAL_LANG), number, name)
+        if _mean(vconfs) > conf:
+            lines, conf, deskew = vlines, _mean(vconfs), vdeskew
+            width, height = vpage.size
     return OcrPage(number, width, height, lines, conf, rotated, deskew, frame)
 
 
@@ -407,12 +673,15 @@ def ocr_page_image(
 # occurrences on a contract page, most often right after 甲: 「甲乙協議」 comes out as 「甲協議」
 # and the definition 「(以下「乙」という。)」 as 「(以下「」という。)」, and without that definition
 # the second party, and with it which side is the SME, is lost to the whole review. In a text
-# that defines 甲 and uses 乙 elsewhere, an empty definition is 乙's and 甲 alone before 協議 /
+# that defines 甲 and uses 乙 elsewhere, an empty definition (or one labelled 選, と, こ, ご, Z,
+# the model's misreadings of 乙) is 乙's and 甲 alone before 協議 /
 # 間 / 双方 (never grammatical without a second party) is 甲乙. Once both are defined, a gap
 # Japanese grammar does not allow where a party stands is 乙's too: two particles in a row
 # (「権利はに帰属」「注文書をに交付」), a clause opening on a particle (「ときは、はその」), a
 # numbered paragraph opening on one (「1が本契約の」).
-_EMPTY_LABEL = "以下「」という"
+# the definition's label dropped, or read as one of the model's usual misreadings of 乙
+# (the line may end after the label: 「(以下「」\nという。)」 is joined only later, in _page_text)
+_EMPTY_LABEL = re.compile(r"以下「[選とこごZ©2]?」(?=と|$)")
 _KO_ALONE = re.compile(r"(?<![甲乙])甲(?=協議|間|双方)")
 _OTSU_GAPS = (
     (re.compile(r"(?<=[はを])(?=に)"), "乙"),
@@ -429,8 +698,8 @@ def restore_otsu(pages: list[OcrPage]) -> None:
         return
     undefined = "「乙」" not in text
     for line in lines:
-        if undefined and _EMPTY_LABEL in line.text:
-            line.text = line.text.replace(_EMPTY_LABEL, "以下「乙」という", 1)
+        if undefined and _EMPTY_LABEL.search(line.text):
+            line.text = _EMPTY_LABEL.sub("以下「乙」", line.text, count=1)
             undefined = False
         line.text = _KO_ALONE.sub("甲乙", line.text)
     if undefined:

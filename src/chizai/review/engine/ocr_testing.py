@@ -73,23 +73,102 @@ def render_pages(text: str, font_path: str, *, max_pages: int | None = None, see
         chunk = lines[start : start + per_page]
         for i, line in enumerate(chunk):
             draw.text((margin, margin + i * leading), line, font=font, fill=(20, 20, 20))
-        _seal(draw, rng, margin, leading, len(chunk))
-        page = page.rotate(
-            rng.choice((-1, 1)) * rng.uniform(1.0, 2.0), fillcolor="white", resample=Image.Resampling.BICUBIC
-        )
-        pages.append(_noise(page, rng))
+        pages.append(_scanned(_seal(page, rng, margin, leading, len(chunk)), rng))
     return pages
 
 
-def _seal(draw, rng: random.Random, margin: int, leading: int, nlines: int) -> None:
-    """A red seal over a few lines of text, as a 押印 on the signature block or a 割印."""
+SEAL_RED = (210, 40, 40)
+
+
+def _seal(page, rng: random.Random, margin: int, leading: int, nlines: int):
+    """A red seal over a few lines of text, as a 押印 on the signature block or a 割印.
+
+    Stamped ink is translucent over toner: where a ring crosses a letter the letter stays dark
+    (black under red is black), which is what a scanner sees. The seal is drawn on a white
+    layer and multiplied into the page, so each channel is darkened by the red's own value:
+    text under a ring stays dark in every channel, paper under it turns red.
+    """
+    from PIL import Image, ImageChops, ImageDraw
+
     r = int(0.3 * DPI)
     cx = A4[0] - margin - r - rng.randint(0, 3 * r)
     cy = margin + leading * max(1, rng.randint(0, max(1, nlines - 3))) + r
-    red = (210, 40, 40)
-    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=6)
-    draw.ellipse((cx - r + 14, cy - r + 14, cx + r - 14, cy + r - 14), outline=red, width=3)
-    draw.line((cx - r + 14, cy, cx + r - 14, cy), fill=red, width=3)
+    layer = Image.new("RGB", page.size, "white")
+    draw = ImageDraw.Draw(layer)
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=SEAL_RED, width=6)
+    draw.ellipse((cx - r + 14, cy - r + 14, cx + r - 14, cy + r - 14), outline=SEAL_RED, width=3)
+    draw.line((cx - r + 14, cy, cx + r - 14, cy), fill=SEAL_RED, width=3)
+    return ImageChops.multiply(page, layer)
+
+
+def _scanned(page, rng: random.Random):
+    """Turned 1–2° either way and speckled, as every fixture page is."""
+    from PIL import Image
+
+    page = page.rotate(
+        rng.choice((-1, 1)) * rng.uniform(1.0, 2.0), fillcolor="white", resample=Image.Resampling.BICUBIC
+    )
+    return _noise(page, rng)
+
+
+def render_two_columns(
+    text: str, font_path: str, *, gutter: float = 0.12, max_pages: int | None = None, seed: int = 1
+) -> tuple[list, str]:
+    """Typeset ``text`` in two columns ``gutter`` inches apart (a dense 約款 page sets them a few
+    millimetres apart) and return the scanned-looking pages and the text as typeset, line by line
+    and column by column (what a reader reads, in order)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = random.Random(seed)
+    size = int(10 / 72 * DPI)
+    font = ImageFont.truetype(font_path, size, index=0)
+    margin = int(0.8 * DPI)
+    gap = int(gutter * DPI)
+    column = (A4[0] - 2 * margin - gap) // 2
+    leading = int(size * 1.6)
+    lines: list[str] = []
+    for para in text.splitlines():
+        lines.extend(_wrap(para, font, column) if para.strip() else [""])
+    per_column = (A4[1] - 2 * margin) // leading
+    pages: list = []
+    read: list[str] = []
+    for start in range(0, len(lines), 2 * per_column):
+        if max_pages is not None and len(pages) >= max_pages:
+            break
+        page = Image.new("RGB", A4, "white")
+        draw = ImageDraw.Draw(page)
+        for side in range(2):
+            chunk = lines[start + side * per_column : start + (side + 1) * per_column]
+            read.extend(chunk)
+            for i, line in enumerate(chunk):
+                draw.text((margin + side * (column + gap), margin + i * leading), line, font=font, fill=(20, 20, 20))
+        pages.append(_scanned(_seal(page, rng, margin, leading, per_column), rng))
+    return pages, "\n".join(read)
+
+
+# A contract's cover set vertically: the title, then the parties and the date, in columns read
+# from the right. Pillow sets them top to bottom with the vertical glyph forms (raqm).
+COVER = (
+    "取引基本契約書",
+    "株式会社山田製作所(以下「甲」という。)",
+    "有限会社佐藤工業(以下「乙」という。)",
+    "令和六年四月一日締結",
+)
+
+
+def render_vertical_cover(font_path: str, columns: tuple[str, ...] = COVER, *, seed: int = 1):
+    """A 縦書き cover page: the first column large (the title), the rest at body size."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = random.Random(seed)
+    page = Image.new("RGB", A4, "white")
+    draw = ImageDraw.Draw(page)
+    x = A4[0] - int(1.5 * DPI)
+    for i, line in enumerate(columns):
+        font = ImageFont.truetype(font_path, int((24 if i == 0 else 12) / 72 * DPI), index=0)
+        draw.text((x, int(1.5 * DPI)), line, font=font, fill=(20, 20, 20), direction="ttb")
+        x -= int(font.size * 2.2)
+    return _scanned(page, rng)
 
 
 def _noise(page, rng: random.Random):
