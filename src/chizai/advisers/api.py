@@ -112,7 +112,7 @@ def network(request, slug: str):
 @router.get("/orgs/{slug}/advisers/diagnostics", response=list[DiagnosticOut])
 def diagnostics(request, slug: str):
     client = _client(request, slug)
-    services.read_client(request.user, client, "diagnostic list (API)")
+    services.read_client(request.user, client, "diagnostic list (API)", data={"variant": "diagnostics"})
     return Diagnostic.objects.restrict(request.user, "view").filter(organization=client)
 
 
@@ -127,5 +127,5 @@ def diagnostic(request, slug: str, diagnostic_id: int):
 @router.get("/orgs/{slug}/advisers/actions", response=list[ActionOut])
 def actions(request, slug: str):
     client = _client(request, slug)
-    services.read_client(request.user, client, "action items (API)")
+    services.read_client(request.user, client, "action items (API)", data={"variant": "actions"})
     return ActionItem.objects.restrict(request.user, "view").filter(organization=client)

@@ -82,6 +82,7 @@ def publish_weights(actor, support: Organization, weights: dict, note: str = "")
         "advisers.weights.publish",
         obj=publication,
         summary="prioritisation weights published",
+        data={},
         changes={"before": before, "after": after},
     )
     return publication
@@ -118,12 +119,12 @@ def rate_client(actor, support: Organization, client: Organization, ratings: dic
         elif criterion.source.startswith("figure:"):
             spec = figures.BY_KEY.get(criterion.source.split(":", 1)[1])
             values[criterion.key] = spec.func(client) if spec else None
+    read = [c.source for c in criteria(support) if c.source.startswith("figure:")]
     record_read(
         actor,
         client,
-        "figures for prioritisation ("
-        + ", ".join(c.source for c in criteria(support) if c.source.startswith("figure:"))
-        + ")",
+        "figures for prioritisation (" + ", ".join(read) + ")",
+        data={"variant": "prioritisation", "n": len(read)},
     )
     rating, _created = PriorityRating.objects.get_or_create(organization=support, client=client)
     before = rating.values
@@ -135,6 +136,7 @@ def rate_client(actor, support: Organization, client: Organization, ratings: dic
         "advisers.rating.save",
         obj=rating,
         summary=f"rating of {client.slug}",
+        data={"slug": client.slug},
         changes={"before": before, "after": values},
     )
     return rating
@@ -211,5 +213,6 @@ def candidates_csv(actor, support: Organization) -> str:
         "advisers.candidates.export",
         object_type="advisers.priorityrating",
         summary=f"candidate list exported as CSV ({len(rows)} candidates)",
+        data={"n": len(rows)},
     )
     return "\ufeff" + out.getvalue()

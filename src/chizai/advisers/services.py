@@ -30,7 +30,7 @@ from chizai.advisers.models import (
     SupportProgramme,
     VisitLog,
 )
-from chizai.core import audit, exports
+from chizai.core import audit, exports, industries
 from chizai.core.access import NotFound, require, role_in
 from chizai.core.models import AdvisoryEngagement, Organization
 from chizai.core.services import ChizaiError
@@ -69,8 +69,9 @@ def active_engagement(actor, client: Organization):
     return AdvisoryEngagement.objects.active().filter(adviser=actor, organization=client).first()
 
 
-def record_read(actor, client: Organization, what: str, obj=None) -> None:
-    """One audit event in the client's chain for an adviser's read (members are not logged)."""
+def record_read(actor, client: Organization, what: str, obj=None, data: dict | None = None) -> None:
+    """One audit event in the client's chain for an adviser's read (members are not logged);
+    ``data`` names what was read for the audit page (``audit_sentences``: ``advisers.read``)."""
     if role_in(actor, client) == "adviser":
         audit.record(
             actor,
@@ -80,14 +81,15 @@ def record_read(actor, client: Organization, what: str, obj=None) -> None:
             object_type="" if obj else "advisers.client",
             object_id="" if obj else client.pk,
             summary=f"adviser read: {what}",
+            data=data or {},
         )
 
 
 @transaction.atomic
-def read_client(actor, client: Organization, what: str) -> str:
+def read_client(actor, client: Organization, what: str, data: dict | None = None) -> str:
     """Check the actor may read the advisers' records of ``client`` and audit an adviser's read."""
     role = require_client(actor, client, "view")
-    record_read(actor, client, what)
+    record_read(actor, client, what, data=data)
     return role
 
 
@@ -118,14 +120,18 @@ def portfolio(
         client = engagement.organization
         if prefecture and client.prefecture != prefecture:
             continue
-        if industry and industry.lower() not in client.industry.lower():
+        if industry and industry.lower() not in f"{client.industry} {client.industry_name}".lower():
             continue
         if query and query.lower() not in f"{client.name_ja} {client.name_en} {client.slug}".lower():
             continue
         with transaction.atomic():
             values = figures.all_figures(client)
+            read = [k for k, v in values.items() if v is not None]
             record_read(
-                actor, client, "portfolio figures (" + ", ".join(k for k, v in values.items() if v is not None) + ")"
+                actor,
+                client,
+                "portfolio figures (" + ", ".join(read) + ")",
+                data={"variant": "portfolio", "n": len(read)},
             )
         rows.append({"client": client, "engagement": engagement, "figures": values})
     sort = sort if sort in PORTFOLIO_SORTS else "name"
@@ -194,6 +200,7 @@ def save_engagement_record(
         "advisers.engagement_record.save",
         obj=record,
         summary="engagement record saved",
+        data={},
         changes={
             "before": before,
             "after": {
@@ -220,6 +227,7 @@ def add_action(actor, client: Organization, *, title: str, side: str, due_on: da
         "advisers.action.create",
         obj=item,
         summary=f"action: {title}",
+        data={"title": title},
         changes={"after": {"title": title, "side": side, "due_on": due_on}},
     )
     return item
@@ -242,6 +250,7 @@ def set_action_status(actor, client: Organization, item: ActionItem, status: str
         "advisers.action.update",
         obj=item,
         summary=f"action {item.pk}: {before} → {status}",
+        data={"title": item.title, "before": before, "after": status},
         changes={"before": {"status": before}, "after": {"status": status}},
     )
     return item
@@ -275,6 +284,7 @@ def log_visit(
         "advisers.visit.create",
         obj=visit,
         summary=f"{kind} on {visited_on}",
+        data={"kind": kind, "date": visited_on},
         changes={"after": {"visited_on": visited_on, "kind": kind, "hours": hours, "next_contact_on": next_contact_on}},
     )
     return visit
@@ -318,6 +328,7 @@ def note_skill(actor, client: Organization, *, skill: str, level: int, noted_on:
         "advisers.skill.note",
         obj=entry,
         summary=f"{skill}: level {level}",
+        data={"skill": {"ja": skill_label(skill, "ja"), "en": skill_label(skill, "en")}, "level": int(level)},
         changes={"after": {"skill": skill, "level": int(level), "noted_on": entry.noted_on}},
     )
     return entry
@@ -367,7 +378,7 @@ def workspace(actor, client: Organization) -> dict:
         }
         hours = sum((v.hours for v in data["visits"]), Decimal(0))
         data["hours_used"] = hours
-        record_read(actor, client, "client workspace")
+        record_read(actor, client, "client workspace", data={"variant": "workspace"})
     return data
 
 
@@ -379,7 +390,12 @@ def start_diagnostic(actor, client: Organization) -> Diagnostic:
     """A draft diagnostic, prefilled from what chizai knows (that read is audited)."""
     support = _client_write(actor, client, "add")
     proposed = diag.prefill(client)
-    record_read(actor, client, f"diagnostic prefill ({len(proposed)} answers proposed)")
+    record_read(
+        actor,
+        client,
+        f"diagnostic prefill ({len(proposed)} answers proposed)",
+        data={"variant": "prefill", "n": len(proposed)},
+    )
     scores, overall = diag.score(proposed)
     item = Diagnostic.objects.create(
         organization=client,
@@ -396,6 +412,7 @@ def start_diagnostic(actor, client: Organization) -> Diagnostic:
         "advisers.diagnostic.create",
         obj=item,
         summary="diagnostic started",
+        data={},
         changes={"after": {"prefilled": sorted(proposed)}},
     )
     return item
@@ -442,6 +459,7 @@ def save_diagnostic(
         "advisers.diagnostic.save",
         obj=item,
         summary=f"diagnostic saved ({item.status})",
+        data={"status": item.status},
         changes={"before": before, "after": {"scores": item.scores, "overall": item.overall, "status": item.status}},
     )
     return item
@@ -460,7 +478,7 @@ def read_diagnostic(actor, client: Organization, pk: int) -> tuple[Diagnostic, D
         .first()
     )
     with transaction.atomic():
-        record_read(actor, client, f"diagnostic {item.pk}", obj=item)
+        record_read(actor, client, f"diagnostic {item.pk}", obj=item, data={"variant": "diagnostic", "n": item.pk})
     return item, previous
 
 
@@ -469,7 +487,9 @@ def export_diagnostic_pdf(actor, client: Organization, pk: int) -> bytes:
 
     item, previous = read_diagnostic(actor, client, pk)
     data = diagnostic_pdf(client, item, previous)
-    audit.record(actor, client, "advisers.diagnostic.export", obj=item, summary="diagnostic report exported as PDF")
+    audit.record(
+        actor, client, "advisers.diagnostic.export", obj=item, summary="diagnostic report exported as PDF", data={}
+    )
     return data
 
 
@@ -497,6 +517,7 @@ def refer(
         "advisers.referral.create",
         obj=referral,
         summary=f"referred to {programme.key}",
+        data={"programme": programme.name_ja or programme.key},
         changes={"after": {"programme": programme.key, "reason": reason}},
     )
     return referral
@@ -518,6 +539,7 @@ def set_referral_outcome(actor, client: Organization, referral: Referral, *, out
         "advisers.referral.outcome",
         obj=referral,
         summary=f"referral outcome: {outcome}",
+        data={"outcome": outcome},
         changes={"before": before, "after": {"outcome": outcome, "outcome_note": note}},
     )
     return referral
@@ -551,6 +573,7 @@ def save_programme(
         "advisers.programme.save",
         obj=programme,
         summary=f"programme {key} saved",
+        data={"programme": key},
         changes={"before": before, "after": fields},
     )
     return programme
@@ -603,7 +626,7 @@ def network(actor, support: Organization) -> dict:
     by_industry: dict[str, int] = {}
     for c in clients:
         by_prefecture[c["prefecture"] or "—"] = by_prefecture.get(c["prefecture"] or "—", 0) + 1
-        industry = (c["industry"] or "—").split(" (")[0]
+        industry = industries.name(c["industry"])[0] if c["industry"] else "—"
         by_industry[industry] = by_industry.get(industry, 0) + 1
     regional = sum(1 for c in clients if priority.region_value(c["prefecture"]))
 
@@ -694,5 +717,6 @@ def network_csv(actor, support: Organization) -> str:
         "advisers.network.export",
         object_type="advisers.network",
         summary="network figures exported as CSV",
+        data={},
     )
     return "\ufeff" + out.getvalue()

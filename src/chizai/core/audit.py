@@ -154,8 +154,16 @@ def record(
     object_id: str | int = "",
     summary: str = "",
     changes: dict | None = None,
+    data: dict | None = None,
 ) -> AuditEvent:
-    """Append one event. Called by services, inside their transaction."""
+    """Append one event. Called by services, inside their transaction.
+
+    ``data`` holds what the audit page renders the summary from, in the reader's language
+    (``audit_sentences``: titles, names, codes, counts); it is stored as ``changes["data"]``,
+    so it is hashed with the rest of the event. ``summary`` stays the English text written
+    at the time (CSV export, the chain's own record)."""
+    if data is not None:
+        changes = {**(changes or {}), "data": data}
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

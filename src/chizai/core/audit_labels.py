@@ -81,6 +81,7 @@ ACTION_LABELS = {
     "invitation.create": _("Member invited"),
     "membership.create": _("Member added"),
     "membership.delete": _("Member removed"),
+    "membership.update": _("Member's role changed"),
     "organization.create": _("Organisation created"),
     "organization.update": _("Organisation updated"),
     "register.asset.create": _("Know-how asset created"),

@@ -1,12 +1,18 @@
 """An audit event's summary, rendered in the reader's language from what the event stores.
 
 The chain keeps the summary as written at the time (English, with the names of what was
-touched) and it is hashed, so it never changes. The audit page instead renders each event
-from its action, its ``changes`` (field names and values) and the names the stored summary
-carries: each known summary shape is a pattern whose parts (asset titles, user names,
-references) are proper nouns put into a translated sentence. Codes inside a summary
-(classification, role, status) are shown by their names. An event whose summary matches no
-pattern of its action is shown as stored, so nothing recorded is ever hidden.
+touched) and it is hashed, so it never changes. The audit page renders each event instead:
+
+1. from its structured data (``changes["data"]``, written by every ``audit.record`` call
+   since issue 14) through the action's sentence in ``audit_sentences``;
+2. for older events, from the names the stored summary carries: each known summary shape is
+   a pattern whose parts (asset titles, user names, references) are put into a translated
+   sentence (``SUMMARIES`` below);
+3. otherwise from the action's name and the kind and number of what it touched — never the
+   stored English, which the CSV export still gives as recorded.
+
+Codes (classification, role, status) are shown by their names, and the fields a change
+touched by their names in the reader's language.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chizai.core import audit_sentences
 from chizai.core.audit_labels import action_label
 
 
@@ -50,6 +58,13 @@ _contact_kind = _choice("deals.contact", "kind")
 _visit_kind = _choice("advisers.visitlog", "kind")
 _referral_outcome = _choice("advisers.referral", "outcome")
 _diagnostic_status = _choice("advisers.diagnostic", "status")
+_LANGUAGES = {"ja": gettext_lazy("Japanese"), "en": gettext_lazy("English")}
+
+
+def _language(code: str) -> str:
+    return str(_LANGUAGES.get(code.lower(), code))
+
+
 _FORMATS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "json": "JSON", "md": "Markdown"}
 
 # action → [(pattern over the stored summary, translated sentence, converters of named parts)]
@@ -163,10 +178,15 @@ SUMMARIES: dict[str, list[tuple[re.Pattern[str], Any, dict[str, Callable[[str], 
     "review.view": [(_P(r"review opened: (?P<title>.+)"), gettext_lazy("Review opened: %(title)s"), {})],
     "review.export": [
         (
+            _P(r"review exported as commented docx \((?P<lang>[a-z]{2})\)"),
+            gettext_lazy("Review exported as a commented Word file (%(lang)s)"),
+            {"lang": lambda v: _language(v)},
+        ),
+        (
             _P(r"review exported as (?P<fmt>\w+)"),
             gettext_lazy("Review exported as %(fmt)s"),
             {"fmt": lambda v: _FORMATS.get(v.lower(), v)},
-        )
+        ),
     ],
     "review.complete": [
         (
@@ -372,6 +392,48 @@ SUMMARIES: dict[str, list[tuple[re.Pattern[str], Any, dict[str, Callable[[str], 
     "disclosure.gate.override": [
         (_P(r"(?P<ref>D-\d+) overridden: (?P<reason>.+)"), gettext_lazy("%(ref)s let through: %(reason)s"), {})
     ],
+    # exports: format and language codes by their names
+    "deals.annex.export": [
+        (
+            _P(r"quotation annex exported \((?P<lang>[a-z]{2}), (?P<fmt>\w+)\)"),
+            gettext_lazy("Quotation annex exported (%(lang)s, %(fmt)s)"),
+            {"lang": lambda v: _language(v), "fmt": lambda v: _FORMATS.get(v.lower(), v)},
+        )
+    ],
+    "deals.brief.export": [
+        (
+            _P(r"negotiation brief exported \((?P<lang>[a-z]{2})\)"),
+            gettext_lazy("Negotiation brief exported (%(lang)s)"),
+            {"lang": lambda v: _language(v)},
+        )
+    ],
+    "disclosure.dossier.export": [
+        (
+            _P(r"dossier for (?P<partner>.+) \((?P<fmt>\w+)\)"),
+            gettext_lazy("Dossier for %(partner)s exported (%(fmt)s)"),
+            {"fmt": lambda v: _FORMATS.get(v.lower(), v)},
+        )
+    ],
+    "advisers.candidates.export": [
+        (
+            _P(r"candidate list exported as CSV \((?P<n>\d+) candidates\)"),
+            gettext_lazy("Candidate list exported as CSV (%(n)s candidates)"),
+            {"n": str},
+        )
+    ],
+    "advisers.network.export": [
+        (_P(r"network figures exported as CSV"), gettext_lazy("Network figures exported as CSV"), {})
+    ],
+    "advisers.diagnostic.export": [
+        (_P(r"diagnostic report exported as PDF"), gettext_lazy("Diagnostic report exported as PDF"), {})
+    ],
+    "review.feedback.export": [
+        (
+            _P(r"(?P<n>\d+) review feedback example\(s\) exported"),
+            gettext_lazy("Review feedback exported (%(n)s examples)"),
+            {"n": str},
+        )
+    ],
 }
 
 
@@ -414,7 +476,8 @@ def _changed_fields(event) -> list[str]:
 
 
 def render_summary(event) -> str:
-    """The event's summary in the active language, or the stored text when it cannot be rendered."""
+    """The event's summary in the active language: from its data, its stored summary's shape,
+    or its action's name and target (never the stored English as such)."""
     return _render(event, str)
 
 
@@ -425,29 +488,122 @@ def render_summary_html(event) -> SafeString:
     return mark_safe(_render(event, lambda value: format_html("<span data-i18n-exempt>{}</span>", value), html=True))
 
 
-def _gate_refusal(event, noun: Callable[[str], str], esc: Callable[[str], str]) -> str | None:
-    """A refusal by the gate, from the reasons it recorded in both languages (the stored
-    summary has the English ones). Each reason is the gate's sentence around the names as
-    entered (partner, asset), so it is passed as one marked part."""
-    match = re.fullmatch(r"(?P<ref>D-\d+) refused: .*", event.summary or "", re.S)
+def _gate_reasons(event) -> str | None:
+    """The reasons of a refusal by the gate, from the failures it recorded in both languages
+    (the stored summary has the English ones). Each reason is the gate's sentence around the
+    names as entered (partner, asset), so it is passed as one marked part."""
     failures = (event.changes or {}).get("failures") if isinstance(event.changes, dict) else None
-    if match is None or not isinstance(failures, list):
+    if not isinstance(failures, list):
         return None
     lang = "ja" if (get_language() or "").startswith("ja") else "en"
     reasons = [str(f.get(lang) or f.get("en") or "") for f in failures if isinstance(f, dict)]
-    return esc(_("%(ref)s refused by the gate: %(reasons)s")) % {
-        "ref": noun(match["ref"]),
-        "reasons": noun(" ".join(r for r in reasons if r)),
-    }
+    return " ".join(r for r in reasons if r)
+
+
+def _gate_refusal(event, noun: Callable[[str], str], esc: Callable[[str], str]) -> str | None:
+    data = _data(event)
+    ref = data.get("ref") if data else None
+    if ref is None:
+        match = re.fullmatch(r"(?P<ref>D-\d+) refused: .*", event.summary or "", re.S)
+        ref = match["ref"] if match else None
+    reasons = _gate_reasons(event)
+    if ref is None or reasons is None:
+        return None
+    return esc(_("%(ref)s refused by the gate: %(reasons)s")) % {"ref": esc(str(ref)), "reasons": noun(reasons)}
+
+
+def _data(event) -> dict | None:
+    data = event.changes.get("data") if isinstance(event.changes, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def _param(kind, value, noun: Callable[[str], str], esc: Callable[[str], str]) -> str:
+    """One parameter of a sentence in the reader's language (``audit_sentences`` kinds)."""
+    if kind == audit_sentences.NAME:
+        return noun(str(value))
+    if kind in (audit_sentences.NUM, audit_sentences.DATE):
+        return esc(str(value))
+    if kind == audit_sentences.FMT:
+        name = _FORMATS.get(str(value).lower())
+        return esc(name) if name else noun(str(value))
+    if kind == audit_sentences.LANG:
+        language = _LANGUAGES.get(str(value).lower()[:2])
+        return esc(str(language)) if language else noun(str(value))
+    if kind == audit_sentences.BI:
+        if isinstance(value, dict):
+            lang = "ja" if (get_language() or "").startswith("ja") else "en"
+            return esc(str(value.get(lang) or value.get("en") or ""))
+        return noun(str(value))
+    if isinstance(kind, tuple) and kind[0] == "choice":
+        names = _choice(kind[1], kind[2])
+        name = names(str(value))
+        return esc(name) if name != str(value) or not value else noun(str(value))
+    return noun(str(value))
+
+
+def _from_data(event, noun, esc, html: bool) -> str | None:
+    """The event's sentence from its structured data, or None when it has none (older events)."""
+    data = _data(event)
+    sentence = audit_sentences.sentence_for(event.action, str((data or {}).get("variant", "")))
+    if sentence is None or (data is None and sentence.params):
+        return None
+    data = data or {}
+    if any(name not in data for name in sentence.params):
+        return None
+    params = {name: _param(kind, data[name], noun, esc) for name, kind in sentence.params.items()}
+    text = esc(str(sentence.text)) % params if html else str(sentence.text) % params
+    return text + _suffixes(event, esc, sentence.says_change)
+
+
+def _suffixes(event, esc, says_change: bool) -> str:
+    """What changed (field names), a lowered classification, the open disclosures named."""
+    text = ""
+    fields = [] if says_change else _changed_fields(event)
+    if fields:
+        text += esc(_(" — changed: %(fields)s") % {"fields": _(", ").join(fields)})
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    lowered = changes.get("lowered")
+    if isinstance(lowered, dict):
+        text += esc(
+            _(" — classification lowered, confirmed") if lowered.get("confirmed") else _(" — classification lowered")
+        )
+    open_ones = changes.get("open_disclosures")
+    if isinstance(open_ones, list) and open_ones:
+        refs = _(", ").join(str(d.get("reference", "")) for d in open_ones if isinstance(d, dict))
+        text += esc(_(" — open disclosures: %(refs)s") % {"refs": refs})
+    return text
+
+
+def _target(event, esc) -> str:
+    """An older event nothing else renders: its action's name and what it touched."""
+    label = action_label(event.action)
+    if not event.object_type:
+        return esc(label)
+    try:
+        verbose_name = apps.get_model(event.object_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        verbose_name = None
+    if not isinstance(verbose_name, Promise):  # a model named by Django's default, in English only
+        if event.object_id:
+            return esc(_("%(action)s (#%(id)s)") % {"action": label, "id": event.object_id})
+        return esc(label)
+    kind = str(verbose_name)
+    if event.object_id:
+        return esc(_("%(action)s (%(kind)s #%(id)s)") % {"action": label, "kind": kind, "id": event.object_id})
+    return esc(_("%(action)s (%(kind)s)") % {"action": label, "kind": kind})
 
 
 def _render(event, noun: Callable[[str], str], html: bool = False) -> str:
     esc = conditional_escape if html else str
-    stored = event.summary or ""
     if event.action == "disclosure.gate.refused":
         refusal = _gate_refusal(event, noun, esc)
         if refusal is not None:
             return refusal
+    if _data(event) is not None:
+        rendered = _from_data(event, noun, esc, html)
+        if rendered is not None:
+            return rendered
+    stored = event.summary or ""
     for pattern, sentence, convert in SUMMARIES.get(event.action, []):
         match = pattern.fullmatch(stored)
         if match is None:
@@ -456,17 +612,7 @@ def _render(event, noun: Callable[[str], str], html: bool = False) -> str:
             key: esc(convert[key](value)) if key in convert else noun(value) for key, value in match.groupdict().items()
         }
         text = esc(str(sentence)) % params if html else str(sentence) % params
-        fields = [] if event.action in _CHANGE_IN_SENTENCE else _changed_fields(event)
-        if fields:
-            text += esc(_(" — changed: %(fields)s") % {"fields": _(", ").join(fields)})
-        lowered = (event.changes or {}).get("lowered") if isinstance(event.changes, dict) else None
-        if isinstance(lowered, dict):
-            text += esc(
-                _(" — classification lowered, confirmed")
-                if lowered.get("confirmed")
-                else _(" — classification lowered")
-            )
-        return text
-    if not stored:
-        return esc(action_label(event.action))
-    return esc(stored)
+        return text + _suffixes(event, esc, event.action in _CHANGE_IN_SENTENCE)
+    # an older event: its action's sentence when it needs no data, else its name and target
+    rendered = _from_data(event, noun, esc, html)
+    return rendered if rendered is not None else _target(event, esc)

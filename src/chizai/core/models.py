@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from chizai.core import industries
 from chizai.core.audit_labels import action_label
-
 from chizai.core.querysets import OrganizationQuerySet, OrgScopedQuerySet
 
 PREFECTURES = [
@@ -178,6 +178,16 @@ class Organization(models.Model):
     @property
     def prefecture_name(self) -> str:
         return prefecture_name(self.prefecture)
+
+    @property
+    def industry_name(self) -> str:
+        """The industry in the reader's language (``core.industries``)."""
+        return industries.name(self.industry)[0]
+
+    @property
+    def industry_html(self):
+        """``industry_name`` for a page: text not recognised as an industry is marked as entered."""
+        return industries.html(self.industry)
 
 
 class Membership(models.Model):

@@ -55,6 +55,7 @@ def create_organization(actor, *, slug: str, name_ja: str, owner=None, **fields)
         "organization.create",
         obj=org,
         summary=f"organisation {slug} created",
+        data={"slug": slug},
         changes={"after": {"slug": slug, "name_ja": name_ja, **{k: str(v) for k, v in fields.items()}}},
     )
     return org
@@ -74,6 +75,7 @@ def update_organization(actor, organization: Organization, **fields) -> Organiza
         "organization.update",
         obj=organization,
         summary="organisation details changed",
+        data={},
         changes={"before": before, "after": fields},
     )
     return organization
@@ -97,6 +99,7 @@ def add_member(actor, organization: Organization, user, role: str) -> Membership
         "membership.create" if created else "membership.update",
         obj=membership,
         summary=f"{user.get_username()} is {role}",
+        data={"user": user.get_username(), "role": role},
         changes={"after": {"user": user.get_username(), "role": role}},
     )
     return membership
@@ -116,6 +119,7 @@ def remove_member(actor, organization: Organization, membership: Membership) -> 
         "membership.delete",
         obj=membership,
         summary=f"{username} removed",
+        data={"user": username},
         changes={"before": {"user": username, "role": membership.role}},
     )
     membership.delete()
@@ -143,6 +147,7 @@ def invite(actor, organization: Organization, *, email: str, role: str, days_val
         "invitation.create",
         obj=invitation,
         summary=f"{email} invited as {role}",
+        data={"email": email, "role": role},
         changes={"after": {"email": email, "role": role, "expires_at": invitation.expires_at}},
     )
     return invitation, token
@@ -183,6 +188,7 @@ def accept_invitation(user, token: str) -> Membership:
         "invitation.accept",
         obj=invitation,
         summary=f"{user.get_username()} joined as {membership.role}",
+        data={"user": user.get_username(), "role": membership.role},
     )
     return membership
 
@@ -211,6 +217,7 @@ def grant_engagement(
         "engagement.grant",
         obj=engagement,
         summary=f"adviser {adviser.get_username()} granted access",
+        data={"user": adviser.get_username()},
         changes={"after": {"adviser": adviser.get_username(), "scope": scope, "ends_at": ends_at}},
     )
     return engagement
@@ -232,6 +239,7 @@ def end_engagement(actor, organization: Organization, engagement: AdvisoryEngage
         "engagement.end",
         obj=engagement,
         summary=f"adviser {engagement.adviser.get_username()} access ended",
+        data={"user": engagement.adviser.get_username()},
     )
     return engagement
 
@@ -254,9 +262,9 @@ def record_login(user, client_ip: str) -> None:
     LoginAttempt.objects.filter(username__iexact=user.get_username(), succeeded=False).delete()
     orgs = list(Organization.objects.filter(memberships__user=user))
     for org in orgs:
-        audit.record(user, org, "auth.login", object_type="auth.user", object_id=user.pk, summary="logged in")
+        audit.record(user, org, "auth.login", object_type="auth.user", object_id=user.pk, summary="logged in", data={})
     if not orgs:
-        audit.record(user, None, "auth.login", object_type="auth.user", object_id=user.pk, summary="logged in")
+        audit.record(user, None, "auth.login", object_type="auth.user", object_id=user.pk, summary="logged in", data={})
 
 
 @transaction.atomic
@@ -273,10 +281,16 @@ def record_failed_login(username: str, client_ip: str, locked: bool = False) -> 
             object_type="auth.user",
             object_id=user.pk if user else "",
             summary=f"{summary} for {username}",
+            data={"user": username[:150], "variant": "locked" if locked else ""},
         )
     if not orgs:
         audit.record(
-            None, None, "auth.login_failed", object_type="auth.user", summary=f"{summary} for {username[:150]}"
+            None,
+            None,
+            "auth.login_failed",
+            object_type="auth.user",
+            summary=f"{summary} for {username[:150]}",
+            data={"user": username[:150], "variant": "locked" if locked else ""},
         )
 
 
@@ -295,7 +309,7 @@ def create_api_token(user, *, name: str, days_valid: int | None = 365) -> tuple[
         key_hash=hash_token(secret),
         expires_at=timezone.now() + timedelta(days=days_valid) if days_valid else None,
     )
-    audit.record(user, None, "api_token.create", obj=token, summary=f"API token '{name}' created")
+    audit.record(user, None, "api_token.create", obj=token, summary=f"API token '{name}' created", data={"name": name})
     return token, secret
 
 
@@ -305,7 +319,14 @@ def revoke_api_token(user, token: ApiToken) -> None:
         raise NotFound()
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(user, None, "api_token.revoke", obj=token, summary=f"API token '{token.name}' revoked")
+    audit.record(
+        user,
+        None,
+        "api_token.revoke",
+        obj=token,
+        summary=f"API token '{token.name}' revoked",
+        data={"name": token.name},
+    )
 
 
 def user_for_api_token(secret: str):

@@ -253,6 +253,7 @@ def audit_export(request):
         "audit.export",
         object_type="core.auditevent",
         summary=f"audit log exported as CSV ({events.count()} events)",
+        data={"n": events.count()},
     )
     writer = exports.csv_writer(_Echo())
     header = [

@@ -23,7 +23,12 @@ def export_annex(actor, deal: Deal, *, lang: str, fmt: str) -> tuple[bytes, str,
         raise ChizaiError(_("Choose Japanese or English, and PDF or DOCX."))
     body = documents.annex_pdf(deal, lang) if fmt == "pdf" else documents.annex_docx(deal, lang)
     audit.record(
-        actor, deal.organization, "deals.annex.export", obj=deal, summary=f"quotation annex exported ({lang}, {fmt})"
+        actor,
+        deal.organization,
+        "deals.annex.export",
+        obj=deal,
+        summary=f"quotation annex exported ({lang}, {fmt})",
+        data={"lang": lang, "fmt": fmt},
     )
     content_type = (
         "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -38,6 +43,11 @@ def export_brief(actor, deal: Deal, *, lang: str) -> tuple[bytes, str, str]:
         raise ChizaiError(_("Choose Japanese or English, and PDF or DOCX."))
     body = documents.brief_pdf(deal, lang, viewer=actor)
     audit.record(
-        actor, deal.organization, "deals.brief.export", obj=deal, summary=f"negotiation brief exported ({lang})"
+        actor,
+        deal.organization,
+        "deals.brief.export",
+        obj=deal,
+        summary=f"negotiation brief exported ({lang})",
+        data={"lang": lang},
     )
     return body, "application/pdf", f"deal-{deal.pk}-brief-{lang}.pdf"

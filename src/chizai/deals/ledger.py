@@ -93,6 +93,7 @@ def add_contribution(
                 "deals.contribution.create",
                 obj=entry,
                 summary=f"contribution recorded: {party} {kind} {entry.value}",
+                data={"party": party, "kind": kind, "value": entry.value},
                 changes={"after": {**field_values(entry, ENTRY_FIELDS), **field_values(entry, EVIDENCE_FIELDS)}},
             )
     except BaseException:
@@ -143,7 +144,10 @@ def download_evidence(actor, entry: ContributionEntry):
         sha256=entry.evidence_sha256,
         action="deals.evidence.download",
         summary=f"evidence {entry.evidence_name} downloaded",
-        changes={"after": {"deal": entry.deal_id, "asset": entry.evidence_asset_id, "sha256": entry.evidence_sha256}},
+        changes={
+            "after": {"deal": entry.deal_id, "asset": entry.evidence_asset_id, "sha256": entry.evidence_sha256},
+            "data": {"name": entry.evidence_name},
+        },
     )
 
 
@@ -157,6 +161,7 @@ def delete_contribution(actor, entry: ContributionEntry) -> None:
         "deals.contribution.delete",
         obj=entry,
         summary=f"contribution removed: {entry.description}",
+        data={"text": entry.description},
         changes={"before": before},
     )
     sealed.delete_on_commit(entry.evidence_storage_name)
@@ -188,6 +193,7 @@ def set_weights(actor, deal: Deal, weights: dict, *, agreed: bool = False) -> De
         "deals.weights.update",
         obj=deal,
         summary=f"contribution weights set for {deal.title}",
+        data={"deal": deal.title},
         changes={"before": before, "after": {"weights": clean, "agreed": agreed}},
     )
     return deal

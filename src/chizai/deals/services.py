@@ -87,6 +87,7 @@ def create_deal(
         "deals.deal.create",
         obj=deal,
         summary=f"deal created: {title}",
+        data={"title": title},
         changes={"after": field_values(deal, DEAL_FIELDS)},
     )
     return deal
@@ -112,6 +113,7 @@ def ensure_partner(actor, organization, *, name_ja: str, kind: str = "tier1", na
             "deals.partner.create",
             obj=partner,
             summary=f"partner created: {name_ja}",
+            data={"name": name_ja},
             changes={"after": {"name_ja": name_ja, "kind": kind, "name_en": name_en}},
         )
     return partner
@@ -134,6 +136,7 @@ def update_deal(actor, deal: Deal, **fields) -> Deal:
         "deals.deal.update",
         obj=deal,
         summary=f"deal changed: {deal.title}",
+        data={"title": deal.title},
         changes={"before": before, "after": field_values(deal, DEAL_FIELDS)},
     )
     return deal
@@ -150,6 +153,7 @@ def delete_deal(actor, deal: Deal) -> None:
         "deals.deal.delete",
         obj=deal,
         summary=f"deal deleted: {deal.title}",
+        data={"title": deal.title},
         changes={
             "before": {
                 **field_values(deal, DEAL_FIELDS),
@@ -189,6 +193,7 @@ def set_assets(actor, deal: Deal, asset_ids) -> list[int]:
         "deals.deal.assets",
         obj=deal,
         summary=f"assets linked to deal {deal.title}",
+        data={"deal": deal.title},
         changes={"before": sorted(seen), "after": sorted(wanted)},
     )
     return sorted(wanted)
@@ -219,6 +224,7 @@ def set_disclosures(actor, deal: Deal, disclosure_ids) -> list[int]:
         "deals.deal.disclosures",
         obj=deal,
         summary=f"disclosures linked to deal {deal.title}",
+        data={"deal": deal.title},
         changes={"before": sorted(seen), "after": sorted(wanted)},
     )
     return sorted(wanted)
@@ -291,6 +297,7 @@ def attach_review(
         "deals.draft.add",
         obj=draft,
         summary=f"draft {draft.number} added to deal {deal.title}",
+        data={"n": draft.number, "deal": deal.title},
         changes={"after": {"deal": deal.pk, "review": review.pk, "number": draft.number, "from_party": from_party}},
     )
     return draft
@@ -398,6 +405,7 @@ def point_from_finding(actor, deal: Deal, review: ContractReview, index: int) ->
                 "deals.point.create",
                 obj=point,
                 summary=f"finding {point.rule_id} made a negotiation point in {deal.title}",
+                data={"variant": "finding", "rule": point.rule_id, "deal": deal.title},
                 changes={"after": {**field_values(point, POINT_FIELDS), "review": review.pk, "finding": index}},
             )
     except IntegrityError:  # converted at the same moment by someone else
@@ -419,6 +427,7 @@ def add_point(actor, deal: Deal, *, title: str, **fields) -> NegotiationPoint:
         "deals.point.create",
         obj=point,
         summary=f"negotiation point added: {title}",
+        data={"title": title},
         changes={"after": field_values(point, POINT_FIELDS)},
     )
     return point
@@ -443,6 +452,7 @@ def update_point(actor, point: NegotiationPoint, **fields) -> NegotiationPoint:
         "deals.point.update",
         obj=point,
         summary=f"negotiation point changed: {point.title}",
+        data={"title": point.title},
         changes={"before": before, "after": field_values(point, POINT_FIELDS)},
     )
     return point
@@ -473,6 +483,7 @@ def set_status(actor, point: NegotiationPoint, status: str, *, agreed_wording: s
         "deals.point.status",
         obj=point,
         summary=f"negotiation point {before['status']} → {status}: {point.title}",
+        data={"title": point.title, "before": before["status"], "after": status},
         changes={"before": before, "after": {"status": point.status, "agreed_wording": point.agreed_wording}},
     )
     return point
@@ -502,6 +513,7 @@ def add_stakeholder(actor, deal: Deal, *, name: str, **fields) -> Stakeholder:
         "deals.stakeholder.create",
         obj=person,
         summary=f"stakeholder added: {name}",
+        data={"name": name},
         changes={"after": field_values(person, STAKEHOLDER_FIELDS)},
     )
     return person
@@ -522,6 +534,7 @@ def update_stakeholder(actor, person: Stakeholder, **fields) -> Stakeholder:
         "deals.stakeholder.update",
         obj=person,
         summary=f"stakeholder changed: {person.name}",
+        data={"name": person.name},
         changes={"before": before, "after": field_values(person, STAKEHOLDER_FIELDS)},
     )
     return person
@@ -579,6 +592,7 @@ def log_contact(
         "deals.contact.create",
         obj=contact,
         summary=f"{kind} on {held_on} logged for {deal.title}",
+        data={"kind": kind, "date": held_on, "deal": deal.title},
         changes={
             "after": {
                 "kind": kind,
@@ -606,6 +620,7 @@ def add_followup(actor, contact: Contact, *, text: str, owner: str = "", due_on:
         "deals.followup.create",
         obj=follow,
         summary=f"follow-up added: {text}",
+        data={"text": text},
         changes={"after": {"text": text, "owner": owner, "due_on": due_on}},
     )
     return follow
@@ -626,6 +641,7 @@ def set_followup_done(actor, follow: FollowUp, done: bool = True) -> FollowUp:
         "deals.followup.done" if done else "deals.followup.reopen",
         obj=follow,
         summary=f"follow-up {'done' if done else 'reopened'}: {follow.text}",
+        data={"text": follow.text},
         changes={"before": {"done_at": before}, "after": {"done_at": follow.done_at}},
     )
     return follow
@@ -717,6 +733,7 @@ def add_item(actor, deal: Deal, **fields) -> ConsiderationItem:
         "deals.item.create",
         obj=item,
         summary=f"worksheet line added: {item.title}",
+        data={"title": item.title},
         changes={"after": {**field_values(item, ITEM_FIELDS), "yen": worksheet.line_yen(as_line(item))}},
     )
     return item
@@ -731,6 +748,7 @@ def delete_item(actor, item: ConsiderationItem) -> None:
         "deals.item.delete",
         obj=item,
         summary=f"worksheet line removed: {item.title}",
+        data={"title": item.title},
         changes={"before": field_values(item, ITEM_FIELDS)},
     )
     item.delete()

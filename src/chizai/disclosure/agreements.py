@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from chizai.core import audit
@@ -89,6 +91,7 @@ def create_partner(actor, organization, **fields) -> Partner:
         "disclosure.partner.create",
         obj=partner,
         summary=f"partner {partner.name_ja}",
+        data={"name": partner.name_ja},
         changes={"after": field_values(partner, PARTNER_FIELDS)},
     )
     return partner
@@ -109,6 +112,7 @@ def update_partner(actor, organization, partner_id, **fields) -> Partner:
         "disclosure.partner.update",
         obj=partner,
         summary=f"partner {partner.name_ja} changed",
+        data={"name": partner.name_ja},
         changes={"before": before, "after": fields},
     )
     return partner
@@ -134,6 +138,7 @@ def delete_partner(actor, organization, partner_id) -> None:
         "disclosure.partner.delete",
         obj=partner,
         summary=f"partner {partner.name_ja} deleted",
+        data={"name": partner.name_ja},
         changes={"before": field_values(partner, PARTNER_FIELDS)},
     )
     delete_or_refuse(partner, partner.name_ja)
@@ -156,6 +161,7 @@ def add_contact(
         "disclosure.contact.create",
         obj=contact,
         summary=f"{name} at {partner.name_ja}",
+        data={"name": name, "partner": partner.name_ja},
         changes={"after": {"partner": partner.pk, "name": name, "department": department, "email": email}},
     )
     return contact
@@ -191,8 +197,11 @@ def _period(a) -> tuple[date, date]:
     return start, a.expires_on or date.max
 
 
-def conflicts(agreement: Agreement) -> list[str]:
-    """Other live agreements with the same partner whose periods overlap, named, with what clashes."""
+def conflicts(agreement: Agreement, *, html: bool = False) -> list[str]:
+    """Other live agreements with the same partner whose periods overlap, named, with what clashes.
+
+    With ``html`` each warning is for a page: the other agreement's type by its name and its
+    title marked as entered (``data-i18n-exempt``), so the sentence is in one language."""
     start, end = _period(agreement)
     out = []
     others = (
@@ -216,17 +225,23 @@ def conflicts(agreement: Agreement) -> list[str]:
         if other.survival_months and agreement.survival_months and other.survival_months != agreement.survival_months:
             what.append(_("different survival periods"))
         if what:
-            out.append(
-                _("Overlaps with %(type)s “%(title)s” (#%(id)d, %(start)s – %(end)s): %(what)s.")
-                % {
-                    "type": other.type,
-                    "title": other.title,
-                    "id": other.pk,
-                    "start": other.effective_on or other.signed_on or "…",
-                    "end": other.expires_on or "…",
-                    "what": ", ".join(what),
-                }
-            )
+            sentence = _("Overlaps with %(type)s “%(title)s” (#%(id)d, %(start)s – %(end)s): %(what)s.")
+            values = {
+                "type": other.type,
+                "title": other.title,
+                "id": other.pk,
+                "start": other.effective_on or other.signed_on or "…",
+                "end": other.expires_on or "…",
+                "what": _(", ").join(what),
+            }
+            if html:
+                values = {key: conditional_escape(value) for key, value in values.items() if key != "id"}
+                values["id"] = other.pk
+                values["type"] = conditional_escape(other.get_type_display())
+                values["title"] = format_html("<span data-i18n-exempt>{}</span>", other.title)
+                out.append(mark_safe(conditional_escape(sentence) % values))
+            else:
+                out.append(sentence % values)
     return out
 
 
@@ -254,6 +269,7 @@ def create_agreement(actor, organization, partner_id, **fields) -> tuple[Agreeme
         "disclosure.agreement.create",
         obj=agreement,
         summary=f"{agreement.type} with {partner.name_ja}",
+        data={"type": agreement.type, "partner": partner.name_ja},
         changes={"after": _agreement_after(agreement), "warnings": warnings},
     )
     duties.sync_obligations(organization)
@@ -283,6 +299,7 @@ def update_agreement(actor, organization, agreement_id, **fields) -> tuple[Agree
         action,
         obj=agreement,
         summary=f"{agreement.type} with {agreement.partner.name_ja} changed",
+        data={"type": agreement.type, "partner": agreement.partner.name_ja},
         changes={"before": before, "after": fields, "warnings": warnings},
     )
     duties.sync_obligations(organization)
@@ -340,6 +357,7 @@ def attach_file(actor, organization, agreement_id, *, filename: str, data: bytes
                 "disclosure.agreement.file",
                 obj=agreement,
                 summary=f"file {filename} attached",
+                data={"name": filename},
                 changes={
                     "after": {
                         "file": filename,
@@ -410,6 +428,7 @@ def agreement_file(actor, organization, agreement_id) -> tuple[Agreement, bytes]
             sha256=agreement.file_sha256,
             action="disclosure.agreement.download",
             summary=f"{agreement.file_name} downloaded",
+            changes={"after": {"sha256": agreement.file_sha256}, "data": {"name": agreement.file_name}},
         )
     )
     return agreement, data

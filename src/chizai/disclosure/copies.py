@@ -108,6 +108,11 @@ def make_copies(actor, organization, disclosure_id) -> list[HandoverCopy]:
                         "disclosure.copy.create",
                         obj=copy,
                         summary=f"{disclosure.reference}: copy of {item.version.original_name} for {recipient.name}",
+                        data={
+                            "ref": disclosure.reference,
+                            "name": item.version.original_name,
+                            "person": recipient.name,
+                        },
                         changes={
                             "after": {
                                 "disclosure": disclosure.pk,
@@ -145,6 +150,7 @@ def download_copy(actor, organization, copy_id) -> tuple[HandoverCopy, bytes]:
             sha256=copy.sha256,
             action="disclosure.copy.download",
             summary=f"{copy.filename} downloaded",
+            changes={"after": {"sha256": copy.sha256}, "data": {"name": copy.filename}},
         )
     )
     return copy, data

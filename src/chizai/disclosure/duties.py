@@ -311,7 +311,9 @@ def create_feed(actor, organization) -> str:
     )
     token = secrets.token_urlsafe(24)
     feed = CalendarFeed.objects.create(organization=organization, user=actor, token_hash=_hash(token))
-    audit.record(actor, organization, "disclosure.calendar.token", obj=feed, summary="personal calendar feed created")
+    audit.record(
+        actor, organization, "disclosure.calendar.token", obj=feed, summary="personal calendar feed created", data={}
+    )
     return token
 
 

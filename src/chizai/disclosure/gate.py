@@ -104,6 +104,10 @@ class Failure:
     fix_en: str
     asset_id: int | None = None
     overridable: bool = True
+    # What the sentence is made of (codes, names as entered, dates), so that a page renders
+    # it in its reader's language through gettext (disclosure/gate_text.py) with the names
+    # marked as entered; ``ja``/``en`` stay for the audit chain, reminders and the API.
+    params: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -133,6 +137,7 @@ def _d(day: date | None) -> str:
 def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[AssetFacts]) -> list[Failure]:
     who = f"{a.type} with {a.partner_name}"
     who_ja = f"{a.partner_name}との{a.type}"
+    agreement = {"type": a.type, "partner": a.partner_name}
     out: list[Failure] = []
     if a.partner_id != req.partner_id:
         out.append(
@@ -142,6 +147,7 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
                 f"The {who} is with another partner.",
                 f"{req.partner_name}との契約を選んでください。",
                 f"Choose an agreement with {req.partner_name}.",
+                params={**agreement, "wanted": req.partner_name},
             )
         )
         return out
@@ -154,6 +160,7 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
                 f"The {who} is still {en_s}, not signed.",
                 "締結して署名済みの契約書を登録してください。",
                 "Sign it and record the signed copy.",
+                params={**agreement, "status": a.status},
             )
         )
     elif a.status == "terminated":
@@ -164,6 +171,7 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
                 f"The {who} was terminated.",
                 "新しい契約を締結してください。",
                 "Sign a new agreement.",
+                params=agreement,
             )
         )
     if a.status == "expired" or (a.expires_on is not None and a.expires_on < req.today):
@@ -174,6 +182,7 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
                 f"The {who} expired on {_d(a.expires_on)}.",
                 "契約を更新するか、新しい契約を締結してください。",
                 "Renew it or sign a new agreement.",
+                params={**agreement, "date": _d(a.expires_on)},
             )
         )
     if a.effective_on is not None and a.effective_on > req.today:
@@ -184,6 +193,7 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
                 f"The {who} takes effect only on {_d(a.effective_on)}.",
                 f"{_d(a.effective_on)}以降に開示してください。",
                 f"Disclose on or after {_d(a.effective_on)}.",
+                params={**agreement, "date": _d(a.effective_on)},
             )
         )
     if a.direction not in OUTBOUND_DIRECTIONS:
@@ -194,6 +204,7 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
                 f"The {who} only covers information we receive, not what we disclose.",
                 "双方開示または当社開示の契約を締結してください。",
                 "Sign a mutual or we-disclose agreement.",
+                params=agreement,
             )
         )
     stage_ja, stage_en = STAGE_LABELS.get(req.stage, (req.stage, req.stage))
@@ -207,6 +218,7 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
                 f"The purpose of the {who} ({covered_en}) does not cover {stage_en}.",
                 "目的を広げる覚書を結ぶか、目的に合う契約を選んでください。",
                 "Amend the purpose clause or choose an agreement whose purpose matches.",
+                params={**agreement, "stage": req.stage, "covered": list(a.purpose_stages)},
             )
         )
     if a.categories:
@@ -220,6 +232,7 @@ def _agreement_failures(a: AgreementFacts, req: GateRequest, gated_assets: list[
                         "対象情報の範囲を広げる覚書を結んでください。",
                         "Amend the definition of confidential information to include it.",
                         asset_id=asset.id,
+                        params={**agreement, "title": asset.title, "kind": asset.kind},
                     )
                 )
     return out
@@ -235,6 +248,7 @@ def _strategy_failures(asset: AssetFacts) -> list[Failure]:
                 "先に出願するか、保護方針を見直してください。",
                 "File the application first, or change the strategy.",
                 asset_id=asset.id,
+                params={"title": asset.title},
             )
         ]
     if asset.strategy == "undecided" and asset.classification == "secret":
@@ -246,6 +260,7 @@ def _strategy_failures(asset: AssetFacts) -> list[Failure]:
                 "開示の前に方針（秘匿・特許・公開）を決めてください。",
                 "Decide the strategy (keep secret, patent, publish) before disclosing it.",
                 asset_id=asset.id,
+                params={"title": asset.title},
             )
         ]
     return []
@@ -265,6 +280,7 @@ def _two_person_failures(req: GateRequest, secret: list[AssetFacts]) -> list[Fai
                 "オーナーに承認を依頼してください。",
                 "Ask an owner to approve it.",
                 overridable=False,
+                params={"titles": [a.title for a in secret]},
             )
         )
     if not req.second_person_confirmed:
@@ -297,6 +313,7 @@ def _reclassified_failures(lowered: list[AssetFacts]) -> list[Failure]:
                 "オーナーが理由を添えて例外承認（オーバーライド）するか、新しい分類で改めて申請してください。",
                 "An owner may override with a reason, or make a new request under the new classification.",
                 asset_id=asset.id,
+                params={"title": asset.title, "was": asset.requested_classification, "now": asset.classification},
             )
         )
     return out
@@ -327,6 +344,7 @@ def check(req: GateRequest) -> GateResult:
                     "The chosen agreement does not exist.",
                     "相手先の契約から選び直してください。",
                     "Choose one of the partner's agreements.",
+                    params={"chosen": True},
                 )
             ]
         else:
@@ -339,6 +357,7 @@ def check(req: GateRequest) -> GateResult:
                 f"There is no agreement with {req.partner_name}.",
                 "秘密保持契約（NDA）を締結してから開示してください。",
                 "Sign an NDA with them before disclosing.",
+                params={"partner": req.partner_name},
             )
         ]
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -375,6 +376,27 @@ class Obligation(models.Model):
         else:
             return self.title
         return f"{subject}: {self.get_kind_display()}"
+
+    @property
+    def label_html(self) -> str:
+        """``label`` for a page: the subject (reference, agreement title, partner as entered)
+        marked as entered, the duty itself in the reader's language; a duty with neither
+        disclosure nor agreement shows its stored bilingual title, marked as entered."""
+        if self.disclosure_id and self.disclosure is not None:
+            return format_html(
+                "{} <span data-i18n-exempt>{}</span>: {}",
+                self.disclosure.reference,
+                self.disclosure.partner.display_name,
+                self.get_kind_display(),
+            )
+        if self.agreement_id and self.agreement is not None:
+            return format_html(
+                "<span data-i18n-exempt>{} {}</span>: {}",
+                self.agreement.title,
+                self.agreement.partner.display_name,
+                self.get_kind_display(),
+            )
+        return format_html("<span data-i18n-exempt>{}</span>", self.title)
 
 
 class ReminderDelivery(models.Model):

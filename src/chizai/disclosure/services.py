@@ -154,6 +154,7 @@ def _apply_gate(actor, disclosure: Disclosure, *, action: str) -> gate.GateResul
         action,
         obj=disclosure,
         summary=summary,
+        data={"ref": disclosure.reference, "partner": disclosure.partner.name_ja, "status": status},
         changes={
             "after": {"status": status, "agreement": disclosure.agreement_id, "stage": disclosure.stage},
             "gate": {"failures": data["failures"], "waived": data["waived"]},
@@ -166,6 +167,7 @@ def _apply_gate(actor, disclosure: Disclosure, *, action: str) -> gate.GateResul
             "disclosure.gate.refused",
             obj=disclosure,
             summary=f"{disclosure.reference} refused: " + "; ".join(f.en for f in result.failures)[:1500],
+            data={"ref": disclosure.reference},
             changes={"failures": data["failures"]},
         )
     if result.overridden:
@@ -175,6 +177,7 @@ def _apply_gate(actor, disclosure: Disclosure, *, action: str) -> gate.GateResul
             "disclosure.gate.override",
             obj=disclosure,
             summary=f"{disclosure.reference} overridden: {disclosure.override_reason}"[:2000],
+            data={"ref": disclosure.reference, "reason": disclosure.override_reason},
             changes={"reason": disclosure.override_reason, "waived": data["waived"]},
         )
     return result
@@ -425,6 +428,7 @@ def record_return(actor, organization, disclosure_id, **fields) -> Disclosure:
         "disclosure.return",
         obj=disclosure,
         summary=f"{disclosure.reference}: return/destruction recorded",
+        data={"ref": disclosure.reference},
         changes={"before": before, "after": fields},
     )
     duties.sync_obligations(organization)
@@ -456,6 +460,7 @@ def dossier(actor, organization, partner_id, fmt: str) -> tuple[bytes, str, str]
             obj=partner,
             object_type="disclosure.partner.dossier",
             summary=f"dossier for {partner.name_ja} ({fmt})",
+            data={"partner": partner.name_ja, "fmt": fmt},
             changes={
                 "after": {
                     "format": fmt,

@@ -9,14 +9,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chizai.core.access import Denied
 from chizai.core.scoping import can, org_view, scoped
 from chizai.core.services import ChizaiError
-from chizai.disclosure import copies as handover, duties, picker, services
+from chizai.disclosure import copies as handover, duties, gate_text, picker, services
 from chizai.disclosure.forms import (
     AgreementForm,
     ContactForm,
@@ -29,10 +28,6 @@ from chizai.disclosure.forms import (
     UploadForm,
 )
 from chizai.disclosure.models import Agreement, Disclosure, HandoverCopy, Obligation, Partner
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "ja").startswith("en") else "ja"
 
 
 def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
@@ -171,7 +166,7 @@ def agreement_new(request):
                 services.attach_file(
                     request.user, request.organization, agreement.pk, filename=upload.name, data=upload.read()
                 )
-            for warning in warnings:
+            for warning in services.conflicts(agreement, html=True) if warnings else []:
                 messages.warning(request, warning)
             return redirect("disclosure_agreement", request.organization.slug, agreement.pk)
         except ChizaiError as exc:
@@ -197,7 +192,7 @@ def agreement_detail(request, agreement_id: int):
         "disclosure/agreement.html",
         {
             "agreement": agreement,
-            "warnings": services.conflicts(agreement),
+            "warnings": services.conflicts(agreement, html=True),
             "suggestions": {k: v for k, v in (agreement.suggestions or {}).items() if k != "findings"},
             "findings": (agreement.suggestions or {}).get("findings"),
             "confirm_form": AgreementForm(initial=initial, partners=scoped(request, Partner)),
@@ -224,10 +219,10 @@ def agreement_confirm(request, agreement_id: int):
     form = AgreementForm(request.POST, partners=scoped(request, Partner))
     if form.is_valid():
         try:
-            _a, warnings = services.confirm_suggestions(
+            confirmed, warnings = services.confirm_suggestions(
                 request.user, request.organization, agreement.pk, **_agreement_fields(form)
             )
-            for warning in warnings:
+            for warning in services.conflicts(confirmed, html=True) if warnings else []:
                 messages.warning(request, warning)
             messages.success(request, _("The agreement's terms are confirmed."))
         except ChizaiError as exc:
@@ -243,10 +238,10 @@ def agreement_sign(request, agreement_id: int):
     form = SignForm(request.POST)
     if form.is_valid():
         try:
-            _a, warnings = services.sign_agreement(
+            signed, warnings = services.sign_agreement(
                 request.user, request.organization, agreement_id, **form.cleaned_data
             )
-            for warning in warnings:
+            for warning in services.conflicts(signed, html=True) if warnings else []:
                 messages.warning(request, warning)
             messages.success(request, _("The agreement is recorded as signed."))
         except ChizaiError as exc:
@@ -349,11 +344,8 @@ def disclosure_detail(request, disclosure_id: int):
         scoped(request, Disclosure).select_related("partner", "agreement", "approver", "second_person"),
         pk=disclosure_id,
     )
-    lang = _lang()
-    failures = [
-        {"text": f[lang], "fix": f[f"fix_{lang}"], "code": f["code"]} for f in disclosure.gate.get("failures", [])
-    ]
-    waived = [{"text": f[lang], "fix": f[f"fix_{lang}"]} for f in disclosure.gate.get("waived", [])]
+    failures = [gate_text.render(f) for f in disclosure.gate.get("failures", [])]
+    waived = [gate_text.render(f) for f in disclosure.gate.get("waived", [])]
     return render(
         request,
         "disclosure/disclosure.html",

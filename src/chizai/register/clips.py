@@ -191,6 +191,7 @@ def upload_clip(
                 "register.clip.upload",
                 obj=clip,
                 summary=f"clip {name} uploaded to {asset.title_ja}",
+                data={"name": name, "title": asset.title_ja},
                 changes={"after": {"asset": asset.pk, "title": clip.title, "size": clip.size, "sha256": clip.sha256}},
             )
     except BaseException:
@@ -235,6 +236,7 @@ def set_poster(actor, organization, clip_id, source, *, declared_size: int | Non
                 "register.clip.poster",
                 obj=clip,
                 summary=f"poster set for clip {clip.title}",
+                data={"clip": clip.title},
                 changes={"after": {"sha256": result.sha256, "size": result.size}},
             )
     except BaseException:
@@ -319,6 +321,7 @@ def add_chapter(actor, organization, clip_id, *, at, title: str, note: str = "")
             "register.clip.chapter.add",
             obj=chapter,
             summary=f"chapter {chapter.timestamp} {title} on clip {clip.title}",
+            data={"at": chapter.timestamp, "title": title, "clip": clip.title},
             changes={"after": {"clip": clip.pk, "at_ms": chapter.at_ms, "title": title, "note": chapter.note}},
         )
     return chapter
@@ -336,6 +339,7 @@ def delete_chapter(actor, organization, chapter_id, *, clip_id: int | None = Non
             "register.clip.chapter.delete",
             obj=chapter,
             summary=f"chapter {chapter.timestamp} {chapter.title} removed",
+            data={"at": chapter.timestamp, "title": chapter.title},
             changes={"before": {"clip": chapter.clip_id, "at_ms": chapter.at_ms, "title": chapter.title}},
         )
         chapter.delete()
@@ -351,6 +355,7 @@ def delete_clip(actor, organization, clip_id) -> None:
             "register.clip.delete",
             obj=clip,
             summary=f"clip {clip.title} deleted",
+            data={"clip": clip.title},
             changes={"before": {"asset": clip.asset_id, "title": clip.title, "sha256": clip.sha256}},
         )
         clip.delete()
@@ -378,6 +383,7 @@ def record_play(actor, organization, clip: AssetClip, session=None) -> bool:
             "register.clip.play",
             obj=clip,
             summary=f"clip {clip.title} played",
+            data={"clip": clip.title},
             changes={"after": {"asset": clip.asset_id, "sha256": clip.sha256}},
         )
     return True

@@ -175,6 +175,7 @@ def export_register(actor, organization) -> bytes:
             organization,
             "register.export.xlsx",
             summary=f"register exported ({count} assets)",
+            data={"n": count},
             changes={"after": {"assets": count}},
         )
     buffer = io.BytesIO()

@@ -117,6 +117,7 @@ def export_evidence(actor, organization, asset_id, out_dir) -> dict:
                 "register.evidence.export",
                 obj=asset,
                 summary=f"evidence of {asset.title_ja} exported ({len(entries)} versions)",
+                data={"title": asset.title_ja, "n": len(entries)},
                 changes={"after": {"versions": [e["version_id"] for e in entries]}},
             )
         if out_dir.exists():

@@ -68,6 +68,7 @@ def _create(org_id: int, actor=None, *, audited: bool = True) -> OrganizationKey
                     "register.orgkey.create",
                     obj=row,
                     summary=f"organisation key {kid} created",
+                    data={"kid": kid},
                     changes={"after": {"kid": kid, "master_key_id": master_kid}},
                 )
     except IntegrityError:
@@ -171,6 +172,7 @@ def rewrap_master(actor=None) -> Rewrapped:
             org_id,
             "register.keys.rewrap",
             summary=f"keys re-wrapped under master key {current}",
+            data={"kid": current},
             changes={"after": {"master_key_id": current, **counts}},
         )
     return result
@@ -198,6 +200,7 @@ def rotate_org_key(actor, organization) -> tuple[OrganizationKey, dict[str, int]
         "register.orgkey.rotate",
         obj=new,
         summary=f"organisation key rotated: {old.kid if old else '-'} -> {new.kid}",
+        data={"old": old.kid if old else "-", "new": new.kid},
         changes={
             "before": {"kid": old.kid if old else None},
             "after": {"kid": new.kid, "master_key_id": new.master_key_id, "rewrapped": counts},

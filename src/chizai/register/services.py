@@ -116,6 +116,7 @@ def create_asset(actor, organization, **fields) -> Asset:
         "register.asset.create",
         obj=asset,
         summary=f"asset {asset.title_ja} created",
+        data={"title": asset.title_ja},
         changes={"after": snapshot(asset)},
     )
     schedule_index(actor, asset)
@@ -159,7 +160,15 @@ def change_asset(actor, organization, asset_id, *, confirmed_lowering: bool = Fa
             changes["lowered"] = {"confirmed": confirmed_lowering}
             summary += f" (classification lowered {before['classification']} → {asset.classification})"
         summary += _open_disclosures_note(asset, changes)
-    audit.record(actor, organization, "register.asset.update", obj=asset, summary=summary, changes=changes)
+    audit.record(
+        actor,
+        organization,
+        "register.asset.update",
+        obj=asset,
+        summary=summary,
+        data={"title": asset.title_ja},
+        changes=changes,
+    )
     schedule_index(actor, asset)
     return asset, True
 
@@ -224,7 +233,15 @@ def reclassify(
         if asset.pk in lowered:
             changes["lowered"] = {"confirmed": True}
         summary = f"{asset.title_ja}: {before} → {classification}" + _open_disclosures_note(asset, changes)
-        audit.record(actor, organization, "register.asset.reclassify", obj=asset, summary=summary, changes=changes)
+        audit.record(
+            actor,
+            organization,
+            "register.asset.reclassify",
+            obj=asset,
+            summary=summary,
+            data={"title": asset.title_ja, "before": before, "after": classification},
+            changes=changes,
+        )
     return len(assets)
 
 
@@ -240,6 +257,7 @@ def delete_asset(actor, organization, asset_id) -> None:
         "register.asset.delete",
         obj=asset,
         summary=f"asset {asset.title_ja} deleted",
+        data={"title": asset.title_ja},
         changes={"before": snapshot(asset)},
     )
     delete_or_refuse(asset, asset.title_ja)
@@ -264,6 +282,7 @@ def add_holder(
         "register.holder.add",
         obj=holder,
         summary=f"{holder.name} holds {asset.title_ja}",
+        data={"name": holder.name, "title": asset.title_ja},
         changes={
             "after": {
                 "asset": asset.pk,
@@ -287,6 +306,7 @@ def remove_holder(actor, organization, holder_id) -> None:
         "register.holder.remove",
         obj=holder,
         summary=f"{holder.name} removed",
+        data={"name": holder.name},
         changes={"before": {"asset": holder.asset_id, "name": holder.name, "leaves_on": holder.leaves_on}},
     )
     holder.delete()
@@ -305,6 +325,7 @@ def grant(actor, organization, asset_id, user) -> AssetGrant:
         "register.grant.add",
         obj=obj,
         summary=f"{user.get_username()} named on {asset.title_ja}",
+        data={"user": user.get_username(), "title": asset.title_ja},
         changes={"after": {"asset": asset.pk, "user": user.get_username()}},
     )
     return obj
@@ -320,6 +341,7 @@ def record_read(actor, organization, asset: Asset) -> None:
                 "register.asset.read",
                 obj=asset,
                 summary=f"{asset.classification} asset {asset.title_ja} read",
+                data={"cls": asset.classification, "title": asset.title_ja},
             )
 
 
@@ -470,6 +492,7 @@ def _record_version(actor, organization, asset, name, file_id, stored_name, seal
         "register.version.upload",
         obj=version,
         summary=f"{name} v{number} uploaded to {asset.title_ja}",
+        data={"name": name, "n": number, "title": asset.title_ja},
         changes={
             "after": {
                 "asset": asset.pk,
@@ -518,7 +541,10 @@ def download(actor, organization, version_id):
         sha256=version.sha256,
         action="register.version.download",
         summary=f"{version.original_name} v{version.number} downloaded",
-        changes={"after": {"asset": version.file.asset_id, "sha256": version.sha256}},
+        changes={
+            "after": {"asset": version.file.asset_id, "sha256": version.sha256},
+            "data": {"name": version.original_name, "n": version.number},
+        },
     )
     return version, stream
 

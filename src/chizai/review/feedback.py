@@ -132,6 +132,7 @@ def record_feedback(
             "review.feedback",
             obj=item,
             summary=f"finding {rule_id} marked {verdict} on review {review.pk}",
+            data={"rule": rule_id, "verdict": verdict, "title": review.title},
             changes={
                 "after": {
                     "review": review.pk,
@@ -219,7 +220,9 @@ def export_examples(organization, out: IO[str]) -> int:
         }
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
         n += 1
-    audit.record(None, organization, "review.feedback.export", summary=f"{n} review feedback example(s) exported")
+    audit.record(
+        None, organization, "review.feedback.export", summary=f"{n} review feedback example(s) exported", data={"n": n}
+    )
     return n
 
 

@@ -78,5 +78,6 @@ def page_image(actor, review: ContractReview, index: int, page_number: int) -> b
         "review.view",
         obj=review,
         summary=f"scanned page {page_number} opened (finding {index + 1}): {review.title}",
+        data={"variant": "scan", "page": page_number, "n": index + 1, "title": review.title},
     )
     return png

@@ -122,6 +122,7 @@ def submit_review(
                 "review.create",
                 obj=review,
                 summary=f"contract submitted for review: {review.title}",
+                data={"title": review.title},
                 changes={
                     "after": {"filename": filename, "options": options, "previous": previous.pk if previous else None}
                 },
@@ -224,12 +225,24 @@ def run_review_job(job: Job):
             "review.complete",
             obj=review,
             summary=f"review finished: {severities.count('HIGH')} high, {severities.count('MEDIUM')} medium, {severities.count('LOW')} low",
+            data={
+                "high": severities.count("HIGH"),
+                "medium": severities.count("MEDIUM"),
+                "low": severities.count("LOW"),
+            },
         )
     return {"review_id": review.pk, "findings": len(severities)}
 
 
 def record_view(actor, review: ContractReview) -> None:
-    audit.record(actor, review.organization, "review.view", obj=review, summary=f"review opened: {review.title}")
+    audit.record(
+        actor,
+        review.organization,
+        "review.view",
+        obj=review,
+        summary=f"review opened: {review.title}",
+        data={"title": review.title},
+    )
 
 
 def export_review(actor, review: ContractReview, fmt: str, lang: str | None = None) -> tuple[bytes, str, str]:
@@ -246,7 +259,9 @@ def export_review(actor, review: ContractReview, fmt: str, lang: str | None = No
 
         report = summary.localize_report(report, lang)
     body = render([report], fmt)
-    audit.record(actor, review.organization, "review.export", obj=review, summary=f"review exported as {fmt}")
+    audit.record(
+        actor, review.organization, "review.export", obj=review, summary=f"review exported as {fmt}", data={"fmt": fmt}
+    )
     stem = review.filename.rsplit(".", 1)[0] or "review"
     data = body.encode("utf-8") if isinstance(body, str) else body
     if fmt == "pdf":
@@ -377,7 +392,12 @@ def commented_docx(actor, review: ContractReview, lang: str) -> tuple[bytes, str
     except ReviewInputError as exc:
         raise ChizaiError(input_error_message(exc.code, exc.message)) from exc
     audit.record(
-        actor, review.organization, "review.export", obj=review, summary=f"review exported as commented docx ({lang})"
+        actor,
+        review.organization,
+        "review.export",
+        obj=review,
+        summary=f"review exported as commented docx ({lang})",
+        data={"variant": "commented", "lang": lang},
     )
     stem = review.filename.rsplit(".", 1)[0] or "review"
     return (

@@ -104,6 +104,7 @@ def export_map(actor, organization) -> bytes:
         "succession.map.export",
         object_type="succession.skill",
         summary=f"skills map exported ({len(grid.people)} people × {len(grid.skills)} assets)",
+        data={"people": len(grid.people), "skills": len(grid.skills)},
         changes={"after": {"people": len(grid.people), "skills": len(grid.skills)}},
     )
     return out.getvalue()

@@ -105,6 +105,11 @@ def create_plan(
         "succession.plan.create",
         obj=plan,
         summary=f"capture plan for {skill.asset.title_ja}: {holder.name} → {', '.join(p.name for p in successors)}",
+        data={
+            "title": skill.asset.title_ja,
+            "holder": holder.name,
+            "successors": ", ".join(p.name for p in successors),
+        },
         changes={
             "after": {
                 "asset": skill.asset_id,
@@ -151,6 +156,7 @@ def add_session(
         "succession.session.create",
         obj=session,
         summary=f"{'OJT session held' if held else 'OJT session planned'} for {plan.asset.title_ja} on {held_on}",
+        data={"variant": "held" if held else "", "title": plan.asset.title_ja, "date": held_on},
         changes={"after": {"plan": plan.pk, "held_on": held_on, "hours": str(hours), "held": held}},
     )
     return session
@@ -193,6 +199,7 @@ def add_layer(
         "succession.layer.create",
         obj=layer,
         summary=f"documentation layer for {plan.asset.title_ja}: {layer.title}",
+        data={"title": plan.asset.title_ja, "layer": layer.title},
         changes={"after": {"plan": plan.pk, "kind": kind, "classification": classification, "document": document_id}},
     )
     return layer
@@ -236,6 +243,7 @@ def save_answers(actor, organization, plan_id, given: dict[str, str]) -> list[st
             "succession.answers.save",
             obj=plan,
             summary=f"interview answers for {plan.asset.title_ja}: {', '.join(changed)}",
+            data={"title": plan.asset.title_ja, "n": len(changed)},
             changes={"after": {"prompts": changed}},
         )
         if plan.signed_off_at:
@@ -261,6 +269,7 @@ def sign_off(actor, organization, plan_id) -> CapturePlan:
         "succession.plan.signoff",
         obj=plan,
         summary=f"{plan.holder.name} signed off the capture of {plan.asset.title_ja}",
+        data={"holder": plan.holder.name, "title": plan.asset.title_ja},
         changes={"after": {"signed_off_by": plan.holder.pk, "signed_off_at": plan.signed_off_at}},
     )
     return plan

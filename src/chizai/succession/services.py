@@ -71,6 +71,7 @@ def add_person(actor, organization, *, name: str, team: str = "", leaves_on=None
         "succession.person.create",
         obj=person,
         summary=f"{person.name} added to the skills map",
+        data={"name": person.name},
         changes={"after": field_values(person, PERSON_FIELDS)},
     )
     return person
@@ -98,6 +99,7 @@ def update_person(actor, organization, person_id, **fields) -> Person:
             "succession.person.update",
             obj=person,
             summary=f"{person.name} changed on the skills map",
+            data={"name": person.name},
             changes={"before": before, "after": after},
         )
     return person
@@ -127,6 +129,7 @@ def add_skill(actor, organization, asset_id) -> Skill:
         "succession.skill.add",
         obj=skill,
         summary=f"{asset.title_ja} put on the skills map",
+        data={"title": asset.title_ja},
         changes={"after": {"asset": asset.pk}},
     )
     return skill
@@ -147,6 +150,7 @@ def remove_skill(actor, organization, skill_id) -> None:
         "succession.skill.remove",
         obj=skill,
         summary=f"{skill.asset.title_ja} taken off the skills map",
+        data={"title": skill.asset.title_ja},
         changes={"before": {"asset": skill.asset_id, "levels": cells}},
     )
     skill.delete()
@@ -234,6 +238,12 @@ def set_levels(
                 f"level of {change.person.name} in {change.skill.asset.title_ja}: "
                 f"{levels.MARKS[change.before]} → {levels.MARKS[change.after]} ({source})"
             ),
+            data={
+                "name": change.person.name,
+                "title": change.skill.asset.title_ja,
+                "before": levels.MARKS[change.before],
+                "after": levels.MARKS[change.after],
+            },
             changes={
                 "person": change.person.pk,
                 "before": {"level": change.before},

@@ -39,11 +39,13 @@ def test_same_event_in_japanese_and_english(org, owner):
     assert ja != en
 
 
-def test_unknown_shape_falls_back_to_the_stored_text(org, owner):
-    audit.record(owner, org, "register.asset.create", object_type="register.asset", summary="imported by a script")
+def test_unknown_shape_falls_back_to_the_action_and_target_not_the_stored_english(org, owner):
+    audit.record(
+        owner, org, "register.asset.create", object_type="register.asset", object_id=7, summary="imported by a script"
+    )
     event = AuditEvent.objects.filter(organization=org).latest("seq")
     with translation.override("ja"):
-        assert render_summary(event) == "imported by a script"
+        assert render_summary(event) == "ノウハウ資産を登録（#7）"
 
 
 def test_audit_page_renders_in_reader_language_and_chain_verifies(client, org, owner):

@@ -22,6 +22,7 @@ def test_create_and_update_are_audited_with_before_and_after(org, owner):
     assert event.changes == {
         "before": {"title_ja": "切削条件", "documented": False},
         "after": {"title_ja": "切削条件 改", "documented": True},
+        "data": {"title": "切削条件 改"},  # what the audit page renders the summary from
     }
     assert AuditEvent.objects.get(action="register.asset.create").changes["after"]["title_ja"] == "切削条件"
 
