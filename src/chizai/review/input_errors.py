@@ -18,6 +18,7 @@ _MB = re.compile(r"the file is (?P<size>[\d.]+) MB; the limit is (?P<limit>[\d.]
 _CHARS = re.compile(r"the text has (?P<size>[\d,]+) characters; the limit is (?P<limit>[\d,]+)")
 _EXT = re.compile(r"the file type '(?P<ext>[^']*)' is not supported")
 _TYPE = re.compile(r"unknown contract type '(?P<type>[^']*)'")
+_PAGES = re.compile(r"the scan has (?P<pages>[\d,]+) pages; OCR reads at most (?P<limit>[\d,]+)")
 
 
 def _sentences() -> dict[str, str]:
@@ -95,6 +96,11 @@ def input_error_message(code: str, message: str) -> str:
         return _(
             "%(name)s: files of type %(ext)s are not supported. Upload a PDF with text, a DOCX, TXT or Markdown file."
         ) % {"name": name, "ext": ext["ext"]}
+    if code == "ocr_too_many_pages" and (pages := _PAGES.search(message)):
+        return _(
+            "%(name)s: the scan has %(pages)s pages, more than OCR reads at once (%(limit)s). Upload the contract "
+            "itself without its attachments, or its Word or text version."
+        ) % {"name": name, **pages.groupdict()}
     if code == "bad_type" and (kind := _TYPE.search(message)):
         return _("Unknown contract type %(type)s; choose one from the list or automatic detection.") % {
             "type": kind["type"]

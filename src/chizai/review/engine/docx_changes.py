@@ -22,12 +22,16 @@ REMOVED = "removed"
 def rejected_text(text: str, revisions: list[dict]) -> str:
     """``text`` (changes accepted) with every tracked change rejected: insertions taken out,
     deletions put back where they were. A change whose offset no longer matches the text is
-    left as accepted rather than guessed."""
+    left as accepted rather than guessed. A change made inside an insertion (text another
+    author inserted and someone then deleted or added to) goes with that insertion: the text
+    before the changes never held it."""
     out: list[str] = []
     pos = 0
     # a deletion is a point in the accepted text; at the same point it comes before the
     # insertion that replaced it (Word writes <w:del> then <w:ins>)
     for rev in sorted(revisions, key=lambda r: (r["offset"], r["kind"] != "deleted")):
+        if rev.get("in_insertion"):
+            continue
         offset = rev["offset"]
         if offset < pos or offset > len(text):
             continue

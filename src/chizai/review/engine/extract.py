@@ -14,7 +14,7 @@ import re
 from . import ocr
 from .extracted import ExtractedText, captured
 from .document import ReviewInputError
-from .extract_docx import DOCX_MAX_UNPACKED_BYTES, extract_docx  # noqa: F401 - the limit stays importable here
+from .extract_docx import DOCX_MAX_UNPACKED_BYTES, encrypted_ooxml, extract_docx  # noqa: F401 - the limit stays importable here
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,8 @@ def extract_text(
         result = _extract_image(data, name)
     elif ext in KNOWN_UNSUPPORTED:
         raise ReviewInputError("unsupported_type", f"{name}: {KNOWN_UNSUPPORTED[ext]}. Use PDF, DOCX, TXT or Markdown.")
+    elif encrypted_ooxml(data):  # a protected .docx whose name lost its extension: not an "old .doc"
+        raise ReviewInputError("encrypted_docx", f"{name}: the Word file is password-protected.")
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ReviewInputError("unsupported_type", f"{name}: {KNOWN_UNSUPPORTED['.doc']}.")
     elif ext in TEXT_EXTS:

@@ -64,6 +64,7 @@ class _Reader:
         self.paragraphs: list[DocxParagraph] = []
         self.anchors: dict[str, list[int]] = {}  # comment id -> [start, end]
         self._para_start = 0
+        self._inserting = 0  # depth of the w:ins elements being read
 
     def emit(self, s: str) -> None:
         if s:
@@ -84,6 +85,10 @@ class _Reader:
                 "move": el.tag in (W + "moveTo", W + "moveFrom"),
                 "offset": self.pos if kind == "deleted" else self.pos - len(text),
                 "paragraph_start": self._para_start,
+                # made inside another author's (or the same author's) insertion: Word nests a
+                # deletion of inserted text in the w:ins. The draft never held it, so rejecting
+                # the changes drops it with the insertion instead of putting it back.
+                "in_insertion": self._inserting > 0,
             }
         )
 
@@ -103,7 +108,11 @@ class _Reader:
                 self.emit("-")
             elif tag in _INS:
                 start = self.pos
-                self.inline(child, boxes)
+                self._inserting += 1
+                try:
+                    self.inline(child, boxes)
+                finally:
+                    self._inserting -= 1
                 self._change(child, "inserted", self._since(start))
             elif tag in _DEL:
                 self._change(child, "deleted", _deleted_text(child))
@@ -295,6 +304,18 @@ def footnotes(document, name: str = "") -> list[str]:
     return out
 
 
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0"
+# the stream a password-protected Office Open XML file keeps its encrypted ZIP in, as the
+# compound file's directory spells it (UTF-16); an old binary .doc has no such stream
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def encrypted_ooxml(data: bytes) -> bool:
+    """Whether ``data`` is a password-protected Word/Excel/PowerPoint file (an OLE compound
+    file holding an ``EncryptedPackage`` stream) rather than a ZIP or an old binary file."""
+    return bytes(data[:4]) == _CFB_MAGIC and _ENCRYPTED_PACKAGE in data
+
+
 def open_docx(data: bytes, name: str):
     """The python-docx Document of ``data`` after the archive checks; ReviewInputError otherwise."""
     try:
@@ -315,7 +336,12 @@ def open_docx(data: bytes, name: str):
                 f"{name}: the Word file unpacks to more than {DOCX_MAX_UNPACKED_BYTES // (1024 * 1024)} MB "
                 f"or is packed suspiciously densely ({exc.detail}); it was not opened.",
             ) from None
-        if data[:4] == b"\xd0\xcf\x11\xe0":
+        if encrypted_ooxml(data):
+            raise ReviewInputError(
+                "encrypted_docx",
+                f"{name}: the Word file is password-protected. Save an unprotected .docx copy.",
+            ) from exc
+        if data[:4] == _CFB_MAGIC:
             raise ReviewInputError(
                 "encrypted_docx",
                 f"{name}: the Word file is password-protected or in the old .doc format; "
