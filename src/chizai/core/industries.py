@@ -54,7 +54,7 @@ _BOTH = re.compile(r"^(?P<ja>[^()]*[\u3040-\u30ff\u3400-\u9fff][^()]*?)\s*\((?P<
 
 
 def choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(code, name) for code, name in INDUSTRIES.items()]
+    return [("", "—")] + [(code, str(name)) for code, name in INDUSTRIES.items()]
 
 
 def code_of(value: str) -> str | None:

@@ -203,7 +203,7 @@ def conflicts(agreement: Agreement, *, html: bool = False) -> list[str]:
     With ``html`` each warning is for a page: the other agreement's type by its name and its
     title marked as entered (``data-i18n-exempt``), so the sentence is in one language."""
     start, end = _period(agreement)
-    out = []
+    out: list[str] = []
     others = (
         Agreement.objects.filter(
             organization_id=agreement.organization_id, partner_id=agreement.partner_id, status__in=ACTIVE_STATUSES
@@ -235,7 +235,7 @@ def conflicts(agreement: Agreement, *, html: bool = False) -> list[str]:
                 "what": _(", ").join(what),
             }
             if html:
-                values = {key: conditional_escape(value) for key, value in values.items() if key != "id"}
+                values = {key: conditional_escape(str(value)) for key, value in values.items() if key != "id"}
                 values["id"] = other.pk
                 values["type"] = conditional_escape(other.get_type_display())
                 values["title"] = format_html("<span data-i18n-exempt>{}</span>", other.title)

@@ -93,7 +93,8 @@ def _choice_name(choices, code: str) -> str:
 
 
 def _asset_choice(field: str, code: str) -> str:
-    return _choice_name(apps.get_model("register", "Asset")._meta.get_field(field).flatchoices, code)
+    model_field = apps.get_model("register", "Asset")._meta.get_field(field)
+    return _choice_name(getattr(model_field, "flatchoices", ()), code)
 
 
 def _params(code: str, params: dict) -> dict:
@@ -130,11 +131,12 @@ def render(failure: dict) -> dict:
     """``{"text", "fix", "code"}`` for one stored failure, as safe HTML in the reader's language."""
     code = failure.get("code", "")
     params = failure.get("params")
+    texts: tuple | None
     if code == "agreement_missing" and isinstance(params, dict):
         texts = CHOSEN_MISSING if params.get("chosen") else NO_AGREEMENT
     else:
         texts = TEXTS.get(code) if isinstance(params, dict) else None
-    if texts is not None:
+    if texts is not None and isinstance(params, dict):
         try:
             values = _params(code, params)
             text, fix = (mark_safe(conditional_escape(str(t)) % values) for t in texts)
