@@ -704,11 +704,18 @@ def _sentence_bounds(lex: Lexicon, text: str, pos: int) -> tuple[int, int]:
 
 
 def frame_matches(
-    view: ClauseView, frame: dict, acts: list[Act] | None = None, ignore_objects: bool = False
+    view: ClauseView,
+    frame: dict,
+    acts: list[Act] | None = None,
+    ignore_objects: bool = False,
+    unread_terms_ok: bool = False,
 ) -> Act | None:
     """The act of ``view`` (or of ``acts``) that satisfies ``frame`` (a rule's ``frames``
     entry), or None. ``ignore_objects``: judge everything but the objects (the lexicon may
-    not know the object's name; it does know who receives it and on what terms)."""
+    not know the object's name; it does know who receives it and on what terms).
+    ``unread_terms_ok``: an act whose consideration the reader found no words for
+    (``none``) passes a frame that wants it free or covered: a pattern may know a wording
+    of the waiver the lexicon does not («精算は本発注時», "reflected in later pricing")."""
     kinds = frame.get("act") or []
     to = frame.get("to") or list(PARTY_KINDS)
     for a in view.acts if acts is None else acts:
@@ -718,7 +725,11 @@ def frame_matches(
             continue
         if frame.get("objects_not") and a.objects & set(frame["objects_not"]):
             continue
-        if frame.get("consideration") and a.consideration not in frame["consideration"]:
+        if (
+            frame.get("consideration")
+            and a.consideration not in frame["consideration"]
+            and not (unread_terms_ok and a.consideration == "none" and "paid" not in frame["consideration"])
+        ):
             continue
         if frame.get("without") and (a.limits | a.wide) & set(frame["without"]):
             continue

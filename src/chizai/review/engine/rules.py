@@ -413,7 +413,7 @@ def _finding(
 def _contradicted(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
     """A pattern hit that the clause representation reads otherwise: the act it sits on
     goes to the other party, is negated, moves the object back to its own maker
-    (「甲が作成した本デザインは甲に帰属する」), is paid for, or lacks what makes it a problem
+    (「甲が作成した本デザインは甲に帰属する」), is read as paid for, or lacks what makes it a problem
     (a restriction limited to the term). Objects are not judged here: the patterns may
     know a name the lexicon does not. The frames say what the rule is about; the patterns
     only find it."""
@@ -423,7 +423,7 @@ def _contradicted(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
     # licence under …, irrevocable except …": the word sits far from the verb)
     s0, s1 = clauses.sentence_bounds(ctx.lang, u.norm, a)
     acts = [x for x in view.acts if x.kind in kinds and (x.start < b + 40 and a - 40 < x.end or s0 <= x.start < s1)]
-    return bool(acts) and not any(clauses.frame_matches(view, f, acts, ignore_objects=True) for f in cr.rule.frames)
+    return bool(acts) and not any(clauses.frame_matches(view, f, acts, ignore_objects=True, unread_terms_ok=True) for f in cr.rule.frames)
 
 
 def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[int, int]]) -> list[Finding]:
