@@ -111,7 +111,9 @@ _TITLE_RULES: list[tuple[str, re.Pattern]] = [
     (
         "NDA",
         re.compile(
-            r"秘密保持|機密保持|守秘|機密情報の取扱|秘密情報の取扱|non[- ]?disclosure|confidentiality agreement|\bNDA\b",
+            r"秘密保持|機密保持|守秘|機密情報の取扱|秘密情報の取扱|non[- ]?disclosure|\bNDA\b|"
+            # "Confidentiality and Evaluation Agreement", "Secrecy Undertaking"
+            r"(?:confidentiality|secrecy)(?:\s+(?:and|&)\s+[\w-]+(?:\s+[\w-]+)?)?\s+(?:agreement|undertaking|deed)",
             re.I,
         ),
     ),

@@ -605,7 +605,9 @@ def _langs_installed() -> set[str]:
 def _read(path: str, langs: tuple[str, ...], number: int, name: str) -> tuple[list[OcrLine], list[float]]:
     res = _run([TESSERACT, path, "stdout", "-l", "+".join(langs), "--psm", "3", "tsv"], PAGE_TIMEOUT, name)
     err = res.stderr.decode("utf-8", "replace")
-    if res.returncode != 0:
+    # With several languages Tesseract reports a pack it cannot load and exits 0, reading with
+    # the packs that did load: Japanese read by the English model is garbage, not a reading.
+    if res.returncode != 0 or "Failed loading language" in err:
         if "traineddata" in err or "Failed loading language" in err or "Could not initialize" in err:
             raise ReviewInputError(
                 "ocr_language_broken",

@@ -78,7 +78,7 @@ class _Ctx:
         types = set(doc.contract_types)
         self.types = types
         self.sme_discloser = bool(types & _SME_DISCLOSER_TYPES)
-        self._doc_hits: dict[int, bool] = {}
+        self._doc_hits: dict[object, bool] = {}
         self._sel: dict[int, re.Pattern | None] = {}
         self._lit_units: dict[str, set[int]] = {}
         self._present: dict[str, bool] = {}
@@ -145,9 +145,14 @@ class _Ctx:
             self._sel[key] = pat.select(self.hay)
         return self._sel[key]
 
-    def doc_has(self, pat: PatSet | None) -> bool:
+    def doc_has(self, pat: PatSet | None, outside: PatSet | None = None) -> bool:
+        """True when ``pat`` occurs in the text; with ``outside``, only a match whose sentence
+        does not also match ``outside`` counts («Submissions shall not be deemed Confidential
+        Information, whether or not marked» does not protect unmarked information)."""
         if pat is None:
             return False
+        if outside is not None:
+            return self._doc_has_outside(pat, outside)
         key = id(pat)
         if key not in self._doc_hits:
             # clause by clause through the literal index: a regex that starts with an
@@ -159,6 +164,16 @@ class _Ctx:
                 next(iter(self._matches(tuple(x for x in alts if _SPANS_CLAUSES not in x[0]))), None) is not None
                 or bool(spanning)
                 and compile_alt(spanning).search(self.joined) is not None
+            )
+        return self._doc_hits[key]
+
+    def _doc_has_outside(self, pat: PatSet, outside: PatSet) -> bool:
+        key = (id(pat), id(outside))
+        if key not in self._doc_hits:
+            self._doc_hits[key] = any(
+                outside.search(u.norm[s0:s1]) is None
+                for u, a, _b in self.unit_matches(pat)
+                for s0, s1 in (clauses.sentence_bounds(self.lang, u.norm, a),)
             )
         return self._doc_hits[key]
 
@@ -374,7 +389,7 @@ def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
         return False
     if d["requires_doc"] and cr.requires_doc is None:
         return False  # precondition written only for the other language
-    if cr.absent is not None and ctx.doc_has(cr.absent):
+    if cr.absent is not None and ctx.doc_has(cr.absent, outside=cr.absent_not_in):
         return False
     if cr.rule.unless_frames and next(ctx.frame_hits(cr.rule.unless_frames), None) is not None:
         return False
@@ -430,7 +445,7 @@ def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[in
     """Findings from the rule's conditions over the clause representation: the same
     problem in words the patterns do not know."""
     out = []
-    for u, act, view in ctx.frame_hits(cr.rule.frames):
+    for u, act, view in ctx.frame_hits(cr.rule.frames + cr.rule.also_frames):
         key = u.ref if u.ref is not None else ("#", u.idx)
         if key in seen or any(
             a <= u.seg.start and u.seg.end <= b or u.seg.start <= a and b <= u.seg.end for a, b in spans
@@ -467,7 +482,8 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
     if not _doc_ok(ctx, cr, fired):
         return []
     if d["scope"] == "document":
-        if cr.rule.frames and next(ctx.frame_hits(cr.rule.frames), None) is not None:
+        found_by = cr.rule.frames + cr.rule.also_frames
+        if found_by and next(ctx.frame_hits(found_by), None) is not None:
             return [_finding(ctx, cr, None, None)]
         if cr.trigger is not None and not ctx.doc_has(cr.trigger):
             return []
@@ -507,7 +523,7 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
             seen.add(key)
             spans.append((u.seg.start, u.seg.end))
             out.append(_finding(ctx, cr, u, orig_span(ctx.doc, u.seg, a, b), why=why))
-    if cr.rule.frames:
+    if cr.rule.frames or cr.rule.also_frames:
         out += _frame_findings(ctx, cr, seen, spans)
     # or_absent: a protection missing from the whole text is itself the finding
     # (e.g. no survival clause at all), reported once at document level.

@@ -38,6 +38,7 @@ RULE_KEYS = {
     "question",
     "verification",
     "frames",
+    "also_frames",
     "unless_frames",
 }
 AMBIG_KEYS = {
@@ -52,6 +53,7 @@ AMBIG_KEYS = {
     "applies_to",
     "basis",
     "frames",
+    "also_frames",
     "unless_frames",
 }
 # Conditions over the clause representation (clauses.py); names come from data/concepts.yaml.
@@ -99,6 +101,7 @@ DETECTION_KEYS = {
     "through_terms",
     "not_in_paid_commission",
     "balanced_by",
+    "absent_not_in",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before", "subject_verbs"}
@@ -140,6 +143,9 @@ class Rule:
     detection: dict[str, Any]
     adjust: dict[str, Any] = field(default_factory=dict)
     frames: list[dict[str, Any]] = field(default_factory=list)
+    # further readings of the same problem that add findings but, unlike ``frames``, do not
+    # judge the pattern hits (a narrow reading must not silence a wording the patterns know)
+    also_frames: list[dict[str, Any]] = field(default_factory=list)
     # the rule stays silent when any clause satisfies one of these (e.g. a background carve-out)
     unless_frames: list[dict[str, Any]] = field(default_factory=list)
     group: str = ""
@@ -285,7 +291,7 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
     out.setdefault("window", "unit")
     if out.get("or_absent_severity") not in (None, *SEVERITIES):
         _fail(where, f"detection.or_absent_severity must be one of {SEVERITIES}")
-    for key in ("not_near", "absent", "requires_doc", "or_absent"):
+    for key in ("not_near", "absent", "requires_doc", "or_absent", "absent_not_in"):
         out[key] = _langmap(f"{where}.{key}", det.get(key), regex=True)
     out["balanced_by"] = _balanced_by(f"{where}.balanced_by", det.get("balanced_by"))
     subj = det.get("subject")
@@ -412,6 +418,7 @@ def _rule(fname: str, raw: Any, seen: set[str]) -> Rule:
         detection=_detection(where, raw.get("detection"), None),
         adjust=_adjust(where, raw.get("severity_adjust") or {}),
         frames=_frames(where, raw.get("frames"), concept_names()),
+        also_frames=_frames(where, raw.get("also_frames"), concept_names()),
         unless_frames=_frames(where, raw.get("unless_frames"), concept_names()),
     )
 
@@ -444,6 +451,7 @@ def _ambiguous(fname: str, raw: Any, seen: set[str]) -> Rule:
         detection=_detection(where, raw.get("detection"), None),
         adjust={"raise_with": []},
         frames=_frames(where, raw.get("frames"), concept_names()),
+        also_frames=_frames(where, raw.get("also_frames"), concept_names()),
         unless_frames=_frames(where, raw.get("unless_frames"), concept_names()),
     )
 

@@ -420,12 +420,6 @@ def test_a_corrupt_language_pack_fails_the_job_cleanly_with_its_reason(owner, or
 
 
 @needs_tesseract
-@pytest.mark.xfail(
-    strict=True,
-    reason="ocr.py: with -l jpn+eng Tesseract reports \"Failed loading language 'jpn'\" on stderr but exits 0 "
-    "and reads with eng alone; ocr_page_image checks only the exit code, so the review fails for the wrong "
-    "reason (unknown_language: the English model's reading of Japanese) or runs on garbage",
-)
 def test_a_truncated_japanese_pack_fails_the_job_cleanly(owner, org, monkeypatch, tmp_path):
     truncated = (_system_tessdata() / "jpn.traineddata").read_bytes()[:4096]
     monkeypatch.setenv("TESSDATA_PREFIX", str(_tessdata(tmp_path, {"jpn": truncated})))

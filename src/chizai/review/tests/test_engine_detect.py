@@ -514,6 +514,16 @@ def test_contract_types(title, body, want):
     assert found.evidence[want]
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["CONFIDENTIALITY AND EVALUATION AGREEMENT", "Secrecy Undertaking", "Confidentiality & Non-Use Agreement"],
+)
+def test_a_confidentiality_title_with_a_second_subject_is_an_nda_first(title):
+    body = "The Recipient shall keep the Discloser's Confidential Information secret and evaluate the samples."
+    found = detect_contract_types_detailed(body, title)
+    assert found.types[0] == "NDA"
+
+
 def test_title_found_under_a_letterhead():
     text = (
         "INDUS AUTOMATION CORPORATION\nProcurement\n18 May 2026\nGinga Robotics Co., Ltd.\n\n"
