@@ -131,11 +131,21 @@ def flows(segment, parties: list[Party] | list[str]) -> list[Flow]:
             rf"(?:{verbs})\s+by\s+(?:the\s+)?(?P<a>{alt})\s+to\s+(?:the\s+)?(?P<b>{alt})\b", text, re.I
         ):
             out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
+    # "owned by" as what the clause does ("shall be owned solely by X"), not a description of
+    # something already X's ("including Program Technology owned solely by X")
     for m in re.finditer(
-        rf"\b(?:vest\w*\s+in|owned\s+(?:solely\s+|exclusively\s+)?by|(?:sole\s+and\s+exclusive\s+|exclusive\s+)?property\s+of)\s+(?:the\s+)?(?P<b>{alt})\b",
+        rf"\b(?:vest\w*\s+in|(?:be|is|are|become\w*)\s+(?:\w+\s+){{0,2}}?owned\s+(?:solely\s+|exclusively\s+)?by|(?:sole\s+and\s+exclusive\s+|exclusive\s+)?property\s+of)\s+(?:the\s+)?(?P<b>{alt})\b",
         text,
         re.I,
     ):
         out.append(Flow("rights", None, m.group("b"), m.start(), m.end(), m.group(0)))
+    # the passive transfer of one party's rights: "X's interest in … is hereby transferred to Y"
+    for m in re.finditer(
+        rf"\b(?P<a>{alt})(?:'|’)s\s+(?:[^.;]{{0,80}}?)\b(?:is|are|shall\s+be|will\s+be)\s+(?:hereby\s+|automatically\s+|deemed\s+(?:to\s+be\s+)?)?(?:assigned|transferred|conveyed)\s+to\s+(?:the\s+)?(?P<b>{alt})\b",
+        text,
+        re.I,
+    ):
+        if m.group("a") != m.group("b"):
+            out.append(Flow("rights", m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
     out.sort(key=lambda f: (f.start, f.end))
     return out

@@ -324,6 +324,13 @@ def test_subject_and_flows():
     assert any(x.kind == "rights" and x.target == "Buyer" for x in f)
     f = flows("Buyer shall pay to Supplier the price.", en)
     assert any(x.kind == "money" and x.source == "Buyer" for x in f)
+    f = flows("Results shall be owned solely by Buyer.", en)
+    assert any(x.kind == "rights" and x.target == "Buyer" for x in f)
+    # a description of what is already a party's is no flow of rights to it
+    f = flows("Buyer may file applications on Results, including Results owned solely by Supplier.", en)
+    assert not any(x.kind == "rights" for x in f)
+    f = flows("Supplier's interest in all joint Results is hereby transferred to Buyer.", en)
+    assert any(x.kind == "rights" and x.source == "Supplier" and x.target == "Buyer" for x in f)
 
 
 def test_contract_type_override_and_mixed():
