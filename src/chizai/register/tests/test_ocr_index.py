@@ -205,11 +205,6 @@ def test_an_ocr_failure_keeps_the_upload_and_the_job_succeeds(org, owner, monkey
 
 
 @needs_tesseract
-@pytest.mark.xfail(
-    strict=True,
-    reason="ocr.py: with -l jpn+eng Tesseract reports \"Failed loading language 'jpn'\" on stderr but exits 0 "
-    "and reads with eng alone; ocr_page_image checks only the exit code, so the Japanese is lost silently",
-)
 def test_a_corrupt_language_pack_is_a_note_not_a_failed_job(org, owner, monkeypatch, tmp_path):
     tessdata = tmp_path / "tessdata"
     tessdata.mkdir()

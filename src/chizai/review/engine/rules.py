@@ -438,7 +438,9 @@ def _contradicted(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
     # licence under …, irrevocable except …": the word sits far from the verb)
     s0, s1 = clauses.sentence_bounds(ctx.lang, u.norm, a)
     acts = [x for x in view.acts if x.kind in kinds and (x.start < b + 40 and a - 40 < x.end or s0 <= x.start < s1)]
-    return bool(acts) and not any(clauses.frame_matches(view, f, acts, ignore_objects=True, unread_terms_ok=True) for f in cr.rule.frames)
+    return bool(acts) and not any(
+        clauses.frame_matches(view, f, acts, ignore_objects=True, unread_terms_ok=True) for f in cr.rule.frames
+    )
 
 
 def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[int, int]]) -> list[Finding]:
