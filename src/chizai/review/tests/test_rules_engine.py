@@ -4,6 +4,7 @@ severity adjustment, robustness on random text and the speed budget."""
 from __future__ import annotations
 
 import time
+import pytest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,6 +48,29 @@ def test_document_level_findings_have_no_location():
     nda04 = [f for f in findings if f.rule_id == "NDA-04"]
     assert nda04 and all(f.span is None and f.clause is None and f.text is None for f in nda04)
     assert {c.id for c in checklist} >= {"CL-NDA-07"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "sme", "clause", "want"),
+    [
+        (
+            "ja",
+            "乙",
+            "第8条（本検討）\n甲及び乙は、本検討を行っている事実を、自己の金融機関及び顧問に伝えることができる。",
+            "present",
+        ),
+        (
+            "en",
+            "Maker",
+            "8. Talks\nEither party may disclose to its lenders and advisers the existence of these discussions.",
+            "present",
+        ),
+        ("ja", "乙", "第8条（協力）\n甲及び乙は、本検討に誠実に協力する。", "missing"),
+    ],
+)
+def test_a_clause_that_allows_mentioning_the_talks_fills_the_checklist_item(lang, sme, clause, want):
+    _, checklist = evaluate(make_document(clause, lang, ["NDA"], sme))
+    assert next(c.status for c in checklist if c.id == "CL-NDA-04") == want
 
 
 def test_one_finding_per_rule_per_clause():
