@@ -117,8 +117,8 @@ class Lexicon:
 
 _DEFINITIONS = {
     "ja": [
-        # 「本成果」とは、…をいう。
-        r"「(?P<term>[^「」。]{1,24})」とは、?(?P<def>[^。]{1,400}?)(?:をいう|を意味する|とする)",
+        # 「本成果」とは、…をいう。 / …をいい、その主要なものを別紙に記載する。
+        r"「(?P<term>[^「」。]{1,24})」とは、?(?P<def>[^。]{1,400}?)(?:をいう|をいい|を意味する|を意味し|とする)",
         # 「本成果」には、…を含む
         r"「?(?P<term>本[^「」。、はにをがの]{1,12})」?には、?(?P<def>[^。]{1,300}?)(?:を含む|が含まれ)",
     ],
@@ -142,7 +142,7 @@ _BACKWARD = {
 
 # both sides named together rather than by their labels: 「両当事者」, "the Parties", "each party"
 _BOTH_SIDES = re.compile(
-    r"両当事者|当事者双方|双方|両社|各当事者|いずれの当事者"
+    r"両当事者|当事者双方|双方|両社|各当事者|いずれの当事者|(?:当該|それぞれの|その|開示した|保有する)当事者"
     r"|\b(?:the\s+)?(?:parties|both\s+parties|each\s+party|either\s+party|disclosing\s+party|receiving\s+party|discloser|recipient)\b",
     re.I,
 )
