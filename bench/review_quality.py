@@ -4,6 +4,8 @@
     python bench/review_quality.py --suite dev2         # review-dev2, all 40, with the fixed split
     python bench/review_quality.py --suite holdout      # review-dev2's held-out half only
     python bench/review_quality.py --suite own          # bench/data/review-own (own whole contracts)
+    python bench/review_quality.py --suite own2         # bench/data/review-own2 (12 more, key written first)
+    python bench/review_quality.py --suite own3         # bench/data/review-own3 (10 more, key written first)
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -34,6 +36,7 @@ METI_DIR = DATA / "meti-oi-model-contracts"
 OWN_DIR = ROOT / "bench" / "data" / "review-own"
 # A second such set, written later by a different writer, likewise before any engine run on it.
 OWN2_DIR = ROOT / "bench" / "data" / "review-own2"
+OWN3_DIR = ROOT / "bench" / "data" / "review-own3"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -221,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--suite",
-        choices=("dev", "dev2", "holdout", "own", "own2", "public", "meti", "contractnli", "cuad"),
+        choices=("dev", "dev2", "holdout", "own", "own2", "own3", "public", "meti", "contractnli", "cuad"),
         required=True,
     )
     ap.add_argument(
@@ -253,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 "held_out_files": hold,
             }
-    elif args.suite in ("own", "own2", "public"):
-        data_dir = {"own": OWN_DIR, "own2": OWN2_DIR, "public": PUBLIC_DIR}[args.suite]
+    elif args.suite in ("own", "own2", "own3", "public"):
+        data_dir = {"own": OWN_DIR, "own2": OWN2_DIR, "own3": OWN3_DIR, "public": PUBLIC_DIR}[args.suite]
         key = json.loads((data_dir / "key.json").read_text(encoding="utf-8"))
         result = run_dev(data_dir, None, tuple(e["file"] for e in key if e.get("fair")), args.suite, kd)
     elif args.suite == "meti":
