@@ -240,3 +240,15 @@ def test_a_licence_granted_to_two_parties_at_once():
 )
 def test_shared_or_crossed_ownership_goes_to_both_sides(text):
     assert only("en", text, "own").to == "MUTUAL"
+
+
+def test_a_japanese_definitions_list_defines_its_terms():
+    text = (
+        "第１条（定義）\n本契約において使用する用語の意味は、次のとおりとする。\n"
+        "一　「本件業務」　本システムの設計及びテストの各業務\n"
+        "三　「知的財産権」　特許権、著作権（著作権法第２７条に規定する権利を含む。）その他の知的財産権並びにノウハウ\n"
+    )
+    terms = clauses.defined_terms(clauses.lexicon("ja"), text)
+    assert {"ip", "knowhow"} <= terms["知的財産権"]
+    # a sentence that merely starts with a bracketed word is no definition
+    assert "甲" not in clauses.defined_terms(clauses.lexicon("ja"), "一　「甲」は、乙に通知する。\n")
