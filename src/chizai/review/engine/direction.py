@@ -117,6 +117,15 @@ def flows(segment, parties: list[Party] | list[str]) -> list[Flow]:
         ):
             if m.group("a") != m.group("b"):
                 out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
+        # a long condition between the topic and the receiver, the verb right after the receiver:
+        # 「甲は、乙が…必要と認めるときは、…その他乙が要求する情報を遅滞なく乙に提供する」
+        for m in re.finditer(
+            rf"(?P<a>{alt})(?:は|が)、(?:[^。]{{41,160}}?)(?P<b>{alt})(?:に対し[て]?|へ|に)、?"
+            rf"(?:(?:遅滞なく|速やかに|直ちに|無償で|書面で|書面により|随時)、?)?(?:{verbs})",
+            text,
+        ):
+            if m.group("a") != m.group("b"):
+                out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
     for m in re.finditer(rf"(?P<b>{alt})に(?:帰属|移転)", text):
         out.append(Flow("rights", None, m.group("b"), m.start(), m.end(), m.group(0)))
     for kind, verbs in _FLOW_VERBS_EN.items():

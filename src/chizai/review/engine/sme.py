@@ -213,7 +213,9 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     # the verb must belong to 「Yに」 (no clause break in between: 「…場合には、甲に通知し、…開示する」 is not it)
     # (「…結果を乙に開示する義務を負わない」 denies a disclosure: it is none)
     one_way = (
-        r"(?:{a})(?:が|は)、?[^。]{{0,40}}?(?:{b})に(?:対し[て]?、?)?[^。、]{{0,30}}?(?:開示|提供)する"
+        r"(?:{a})(?:が|は)、?(?:[^。]{{0,40}}?(?:{b})に(?:対し[て]?、?)?[^。、]{{0,30}}?"
+        # or a long condition first, the verb right after the receiver (「甲は、乙が…と認めるときは、…乙に提供する」)
+        r"|[^。]{{41,160}}?(?:{b})に(?:対し[て]?、?)?(?:(?:遅滞なく|速やかに|直ちに|無償で)、?)?)(?:開示|提供)する"
         r"(?!(?:義務|必要|責任)(?:を|は|も)?(?:負わない|ない|有しない|負うものではない))"
     )
     if re.search(one_way.format(a=me, b=them), opening) and not re.search(one_way.format(a=them, b=me), opening):

@@ -324,6 +324,12 @@ def test_subject_and_flows():
     assert any(x.kind == "rights" and x.target == "Buyer" for x in f)
     f = flows("Buyer shall pay to Supplier the price.", en)
     assert any(x.kind == "money" and x.source == "Buyer" for x in f)
+    # a long condition between the topic and the receiver
+    f = flows(
+        "甲は、乙が本開発の遂行に必要と認めるときは、塗料の配合、分散条件その他乙が要求する情報を遅滞なく乙に提供する。",
+        parties,
+    )
+    assert any(x.kind == "information" and x.source == "甲" and x.target == "乙" for x in f)
     f = flows("Results shall be owned solely by Buyer.", en)
     assert any(x.kind == "rights" and x.target == "Buyer" for x in f)
     # a description of what is already a party's is no flow of rights to it
