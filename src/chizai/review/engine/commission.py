@@ -26,6 +26,47 @@ _FEE_FOR_WORK = {
 }
 
 
+# the other side pays the SME a running royalty for the licence ("Licensee shall pay a royalty
+# of 4% of the net sales price", 「乙は甲に対し、許諾製品の正味販売額の3パーセントの実施料を支払う」);
+# a one-off fee is not enough (a perpetual licence bought once is still IPR-02's problem)
+_ROYALTIES = {
+    "ja": re.compile(
+        f"[{LARGE_CH}]+(?:は|が)、?(?:[{SME_CH}]+に(?:対し(?:て)?)?、?)?[^。]{{0,80}}?"
+        r"(?:販売(?:額|価格|数量)|売上(?:高|額)?|[0-9０-９.．]+\s*(?:%|％|パーセント))[^。]{0,40}?"
+        r"(?:実施料|ロイヤルティ|ロイヤリティ|使用料)(?:を|として)[^。]{0,40}?支払"
+    ),
+    "en": re.compile(
+        f"[{LARGE_CH}]+\\s+(?:will|shall|agrees\\s+to|must)\\s+pay\\s+(?:to\\s+)?(?:the\\s+)?(?:[{SME_CH}]+\\s+)?"
+        r"(?:an?\s+|the\s+)?(?:(?:running|earned|annual)\s+)?royalt(?:y|ies)\b(?:[^.;]|\.(?=\d)){0,40}?"
+        r"(?:[0-9.]+\s*(?:%|per\s*cent|percent)|net\s+sales|per\s+(?:unit|piece|product))"
+    ),
+}
+
+
+def royalties_paid(lang: str, masked_text: str) -> bool:
+    """Whether the other side pays the SME a running royalty (a document-level fact)."""
+    return _ROYALTIES.get(lang, _ROYALTIES["en"]).search(masked_text) is not None
+
+
+def licence_paid_by_royalties(view: ClauseView) -> ClauseView:
+    """The SME's licence of its technology is paid for by the royalties the other side pays
+    elsewhere in the contract («2.1 Licensor grants Licensee an exclusive licence …» with «3.2
+    Licensee shall pay a royalty of 4 %»). A licence of improvements is not: a grant-back is
+    what a royalty for the main licence does not pay for, and a perpetual or irrevocable licence
+    outlives the royalties."""
+    acts = [
+        dataclasses.replace(a, consideration="paid")
+        if a.kind == "license"
+        and a.to == "LARGE"
+        and a.consideration == "none"
+        and "improvements" not in a.objects
+        and not a.wide & {"perpetual", "irrevocable"}
+        else a
+        for a in view.acts
+    ]
+    return dataclasses.replace(view, acts=acts)
+
+
 def fees_for_the_work(lang: str, masked_text: str) -> bool:
     """Whether the other side pays the SME a fee for the work (a document-level fact)."""
     return _FEE_FOR_WORK.get(lang, _FEE_FOR_WORK["en"]).search(masked_text) is not None

@@ -89,6 +89,7 @@ class _Ctx:
         self._terms: dict[str, frozenset[str]] | None = None
         # a commission whose fee pays for the work (commission.fees_for_the_work), asked once
         self.commission_paid: bool | None = None
+        self.royalties: bool | None = None
         # article numbers a survival clause names (survival.py), read once
         self.surviving: set[str] | None = None
 
@@ -97,6 +98,12 @@ class _Ctx:
         if self.commission_paid is None:
             self.commission_paid = "DEV" in self.types and commission.fees_for_the_work(self.lang, self.joined)
         return self.commission_paid
+
+    def royalty_bearing(self) -> bool:
+        """The other side pays the SME a royalty or licence fee somewhere in the contract."""
+        if self.royalties is None:
+            self.royalties = commission.royalties_paid(self.lang, self.joined)
+        return self.royalties
 
     def paid_commission(self) -> bool:
         """…and everything whose ownership moves to the other side is paid for by that fee."""
@@ -111,6 +118,8 @@ class _Ctx:
             got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
             if self.fee_for_work():
                 got = commission.paid_by_the_fee(got)
+            if self.royalty_bearing():
+                got = commission.licence_paid_by_royalties(got)
             if self.surviving is None:
                 self.surviving = survival.surviving_articles(self.lang, (x.norm for x in self.units))
             if self.surviving and survival.article_number(u.article) in self.surviving:
