@@ -324,6 +324,23 @@ def _severity(ctx: _Ctx, cr: CompiledRule, u: Unit | None, base: str | None = No
     return _SEV[sev]
 
 
+# where an item of a list starts, inline or on its own line: (a) / (iv) / （１） / 一
+_LIST_ITEM = re.compile(
+    r"(?:^|(?<=[\s:;：；、]))(?:\(\s*[a-zA-Z0-9]{1,4}\s*\)|[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}[\s\u3000])",
+    re.M,
+)
+
+
+def _without_other_items(text: str, hit: str) -> str:
+    """``text`` without the items of its list that do not hold ``hit``: the lead-in and the
+    hit's own item stay."""
+    starts = [m.start() for m in _LIST_ITEM.finditer(text)]
+    if not starts:
+        return text
+    pieces = [text[: starts[0]]] + [text[x:y] for x, y in zip(starts, starts[1:] + [len(text)], strict=True)]
+    return " ".join([pieces[0]] + [p for p in pieces[1:] if hit in p])
+
+
 def _scope(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, bool]:
     """Text that counts as "the same clause" for near/not_near, and whether it is the
     same for every trigger position in the unit (so the check can be cached)."""
@@ -331,6 +348,12 @@ def _scope(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, b
         art = ctx.article_text[u.idx]
         if len(art) <= 2 * LONG_UNIT:
             return art, True
+    if cr.rule.detection.get("window") == "item":
+        # the article without the other items of its list: «(b) … as shown by its written records»
+        # qualifies item (b) only, not «(d) is developed by the receiving party» or «(e) residuals»
+        art = ctx.article_text[u.idx]
+        if len(art) <= 2 * LONG_UNIT:
+            return _without_other_items(art, u.norm[a:b]), False
     if cr.rule.detection.get("window") == "sentence":
         # a paragraph that lists the standard exclusions and then, in its own sentence, takes
         # the SME's submissions out of protection: each sentence is judged on its own

@@ -286,8 +286,8 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
         out["near"] = [_langmap(f"{where}.near", g, regex=True) for g in groups]
     else:
         out["near"] = []
-    if out.get("window", "unit") not in ("unit", "article", "sentence"):
-        _fail(where, "detection.window must be unit, article or sentence")
+    if out.get("window", "unit") not in ("unit", "article", "sentence", "item"):
+        _fail(where, "detection.window must be unit, article, sentence or item")
     out.setdefault("window", "unit")
     if out.get("or_absent_severity") not in (None, *SEVERITIES):
         _fail(where, f"detection.or_absent_severity must be one of {SEVERITIES}")
