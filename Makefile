@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2 --dist loadgroup -p no:cacheprovider
 
-.PHONY: demo test install constraints lint test-sqlite test-postgres test-s3 messages train-classifier bench clean
+.PHONY: demo test install system-packages constraints lint test-sqlite test-postgres test-s3 messages train-classifier bench clean
 
 # Every extra, at the versions in requirements/constraints.txt: the tests cover S3 (s3),
 # PostgreSQL and gunicorn (prod) and the classifiers' training (train). A server needs only
@@ -21,6 +21,11 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 install: $(STAMP)
 
+## Debian packages for OCR, Word round trips, PDF fonts and the browser tests: installed when run
+## as root with apt-get, otherwise the one command that would install them is printed.
+system-packages:
+	@bash tools/system-packages.sh
+
 ## Re-pin requirements/constraints.txt to what the venv holds now (after changing a dependency
 ## in pyproject.toml: pip install -e '.[dev,prod,train]' without -c, run the tests, then this).
 constraints:
@@ -28,12 +33,12 @@ constraints:
 	mv $(CONSTRAINTS).new $(CONSTRAINTS)
 
 ## Set up, load the demo companies and serve at http://127.0.0.1:8000 (with the background worker).
-demo: install
+demo: install system-packages
 	CHIZAI_HOME=$${CHIZAI_HOME:-$(CURDIR)/var} $(BIN)/chizai demo
 
 ## Set up and run every test: SQLite always, PostgreSQL too when CHIZAI_TEST_DATABASE_URL is set,
 ## the S3 tier too when CHIZAI_TEST_S3_ENDPOINT_URL is set.
-test: install lint test-sqlite test-postgres test-s3
+test: install system-packages lint test-sqlite test-postgres test-s3
 
 ## ruff (pyflakes, bugbear, pyupgrade, simplify; the formatter checked) and mypy with django-stubs on src/chizai, configured
 ## in pyproject.toml: a new violation fails the tests. The django-stubs plugin imports chizai.settings,
