@@ -361,6 +361,23 @@ def test_adviser_portfolio_table_is_not_clipped(signed_in, live_server, width):
     assert wrap[2] <= width
 
 
+WORDS_SPLIT_JS = """() => [...document.querySelectorAll('#portfolio th')].filter(th => {
+  const cs = getComputedStyle(th);
+  const inner = th.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = cs.font;
+  return th.innerText.split(/[\\s-]+/).some(w => ctx.measureText(w).width > inner + 1);
+}).map(th => th.innerText)"""
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_portfolio_headings_break_between_words(signed_in, live_server, width):
+    """A column heading wraps at spaces or hyphens, never inside a word ("Prefe|cture", issue 14)."""
+    page = signed_in("adviser", "en", width)
+    page.goto(live_server.url + adviser_portfolio()[0])
+    assert page.evaluate(WORDS_SPLIT_JS) == []
+
+
 def test_skip_link_and_visible_focus(signed_in, live_server):
     page = signed_in("owner", "ja", 1280)
     page.goto(live_server.url + f"/o/{ORG}/register/")
