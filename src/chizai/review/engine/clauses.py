@@ -244,10 +244,8 @@ _TAG_MEMO = 4096
 
 
 # "…, including …" / "such as …" to the end of the sentence or the next semicolon: examples
-_ILLUSTRATION = {
-    "en": re.compile(r"\b(?:including|such\s+as|for\s+example|e\.g\.)\b[^;]*", re.I),
-    "ja": re.compile(r"(?!x)x"),
-}
+# (English only: a Japanese illustration comes before what it illustrates)
+_ILLUSTRATION = re.compile(r"\b(?:including|such\s+as|for\s+example|e\.g\.)\b[^;]*", re.I)
 
 
 def tags(lex: Lexicon, text: str, section: str = "objects") -> set[str]:
@@ -583,12 +581,10 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             ):
                 limits.add("cause")
             wide = tags(lex, sentence, "wide")
-            if "any_purpose" in wide and "purpose" in limits:
+            if lang == "en" and "any_purpose" in wide and "purpose" in limits:
                 # "for any purpose, including … for the purpose of quotation": an example of the
                 # wide use, not a limit on it
-                limits = (limits - {"purpose"}) | (
-                    tags(lex, _ILLUSTRATION[lang].sub(" ", sentence), "limits") & {"purpose"}
-                )
+                limits = (limits - {"purpose"}) | (tags(lex, _ILLUSTRATION.sub(" ", sentence), "limits") & {"purpose"})
             if kind == "license":
                 wide |= _recalled_grant_tags(lex, lang, text, s1)
                 limits |= _recalled_grant_tags(lex, lang, text, s1, "limits")

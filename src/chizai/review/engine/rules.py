@@ -100,7 +100,7 @@ class _Ctx:
         return self.commission_paid
 
     def royalty_bearing(self) -> bool:
-        """The other side pays the SME a royalty or licence fee somewhere in the contract."""
+        """The other side pays the SME a running royalty somewhere in the contract."""
         if self.royalties is None:
             self.royalties = commission.royalties_paid(self.lang, self.joined)
         return self.royalties
