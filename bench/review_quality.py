@@ -6,6 +6,8 @@
     python bench/review_quality.py --suite own          # bench/data/review-own (own whole contracts)
     python bench/review_quality.py --suite own2         # bench/data/review-own2 (12 more, key written first)
     python bench/review_quality.py --suite own3         # bench/data/review-own3 (10 more, key written first)
+    python bench/review_quality.py --suite own4         # bench/data/review-own4 (10 more, key written first)
+    python bench/review_quality.py --suite own5         # bench/data/review-own5 (10 more, key written first)
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -37,8 +39,18 @@ OWN_DIR = ROOT / "bench" / "data" / "review-own"
 # A second such set, written later by a different writer, likewise before any engine run on it.
 OWN2_DIR = ROOT / "bench" / "data" / "review-own2"
 OWN3_DIR = ROOT / "bench" / "data" / "review-own3"
+OWN4_DIR = ROOT / "bench" / "data" / "review-own4"
+OWN5_DIR = ROOT / "bench" / "data" / "review-own5"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
+OWN_SUITES = {
+    "own": OWN_DIR,
+    "own2": OWN2_DIR,
+    "own3": OWN3_DIR,
+    "own4": OWN4_DIR,
+    "own5": OWN5_DIR,
+    "public": PUBLIC_DIR,
+}
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
 # review-dev2/README.md: contracts with an empty must_find ("fully fair").
 FAIR_DEV2 = (
@@ -224,7 +236,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--suite",
-        choices=("dev", "dev2", "holdout", "own", "own2", "own3", "public", "meti", "contractnli", "cuad"),
+        choices=(
+            "dev",
+            "dev2",
+            "holdout",
+            "own",
+            "own2",
+            "own3",
+            "own4",
+            "own5",
+            "public",
+            "meti",
+            "contractnli",
+            "cuad",
+        ),
         required=True,
     )
     ap.add_argument(
@@ -256,8 +281,8 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 "held_out_files": hold,
             }
-    elif args.suite in ("own", "own2", "own3", "public"):
-        data_dir = {"own": OWN_DIR, "own2": OWN2_DIR, "own3": OWN3_DIR, "public": PUBLIC_DIR}[args.suite]
+    elif args.suite in OWN_SUITES:
+        data_dir = OWN_SUITES[args.suite]
         key = json.loads((data_dir / "key.json").read_text(encoding="utf-8"))
         result = run_dev(data_dir, None, tuple(e["file"] for e in key if e.get("fair")), args.suite, kd)
     elif args.suite == "meti":

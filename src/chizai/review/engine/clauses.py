@@ -32,19 +32,14 @@ engine, so offsets are those of ``rules_units.Unit.norm``.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import yaml
-
+from .concepts import BOTH_CH, BOTH_SIDES, MEMO_SIZE, Lexicon, definition_spans, has_concept, lexicon, tags
 from .rules_compile import LARGE_CH, SME_CH
-from .rules_data import labels_with_gaps, substitute
-from .rules_patterns import PatSet, anchors, fast_start, passes
+from .rules_patterns import passes
 
-CONCEPTS_FILE = Path(__file__).with_name("data") / "concepts.yaml"
 # first found wins within one text; "included" before "waived": 「委託料以外に何らの対価も請求できない」
 # waives everything beyond a price that is said to cover it
 CONSIDERATION_ORDER = ("paid", "included", "waived")
@@ -97,58 +92,6 @@ class ClauseView:
         }
 
 
-@dataclass
-class Lexicon:
-    # each concept's alternatives with their literal anchors, so a text only meets the
-    # alternatives that can match it (rules_patterns.PatSet)
-    objects: dict[str, PatSet]
-    acts: list[tuple[str, re.Pattern, tuple, bool]]  # kind, pattern, literal anchors, names a party
-    consideration: dict[str, PatSet]
-    limits: dict[str, PatSet]
-    wide: dict[str, PatSet]
-    origin: list[re.Pattern]
-    definitions: list[re.Pattern]
-    backward: tuple[re.Pattern, str]
-    sentence_end: re.Pattern
-    prefilter: bool = False
-    # a sentence is read once per act it holds and once per section: same text, same tags
-    tag_memo: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
-
-
-_DEFINITIONS = {
-    "ja": [
-        # 「本成果」とは、…をいう。 / …をいい、その主要なものを別紙に記載する。
-        r"「(?P<term>[^「」。]{1,24})」とは、?(?P<def>(?:[^。]|。(?=[)）])){1,400}?)(?:をいう|をいい|を意味する|を意味し|とする)",
-        # 「本成果」には、…を含む
-        r"「?(?P<term>本[^「」。、はにをがの]{1,12})」?には、?(?P<def>[^。]{1,300}?)(?:を含む|が含まれ)",
-        # a definitions article listing terms by item: 「三　「知的財産権」　特許権、…その他一切の権利」
-        r"(?m)^[\s\u3000]*(?:[一二三四五六七八九十]+|[0-9０-９]+|[(（][0-9０-９一二三四五六七八九十]+[)）])[\s\u3000]+"
-        r"「(?P<term>[^「」。]{1,24})」[\s\u3000]*(?:[:：][\s\u3000]*)?(?P<def>(?![とはにを])[^\n]{1,400})",
-    ],
-    "en": [
-        r"[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\s+(?:means|shall\s+mean|refers\s+to|includes|shall\s+include|is\s+defined\s+as)\s+(?P<def>[^;\n]{1,500})",
-    ],
-}
-# Definitions that follow what they define: 「…（以下「本成果」という。）」, '… (the
-# "Deliverables")'. The pattern finds the term; the definition is the text before it, back
-# to the previous sentence or bracket (a regex that starts its capture at every position
-# would cost time quadratic in the clause length).
-_BACKWARD = {
-    "ja": (r"[(（]?以下、?(?:単に)?「(?P<term>[^「」。]{1,24})」(?:と|という)", "。「」"),
-    "en": (
-        r"\((?:collectively,?\s+|each,?\s+|together,?\s+)?(?:the\s+|a\s+|an\s+)?[\"“]"
-        r"(?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\)",
-        ".;()\n",
-    ),
-}
-
-
-# both sides named together rather than by their labels: 「両当事者」, "the Parties", "each party"
-_BOTH_SIDES = re.compile(
-    r"両当事者|当事者双方|双方|両社|各当事者|いずれの当事者|(?:当該|それぞれの|その|開示した|保有する)当事者"
-    r"|\b(?:the\s+)?(?:parties|both\s+parties|each\s+party|either\s+party|disclosing\s+party|receiving\s+party|discloser|recipient)\b",
-    re.I,
-)
 # whoever takes a role in turn is either party: "Each party retains …", "The Disclosing Party
 # retains …" in a mutual text (where a one-way text names Discloser and Recipient as its
 # parties, they are masked as party labels before the reader sees them)
@@ -168,8 +111,6 @@ _ROLE_ONLY_RX = {
 # a relative clause about people ("to its customers who have purchased the same Product and
 # Services") describes them, not what is handed over: its words are no object of the act
 _PERSON_CLAUSE = {"en": re.compile(r"\b(?:who|whom|whose)\b[^.;,()]*", re.I)}
-# stands for "either party" in the text the act patterns read (same length as the words it hides)
-BOTH_CH = "\ue002"
 
 
 def mask_rotating_roles(lang: str, text: str) -> str:
@@ -178,50 +119,11 @@ def mask_rotating_roles(lang: str, text: str) -> str:
     return _EITHER_SIDE_RX.get(lang, _EITHER_SIDE_RX["en"]).sub(lambda m: BOTH_CH * len(m.group()), text)
 
 
-@functools.lru_cache(maxsize=2)
-def lexicon(lang: str) -> Lexicon:
-    raw = yaml.safe_load(CONCEPTS_FILE.read_text(encoding="utf-8"))
-    labels = {"SME": f"(?:{SME_CH}++)", "LARGE": f"(?:{LARGE_CH}++)"}
-    # a rotating role is masked as BOTH_CH inside read_clause (mask_rotating_roles): one more
-    # character class is as cheap as the two labels, where the words themselves in every
-    # {PARTY} cost about a tenth of the review time
-    labels["PARTY"] = f"(?:{labels['SME']}|{labels['LARGE']}|{BOTH_CH}++)"
-    labels = labels_with_gaps(labels, lang)
-    flags = re.I if lang == "en" else 0
-
-    def group(section: str) -> dict[str, PatSet]:
-        return {
-            name: PatSet([substitute(p, labels) for p in spec.get(lang, [])] or ["(?!x)x"])
-            for name, spec in raw[section].items()
-        }
-
-    acts = []
-    for kind, spec in raw["acts"].items():
-        for p in spec.get(lang, []):
-            src = fast_start(substitute(p, labels))
-            # a pattern that names a party can only match a clause that mentions one; one that
-            # names both sides in words ("(?P<to>each\s+party)", 「双方」) needs no party name
-            needs_party = ("(?P<to>" in p or "(?P<by>" in p) and not _BOTH_SIDES.search(p.replace("\\s+", " "))
-            acts.append((kind, re.compile(src, flags), anchors(src), needs_party))
-    return Lexicon(
-        objects=group("objects"),
-        acts=acts,
-        consideration=group("consideration"),
-        limits=group("limits"),
-        wide=group("wide"),
-        origin=[re.compile(fast_start(substitute(p, labels)), flags) for p in raw["origin"].get(lang, [])],
-        definitions=[re.compile(p, flags if lang == "ja" else 0) for p in _DEFINITIONS[lang]],
-        backward=(re.compile(_BACKWARD[lang][0]), _BACKWARD[lang][1]),
-        prefilter=lang == "en",
-        sentence_end=re.compile(r"。(?![^()（）\n]{0,40}[)）])" if lang == "ja" else r"(?<!\d)[.;](?=\s|$)"),
-    )
-
-
 def _party(text: str) -> str:
     if BOTH_CH in text:
         return "MUTUAL"
     s, lg = SME_CH in text, LARGE_CH in text
-    if s and lg or (not s and not lg and _BOTH_SIDES.search(text)):
+    if s and lg or (not s and not lg and BOTH_SIDES.search(text)):
         return "MUTUAL"
     return "SME" if s else "LARGE" if lg else "NONE"
 
@@ -230,48 +132,9 @@ def _other(kind: str) -> str:
     return {"SME": "LARGE", "LARGE": "SME"}.get(kind, kind)
 
 
-def _has(ps: PatSet, text: str, low: str | None) -> bool:
-    """``low`` given: try only the alternatives whose literals occur (pays off for the
-    English patterns with long gaps); None: one pass of the whole alternation (cheaper
-    for Japanese, whose alternatives are mostly literals already)."""
-    if low is None:
-        return ps.search(text) is not None
-    rx = ps.select(low)
-    return rx is not None and rx.search(text) is not None
-
-
-_TAG_MEMO = 4096
-
-
 # "…, including …" / "such as …" to the end of the sentence or the next semicolon: examples
 # (English only: a Japanese illustration comes before what it illustrates)
 _ILLUSTRATION = re.compile(r"\b(?:including|such\s+as|for\s+example|e\.g\.)\b[^;]*", re.I)
-
-
-def tags(lex: Lexicon, text: str, section: str = "objects") -> set[str]:
-    key = (section, text)
-    got = lex.tag_memo.get(key)
-    if got is None:
-        low = text.lower() if lex.prefilter else None
-        got = frozenset(name for name, ps in getattr(lex, section).items() if _has(ps, text, low))
-        if len(lex.tag_memo) >= _TAG_MEMO:
-            lex.tag_memo.clear()
-        lex.tag_memo[key] = got
-    return set(got)
-
-
-def definition_spans(lex: Lexicon, text: str) -> list[tuple[str, int, int]]:
-    """(term, start, end) of each definition in ``text``: where the words that define the
-    term sit («"Technical Data" means …», 「「技術資料」とは、…をいう」, '… (the "Data")')."""
-    out = []
-    for rx in lex.definitions:
-        out += [(m.group("term").strip(), m.start("def"), m.end("def")) for m in rx.finditer(text)]
-    back, stops = lex.backward
-    for m in back.finditer(text):
-        start = max(0, m.start() - 300)
-        cut = max(text.rfind(ch, start, m.start()) for ch in stops)
-        out.append((m.group("term").strip(), max(start, cut + 1), m.start()))
-    return [(t, a, b) for t, a, b in out if len(t) >= 2 and t.strip(SME_CH + LARGE_CH)]
 
 
 def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
@@ -331,7 +194,7 @@ def _consideration(lex: Lexicon, *texts: str) -> str:
     for text in texts:
         low = text.lower() if lex.prefilter else None
         for status in CONSIDERATION_ORDER:
-            if _has(lex.consideration[status], text, low):
+            if has_concept(lex.consideration[status], text, low):
                 return status
     return "none"
 
@@ -556,7 +419,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             cons = _consideration(lex, sentence)
             if cons == "none":
                 cons = _consideration(lex, text)
-            if cons == "none" and _has(
+            if cons == "none" and has_concept(
                 lex.consideration["paid"], article_text, article_text.lower() if lex.prefilter else None
             ):
                 cons = "paid"  # a royalty in the next paragraph pays for this grant
@@ -689,7 +552,7 @@ def _sentence_ends(lex: Lexicon, text: str) -> list[int]:
     key = ("\0ends", text)
     got = lex.tag_memo.get(key)
     if got is None:
-        if len(lex.tag_memo) >= _TAG_MEMO:
+        if len(lex.tag_memo) >= MEMO_SIZE:
             lex.tag_memo.clear()
         got = lex.tag_memo[key] = [m.end() for m in lex.sentence_end.finditer(text)]  # type: ignore[assignment]
     return got  # type: ignore[return-value]

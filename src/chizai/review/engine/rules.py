@@ -1,6 +1,8 @@
 """Rule engine of the contract reviewer: catalogue data in, findings and checklist out.
 
-Pure library (no Django). ``evaluate`` is called by ``pipeline.review_document``.
+Pure library (no Django). ``evaluate`` is called by ``pipeline.review_document``; the
+per-document state it reads through (units, literal index, clause readings) is
+``rules_context.RuleContext``.
 
 How matching works, and why:
 - Rules are data (``data/rules/*.yaml``, ``data/ambiguous/*.yaml``, ``data/checklists/*.yaml``
@@ -20,22 +22,16 @@ How matching works, and why:
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Literal
 
-from . import clauses, commission, rules_subject, survival
+from . import clauses, concepts
 from .document import ChecklistResult, Document, Finding, Segment
-from .rules_compile import CompiledRule, blank_heading, compile_catalogue, label_masker, party_labels
-from .rules_patterns import PatSet, compile_alt
-from .rules_units import LOCAL, LONG_UNIT, Unit, article_contexts, clause_units, orig_span, split_oversized
+from .rules_compile import CompiledRule
+from .rules_context import RuleContext
+from .rules_units import LOCAL, LONG_UNIT, Unit, orig_span
 
 _SEV: tuple[Literal["LOW", "MEDIUM", "HIGH"], ...] = ("LOW", "MEDIUM", "HIGH")
-_SME_DISCLOSER_TYPES = {"NDA", "PROTO", "JRD"}
-
-
-_SPANS_CLAUSES = "[\\s\\S]"  # in a pattern's source: "anything, line breaks included"
-_COMMON = 12  # units holding a literal, after which the literal index tests unit by unit
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -44,272 +40,26 @@ _COMMON = 12  # units holding a literal, after which the literal index tests uni
 def clause_views(doc: Document) -> list[tuple[Segment, clauses.ClauseView]]:
     """What the engine reads in each clause unit of ``doc``: the representation the rules'
     frames are conditions over (benchmarks of the reader, explanations)."""
-    ctx = _Ctx(doc)
+    ctx = RuleContext(doc)
     return [(u.seg, ctx.view(u)) for u in ctx.units]
 
 
 def concept_in_text(doc: Document, concept: str, section: str = "limits") -> bool:
     """Whether a concept of the lexicon (``concepts.yaml``, e.g. ``limits.non_use``) is stated
     anywhere in ``doc``, read as the rules read it (normalised, parties masked)."""
-    ctx = _Ctx(doc)
-    return getattr(clauses.lexicon(ctx.lang), section)[concept].search(ctx.joined) is not None
+    ctx = RuleContext(doc)
+    return getattr(concepts.lexicon(ctx.lang), section)[concept].search(ctx.joined) is not None
 
 
-class _Ctx:
-    def __init__(self, doc: Document):
-        self.doc = doc
-        self.lang = doc.language if doc.language in ("ja", "en") else "en"
-        self.comp = compile_catalogue(self.lang)
-        masker = label_masker(self.lang, *party_labels(doc))
-        segs = split_oversized(doc, clause_units(doc))
-        self.units: list[Unit] = []
-        parts: list[str] = []
-        pos = 0
-        for i, s in enumerate(segs):
-            norm = masker(blank_heading(s.norm, self.lang).replace("\n", " "))
-            self.units.append(
-                Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref, article=s.article or s.ref, start=pos)
-            )
-            parts.append(norm)
-            pos += len(norm) + 1
-        self.joined = "\n".join(parts)
-        self.starts = [u.start for u in self.units]
-        self.article_text = article_contexts(self.units)
-        types = set(doc.contract_types)
-        self.types = types
-        self.sme_discloser = bool(types & _SME_DISCLOSER_TYPES)
-        self._doc_hits: dict[object, bool] = {}
-        self._sel: dict[int, re.Pattern | None] = {}
-        self._lit_units: dict[str, set[int]] = {}
-        self._present: dict[str, bool] = {}
-        self._consideration: dict[int, bool] = {}
-        # anchors are lower-case; matching itself is case-insensitive
-        self.hay = self.joined.lower()
-        self._views: dict[int, clauses.ClauseView] = {}
-        self._terms: dict[str, frozenset[str]] | None = None
-        # a commission whose fee pays for the work (commission.fees_for_the_work), asked once
-        self.commission_paid: bool | None = None
-        self.royalties: bool | None = None
-        # article numbers a survival clause names (survival.py), read once
-        self.surviving: set[str] | None = None
-
-    def fee_for_work(self) -> bool:
-        """A development commission whose other side pays the SME a fee for the work."""
-        if self.commission_paid is None:
-            self.commission_paid = "DEV" in self.types and commission.fees_for_the_work(self.lang, self.joined)
-        return self.commission_paid
-
-    def royalty_bearing(self) -> bool:
-        """The other side pays the SME a running royalty somewhere in the contract."""
-        if self.royalties is None:
-            self.royalties = commission.royalties_paid(self.lang, self.joined)
-        return self.royalties
-
-    def paid_commission(self) -> bool:
-        """…and everything whose ownership moves to the other side is paid for by that fee."""
-        return self.fee_for_work() and commission.all_transfers_paid(a for u in self.units for a in self.view(u).acts)
-
-    def view(self, u: Unit) -> clauses.ClauseView:
-        """What the clause does (clauses.py), read once per unit and only when asked."""
-        got = self._views.get(u.idx)
-        if got is None:
-            if self._terms is None:
-                self._terms = clauses.defined_terms(clauses.lexicon(self.lang), self.joined)
-            got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
-            if self.fee_for_work():
-                got = commission.paid_by_the_fee(got)
-            if self.royalty_bearing():
-                got = commission.licence_paid_by_royalties(got)
-            if self.surviving is None:
-                self.surviving = survival.surviving_articles(self.lang, (x.norm for x in self.units))
-            if self.surviving and survival.article_number(u.article) in self.surviving:
-                got = survival.outlives_the_term(self.lang, u.norm, got)
-            self._views[u.idx] = got
-        return got
-
-    def frame_hits(self, frames: list[dict]):
-        """(unit, act, view) for every unit whose representation satisfies one of ``frames``."""
-        for u in self.units:
-            v = self.view(u)
-            if not v.acts:
-                continue
-            for frame in frames:
-                act = clauses.frame_matches(v, frame)
-                if act is not None:
-                    yield u, act, v
-                    break
-
-    def unit_at(self, pos: int) -> Unit | None:
-        if not self.units:
-            return None
-        i = bisect.bisect_right(self.starts, pos) - 1
-        return self.units[i] if i >= 0 else None
-
-    def sel(self, pat: PatSet | None) -> re.Pattern | None:
-        """The part of ``pat`` that can match this document at all (see PatSet)."""
-        if pat is None:
-            return None
-        key = id(pat)
-        if key not in self._sel:
-            self._sel[key] = pat.select(self.hay)
-        return self._sel[key]
-
-    def doc_has(self, pat: PatSet | None, outside: PatSet | None = None) -> bool:
-        """True when ``pat`` occurs in the text; with ``outside``, only a match whose sentence
-        does not also match ``outside`` counts («Submissions shall not be deemed Confidential
-        Information, whether or not marked» does not protect unmarked information)."""
-        if pat is None:
-            return False
-        if outside is not None:
-            return self._doc_has_outside(pat, outside)
-        key = id(pat)
-        if key not in self._doc_hits:
-            # clause by clause through the literal index: a regex that starts with an
-            # alternation is tried at every position of a whole-document string
-            # alternatives written to span clauses ("[\s\S]") still read the whole text
-            alts = pat.select_alts(self.hay, self._present)
-            spanning = tuple(p for p, _, _ in alts if _SPANS_CLAUSES in p)
-            self._doc_hits[key] = (
-                next(iter(self._matches(tuple(x for x in alts if _SPANS_CLAUSES not in x[0]))), None) is not None
-                or bool(spanning)
-                and compile_alt(spanning).search(self.joined) is not None
-            )
-        return self._doc_hits[key]
-
-    def _doc_has_outside(self, pat: PatSet, outside: PatSet) -> bool:
-        key = (id(pat), id(outside))
-        if key not in self._doc_hits:
-            self._doc_hits[key] = any(
-                outside.search(u.norm[s0:s1]) is None
-                for u, a, _b in self.unit_matches(pat)
-                for s0, s1 in (clauses.sentence_bounds(self.lang, u.norm, a),)
-            )
-        return self._doc_hits[key]
-
-    def unit_matches(self, pat: PatSet):
-        """(unit, match) for every match of ``pat``, scanning only units that contain
-        one of its literal anchors (most rules touch a handful of clauses)."""
-        return self._matches(pat.select_alts(self.hay, self._present))
-
-    def _matches(self, alts: tuple[tuple[str, tuple, tuple[str, ...]], ...]):
-        if not alts:
-            return
-        found: list[tuple[int, int, int]] = []
-        # alternatives without a literal anchor scan the whole text; each of the others runs
-        # only on the units that hold its own literals (a unit with "only" in it need not
-        # meet every alternative of the rule)
-        anchorless = tuple(p for p, a, _ in alts if not a)
-        if anchorless:
-            for m in compile_alt(anchorless).finditer(self.joined):
-                u = self.unit_at(m.start())
-                if u is not None:
-                    found.append((u.idx, m.start() - u.start, m.end() - u.start))
-        per_unit: dict[int, list[str]] = {}
-        for p, a, _ in alts:
-            if a:
-                for i in self.units_passing(a):
-                    per_unit.setdefault(i, []).append(p)
-        for i, chosen in per_unit.items():
-            found.extend((i, m.start(), m.end()) for m in compile_alt(tuple(chosen)).finditer(self.units[i].norm))
-        # callers keep one finding per clause and expect text order
-        for i, start, end in sorted(found):
-            yield self.units[i], start, end
-
-    def units_passing(self, sets: tuple[tuple[str, ...], ...]) -> set[int]:
-        """Indexes of the units that hold one literal of every set (rules_patterns.passes),
-        from the literal index rather than by searching each unit's text."""
-        got: set[int] | None = None
-        for c in sorted(sets, key=len):
-            hit: set[int] = set()
-            for lit in c:
-                hit |= self.units_with(lit)
-            got = hit if got is None else got & hit
-            if not got:
-                break
-        return got or set()
-
-    def units_with(self, lit: str) -> set[int]:
-        """Indexes of the units whose text contains ``lit`` (memoised per document)."""
-        hit = self._lit_units.get(lit)
-        if hit is None:
-            hit = set()
-            hay, starts, n = self.hay, self.starts, len(self.units)
-            pos = hay.find(lit)
-            while pos != -1:
-                i = bisect.bisect_right(starts, pos) - 1
-                hit.add(i)
-                if len(hit) == _COMMON:
-                    # a common word: testing each remaining unit is cheaper than hopping
-                    units = self.units
-                    hit.update(k for k in range(i + 1, n) if lit in units[k].low)
-                    break
-                nxt = starts[i + 1] if i + 1 < n else len(hay)
-                pos = hay.find(lit, max(nxt, pos + 1))
-            self._lit_units[lit] = hit
-        return hit
-
-    def doc_search(self, pat: PatSet | None):
-        rx = self.sel(pat)
-        return rx.search(self.joined) if rx is not None else None
-
-    def subject(self, u: Unit) -> str:
-        if u._subject is None:
-            u._subject = rules_subject.clause_subject(self.comp.subject, self.lang, u.norm)
-        return u._subject
-
-    def subject_at(self, u: Unit, pos: int) -> str:
-        """Who is bound by the sentence holding ``pos`` (``rules_subject``), else the clause's subject."""
-        return rules_subject.bound_at(self.comp.subject, self.lang, u.norm, pos) or self.subject(u)
-
-    def has_consideration(self, u: Unit) -> bool:
-        got = self._consideration.get(u.idx)
-        if got is None:
-            got = self._consideration[u.idx] = self._has_consideration(u)
-        return got
-
-    def _has_consideration(self, u: Unit) -> bool:
-        c = self.comp
-        if c.consideration is None:
-            return False
-        if any(a.consideration == "paid" for a in self.view(u).acts):
-            return True  # the reader found the payment (e.g. the fee for commissioned work)
-        if c.no_consideration is not None and c.no_consideration.search(u.norm):
-            return False
-        if c.consideration.search(u.norm):
-            return True
-        art = self.article_text[u.idx]
-        return bool(c.consideration.search(art)) and not (
-            c.no_consideration is not None and c.no_consideration.search(art)
-        )
-
-    def negated(self, u: Unit, a: int, b: int) -> bool:
-        c = self.comp
-        if self.lang == "ja" and clauses.negated_tail(u.norm[b : b + 40]):
-            return True
-        if c.neg_after is not None:
-            tail = u.norm[b : b + 32]
-            cut = tail.find("。")
-            if cut >= 0:
-                tail = tail[:cut]
-            if c.neg_after.match(tail):
-                return True
-        if c.neg_before is not None:
-            head = u.norm[max(0, a - 50) : a]
-            cut = max(head.rfind("."), head.rfind(";"))
-            if cut >= 0:
-                head = head[cut + 1 :]
-            if c.neg_before.search(head):
-                return True
-        return False
-
-
-def _applies(ctx: _Ctx, applies_to: list[str]) -> bool:
+def _applies(ctx: RuleContext, applies_to: list[str]) -> bool:
     if "ALL" in applies_to or not ctx.types:
         return True
     return bool(ctx.types & set(applies_to))
 
 
-def _severity(ctx: _Ctx, cr: CompiledRule, u: Unit | None, base: str | None = None) -> Literal["LOW", "MEDIUM", "HIGH"]:
+def _severity(
+    ctx: RuleContext, cr: CompiledRule, u: Unit | None, base: str | None = None
+) -> Literal["LOW", "MEDIUM", "HIGH"]:
     sev = _SEV.index(base or cr.rule.severity)
     adj = cr.rule.adjust
     if set(adj.get("lower_in_types") or ()) & ctx.types:
@@ -341,7 +91,7 @@ def _without_other_items(text: str, hit: str) -> str:
     return " ".join([pieces[0]] + [p for p in pieces[1:] if hit in p])
 
 
-def _scope(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, bool]:
+def _scope(ctx: RuleContext, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, bool]:
     """Text that counts as "the same clause" for near/not_near, and whether it is the
     same for every trigger position in the unit (so the check can be cached)."""
     if cr.rule.detection.get("window") == "article":
@@ -365,7 +115,7 @@ def _scope(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, b
     return u.norm[max(0, a - LOCAL) : b + LOCAL], False
 
 
-def _static_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, scope: str) -> bool:
+def _static_ok(ctx: RuleContext, cr: CompiledRule, u: Unit, scope: str) -> bool:
     """The position-independent part of the clause filters."""
     negation = cr.rule.detection.get("negation")
     for g in cr.near:
@@ -379,7 +129,7 @@ def _static_ok(ctx: _Ctx, cr: CompiledRule, u: Unit, scope: str) -> bool:
     return not (cr.rule.detection.get("requires_no") == "consideration" and ctx.has_consideration(u))
 
 
-def _denied(ctx: _Ctx, text: str, a: int, b: int) -> bool:
+def _denied(ctx: RuleContext, text: str, a: int, b: int) -> bool:
     if ctx.lang == "ja":
         return clauses.negated_tail(text[b : b + 40])
     head = text[max(0, a - 60) : a]
@@ -394,7 +144,7 @@ _EN_DENIED = re.compile(
 
 
 def _unit_ok(
-    ctx: _Ctx, cr: CompiledRule, u: Unit, pos: int = 0, end: int | None = None, cache: dict | None = None
+    ctx: RuleContext, cr: CompiledRule, u: Unit, pos: int = 0, end: int | None = None, cache: dict | None = None
 ) -> bool:
     # A carve-out or exception often sits in the next paragraph of the same article
     # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
@@ -411,7 +161,7 @@ def _unit_ok(
     return not (subj is not None and ctx.subject_at(u, pos) not in subj)
 
 
-def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
+def _doc_ok(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> bool:
     d = cr.rule.detection
     if d.get("sme_discloser_only") and not ctx.sme_discloser:
         return False
@@ -433,7 +183,7 @@ def _doc_ok(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> bool:
 
 
 def _finding(
-    ctx: _Ctx,
+    ctx: RuleContext,
     cr: CompiledRule,
     u: Unit | None,
     span: tuple[int, int] | None,
@@ -457,7 +207,7 @@ def _finding(
     )
 
 
-def _contradicted(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
+def _contradicted(ctx: RuleContext, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
     """A pattern hit that the clause representation reads otherwise: the act it sits on
     goes to the other party, is negated, moves the object back to its own maker
     (「甲が作成した本デザインは甲に帰属する」), is read as paid for, or lacks what makes it a problem
@@ -475,7 +225,7 @@ def _contradicted(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> bool:
     )
 
 
-def _frame_findings(ctx: _Ctx, cr: CompiledRule, seen: set, spans: list[tuple[int, int]]) -> list[Finding]:
+def _frame_findings(ctx: RuleContext, cr: CompiledRule, seen: set, spans: list[tuple[int, int]]) -> list[Finding]:
     """Findings from the rule's conditions over the clause representation: the same
     problem in words the patterns do not know."""
     out = []
@@ -511,7 +261,7 @@ def _overlaps(fired: list[tuple[int, int]], seg: Segment) -> bool:
     return (a <= seg.start and seg.end <= b) or (seg.start <= a and b <= seg.end)
 
 
-def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
+def _run_rule(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> list[Finding]:
     d = cr.rule.detection
     if not _doc_ok(ctx, cr, fired):
         return []
@@ -566,10 +316,10 @@ def _run_rule(ctx: _Ctx, cr: CompiledRule, fired: set[str]) -> list[Finding]:
     return out
 
 
-def _term_use(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, str] | None:
+def _term_use(ctx: RuleContext, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, str] | None:
     """(term, clause) when the hit lies in the definition of a term that another clause
     uses in a way the rule's clause filters accept (the term's position standing for the hit)."""
-    for term, s0, s1 in clauses.definition_spans(clauses.lexicon(ctx.lang), u.norm):
+    for term, s0, s1 in concepts.definition_spans(concepts.lexicon(ctx.lang), u.norm):
         if not s0 <= a < s1:
             continue
         for other in ctx.units:
@@ -577,7 +327,7 @@ def _term_use(ctx: _Ctx, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str
                 continue
             i = other.norm.find(term)
             if i < 0 or any(
-                t0 <= i < t1 for _, t0, t1 in clauses.definition_spans(clauses.lexicon(ctx.lang), other.norm)
+                t0 <= i < t1 for _, t0, t1 in concepts.definition_spans(concepts.lexicon(ctx.lang), other.norm)
             ):
                 continue
             if _unit_ok(ctx, cr, other, i, i + len(term)):
@@ -610,7 +360,7 @@ def _order(rules: list[CompiledRule]) -> list[CompiledRule]:
     return ordered + remaining
 
 
-def _checklist(ctx: _Ctx, fired: dict[str, Finding]) -> list[ChecklistResult]:
+def _checklist(ctx: RuleContext, fired: dict[str, Finding]) -> list[ChecklistResult]:
     out: list[ChecklistResult] = []
     for cc in ctx.comp.checks:
         it = cc.item
@@ -641,7 +391,7 @@ def _checklist(ctx: _Ctx, fired: dict[str, Finding]) -> list[ChecklistResult]:
 
 def evaluate(doc: Document) -> tuple[list[Finding], list[ChecklistResult]]:
     """All rule, ambiguous-expression and checklist results for one document."""
-    ctx = _Ctx(doc)
+    ctx = RuleContext(doc)
     findings: list[Finding] = []
     fired: dict[str, Finding] = {}
     for cr in _order(ctx.comp.rules):
