@@ -398,6 +398,17 @@ _LEGAL_PERSON = re.compile(
 )
 
 
+# what a party's definition starts with when it names the role, not the company: "the
+# supplier to which …", "the person, firm or company who …", "the entity identified in …"
+_EN_ROLE_DESCRIPTION = re.compile(
+    r"the\s+(?:(?:person|firm|company|corporation|entity|organi[sz]ation|party|legal\s+entity|"
+    r"supplier|seller|vendor|manufacturer|contractor|customer|buyer|purchaser|licensor|licensee|client)"
+    r"(?:,\s*|\s+or\s+|\s+and\s+)?)+\s*(?:to\s+which|to\s+whom|which|that|who|whose|named|identified|"
+    r"specified|stated|set\s+out|described|indicated|listed|issuing|placing|accepting|receiving|signing)\b",
+    re.I,
+)
+
+
 def _is_role_word(label: str) -> str | None:
     return (
         ROLE_WORDS.get(label)
@@ -522,6 +533,20 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             if at:
                 offset = max(0, at.start() - 400)
                 read_en(text[offset : at.end() + 4000], offset)
+        if len(found) < 2:
+            # a party defined by the role it plays rather than by a company name: '"Seller" means
+            # the supplier to which an Order is addressed', '"Customer" means the company that
+            # places the Order' (order conditions written before the counterparty is known)
+            for m in _EN_MEANS.finditer(head):
+                label = m.group("label").strip()
+                if (
+                    _EN_ROLE_DESCRIPTION.match(m.group("def").strip())
+                    and label not in NOT_PARTY
+                    and not _NOT_PARTY_SUFFIX.search(label)
+                    and not any(label in p.labels for p in found)
+                    and len(re.findall(rf"\b{re.escape(label)}\b", text)) >= 3
+                ):
+                    add([label], None, m.start(), m.end(), "definition")
         if len(found) < 2:
             # no label defined at all: "This is a managed hosting agreement between AstroNutrition.com
             # and deep systems." The names themselves are what the body uses

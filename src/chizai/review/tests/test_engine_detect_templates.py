@@ -52,3 +52,28 @@ def test_a_one_way_nda_names_its_parties_by_role():
 def test_in_a_mutual_text_the_roles_rotate_and_are_not_parties():
     mutual = ONE_WAY.replace("This NDA allows the Discloser", 'This NDA allows each party ("Discloser")')
     assert not [p for p in find_parties_detailed(mutual, "en") if p.label in ("Discloser", "Recipient")]
+
+
+ORDER_TERMS = (
+    "GENERAL CONDITIONS OF PURCHASE\n"
+    '1.1 "Castell" means Hydra Foods Corporation. "Northfield" means {role_description}. '
+    '"Goods" means the parts described in an Order.\n'
+    "1.2 Northfield shall deliver the Goods to Castell. Castell shall pay Northfield within 60 days.\n"
+    "1.3 Northfield shall keep Castell's drawings confidential.\n"
+)
+
+
+def test_a_party_defined_by_the_role_it_plays_is_a_party():
+    for description in (
+        "the supplier to which an Order is addressed",
+        "the person, firm or company who accepts the Order",
+        "the entity identified in the Order",
+    ):
+        found = find_parties_detailed(ORDER_TERMS.format(role_description=description), "en")
+        assert {p.label for p in found} == {"Castell", "Northfield"}, description
+
+
+def test_a_defined_term_that_describes_no_party_is_not_one():
+    for description in ("any supplier engaged by Castell", "the drawings that Castell supplies"):
+        found = find_parties_detailed(ORDER_TERMS.format(role_description=description), "en")
+        assert "Northfield" not in {p.label for p in found}, description
