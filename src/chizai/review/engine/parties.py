@@ -182,7 +182,9 @@ _LETTER_PRONOUNS = {"we": "sender", "us": "sender", "our": "sender", "you": "add
 _COMPANY_EN = re.compile(
     r"([A-Z][A-Za-z0-9&.,'\- ]{1,80}?\b(?:Inc\.?|Incorporated|Corporation|Corp\.?|Co\., ?Ltd\.?|CO\., ?LTD\.?|Ltd\.?|LTD\.?|"
     r"Limited|LIMITED|K\.K\.|LLC|L\.L\.C\.|GmbH|AG|plc|PLC|S\.A\.|B\.V\.|N\.V\.|Company|COMPANY|CORPORATION|INC\.?|"
-    r"Laboratories|University|LLP|LP|L\.P\.|L\.L\.P\.|S\.p\.A\.|Pte\.? Ltd\.?|Pty\.? Ltd\.?|SARL|S\.A\.S\.))(?![A-Za-z])"
+    r"Laboratories|University|LLP|LP|L\.P\.|L\.L\.P\.|S\.p\.A\.|Pte\.? Ltd\.?|Pty\.? Ltd\.?|SARL|S\.A\.S\.|"
+    # Nordic, German, Italian, Spanish, Latin American and Malaysian forms ("Norrholm AB", "Oy", "A/S")
+    r"AB|Oy|Oyj|A/S|ApS|KG|S\.r\.l\.|Srl|S\.L\.|SpA|Ltda\.?|Sdn\.? Bhd\.?|Bhd\.?))(?![A-Za-z])"
 )
 _COMPANY_JA = re.compile(
     r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|公益社団法人|公益財団法人|国立大学法人|学校法人)"

@@ -77,3 +77,13 @@ def test_a_defined_term_that_describes_no_party_is_not_one():
     for description in ("any supplier engaged by Castell", "the drawings that Castell supplies"):
         found = find_parties_detailed(ORDER_TERMS.format(role_description=description), "en")
         assert "Northfield" not in {p.label for p in found}, description
+
+
+def test_a_nordic_company_form_names_the_party_its_label_stands_for():
+    text = (
+        "SUPPLY AGREEMENT\nThis Agreement is entered into by Norrholm Appliances AB, Sweden (\"Castell\"), and "
+        'Fujisaki Spring Manufacturing Co., Ltd., Japan ("Northfield").\n'
+        "1. Northfield shall supply the Products to Castell. Castell shall pay Northfield.\n"
+    )
+    found = {p.label: p.name for p in find_parties_detailed(text, "en")}
+    assert found == {"Castell": "Norrholm Appliances AB", "Northfield": "Fujisaki Spring Manufacturing Co., Ltd."}
