@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from .clauses import ClauseView
+from .lines import to_int
 
 # the sentence says the named provisions go on after the contract ends
 _SURVIVES = {
@@ -27,8 +28,10 @@ _SURVIVES = {
 }
 # a survival clause that limits how long the named provisions go on does not make them open-ended,
 # but they still bind after the term: ``after_term`` is what the restriction rules ask about
-_JA_ARTICLE = re.compile(r"第\s*(\d+)\s*条(?:の(\d+))?")
-_JA_RANGE = re.compile(r"第\s*(\d+)\s*条\s*(?:から|ないし|乃至|～|〜)\s*第\s*(\d+)\s*条")
+# article numbers in digits or kanji (「第十条」 is article 10)
+_JA_NUM = r"(\d+|[一二三四五六七八九十百〇]+)"
+_JA_ARTICLE = re.compile(rf"第\s*{_JA_NUM}\s*条(?:の{_JA_NUM})?")
+_JA_RANGE = re.compile(rf"第\s*{_JA_NUM}\s*条\s*(?:から|ないし|乃至|～|〜)\s*第\s*{_JA_NUM}\s*条")
 _EN_LIST = re.compile(
     r"\b(?:Sections?|Articles?|Clauses?|Paragraphs?)\s+((?:\d+(?:\.\d+)*(?:\([a-z0-9]+\))*(?:\s*(?:,|and|or|&|to|through|-|–)\s*)?)+)",
     re.I,
@@ -43,16 +46,22 @@ def _sentences(lang: str, text: str) -> list[str]:
     return re.split(r"(?<=。)" if lang == "ja" else r"(?<=[.;])\s+", text)
 
 
+def _ja_article(m: re.Match) -> str:
+    """「第十二条の二」 → "12の2": one spelling whatever numerals the drafter used."""
+    main, sub = to_int(m.group(1)), to_int(m.group(2)) if m.group(2) else None
+    return f"{main}" + (f"の{sub}" if sub else "")
+
+
 def named_articles(lang: str, sentence: str) -> set[str]:
     """The article numbers a sentence names, as top-level numbers ("6", "12の2"), ranges expanded."""
     out: set[str] = set()
     if lang == "ja":
         for m in _JA_RANGE.finditer(sentence):
-            a, b = int(m.group(1)), int(m.group(2))
+            a, b = to_int(m.group(1)) or 0, to_int(m.group(2)) or 0
             if 0 < b - a <= _MAX_RANGE:
                 out.update(str(n) for n in range(a, b + 1))
         for m in _JA_ARTICLE.finditer(sentence):
-            out.add(m.group(1) + (f"の{m.group(2)}" if m.group(2) else ""))
+            out.add(_ja_article(m))
         return out
     for m in _EN_LIST.finditer(sentence):
         listed = m.group(1)
@@ -82,7 +91,7 @@ def article_number(ref: str | None) -> str | None:
     ref = unicodedata.normalize("NFKC", ref)
     m = _JA_ARTICLE.search(ref)
     if m:
-        return m.group(1) + (f"の{m.group(2)}" if m.group(2) else "")
+        return _ja_article(m)
     m = re.search(r"(\d+)", ref)
     return m.group(1) if m else None
 

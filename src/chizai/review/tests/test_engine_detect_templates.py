@@ -81,7 +81,7 @@ def test_a_defined_term_that_describes_no_party_is_not_one():
 
 def test_a_nordic_company_form_names_the_party_its_label_stands_for():
     text = (
-        "SUPPLY AGREEMENT\nThis Agreement is entered into by Norrholm Appliances AB, Sweden (\"Castell\"), and "
+        'SUPPLY AGREEMENT\nThis Agreement is entered into by Norrholm Appliances AB, Sweden ("Castell"), and '
         'Fujisaki Spring Manufacturing Co., Ltd., Japan ("Northfield").\n'
         "1. Northfield shall supply the Products to Castell. Castell shall pay Northfield.\n"
     )

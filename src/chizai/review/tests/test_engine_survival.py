@@ -53,3 +53,9 @@ def test_any_text_is_read_without_error(text):
     for lang in ("ja", "en"):
         assert isinstance(survival.surviving_articles(lang, [text]), set)
         survival.article_number(text)
+
+
+def test_kanji_article_numbers_read_as_digits():
+    sentence = "第六条、第七条及び第十条から第十二条までは、本契約終了後も効力を有する。"
+    assert survival.named_articles("ja", sentence) == {"6", "7", "10", "11", "12"}
+    assert survival.article_number("第十二条の二") == "12の2"
