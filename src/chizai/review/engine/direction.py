@@ -90,6 +90,8 @@ _FLOW_VERBS_JA = {
     "money": r"支払|対価を支払|負担",
     "goods": r"納入|納品|引き渡|提供",
 }
+# the verb is what the subject asks for (「…の譲渡を求める」「…の開示を請求する」)
+_JA_REQUESTED = re.compile(r"[^。、]{0,6}?(?:を|の)?(?:求め|請求|要求|要請|依頼)")
 _FLOW_VERBS_EN = {
     "information": r"disclos\w*|provid\w*|furnish\w*|deliver\w*|make available|made available|report\w*|transfer\w* (?:all )?(?:data|information)",
     "rights": r"assign\w*|grant\w*|transfer\w*|licens\w*|convey\w*",
@@ -115,7 +117,12 @@ def flows(segment, parties: list[Party] | list[str]) -> list[Flow]:
             rf"(?P<a>{alt})(?:は|が)、?(?:[^。]{{0,40}}?)(?P<b>{alt})(?:に対し[て]?|へ|に)、?[^。]{{0,80}}?(?:{verbs})",
             text,
         ):
-            if m.group("a") != m.group("b"):
+            if m.group("a") == m.group("b"):
+                continue
+            # 「乙は、甲に対し本金型の譲渡を求めることができる」: asking for it, the flow runs the other way
+            if _JA_REQUESTED.match(text, m.end()):
+                out.append(Flow(kind, m.group("b"), m.group("a"), m.start(), m.end(), m.group(0)))
+            else:
                 out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
         # a long condition between the topic and the receiver, the verb right after the receiver:
         # 「甲は、乙が…必要と認めるときは、…その他乙が要求する情報を遅滞なく乙に提供する」
@@ -127,10 +134,16 @@ def flows(segment, parties: list[Party] | list[str]) -> list[Flow]:
             if m.group("a") != m.group("b"):
                 out.append(Flow(kind, m.group("a"), m.group("b"), m.start(), m.end(), m.group(0)))
     for m in re.finditer(rf"(?P<b>{alt})に(?:帰属|移転)", text):
+        # 「甲が締結前から保有し…た技術は甲に帰属し」 keeps what is its own: nothing passes
+        sentence = text[max(text.rfind("。", 0, m.start()) + 1, m.start() - 160) : m.start()]
+        if re.search(rf"(?:{re.escape(m.group('b'))})が[^。]{{0,40}}?(?:保有し|独自に|単独で|既に有)", sentence):
+            continue
         out.append(Flow("rights", None, m.group("b"), m.start(), m.end(), m.group(0)))
     for kind, verbs in _FLOW_VERBS_EN.items():
         for m in re.finditer(
-            rf"\b(?:the\s+)?(?P<a>{alt})\s+(?:shall|will|must|hereby|agrees to|may)?\s*(?:hereby\s+)?(?:{verbs})\b[^.;]{{0,120}}?\bto\s+(?:the\s+)?(?P<b>{alt})\b",
+            # "X shall promptly disclose …", "X shall, at Y's request, assign to Y …"
+            rf"\b(?:the\s+)?(?P<a>{alt})\s+(?:shall|will|must|hereby|agrees to|may)?\s*(?:,[^,.;]{{1,60}},\s*)?"
+            rf"(?:hereby\s+|[a-z]+ly\s+)?(?:{verbs})\b[^.;]{{0,120}}?\bto\s+(?:the\s+)?(?P<b>{alt})\b",
             text,
             re.I,
         ):
@@ -147,6 +160,13 @@ def flows(segment, parties: list[Party] | list[str]) -> list[Flow]:
         text,
         re.I,
     ):
+        # "Samples remain the property of X", "shall continue to be owned by X": kept, not passed
+        if re.search(
+            r"\b(?:remain\w*|continue\w*\s+to\s+be|retain\w*)\s+(?:\w+\s+){0,2}$",
+            text[max(0, m.start() - 40) : m.start()],
+            re.I,
+        ):
+            continue
         out.append(Flow("rights", None, m.group("b"), m.start(), m.end(), m.group(0)))
     # the passive transfer of one party's rights: "X's interest in … is hereby transferred to Y"
     for m in re.finditer(

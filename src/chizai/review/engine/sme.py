@@ -117,11 +117,15 @@ def _size_by_name(p: PartyFound) -> list[Evidence]:
         return [Evidence(p.label, "size", p.name or "", p.start, p.end, 1.0)]
     if re.search(r"ホールディングス|グループ|Holdings|Group\b", p.name or ""):
         return [Evidence(p.label, "size", p.name or "", p.start, p.end, -1.0)]
+    # a public limited company may offer its shares to the public: usually the larger side,
+    # weaker than a holding name (a small listed firm is not rare)
+    if re.search(r"\b(?:PLC|plc|Public\s+(?:Limited\s+)?Company(?:\s+Limited)?)\b", p.name or ""):
+        return [Evidence(p.label, "size", p.name or "", p.start, p.end, -0.5)]
     return []
 
 
 _JA_ORDER = r"委託し|委託する|発注|注文し|注文する|依頼"
-_JA_WORK = r"製造|製作|試作|加工|納入|納品|供給|技術指導|指導|開発|検証|試験|組立|設計"
+_JA_WORK = r"製造|製作|試作|加工|成形|鋳造|鍛造|塗装|納入|納品|供給|技術指導|指導|開発|検証|試験|組立|設計"
 # a fee for work: 対価, 代金, 報酬, 費用 or any 「…料」「…費」 noun except royalties (a licensee
 # pays those for rights, not for work)
 _JA_FEE = r"対価|代金|報酬|費用|[\u4e00-\u9fff]{0,6}(?:料|費)"
@@ -151,6 +155,10 @@ def _in_grant(body: str, pos: int) -> bool:
     return bool(re.search(r"許諾|licen[cs]e|grants?\b", body[pos:stop], re.I))
 
 
+_JA_NOT_PAID = re.compile(r"わ(?:ない|ず)|う(?:こと|義務|必要)(?:を|は|も)?(?:要しない|負わない|ない)|いを要しない")
+_LICENCE_PAYMENT = re.compile(r"royalt|licen[cs]e\s+fees?|running\s+fee", re.I)
+
+
 def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, opening: str) -> list[Evidence]:
     out: list[Evidence] = []
     L = p.label
@@ -168,11 +176,16 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     perf = [
         Evidence(L, "perform", m.group(0), m.start(), m.end(), 1.0)
         for m in re.finditer(
-            rf"(?:{me})(?:が行う|が実施する|は、?[^。]{{0,40}}?(?:{_JA_WORK})(?:し|する|を行)"
-            rf"|が[^。、]{{0,30}}?(?:{_JA_WORK})する(?!場合|とき|時|際))",
+            # 「乙が行う技術指導」, not 「乙が行う出願その他の手続に協力する」 (what the other side does)
+            rf"(?:{me})(?:が(?:行う|実施する)(?=[^。、]{{0,8}}?(?:{_JA_WORK}|業務|作業))|は、?[^。]{{0,40}}?(?:{_JA_WORK})(?:し|する|を行)"
+            # 「甲が試作金型（以下「本金型」という。）を製作して」: a definition inside does not end the sentence
+            rf"|が(?:[^。、（）]|（[^）]{{0,30}}）){{0,40}}?(?:{_JA_WORK})(?:する(?!場合|とき|時|際)|して|し、))",
             body,
         )
-        if not re.search(rf"(?:{them})(?:が|は)", m.group(0)) and not _in_grant(body, m.start())
+        if not re.search(rf"(?:{them})(?:が|は)", m.group(0))
+        and not _in_grant(body, m.start())
+        # 「型及び治具は、乙が自己の費用で製作し、乙の所有とする」: made for itself, no work for the other side
+        and not re.match(rf"[^。]{{0,30}}?(?:{me})の(?:所有|財産)|[^。]{{0,30}}?(?:{me})に帰属", body[m.end() :])
     ]
     out.extend(perf[:3])
     # the brand is the larger side's (「甲の新ブランド向けに」)
@@ -184,6 +197,9 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
         rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,60}}?(?:{_JA_FEE})[^。]{{0,40}}?支払", body
     ):
         if re.search(r"実施料|使用料|許諾料|ライセンス料|ロイヤル?ティ", m.group(0)):
+            continue
+        # 「乙は、甲に対し対価を支払わない」 says no one is paid
+        if _JA_NOT_PAID.match(body, m.end()):
             continue
         out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
         break
@@ -263,7 +279,8 @@ def _en_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
         rf"\b{the}(?:{them})\s+(?:shall|will|must|agrees to)\s+pay\b[^.;]{{0,80}}?(?:\bto\s+{the}(?:{me})\b|fee|price|charges|compensation|remuneration)|fees?\s+payable\s+by\s+{the}(?:{them})\b",
         body,
     )
-    if m and "royalt" not in m.group(0).lower():
+    # a royalty or licence fee pays for a licence, not for work (the licensor's role says that already)
+    if m and not _LICENCE_PAYMENT.search(body[m.start() : m.end() + 160].split(".\n")[0]):
         out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
     tech = [
         Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
@@ -382,7 +399,12 @@ def _flow_evidence(parties: list[PartyFound], body: str) -> list[Evidence]:
     for f in flows(body, labels):
         if f.kind == "information" and f.source:
             info[f.source] = info.get(f.source, 0) + 1
-        elif f.kind == "rights" and f.target and not re.search(r"許諾|licen[cs]|grant", f.text, re.I):
+        # a licence is no transfer (the word, not the parties called Licensor and Licensee)
+        elif (
+            f.kind == "rights"
+            and f.target
+            and not re.search(r"許諾|\blicen[cs](?:e|es|ed|ing)\b|\bgrant", f.text, re.I)
+        ):
             rights[f.target] = rights.get(f.target, 0) + 1
     out = [Evidence(l, "info_flow", f"{n} disclosures", 0, 0, min(n, 5)) for l, n in info.items()]
     out += [Evidence(l, "rights_flow", f"{n} transfers", 0, 0, -min(n, 5)) for l, n in rights.items()]

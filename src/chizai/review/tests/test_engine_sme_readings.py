@@ -1,0 +1,78 @@
+"""What the SME scorer reads from who pays, makes, keeps and hands over what: each reading
+with its look-alike (a denied payment, a request, a retention, a royalty, work done for oneself)."""
+
+from __future__ import annotations
+
+from chizai.review.engine import detect
+from chizai.review.engine.direction import flows
+
+JA_HEAD = (
+    "丹後モールド株式会社（以下「甲」という。）と大洋電機株式会社（以下「乙」という。）とは、次のとおり合意する。\n"
+)
+
+
+def _evidence(text: str, lang: str, types: list[str]) -> dict[str, list[tuple[str, str]]]:
+    parties = detect.find_parties(text, lang)
+    choice = detect.assess_sme(parties, text, types, lang)
+    return {c["label"]: [(e["kind"], e["text"]) for e in c["evidence"]] for c in choice.candidates}
+
+
+def test_a_payment_the_contract_denies_pays_no_one():
+    paid = _evidence(JA_HEAD + "第5条\n乙は、甲に対し、本業務の対価を支払う。\n", "ja", ["PROTO"])
+    denied = _evidence(JA_HEAD + "第5条\n前項の権利の帰属について、乙は、甲に対し対価を支払わない。\n", "ja", ["PROTO"])
+    assert any(kind == "pays" for kind, _ in paid["甲"])
+    assert not any(kind == "pays" for kind, _ in denied["甲"])
+
+
+def test_asking_for_a_transfer_runs_the_other_way():
+    text = "乙は、本評価の終了後、甲に対し本金型の譲渡を求めることができる。"
+    got = [(f.kind, f.source, f.target) for f in flows(text, ["甲", "乙"])]
+    assert ("rights", "甲", "乙") in got and ("rights", "乙", "甲") not in got
+    given = [(f.kind, f.source, f.target) for f in flows("乙は、甲に対し本金型を譲渡する。", ["甲", "乙"])]
+    assert ("rights", "乙", "甲") in given
+
+
+def test_keeping_what_is_ones_own_passes_nothing():
+    kept = "甲が本覚書の締結前から保有し、又は独自に開発した成形技術は甲に帰属する。"
+    moved = "本評価の過程で生じた発明は、甲に帰属する。"
+    assert not [f for f in flows(kept, ["甲", "乙"]) if f.kind == "rights"]
+    assert [f for f in flows(moved, ["甲", "乙"]) if f.kind == "rights"]
+    assert not [f for f in flows("Samples remain the property of Asagiri.", ["Asagiri", "Lyra"]) if f.kind == "rights"]
+    assert [f for f in flows("All Results shall be the property of Lyra.", ["Asagiri", "Lyra"]) if f.kind == "rights"]
+
+
+def test_a_duty_with_an_adverb_or_an_aside_is_still_a_flow():
+    text = (
+        "Licensee shall promptly disclose each Improvement to Licensor. "
+        "Licensee shall, at Licensor's request, assign to Licensor all patents claiming Improvements."
+    )
+    got = {(f.kind, f.source, f.target) for f in flows(text, ["Licensor", "Licensee"])}
+    assert {("information", "Licensee", "Licensor"), ("rights", "Licensee", "Licensor")} <= got
+
+
+EN_LICENCE = (
+    "PATENT LICENCE AGREEMENT\nThis Agreement is made between:\n"
+    '(1) ALDERMOOR INSTRUMENTS PLC, of London ("Licensor"); and\n'
+    '(2) PELLING MICROFLUIDICS LIMITED, of Cambridge ("Licensee").\n'
+    "1. Licensor grants to Licensee a non-exclusive licence under the Licensed Patents.\n"
+    "2. Licensee shall pay Licensor an initial fee of GBP 40,000 and a royalty of six per cent of Net Sales.\n"
+)
+
+
+def test_a_royalty_is_no_fee_for_work_and_a_plc_is_the_larger_side():
+    ev = _evidence(EN_LICENCE, "en", ["LIC"])
+    assert not any(kind == "pays" for kind, _ in ev["Licensor"])
+    assert ("size", "ALDERMOOR INSTRUMENTS PLC") in ev["Licensor"]
+    fee = _evidence(
+        EN_LICENCE.replace("and a royalty of six per cent of Net Sales", "for the development work"), "en", ["LIC"]
+    )
+    assert any(kind == "pays" for kind, _ in fee["Licensor"])
+
+
+def test_making_something_for_itself_is_no_work_for_the_other_side():
+    made_for_other = _evidence(JA_HEAD + "第3条\n甲が試作金型を製作して、乙に納入する。\n", "ja", ["PROTO"])
+    made_for_self = _evidence(
+        JA_HEAD + "第3条\n本指導に用いる治具は、乙が自己の費用で製作し、乙の所有とする。\n", "ja", ["PROTO"]
+    )
+    assert any(kind == "perform" for kind, _ in made_for_other["甲"])
+    assert not any(kind == "perform" for kind, _ in made_for_self["乙"])
