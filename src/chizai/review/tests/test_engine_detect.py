@@ -676,7 +676,7 @@ def test_en_role_word_party_takes_the_name_from_a_cover_row():
             "SUPPLY AGREEMENT\n\nbetween\n\nCREMER OLEO GmbH & Co KG, Glockengiesserwall 3, 20095 Hamburg,\n\nGermany\n\n"
             "— hereinafter referred to as Cremer —\n\nand\n\nUltragenyx Pharmaceutical Inc, 60 Leveroni Court, Novato, California\n\n"
             "— hereinafter referred to as Ultragenyx —\n\nCremer shall supply the Product to Ultragenyx.",
-            {"Cremer": "CREMER OLEO GmbH", "Ultragenyx": "Ultragenyx Pharmaceutical Inc"},
+            {"Cremer": "CREMER OLEO GmbH & Co KG", "Ultragenyx": "Ultragenyx Pharmaceutical Inc"},
         ),
     ],
 )
