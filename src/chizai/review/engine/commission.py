@@ -91,3 +91,43 @@ def all_transfers_paid(acts: Iterable[Act]) -> bool:
     発明は委託者に帰属)."""
     moved = [a for a in acts if a.kind == "own" and a.to == "LARGE" and not a.negated]
     return bool(moved) and all(a.consideration == "paid" for a in moved)
+
+
+# the price is said to pay for what other clauses hand over ("The Prices include full
+# consideration for clauses 5.1 and 5.2", 「第７条及び第８条の対価は、本製品の単価に含まれる」):
+# the acts of those clauses are paid for by the price, i.e. folded into it
+_PRICE_COVERS_CLAUSES = {
+    "ja": re.compile(
+        r"第\s*(?:\d+|[一二三四五六七八九十百]+)\s*条[^。]{0,60}?(?:対価|費用|報酬|代償)[^。]{0,30}?"
+        r"(?:代金|単価|価格|委託料|報酬|取引価格|購入価格)[^。]{0,10}?に(?:含ま|含め|含む)"
+    ),
+    "en": re.compile(
+        r"\b(?:prices?|fees?|charges?|compensation|remuneration|purchase\s+price)\b(?:[^.;]|\.(?=\d)){0,40}?"
+        r"\b(?:include|includes|cover|covers|constitutes?|represents?|(?:is|are|shall\s+be)\s+(?:deemed\s+to\s+)?(?:include|cover|be))\s+"
+        r"(?:the\s+)?(?:full|all|complete|entire|sole|adequate)?\s*(?:and\s+\w+\s+)?(?:consideration|compensation|payment|remuneration)\s+"
+        r"(?:for|in\s+respect\s+of)\s+(?:the\s+\w+\s+(?:in|under)\s+)?(?:clauses?|sections?|articles?|paragraphs?)\s+\d",
+        re.I,
+    ),
+}
+
+
+def articles_priced_in(lang: str, texts: Iterable[str], named_articles) -> set[str]:
+    """Article numbers whose hand-overs a sentence elsewhere says the price pays for."""
+    rx = _PRICE_COVERS_CLAUSES.get(lang, _PRICE_COVERS_CLAUSES["en"])
+    out: set[str] = set()
+    for text in texts:
+        for m in rx.finditer(text):
+            end = text.find("。" if lang == "ja" else ".", m.end())
+            out |= named_articles(lang, text[m.start() : end if end >= 0 else len(text)])
+    return out
+
+
+def folded_into_the_price(view: ClauseView) -> ClauseView:
+    """What the clause hands over with no consideration of its own is covered by the price."""
+    acts = [
+        dataclasses.replace(a, consideration="included")
+        if a.to == "LARGE" and a.consideration == "none" and a.kind in ("provide", "own", "license", "pass_on")
+        else a
+        for a in view.acts
+    ]
+    return dataclasses.replace(view, acts=acts)

@@ -55,6 +55,9 @@ _DEFINITIONS = {
     ],
     "en": [
         r"[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\s+(?:means|shall\s+mean|refers\s+to|includes|shall\s+include|is\s+defined\s+as)\s+(?P<def>[^;\n]{1,500})",
+        # a definitions list in the English style: «"Technical Documentation": drawings, …»
+        r"(?:^|(?<=[\n:;.)]))\s*[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”][ \t]*[:：][ \t]*"
+        r"(?P<def>[^\n]{1,500}?)(?=\s+[\"“][A-Z\ue000\ue001][^\"”\n]{1,40}[\"”][ \t]*[:：]|\n|$)",
     ],
 }
 # Definitions that follow what they define: 「…（以下「本成果」という。）」, '… (the

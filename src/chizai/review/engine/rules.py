@@ -293,6 +293,8 @@ def _run_rule(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> list[Findi
                 continue
             if d.get("negation") and ctx.negated(u, a, b):
                 continue
+            if _in_defined_name(u.norm, a, b):
+                continue  # «"Alternative Supplier": any third party …» names a term; it does nothing
             why = None
             if not _unit_ok(ctx, cr, u, a, b, static):
                 # the wording sits in a definition; the clause that uses the term is the one
@@ -314,6 +316,20 @@ def _run_rule(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> list[Findi
     if not out and cr.or_absent is not None and not ctx.doc_has(cr.or_absent):
         out.append(_finding(ctx, cr, None, None, d.get("or_absent_severity")))
     return out
+
+
+# the name being defined: «"Alternative Supplier": …», «"X" means …», 「「代替業者」とは、…」
+_DEFINED_NAME = re.compile(
+    r"[\"“「](?P<name>[^\"”「」\n]{1,50})[\"”」][ \t]*(?:[:：]|means\b|shall\s+mean\b|refers\s+to\b|とは|をいう)"
+)
+
+
+def _in_defined_name(text: str, a: int, b: int) -> bool:
+    """Whether text[a:b] lies inside the quoted name of a term being defined."""
+    for m in _DEFINED_NAME.finditer(text, max(0, a - 52), min(len(text), b + 60)):
+        if m.start("name") <= a and b <= m.end("name"):
+            return True
+    return False
 
 
 def _term_use(ctx: RuleContext, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple[str, str] | None:

@@ -122,6 +122,13 @@ def blank_heading(norm: str, lang: str) -> str:
     return " " * (m.end() - 1) + norm[m.end() - 1 :]
 
 
+# a word before a party's label that makes it another entity of the same kind
+_OTHER_ENTITY_EN = re.compile(
+    r"\b(?:Alternative|Alternate|Other|Second|Substitute|Replacement|Back-?up|Secondary|Additional|Approved|"
+    r"Third[- ]Party|End|Prospective|Potential|Successor|New)\s+$"
+)
+
+
 def label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
     """A function that masks party labels in a text, longest label first (so that
     "SINA Leju" is not read as "SINA" plus a word when both are parties)."""
@@ -130,7 +137,16 @@ def label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
     # English labels are masked case-sensitively: "Supplier" is the party, "an
     # alternate supplier" is not
     rx = re.compile(rf"(?<!\w)(?:{alt})(?!\w)" if lang == "en" else f"(?:{alt})")
-    return lambda text: rx.sub(lambda m: kind[m.group(0)] * (m.end() - m.start()), text)
+    if lang != "en":
+        return lambda text: rx.sub(lambda m: kind[m.group(0)] * (m.end() - m.start()), text)
+
+    def mask(m: re.Match) -> str:
+        # "any Alternative Supplier", "an End Customer": another entity, not the party
+        if _OTHER_ENTITY_EN.search(m.string, max(0, m.start() - 16), m.start()):
+            return m.group(0)
+        return kind[m.group(0)] * (m.end() - m.start())
+
+    return lambda text: rx.sub(mask, text)
 
 
 @functools.lru_cache(maxsize=4)

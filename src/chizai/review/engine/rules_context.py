@@ -59,6 +59,8 @@ class RuleContext:
         self.royalties: bool | None = None
         # article numbers a survival clause names (survival.py), read once
         self.surviving: set[str] | None = None
+        # article numbers whose hand-overs another clause says the price pays for (commission.py)
+        self.priced: set[str] | None = None
 
     def fee_for_work(self) -> bool:
         """A development commission whose other side pays the SME a fee for the work."""
@@ -91,6 +93,12 @@ class RuleContext:
                 self.surviving = survival.surviving_articles(self.lang, (x.norm for x in self.units))
             if self.surviving and survival.article_number(u.article) in self.surviving:
                 got = survival.outlives_the_term(self.lang, u.norm, got)
+            if self.priced is None:
+                self.priced = commission.articles_priced_in(
+                    self.lang, (x.norm for x in self.units), survival.named_articles
+                )
+            if self.priced and survival.article_number(u.article) in self.priced:
+                got = commission.folded_into_the_price(got)
             self._views[u.idx] = got
         return got
 
