@@ -320,6 +320,30 @@ _CONDITION_CARRIED = {
 }
 
 
+# a proviso that hands over what the sentence before it kept: "Contractor retains its Materials;
+# provided, however, that any of them incorporated into a deliverable shall be treated as Work
+# Product", 「…は乙に帰属する。ただし、本成果物に組み込まれたものは本成果物とみなす。」
+_TAKEN_BACK = {
+    "en": re.compile(
+        r"^[\s,;]*(?:provided,?\s+(?:however,?\s+)?that|except\s+that|save\s+that|notwithstanding\s+the\s+foregoing,?|however,)"
+        r"(?:[^.;]|\.(?=\d)){0,200}?\b(?:(?:shall|will)\s+be|are|is)\s+(?:deemed|treated\s+as|considered|regarded\s+as)\b"
+        r"(?:[^.;]|\.(?=\d)){0,40}?(?:Work\s+Product|Deliverables?|Results?|Developments?|Foreground|property|owned|assigned)",
+        re.I,
+    ),
+    "ja": re.compile(r"^[\s。]*ただし、[^。]{0,120}?(?:[成果物品]|データ|資料|発明)(?:と|として)(?:みな|取り扱)"),
+}
+
+
+def _taken_back(lang: str, text: str, end: int, s1: int) -> bool:
+    """Whether the rest of the sentence, or a proviso sentence right after it, hands over what was kept."""
+    rx = _TAKEN_BACK.get(lang)
+    if rx is None:
+        return False
+    rest = text[end:s1]
+    cut = max(rest.rfind(";"), rest.rfind("；"))
+    return bool(rx.search(rest[cut + 1 :] if cut >= 0 else "") or rx.search(text[s1 : s1 + 220]))
+
+
 def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozenset[str]]) -> ClauseView:
     """The representation of one clause unit (``text``: its masked normalised text).
 
@@ -393,6 +417,8 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 # training its own staff at its own cost (「自己の従業員に対し品質教育を実施する」) gives nothing away
                 to = _party(_nearest_subject(lang, m, "by"))
             negated = _negated_act(lang, text, m.start(), m.end())
+            if kind in ("retain", "own") and to in ("SME", "MUTUAL") and _taken_back(lang, text, m.end(), s1):
+                negated = True  # a keeping that its own proviso hands over is no keeping
             key = (kind, to, negated, s0)
             if key in seen:
                 continue

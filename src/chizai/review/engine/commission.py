@@ -103,9 +103,10 @@ _PRICE_COVERS_CLAUSES = {
     ),
     "en": re.compile(
         r"\b(?:prices?|fees?|charges?|compensation|remuneration|purchase\s+price)\b(?:[^.;]|\.(?=\d)){0,40}?"
-        r"\b(?:include|includes|cover|covers|constitutes?|represents?|(?:is|are|shall\s+be)\s+(?:deemed\s+to\s+)?(?:include|cover|be))\s+"
+        r"\b(?:include|includes|cover|covers|constitutes?|represents?|(?:is|are|shall\s+be)\s+(?:deemed\s+to\s+)?(?:include|cover|be)"
+        r"|(?:is|are|shall\s+be)\s+inclusive\s+of)\s+"
         r"(?:the\s+)?(?:full|all|complete|entire|sole|adequate)?\s*(?:and\s+\w+\s+)?(?:consideration|compensation|payment|remuneration)\s+"
-        r"(?:for|in\s+respect\s+of)\s+(?:the\s+\w+\s+(?:in|under)\s+)?(?:clauses?|sections?|articles?|paragraphs?)\s+\d",
+        r"(?:for|in\s+respect\s+of)\s+(?:(?:[^.;]|\.(?=\d)){0,100}?\b(?:in|under|by)\s+)?(?:the\s+)?(?:clauses?|sections?|articles?|paragraphs?)\s+\d",
         re.I,
     ),
 }

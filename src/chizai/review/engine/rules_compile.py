@@ -133,6 +133,9 @@ def label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
     """A function that masks party labels in a text, longest label first (so that
     "SINA Leju" is not read as "SINA" plus a word when both are parties)."""
     kind = {**{x: LARGE_CH for x in large}, **{x: SME_CH for x in sme}}
+    if lang == "en":
+        # the capitals of US boilerplate («COMPANY'S AGGREGATE LIABILITY SHALL NOT EXCEED …») name the same party
+        kind = {**{x.upper(): k for x, k in kind.items() if len(x) > 2}, **kind}
     alt = "|".join(re.escape(x) for x in sorted(kind, key=len, reverse=True))
     # English labels are masked case-sensitively: "Supplier" is the party, "an
     # alternate supplier" is not
