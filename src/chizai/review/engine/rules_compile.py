@@ -166,9 +166,12 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
         subject = re.compile(rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=は|が)|(?P<l>{labels['LARGE']})(?=は|が)")
     else:
         verbs = "|".join(voc.get("subject_verbs", [])) or "shall|will|may|must"
+        # "Customer, Customer's customers and their designated representatives may enter …": the
+        # party heads a list of its own people, who act for it
+        own_people = r"(?:,?(?:\s+[^,.;]{0,60}?)?\s+(?:and|or)\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+,?)?"
         subject = re.compile(
-            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=(?:'s)?\s+(?:{verbs})\b)"
-            rf"|(?P<l>{labels['LARGE']})(?=\s+(?:{verbs})\b)",
+            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=(?:'s)?{own_people}\s+(?:{verbs})\b)"
+            rf"|(?P<l>{labels['LARGE']})(?={own_people}\s+(?:{verbs})\b)",
             re.I,
         )
     rules = []
