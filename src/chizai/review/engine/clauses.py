@@ -436,7 +436,9 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             # whose material it was; the party the act names is not its own origin ("shall be
             # owned by the Company" is the act, not a sign that the Company made the thing)
             party_at = m.span("to") if groups.get("to") else m.span("by") if groups.get("by") else None
-            origin = _origin(lex, sentence, None if party_at is None else (party_at[0] - s0, party_at[1] - s0))
+            origin = _origin(
+                lex, sentence, None if party_at is None else (party_at[0] - s0, party_at[1] - s0), m.start() - s0
+            )
             if origin == "NONE":
                 origin = term_origin(text[s0 : m.start()])
             if origin == "NONE" and _ANAPHORA[lang].search(sentence):
@@ -555,15 +557,25 @@ def _nearest_subject(lang: str, m: re.Match, group: str) -> str:
     return got
 
 
-def _origin(lex: Lexicon, text: str, skip: tuple[int, int] | None = None) -> str:
+def _origin(lex: Lexicon, text: str, skip: tuple[int, int] | None = None, act_at: int | None = None) -> str:
     """Whose material the text says the object is; ``skip``: the span of the party the act
-    itself names, which cannot also be the origin."""
+    itself names, which cannot also be the origin. The first kind of origin statement found
+    wins; with ``act_at``, where that kind names both sides in parallel («乙が単独でなしたものは
+    乙に帰属し、甲が単独でなしたものは甲に帰属する») the one nearest before the act is its object's."""
     for orx in lex.origin:
+        found = []
         for om in orx.finditer(text):
             b0, b1 = om.span("by")
             if skip is not None and b0 < skip[1] and skip[0] < b1:
                 continue
-            return _party(om.group("by"))
+            found.append((om.start(), om.end(), _party(om.group("by"))))
+        if not found:
+            continue
+        if act_at is not None and len({who for _, _, who in found}) > 1:
+            before = [(start, who) for start, end, who in found if end <= act_at]
+            if before:
+                return max(before)[1]
+        return found[0][2]
     return "NONE"
 
 
