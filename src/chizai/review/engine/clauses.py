@@ -202,7 +202,9 @@ def _consideration(lex: Lexicon, *texts: str) -> str:
 _ANAPHORA = {
     "ja": re.compile(r"これ|それ|その|当該|前項|前号|前各号|同項|上記|前記|本項"),
     "en": re.compile(
-        r"\b(?<!as\s)(?:such|the\s+foregoing|thereof|therein|thereto|them|it|these|those|same|the\s+above)\b", re.I
+        r"\b(?<!as\s)(?:such|the\s+foregoing|thereof|therein|thereto|them|it|these|those|same|the\s+above"
+        r"|(?:the\s+)?preceding\s+(?:Paragraph|Article|Section|Clause|sub-?clause))\b",
+        re.I,
     ),
 }
 

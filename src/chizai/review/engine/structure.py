@@ -406,6 +406,30 @@ def segment(
                     open_unit(_Unit("paragraph", content_start, content_end, 1, label=num, article=base))
                     continue
             m = NUM_TOP.match(core)
+            art_label = (units[stack[0]].label or "") if stack and units[stack[0]].kind == "article" else ""
+            if (
+                m
+                and style == "article"
+                and language == "en"
+                and art_label.startswith("Article ")
+                and art_label.split()[-1].isdigit()
+                and raw[:1] not in " \t"
+            ):
+                # the paragraphs of a translated Japanese-style article («Article 5 (Ownership)\n1. …\n2. …»)
+                # are its 項: "Article 5.2", each read as its own clause
+                close_to(1)
+                open_unit(
+                    _Unit(
+                        "paragraph",
+                        content_start,
+                        content_end,
+                        1,
+                        label=f"{art_label.split()[-1]}.{m.group(1)}",
+                        article=units[stack[0]].article,
+                    )
+                )
+                last_item_style.clear()
+                continue
             if m and style == "numbered" and (raw[:1] not in " \t\u3000" or md_level):
                 top = m.group(1)
                 rest = m.group(2)

@@ -232,6 +232,23 @@ def test_article_style_refs():
     assert doc.contract_types[0] == "LIC" and doc.sme_label == "Licensor"
 
 
+def test_translated_article_paragraphs_are_clauses():
+    """«Article 5 (Ownership)\n1. …\n2. …»: the numbered paragraphs of a Japanese-style English
+    contract are its 項, each a clause of its own, cited "Article 5.2"."""
+    text = (
+        'JOINT DEVELOPMENT AGREEMENT\n\nThis Agreement is made between Kiriyama Co., Ltd. ("Party A") and '
+        'Tokai Corporation ("Party B").\n\n'
+        "Article 5 (Ownership of Results)\n1. Results made jointly shall be jointly owned.\n"
+        "2. Results made solely by either party shall belong to such party.\n(1) inventions; and\n(2) data.\n"
+        "Article 6 (Term)\nThis Agreement remains in force for two years.\n"
+    )
+    doc = _doc(text)
+    refs = {(s.ref, s.text.split("\n")[0]) for s in doc.segments if s.ref}
+    assert ("Article 5.1", "1. Results made jointly shall be jointly owned.") in refs
+    assert ("Article 5.2", "2. Results made solely by either party shall belong to such party.") in refs
+    assert {"Article 5.2(1)", "Article 6"} <= {ref for ref, _ in refs}
+
+
 def test_split_sentences_abbreviations():
     text = "See Art. 5 and Sec. 3, e.g. prices. The Buyer pays 1.5 yen. Done!"
     spans = split_sentences(text)
