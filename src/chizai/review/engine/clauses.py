@@ -322,6 +322,15 @@ _CONDITION_CARRIED = {
 }
 
 
+# a stated length of time («終了後３年間», "for two years after termination")
+_DURATION = {
+    "ja": re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:年|か月|ヶ月|ケ月|箇月|カ月|日)(?:間|を経過|以内|まで)"),
+    "en": re.compile(
+        r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(?:\(\d+\)\s*)?(?:years?|months?|days?)\b",
+        re.I,
+    ),
+}
+
 # a proviso that hands over what the sentence before it kept: "Contractor retains its Materials;
 # provided, however, that any of them incorporated into a deliverable shall be treated as Work
 # Product", 「…は乙に帰属する。ただし、本成果物に組み込まれたものは本成果物とみなす。」
@@ -485,6 +494,10 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 if later:
                     wide |= _recalled_grant_tags(lex, lang, later, 0)
                     limits |= _recalled_grant_tags(lex, lang, later, 0, "limits")
+                if cons == "waived" and "after_term" in limits and not negated and not _DURATION[lang].search(sentence):
+                    # free use that goes on after the contract with no end date is a perpetual licence
+                    # («終了した後も、…本ノウハウを…無償で継続して使用することができる»)
+                    wide.add("perpetual")
             act = Act(
                 kind,
                 to,
