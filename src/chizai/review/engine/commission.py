@@ -85,6 +85,28 @@ def paid_by_the_fee(view: ClauseView) -> ClauseView:
     return dataclasses.replace(view, acts=acts)
 
 
+# what a prototype or sample is when it carries nothing of the SME's technology with it
+_WORK_ONLY = frozenset({"prototypes", "support"})
+_TECHNOLOGY = frozenset({"ip", "knowhow", "drawings", "data", "all_rights", "improvements", "background", "results"})
+
+
+def work_paid_by_the_fee(view: ClauseView) -> ClauseView:
+    """Prototypes or samples made «within the development fee» that the other side pays the SME
+    («試作品は、乙が開発費の範囲内で製作し、甲に提供する») are paid work, not a free hand-over; rights
+    or know-how said to be inside the same fee stay «included» (JRD-10, MFG-03)."""
+    acts = [
+        dataclasses.replace(a, consideration="paid")
+        if a.kind == "provide"
+        and a.to == "LARGE"
+        and a.consideration == "included"
+        and a.objects & _WORK_ONLY
+        and not a.objects & _TECHNOLOGY
+        else a
+        for a in view.acts
+    ]
+    return dataclasses.replace(view, acts=acts)
+
+
 def all_transfers_paid(acts: Iterable[Act]) -> bool:
     """Whether every transfer of ownership to the other side was read as paid: a service fee does
     not pay for an invention that merely arises in the work (rule_cases_l: 月額の委託料 and

@@ -57,6 +57,7 @@ class RuleContext:
         # a commission whose fee pays for the work (commission.fees_for_the_work), asked once
         self.commission_paid: bool | None = None
         self.royalties: bool | None = None
+        self.work_fee: bool | None = None
         # article numbers a survival clause names (survival.py), read once
         self.surviving: set[str] | None = None
         # article numbers whose hand-overs another clause says the price pays for (commission.py)
@@ -67,6 +68,12 @@ class RuleContext:
         if self.commission_paid is None:
             self.commission_paid = "DEV" in self.types and commission.fees_for_the_work(self.lang, self.joined)
         return self.commission_paid
+
+    def work_fee_paid(self) -> bool:
+        """The other side pays the SME a fee for the work, whatever the contract type."""
+        if self.work_fee is None:
+            self.work_fee = commission.fees_for_the_work(self.lang, self.joined)
+        return self.work_fee
 
     def royalty_bearing(self) -> bool:
         """The other side pays the SME a running royalty somewhere in the contract."""
@@ -87,6 +94,8 @@ class RuleContext:
             got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
             if self.fee_for_work():
                 got = commission.paid_by_the_fee(got)
+            if self.work_fee_paid():
+                got = commission.work_paid_by_the_fee(got)
             if self.royalty_bearing():
                 got = commission.licence_paid_by_royalties(got)
             if self.surviving is None:
