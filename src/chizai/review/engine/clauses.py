@@ -190,8 +190,19 @@ def _negated_act(lang: str, text: str, a: int, b: int) -> bool:
     )
 
 
+# a price in name only ("for a nominal consideration of GBP 1", 「名目的な対価」「金１円」) waives it
+_NOMINAL = re.compile(
+    r"\bnominal\s+(?:consideration|sum|fee|amount|price|payment)\b"
+    r"|\b(?:consideration|price|sum|fee)\s+of\s+(?:GBP|USD|EUR|JPY|US\$|\$|£|€|¥)\s*1(?:\.00)?(?![\d,.])"
+    r"|名目的な?(?:対価|金額|代金)|(?:対価|代金|譲渡価格)(?:を|は|として)?、?金?[1１]円",
+    re.I,
+)
+
+
 def _consideration(lex: Lexicon, *texts: str) -> str:
     for text in texts:
+        if _NOMINAL.search(text):
+            return "waived"
         low = text.lower() if lex.prefilter else None
         for status in CONSIDERATION_ORDER:
             if has_concept(lex.consideration[status], text, low):

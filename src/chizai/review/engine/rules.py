@@ -27,6 +27,7 @@ from typing import Literal
 
 from . import clauses, concepts
 from .document import ChecklistResult, Document, Finding, Segment
+from .parties import ROLE_WORDS
 from .rules_compile import CompiledRule
 from .rules_context import RuleContext
 from .rules_units import LOCAL, LONG_UNIT, Unit, orig_span
@@ -164,6 +165,10 @@ def _unit_ok(
 def _doc_ok(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> bool:
     d = cr.rule.detection
     if d.get("sme_discloser_only") and not ctx.sme_discloser:
+        return False
+    # a rule about the SME in one role (RSK-04: the licensor's warranty) says nothing when the SME
+    # is named by the other role ("Licensee", 「実施権者」)
+    if d.get("sme_not_role") and ROLE_WORDS.get(ctx.doc.sme_label or "") in d["sme_not_role"]:
         return False
     if not _applies(ctx, d.get("types") or cr.rule.applies_to):
         return False

@@ -102,6 +102,7 @@ DETECTION_KEYS = {
     "not_in_paid_commission",
     "balanced_by",
     "absent_not_in",
+    "sme_not_role",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before", "subject_verbs"}
