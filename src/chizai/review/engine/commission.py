@@ -124,11 +124,11 @@ _PRICE_COVERS_CLAUSES = {
         r"(?:代金|単価|価格|委託料|報酬|取引価格|購入価格)[^。]{0,10}?に(?:含ま|含め|含む)"
     ),
     "en": re.compile(
-        r"\b(?:prices?|fees?|charges?|compensation|remuneration|purchase\s+price)\b(?:[^.;]|\.(?=\d)){0,40}?"
+        r"\b(?:prices?|fees?|rates?|charges?|compensation|remuneration|purchase\s+price)\b(?:[^.;]|\.(?=\d)){0,60}?"
         r"\b(?:include|includes|cover|covers|constitutes?|represents?|(?:is|are|shall\s+be)\s+(?:deemed\s+to\s+)?(?:include|cover|be)"
         r"|(?:is|are|shall\s+be)\s+inclusive\s+of)\s+"
         r"(?:the\s+)?(?:full|all|complete|entire|sole|adequate)?\s*(?:and\s+\w+\s+)?(?:consideration|compensation|payment|remuneration)\s+"
-        r"(?:for|in\s+respect\s+of)\s+(?:(?:[^.;]|\.(?=\d)){0,100}?\b(?:in|under|by)\s+)?(?:the\s+)?(?:clauses?|sections?|articles?|paragraphs?)\s+\d",
+        r"(?:for|in\s+respect\s+of),?\s+(?:(?:[^.;]|\.(?=\d)){0,100}?\b(?:in|under|by)\s+)?(?:the\s+)?(?:clauses?|sections?|articles?|paragraphs?)\s+\d",
         re.I,
     ),
 }
