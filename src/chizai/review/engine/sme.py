@@ -155,6 +155,7 @@ def _in_grant(body: str, pos: int) -> bool:
     return bool(re.search(r"許諾|licen[cs]e|grants?\b", body[pos:stop], re.I))
 
 
+_JA_MUTUAL_EXCHANGE = re.compile(r"相互に(?:開示|提供)|互いに(?:開示|提供)|(?:情報を)?開示する当事者を「開示者」")
 _JA_NOT_PAID = re.compile(r"わ(?:ない|ず)|う(?:こと|義務|必要)(?:を|は|も)?(?:要しない|負わない|ない)|いを要しない")
 _LICENCE_PAYMENT = re.compile(r"royalt|licen[cs]e\s+fees?|running\s+fee", re.I)
 
@@ -234,7 +235,12 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
         r"|[^。]{{41,160}}?(?:{b})に(?:対し[て]?、?)?(?:(?:遅滞なく|速やかに|直ちに|無償で)、?)?)(?:開示|提供)する"
         r"(?!(?:義務|必要|責任)(?:を|は|も)?(?:負わない|ない|有しない|負うものではない))"
     )
-    if re.search(one_way.format(a=me, b=them), opening) and not re.search(one_way.format(a=them, b=me), opening):
+    # an exchange the opening calls mutual (「相互に開示する情報」, 「情報を開示する当事者を「開示者」」) is no one-way disclosure
+    if (
+        re.search(one_way.format(a=me, b=them), opening)
+        and not re.search(one_way.format(a=them, b=me), opening)
+        and not _JA_MUTUAL_EXCHANGE.search(opening)
+    ):
         out.append(Evidence(L, "technology", "one-way disclosure", 0, 0, 1.0))
     return out
 

@@ -76,3 +76,15 @@ def test_making_something_for_itself_is_no_work_for_the_other_side():
     )
     assert any(kind == "perform" for kind, _ in made_for_other["甲"])
     assert not any(kind == "perform" for kind, _ in made_for_self["乙"])
+
+
+def test_an_exchange_the_opening_calls_mutual_is_no_one_way_disclosure():
+    head = (
+        "株式会社ツツミ包装（以下「甲」という。）と東和製菓株式会社（以下「乙」という。）は、本検討に際して"
+        "{how}情報の取扱いについて、次のとおり契約を締結する。\n"
+        "第４条\n２　乙は、甲の求めに応じ、製品サンプルを甲に無償で提供する。\n"
+    )
+    mutual = _evidence(head.format(how="相互に開示する"), "ja", ["NDA"])
+    one_way = _evidence(head.format(how="乙が開示する"), "ja", ["NDA"])
+    assert ("technology", "one-way disclosure") not in mutual.get("乙", [])
+    assert ("technology", "one-way disclosure") in one_way.get("乙", [])
