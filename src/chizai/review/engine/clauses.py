@@ -137,6 +137,43 @@ def _other(kind: str) -> str:
 _ILLUSTRATION = re.compile(r"\b(?:including|such\s+as|for\s+example|e\.g\.)\b[^;]*", re.I)
 
 
+# a definition that only points to an appendix («"Technical Documents" means the documents listed
+# in Appendix 3», 「別紙３に記載する資料をいう」): the appendix says what the term holds
+_APPENDIX_REF = re.compile(
+    r"\b(?:listed|set\s+(?:out|forth)|described|specified|contained|identified)\s+in\s+"
+    r"(?P<kind>Appendix|Annex|Schedule|Exhibit|Attachment)\s+(?P<num>[A-Z0-9]{1,3})\b"
+    r"|(?P<jkind>別紙|別表|付属書類?)\s*(?P<jnum>[0-9０-９一二三四五六七八九十]{1,3})(?:に記載|に定める|記載の|に掲げる|のとおり)",
+    re.I,
+)
+
+
+_APPENDIX_END = re.compile(
+    r"\n[ \t\u3000#]*(?:Appendix|Annex|Schedule|Exhibit|Attachment|別紙|別表|付属書)\s*[0-9０-９一二三四五六七八九十A-Z]|\n[^\n]{0,30}(?:For\s+\w+\s*:|署名|記名押印|（甲）|（乙）)",
+    re.I,
+)
+
+
+# only a set of documents or information is defined by pointing at an appendix this way; a
+# product named by a parts list («別紙１に掲げる部品») is not the list's other contents
+_DOCUMENT_SET = re.compile(
+    r"資料|書類|文書|図面|データ|情報|documents?|documentation|materials|information|data|drawings", re.I
+)
+
+
+def _appendix_named(text: str, definition: str) -> str:
+    m = _APPENDIX_REF.search(definition)
+    if m is None or not _DOCUMENT_SET.search(definition):
+        return ""
+    kind, num = (m.group("kind"), m.group("num")) if m.group("kind") else (m.group("jkind"), m.group("jnum"))
+    head = re.search(rf"(?:^|\n)[ \t\u3000#]*{re.escape(kind)}\s*{re.escape(num)}(?![0-9０-９A-Za-z])", text, re.I)
+    if head is None:
+        return ""
+    # up to the next appendix, a signature line or 500 characters, whichever comes first
+    body = text[head.end() : head.end() + 500]
+    end = _APPENDIX_END.search(body)
+    return body[: end.start()] if end else body
+
+
 def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
     """Each defined term with the objects its definition names; a term defined through
     other terms ("the Results and the Know-how") inherits theirs, one level deep. A term
@@ -144,7 +181,8 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
     Company's specification") also carries ``origin:SME`` / ``origin:LARGE``."""
     definitions: dict[str, str] = {}
     for term, start, end in definition_spans(lex, text):
-        definitions[term] = definitions.get(term, "") + " " + text[start:end]
+        said = text[start:end]
+        definitions[term] = definitions.get(term, "") + " " + said + " " + _appendix_named(text, said)
     own = {t: tags(lex, d) | tags(lex, t) for t, d in definitions.items()}
     resolved: dict[str, frozenset[str]] = {}
     for term, got in own.items():
