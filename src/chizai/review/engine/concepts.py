@@ -54,7 +54,9 @@ _DEFINITIONS = {
         r"「(?P<term>[^「」。]{1,24})」[\s\u3000]*(?:[:：][\s\u3000]*)?(?P<def>(?![とはにを])[^\n]{1,400})",
     ],
     "en": [
-        r"[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\s+(?:means|shall\s+mean|refers\s+to|includes|shall\s+include|is\s+defined\s+as)\s+(?P<def>[^;\n]{1,500})",
+        r"[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\s+(?:for\s+[^,.;\"”]{1,40}?\s+)?(?:means|shall\s+mean|refers\s+to|includes|shall\s+include|is\s+defined\s+as|consists\s+of|shall\s+consist\s+of|comprises)\s+"
+        # an enumerated definition goes on past the semicolons of its own items: «namely: (a) …; (b) …; and (g) …»
+        r"(?P<def>(?:[^;\n]|;\s*(?:and\s+|or\s+)?\([a-z0-9]{1,3}\)){1,700})",
         # a definitions list in the English style: «"Technical Documentation": drawings, …»
         r"(?:^|(?<=[\n:;.)]))\s*[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”][ \t]*[:：][ \t]*"
         r"(?P<def>[^\n]{1,500}?)(?=\s+[\"“][A-Z\ue000\ue001][^\"”\n]{1,40}[\"”][ \t]*[:：]|\n|$)",

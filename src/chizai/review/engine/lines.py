@@ -44,6 +44,8 @@ ITEM_PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
     ("num_close", re.compile(r"^([0-9]{1,2})\)\s*(.*)$")),
     ("alpha_dot", re.compile(r"^([a-z])[.)]\s+(.*)$")),
+    # the numbered terms of an annex: «A2. Productivity reduction. …», «C1. The "Fabrication Data Set" …»
+    ("annex_num", re.compile(r"^([A-Z][0-9]{1,2})\.\s+(\S.*)$")),
 ]
 SIGNATURE = re.compile(
     r"(?:^|\s)(?:(?:本契約|本書)?の?(?:締結|成立)の証として|締結の証|以上を証するため)"
@@ -276,4 +278,6 @@ def item_label(istyle: str, label: str, language: str, style: str, numerals: str
         return f"({n})"
     if istyle == "kana" and ja:
         return label
+    if istyle == "annex_num":
+        return f" {label}"
     return f"({label})"

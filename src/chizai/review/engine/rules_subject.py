@@ -31,6 +31,11 @@ _ALLOWED = {
     ),
 }
 
+_PASSIVE_GIVER = re.compile(
+    rf"\b(?:is|are|shall\s+be|will\s+be|be)\s+(?:\w+ly\s+)?(?:supplied|provided|furnished|delivered|lent|loaned|made\s+available|disclosed|given|consigned)"
+    rf"\s+(?:\w+\s+){{0,2}}?by\s+(?:the\s+)?(?P<p>[{SME_CH}{LARGE_CH}]+)",
+    re.I,
+)
 # whoever bears the cost is bound by the clause about it
 _BEARER = {
     "ja": re.compile(rf"(?P<p>[{SME_CH}{LARGE_CH}]+)の(?:負担|費用負担)(?:と|に|で)"),
@@ -92,6 +97,10 @@ def subject_kinds(subject_rx: re.Pattern, lang: str, text: str) -> list[tuple[st
         out.append((m.start(), kind, lang != "ja" or kind == "MUTUAL" or particle == "は"))
     for m in _BEARER[lang].finditer(text):
         out.append((m.start("p"), _side(m.group("p")), True))
+    if lang == "en":
+        # the giver of a passive hand-over acts: "Golden samples are supplied by Purchaser free of charge"
+        for m in _PASSIVE_GIVER.finditer(text):
+            out.append((m.start("p"), _side(m.group("p")), True))
     out.sort()
     return [(kind, strong) for _, kind, strong in out]
 

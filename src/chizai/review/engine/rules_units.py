@@ -31,6 +31,9 @@ def clause_units(doc: Document) -> list[Segment]:
     """
     segs = doc.segments
     parents = {s.parent for s in segs if s.parent is not None}
+    # an annex numbered into terms («A2. …», «B3. …») is read term by term: its own lead-in is
+    # not a reason to read the whole annex as one clause
+    itemised = {s.parent for s in segs if s.parent is not None and s.kind != "sentence"}
     chosen: dict[int, Segment] = {}
     for i, s in enumerate(segs):
         if s.is_commentary or s.kind in ("title", "signature", "commentary", "heading"):
@@ -40,6 +43,9 @@ def clause_units(doc: Document) -> list[Segment]:
         if s.kind == "sentence" and s.parent is not None and 0 <= s.parent < len(segs):
             p = segs[s.parent]
             if p.is_commentary:
+                continue
+            if p.kind == "annex" and s.parent in itemised:
+                chosen.setdefault(i, s)
                 continue
             chosen.setdefault(s.parent, p)
             continue

@@ -249,6 +249,18 @@ def test_translated_article_paragraphs_are_clauses():
     assert {"Article 5.2(1)", "Article 6"} <= {ref for ref, _ in refs}
 
 
+def test_an_annex_numbered_into_terms_is_read_term_by_term():
+    text = (
+        'SUPPLY AGREEMENT\n\nThis Agreement is made between Corvane Pte. Ltd. ("Purchaser") and '
+        'Sanko Co., Ltd. ("Vendor").\n\n1. PRICES\n1.1 Prices are set out in Annex A.\n1.2 Vendor shall invoice monthly.\n\n'
+        "2. TERM\n2.1 This Agreement runs for three years.\n2.2 Either party may terminate on notice.\n\n"
+        "ANNEX A - PRICES\nA1. Prices are in US dollars.\nA2. Prices are reduced by three percent on 1 January of each year.\n"
+    )
+    doc = _doc(text)
+    refs = {s.ref for s in doc.segments if s.ref}
+    assert {"ANNEX A A1", "ANNEX A A2"} <= refs
+
+
 def test_split_sentences_abbreviations():
     text = "See Art. 5 and Sec. 3, e.g. prices. The Buyer pays 1.5 yen. Done!"
     spans = split_sentences(text)
