@@ -9,6 +9,7 @@
     python bench/review_quality.py --suite own4         # bench/data/review-own4 (10 more, key written first)
     python bench/review_quality.py --suite own5         # bench/data/review-own5 (10 more, key written first)
     python bench/review_quality.py --suite own6         # bench/data/review-own6 (10 more, key written first)
+    python bench/review_quality.py --suite own7         # bench/data/review-own7 (10 more, key written first)
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -43,6 +44,7 @@ OWN3_DIR = ROOT / "bench" / "data" / "review-own3"
 OWN4_DIR = ROOT / "bench" / "data" / "review-own4"
 OWN5_DIR = ROOT / "bench" / "data" / "review-own5"
 OWN6_DIR = ROOT / "bench" / "data" / "review-own6"
+OWN7_DIR = ROOT / "bench" / "data" / "review-own7"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
@@ -52,6 +54,7 @@ OWN_SUITES = {
     "own4": OWN4_DIR,
     "own5": OWN5_DIR,
     "own6": OWN6_DIR,
+    "own7": OWN7_DIR,
     "public": PUBLIC_DIR,
 }
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -249,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
             "own4",
             "own5",
             "own6",
+            "own7",
             "public",
             "meti",
             "contractnli",

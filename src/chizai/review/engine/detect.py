@@ -162,6 +162,10 @@ _TITLE_RULES: list[tuple[str, re.Pattern]] = [
 _GENERIC_COMMISSION = re.compile(
     r"業務委託|委託契約|委託基本契約|請負|master (?:services )?agreement|framework agreement|outsourcing", re.I
 )
+# the title of a guidance or advisory contract (a service whose know-how is often licensed as well)
+_GUIDANCE_TITLE = re.compile(
+    r"技術指導|技術顧問|顧問契約|技術援助|technical\s+(?:assistance|guidance|advisory)|consult", re.I
+)
 # a line that looks like the name of the document (cover pages put a letterhead first)
 _TITLE_LINE = re.compile(
     r"契約書?|覚書|合意書|約款|注\s*文\s*書|発\s*注\s*書|agreement|terms|conditions|order|\bre:", re.I
@@ -189,7 +193,8 @@ _BODY_KEYWORDS: dict[str, re.Pattern] = {
         re.I,
     ),
     "LIC": re.compile(
-        r"実施許諾|実施権|ライセンス|ロイヤルティ|実施料|licen[cs]e[ed]?|royalt(y|ies)|licensee|licensor|sublicen", re.I
+        r"許諾|実施権|ライセンス|ロイヤルティ|実施料|使用権|licen[cs]e[ed]?|royalt(y|ies)|licensee|licensor|sublicen",
+        re.I,
     ),
 }
 
@@ -282,6 +287,10 @@ def detect_contract_types_detailed(text: str, title: str | None = None) -> TypeD
             continue
         if scores[typ] >= 12 and scores[typ] >= 0.6 * top and scores[typ] >= 1.5 * scores.get(primary, 0) * 0.5:
             types.append(typ)
+    # technical guidance or consulting that also grants the use of the adviser's know-how
+    # («指導技術を…使用することができ、指導者はこの許諾を取り消すことができない») is a licence too
+    if primary == "DEV" and "LIC" not in types and scores["LIC"] >= 3 and _GUIDANCE_TITLE.search(head):
+        types.append("LIC")
     return TypeDetection(types, confidence, evidence, head)
 
 

@@ -87,3 +87,16 @@ def test_a_nordic_company_form_names_the_party_its_label_stands_for():
     )
     found = {p.label: p.name for p in find_parties_detailed(text, "en")}
     assert found == {"Castell": "Norrholm Appliances AB", "Northfield": "Fujisaki Spring Manufacturing Co., Ltd."}
+
+
+def test_guidance_that_licenses_the_know_how_is_a_licence_too():
+    text = (
+        "技術指導契約書\n\n株式会社タカミ熱処理（以下「指導者」という。）と三栄機工株式会社（以下「依頼者」という。）は、"
+        "技術指導について次のとおり契約を締結する。\n第３条（技術指導）\n指導者は、依頼者の工場で技術指導を行い、依頼者は指導料を支払う。\n"
+        "第５条（使用の許諾）\n１　指導者は、依頼者に対し、指導技術を使用する権利を許諾する。\n"
+        "２　依頼者は、その子会社に前項の権利を再許諾することができる。\n３　指導者は、この許諾を取り消すことができない。\n"
+    )
+    found = detect_contract_types_detailed(text)
+    assert found.types[0] == "DEV" and "LIC" in found.types
+    plain = text.split("第５条")[0]
+    assert "LIC" not in detect_contract_types_detailed(plain).types
