@@ -9,6 +9,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
+from . import survival
 from .clauses import Act, ClauseView
 from .rules_compile import LARGE_CH, SME_CH
 
@@ -134,14 +135,14 @@ _PRICE_COVERS_CLAUSES = {
 }
 
 
-def articles_priced_in(lang: str, texts: Iterable[str], named_articles) -> set[str]:
+def articles_priced_in(lang: str, texts: Iterable[str]) -> set[str]:
     """Article numbers whose hand-overs a sentence elsewhere says the price pays for."""
     rx = _PRICE_COVERS_CLAUSES.get(lang, _PRICE_COVERS_CLAUSES["en"])
     out: set[str] = set()
     for text in texts:
         for m in rx.finditer(text):
             end = text.find("。" if lang == "ja" else ".", m.end())
-            out |= named_articles(lang, text[m.start() : end if end >= 0 else len(text)])
+            out |= survival.named_articles(lang, text[m.start() : end if end >= 0 else len(text)])
     return out
 
 

@@ -103,9 +103,7 @@ class RuleContext:
             if self.surviving and survival.article_number(u.article) in self.surviving:
                 got = survival.outlives_the_term(self.lang, u.norm, got)
             if self.priced is None:
-                self.priced = commission.articles_priced_in(
-                    self.lang, (x.norm for x in self.units), survival.named_articles
-                )
+                self.priced = commission.articles_priced_in(self.lang, (x.norm for x in self.units))
             if self.priced and survival.article_number(u.article) in self.priced:
                 got = commission.folded_into_the_price(got)
             self._views[u.idx] = got

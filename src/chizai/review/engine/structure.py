@@ -177,6 +177,12 @@ def segment(
         stack.append(len(units) - 1)
         return len(units) - 1
 
+    def open_paragraph(label: str, start: int, end: int) -> None:
+        """A new paragraph (項) of the open article: back to the article's level, then the unit."""
+        close_to(1)
+        open_unit(_Unit("paragraph", start, end, 1, label=label, article=units[stack[0]].article if stack else None))
+        last_item_style.clear()
+
     def extend(end: int) -> None:
         for idx in stack:
             if units[idx].end < end:
@@ -367,17 +373,7 @@ def segment(
                     u.head_end = content_end
                 open_unit(u)
             else:
-                close_to(1)
-                open_unit(
-                    _Unit(
-                        "paragraph",
-                        content_start,
-                        content_end,
-                        1,
-                        label=num,
-                        article=units[stack[0]].article if stack else None,
-                    )
-                )
+                open_paragraph(num, content_start, content_end)
             last_item_style.clear()
             continue
         if style == "numbered" or (style in ("article", "section") and md_level == 0):
@@ -391,11 +387,7 @@ def segment(
                     and (top_label := units[stack[0]].label)
                     and top_label.split()[-1].split(".")[0] == top
                 ):
-                    close_to(1)
-                    open_unit(
-                        _Unit("paragraph", content_start, content_end, 1, label=num, article=units[stack[0]].article)
-                    )
-                    last_item_style.clear()
+                    open_paragraph(num, content_start, content_end)
                     continue
                 if style == "numbered":
                     close_all()
@@ -417,18 +409,7 @@ def segment(
             ):
                 # the paragraphs of a translated Japanese-style article («Article 5 (Ownership)\n1. …\n2. …»)
                 # are its 項: "Article 5.2", each read as its own clause
-                close_to(1)
-                open_unit(
-                    _Unit(
-                        "paragraph",
-                        content_start,
-                        content_end,
-                        1,
-                        label=f"{art_label.split()[-1]}.{m.group(1)}",
-                        article=units[stack[0]].article,
-                    )
-                )
-                last_item_style.clear()
+                open_paragraph(f"{art_label.split()[-1]}.{m.group(1)}", content_start, content_end)
                 continue
             if m and style == "numbered" and (raw[:1] not in " \t\u3000" or md_level):
                 top = m.group(1)
@@ -457,18 +438,7 @@ def segment(
                 art = stack[0]
                 if k >= 2 and not any(units[c].kind == "paragraph" for c in units[art].children):
                     _insert_implicit_paragraph(units, art)
-                close_to(1)
-                open_unit(
-                    _Unit(
-                        "paragraph",
-                        content_start,
-                        content_end,
-                        1,
-                        label=f"第{write_num(k, units[art].numerals)}項",
-                        article=units[art].article,
-                    )
-                )
-                last_item_style.clear()
+                open_paragraph(f"第{write_num(k, units[art].numerals)}項", content_start, content_end)
                 continue
 
         # ---- items
