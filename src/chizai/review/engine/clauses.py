@@ -31,12 +31,20 @@ engine, so offsets are those of ``rules_units.Unit.norm``.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .concepts import BOTH_CH, BOTH_SIDES, MEMO_SIZE, Lexicon, definition_spans, has_concept, lexicon, tags
+from .concepts import (
+    BOTH_CH,
+    Lexicon,
+    has_concept,
+    lexicon,
+    origin_of,
+    party_kind,
+    sentence_span,
+    sentences,
+    tags,
+)
 from .rules_compile import LARGE_CH, SME_CH
 from .rules_patterns import passes
 
@@ -119,15 +127,6 @@ def mask_rotating_roles(lang: str, text: str) -> str:
     return _EITHER_SIDE_RX.get(lang, _EITHER_SIDE_RX["en"]).sub(lambda m: BOTH_CH * len(m.group()), text)
 
 
-def _party(text: str) -> str:
-    if BOTH_CH in text:
-        return "MUTUAL"
-    s, lg = SME_CH in text, LARGE_CH in text
-    if s and lg or (not s and not lg and BOTH_SIDES.search(text)):
-        return "MUTUAL"
-    return "SME" if s else "LARGE" if lg else "NONE"
-
-
 def _other(kind: str) -> str:
     return {"SME": "LARGE", "LARGE": "SME"}.get(kind, kind)
 
@@ -135,67 +134,6 @@ def _other(kind: str) -> str:
 # "…, including …" / "such as …" to the end of the sentence or the next semicolon: examples
 # (English only: a Japanese illustration comes before what it illustrates)
 _ILLUSTRATION = re.compile(r"\b(?:including|such\s+as|for\s+example|e\.g\.)\b[^;]*", re.I)
-
-
-# a definition that only points to an appendix («"Technical Documents" means the documents listed
-# in Appendix 3», 「別紙３に記載する資料をいう」): the appendix says what the term holds
-_APPENDIX_REF = re.compile(
-    r"\b(?:listed|set\s+(?:out|forth)|described|specified|contained|identified)\s+in\s+"
-    r"(?P<kind>Appendix|Annex|Schedule|Exhibit|Attachment)\s+(?P<num>[A-Z0-9]{1,3})\b"
-    r"|(?P<jkind>別紙|別表|付属書類?)\s*(?P<jnum>[0-9０-９一二三四五六七八九十]{1,3})(?:に記載|に定める|記載の|に掲げる|のとおり)",
-    re.I,
-)
-
-
-_APPENDIX_END = re.compile(
-    r"\n[ \t\u3000#]*(?:Appendix|Annex|Schedule|Exhibit|Attachment|別紙|別表|付属書)\s*[0-9０-９一二三四五六七八九十A-Z]|\n[^\n]{0,30}(?:For\s+\w+\s*:|署名|記名押印|（甲）|（乙）)",
-    re.I,
-)
-
-
-# only a set of documents or information is defined by pointing at an appendix this way; a
-# product named by a parts list («別紙１に掲げる部品») is not the list's other contents
-_DOCUMENT_SET = re.compile(
-    r"資料|書類|文書|図面|データ|情報|documents?|documentation|materials|information|data|drawings", re.I
-)
-
-
-def _appendix_named(text: str, definition: str) -> str:
-    m = _APPENDIX_REF.search(definition)
-    if m is None or not _DOCUMENT_SET.search(definition):
-        return ""
-    kind, num = (m.group("kind"), m.group("num")) if m.group("kind") else (m.group("jkind"), m.group("jnum"))
-    head = re.search(rf"(?:^|\n)[ \t\u3000#]*{re.escape(kind)}\s*{re.escape(num)}(?![0-9０-９A-Za-z])", text, re.I)
-    if head is None:
-        return ""
-    # up to the next appendix, a signature line or 500 characters, whichever comes first
-    body = text[head.end() : head.end() + 500]
-    end = _APPENDIX_END.search(body)
-    return body[: end.start()] if end else body
-
-
-def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
-    """Each defined term with the objects its definition names; a term defined through
-    other terms ("the Results and the Know-how") inherits theirs, one level deep. A term
-    whose definition says whose material it is (「甲が作成して乙に交付する…」, "the
-    Company's specification") also carries ``origin:SME`` / ``origin:LARGE``."""
-    definitions: dict[str, str] = {}
-    for term, start, end in definition_spans(lex, text):
-        said = text[start:end]
-        definitions[term] = definitions.get(term, "") + " " + said + " " + _appendix_named(text, said)
-    own = {t: tags(lex, d) | tags(lex, t) for t, d in definitions.items()}
-    resolved: dict[str, frozenset[str]] = {}
-    for term, got in own.items():
-        inherited = set()
-        for other, theirs in own.items():
-            if other != term and other in definitions[term]:
-                inherited |= theirs
-        origin = _origin(lex, definitions[term][:160])
-        if origin in ("SME", "LARGE"):
-            inherited.add(f"origin:{origin}")
-        if got | inherited:
-            resolved[term] = frozenset(got | inherited)
-    return resolved
 
 
 _JA_NEG_TAIL = re.compile(
@@ -302,7 +240,7 @@ def _recalled_consideration(lex: Lexicon, lang: str, elsewhere: list[str], objec
     if not objects:
         return "none"
     for part in elsewhere:
-        for sentence in _sentences(lex, part):
+        for sentence in sentences(lex, part):
             if _ANAPHORA[lang].search(sentence) and tags(lex, sentence) & objects:
                 cons = _consideration(lex, sentence)
                 if cons != "none":
@@ -336,7 +274,7 @@ def _recalled_grant_tags(lex: Lexicon, lang: str, text: str, end: int, section: 
     """``section`` tags (``wide`` or ``limits``) of the sentences after ``end`` in the clause that
     refer back to a grant: 「第1項の許諾は、…の目的に限る」 narrows it as 「…存続する」 widens it."""
     got: set[str] = set()
-    for sentence in _sentences(lex, text, end):
+    for sentence in sentences(lex, text, end):
         if _GRANT_RECALLED[lang].search(sentence):
             got |= tags(lex, sentence, section)
     return got
@@ -358,7 +296,7 @@ def _carve_out_elsewhere(lex: Lexicon, lang: str, parts: list[str]) -> bool:
     return any(
         LARGE_CH in sentence and _OTHER_SIDE_INPUT[lang].search(sentence) and "cause" in tags(lex, sentence, "limits")
         for part in parts
-        for sentence in _sentences(lex, part)
+        for sentence in sentences(lex, part)
     )
 
 
@@ -442,7 +380,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 got |= {x for x in terms[t] if not x.startswith("origin:")}
         return got
 
-    def term_origin(chunk: str) -> str:
+    def termorigin_of(chunk: str) -> str:
         """Whose material the sentence's subject is, when a defined term says so."""
         kinds = {x[7:] for t in used if t in chunk for x in terms[t] if x.startswith("origin:")}
         return kinds.pop() if len(kinds) == 1 else "NONE"
@@ -459,23 +397,23 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
         for m in rx.finditer(text):
             groups = m.groupdict()
             if groups.get("to"):
-                to = _party(_nearest_subject(lang, m, "to"))
+                to = party_kind(_nearest_subject(lang, m, "to"))
             elif groups.get("by"):
-                to = _other(_party(_nearest_subject(lang, m, "by")))
+                to = _other(party_kind(_nearest_subject(lang, m, "by")))
             elif groups.get("both"):
                 # the wording itself says both hold it: "shall be jointly owned", "neither party shall"
                 to = "MUTUAL"
             elif groups.get("who"):
                 # a receiver named in words the party detection does not know ("us", "the
                 # other party"): MUTUAL when both sides are named, else NONE
-                to = _party(m.group("who"))
+                to = party_kind(m.group("who"))
             else:
                 to = "NONE"
-            s0, s1 = _sentence_bounds(lex, text, m.start())
+            s0, s1 = sentence_span(lex, text, m.start())
             sentence = text[s0:s1]
             if kind == "provide" and groups.get("by") and _OWN_STAFF[lang].search(sentence):
                 # training its own staff at its own cost (「自己の従業員に対し品質教育を実施する」) gives nothing away
-                to = _party(_nearest_subject(lang, m, "by"))
+                to = party_kind(_nearest_subject(lang, m, "by"))
             negated = _negated_act(lang, text, m.start(), m.end())
             if kind in ("retain", "own") and to in ("SME", "MUTUAL") and _taken_back(lang, text, m.end(), s1):
                 negated = True  # a keeping that its own proviso hands over is no keeping
@@ -496,13 +434,13 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             # whose material it was; the party the act names is not its own origin ("shall be
             # owned by the Company" is the act, not a sign that the Company made the thing)
             party_at = m.span("to") if groups.get("to") else m.span("by") if groups.get("by") else None
-            origin = _origin(
+            origin = origin_of(
                 lex, sentence, None if party_at is None else (party_at[0] - s0, party_at[1] - s0), m.start() - s0
             )
             if origin == "NONE":
-                origin = term_origin(text[s0 : m.start()])
+                origin = termorigin_of(text[s0 : m.start()])
             if origin == "NONE" and _ANAPHORA[lang].search(sentence):
-                origin = _origin(lex, text[:s0])
+                origin = origin_of(lex, text[:s0])
             # the clause, not the whole article: another paragraph's 「無償」 is about something else
             cons = _consideration(lex, sentence)
             if cons == "none":
@@ -521,7 +459,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             limits = tags(lex, sentence, "limits")
             # 「…解除することができる。この場合、乙は…譲渡する」: the condition is the sentence before
             if _CONDITION_CARRIED[lang].match(sentence.lstrip()) and s0 > 0:
-                p0, _ = _sentence_bounds(lex, text, max(0, s0 - 2))
+                p0, _ = sentence_span(lex, text, max(0, s0 - 2))
                 limits |= tags(lex, text[p0:s0], "limits")
             if (
                 kind == "warrant"
@@ -619,62 +557,6 @@ def _nearest_subject(lang: str, m: re.Match, group: str) -> str:
         later = list(_JA_RECEIVER.finditer(m.string, m.end(group), m.end()))
         return later[-1].group(0) if later else got
     return got
-
-
-def _origin(lex: Lexicon, text: str, skip: tuple[int, int] | None = None, act_at: int | None = None) -> str:
-    """Whose material the text says the object is; ``skip``: the span of the party the act
-    itself names, which cannot also be the origin. The first kind of origin statement found
-    wins; with ``act_at``, where that kind names both sides in parallel («乙が単独でなしたものは
-    乙に帰属し、甲が単独でなしたものは甲に帰属する») the one nearest before the act is its object's."""
-    for orx in lex.origin:
-        found = []
-        for om in orx.finditer(text):
-            b0, b1 = om.span("by")
-            if skip is not None and b0 < skip[1] and skip[0] < b1:
-                continue
-            found.append((om.start(), om.end(), _party(om.group("by"))))
-        if not found:
-            continue
-        if act_at is not None and len({who for _, _, who in found}) > 1:
-            before = [(start, who) for start, end, who in found if end <= act_at]
-            if before:
-                return max(before)[1]
-        return found[0][2]
-    return "NONE"
-
-
-def sentence_bounds(lang: str, text: str, pos: int) -> tuple[int, int]:
-    """Start and end of the sentence of ``text`` that holds ``pos``."""
-    return _sentence_bounds(lexicon(lang), text, pos)
-
-
-def _sentence_ends(lex: Lexicon, text: str) -> list[int]:
-    """End offsets of the sentences of ``text``, computed once per text (the reader asks
-    for the sentence around many positions of the same clause and article)."""
-    key = ("\0ends", text)
-    got = lex.tag_memo.get(key)
-    if got is None:
-        if len(lex.tag_memo) >= MEMO_SIZE:
-            lex.tag_memo.clear()
-        got = lex.tag_memo[key] = [m.end() for m in lex.sentence_end.finditer(text)]  # type: ignore[assignment]
-    return got  # type: ignore[return-value]
-
-
-def _sentences(lex: Lexicon, text: str, start: int = 0) -> Iterator[str]:
-    """The sentences of ``text`` from ``start`` on (the first one cut at ``start``)."""
-    prev = 0
-    for end in [*_sentence_ends(lex, text), len(text)]:
-        if end > start and end > prev:
-            yield text[max(prev, start) : end]
-        prev = end
-
-
-def _sentence_bounds(lex: Lexicon, text: str, pos: int) -> tuple[int, int]:
-    ends = _sentence_ends(lex, text)
-    # the sentence holding pos starts at the last end at or before pos and ends at the first
-    # end after it (terminators are one character long)
-    i = bisect.bisect_right(ends, pos)
-    return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(text))
 
 
 # --------------------------------------------------------------------------- frames

@@ -1,14 +1,18 @@
 """The concept lexicon the clause reader reads with (``data/concepts.yaml``): objects, acts,
 consideration, limits and wide grants per language, compiled once with the party-label
-placeholders filled in, plus the definitions a contract makes of its own terms.
+placeholders filled in; the definitions a contract makes of its own terms (``defined_terms``,
+appendices included), whose material a stretch of text names (``origin_of``, ``party_kind``) and
+where its sentences end (``sentence_bounds``), all read with the lexicon.
 
 Pure library (no Django); ``clauses.read_clause`` is its main user.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,3 +162,130 @@ def definition_spans(lex: Lexicon, text: str) -> list[tuple[str, int, int]]:
         cut = max(text.rfind(ch, start, m.start()) for ch in stops)
         out.append((m.group("term").strip(), max(start, cut + 1), m.start()))
     return [(t, a, b) for t, a, b in out if len(t) >= 2 and t.strip(SME_CH + LARGE_CH)]
+
+
+def party_kind(text: str) -> str:
+    """SME, LARGE, MUTUAL or NONE: whom a stretch of party-masked text names."""
+    if BOTH_CH in text:
+        return "MUTUAL"
+    s, lg = SME_CH in text, LARGE_CH in text
+    if s and lg or (not s and not lg and BOTH_SIDES.search(text)):
+        return "MUTUAL"
+    return "SME" if s else "LARGE" if lg else "NONE"
+
+
+def origin_of(lex: Lexicon, text: str, skip: tuple[int, int] | None = None, act_at: int | None = None) -> str:
+    """Whose material the text says the object is; ``skip``: the span of the party the act
+    itself names, which cannot also be the origin. The first kind of origin statement found
+    wins; with ``act_at``, where that kind names both sides in parallel («乙が単独でなしたものは
+    乙に帰属し、甲が単独でなしたものは甲に帰属する») the one nearest before the act is its object's."""
+    for orx in lex.origin:
+        found = []
+        for om in orx.finditer(text):
+            b0, b1 = om.span("by")
+            if skip is not None and b0 < skip[1] and skip[0] < b1:
+                continue
+            found.append((om.start(), om.end(), party_kind(om.group("by"))))
+        if not found:
+            continue
+        if act_at is not None and len({who for _, _, who in found}) > 1:
+            before = [(start, who) for start, end, who in found if end <= act_at]
+            if before:
+                return max(before)[1]
+        return found[0][2]
+    return "NONE"
+
+
+# a definition that only points to an appendix («"Technical Documents" means the documents listed
+# in Appendix 3», 「別紙３に記載する資料をいう」): the appendix says what the term holds
+_APPENDIX_REF = re.compile(
+    r"\b(?:listed|set\s+(?:out|forth)|described|specified|contained|identified)\s+in\s+"
+    r"(?P<kind>Appendix|Annex|Schedule|Exhibit|Attachment)\s+(?P<num>[A-Z0-9]{1,3})\b"
+    r"|(?P<jkind>別紙|別表|付属書類?)\s*(?P<jnum>[0-9０-９一二三四五六七八九十]{1,3})(?:に記載|に定める|記載の|に掲げる|のとおり)",
+    re.I,
+)
+
+
+_APPENDIX_END = re.compile(
+    r"\n[ \t\u3000#]*(?:Appendix|Annex|Schedule|Exhibit|Attachment|別紙|別表|付属書)\s*[0-9０-９一二三四五六七八九十A-Z]|\n[^\n]{0,30}(?:For\s+\w+\s*:|署名|記名押印|（甲）|（乙）)",
+    re.I,
+)
+
+
+# only a set of documents or information is defined by pointing at an appendix this way; a
+# product named by a parts list («別紙１に掲げる部品») is not the list's other contents
+_DOCUMENT_SET = re.compile(
+    r"資料|書類|文書|図面|データ|情報|documents?|documentation|materials|information|data|drawings", re.I
+)
+
+
+def _appendix_named(text: str, definition: str) -> str:
+    m = _APPENDIX_REF.search(definition)
+    if m is None or not _DOCUMENT_SET.search(definition):
+        return ""
+    kind, num = (m.group("kind"), m.group("num")) if m.group("kind") else (m.group("jkind"), m.group("jnum"))
+    head = re.search(rf"(?:^|\n)[ \t\u3000#]*{re.escape(kind)}\s*{re.escape(num)}(?![0-9０-９A-Za-z])", text, re.I)
+    if head is None:
+        return ""
+    # up to the next appendix, a signature line or 500 characters, whichever comes first
+    body = text[head.end() : head.end() + 500]
+    end = _APPENDIX_END.search(body)
+    return body[: end.start()] if end else body
+
+
+def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
+    """Each defined term with the objects its definition names; a term defined through
+    other terms ("the Results and the Know-how") inherits theirs, one level deep. A term
+    whose definition says whose material it is (「甲が作成して乙に交付する…」, "the
+    Company's specification") also carries ``origin:SME`` / ``origin:LARGE``."""
+    definitions: dict[str, str] = {}
+    for term, start, end in definition_spans(lex, text):
+        said = text[start:end]
+        definitions[term] = definitions.get(term, "") + " " + said + " " + _appendix_named(text, said)
+    own = {t: tags(lex, d) | tags(lex, t) for t, d in definitions.items()}
+    resolved: dict[str, frozenset[str]] = {}
+    for term, got in own.items():
+        inherited = set()
+        for other, theirs in own.items():
+            if other != term and other in definitions[term]:
+                inherited |= theirs
+        origin = origin_of(lex, definitions[term][:160])
+        if origin in ("SME", "LARGE"):
+            inherited.add(f"origin:{origin}")
+        if got | inherited:
+            resolved[term] = frozenset(got | inherited)
+    return resolved
+
+
+def sentence_bounds(lang: str, text: str, pos: int) -> tuple[int, int]:
+    """Start and end of the sentence of ``text`` that holds ``pos``."""
+    return sentence_span(lexicon(lang), text, pos)
+
+
+def sentence_ends(lex: Lexicon, text: str) -> list[int]:
+    """End offsets of the sentences of ``text``, computed once per text (the reader asks
+    for the sentence around many positions of the same clause and article)."""
+    key = ("\0ends", text)
+    got = lex.tag_memo.get(key)
+    if got is None:
+        if len(lex.tag_memo) >= MEMO_SIZE:
+            lex.tag_memo.clear()
+        got = lex.tag_memo[key] = [m.end() for m in lex.sentence_end.finditer(text)]  # type: ignore[assignment]
+    return got  # type: ignore[return-value]
+
+
+def sentences(lex: Lexicon, text: str, start: int = 0) -> Iterator[str]:
+    """The sentences of ``text`` from ``start`` on (the first one cut at ``start``)."""
+    prev = 0
+    for end in [*sentence_ends(lex, text), len(text)]:
+        if end > start and end > prev:
+            yield text[max(prev, start) : end]
+        prev = end
+
+
+def sentence_span(lex: Lexicon, text: str, pos: int) -> tuple[int, int]:
+    ends = sentence_ends(lex, text)
+    # the sentence holding pos starts at the last end at or before pos and ends at the first
+    # end after it (terminators are one character long)
+    i = bisect.bisect_right(ends, pos)
+    return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(text))

@@ -108,7 +108,7 @@ def _scope(ctx: RuleContext, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple
     if cr.rule.detection.get("window") == "sentence":
         # a paragraph that lists the standard exclusions and then, in its own sentence, takes
         # the SME's submissions out of protection: each sentence is judged on its own
-        s0, s1 = clauses.sentence_bounds(ctx.lang, u.norm, a)
+        s0, s1 = concepts.sentence_bounds(ctx.lang, u.norm, a)
         return u.norm[s0 : max(s1, b)], False
     if len(u.norm) <= LONG_UNIT:
         return u.norm, True
@@ -223,7 +223,7 @@ def _contradicted(ctx: RuleContext, cr: CompiledRule, u: Unit, a: int, b: int) -
     view = ctx.view(u)
     # the act the hit belongs to: near it, or in its sentence ("Licensor grants Licensee a
     # licence under …, irrevocable except …": the word sits far from the verb)
-    s0, s1 = clauses.sentence_bounds(ctx.lang, u.norm, a)
+    s0, s1 = concepts.sentence_bounds(ctx.lang, u.norm, a)
     acts = [x for x in view.acts if x.kind in kinds and (x.start < b + 40 and a - 40 < x.end or s0 <= x.start < s1)]
     return bool(acts) and not any(
         clauses.frame_matches(view, f, acts, ignore_objects=True, unread_terms_ok=True) for f in cr.rule.frames

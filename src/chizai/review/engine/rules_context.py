@@ -90,7 +90,7 @@ class RuleContext:
         got = self._views.get(u.idx)
         if got is None:
             if self._terms is None:
-                self._terms = clauses.defined_terms(concepts.lexicon(self.lang), self.joined)
+                self._terms = concepts.defined_terms(concepts.lexicon(self.lang), self.joined)
             got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
             if self.fee_for_work():
                 got = commission.paid_by_the_fee(got)
@@ -164,7 +164,7 @@ class RuleContext:
             self._doc_hits[key] = any(
                 outside.search(u.norm[s0:s1]) is None
                 for u, a, _b in self.unit_matches(pat)
-                for s0, s1 in (clauses.sentence_bounds(self.lang, u.norm, a),)
+                for s0, s1 in (concepts.sentence_bounds(self.lang, u.norm, a),)
             )
         return self._doc_hits[key]
 

@@ -163,19 +163,19 @@ def test_another_paragraphs_free_grant_is_not_this_transfers_consideration():
 
 def test_defined_terms_carry_what_their_definition_names():
     lex = concepts.lexicon("ja")
-    terms = clauses.defined_terms(lex, "「本成果」とは、本研究により得られた発明、ノウハウおよびデータをいう。")
+    terms = concepts.defined_terms(lex, "「本成果」とは、本研究により得られた発明、ノウハウおよびデータをいう。")
     assert {"ip", "knowhow", "data"} <= terms["本成果"]
     act = only("ja", f"本成果は{L}に帰属する。", "own", terms=terms)
     assert "knowhow" in act.objects
 
     lex = concepts.lexicon("en")
-    terms = clauses.defined_terms(lex, '"Deliverables" means the parts and all know-how used to make them.')
+    terms = concepts.defined_terms(lex, '"Deliverables" means the parts and all know-how used to make them.')
     assert "knowhow" in terms["Deliverables"]
 
 
 def test_the_receivers_own_material_is_not_a_transfer():
     lex = concepts.lexicon("ja")
-    terms = clauses.defined_terms(lex, f"「本デザイン」とは、{L}が作成して{S}に交付する図案をいう。")
+    terms = concepts.defined_terms(lex, f"「本デザイン」とは、{L}が作成して{S}に交付する図案をいう。")
     act = only("ja", f"本デザインに関する権利は{L}に帰属する。", "own", terms=terms)
     assert act.origin == "LARGE"
     assert only("ja", f"{L}が貸与した図面は{L}の所有とする。", "own").origin == "LARGE"
@@ -211,7 +211,7 @@ _ALPHABET = st.sampled_from(list("甲乙は、。のにをが帰属譲渡対価�
 @given(text=st.text(alphabet=_ALPHABET, max_size=300), lang=st.sampled_from(["ja", "en"]))
 def test_any_text_reads_without_error_and_spans_stay_inside(text, lang):
     lex = concepts.lexicon(lang)
-    terms = clauses.defined_terms(lex, text)
+    terms = concepts.defined_terms(lex, text)
     view = clauses.read_clause(lang, text, text, terms)
     for a in view.acts:
         assert 0 <= a.start <= a.end <= len(text)
@@ -248,7 +248,7 @@ def test_a_japanese_definitions_list_defines_its_terms():
         "一　「本件業務」　本システムの設計及びテストの各業務\n"
         "三　「知的財産権」　特許権、著作権（著作権法第２７条に規定する権利を含む。）その他の知的財産権並びにノウハウ\n"
     )
-    terms = clauses.defined_terms(concepts.lexicon("ja"), text)
+    terms = concepts.defined_terms(concepts.lexicon("ja"), text)
     assert {"ip", "knowhow"} <= terms["知的財産権"]
     # a sentence that merely starts with a bracketed word is no definition
-    assert "甲" not in clauses.defined_terms(concepts.lexicon("ja"), "一　「甲」は、乙に通知する。\n")
+    assert "甲" not in concepts.defined_terms(concepts.lexicon("ja"), "一　「甲」は、乙に通知する。\n")
