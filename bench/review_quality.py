@@ -10,6 +10,8 @@
     python bench/review_quality.py --suite own5         # bench/data/review-own5 (10 more, key written first)
     python bench/review_quality.py --suite own6         # bench/data/review-own6 (10 more, key written first)
     python bench/review_quality.py --suite own7         # bench/data/review-own7 (10 more, key written first)
+    python bench/review_quality.py --suite own8         # bench/data/review-own8 (10 more, key written first)
+    python bench/review_quality.py --suite own9         # bench/data/review-own9 (10 more, key written first)
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -45,6 +47,8 @@ OWN4_DIR = ROOT / "bench" / "data" / "review-own4"
 OWN5_DIR = ROOT / "bench" / "data" / "review-own5"
 OWN6_DIR = ROOT / "bench" / "data" / "review-own6"
 OWN7_DIR = ROOT / "bench" / "data" / "review-own7"
+OWN8_DIR = ROOT / "bench" / "data" / "review-own8"
+OWN9_DIR = ROOT / "bench" / "data" / "review-own9"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
@@ -55,6 +59,8 @@ OWN_SUITES = {
     "own5": OWN5_DIR,
     "own6": OWN6_DIR,
     "own7": OWN7_DIR,
+    "own8": OWN8_DIR,
+    "own9": OWN9_DIR,
     "public": PUBLIC_DIR,
 }
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -253,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             "own5",
             "own6",
             "own7",
+            "own8",
+            "own9",
             "public",
             "meti",
             "contractnli",
