@@ -310,6 +310,26 @@ _CONDITION_CARRIED = {
 
 
 # a stated length of time («終了後３年間», "for two years after termination")
+# Title to things handed over (「試作品の所有権は…移転する」, "title to the Prototypes passes") is
+# the sale of the thing; without a word for rights in what it embodies it moves no IP.
+_GOODS_TITLE = {
+    "ja": re.compile(
+        r"(?:試作品|試作物|サンプル|試料|評価品|見本|本製品|製品|納入物|納品物|現品|部品|金型|治具)(?:の|に係る|に関する)所有権"
+    ),
+    "en": re.compile(
+        r"\b(?:title\s+to|ownership\s+of)\s+(?:the\s+|any\s+|all\s+|each\s+|such\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:prototypes?|samples?|evaluation\s+units?|test\s+pieces?|products?|goods|units?|parts?|components?)\b",
+        re.I,
+    ),
+}
+_RIGHTS_IN = {
+    "ja": re.compile(
+        r"知的財産|著作権|特許|実用新案|意匠|ノウハウ|(?:一切|全て|すべて|その他)の権利|権利一切|所有権その他"
+    ),
+    "en": re.compile(r"intellectual|copyright|patent|know-?how|\brights?\b|\binterest\b", re.I),
+}
+
+
 _DURATION = {
     "ja": re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:年|か月|ヶ月|ケ月|箇月|カ月|日)(?:間|を経過|以内|まで)"),
     "en": re.compile(
@@ -377,7 +397,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
         got = tags(lex, chunk)
         for t in used:
             if t in chunk:
-                got |= {x for x in terms[t] if not x.startswith("origin:")}
+                got |= {x for x in terms[t] if not x.startswith(("origin:", "limit:"))}
         return got
 
     def termorigin_of(chunk: str) -> str:
@@ -422,11 +442,19 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 continue
             seen.add(key)
             objects = objects_of(_PERSON_CLAUSE.get(lang, _NEVER).sub(" ", sentence))
-            if ":" in text[m.end() : s1] or "：" in text[m.end() : s1]:
+            goods_only = (
+                kind == "own"
+                and objects <= {"prototypes"}
+                and _GOODS_TITLE[lang].search(sentence) is not None
+                and not _RIGHTS_IN[lang].search(sentence)
+            )
+            if goods_only:
+                objects = set()  # title to the things themselves: nothing else moves with it
+            elif ":" in text[m.end() : s1] or "：" in text[m.end() : s1]:
                 # "X warrants that: (a) …; (b) …; (c) the Work Product does not infringe …": the
                 # items after the colon are what the act is about, each its own sentence
                 objects |= objects_of(text[s1:]) or objects_of(_after(article_text, text))
-            if _points_back(lang, sentence):
+            if not goods_only and _points_back(lang, sentence):
                 # what was said before: earlier in this clause, else earlier in its article
                 # (never a later sentence: "This section does not transfer any patent" after
                 # the tooling clause is not what the tooling clause is about)
@@ -457,6 +485,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                     objects - {"information", "price"},
                 )
             limits = tags(lex, sentence, "limits")
+            limits |= {x[6:] for t in used if t in sentence for x in terms[t] if x.startswith("limit:")}
             # 「…解除することができる。この場合、乙は…譲渡する」: the condition is the sentence before
             if _CONDITION_CARRIED[lang].match(sentence.lstrip()) and s0 > 0:
                 p0, _ = sentence_span(lex, text, max(0, s0 - 2))

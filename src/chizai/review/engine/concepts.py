@@ -51,6 +51,8 @@ _DEFINITIONS = {
     "ja": [
         # 「本成果」とは、…をいう。 / …をいい、その主要なものを別紙に記載する。
         r"「(?P<term>[^「」。]{1,24})」とは、?(?P<def>(?:[^。]|。(?=[)）])){1,400}?)(?:をいう|をいい|を意味する|を意味し|とする)",
+        # …and what it takes in besides: 「「本件技術」とは、…をいい、…許諾者が行った改良を含む。」
+        r"「(?P<term>[^「」。]{1,24})」とは、?(?:[^。]|。(?=[)）])){1,400}?をいい、(?P<def>[^。]{1,200}?)(?:を含む|を含み|を含め|が含まれ)",
         # 「本成果」には、…を含む
         r"「?(?P<term>本[^「」。、はにをがの]{1,12})」?には、?(?P<def>[^。]{1,300}?)(?:を含む|が含まれ)",
         # a definitions article listing terms by item: 「三　「知的財産権」　特許権、…その他一切の権利」
@@ -58,7 +60,7 @@ _DEFINITIONS = {
         r"「(?P<term>[^「」。]{1,24})」[\s\u3000]*(?:[:：][\s\u3000]*)?(?P<def>(?![とはにを])[^\n]{1,400})",
     ],
     "en": [
-        r"[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\s+(?:for\s+[^,.;\"”]{1,40}?\s+)?(?:means|shall\s+mean|refers\s+to|includes|shall\s+include|is\s+defined\s+as|consists\s+of|shall\s+consist\s+of|comprises)\s+"
+        r"[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\s+(?:for\s+[^,.;\"”]{1,40}?\s+)?(?:means|shall\s+mean|refers\s+to|includes|shall\s+include|is\s+defined\s+as|consists\s+of|shall\s+consist\s+of|comprises),?\s+"
         # an enumerated definition goes on past the semicolons of its own items: «namely: (a) …; (b) …; and (g) …»
         r"(?P<def>(?:[^;\n]|;\s*(?:and\s+|or\s+)?\([a-z0-9]{1,3}\)){1,700})",
         # a definitions list in the English style: «"Technical Documentation": drawings, …»
@@ -183,7 +185,8 @@ def origin_of(lex: Lexicon, text: str, skip: tuple[int, int] | None = None, act_
         found = []
         for om in orx.finditer(text):
             b0, b1 = om.span("by")
-            if skip is not None and b0 < skip[1] and skip[0] < b1:
+            # («the Buyer may disclose its own drawings»: the subject's own material, though the act names it)
+            if skip is not None and b0 < skip[1] and skip[0] < b1 and not om.groupdict().get("own"):
                 continue
             found.append((om.start(), om.end(), party_kind(om.group("by"))))
         if not found:
@@ -237,7 +240,8 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
     """Each defined term with the objects its definition names; a term defined through
     other terms ("the Results and the Know-how") inherits theirs, one level deep. A term
     whose definition says whose material it is (「甲が作成して乙に交付する…」, "the
-    Company's specification") also carries ``origin:SME`` / ``origin:LARGE``."""
+    Company's specification") also carries ``origin:SME`` / ``origin:LARGE``; a term that names
+    other makers ("any manufacturer Buyer approves") carries ``limit:other_makers``."""
     definitions: dict[str, str] = {}
     for term, start, end in definition_spans(lex, text):
         said = text[start:end]
@@ -252,6 +256,10 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
         origin = origin_of(lex, definitions[term][:160])
         if origin in ("SME", "LARGE"):
             inherited.add(f"origin:{origin}")
+        if "other_makers" in tags(lex, definitions[term], "limits"):
+            # «"Approved Source" means any manufacturer that Buyer … may at any time approve»:
+            # handing something to the term hands it to other makers
+            inherited.add("limit:other_makers")
         if got | inherited:
             resolved[term] = frozenset(got | inherited)
     return resolved

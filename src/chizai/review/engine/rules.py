@@ -158,6 +158,10 @@ def _unit_ok(
         ok = _static_ok(ctx, cr, u, scope)
     if not ok:
         return False
+    if cr.not_in_sentence is not None:
+        s0, s1 = concepts.sentence_bounds(ctx.lang, u.norm, pos)
+        if cr.not_in_sentence.search(u.norm[s0:s1]):
+            return False
     subj = cr.rule.detection.get("subject")
     return not (subj is not None and ctx.subject_at(u, pos) not in subj)
 

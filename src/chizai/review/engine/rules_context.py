@@ -27,7 +27,7 @@ class RuleContext:
         self.doc = doc
         self.lang = doc.language if doc.language in ("ja", "en") else "en"
         self.comp = compile_catalogue(self.lang)
-        masker = label_masker(self.lang, *party_labels(doc))
+        masker = self._mask = label_masker(self.lang, *party_labels(doc))
         segs = split_oversized(doc, clause_units(doc))
         self.units: list[Unit] = []
         parts: list[str] = []
@@ -237,7 +237,22 @@ class RuleContext:
     def subject(self, u: Unit) -> str:
         if u._subject is None:
             u._subject = rules_subject.clause_subject(self.comp.subject, self.lang, u.norm)
+            if u._subject == "NONE" and u.seg.kind == "item":
+                # an item («（３）…株主に変更が生じたとき») is bound by its lead-in
+                # («各当事者は、相手方が次の各号のいずれかに該当したときは…»)
+                u._subject = rules_subject.clause_subject(self.comp.subject, self.lang, self._lead_in(u.seg))
         return u._subject
+
+    def _lead_in(self, seg) -> str:
+        """The masked text of an item's parent before its first item ('' when there is none)."""
+        segs = self.doc.segments
+        if seg.parent is None or not 0 <= seg.parent < len(segs):
+            return ""
+        parent = segs[seg.parent]
+        first = next((s for s in segs if s.parent == seg.parent and s.kind == "item"), seg)
+        cut = parent.norm.find(first.norm[:20])
+        lead = parent.norm[:cut] if cut > 0 else ""
+        return self._mask(blank_heading(lead, self.lang).replace("\n", " "))
 
     def subject_at(self, u: Unit, pos: int) -> str:
         """Who is bound by the sentence holding ``pos`` (``rules_subject``), else the clause's subject."""

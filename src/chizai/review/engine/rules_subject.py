@@ -49,10 +49,15 @@ _BEARER = {
 # the subject of a noun clause is not the sentence's: "the fact that the Company is evaluating …
 # constitute Confidential Information", "whether the Startup has …"
 _EMBEDDED_EN = re.compile(r"\b(?:(?:the\s+)?fact|circumstance|whether)\s+(?:that\s+)?(?:the\s+)?$", re.I)
+# …nor that of a subordinate clause: "shall make such modifications as Buyer may require", "if Buyer shall so request"
+_SUBORDINATE_EN = re.compile(r"\b(?:as|if|when|whenever|unless|until|once|where|after|before)\s+(?:the\s+)?$", re.I)
 
 
 def _embedded(lang: str, text: str, m: re.Match) -> bool:
-    return lang == "en" and not m.group("m") and bool(_EMBEDDED_EN.search(text, max(0, m.start() - 30), m.start()))
+    if lang != "en" or m.group("m"):
+        return False
+    before = max(0, m.start() - 30)
+    return bool(_EMBEDDED_EN.search(text, before, m.start()) or _SUBORDINATE_EN.search(text, before, m.start()))
 
 
 def _kind(m: re.Match) -> str:

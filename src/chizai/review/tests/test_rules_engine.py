@@ -218,3 +218,19 @@ def test_catalogue_high_if_notes():
         "第6条（立入り）\n甲は、事前に通知して乙の工場に立ち入ることができる。", "ja", ["MFG"], "乙", "NDA-15"
     ) == ["MEDIUM"]
     assert sev("第3条（試料）\n乙は、甲に樹脂材料の試料を提供する。", "ja", ["PROTO"], "乙", "NDA-10") == ["HIGH"]
+
+
+_TERMINATION = (
+    "共同研究開発契約書\n\n第1条（目的）\n甲及び乙は、土壌センサの共同研究を行う。\n\n"
+    "第14条（解除）\n1　{who}は、{whom}が次の各号のいずれかに該当したときは、書面で通知することにより本契約を解除することができる。\n"
+    "（1）本契約に違反し、相当の期間を定めた催告を受けてもなお是正しないとき\n"
+    "（2）{whom}の議決権の過半数を有する株主に変更が生じたとき\n"
+)
+
+
+def test_an_item_is_bound_by_its_lead_in():
+    # «（2）…株主に変更が生じたとき» names nobody; the lead-in says who may end the contract
+    mutual = load_document(_TERMINATION.format(who="各当事者", whom="相手方"), "jrd.txt", sme="乙", contract_type="JRD")
+    one_sided = load_document(_TERMINATION.format(who="甲", whom="乙"), "jrd.txt", sme="乙", contract_type="JRD")
+    assert "JRD-13" not in {f.rule_id for f in review_document(mutual).findings}
+    assert "JRD-13" in {f.rule_id for f in review_document(one_sided).findings}
