@@ -187,7 +187,8 @@ def _consideration(lex: Lexicon, *texts: str) -> str:
 
 
 _ANAPHORA = {
-    "ja": re.compile(r"これ|それ|その|当該|前項|前号|前各号|同項|上記|前記|本項"),
+    # not 「その他」 (other), 「そのもの」 (itself), 「その後」 (afterwards), 「その都度」 (each time)
+    "ja": re.compile(r"これ|それ|その(?!他|ほか|もの|後|都度)|当該|前項|前号|前各号|同項|上記|前記|本項"),
     "en": re.compile(
         r"\b(?<!as\s)(?:such|the\s+foregoing|thereof|therein|thereto|them|it|these|those|same|the\s+above"
         r"|(?:the\s+)?preceding\s+(?:Paragraph|Article|Section|Clause|sub-?clause))\b",
@@ -330,6 +331,18 @@ _RIGHTS_IN = {
 }
 
 
+# a purpose that is the exploitation of the results or products themselves, not their use
+_EXPLOIT_PURPOSE = {
+    "ja": re.compile(
+        r"(?:本成果|成果|本製品|製品|本発明|発明)(?:物)?を(?:実施|製造|販売|事業化|商業化)(?:し、?(?:又は|若しくは)?(?:製造|販売)?)?"
+        r"(?:する)?(?:ため)?(?:に)?必要な(?:範囲|限度)"
+    ),
+    "en": re.compile(
+        r"\bnecessary\s+(?:for|to)\s+(?:the\s+)?(?:exploit|commerciali[sz]|manufactur|make|sell|practi[cs])\w*\s+"
+        r"(?:of\s+)?(?:the\s+|any\s+)?(?:Results?|Products?|Foreground|Inventions?|Arising\s+IP|Developments?)\b",
+        re.I,
+    ),
+}
 _DURATION = {
     "ja": re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:年|か月|ヶ月|ケ月|箇月|カ月|日)(?:間|を経過|以内|まで)"),
     "en": re.compile(
@@ -503,6 +516,10 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 # "for any purpose, including … for the purpose of quotation": an example of the
                 # wide use, not a limit on it
                 limits = (limits - {"purpose"}) | (tags(lex, _ILLUSTRATION.sub(" ", sentence), "limits") & {"purpose"})
+            if kind == "license" and "purpose" in limits and "sublicensable" in wide and _EXPLOIT_PURPOSE[lang].search(sentence):
+                # «本成果を実施するために必要な範囲で…乙の指定する第三者に実施させることができる»: the
+                # "purpose" is the other side's whole exploitation of the results, by anyone it names
+                limits.discard("purpose")
             if kind == "license":
                 wide |= _recalled_grant_tags(lex, lang, text, s1)
                 limits |= _recalled_grant_tags(lex, lang, text, s1, "limits")
