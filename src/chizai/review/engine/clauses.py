@@ -516,7 +516,12 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 # "for any purpose, including … for the purpose of quotation": an example of the
                 # wide use, not a limit on it
                 limits = (limits - {"purpose"}) | (tags(lex, _ILLUSTRATION.sub(" ", sentence), "limits") & {"purpose"})
-            if kind == "license" and "purpose" in limits and "sublicensable" in wide and _EXPLOIT_PURPOSE[lang].search(sentence):
+            if (
+                kind == "license"
+                and "purpose" in limits
+                and "sublicensable" in wide
+                and _EXPLOIT_PURPOSE[lang].search(sentence)
+            ):
                 # «本成果を実施するために必要な範囲で…乙の指定する第三者に実施させることができる»: the
                 # "purpose" is the other side's whole exploitation of the results, by anyone it names
                 limits.discard("purpose")
