@@ -73,7 +73,7 @@ def clause_subject(subject_rx: re.Pattern, lang: str, text: str) -> str:
     earliest が-subject; in English the first subject."""
     best = None
     for m in subject_rx.finditer(text):
-        if _embedded(lang, text, m):
+        if _embedded(lang, text, m) or _subordinate_ga(lang, text, m):
             continue
         kind = _kind(m)
         if lang != "ja" or kind == "MUTUAL" or text[m.end() : m.end() + 1] == "は":
@@ -83,6 +83,16 @@ def clause_subject(subject_rx: re.Pattern, lang: str, text: str) -> str:
     return best or "NONE"
 
 
+def _subordinate_ga(lang: str, text: str, m: re.Match) -> bool:
+    """The が-subject of a condition or of a relative clause on the topic («甲が…決定した場合に»)."""
+    return (
+        lang == "ja"
+        and not m.group("m")
+        and text[m.end() : m.end() + 1] == "が"
+        and bool(JA_CONDITION.match(text, m.end() + 1) or JA_RELATIVE_TOPIC.match(text, m.end() + 1))
+    )
+
+
 def subject_kinds(subject_rx: re.Pattern, lang: str, text: str) -> list[tuple[str, bool]]:
     """(kind, strong) for each party subject in text, in order; strong = は / mutual /
     English / a cost bearer."""
@@ -90,12 +100,7 @@ def subject_kinds(subject_rx: re.Pattern, lang: str, text: str) -> list[tuple[st
     for m in subject_rx.finditer(text):
         kind = _kind(m)
         particle = text[m.end() : m.end() + 1]
-        if (
-            lang == "ja"
-            and kind != "MUTUAL"
-            and particle == "が"
-            and (JA_CONDITION.match(text, m.end() + 1) or JA_RELATIVE_TOPIC.match(text, m.end() + 1))
-        ):
+        if _subordinate_ga(lang, text, m):
             continue
         if _embedded(lang, text, m):
             continue
