@@ -186,6 +186,16 @@ def _consideration(lex: Lexicon, *texts: str) -> str:
     return "none"
 
 
+def states_a_duration(lang: str, text: str) -> bool:
+    """Whether ``text`` gives a length of time («5年間», "three (3) years")."""
+    return bool(_DURATION[lang].search(text))
+
+
+def consideration_of(lex: Lexicon, text: str) -> str:
+    """paid, waived, included or none: what ``text`` says the consideration is."""
+    return _consideration(lex, text)
+
+
 _ANAPHORA = {
     # not 「その他」 (other), 「そのもの」 (itself), 「その後」 (afterwards), 「その都度」 (each time)
     "ja": re.compile(r"これ|それ|その(?!他|ほか|もの|後|都度)|当該|前項|前号|前各号|同項|上記|前記|本項"),
@@ -532,7 +542,12 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 if later:
                     wide |= _recalled_grant_tags(lex, lang, later, 0)
                     limits |= _recalled_grant_tags(lex, lang, later, 0, "limits")
-                if cons == "waived" and "after_term" in limits and not negated and not _DURATION[lang].search(sentence):
+                if (
+                    cons == "waived"
+                    and "after_term" in limits
+                    and not negated
+                    and not states_a_duration(lang, sentence)
+                ):
                     # free use that goes on after the contract with no end date is a perpetual licence
                     # («終了した後も、…本ノウハウを…無償で継続して使用することができる»)
                     wide.add("perpetual")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from . import clauses, commission, concepts, rules_subject, survival
+from . import clauses, commission, concepts, crossref, rules_subject, survival
 from .document import Document
 from .rules_compile import blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt
@@ -92,6 +92,10 @@ class RuleContext:
             if self._terms is None:
                 self._terms = concepts.defined_terms(concepts.lexicon(self.lang), self.joined)
             got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
+            self._views[u.idx] = got  # a clause that names itself reads its own first view
+            got = crossref.with_extended_grants(
+                got, crossref.extended_grants(self.lang, u.norm, lambda number: self._grants_in(number, u))
+            )
             if self.fee_for_work():
                 got = commission.paid_by_the_fee(got)
             if self.work_fee_paid():
@@ -108,6 +112,16 @@ class RuleContext:
                 got = commission.folded_into_the_price(got)
             self._views[u.idx] = got
         return got
+
+    def _grants_in(self, number: tuple[str, ...], asking: Unit) -> list[clauses.Act]:
+        """The licence acts, with a receiver, of the clause numbered ``number`` (crossref.py)."""
+        return [
+            a
+            for x in self.units
+            if x.idx != asking.idx and crossref.named(self.lang, number, x.ref)
+            for a in self.view(x).acts
+            if a.kind == "license" and a.to != "NONE" and not a.negated
+        ]
 
     def frame_hits(self, frames: list[dict]):
         """(unit, act, view) for every unit whose representation satisfies one of ``frames``."""

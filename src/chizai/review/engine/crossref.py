@@ -1,0 +1,101 @@
+"""A clause that extends a grant made in another clause, named by its number.
+
+«On expiry or termination … the licence in Clause 2.2 shall continue as a perpetual,
+irrevocable and fully paid-up licence», 「第２条第１項の許諾は、本契約の終了後も存続する」: the
+sentence names no licensee and no subject matter; both are the named clause's. The reader
+(clauses.py) reads one clause at a time, so this module, given the views of the other
+clauses, adds to the naming clause a licence act with the named grant's receiver, objects
+and origin, and this sentence's own limits, width and consideration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Callable
+
+from . import concepts
+from .clauses import Act, ClauseView, consideration_of, states_a_duration
+
+# "the licence in Clause 2.2", "the licences granted under Section 5", 「第２条第１項の許諾」「第３条に基づく実施権」
+_GRANT_REF = {
+    "en": re.compile(
+        r"\b(?:the\s+|any\s+)?(?:licen[cs]es?|rights?)\s+(?:granted\s+|set\s+out\s+)?(?:in|under|pursuant\s+to|by)\s+"
+        r"(?:Clause|Section|Article|paragraph)\s+(?P<ref>\d+(?:\.\d+)*)",
+        re.I,
+    ),
+    "ja": re.compile(
+        r"第(?P<art>[0-9]+)条(?:第(?P<para>[0-9]+)項)?(?:の|に基づく|に定める|による)(?:実施|使用|利用)?"
+        r"(?:許諾|実施権|使用権|利用権|ライセンス)"
+    ),
+}
+# …and the sentence keeps that grant going: it continues, survives, becomes perpetual
+_CONTINUES = {
+    "en": re.compile(
+        r"\b(?:shall|will)\s+(?:continue|survive|remain\s+in\s+(?:force|effect)|become|be\s+converted)\b"
+        r"|\bshall\s+not\s+(?:terminate|lapse|end)\b",
+        re.I,
+    ),
+    "ja": re.compile(
+        r"存続|継続|なお(?:その)?効力|効力を(?:失わ|有)|消滅しない|終了しない|取消(?:し)?不能|永久|無期限"
+    ),
+}
+
+
+def _number(lang: str, ref: str | None) -> tuple[str, ...]:
+    """A unit reference as numbers («Section 2.2» → ("2", "2"), 「第２条第１項」 → ("2", "1"))."""
+    if not ref:
+        return ()
+    ref = unicodedata.normalize("NFKC", ref)
+    if lang == "ja":
+        m = re.search(r"第([0-9]+)条(?:第([0-9]+)項)?", ref)
+        return tuple(x for x in m.groups() if x) if m else ()
+    m = re.search(r"(\d+(?:\.\d+)*)", ref)
+    return tuple(m.group(1).split(".")) if m else ()
+
+
+def named(lang: str, wanted: tuple[str, ...], ref: str | None) -> bool:
+    """Whether a unit with reference ``ref`` is (inside) the clause numbered ``wanted``."""
+    got = _number(lang, ref)
+    return bool(wanted) and got[: len(wanted)] == wanted
+
+
+def extended_grants(lang: str, text: str, grants_in: Callable[[tuple[str, ...]], list[Act]]) -> list[Act]:
+    """Licence acts the clause ``text`` makes by keeping another clause's grant going;
+    ``grants_in(number)`` gives the licence acts of the named clause."""
+    rx = _GRANT_REF.get(lang)
+    if rx is None:
+        return []
+    lex = concepts.lexicon(lang)
+    out = []
+    for m in rx.finditer(text):
+        s0, s1 = concepts.sentence_span(lex, text, m.start())
+        sentence = text[s0:s1]
+        if not _CONTINUES[lang].search(sentence, m.end() - s0):
+            continue
+        wanted = tuple(x for x in m.group("art", "para") if x) if lang == "ja" else tuple(m.group("ref").split("."))
+        cons = consideration_of(lex, sentence)
+        limits = frozenset(concepts.tags(lex, sentence, "limits"))
+        wide = set(concepts.tags(lex, sentence, "wide"))
+        if cons == "waived" and limits & {"after_term", "survival"} and not states_a_duration(lang, sentence):
+            wide.add("perpetual")  # kept going free after the contract, with no end date
+        for grant in grants_in(wanted):
+            out.append(
+                dataclasses.replace(
+                    grant,
+                    start=m.start(),
+                    end=m.end(),
+                    negated=False,
+                    consideration=grant.consideration if cons == "none" else cons,
+                    limits=limits,
+                    wide=grant.wide | wide,
+                )
+            )
+    return out
+
+
+def with_extended_grants(view: ClauseView, extra: list[Act]) -> ClauseView:
+    if not extra:
+        return view
+    return ClauseView(acts=sorted([*view.acts, *extra], key=lambda a: a.start), objects=view.objects, terms=view.terms)
