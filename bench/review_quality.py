@@ -12,6 +12,8 @@
     python bench/review_quality.py --suite own7         # bench/data/review-own7 (10 more, key written first)
     python bench/review_quality.py --suite own8         # bench/data/review-own8 (10 more, key written first)
     python bench/review_quality.py --suite own9         # bench/data/review-own9 (10 more, key written first)
+    python bench/review_quality.py --suite own10        # bench/data/review-own10 (10 more, key written first)
+    python bench/review_quality.py --suite own11        # bench/data/review-own11 (10 more, key written first)
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -49,6 +51,8 @@ OWN6_DIR = ROOT / "bench" / "data" / "review-own6"
 OWN7_DIR = ROOT / "bench" / "data" / "review-own7"
 OWN8_DIR = ROOT / "bench" / "data" / "review-own8"
 OWN9_DIR = ROOT / "bench" / "data" / "review-own9"
+OWN10_DIR = ROOT / "bench" / "data" / "review-own10"
+OWN11_DIR = ROOT / "bench" / "data" / "review-own11"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
@@ -61,6 +65,8 @@ OWN_SUITES = {
     "own7": OWN7_DIR,
     "own8": OWN8_DIR,
     "own9": OWN9_DIR,
+    "own10": OWN10_DIR,
+    "own11": OWN11_DIR,
     "public": PUBLIC_DIR,
 }
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -261,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             "own7",
             "own8",
             "own9",
+            "own10",
+            "own11",
             "public",
             "meti",
             "contractnli",
