@@ -62,7 +62,9 @@ _DEFINITIONS = {
     "en": [
         r"[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”]\s+(?:for\s+[^,.;\"”]{1,40}?\s+)?(?:means|shall\s+mean|refers\s+to|includes|shall\s+include|is\s+defined\s+as|consists\s+of|shall\s+consist\s+of|comprises),?\s+"
         # an enumerated definition goes on past the semicolons of its own items: «namely: (a) …; (b) …; and (g) …»
-        r"(?P<def>(?:[^;\n]|;\s*(?:and\s+|or\s+)?\([a-z0-9]{1,3}\)){1,700})",
+        # …and it stops where the next definition starts (a definitions list joined into one line)
+        r"(?P<def>(?:(?!\s[\"“][A-Z\ue000\ue001][^\"”]{0,40}[\"”]\s+(?:means|shall\s+mean|has\s+the\s+meaning|refers\s+to|includes))"
+        r"(?:[^;\n]|;\s*(?:and\s+|or\s+)?\([a-z0-9]{1,3}\))){1,700})",
         # a definitions list in the English style: «"Technical Documentation": drawings, …»
         r"(?:^|(?<=[\n:;.)]))\s*[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”][ \t]*[:：][ \t]*"
         r"(?P<def>[^\n]{1,500}?)(?=\s+[\"“][A-Z\ue000\ue001][^\"”\n]{1,40}[\"”][ \t]*[:：]|\n|$)",

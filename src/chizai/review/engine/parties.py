@@ -564,7 +564,7 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
     for m in [*_KEY_ROW.finditer(head), *_KEY_ROW.finditer(text, tail_at)]:
         label = m.group("label").strip()
         value = m.group("value")
-        role = _is_role_word(label)
+        role = _is_role_word(label) or ("named" if _acts_as_party(label, text, language) else None)
         if not role:
             continue
         comp = (_COMPANY_JA if language == "ja" else _COMPANY_EN).search(value)
@@ -626,6 +626,16 @@ def find_parties_detailed(text: str, language: str) -> list[PartyFound]:
             if r and r not in p.roles:
                 p.roles.append(r)
     return found[:4]
+
+
+def _acts_as_party(label: str, text: str, language: str) -> bool:
+    """A key-terms label that is no known role word («| Moulder | Hartwell Moulding Ltd |») is a
+    party when the body makes it act: three «the Moulder shall …» or 「受注者は」."""
+    if language == "ja":
+        return len(label) >= 2 and len(re.findall(rf"{re.escape(label)}(?:は|が)", text[:100000])) >= 3
+    if not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", label) or label in NOT_PARTY:
+        return False
+    return len(re.findall(rf"\b(?:the\s+)?{re.escape(label)}\s+{_EN_ROLE_SUBJECT}\b", text[:100000])) >= 3
 
 
 def match_override(override: str, parties: list[PartyFound] | list[Party]) -> str | None:

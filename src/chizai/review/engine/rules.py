@@ -125,6 +125,12 @@ def _static_ok(ctx: RuleContext, cr: CompiledRule, u: Unit, scope: str) -> bool:
             return False
     if cr.not_near is not None and cr.not_near.search(scope):
         return False
+    if cr.not_near is not None and cr.rule.detection.get("not_near_in_terms"):
+        # the safeguard sits in the definition of a term the clause uses ("Representatives" means
+        # … who need to know …)
+        said = ctx.definitions_of_terms_in(scope)
+        if said and cr.not_near.search(said):
+            return False
     if cr.safeguards_needed and sum(1 for g in cr.safeguards if g.search(scope)) >= cr.safeguards_needed:
         return False
     return not (cr.rule.detection.get("requires_no") == "consideration" and ctx.has_consideration(u))

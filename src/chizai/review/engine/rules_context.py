@@ -54,6 +54,7 @@ class RuleContext:
         self.hay = self.joined.lower()
         self._views: dict[int, clauses.ClauseView] = {}
         self._terms: dict[str, frozenset[str]] | None = None
+        self._definitions: dict[str, str] | None = None
         # a commission whose fee pays for the work (commission.fees_for_the_work), asked once
         self.commission_paid: bool | None = None
         self.royalties: bool | None = None
@@ -112,6 +113,14 @@ class RuleContext:
                 got = commission.folded_into_the_price(got)
             self._views[u.idx] = got
         return got
+
+    def definitions_of_terms_in(self, text: str) -> str:
+        """What the contract's definitions say of the defined terms ``text`` uses."""
+        if self._definitions is None:
+            self._definitions = {}
+            for term, a, b in concepts.definition_spans(concepts.lexicon(self.lang), self.joined):
+                self._definitions[term] = self._definitions.get(term, "") + " " + self.joined[a:b]
+        return " ".join(d for t, d in self._definitions.items() if t in text)
 
     def _grants_in(self, number: tuple[str, ...], asking: Unit) -> list[clauses.Act]:
         """The licence acts, with a receiver, of the clause numbered ``number`` (crossref.py)."""

@@ -103,6 +103,7 @@ DETECTION_KEYS = {
     "balanced_by",
     "absent_not_in",
     "not_in_sentence",
+    "not_near_in_terms",
     "sme_not_role",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}

@@ -100,3 +100,22 @@ def test_guidance_that_licenses_the_know_how_is_a_licence_too():
     assert found.types[0] == "DEV" and "LIC" in found.types
     plain = text.split("第５条")[0]
     assert "LIC" not in detect_contract_types_detailed(plain).types
+
+
+def test_a_key_terms_row_names_a_party_that_no_role_list_knows():
+    # «| Moulder | Hartwell Moulding Ltd |»: the label acts as a party throughout the body
+    body = "The Moulder shall manufacture the Products. The Moulder shall keep the Tools insured. The Moulder may reject an Order. "
+    text = (
+        "SUPPLY AGREEMENT\n\nKEY DETAILS\n\n| Customer | Celandine Beauty Group Limited |\n"
+        "| Moulder | Hartwell Moulding Ltd |\n\nTHIS AGREEMENT is made between the Customer and the Moulder.\n\n"
+        "1. Orders\n1.1 " + body + "The Customer shall pay each invoice within sixty days.\n"
+    )
+    labels = {p.label for p in find_parties_detailed(text, "en")}
+    assert {"Customer", "Moulder"} <= labels
+    # a table row whose label never acts as a party is not one
+    other = (
+        text.replace("| Moulder |", "| Delivery |")
+        .replace("the Moulder", "the Supplier")
+        .replace("The Moulder", "The Supplier")
+    )
+    assert "Delivery" not in {p.label for p in find_parties_detailed(other, "en")}
