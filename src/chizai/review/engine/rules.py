@@ -393,6 +393,7 @@ def _order(rules: list[CompiledRule]) -> list[CompiledRule]:
 
 def _checklist(ctx: RuleContext, fired: dict[str, Finding]) -> list[ChecklistResult]:
     out: list[ChecklistResult] = []
+    by_id = {cr.rule.id: cr for cr in ctx.comp.rules}
     for cc in ctx.comp.checks:
         it = cc.item
         if not ctx.types or not (ctx.types & set(it.applies_to)) and "ALL" not in it.applies_to:
@@ -401,6 +402,19 @@ def _checklist(ctx: RuleContext, fired: dict[str, Finding]) -> list[ChecklistRes
             continue
         text = it.text[ctx.lang]
         m = ctx.doc_search(cc.present)
+        if m is None and it.present_as_related:
+            # what a related rule counts as the protection being there counts here too
+            # (NDA-11's «does not give … any license» is the no-licence clause of CL-NDA-13)
+            m = next(
+                (
+                    x
+                    for r in it.related
+                    if (cr := by_id.get(r)) is not None
+                    for x in (ctx.doc_search(cr.or_absent),)
+                    if x
+                ),
+                None,
+            )
         if m is None:
             out.append(ChecklistResult(id=it.id, item=text, status="missing"))
             continue

@@ -81,6 +81,7 @@ CHECK_KEYS = {
     "related",
     "severity",
     "requires_doc",
+    "present_as_related",
 }
 DETECTION_KEYS = {
     "scope",
@@ -167,6 +168,8 @@ class ChecklistItem:
     # the item is about something the contract may not involve (samples to analyse): without
     # a mention of it anywhere the item is not listed at all, rather than reported missing
     requires_doc: dict[str, builtins.list[str]] = field(default_factory=dict)
+    # what the related rules' ``or_absent`` counts as the protection counts as present here too
+    present_as_related: bool = False
 
 
 @dataclass
@@ -484,6 +487,7 @@ def _check(fname: str, raw: Any, seen: set[str]) -> ChecklistItem:
         weak_if_rules=list(raw.get("weak_if_rules") or []),
         related=list(raw.get("related") or []),
         requires_doc=_langmap(f"{where}.requires_doc", raw.get("requires_doc"), regex=True),
+        present_as_related=bool(raw.get("present_as_related", False)),
     )
 
 
