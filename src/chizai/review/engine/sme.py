@@ -197,7 +197,9 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     for m in re.finditer(
         rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,60}}?(?:{_JA_FEE})[^。]{{0,40}}?支払", body
     ):
-        if re.search(r"実施料|使用料|許諾料|ライセンス料|ロイヤル?ティ", m.group(0)):
+        if re.search(
+            r"実施料|使用料|許諾料|ライセンス料|ロイヤル?ティ|(?:実施許諾|許諾|実施権|ライセンス)の対価", m.group(0)
+        ):
             continue
         # 「乙は、甲に対し対価を支払わない」 says no one is paid
         if _JA_NOT_PAID.match(body, m.end()):
@@ -342,10 +344,21 @@ def text_first_line(text: str) -> str:
     return ""
 
 
-_SIZE_SMALL_JA = r"中小企業|小規模事業者|スタートアップ|ベンチャー企業"
+_SIZE_SMALL_JA = r"中小企業|小規模事業者|スタートアップ|ベンチャー企業|大学発ベンチャー"
 _SIZE_SMALL_EN = (
     r"small(?:\s+and\s+medium(?:-sized)?)?\s+(?:business|enterprise|company)|\bSME\b|start-?up(?:\s+company)?\b"
+    # a young company set up to exploit research: "was formed in 2021 to commercialise", "a university spin-out"
+    r"|\bspin-?(?:out|off)\b|(?:formed|founded|incorporated|established)\s+in\s+(?:19|20)\d\d\s+to\s+(?:commerciali[sz]e|develop|exploit)"
 )
+_CONTROL_JA = "(?:{me})の[^。、]{{0,20}}?(?:支配権|経営権|議決権の過半数を有する株主|主要株主)[^。]{{0,20}}?(?:変更|異動|変動|移動)"
+_CONTROL_EN = (
+    r"\b(?:[Cc]hange\s+of\s+[Cc]ontrol|[Aa]cquires?\s+control)\b(?:[^.;]|\.(?=\d)){{0,80}}?\bof\s+(?:the\s+)?(?:{me})\b"
+    r"|\b(?:{me})\s+undergoes\s+a\s+[Cc]hange\s+of\s+[Cc]ontrol\b"
+)
+# a party whose subsidiaries, parent or affiliates the contract names is a group, the larger side
+_GROUP_JA = "(?:{me})(?:の|及び|および|並びに|ならびに)(?:その|同社の)?(?:子会社|親会社|関係会社|関連会社|グループ会社)"
+# (in English only a one-sided definition: templates mention "Provider's Affiliates" from either side)
+_GROUP_EN = r"\bAffiliates?\W{{0,3}}\s+(?:means|shall\s+mean)\W{{0,3}},?\s+(?:with\s+respect|in\s+relation)\s+to\s+(?:the\s+)?(?:{me})\b"
 
 
 def _number(raw: str) -> float | None:
@@ -389,6 +402,25 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
         count = _number(s.group(1)) if s else None
         if count is not None:
             staff[p.label] = count
+    grouped = {}
+    for p in parties:
+        me = _alt(p.labels + ([p.name] if p.name else []))
+        g = re.search((_GROUP_JA if language == "ja" else _GROUP_EN).format(me=me), text[:100000])
+        if g:
+            grouped[p.label] = g
+    if len(grouped) == 1:
+        label, g = next(iter(grouped.items()))
+        out.append(Evidence(label, "size", g.group(0), g.start(), g.end(), -1.0))
+    # a change of control that matters for one party only is the smaller one's (an SME may be bought)
+    controlled = {}
+    for p in parties:
+        me = _alt(p.labels + ([p.name] if p.name else []))
+        c = re.search((_CONTROL_JA if language == "ja" else _CONTROL_EN).format(me=me), text[:100000])
+        if c:
+            controlled[p.label] = c
+    if len(controlled) == 1:
+        label, c = next(iter(controlled.items()))
+        out.append(Evidence(label, "size", c.group(0), c.start(), c.end(), 0.5))
     for measure in (capital, staff):
         if len(measure) >= 2:
             small_one = min(measure, key=lambda label: measure[label])

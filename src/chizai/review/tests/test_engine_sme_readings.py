@@ -88,3 +88,32 @@ def test_an_exchange_the_opening_calls_mutual_is_no_one_way_disclosure():
     one_way = _evidence(head.format(how="乙が開示する"), "ja", ["NDA"])
     assert ("technology", "one-way disclosure") not in mutual.get("乙", [])
     assert ("technology", "one-way disclosure") in one_way.get("乙", [])
+
+
+def test_the_price_of_a_licence_pays_no_work():
+    text = JA_HEAD + "第4条（対価）\n乙は、甲に対し、前条の実施許諾の対価として、次の金員を支払う。\n"
+    assert not any(kind == "pays" for kind, _ in _evidence(text, "ja", ["LIC"])["甲"])
+    work = JA_HEAD + "第4条（対価）\n乙は、甲に対し、本業務の対価として、次の金員を支払う。\n"
+    assert any(kind == "pays" for kind, _ in _evidence(work, "ja", ["DEV"])["甲"])
+
+
+def test_a_group_of_companies_and_a_change_of_control_tell_size():
+    group = JA_HEAD + "第1条（定義）\n「関係会社」とは、会社法第2条第3号に定める甲の子会社をいう。\n"
+    got = _evidence(group, "ja", ["LIC"])
+    assert ("size", "甲の子会社") in got["甲"] and not any(k == "size" for k, _ in got["乙"])
+    both = JA_HEAD + "第1条（定義）\n甲の子会社及び乙の子会社は、本契約の当事者ではない。\n"
+    assert not any(k == "size" for c in _evidence(both, "ja", ["LIC"]).values() for k, _ in c)
+    en = (
+        'This Agreement is made between Sonaris Ltd (the "Company") and Veltrane Aerospace Inc. (the "Partner").\n'
+        '1.3 "Change of Control" means any event by which a person acquires control (as defined in Section 1.1) of the Company.\n'
+    )
+    got = _evidence(en, "en", ["JRD"])
+    assert any(k == "size" for k, _ in got["Company"]) and not any(k == "size" for k, _ in got["Partner"])
+
+
+def test_a_company_formed_to_commercialise_research_is_small():
+    en = (
+        'This Agreement is made between Sonaris Ltd (the "Company") and Veltrane Aerospace Inc. (the "Partner").\n'
+        "(A) The Company was formed in 2021 to commercialise printed transducer arrays.\n"
+    )
+    assert ("size", "Company was formed in 2021 to commercialise") in _evidence(en, "en", ["JRD"])["Company"]
