@@ -341,6 +341,19 @@ _RIGHTS_IN = {
 }
 
 
+# the SME need not disclose the core of its know-how (composition, formulation, process)
+_WITHHELD = {
+    "ja": re.compile(
+        r"(?:組成|配合|処方|製造方法|製法|製造条件|加工条件|ノウハウ|製造工程)[^。]{0,30}?(?:開示|提供|提出)(?:する)?"
+        r"(?:義務を負わない|ことを要しない|を要しない|しないことができる)"
+    ),
+    "en": re.compile(
+        r"\b(?:is|are|shall\s+be)\s+not\s+(?:obliged|required|bound)\s+to\s+disclose\b(?:[^.;]|\.(?=\d)){0,60}?"
+        r"\b(?:composition|formulation|recipe|process|know-how|manufactur)|\bneed\s+not\s+disclose\b(?:[^.;]|\.(?=\d)){0,60}?"
+        r"\b(?:composition|formulation|recipe|process|know-how|manufactur)",
+        re.I,
+    ),
+}
 # a purpose that is the exploitation of the results or products themselves, not their use
 _EXPLOIT_PURPOSE = {
     "ja": re.compile(
@@ -526,6 +539,10 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 # "for any purpose, including … for the purpose of quotation": an example of the
                 # wide use, not a limit on it
                 limits = (limits - {"purpose"}) | (tags(lex, _ILLUSTRATION.sub(" ", sentence), "limits") & {"purpose"})
+            if kind == "provide" and _WITHHELD[lang].search(article_text):
+                # the article keeps the core back: «提供者は、…別紙２に掲げる技術資料を提供する» beside
+                # «提供者は、本接着剤の組成、配合及び製造方法を開示する義務を負わない»
+                limits.add("keep")
             if (
                 kind == "license"
                 and "purpose" in limits

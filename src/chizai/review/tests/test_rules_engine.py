@@ -234,3 +234,12 @@ def test_an_item_is_bound_by_its_lead_in():
     one_sided = load_document(_TERMINATION.format(who="甲", whom="乙"), "jrd.txt", sme="乙", contract_type="JRD")
     assert "JRD-13" not in {f.rule_id for f in review_document(mutual).findings}
     assert "JRD-13" in {f.rule_id for f in review_document(one_sided).findings}
+
+
+def test_a_missing_background_list_is_a_gap_in_an_evaluation_and_a_loss_in_joint_research():
+    text = "第7条（成果の帰属）\n本研究の成果に係る一切の権利は、無償で甲に帰属する。"
+    severities = {}
+    for kind in ("PROTO", "JRD"):
+        findings, _ = evaluate(make_document(text, "ja", [kind], "乙"))
+        severities[kind] = next(f.severity for f in findings if f.rule_id == "JRD-05")
+    assert severities == {"PROTO": "MEDIUM", "JRD": "HIGH"}
