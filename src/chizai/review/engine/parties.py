@@ -87,6 +87,7 @@ for _role, _words in {
         "Distributor",
         "Reseller",
         "Sponsor",
+        "OEM",
     ),
     "partner": ("Partner", "Collaborator", "Research Partner", "Development Partner"),
     "licensor": ("許諾者", "実施許諾者", "ライセンサー", "ライセンサ", "Licensor"),
@@ -184,7 +185,7 @@ _COMPANY_EN = re.compile(
     r"Limited|LIMITED|K\.K\.|LLC|L\.L\.C\.|GmbH\s*&\s*Co\.?\s*KG|GmbH|AG|plc|PLC|S\.A\.|B\.V\.|N\.V\.|Company|COMPANY|CORPORATION|INC\.?|"
     r"Laboratories|University|LLP|LP|L\.P\.|L\.L\.P\.|S\.p\.A\.|Pte\.? Ltd\.?|Pty\.? Ltd\.?|SARL|S\.A\.S\.|"
     # Nordic, German, Italian, Spanish, Latin American and Malaysian forms ("Norrholm AB", "Oy", "A/S")
-    r"AB|Oy|Oyj|A/S|ApS|KG|S\.r\.l\.|Srl|S\.L\.|SpA|Ltda\.?|Sdn\.? Bhd\.?|Bhd\.?))(?![A-Za-z])"
+    r"AB|Oy|Oyj|A/S|ApS|KG|S\.r\.l\.|Srl|S\.L\.|SpA|Ltda\.?|Sdn\.? Bhd\.?|Bhd\.?|SE|S\.E\.|SAS|NV|BV))(?![A-Za-z])"
 )
 _COMPANY_JA = re.compile(
     r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|公益社団法人|公益財団法人|国立大学法人|学校法人)"

@@ -119,3 +119,12 @@ def test_a_key_terms_row_names_a_party_that_no_role_list_knows():
         .replace("The Moulder", "The Supplier")
     )
     assert "Delivery" not in {p.label for p in find_parties_detailed(other, "en")}
+
+
+def test_an_oem_and_a_societas_europaea_are_parties():
+    text = (
+        'This Agreement is made between Valtrion Automotive SE ("OEM") and Harlow Thermal Components Ltd ("Supplier").\n'
+        "1.1 OEM shall order the Products. Supplier shall deliver them.\n"
+    )
+    found = {p.label: p.name for p in find_parties_detailed(text, "en")}
+    assert found == {"OEM": "Valtrion Automotive SE", "Supplier": "Harlow Thermal Components Ltd"}
