@@ -141,8 +141,8 @@ _TITLE_RULES: list[tuple[str, re.Pattern]] = [
     (
         "DEV",
         re.compile(
-            r"開発委託|開発業務|ソフトウェア開発|システム開発|受託開発|技術指導|技術支援|技術相談|コンサルティング|"
-            r"development agreement|software development|development services|firmware|technical services|"
+            r"開発委託|開発業務|ソフトウェア開発|システム開発|受託開発|技術指導|技術支援|技術相談|コンサルティング|設計業務|設計委託|"
+            r"development agreement|software development|development services|firmware|technical services|design services|engineering services|"
             r"consulting|independent contractor|design partner|professional services|services agreement|"
             r"保守|運用支援|maintenance",
             re.I,

@@ -128,3 +128,13 @@ def test_an_oem_and_a_societas_europaea_are_parties():
     )
     found = {p.label: p.name for p in find_parties_detailed(text, "en")}
     assert found == {"OEM": "Valtrion Automotive SE", "Supplier": "Harlow Thermal Components Ltd"}
+
+
+def test_a_design_commission_is_development_work():
+    from chizai.review.engine.detect import detect_contract_types
+
+    body = "第1条（目的）\n乙は、甲の治具を設計し、設計図面を成果物として納入する。\n" * 3
+    assert detect_contract_types("治具・取付具設計業務委託契約書\n\n" + body)[0] == "DEV"
+    assert (
+        detect_contract_types("Jig Design Services Agreement\n\n1. The Designer shall design the jigs.\n")[0] == "DEV"
+    )
