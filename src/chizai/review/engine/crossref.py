@@ -43,6 +43,21 @@ _CONTINUES = {
 }
 
 
+# …or widens it to something new: «当該改良は、追加の対価なく、第２条第１項の許諾の対象に含まれるものとする»,
+# "Improvements shall be included in the licence granted under Section 2.1"
+_SCOPE_REF = {
+    "en": re.compile(
+        r"\b(?:included|incorporated)\s+in(?:to)?\s+(?:the\s+scope\s+of\s+)?the\s+licen[cs]es?\s+(?:granted\s+)?(?:in|under|by)\s+"
+        r"(?:Clause|Section|Article|paragraph)\s+(?P<ref>\d+(?:\.\d+)*)",
+        re.I,
+    ),
+    "ja": re.compile(
+        r"第(?P<art>[0-9]+)条(?:第(?P<para>[0-9]+)項)?(?:の|に基づく|に定める)(?:実施)?(?:許諾|実施権|使用権|ライセンス)の(?:対象|範囲)に"
+        r"(?:含まれる|含む|含める|加える|加わる)"
+    ),
+}
+
+
 def _number(lang: str, ref: str | None) -> tuple[str, ...]:
     """A unit reference as numbers («Section 2.2» → ("2", "2"), 「第２条第１項」 → ("2", "1"))."""
     if not ref:
@@ -90,6 +105,34 @@ def extended_grants(lang: str, text: str, grants_in: Callable[[tuple[str, ...]],
                     consideration=grant.consideration if cons == "none" else cons,
                     limits=limits,
                     wide=grant.wide | wide,
+                )
+            )
+    return out
+
+
+def widened_grants(lang: str, text: str, grants_in: Callable[[tuple[str, ...]], list[Act]]) -> list[Act]:
+    """Licence acts the clause ``text`` makes by bringing its own objects into another clause's
+    grant: the grant's licensee, width and limits, this sentence's objects and consideration."""
+    rx = _SCOPE_REF.get(lang)
+    if rx is None:
+        return []
+    lex = concepts.lexicon(lang)
+    out = []
+    for m in rx.finditer(text):
+        s0, s1 = concepts.sentence_span(lex, text, m.start())
+        sentence = text[s0:s1]
+        objects = frozenset(concepts.tags(lex, sentence))
+        cons = consideration_of(lex, sentence)
+        wanted = tuple(x for x in m.group("art", "para") if x) if lang == "ja" else tuple(m.group("ref").split("."))
+        for grant in grants_in(wanted):
+            out.append(
+                dataclasses.replace(
+                    grant,
+                    start=m.start(),
+                    end=m.end(),
+                    negated=False,
+                    objects=objects or grant.objects,
+                    consideration=grant.consideration if cons == "none" else cons,
                 )
             )
     return out

@@ -94,8 +94,14 @@ class RuleContext:
                 self._terms = concepts.defined_terms(concepts.lexicon(self.lang), self.joined)
             got = clauses.read_clause(self.lang, u.norm, self.article_text[u.idx], self._terms)
             self._views[u.idx] = got  # a clause that names itself reads its own first view
+
+            def grants_in(number: tuple[str, ...]) -> list[clauses.Act]:
+                return self._grants_in(number, u)
+
             got = crossref.with_extended_grants(
-                got, crossref.extended_grants(self.lang, u.norm, lambda number: self._grants_in(number, u))
+                got,
+                crossref.extended_grants(self.lang, u.norm, grants_in)
+                + crossref.widened_grants(self.lang, u.norm, grants_in),
             )
             if self.fee_for_work():
                 got = commission.paid_by_the_fee(got)
