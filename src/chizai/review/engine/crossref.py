@@ -47,8 +47,8 @@ _CONTINUES = {
 # "Improvements shall be included in the licence granted under Section 2.1"
 _SCOPE_REF = {
     "en": re.compile(
-        r"\b(?:included|incorporated)\s+in(?:to)?\s+(?:the\s+scope\s+of\s+)?the\s+licen[cs]es?\s+(?:granted\s+)?(?:in|under|by)\s+"
-        r"(?:Clause|Section|Article|paragraph)\s+(?P<ref>\d+(?:\.\d+)*)",
+        r"\b(?:included|incorporated)\s+in(?:to)?\s+(?:the\s+scope\s+of\s+)?the\s+(?:licen[cs]es?\s+(?:granted\s+)?|(?:[\w-]+\s+){0,3}?(?:licen[cs]ed|granted)\s+)"
+        r"(?:in|under|by)\s+(?:Clause|Section|Article|paragraph)\s+(?P<ref>\d+(?:\.\d+)*)",
         re.I,
     ),
     "ja": re.compile(
