@@ -15,6 +15,7 @@
     python bench/review_quality.py --suite own10        # bench/data/review-own10 (10 more, key written first)
     python bench/review_quality.py --suite own11        # bench/data/review-own11 (10 more, key written first)
     python bench/review_quality.py --suite own12        # bench/data/review-own12 (10 more, key written first)
+    python bench/review_quality.py --suite own13        # bench/data/review-own13 (10 more, key written first)
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -55,6 +56,7 @@ OWN9_DIR = ROOT / "bench" / "data" / "review-own9"
 OWN10_DIR = ROOT / "bench" / "data" / "review-own10"
 OWN11_DIR = ROOT / "bench" / "data" / "review-own11"
 OWN12_DIR = ROOT / "bench" / "data" / "review-own12"
+OWN13_DIR = ROOT / "bench" / "data" / "review-own13"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
@@ -70,6 +72,7 @@ OWN_SUITES = {
     "own10": OWN10_DIR,
     "own11": OWN11_DIR,
     "own12": OWN12_DIR,
+    "own13": OWN13_DIR,
     "public": PUBLIC_DIR,
 }
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -273,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             "own10",
             "own11",
             "own12",
+            "own13",
             "public",
             "meti",
             "contractnli",
