@@ -190,10 +190,13 @@ class RuleContext:
     def _doc_has_outside(self, pat: PatSet, outside: PatSet) -> bool:
         key = (id(pat), id(outside))
         if key not in self._doc_hits:
+            # with the sentence before it in the same clause: «（１）丸菱がヤマセに開示する…一切の情報。開示の方法
+            # 及び秘密である旨の表示の有無を問わない。» is about 丸菱's information only
             self._doc_hits[key] = any(
-                outside.search(u.norm[s0:s1]) is None
+                outside.search(u.norm[p0:s1]) is None
                 for u, a, _b in self.unit_matches(pat)
                 for s0, s1 in (concepts.sentence_bounds(self.lang, u.norm, a),)
+                for p0 in ((concepts.sentence_bounds(self.lang, u.norm, s0 - 1)[0] if s0 > 0 else 0),)
             )
         return self._doc_hits[key]
 
