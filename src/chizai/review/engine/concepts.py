@@ -238,6 +238,10 @@ def _appendix_named(text: str, definition: str) -> str:
     return body[: end.start()] if end else body
 
 
+# the items of an enumerated definition: «(a) …; (b) …», 「（１）…（２）…」
+_DEFINITION_ITEM = re.compile(r";|\([a-z0-9]{1,3}\)\s|[(（][0-9０-９一二三四五六七八九十]{1,2}[)）]")
+
+
 def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
     """Each defined term with the objects its definition names; a term defined through
     other terms ("the Results and the Know-how") inherits theirs, one level deep. A term
@@ -256,7 +260,10 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
             if other != term and other in definitions[term]:
                 inherited |= theirs
         origin = origin_of(lex, definitions[term][:160])
-        if origin in ("SME", "LARGE"):
+        # a definition whose items come from both sides («(a) tooling furnished by Buyer …; (c) coiling programs …
+        # that Supplier develops») has no one origin
+        others = {origin_of(lex, part) for part in _DEFINITION_ITEM.split(definitions[term])} - {"NONE", origin}
+        if origin in ("SME", "LARGE") and not others:
             inherited.add(f"origin:{origin}")
         if "other_makers" in tags(lex, definitions[term], "limits"):
             # «"Approved Source" means any manufacturer that Buyer … may at any time approve»:
