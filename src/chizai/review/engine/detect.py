@@ -127,7 +127,8 @@ _TITLE_RULES: list[tuple[str, re.Pattern]] = [
     (
         "JRD",
         re.compile(
-            r"共同研究|共同開発|共同出願|joint (research|development|filing)|collaborat|research agreement|co-?development|research and development",
+            r"共同研究|共同開発|共同出願|joint (research|development|filing)|collaborat|research agreement|co-?development|research and development|"
+            r"research and (?:option|licen[cs]e) agreement|sponsored research",
             re.I,
         ),
     ),

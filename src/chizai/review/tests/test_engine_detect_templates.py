@@ -138,3 +138,10 @@ def test_a_design_commission_is_development_work():
     assert (
         detect_contract_types("Jig Design Services Agreement\n\n1. The Designer shall design the jigs.\n")[0] == "DEV"
     )
+
+
+def test_a_research_and_option_agreement_is_joint_research():
+    from chizai.review.engine.detect import detect_contract_types
+
+    text = "RESEARCH AND OPTION AGREEMENT\n\n1. The Company shall carry out the Research Programme and grant the Partner an option.\n"
+    assert detect_contract_types(text)[0] == "JRD"
