@@ -341,6 +341,19 @@ _RIGHTS_IN = {
 }
 
 
+# a sentence that takes something out of the transfer just made
+_EXCLUDED_FROM_THIS = {
+    "ja": re.compile(
+        r"(?:この|当該|前記の?|本項の)(?:譲渡|移転|帰属)(?:の対象)?(?:から|には|に)[^。]{0,10}?(?:除|含まれない|含まない|該当しない)"
+    ),
+    "en": re.compile(
+        r"\b(?:are|is|shall\s+be|remain)\s+excluded\s+from\s+(?:this|such|the\s+foregoing|that)\s+(?:assignment|transfer|vesting)"
+        r"|\b(?:this|such|the\s+foregoing)\s+(?:assignment|transfer)\s+(?:does|shall|will)\s+not\s+(?:include|extend\s+to|apply\s+to|cover)"
+        # "Nothing in this Clause 5.1 assigns or licenses any of Harbourline's Background IP"
+        r"|\bnothing\s+in\s+this\s+(?:Clause|Section|Article|paragraph)(?:\s+[\d.]+)?\s+(?:assigns|transfers|licenses|conveys|vests)\b",
+        re.I,
+    ),
+}
 # the SME need not disclose the core of its know-how (composition, formulation, process)
 _WITHHELD = {
     "ja": re.compile(
@@ -539,6 +552,13 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 # "for any purpose, including … for the purpose of quotation": an example of the
                 # wide use, not a limit on it
                 limits = (limits - {"purpose"}) | (tags(lex, _ILLUSTRATION.sub(" ", sentence), "limits") & {"purpose"})
+            if kind == "own" and "background_excepted" not in limits and s1 < len(text):
+                # the next sentence takes the SME's own material out of this transfer: «… assigns to Customer all
+                # rights in the Customer Results. The Provider Methods are excluded from this assignment.»
+                n0, n1 = sentence_span(lex, text, s1 + 1)
+                following = text[n0:n1]
+                if SME_CH in following and _EXCLUDED_FROM_THIS[lang].search(following):
+                    limits.add("background_excepted")
             if kind == "provide" and _WITHHELD[lang].search(article_text):
                 # the article keeps the core back: «提供者は、…別紙２に掲げる技術資料を提供する» beside
                 # «提供者は、本接着剤の組成、配合及び製造方法を開示する義務を負わない»

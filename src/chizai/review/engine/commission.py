@@ -20,7 +20,8 @@ _FEE_FOR_WORK = {
         f"[{LARGE_CH}]+(?:は|が)、?[{SME_CH}]+に(?:対し(?:て)?)?、?[^。]{{0,60}}?(?:委託料|報酬|代金|対価|開発費|業務委託料)(?:を|として)[^。]{{0,20}}?支払"
     ),
     "en": re.compile(
-        f"[{LARGE_CH}]+\\s+(?:will|shall|agrees\\s+to|must)\\s+pay\\s+(?:to\\s+)?(?:the\\s+)?[{SME_CH}]+\\s+(?:the\\s+|all\\s+|any\\s+)?"
+        # (the payee may go unnamed: "Asterion shall pay the Fees for each Statement of Work")
+        f"[{LARGE_CH}]+\\s+(?:will|shall|agrees\\s+to|must)\\s+pay\\s+(?:(?:to\\s+)?(?:the\\s+)?[{SME_CH}]+\\s+)?(?:the\\s+|all\\s+|any\\s+)?"
         r"(?:Fees|fees|compensation|remuneration|charges|Rate|rates|amounts?|price|consideration)\b"
         r"|\bin\s+consideration\s+(?:of|for)\s+(?:the\s+)?(?:Services|Work|performance\s+of\s+the\s+Services)\b",
     ),
