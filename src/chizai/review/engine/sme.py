@@ -189,6 +189,15 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
         and not re.match(rf"[^。]{{0,30}}?(?:{me})の(?:所有|財産)|[^。]{{0,30}}?(?:{me})に帰属", body[m.end() :])
     ]
     out.extend(perf[:3])
+    # X evaluates Y as a source, or visits Y's plant: Y is the would-be supplier
+    # («東邦車輌が…の調達先としてミナセを評価するため、ミナセ本社工場の見学…»)
+    source = re.search(
+        rf"(?:{them})(?:が|は)[^。]{{0,60}}?(?:調達先|供給者|仕入先|購入先|委託先|外注先|発注先)(?:の候補)?として(?:{me})を(?:評価|選定|検討|審査)"
+        rf"|(?:{me})(?:の)?(?:本社)?(?:工場|製造現場|事業所)(?:の)?(?:見学|視察|監査)",
+        opening,
+    )
+    if source:
+        out.append(Evidence(L, "commission", source.group(0), source.start(), source.end(), 0.5))
     # the brand is the larger side's (「甲の新ブランド向けに」)
     brand = re.search(rf"(?:{me})の(?:新|自社|既存)?ブランド", opening)
     if brand:

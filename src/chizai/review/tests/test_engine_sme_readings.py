@@ -117,3 +117,13 @@ def test_a_company_formed_to_commercialise_research_is_small():
         "(A) The Company was formed in 2021 to commercialise printed transducer arrays.\n"
     )
     assert ("size", "Company was formed in 2021 to commercialise") in _evidence(en, "en", ["JRD"])["Company"]
+
+
+def test_the_party_evaluated_as_a_source_or_whose_plant_is_visited_is_the_supplier():
+    text = (
+        "株式会社東邦車輌製作所（以下「東邦車輌」という。）と水瀬ブレーキ工業株式会社（以下「ミナセ」という。）は、"
+        "東邦車輌が制輪子の調達先としてミナセを評価するため、ミナセ本社工場の見学を行うことに関し、次のとおり契約する。\n"
+    )
+    got = _evidence(text, "ja", ["NDA"])
+    assert any(kind == "commission" for kind, _ in got["ミナセ"])
+    assert not any(kind == "commission" for kind, _ in got["東邦車輌"])
