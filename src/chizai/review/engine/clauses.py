@@ -341,6 +341,9 @@ _RIGHTS_IN = {
 }
 
 
+# the work verbs of a duty to perform, and the means it is performed with
+_PERFORM_VERB = re.compile(r"\b(?:perform|render|carry\s+out|conduct|execute)\b", re.I)
+_MEANS = re.compile(r"\b(?:using|by\s+means\s+of|with\s+the\s+(?:aid|use)\s+of|applying)\b[^.;]*", re.I)
 # a sentence that takes something out of the transfer just made
 _EXCLUDED_FROM_THIS = {
     "ja": re.compile(
@@ -559,6 +562,10 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 following = text[n0:n1]
                 if SME_CH in following and _EXCLUDED_FROM_THIS[lang].search(following):
                     limits.add("background_excepted")
+            if kind == "provide" and lang == "en" and _PERFORM_VERB.search(m.group(0)):
+                # work done with the SME's own method hands the method over to no one: «shall perform the
+                # Services … using the Analytical Method»; what follows "using" is the means, not the object
+                objects = objects_of(_MEANS.sub(" ", _PERSON_CLAUSE.get(lang, _NEVER).sub(" ", sentence)))
             if kind == "provide" and _WITHHELD[lang].search(article_text):
                 # the article keeps the core back: «提供者は、…別紙２に掲げる技術資料を提供する» beside
                 # «提供者は、本接着剤の組成、配合及び製造方法を開示する義務を負わない»
