@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import act_scope
 from .concepts import (
     BOTH_CH,
     Lexicon,
@@ -321,67 +322,6 @@ _CONDITION_CARRIED = {
 
 
 # a stated length of time («終了後３年間», "for two years after termination")
-# Title to things handed over (「試作品の所有権は…移転する」, "title to the Prototypes passes") is
-# the sale of the thing; without a word for rights in what it embodies it moves no IP.
-_GOODS_TITLE = {
-    "ja": re.compile(
-        r"(?:試作品|試作物|サンプル|試料|評価品|見本|本製品|製品|納入物|納品物|現品|部品|金型|治具)(?:の|に係る|に関する)所有権"
-    ),
-    "en": re.compile(
-        r"\b(?:title\s+to|ownership\s+of)\s+(?:the\s+|any\s+|all\s+|each\s+|such\s+)?(?:[\w-]+\s+){0,2}?"
-        r"(?:prototypes?|samples?|evaluation\s+units?|test\s+pieces?|products?|goods|units?|parts?|components?)\b",
-        re.I,
-    ),
-}
-_RIGHTS_IN = {
-    "ja": re.compile(
-        r"知的財産|著作権|特許|実用新案|意匠|ノウハウ|(?:一切|全て|すべて|その他)の権利|権利一切|所有権その他"
-    ),
-    "en": re.compile(r"intellectual|copyright|patent|know-?how|\brights?\b|\binterest\b", re.I),
-}
-
-
-# the work verbs of a duty to perform, and the means it is performed with
-_PERFORM_VERB = re.compile(r"\b(?:perform|render|carry\s+out|conduct|execute)\b", re.I)
-_MEANS = re.compile(r"\b(?:using|by\s+means\s+of|with\s+the\s+(?:aid|use)\s+of|applying)\b[^.;]*", re.I)
-# a sentence that takes something out of the transfer just made
-_EXCLUDED_FROM_THIS = {
-    "ja": re.compile(
-        r"(?:この|当該|前記の?|本項の)(?:譲渡|移転|帰属)(?:の対象)?(?:から|には|に)[^。]{0,10}?(?:除|含まれない|含まない|該当しない)"
-    ),
-    "en": re.compile(
-        r"\b(?:are|is|shall\s+be|remain)\s+excluded\s+from\s+(?:this|such|the\s+foregoing|that)\s+(?:assignment|transfer|vesting)"
-        r"|\b(?:this|such|the\s+foregoing)\s+(?:assignment|transfer)\s+(?:does|shall|will)\s+not\s+(?:include|extend\s+to|apply\s+to|cover)"
-        # "Nothing in this Clause 5.1 assigns or licenses any of Harbourline's Background IP"
-        r"|\bnothing\s+in\s+this\s+(?:Clause|Section|Article|paragraph)(?:\s+[\d.]+)?\s+(?:assigns|transfers|licenses|conveys|vests)\b",
-        re.I,
-    ),
-}
-# the SME need not disclose the core of its know-how (composition, formulation, process)
-_WITHHELD = {
-    "ja": re.compile(
-        r"(?:組成|配合|処方|製造方法|製法|製造条件|加工条件|ノウハウ|製造工程)[^。]{0,30}?(?:開示|提供|提出)(?:する)?"
-        r"(?:義務を負わない|ことを要しない|を要しない|しないことができる)"
-    ),
-    "en": re.compile(
-        r"\b(?:is|are|shall\s+be)\s+not\s+(?:obliged|required|bound)\s+to\s+disclose\b(?:[^.;]|\.(?=\d)){0,60}?"
-        r"\b(?:composition|formulation|recipe|process|know-how|manufactur)|\bneed\s+not\s+disclose\b(?:[^.;]|\.(?=\d)){0,60}?"
-        r"\b(?:composition|formulation|recipe|process|know-how|manufactur)",
-        re.I,
-    ),
-}
-# a purpose that is the exploitation of the results or products themselves, not their use
-_EXPLOIT_PURPOSE = {
-    "ja": re.compile(
-        r"(?:本成果|成果|本製品|製品|本発明|発明)(?:物)?を(?:実施|製造|販売|事業化|商業化)(?:し、?(?:又は|若しくは)?(?:製造|販売)?)?"
-        r"(?:する)?(?:ため)?(?:に)?必要な(?:範囲|限度)"
-    ),
-    "en": re.compile(
-        r"\bnecessary\s+(?:for|to)\s+(?:the\s+)?(?:exploit|commerciali[sz]|manufactur|make|sell|practi[cs])\w*\s+"
-        r"(?:of\s+)?(?:the\s+|any\s+)?(?:Results?|Products?|Foreground|Inventions?|Arising\s+IP|Developments?)\b",
-        re.I,
-    ),
-}
 _DURATION = {
     "ja": re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:年|か月|ヶ月|ケ月|箇月|カ月|日)(?:間|を経過|以内|まで)"),
     "en": re.compile(
@@ -494,12 +434,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 continue
             seen.add(key)
             objects = objects_of(_PERSON_CLAUSE.get(lang, _NEVER).sub(" ", sentence))
-            goods_only = (
-                kind == "own"
-                and objects <= {"prototypes"}
-                and _GOODS_TITLE[lang].search(sentence) is not None
-                and not _RIGHTS_IN[lang].search(sentence)
-            )
+            goods_only = kind == "own" and objects <= {"prototypes"} and act_scope.title_to_goods_only(lang, sentence)
             if goods_only:
                 objects = set()  # title to the things themselves: nothing else moves with it
             elif ":" in text[m.end() : s1] or "：" in text[m.end() : s1]:
@@ -560,13 +495,13 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 # rights in the Customer Results. The Provider Methods are excluded from this assignment.»
                 n0, n1 = sentence_span(lex, text, s1 + 1)
                 following = text[n0:n1]
-                if SME_CH in following and _EXCLUDED_FROM_THIS[lang].search(following):
+                if act_scope.takes_the_smes_own_out(lang, following):
                     limits.add("background_excepted")
-            if kind == "provide" and lang == "en" and _PERFORM_VERB.search(m.group(0)):
+            if kind == "provide" and act_scope.work_verb(lang, m.group(0)):
                 # work done with the SME's own method hands the method over to no one: «shall perform the
                 # Services … using the Analytical Method»; what follows "using" is the means, not the object
-                objects = objects_of(_MEANS.sub(" ", _PERSON_CLAUSE.get(lang, _NEVER).sub(" ", sentence)))
-            if kind == "provide" and _WITHHELD[lang].search(article_text):
+                objects = objects_of(act_scope.without_means(_PERSON_CLAUSE.get(lang, _NEVER).sub(" ", sentence)))
+            if kind == "provide" and act_scope.core_withheld(lang, article_text):
                 # the article keeps the core back: «提供者は、…別紙２に掲げる技術資料を提供する» beside
                 # «提供者は、本接着剤の組成、配合及び製造方法を開示する義務を負わない»
                 limits.add("keep")
@@ -574,7 +509,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 kind == "license"
                 and "purpose" in limits
                 and "sublicensable" in wide
-                and _EXPLOIT_PURPOSE[lang].search(sentence)
+                and act_scope.purpose_is_exploitation(lang, sentence)
             ):
                 # «本成果を実施するために必要な範囲で…乙の指定する第三者に実施させることができる»: the
                 # "purpose" is the other side's whole exploitation of the results, by anyone it names

@@ -76,66 +76,49 @@ def named(lang: str, wanted: tuple[str, ...], ref: str | None) -> bool:
     return bool(wanted) and got[: len(wanted)] == wanted
 
 
-def extended_grants(lang: str, text: str, grants_in: Callable[[tuple[str, ...]], list[Act]]) -> list[Act]:
-    """Licence acts the clause ``text`` makes by keeping another clause's grant going;
-    ``grants_in(number)`` gives the licence acts of the named clause."""
-    rx = _GRANT_REF.get(lang)
-    if rx is None:
+def _references(rx: re.Pattern, lang: str, text: str):
+    """(match, its sentence, the clause number it names) for each reference of ``rx`` in ``text``."""
+    lex = concepts.lexicon(lang)
+    for m in rx.finditer(text):
+        s0, s1 = concepts.sentence_span(lex, text, m.start())
+        wanted = tuple(x for x in m.group("art", "para") if x) if lang == "ja" else tuple(m.group("ref").split("."))
+        yield m, text[s0:s1], m.start() - s0, wanted
+
+
+def named_grants(lang: str, text: str, grants_in: Callable[[tuple[str, ...]], list[Act]]) -> list[Act]:
+    """Licence acts the clause ``text`` makes through another clause's grant, named by number
+    (``grants_in(number)`` gives that clause's licence acts): keeping the grant going takes this
+    sentence's limits and width; bringing new things into it takes this sentence's objects."""
+    if lang not in _GRANT_REF:
         return []
     lex = concepts.lexicon(lang)
     out = []
-    for m in rx.finditer(text):
-        s0, s1 = concepts.sentence_span(lex, text, m.start())
-        sentence = text[s0:s1]
-        if not _CONTINUES[lang].search(sentence, m.end() - s0):
+    for m, sentence, at, wanted in _references(_GRANT_REF[lang], lang, text):
+        if not _CONTINUES[lang].search(sentence, at + len(m.group(0))):
             continue
-        wanted = tuple(x for x in m.group("art", "para") if x) if lang == "ja" else tuple(m.group("ref").split("."))
         cons = consideration_of(lex, sentence)
         limits = frozenset(concepts.tags(lex, sentence, "limits"))
         wide = set(concepts.tags(lex, sentence, "wide"))
         if cons == "waived" and limits & {"after_term", "survival"} and not states_a_duration(lang, sentence):
             wide.add("perpetual")  # kept going free after the contract, with no end date
-        for grant in grants_in(wanted):
-            out.append(
-                dataclasses.replace(
-                    grant,
-                    start=m.start(),
-                    end=m.end(),
-                    negated=False,
-                    consideration=grant.consideration if cons == "none" else cons,
-                    limits=limits,
-                    wide=grant.wide | wide,
-                )
-            )
-    return out
-
-
-def widened_grants(lang: str, text: str, grants_in: Callable[[tuple[str, ...]], list[Act]]) -> list[Act]:
-    """Licence acts the clause ``text`` makes by bringing its own objects into another clause's
-    grant: the grant's licensee, width and limits, this sentence's objects and consideration."""
-    rx = _SCOPE_REF.get(lang)
-    if rx is None:
-        return []
-    lex = concepts.lexicon(lang)
-    out = []
-    for m in rx.finditer(text):
-        s0, s1 = concepts.sentence_span(lex, text, m.start())
-        sentence = text[s0:s1]
+        out += [_through(grant, m, cons, limits=limits, wide=grant.wide | wide) for grant in grants_in(wanted)]
+    for m, sentence, _at, wanted in _references(_SCOPE_REF[lang], lang, text):
         objects = frozenset(concepts.tags(lex, sentence))
         cons = consideration_of(lex, sentence)
-        wanted = tuple(x for x in m.group("art", "para") if x) if lang == "ja" else tuple(m.group("ref").split("."))
-        for grant in grants_in(wanted):
-            out.append(
-                dataclasses.replace(
-                    grant,
-                    start=m.start(),
-                    end=m.end(),
-                    negated=False,
-                    objects=objects or grant.objects,
-                    consideration=grant.consideration if cons == "none" else cons,
-                )
-            )
+        out += [_through(grant, m, cons, objects=objects or grant.objects) for grant in grants_in(wanted)]
     return out
+
+
+def _through(grant: Act, m: re.Match, cons: str, **changed) -> Act:
+    """The named grant, made by this clause at ``m`` with this sentence's consideration."""
+    return dataclasses.replace(
+        grant,
+        start=m.start(),
+        end=m.end(),
+        negated=False,
+        consideration=grant.consideration if cons == "none" else cons,
+        **changed,
+    )
 
 
 def with_extended_grants(view: ClauseView, extra: list[Act]) -> ClauseView:

@@ -98,11 +98,7 @@ class RuleContext:
             def grants_in(number: tuple[str, ...]) -> list[clauses.Act]:
                 return self._grants_in(number, u)
 
-            got = crossref.with_extended_grants(
-                got,
-                crossref.extended_grants(self.lang, u.norm, grants_in)
-                + crossref.widened_grants(self.lang, u.norm, grants_in),
-            )
+            got = crossref.with_extended_grants(got, crossref.named_grants(self.lang, u.norm, grants_in))
             if self.fee_for_work():
                 got = commission.paid_by_the_fee(got)
             if self.work_fee_paid():

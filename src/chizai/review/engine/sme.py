@@ -378,6 +378,16 @@ def _number(raw: str) -> float | None:
         return None
 
 
+def _said_of_one_party(parties: list[PartyFound], template: str, text: str) -> tuple[str, re.Match] | None:
+    """(label, match) when ``template`` (with ``{me}``) is said of exactly one party."""
+    found = {}
+    for p in parties:
+        m = re.search(template.format(me=_alt(p.labels + ([p.name] if p.name else []))), text)
+        if m:
+            found[p.label] = m
+    return next(iter(found.items())) if len(found) == 1 else None
+
+
 def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evidence]:
     """資本金, 従業員数 and words such as 中小企業 / start-up said of one party."""
     out: list[Evidence] = []
@@ -411,25 +421,13 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
         count = _number(s.group(1)) if s else None
         if count is not None:
             staff[p.label] = count
-    grouped = {}
-    for p in parties:
-        me = _alt(p.labels + ([p.name] if p.name else []))
-        g = re.search((_GROUP_JA if language == "ja" else _GROUP_EN).format(me=me), text[:100000])
-        if g:
-            grouped[p.label] = g
-    if len(grouped) == 1:
-        label, g = next(iter(grouped.items()))
-        out.append(Evidence(label, "size", g.group(0), g.start(), g.end(), -1.0))
-    # a change of control that matters for one party only is the smaller one's (an SME may be bought)
-    controlled = {}
-    for p in parties:
-        me = _alt(p.labels + ([p.name] if p.name else []))
-        c = re.search((_CONTROL_JA if language == "ja" else _CONTROL_EN).format(me=me), text[:100000])
-        if c:
-            controlled[p.label] = c
-    if len(controlled) == 1:
-        label, c = next(iter(controlled.items()))
-        out.append(Evidence(label, "size", c.group(0), c.start(), c.end(), 0.5))
+    # a party whose group of companies the contract names is the larger side; a change of control
+    # that matters for one party only is the smaller one's (an SME may be bought)
+    for templates, factor in (((_GROUP_JA, _GROUP_EN), -1.0), ((_CONTROL_JA, _CONTROL_EN), 0.5)):
+        said = _said_of_one_party(parties, templates[0] if language == "ja" else templates[1], text[:100000])
+        if said is not None:
+            label, m = said
+            out.append(Evidence(label, "size", m.group(0), m.start(), m.end(), factor))
     for measure in (capital, staff):
         if len(measure) >= 2:
             small_one = min(measure, key=lambda label: measure[label])

@@ -1,0 +1,104 @@
+"""How far an act of a clause reaches, read from the words around it.
+
+The reader (clauses.py) finds an act and its objects in a sentence; these checks narrow or
+qualify it from its surroundings: title to the goods alone moves no IP, work performed
+"using" a method hands the method to no one, the next sentence may take the SME's own material
+out of a transfer, the article may keep the core know-how back, and a "purpose" may be the
+other side's whole exploitation of the results.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .rules_compile import SME_CH
+
+# Title to things handed over (「試作品の所有権は…移転する」, "title to the Prototypes passes") is
+# the sale of the thing; without a word for rights in what it embodies it moves no IP.
+_GOODS_TITLE = {
+    "ja": re.compile(
+        r"(?:試作品|試作物|サンプル|試料|評価品|見本|本製品|製品|納入物|納品物|現品|部品|金型|治具)(?:の|に係る|に関する)所有権"
+    ),
+    "en": re.compile(
+        r"\b(?:title\s+to|ownership\s+of)\s+(?:the\s+|any\s+|all\s+|each\s+|such\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:prototypes?|samples?|evaluation\s+units?|test\s+pieces?|products?|goods|units?|parts?|components?)\b",
+        re.I,
+    ),
+}
+_RIGHTS_IN = {
+    "ja": re.compile(
+        r"知的財産|著作権|特許|実用新案|意匠|ノウハウ|(?:一切|全て|すべて|その他)の権利|権利一切|所有権その他"
+    ),
+    "en": re.compile(r"intellectual|copyright|patent|know-?how|\brights?\b|\binterest\b", re.I),
+}
+# the work verbs of a duty to perform, and the means it is performed with
+_PERFORM_VERB = re.compile(r"\b(?:perform|render|carry\s+out|conduct|execute)\b", re.I)
+_MEANS = re.compile(r"\b(?:using|by\s+means\s+of|with\s+the\s+(?:aid|use)\s+of|applying)\b[^.;]*", re.I)
+# a sentence that takes something out of the transfer just made
+_EXCLUDED_FROM_THIS = {
+    "ja": re.compile(
+        r"(?:この|当該|前記の?|本項の)(?:譲渡|移転|帰属)(?:の対象)?(?:から|には|に)[^。]{0,10}?(?:除|含まれない|含まない|該当しない)"
+    ),
+    "en": re.compile(
+        r"\b(?:are|is|shall\s+be|remain)\s+excluded\s+from\s+(?:this|such|the\s+foregoing|that)\s+(?:assignment|transfer|vesting)"
+        r"|\b(?:this|such|the\s+foregoing)\s+(?:assignment|transfer)\s+(?:does|shall|will)\s+not\s+(?:include|extend\s+to|apply\s+to|cover)"
+        # "Nothing in this Clause 5.1 assigns or licenses any of Harbourline's Background IP"
+        r"|\bnothing\s+in\s+this\s+(?:Clause|Section|Article|paragraph)(?:\s+[\d.]+)?\s+(?:assigns|transfers|licenses|conveys|vests)\b",
+        re.I,
+    ),
+}
+# the SME need not disclose the core of its know-how (composition, formulation, process)
+_WITHHELD = {
+    "ja": re.compile(
+        r"(?:組成|配合|処方|製造方法|製法|製造条件|加工条件|ノウハウ|製造工程)[^。]{0,30}?(?:開示|提供|提出)(?:する)?"
+        r"(?:義務を負わない|ことを要しない|を要しない|しないことができる)"
+    ),
+    "en": re.compile(
+        r"\b(?:is|are|shall\s+be)\s+not\s+(?:obliged|required|bound)\s+to\s+disclose\b(?:[^.;]|\.(?=\d)){0,60}?"
+        r"\b(?:composition|formulation|recipe|process|know-how|manufactur)|\bneed\s+not\s+disclose\b(?:[^.;]|\.(?=\d)){0,60}?"
+        r"\b(?:composition|formulation|recipe|process|know-how|manufactur)",
+        re.I,
+    ),
+}
+# a purpose that is the exploitation of the results or products themselves, not their use
+_EXPLOIT_PURPOSE = {
+    "ja": re.compile(
+        r"(?:本成果|成果|本製品|製品|本発明|発明)(?:物)?を(?:実施|製造|販売|事業化|商業化)(?:し、?(?:又は|若しくは)?(?:製造|販売)?)?"
+        r"(?:する)?(?:ため)?(?:に)?必要な(?:範囲|限度)"
+    ),
+    "en": re.compile(
+        r"\bnecessary\s+(?:for|to)\s+(?:the\s+)?(?:exploit|commerciali[sz]|manufactur|make|sell|practi[cs])\w*\s+"
+        r"(?:of\s+)?(?:the\s+|any\s+)?(?:Results?|Products?|Foreground|Inventions?|Arising\s+IP|Developments?)\b",
+        re.I,
+    ),
+}
+
+
+def title_to_goods_only(lang: str, sentence: str) -> bool:
+    """The sentence moves title to things handed over and names no right in what they embody."""
+    return _GOODS_TITLE[lang].search(sentence) is not None and not _RIGHTS_IN[lang].search(sentence)
+
+
+def work_verb(lang: str, act_text: str) -> bool:
+    """The act is a duty to perform work («shall perform the Services»), not to hand something over."""
+    return lang == "en" and _PERFORM_VERB.search(act_text) is not None
+
+
+def without_means(sentence: str) -> str:
+    """The sentence without what the work is done with («… using the Analytical Method»)."""
+    return _MEANS.sub(" ", sentence)
+
+
+def takes_the_smes_own_out(lang: str, following: str) -> bool:
+    """The next sentence takes the SME's own material out of the transfer just made."""
+    return SME_CH in following and _EXCLUDED_FROM_THIS[lang].search(following) is not None
+
+
+def core_withheld(lang: str, article_text: str) -> bool:
+    """The article says the SME need not disclose its composition, formulation or process."""
+    return _WITHHELD[lang].search(article_text) is not None
+
+
+def purpose_is_exploitation(lang: str, sentence: str) -> bool:
+    """The "purpose" of a grant is the other side's exploitation of the results or products."""
+    return _EXPLOIT_PURPOSE[lang].search(sentence) is not None
