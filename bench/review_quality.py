@@ -16,6 +16,9 @@
     python bench/review_quality.py --suite own11        # bench/data/review-own11 (10 more, key written first)
     python bench/review_quality.py --suite own12        # bench/data/review-own12 (10 more, key written first)
     python bench/review_quality.py --suite own13        # bench/data/review-own13 (10 more, key written first)
+    python bench/review_quality.py --suite own14        # bench/data/review-own14 (10 more, key written first)
+    python bench/review_quality.py --suite own15        # bench/data/review-own15 (10 more, key written first)
+    python bench/review_quality.py --suite own16        # bench/data/review-own16 (10 more, key written first)
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -57,6 +60,9 @@ OWN10_DIR = ROOT / "bench" / "data" / "review-own10"
 OWN11_DIR = ROOT / "bench" / "data" / "review-own11"
 OWN12_DIR = ROOT / "bench" / "data" / "review-own12"
 OWN13_DIR = ROOT / "bench" / "data" / "review-own13"
+OWN14_DIR = ROOT / "bench" / "data" / "review-own14"
+OWN15_DIR = ROOT / "bench" / "data" / "review-own15"
+OWN16_DIR = ROOT / "bench" / "data" / "review-own16"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
@@ -73,6 +79,9 @@ OWN_SUITES = {
     "own11": OWN11_DIR,
     "own12": OWN12_DIR,
     "own13": OWN13_DIR,
+    "own14": OWN14_DIR,
+    "own15": OWN15_DIR,
+    "own16": OWN16_DIR,
     "public": PUBLIC_DIR,
 }
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -277,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
             "own11",
             "own12",
             "own13",
+            "own14",
+            "own15",
+            "own16",
             "public",
             "meti",
             "contractnli",

@@ -147,6 +147,37 @@ def articles_priced_in(lang: str, texts: Iterable[str]) -> set[str]:
     return out
 
 
+# the price is said to pay for a defined body of knowledge ("Prices … include all consideration
+# for the Manufacturing Documentation", 「製造情報の対価は、本製品の単価に含まれる」): every clause that
+# hands over what that term names is paid for by the price, wherever it stands
+_PRICE_COVERS_TERMS = {
+    "ja": re.compile(
+        r"(?P<what>[^。]{1,80}?)の?(?:対価|費用|報酬|代償)(?:は|も)、?[^。]{0,30}?"
+        r"(?:代金|単価|価格|委託料|報酬|取引価格|購入価格)[^。]{0,10}?に(?:含ま|含め|含む)"
+    ),
+    "en": re.compile(
+        r"\b(?:prices?|fees?|rates?|charges?|compensation|remuneration|purchase\s+price)\b(?:[^.;]|\.(?=\d)){0,60}?"
+        r"\b(?:include|includes|cover|covers|constitutes?|represents?|(?:is|are|shall\s+be)\s+(?:deemed\s+to\s+)?(?:include|cover|be)"
+        r"|(?:is|are|shall\s+be)\s+inclusive\s+of)\s+(?:[^.;]|\.(?=\d)){0,80}?"
+        r"\b(?:consideration|compensation|payment|remuneration)\s+(?:for|in\s+respect\s+of)\b(?P<what>(?:[^.;]|\.(?=\d)){0,160})",
+        re.I,
+    ),
+}
+# what a price can be said to pay for without anything of the SME's knowledge going with it
+_KNOWLEDGE = frozenset({"drawings", "data", "knowhow", "information", "ip", "results", "software", "improvements"})
+
+
+def terms_priced_in(lang: str, texts: Iterable[str], terms: dict[str, frozenset[str]]) -> set[str]:
+    """Defined terms naming knowledge that a sentence elsewhere says the price pays for."""
+    rx = _PRICE_COVERS_TERMS.get(lang, _PRICE_COVERS_TERMS["en"])
+    known = {t for t, objects in terms.items() if objects & _KNOWLEDGE}
+    out: set[str] = set()
+    for text in texts:
+        for m in rx.finditer(text):
+            out |= {t for t in known if t in m.group("what")}
+    return out
+
+
 def folded_into_the_price(view: ClauseView) -> ClauseView:
     """What the clause hands over with no consideration of its own is covered by the price."""
     acts = [

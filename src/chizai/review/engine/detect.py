@@ -128,7 +128,9 @@ _TITLE_RULES: list[tuple[str, re.Pattern]] = [
         "JRD",
         re.compile(
             r"共同研究|共同開発|共同出願|joint (research|development|filing)|collaborat|research agreement|co-?development|research and development|"
-            r"research and (?:option|licen[cs]e) agreement|sponsored research",
+            r"research and (?:option|licen[cs]e) agreement|sponsored research|"
+            # the agreement among the partners of a funded research project (EU / DESCA style)
+            r"consortium agreement|コンソーシアム(?:契約|協定)",
             re.I,
         ),
     ),

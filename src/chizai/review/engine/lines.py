@@ -34,7 +34,7 @@ ITEM_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("paren_num", re.compile(r"^\(([0-9]{1,2})\)\s*(.*)$")),
     ("circled", re.compile(r"^([①-⑳])\s*(.*)$")),
     ("kanji", re.compile(r"^([一二三四五六七八九十]{1,3})(?:\s+|、)(.*)$")),
-    ("paren_roman", re.compile(r"^\(((?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii))\)\s*(.*)$")),
+    ("paren_roman", re.compile(r"^\(((?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))\)\s*(.*)$")),
     ("paren_alpha", re.compile(r"^\(([a-zA-Z])\)\s*(.*)$")),
     ("paren_kana", re.compile(r"^\(([ア-ンｱ-ﾝ])\)\s*(.*)$")),
     # 「イ　…」 under a 号 (statute style); only nested, see match_item

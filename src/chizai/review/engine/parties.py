@@ -366,15 +366,29 @@ def _named_in_party_list(before: str, labels: list[str]) -> str | None:
     written just before it, in a sentence that lists the parties."""
     window = before[-320:]
     window = window[window.rfind("\n\n") + 1 :]  # "M. D." and "Blvd." are not sentence ends
-    if not re.search(r"\b(?:between|among|amongst|by\s+and|entered\s+into|made\s+by)\b", window, re.I):
+    listing = r"\b(?:between|among|amongst|by\s+and|entered\s+into|made\s+by)\b"
+    # a numbered list of parties ("by and between:\n\n1. VOLTARIS ENERGY SE …;\n2. …") is led in
+    # by the sentence above the list, not by the item's own paragraph
+    item = re.match(r"\s*(?:\d{1,2}[.)]|\(\d{1,2}\)|\([a-h]\))\s", window)
+    above = before[-1500 : len(before) - len(window)]
+    led_in = item and any(
+        re.search(listing + r"[^.;]{0,60}:\s*$", line, re.I) for line in above.splitlines()
+    )
+    if not re.search(listing, window, re.I) and not led_in:
         return None
+    if led_in:
+        # only this item's words: the label must not abbreviate the party listed above it
+        items = list(re.finditer(r"(?:^|\n)\s*(?:\d{1,2}[.)]|\(\d{1,2}\)|\([a-h]\))\s", window))
+        window = window[items[-1].start() :]
     near = _squashed(window[-240:])
     words = [w.casefold() for w in re.findall(r"[A-Za-z0-9]+", window[-240:])]
     for label in labels:
         key = _squashed(label)
-        if len(key) < 3 or label in NOT_PARTY or _NOT_PARTY_SUFFIX.search(label):
+        if label in NOT_PARTY or _NOT_PARTY_SUFFIX.search(label):
             continue
-        if key in near or _abbreviates(re.findall(r"[A-Za-z0-9]+", label.casefold()), words):
+        # an acronym of the entity's words ("TUR" ← TECHNISCHE UNIVERSITAT RHEINAU)
+        acronym = re.fullmatch(r"[A-Z]{2,6}", label) and _abbreviates(list(key), words)
+        if acronym or len(key) >= 3 and (key in near or _abbreviates(re.findall(r"[A-Za-z0-9]+", label.casefold()), words)):
             return label
     return None
 

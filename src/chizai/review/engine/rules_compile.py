@@ -169,8 +169,12 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
     else:
         verbs = "|".join(voc.get("subject_verbs", [])) or "shall|will|may|must"
         # "Customer, Customer's customers and their designated representatives may enter …": the
-        # party heads a list of its own people, who act for it
-        own_people = r"(?:,?(?:\s+[^,.;]{0,60}?)?\s+(?:and|or)\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+,?)?"
+        # party heads a list of its own people, who act for it ("Buyer, its customers and certification
+        # bodies may enter …" likewise)
+        own_people = (
+            r"(?:,?(?:\s+[^,.;]{0,60}?)?\s+(?:and|or)\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+,?"
+            r"|,\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:,?\s+(?:and|or)\s+(?:[\w-]+\s+){0,3}?[\w-]+)?,?)?"
+        )
         subject = re.compile(
             rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=(?:'s)?{own_people}\s+(?:{verbs})\b)"
             rf"|(?P<l>{labels['LARGE']})(?={own_people}\s+(?:{verbs})\b)",

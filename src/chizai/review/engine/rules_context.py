@@ -63,6 +63,8 @@ class RuleContext:
         self.surviving: set[str] | None = None
         # article numbers whose hand-overs another clause says the price pays for (commission.py)
         self.priced: set[str] | None = None
+        # defined terms (of the SME's knowledge) another clause says the price pays for
+        self.priced_terms: set[str] | None = None
 
     def fee_for_work(self) -> bool:
         """A development commission whose other side pays the SME a fee for the work."""
@@ -111,7 +113,14 @@ class RuleContext:
                 got = survival.outlives_the_term(self.lang, u.norm, got)
             if self.priced is None:
                 self.priced = commission.articles_priced_in(self.lang, (x.norm for x in self.units))
-            if self.priced and survival.article_number(u.article) in self.priced:
+            if self.priced_terms is None:
+                self.priced_terms = commission.terms_priced_in(self.lang, (x.norm for x in self.units), self._terms)
+            if (
+                self.priced
+                and survival.article_number(u.article) in self.priced
+                or self.priced_terms
+                and self.priced_terms & set(got.terms)
+            ):
                 got = commission.folded_into_the_price(got)
             self._views[u.idx] = got
         return got

@@ -310,7 +310,17 @@ def _en_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     tech += [
         Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
         for m in re.finditer(
-            rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})['’]s\b", head
+            rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})(?:['’]s\b|\s+(?!shall\b|will\b|may\b|can\b|and\b|or\b)[a-z][\w-]*s\b)",
+            head,
+        )
+    ]
+    # a business described with a process of the party's own making ("Miyabi manufactures … using
+    # processes it has developed"): the same sentence, with the party as its subject
+    tech += [
+        Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
+        for m in re.finditer(
+            rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,2}}?[a-z]+s\b[^.;]{{0,160}}?\b(?:it|which\s+it)\s+(?:has|had)\s+(?:itself\s+)?developed\b",
+            head,
         )
     ]
     out.extend(tech[:2])
@@ -362,7 +372,8 @@ _SIZE_SMALL_EN = (
 _CONTROL_JA = "(?:{me})の[^。、]{{0,20}}?(?:支配権|経営権|議決権の過半数を有する株主|主要株主)[^。]{{0,20}}?(?:変更|異動|変動|移動)"
 _CONTROL_EN = (
     r"\b(?:[Cc]hange\s+of\s+[Cc]ontrol|[Aa]cquires?\s+control)\b(?:[^.;]|\.(?=\d)){{0,80}}?\bof\s+(?:the\s+)?(?:{me})\b"
-    r"|\b(?:{me})\s+undergoes\s+a\s+[Cc]hange\s+of\s+[Cc]ontrol\b"
+    # "any Party other than the Coordinator undergoes …" is said of every party but that one
+    r"|(?<!other\sthan\s)(?<!other\sthan\sthe\s)(?<!except\s)(?<!except\sthe\s)\b(?:{me})\s+undergoes\s+a\s+[Cc]hange\s+of\s+[Cc]ontrol\b"
 )
 # a party whose subsidiaries, parent or affiliates the contract names is a group, the larger side
 _GROUP_JA = "(?:{me})(?:の|及び|および|並びに|ならびに)(?:その|同社の)?(?:子会社|親会社|関係会社|関連会社|グループ会社)"
