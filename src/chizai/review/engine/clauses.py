@@ -302,11 +302,37 @@ _OTHER_SIDE_INPUT = {
 }
 
 
+# what makes a sentence an exemption — the SME not answering, the rule not applying, the other side answering —
+# rather than a quality warranty that names the other side's designs ("shall conform to Buyer Designs")
+_EXEMPTS = {
+    "ja": re.compile(
+        r"限り(?:でない|ではない)|責(?:任|め)を負わ(?:ない|ず)|負わ(?:ない|ず)|適用(?:しない|されない|せず)|及ばない|免|除く|除き|除外"
+        f"|[{LARGE_CH}]+(?:の|が)(?:責任|負担|費用)|[{LARGE_CH}]+が[^。]{{0,20}}?(?:解決|賠償|補償|負担)"
+    ),
+    "en": re.compile(
+        r"not\s+(?:be\s+)?(?:liable|responsible|obliged|obligated)|no\s+(?:liability|obligation|responsibility)|\bexcept|\bexclud"
+        r"|not\s+apply|\bunless\b|to\s+the\s+extent|save\s+(?:for|where|to)|provided\s+that|(?:does|shall|will)\s+not\s+(?:cover|extend|include)"
+        f"|responsibility\\s+of\\s+(?:the\\s+)?[{LARGE_CH}]+|[{LARGE_CH}]+(?:'s|’s)\\s+(?:own\\s+)?(?:risk|cost|expense|responsibility)"
+        f"|[{LARGE_CH}]+\\s+(?:shall|will|agrees\\s+to)\\s+(?:\\w+\\s+){{0,2}}?(?:indemnif|hold\\s+harmless|defend|bear)",
+        re.I,
+    ),
+}
+# who pays the royalties for parts the other side specified (RSK-02's subject) exempts nothing from the warranty
+_ROYALTY_COST = {
+    "ja": re.compile(r"実施料|使用料|ロイヤル?ティ|ライセンス料|許諾料"),
+    "en": re.compile(r"royalt|licen[cs]e\s+fees?", re.I),
+}
+
+
 def _carve_out_elsewhere(lex: Lexicon, lang: str, parts: list[str]) -> bool:
     """Whether another sentence of the article exempts what the other side specified,
     instructed or supplied (a warranty's carve-out is often its own paragraph)."""
     return any(
-        LARGE_CH in sentence and _OTHER_SIDE_INPUT[lang].search(sentence) and "cause" in tags(lex, sentence, "limits")
+        LARGE_CH in sentence
+        and _OTHER_SIDE_INPUT[lang].search(sentence)
+        and not _ROYALTY_COST[lang].search(sentence)
+        and _EXEMPTS[lang].search(sentence)
+        and "cause" in tags(lex, sentence, "limits")
         for part in parts
         for sentence in sentences(lex, part)
     )
@@ -571,6 +597,11 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
 
 _JA_SUBJECT = re.compile(f"[{SME_CH}{LARGE_CH}]+(?=は|が)")
 _JA_RECEIVER = re.compile(f"[{SME_CH}{LARGE_CH}]+(?=に)")
+# a が-clause that only says which things are meant: «甲が本評価に必要と認める資料を», «甲が指定する図面を»
+_JA_RELATIVE_OBJECT = re.compile(
+    r"[^、。]{0,30}?(?:認める|認めた|定める|定めた|指定する|指定した|求める|要求する|必要とする|指示する|選定する|承認した)"
+    r"(?:資料|情報|もの|事項|範囲|技術|データ|書類|図面|記録)(?:等)?(?:を|は)"
+)
 JA_RELATIVE_TOPIC = re.compile(
     r"[^、。]{0,40}?(?:した|する|された|される|している|していた)"
     r"(?!場合|とき|時|際|限り|ため|まで|前|後)[^、。]{1,20}?(?<!場合)(?<!とき)(?<!際)(?<!時)は、"
@@ -589,6 +620,14 @@ def _nearest_subject(lang: str, m: re.Match, group: str) -> str:
     particle = m.string[m.end(group) : m.end(group) + 1]
     # a topic with は governs the sentence: a later 「甲が必要と認める」 is a relative clause
     if particle == "が":
+        # 「乙は、…その他甲が本評価に必要と認める資料を、甲の求めに応じて提出する」: the が-party decides which
+        # documents (a relative clause on the object); the は-topic before it is the one who hands them over
+        s0 = m.string.rfind("。", 0, m.start(group)) + 1
+        topics = [
+            t for t in _JA_SUBJECT.finditer(m.string, s0, m.start(group)) if m.string[t.end() : t.end() + 1] == "は"
+        ]
+        if topics and _JA_RELATIVE_OBJECT.match(m.string, m.end(group) + 1):
+            return topics[0].group(0)
         later = list(_JA_SUBJECT.finditer(m.string, m.end(group), m.end()))
         if later:
             return later[-1].group(0)

@@ -66,7 +66,8 @@ _DEFINITIONS = {
         r"(?P<def>(?:(?!\s[\"“][A-Z\ue000\ue001][^\"”]{0,40}[\"”]\s+(?:means|shall\s+mean|has\s+the\s+meaning|refers\s+to|includes))"
         r"(?:[^;\n]|;\s*(?:and\s+|or\s+)?\([a-z0-9]{1,3}\))){1,700})",
         # a definitions list in the English style: «"Technical Documentation": drawings, …»
-        r"(?:^|(?<=[\n:;.)]))\s*[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”][ \t]*[:：][ \t]*"
+        # (also numbered: «1.1 "Background IPR": …», «(a) "Affiliate": …»)
+        r"(?:^|(?<=[\n:;.)]))\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+|\([a-z0-9]{1,3}\)\s*)?[\"“](?P<term>[A-Z\ue000\ue001][\w\-\ue000\ue001 ]{1,40}?)[\"”][ \t]*[:：][ \t]*"
         r"(?P<def>[^\n]{1,500}?)(?=\s+[\"“][A-Z\ue000\ue001][^\"”\n]{1,40}[\"”][ \t]*[:：]|\n|$)",
     ],
 }
@@ -205,6 +206,7 @@ def origin_of(lex: Lexicon, text: str, skip: tuple[int, int] | None = None, act_
 # in Appendix 3», 「別紙３に記載する資料をいう」): the appendix says what the term holds
 _APPENDIX_REF = re.compile(
     r"\b(?:listed|set\s+(?:out|forth)|described|specified|contained|identified)\s+in\s+"
+    r"(?:(?:Part|Section|Paragraph)\s+(?P<part>[A-Z0-9]{1,2})\s+of\s+)?"
     r"(?P<kind>Appendix|Annex|Schedule|Exhibit|Attachment)\s+(?P<num>[A-Z0-9]{1,3})\b"
     r"|(?P<jkind>別紙|別表|付属書類?)\s*(?P<jnum>[0-9０-９一二三四五六七八九十]{1,3})(?:に記載|に定める|記載の|に掲げる|のとおり)",
     re.I,
@@ -232,10 +234,23 @@ def _appendix_named(text: str, definition: str) -> str:
     head = re.search(rf"(?:^|\n)[ \t\u3000#]*{re.escape(kind)}\s*{re.escape(num)}(?![0-9０-９A-Za-z])", text, re.I)
     if head is None:
         return ""
-    # up to the next appendix, a signature line or 500 characters, whichever comes first
-    body = text[head.end() : head.end() + 500]
+    start = head.end()
+    part = m.group("part") if m.group("kind") else None
+    if part:
+        # "Part B of Schedule 1": the part's own heading inside the schedule
+        sub = re.compile(rf"\n[ \t]*(?:Part|Section|Paragraph)\s+{re.escape(part)}\b", re.I).search(
+            text, start, start + 4000
+        )
+        if sub is not None:
+            start = sub.end()
+    # up to the next appendix (or part), a signature line or 500 characters, whichever comes first
+    body = text[start : start + 500]
     end = _APPENDIX_END.search(body)
-    return body[: end.start()] if end else body
+    body = body[: end.start()] if end else body
+    if part:
+        nxt = re.search(r"\n[ \t]*(?:Part|Section|Paragraph)\s+[A-Z0-9]{1,2}\b", body)
+        body = body[: nxt.start()] if nxt else body
+    return body
 
 
 # the items of an enumerated definition: «(a) …; (b) …», 「（１）…（２）…」
@@ -265,6 +280,9 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
         others = {origin_of(lex, part) for part in _DEFINITION_ITEM.split(definitions[term])} - {"NONE", origin}
         if origin in ("SME", "LARGE") and not others:
             inherited.add(f"origin:{origin}")
+        if "background" in got and "hollowed" in tags(lex, definitions[term], "limits"):
+            # a definition of the earlier technology that leaves the process know-how out of it
+            inherited.add("limit:hollowed")
         if "other_makers" in tags(lex, definitions[term], "limits"):
             # «"Approved Source" means any manufacturer that Buyer … may at any time approve»:
             # handing something to the term hands it to other makers

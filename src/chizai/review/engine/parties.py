@@ -371,9 +371,7 @@ def _named_in_party_list(before: str, labels: list[str]) -> str | None:
     # by the sentence above the list, not by the item's own paragraph
     item = re.match(r"\s*(?:\d{1,2}[.)]|\(\d{1,2}\)|\([a-h]\))\s", window)
     above = before[-1500 : len(before) - len(window)]
-    led_in = item and any(
-        re.search(listing + r"[^.;]{0,60}:\s*$", line, re.I) for line in above.splitlines()
-    )
+    led_in = item and any(re.search(listing + r"[^.;]{0,60}:\s*$", line, re.I) for line in above.splitlines())
     if not re.search(listing, window, re.I) and not led_in:
         return None
     if led_in:
@@ -388,7 +386,11 @@ def _named_in_party_list(before: str, labels: list[str]) -> str | None:
             continue
         # an acronym of the entity's words ("TUR" ← TECHNISCHE UNIVERSITAT RHEINAU)
         acronym = re.fullmatch(r"[A-Z]{2,6}", label) and _abbreviates(list(key), words)
-        if acronym or len(key) >= 3 and (key in near or _abbreviates(re.findall(r"[A-Za-z0-9]+", label.casefold()), words)):
+        if (
+            acronym
+            or len(key) >= 3
+            and (key in near or _abbreviates(re.findall(r"[A-Za-z0-9]+", label.casefold()), words))
+        ):
             return label
     return None
 

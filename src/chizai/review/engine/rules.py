@@ -59,7 +59,7 @@ def _applies(ctx: RuleContext, applies_to: list[str]) -> bool:
 
 
 def _severity(
-    ctx: RuleContext, cr: CompiledRule, u: Unit | None, base: str | None = None
+    ctx: RuleContext, cr: CompiledRule, u: Unit | None, base: str | None = None, near: str | None = None
 ) -> Literal["LOW", "MEDIUM", "HIGH"]:
     sev = _SEV.index(base or cr.rule.severity)
     adj = cr.rule.adjust
@@ -68,7 +68,10 @@ def _severity(
     if adj.get("raise_if_sme_discloser") and ctx.sme_discloser:
         sev = min(sev + 1, 2)
     # the catalogue's "(HIGH if …)" notes: photography allowed, residuals, formulations
-    if cr.raise_near is not None and (cr.raise_near.search(u.norm) if u is not None else ctx.doc_has(cr.raise_near)):
+    # (a document-level finding raised by a trigger is judged by the clauses the trigger sits in: a
+    # coating sample, not the word "material" anywhere in the contract)
+    where = u.norm if u is not None else near
+    if cr.raise_near is not None and (cr.raise_near.search(where) if where is not None else ctx.doc_has(cr.raise_near)):
         sev = min(sev + 1, 2)
     if adj.get("lower_if_consideration") and u is not None and ctx.has_consideration(u):
         sev = max(sev - 1, 0)
@@ -204,12 +207,13 @@ def _finding(
     span: tuple[int, int] | None,
     base: str | None = None,
     why: dict | None = None,
+    near: str | None = None,
 ) -> Finding:
     r, lang = cr.rule, ctx.lang
     text = ctx.doc.text[span[0] : span[1]] if span else None
     return Finding(
         rule_id=r.id,
-        severity=_severity(ctx, cr, u, base),
+        severity=_severity(ctx, cr, u, base, near),
         title=r.title[lang],
         reason=r.reason[lang],
         basis=list(r.basis),
@@ -292,7 +296,12 @@ def _run_rule(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> list[Findi
             return []
         if cr.absent is None and d["absent"]:
             return []  # the absence test exists only for the other language
-        return [_finding(ctx, cr, None, None)]
+        near = (
+            " ".join(u.norm for u in {u.idx: u for u, _a, _b in ctx.unit_matches(cr.trigger)}.values())
+            if cr.trigger is not None
+            else None
+        )
+        return [_finding(ctx, cr, None, None, near=near)]
     out: list[Finding] = []
     seen: set[object] = set()
     spans: list[tuple[int, int]] = []

@@ -22,6 +22,14 @@ _SPANS_CLAUSES = "[\\s\\S]"  # in a pattern's source: "anything, line breaks inc
 _COMMON = 12  # units holding a literal, after which the literal index tests unit by unit
 
 
+# a sentence whose predicate denies the duty («受注者は、原価明細、…その他の原価情報の提出を義務付けられない»):
+# every item of the list before it is denied, however long the list
+_NO_DUTY_JA = re.compile(
+    r"[^。]{0,120}?(?:を|の)(?:提出|提供|開示|報告|交付|引渡し?)(?:を)?"
+    r"(?:義務付けられない|義務づけられない|求められない|要しない|する義務を負わない|の義務を負わない|義務を負わない|する必要はない)(?:ものとする)?。"
+)
+
+
 class RuleContext:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -319,6 +327,8 @@ class RuleContext:
     def negated(self, u: Unit, a: int, b: int) -> bool:
         c = self.comp
         if self.lang == "ja" and clauses.negated_tail(u.norm[b : b + 40]):
+            return True
+        if self.lang == "ja" and _NO_DUTY_JA.match(u.norm, b):
             return True
         if c.neg_after is not None:
             tail = u.norm[b : b + 32]

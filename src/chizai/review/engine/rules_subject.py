@@ -118,10 +118,16 @@ def subject_kinds(subject_rx: re.Pattern, lang: str, text: str) -> list[tuple[st
 def bound_at(subject_rx: re.Pattern, lang: str, text: str, pos: int) -> str | None:
     """Who the sentence of ``text`` holding ``pos`` binds; None when the sentence names
     nobody (the caller falls back to the clause's subject)."""
-    stops = "。" if lang == "ja" else ".;"
-    s0 = max(text.rfind(ch, 0, pos) for ch in stops) + 1
-    ends = [e for e in (text.find(ch, pos) for ch in stops) if e != -1]
-    s1 = min(ends) if ends else len(text)
+    if lang == "ja":
+        # a 。 inside a parenthetical («（…検査費を含む。）は、») does not end the sentence
+        starts = [m.end() for m in _JA_STOP.finditer(text, 0, pos)]
+        s0 = starts[-1] if starts else 0
+        end = _JA_STOP.search(text, pos)
+        s1 = end.start() if end else len(text)
+    else:
+        s0 = max(text.rfind(ch, 0, pos) for ch in ".;") + 1
+        ends = [e for e in (text.find(ch, pos) for ch in ".;") if e != -1]
+        s1 = min(ends) if ends else len(text)
     allowed = _ALLOWED[lang].search(text, s0, s1)
     if allowed is not None and allowed.start() < pos:
         return _side(allowed.group("p"))
@@ -137,7 +143,21 @@ def bound_at(subject_rx: re.Pattern, lang: str, text: str, pos: int) -> str | No
         return strong[-1]
     if before:
         return before[-1][0]
-    after = subject_kinds(subject_rx, lang, text[pos:s1])
+    rest = text[pos:s1]
+    if lang == "ja":
+        # 「…量産単価に含めて回収するものとし、甲は、…代金を支払わない」: a topic after 「ものとし、」 opens a clause
+        # of its own; it does not bind what came before it
+        cut = _JA_NEW_CLAUSE.search(rest)
+        if cut is not None:
+            rest = rest[: cut.start()]
+    after = subject_kinds(subject_rx, lang, rest)
     if after:
         return next((k for k, st in after if st), after[0][0])
+    if lang == "ja" and rest != text[pos:s1] and not subject_kinds(subject_rx, lang, text[s0:pos]):
+        return "NONE"  # the clause of the trigger names nobody; the later topic is another clause's
     return None
+
+
+_JA_STOP = re.compile(r"。(?![^()（）\n]{0,40}[)）])")
+# the end of a Japanese clause that the next topic does not reach back over
+_JA_NEW_CLAUSE = re.compile(r"(?:ものとし|こととし|とし)、")

@@ -168,7 +168,9 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
         out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
         break
     for m in re.finditer(
-        rf"(?:{me})(?:は|が)、?(?:{them})(?:から|より)[^。]{{0,60}}?(?:受託|受注|請け負|引き受け)|(?:{me})(?:は|が)(?:これを)?(?:受託|受注|引き受け|請け負)",
+        rf"(?:{me})(?:は|が)、?(?:{them})(?:から|より)[^。]{{0,60}}?(?:受託|受注|請け負|引き受け)|(?:{me})(?:は|が)(?:これを)?(?:受託|受注|引き受け|請け負)"
+        # not the orders it takes from its own customers («乙が受注し又は計画する他の水処理案件»)
+        r"(?!し?(?:又は|または|若しくは)|(?:する|した)[^。、]{0,6}?(?:他の|案件|工事|物件))",
         body,
     ):
         out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
@@ -206,9 +208,11 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     for m in re.finditer(
         rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,60}}?(?:{_JA_FEE})[^。]{{0,40}}?支払", body
     ):
+        # a licence's price pays no work: a royalty, a lump sum, or whatever the licensee pays
         if re.search(
-            r"実施料|使用料|許諾料|ライセンス料|ロイヤル?ティ|(?:実施許諾|許諾|実施権|ライセンス)の対価", m.group(0)
-        ):
+            r"実施料|使用料|許諾料|ライセンス料|ロイヤル?ティ|(?:実施許諾|許諾|実施権|ライセンス)の対価|一時金|頭金|イニシャル",
+            m.group(0),
+        ) or re.match(r"(?:実施権者|被許諾者|ライセンシー|使用権者)", m.group(0)):
             continue
         # 「乙は、甲に対し対価を支払わない」 says no one is paid
         if _JA_NOT_PAID.match(body, m.end()):
@@ -269,7 +273,10 @@ def _en_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     if m:
         out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
     m = re.search(
-        rf"(?:orders?|purchase orders?|requests?)\s+(?:issued|placed)\s+by\s+{the}(?:{them})\b|\b{the}(?:{me})\s+(?:shall|will|agrees to)\s+accept\w*\s+(?:the\s+)?(?:orders?|engagement)",
+        rf"(?:orders?|purchase orders?|requests?)\s+(?:issued|placed)\s+by\s+{the}(?:{them})\b|\b{the}(?:{me})\s+(?:shall|will|agrees to)\s+accept\w*\s+(?:the\s+)?(?:orders?|engagement)"
+        # the quotation is asked for by the buyer, the business awarded to the supplier
+        rf"|\brequests?\s+for\s+(?:quotations?|proposals?|information|tenders?)(?:\s+or\s+(?:an?\s+|any\s+)?requests?\s+for\s+\w+)?\s+(?:issued|placed|sent|made)\s+by\s+{the}(?:{them})\b"
+        rf"|\baward\w*\s+(?:\w+\s+){{0,5}}?to\s+{the}(?:{me})\b",
         body,
     )
     if m:
@@ -310,7 +317,9 @@ def _en_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     tech += [
         Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
         for m in re.finditer(
-            rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})(?:['’]s\b|\s+(?!shall\b|will\b|may\b|can\b|and\b|or\b)[a-z][\w-]*s\b)",
+            rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})['’]s\b"
+            # "to evaluate Miyabi end-effectors": the maker's name used as an adjective
+            rf"|\b(?:evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})\s+(?!shall\b|will\b|may\b|can\b|and\b|or\b)[a-z][\w-]*s\b",
             head,
         )
     ]
@@ -319,14 +328,16 @@ def _en_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     tech += [
         Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
         for m in re.finditer(
-            rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,2}}?[a-z]+s\b[^.;]{{0,160}}?\b(?:it|which\s+it)\s+(?:has|had)\s+(?:itself\s+)?developed\b",
+            rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,2}}?[a-z]+s\b[^.;]{{0,160}}?(?:\b(?:it|which\s+it)\s+(?:has|had)\s+(?:itself\s+)?developed\b"
+            rf"|\busing\s+(?:its\s+)?(?:own\s+)?(?:proprietary|patented|in-house)\s+(?:[\w-]+\s+){{0,2}}?(?:processes|process|technology|technologies|know-how|methods?|formulations?))",
             head,
         )
     ]
     out.extend(tech[:2])
-    # a party that buys from suppliers is the customer side
+    # a party that buys from suppliers, or is qualifying them, is the customer side
     m = re.search(
-        rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,6}}?(?:procures?|purchases?|sources?|buys?)\b[^.;]{{0,80}}?\bfrom\s+(?:\w+\s+){{0,2}}(?:suppliers|vendors|subcontractors)",
+        rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,6}}?(?:procures?|purchases?|sources?|buys?)\b[^.;]{{0,80}}?\bfrom\s+(?:\w+\s+){{0,2}}(?:suppliers|vendors|subcontractors)"
+        rf"|\b{the}(?:{me})\s+(?:[^.;]{{0,120}}?\s)?(?:is|are)\s+(?:qualifying|selecting|evaluating|auditing|sourcing)\s+(?:new\s+|potential\s+|prospective\s+)?(?:suppliers|vendors|sources|subcontractors)\b",
         head,
     )
     if m:

@@ -3,7 +3,7 @@ page before the title, parties named only by the roles of a one-way NDA, a desig
 
 from __future__ import annotations
 
-from chizai.review.engine.detect import detect_contract_types_detailed
+from chizai.review.engine.detect import detect_contract_types, detect_contract_types_detailed, find_parties
 from chizai.review.engine.parties import find_parties_detailed
 from chizai.review.engine.pipeline import load_document
 
@@ -144,4 +144,18 @@ def test_a_research_and_option_agreement_is_joint_research():
     from chizai.review.engine.detect import detect_contract_types
 
     text = "RESEARCH AND OPTION AGREEMENT\n\n1. The Company shall carry out the Research Programme and grant the Partner an option.\n"
+    assert detect_contract_types(text)[0] == "JRD"
+
+
+def test_a_numbered_list_of_consortium_parties_is_read_item_by_item():
+    text = (
+        "CONSORTIUM AGREEMENT\n\nfor the project HYDRACOAT\n\n"
+        "THIS CONSORTIUM AGREEMENT is entered into by and between:\n\n"
+        '1. VOLTARIS ENERGY SE, Berlin, Germany, the coordinator of the Project ("Voltaris" or the "Coordinator");\n'
+        '2. TECHNISCHE UNIVERSITAT RHEINAU, Rheinau, Germany ("TUR");\n'
+        '3. NORDFELT COATINGS OY, Tampere, Finland ("Nordfelt"),\n\n'
+        'each a "Party".\n\n1. Definitions\n1.1 "Results" means any output of the Project.\n'
+    )
+    found = {p.label for p in find_parties(text, "en")}
+    assert {"TUR", "Nordfelt"} <= found and ({"Voltaris", "Coordinator"} & found)
     assert detect_contract_types(text)[0] == "JRD"

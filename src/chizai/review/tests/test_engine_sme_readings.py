@@ -127,3 +127,49 @@ def test_the_party_evaluated_as_a_source_or_whose_plant_is_visited_is_the_suppli
     got = _evidence(text, "ja", ["NDA"])
     assert any(kind == "commission" for kind, _ in got["ミナセ"])
     assert not any(kind == "commission" for kind, _ in got["東邦車輌"])
+
+
+def test_a_lump_sum_the_licensee_pays_is_the_price_of_the_licence():
+    text = (
+        "東邦インキ化学株式会社（以下「許諾者」という。）と株式会社ミヤケ（以下「実施権者」という。）は、次のとおり合意する。\n"
+        "第5条（対価）\n実施権者は、許諾者に対し、本契約締結の対価として、一時金800万円を支払う。\n"
+    )
+    assert not any(kind == "pays" for kind, _ in _evidence(text, "ja", ["LIC"])["許諾者"])
+
+
+def test_orders_a_party_takes_from_its_own_customers_are_no_commission():
+    head = JA_HEAD + "第1条（目的）\n乙は、甲の試作品を評価する。\n"
+    own = _evidence(
+        head + "第6条\n乙は、本評価の結果を、乙が受注し又は計画する他の水処理案件の設計に利用することができる。\n",
+        "ja",
+        ["PROTO"],
+    )
+    assert not any(kind == "commission" for kind, _ in own["乙"])
+    taken = _evidence(head + "第6条\n乙は、甲から本業務を受託する。\n", "ja", ["PROTO"])
+    assert any(kind == "commission" for kind, _ in taken["乙"])
+
+
+def test_the_buyer_asks_for_quotations_and_qualifies_suppliers():
+    text = (
+        'This Agreement is made between Castellan Imaging Systems, Inc. ("Castellan") and Brenner Optical Coatings LLC ("Brenner").\n'
+        "WHEREAS, Castellan designs and manufactures camera modules and is qualifying suppliers of coated optical lenses;\n"
+        "WHEREAS, Brenner applies thin-film coatings to glass lenses using proprietary deposition processes;\n"
+        '1. "RFQ Submissions" means samples and test reports that Brenner furnishes in response to any request for quotation issued by Castellan.\n'
+    )
+    got = _evidence(text, "en", ["NDA"])
+    assert any(kind == "commission" for kind, _ in got["Brenner"])
+    assert any(kind == "technology" and "proprietary" in t for kind, t in got["Brenner"])
+    assert any(kind == "role_label" for kind, _ in got["Castellan"])
+    # "whether Castellan intends to award" is no evaluation of Castellan's own product
+    later = _evidence(
+        text + "7. Castellan shall notify Brenner whether Castellan intends to award production.\n", "en", ["NDA"]
+    )
+    assert not any(kind == "technology" and "intends" in t for kind, t in later["Castellan"])
+
+
+def test_a_change_of_control_of_everyone_but_one_party_is_not_said_of_that_party():
+    text = (
+        'This Agreement is made between Voltaris Energy SE ("Voltaris" or the "Coordinator") and Nordfelt Coatings Oy ("Nordfelt").\n'
+        "12.2 If any Party other than the Coordinator undergoes a change of control, the Coordinator may terminate that Party's participation.\n"
+    )
+    assert not any(kind == "size" for kind, _ in _evidence(text, "en", ["JRD"])["Coordinator"])

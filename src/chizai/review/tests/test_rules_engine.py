@@ -243,3 +243,16 @@ def test_a_missing_background_list_is_a_gap_in_an_evaluation_and_a_loss_in_joint
         findings, _ = evaluate(make_document(text, "ja", [kind], "乙"))
         severities[kind] = next(f.severity for f in findings if f.rule_id == "JRD-05")
     assert severities == {"PROTO": "MEDIUM", "JRD": "HIGH"}
+
+
+def test_a_document_level_absence_is_raised_by_the_clause_that_triggers_it():
+    # NDA-10's "HIGH for materials" is judged where the samples are handed over, not by the word
+    # "material" anywhere in the contract
+    coating = "第3条（試料）\n乙は、甲に塗料の試料を提供する。\n\n第9条（材料）\n材料は乙が調達する。"
+    plain = "第3条（試作品）\n乙は、甲に試作品を納入する。\n\n第9条（材料）\n材料は乙が調達する。"
+
+    def sev(text: str) -> list[str]:
+        return [f.severity for f in evaluate(make_document(text, "ja", ["PROTO"], "乙"))[0] if f.rule_id == "NDA-10"]
+
+    assert sev(coating) == ["HIGH"]
+    assert sev(plain) == ["MEDIUM"]
