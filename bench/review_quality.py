@@ -19,6 +19,8 @@
     python bench/review_quality.py --suite own14        # bench/data/review-own14 (10 more, key written first)
     python bench/review_quality.py --suite own15        # bench/data/review-own15 (10 more, key written first)
     python bench/review_quality.py --suite own16        # bench/data/review-own16 (10 more, key written first)
+    python bench/review_quality.py --suite own17        # bench/data/review-own17 (10 more, key written first)
+    python bench/review_quality.py --suite own18        # bench/data/review-own18 (10 more, key written first)
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -63,6 +65,8 @@ OWN13_DIR = ROOT / "bench" / "data" / "review-own13"
 OWN14_DIR = ROOT / "bench" / "data" / "review-own14"
 OWN15_DIR = ROOT / "bench" / "data" / "review-own15"
 OWN16_DIR = ROOT / "bench" / "data" / "review-own16"
+OWN17_DIR = ROOT / "bench" / "data" / "review-own17"
+OWN18_DIR = ROOT / "bench" / "data" / "review-own18"
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
@@ -82,6 +86,8 @@ OWN_SUITES = {
     "own14": OWN14_DIR,
     "own15": OWN15_DIR,
     "own16": OWN16_DIR,
+    "own17": OWN17_DIR,
+    "own18": OWN18_DIR,
     "public": PUBLIC_DIR,
 }
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -289,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             "own14",
             "own15",
             "own16",
+            "own17",
+            "own18",
             "public",
             "meti",
             "contractnli",

@@ -503,6 +503,15 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             if _CONDITION_CARRIED[lang].match(sentence.lstrip()) and s0 > 0:
                 p0, _ = sentence_span(lex, text, max(0, s0 - 2))
                 limits |= tags(lex, text[p0:s0], "limits")
+            # «Submissions shall not constitute Confidential Information of Kiyora. Corvelle … may use …
+            # Submissions for any purpose»: the same things, declared open the sentence before
+            if (
+                kind == "license"
+                and s0 > 0
+                and "declared_open" in tags(lex, text[:s0], "limits")
+                and any(t in sentence and t in text[:s0] for t in used)
+            ):
+                limits.add("declared_open")
             if (
                 kind == "warrant"
                 and "cause" not in limits

@@ -130,7 +130,11 @@ _PRICE_COVERS_CLAUSES = {
         r"\b(?:include|includes|cover|covers|constitutes?|represents?|(?:is|are|shall\s+be)\s+(?:deemed\s+to\s+)?(?:include|cover|be)"
         r"|(?:is|are|shall\s+be)\s+inclusive\s+of)\s+"
         r"(?:the\s+)?(?:full|all|complete|entire|sole|adequate)?\s*(?:and\s+\w+\s+)?(?:consideration|compensation|payment|remuneration)\s+"
-        r"(?:for|in\s+respect\s+of),?\s+(?:(?:[^.;]|\.(?=\d)){0,100}?\b(?:in|under|by)\s+)?(?:the\s+)?(?:clauses?|sections?|articles?|paragraphs?)\s+\d",
+        r"(?:for|in\s+respect\s+of),?\s+(?:(?:[^.;]|\.(?=\d)){0,100}?\b(?:in|under|by)\s+)?(?:the\s+)?(?:clauses?\s+|sections?\s+|articles?\s+|paragraphs?\s+|§§?\s*)\d"
+        # the other way round: "The consideration for the rights granted in this § 9 and for the deposit under § 7 is
+        # included in the prices under Annex 1"
+        r"|\b(?:consideration|compensation|remuneration|payment)\s+for\b(?:[^.;]|\.(?=\d)){0,120}?(?:clauses?\s+|sections?\s+|articles?\s+|§§?\s*)\d"
+        r"(?:[^.;]|\.(?=\d)){0,80}?\b(?:is|are|shall\s+be)\s+(?:deemed\s+(?:to\s+be\s+)?)?included\s+in\s+the\s+(?:[\w-]+\s+)?(?:prices?|fees?|charges?)",
         re.I,
     ),
 }

@@ -25,7 +25,8 @@ EN_ARTICLE = re.compile(
     r"^(ARTICLE|Article)\s+([0-9]{1,3}|[IVXLC]{1,7})\b\.?\s*(?:[:.\-–—]\s*)?(?:\(([^)]{0,60})\))?\s*(.*)$"
 )
 EN_SECTION = re.compile(
-    r"^(SECTION|Section|CLAUSE|Clause)\s+([0-9]{1,3}(?:\.[0-9]{1,3})*)\b\.?\s*(?:[:.\-–—]\s*)?(.*)$"
+    # (and the German / Continental «§ 7 Manufacturing Documentation»)
+    r"^(SECTION|Section|CLAUSE|Clause|§)\s*(?<=[\s§])([0-9]{1,3}(?:\.[0-9]{1,3})*)\b\.?\s*(?:[:.\-–—]\s*)?(.*)$"
 )
 NUM_TOP = re.compile(r"^([0-9]{1,3})\.(?![0-9])\s*(\S.*)$")
 NUM_SUB = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?(?=\s)\s*(\S.*)$")
@@ -153,7 +154,7 @@ def classify(folded: str) -> tuple[str, tuple]:
         return "en_article", (m.group(2), m.group(3), m.group(4), md_level)
     m = EN_SECTION.match(s)
     if m:
-        return "en_section", (m.group(2), m.group(3), md_level)
+        return "en_section", (m.group(2), m.group(3), md_level, m.group(1))
     if md_level:
         return "md_heading", (s, md_level)
     return "text", ()

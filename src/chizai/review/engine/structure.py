@@ -356,9 +356,9 @@ def segment(
             last_item_style.clear()
             continue
         if kind == "en_section":
-            num, rest, _ml = data
+            num, rest, _ml, keyword = data
             parts = num.split(".")
-            base = "Section" if parts[0] and style != "article" else "Article"
+            base = "§" if keyword == "§" else "Section" if parts[0] and style != "article" else "Article"
             # "SECTION 5.0 TERMINATION" numbers a top-level section in the N.0 style
             top_level = len(parts) == 1 or all(p.strip("0") == "" for p in parts[1:])
             if top_level or style not in ("article", "section") or not stack:

@@ -33,7 +33,7 @@ _JA_NUM = r"(\d+|[一二三四五六七八九十百〇]+)"
 _JA_ARTICLE = re.compile(rf"第\s*{_JA_NUM}\s*条(?:の{_JA_NUM})?")
 _JA_RANGE = re.compile(rf"第\s*{_JA_NUM}\s*条\s*(?:から|ないし|乃至|～|〜)\s*第\s*{_JA_NUM}\s*条")
 _EN_LIST = re.compile(
-    r"\b(?:Sections?|Articles?|Clauses?|Paragraphs?)\s+((?:\d+(?:\.\d+)*(?:\([a-z0-9]+\))*(?:\s*(?:,|and|or|&|to|through|-|–)\s*)?)+)",
+    r"(?:\b(?:Sections?|Articles?|Clauses?|Paragraphs?)\s+|§§?\s*)((?:\d+(?:\.\d+)*(?:\s?\([a-z0-9]+\))*(?:\s*(?:,|and|or|&|to|through|-|–)\s*)?)+)",
     re.I,
 )
 _EN_NUMBER = re.compile(r"\d+(?:\.\d+)*")
