@@ -84,6 +84,38 @@ def work_verb(lang: str, act_text: str) -> bool:
     return lang == "en" and _PERFORM_VERB.search(act_text) is not None
 
 
+# what support is about is its topic, not a thing handed over: «本試作品の構造及び取扱いについて…説明を行い»,
+# "explain the operation of the Prototypes"
+_SUPPORT_TOPIC = {
+    "ja": re.compile(
+        r"[^、。]{1,60}?(?:について|に関(?:して|し|する))(?=[^。]{0,30}?(?:説明|指導|助言|支援|回答|教育|研修|訓練|講習)(?:を)?(?:行|実施|する|し))"
+    ),
+    "en": re.compile(
+        r"(?:explain|instruct|train|advise|brief)\w*\s+(?:\w+\s+){0,3}?(?:on|about|regarding|in)\s+[^.;]{1,80}", re.I
+    ),
+}
+
+
+def support_topic_removed(lang: str, sentence: str) -> str | None:
+    """The sentence without the topic of the explanation or guidance it promises, or None when it
+    promises none («…の構造及び取扱いについて２回まで説明を行い» gives an explanation, not the prototype)."""
+    rx = _SUPPORT_TOPIC.get(lang)
+    if rx is None or not rx.search(sentence):
+        return None
+    return rx.sub(" ", sentence)
+
+
+# the work named as the sentence's topic or object, done by «行う»: «これを超える説明は、…１日あたり金８万円で行う»
+_SUPPORT_WORK_JA = re.compile(
+    r"(?:説明|指導|助言|支援|研修|教育|訓練|講習)(?:は|を)、?[^。]{0,60}?(?:行う|行い|行わ|実施する|実施し)"
+)
+
+
+def is_support_work(lang: str, sentence: str) -> bool:
+    """The sentence's act is the explanation or guidance itself (a Japanese 「…説明は、…行う」)."""
+    return lang == "ja" and _SUPPORT_WORK_JA.search(sentence) is not None
+
+
 def without_means(sentence: str) -> str:
     """The sentence without what the work is done with («… using the Analytical Method»)."""
     return _MEANS.sub(" ", sentence)

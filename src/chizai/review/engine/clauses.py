@@ -317,6 +317,17 @@ _EXEMPTS = {
         re.I,
     ),
 }
+# a "purpose" that is buying or making the goods elsewhere
+_SOURCING_PURPOSE = {
+    "ja": re.compile(
+        r"(?:他の|第三者|別の)[^。]{0,40}?(?:から|に|による)[^。]{0,20}?(?:調達|購入|製造|生産)[^。]{0,10}?(?:する)?(?:ため|目的)"
+    ),
+    "en": re.compile(
+        r"\bfor\s+(?:the\s+purpose(?:s)?\s+of\s+)?(?:procuring|sourcing|purchasing|obtaining|buying|qualifying|having)\b"
+        r"(?:[^.;]|\.(?=\d)){0,120}?\b(?:other|alternative|alternate|second|third[- ]party|another)\b",
+        re.I,
+    ),
+}
 # who pays the royalties for parts the other side specified (RSK-02's subject) exempts nothing from the warranty
 _ROYALTY_COST = {
     "ja": re.compile(r"実施料|使用料|ロイヤル?ティ|ライセンス料|許諾料"),
@@ -520,6 +531,10 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 )
             ):
                 limits.add("cause")
+            if {"purpose", "other_makers"} <= limits and _SOURCING_PURPOSE[lang].search(sentence):
+                # "(b) for procuring Products … from any other manufacturer": a purpose that is second sourcing
+                # limits nothing the other makers could not take
+                limits.discard("purpose")
             wide = tags(lex, sentence, "wide")
             if lang == "en" and "any_purpose" in wide and "purpose" in limits:
                 # "for any purpose, including … for the purpose of quotation": an example of the
@@ -532,6 +547,12 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 following = text[n0:n1]
                 if act_scope.takes_the_smes_own_out(lang, following):
                     limits.add("background_excepted")
+            if kind == "provide" and (rest := act_scope.support_topic_removed(lang, sentence)) is not None:
+                # an explanation or guidance about a thing is support, not the thing: «本試作品の構造…について説明を行い»
+                objects = objects_of(rest) | {"support"}
+            elif kind == "provide" and act_scope.is_support_work(lang, sentence):
+                # «これを超える説明は、…行う»: the explanation itself, whatever the pointer points back to
+                objects = {"support"}
             if kind == "provide" and act_scope.work_verb(lang, m.group(0)):
                 # work done with the SME's own method hands the method over to no one: «shall perform the
                 # Services … using the Analytical Method»; what follows "using" is the means, not the object

@@ -131,6 +131,9 @@ _PRICE_COVERS_CLAUSES = {
         r"|(?:is|are|shall\s+be)\s+inclusive\s+of)\s+"
         r"(?:the\s+)?(?:full|all|complete|entire|sole|adequate)?\s*(?:and\s+\w+\s+)?(?:consideration|compensation|payment|remuneration)\s+"
         r"(?:for|in\s+respect\s+of),?\s+(?:(?:[^.;]|\.(?=\d)){0,100}?\b(?:in|under|by)\s+)?(?:the\s+)?(?:clauses?\s+|sections?\s+|articles?\s+|paragraphs?\s+|§§?\s*)\d"
+        # "The prices in Exhibit B include packing, …, the Technical Data Package and all rights granted under Section 7"
+        r"|\b(?:prices?|fees?|charges?)\b(?:[^.;]|\.(?=\d)){0,60}?\b(?:include|includes|cover|covers)\b(?:[^.;]|\.(?=\d)){0,120}?"
+        r"\b(?:rights?|licen[cs]es?)\s+granted\s+(?:in|under|by)\s+(?:clauses?\s+|sections?\s+|articles?\s+|§§?\s*)\d"
         # the other way round: "The consideration for the rights granted in this § 9 and for the deposit under § 7 is
         # included in the prices under Annex 1"
         r"|\b(?:consideration|compensation|remuneration|payment)\s+for\b(?:[^.;]|\.(?=\d)){0,120}?(?:clauses?\s+|sections?\s+|articles?\s+|§§?\s*)\d"

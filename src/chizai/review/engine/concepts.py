@@ -227,8 +227,22 @@ _DOCUMENT_SET = re.compile(
 
 
 def _appendix_named(text: str, definition: str) -> str:
+    if not _DOCUMENT_SET.search(definition):
+        return ""
+    return _appendix_body(text, definition)
+
+
+# a list that holds nothing: "None.", 「なし」, "N/A"
+_EMPTY_LIST = re.compile(
+    r"\s*(?:[^\n.。]{1,60}?[\s　])?(?:none|nil|n/?a|not\s+applicable|なし|無し|該当なし|該当事項なし|ありません)\s*[.。]?\s*(?:\n|$)",
+    re.I,
+)
+
+
+def _appendix_body(text: str, definition: str) -> str:
+    """The text of the appendix a definition points at ("listed in Exhibit C"), '' when none."""
     m = _APPENDIX_REF.search(definition)
-    if m is None or not _DOCUMENT_SET.search(definition):
+    if m is None:
         return ""
     kind, num = (m.group("kind"), m.group("num")) if m.group("kind") else (m.group("jkind"), m.group("jnum"))
     head = re.search(rf"(?:^|\n)[ \t\u3000#]*{re.escape(kind)}\s*{re.escape(num)}(?![0-9０-９A-Za-z])", text, re.I)
@@ -264,9 +278,13 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
     Company's specification") also carries ``origin:SME`` / ``origin:LARGE``; a term that names
     other makers ("any manufacturer Buyer approves") carries ``limit:other_makers``."""
     definitions: dict[str, str] = {}
+    appendices: dict[str, str] = {}
     for term, start, end in definition_spans(lex, text):
         said = text[start:end]
-        definitions[term] = definitions.get(term, "") + " " + said + " " + _appendix_named(text, said)
+        listed = _appendix_named(text, said)
+        # what a term defined by a list holds («"Contractor Background" means … listed in Exhibit C»; Exhibit C: "None.")
+        appendices[term] = appendices.get(term, "") + _appendix_body(text, said)
+        definitions[term] = definitions.get(term, "") + " " + said + " " + listed
     own = {t: tags(lex, d) | tags(lex, t) for t, d in definitions.items()}
     resolved: dict[str, frozenset[str]] = {}
     for term, got in own.items():
@@ -280,7 +298,11 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
         others = {origin_of(lex, part) for part in _DEFINITION_ITEM.split(definitions[term])} - {"NONE", origin}
         if origin in ("SME", "LARGE") and not others:
             inherited.add(f"origin:{origin}")
-        if "background" in got and "hollowed" in tags(lex, definitions[term], "limits"):
+        if "background" in got and (
+            "hollowed" in tags(lex, definitions[term], "limits")
+            or bool(appendices.get(term))
+            and _EMPTY_LIST.match(appendices[term]) is not None
+        ):
             # a definition of the earlier technology that leaves the process know-how out of it
             inherited.add("limit:hollowed")
         if "other_makers" in tags(lex, definitions[term], "limits"):

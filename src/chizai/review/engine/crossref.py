@@ -48,7 +48,9 @@ _CONTINUES = {
 _SCOPE_REF = {
     "en": re.compile(
         r"\b(?:included|incorporated)\s+in(?:to)?\s+(?:the\s+scope\s+of\s+)?the\s+(?:licen[cs]es?\s+(?:granted\s+)?|(?:[\w-]+\s+){0,3}?(?:licen[cs]ed|granted)\s+)"
-        r"(?:in|under|by)\s+(?:Clause|Section|Article|paragraph)\s+(?P<ref>\d+(?:\.\d+)*)",
+        r"(?:in|under|by)\s+(?:Clause|Section|Article|paragraph)\s+(?P<ref>\d+(?:\.\d+)*)"
+        # "… shall automatically be included in the Licensed Technology and licensed to the Licensee on the terms of Clause 2"
+        r"|\blicen[cs]ed\s+(?:to\s+(?:the\s+)?\S+\s+)?(?:on|under|upon)\s+the\s+(?:same\s+)?terms\s+of\s+(?:Clause|Section|Article|paragraph)\s+(?P<ref2>\d+(?:\.\d+)*)",
         re.I,
     ),
     "ja": re.compile(
@@ -81,7 +83,8 @@ def _references(rx: re.Pattern, lang: str, text: str):
     lex = concepts.lexicon(lang)
     for m in rx.finditer(text):
         s0, s1 = concepts.sentence_span(lex, text, m.start())
-        wanted = tuple(x for x in m.group("art", "para") if x) if lang == "ja" else tuple(m.group("ref").split("."))
+        ref = m.groupdict().get("ref") or m.groupdict().get("ref2") or ""
+        wanted = tuple(x for x in m.group("art", "para") if x) if lang == "ja" else tuple(ref.split("."))
         yield m, text[s0:s1], m.start() - s0, wanted
 
 

@@ -411,9 +411,10 @@ def _abbreviates(tokens: list[str], words: list[str]) -> bool:
 
 
 _LEGAL_PERSON = re.compile(
-    r"(?P<name>[A-Z][A-Za-z0-9&.'\- ]{1,60}?),?\s+(?:an?\s+(?:[A-Z][\w.]*\s+){0,3}(?:[a-z\-]+\s+){0,3}"
+    r"(?P<name>[A-Z][A-Za-z0-9&.'\- ]{1,60}?),?\s+(?:an?\s+(?:[A-Z][\w.]*\s+){0,3}(?:[a-z\-]+\s+){0,5}"
     r"(?:corporation|company|bank|partnership|association|foundation|university|institution|entity|organi[sz]ation|"
-    r"kabushiki kaisha|trust|cooperative)\b|(?:incorporated|organi[sz]ed|existing)\s+under\b)"
+    # a public research body: "National Institute of …, a national research and development agency"
+    r"kabushiki kaisha|trust|cooperative|agency|institute|laboratory|authority)\b|(?:incorporated|organi[sz]ed|existing)\s+under\b)"
 )
 
 

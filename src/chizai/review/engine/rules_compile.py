@@ -175,9 +175,15 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
             r"(?:,?(?:\s+[^,.;]{0,60}?)?\s+(?:and|or)\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+,?"
             r"|,\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:,?\s+(?:and|or)\s+(?:[\w-]+\s+){0,3}?[\w-]+)?,?)?"
         )
+        # the party's own people act for it: "Strand's engineers and quality staff may visit …"
+        its_people = (
+            r"(?:['’]s\s+(?:[\w-]+\s+){0,3}?(?:engineers|staff|personnel|employees|representatives|auditors|agents|"
+            r"inspectors|team|technicians|officers)(?:\s+(?:and|or)\s+(?:[\w-]+\s+){0,2}?(?:engineers|staff|personnel|"
+            r"employees|representatives|auditors|agents|inspectors|technicians))?)?"
+        )
         subject = re.compile(
-            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?=(?:'s)?{own_people}\s+(?:{verbs})\b)"
-            rf"|(?P<l>{labels['LARGE']})(?={own_people}\s+(?:{verbs})\b)",
+            rf"(?P<m>{mutual_alt})|(?P<s>{labels['SME']})(?={its_people}(?:'s)?{own_people}\s+(?:{verbs})\b)"
+            rf"|(?P<l>{labels['LARGE']})(?={its_people}{own_people}\s+(?:{verbs})\b)",
             re.I,
         )
     rules = []

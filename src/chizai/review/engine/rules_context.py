@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from . import clauses, commission, concepts, crossref, rules_subject, survival
+from . import clauses, commission, concepts, crossref, rules_subject, supplied, survival
 from .document import Document
 from .rules_compile import blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt
@@ -73,6 +73,8 @@ class RuleContext:
         self.priced: set[str] | None = None
         # defined terms (of the SME's knowledge) another clause says the price pays for
         self.priced_terms: set[str] | None = None
+        # names of what the other side itself supplies to the SME (supplied.py), read once
+        self.supplied: set[str] | None = None
 
     def fee_for_work(self) -> bool:
         """A development commission whose other side pays the SME a fee for the work."""
@@ -121,6 +123,9 @@ class RuleContext:
                 got = survival.outlives_the_term(self.lang, u.norm, got)
             if self.priced is None:
                 self.priced = commission.articles_priced_in(self.lang, (x.norm for x in self.units))
+            if self.supplied is None:
+                self.supplied = supplied.supplied_names(self.lang, (x.norm for x in self.units))
+            got = supplied.returned_to_owner(got, u.norm, self.supplied)
             if self.priced_terms is None:
                 self.priced_terms = commission.terms_priced_in(self.lang, (x.norm for x in self.units), self._terms)
             if (

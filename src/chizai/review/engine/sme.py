@@ -400,6 +400,13 @@ def _number(raw: str) -> float | None:
         return None
 
 
+_PUBLIC_BODY = re.compile(
+    r"国立研究開発法人|独立行政法人|国立大学法人|公立大学法人|学校法人|大学(?!発)|\bUniversity\b|\bNational\s+Institute\b"
+    r"|\b(?:national|public|governmental|state)\s+(?:[\w-]+\s+){0,4}?(?:agency|institute|laboratory|research\s+(?:body|organi[sz]ation))\b",
+    re.I,
+)
+
+
 def _said_of_one_party(parties: list[PartyFound], template: str, text: str) -> tuple[str, re.Match] | None:
     """(label, match) when ``template`` (with ``{me}``) is said of exactly one party."""
     found = {}
@@ -426,6 +433,12 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
         )
         if m:
             out.append(Evidence(p.label, "size", m.group(0), m.start(), m.end(), 1.0))
+        # a university or a public research body is the other side of an SME's contract, never the SME
+        public = _PUBLIC_BODY.search(p.name or "") or re.search(
+            rf"(?:{me})[^。.\n]{{0,60}}?(?:{_PUBLIC_BODY.pattern})", head, re.I
+        )
+        if public and not m:  # (a university spin-out is small: the cue above)
+            out.append(Evidence(p.label, "size", public.group(0), 0, 0, -1.0))
         c = re.search(
             rf"(?:{me})[^。\n]{{0,80}}?(?:資本金|capital(?: of)?)[^0-9０-９]{{0,10}}([0-9０-９,，.]+)\s*(億|万|百万|million|billion)?",
             head,

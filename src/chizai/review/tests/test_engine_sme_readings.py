@@ -173,3 +173,22 @@ def test_a_change_of_control_of_everyone_but_one_party_is_not_said_of_that_party
         "12.2 If any Party other than the Coordinator undergoes a change of control, the Coordinator may terminate that Party's participation.\n"
     )
     assert not any(kind == "size" for kind, _ in _evidence(text, "en", ["JRD"])["Coordinator"])
+
+
+def test_a_public_research_body_is_the_other_side():
+    text = (
+        'National Institute of Industrial Surface Science, a national research and development agency (hereinafter referred to as "Institute"), '
+        'and Kuroishi Hydraulics Co., Ltd. (hereinafter referred to as "Kuroishi") hereby enter into this Agreement.\n'
+        "Article 3 (Expenses)\n1. Kuroishi shall pay to Institute the research expenses set out in Appendix 1.\n"
+        "Article 4 (Samples)\n1. Kuroishi shall deliver swash plate samples to Institute for the Joint Research.\n"
+    )
+    got = _evidence(text, "en", ["JRD"])
+    assert any(kind == "size" for kind, _ in got["Institute"])
+    choice = detect.assess_sme(detect.find_parties(text, "en"), text, ["JRD"], "en")
+    assert choice.label == "Kuroishi"
+    spin_out = _evidence(
+        "株式会社東大発ベンチャー（以下「乙」という。）と大手電機株式会社（以下「甲」という。）は、次のとおり合意する。\n乙は、東京大学発のベンチャー企業である。\n",
+        "ja",
+        ["JRD"],
+    )
+    assert not any(kind == "size" and weight_text.startswith("大学") for kind, weight_text in spin_out["乙"])
