@@ -54,9 +54,10 @@ _WITHHELD = {
         r"(?:義務を負わない|ことを要しない|を要しない|しないことができる)"
     ),
     "en": re.compile(
-        r"\b(?:is|are|shall\s+be)\s+not\s+(?:obliged|required|bound)\s+to\s+disclose\b(?:[^.;]|\.(?=\d)){0,60}?"
-        r"\b(?:composition|formulation|recipe|process|know-how|manufactur)|\bneed\s+not\s+disclose\b(?:[^.;]|\.(?=\d)){0,60}?"
-        r"\b(?:composition|formulation|recipe|process|know-how|manufactur)",
+        r"\b(?:is|are|shall\s+be)\s+not\s+(?:obliged|required|bound)\s+to\s+(?:disclose|deliver|provide|supply)\b(?:[^.;]|\.(?=\d)){0,60}?"
+        r"\b(?:composition|formulation|recipe|process|know-how|manufactur|source\s+code|design\s+models?|calculation)"
+        r"|\bneed\s+not\s+(?:disclose|deliver|provide|supply)\b(?:[^.;]|\.(?=\d)){0,60}?"
+        r"\b(?:composition|formulation|recipe|process|know-how|manufactur|source\s+code|design\s+models?|calculation)",
         re.I,
     ),
 }

@@ -158,8 +158,9 @@ def articles_priced_in(lang: str, texts: Iterable[str]) -> set[str]:
 # for the Manufacturing Documentation", 「製造情報の対価は、本製品の単価に含まれる」): every clause that
 # hands over what that term names is paid for by the price, wherever it stands
 _PRICE_COVERS_TERMS = {
+    # (the keyword first: what it pays for is read back from it, so the pattern is not tried at every position)
     "ja": re.compile(
-        r"(?P<what>[^。]{1,80}?)の?(?:対価|費用|報酬|代償)(?:は|も)、?[^。]{0,30}?"
+        r"(?:対価|費用|報酬|代償)(?:は|も)、?[^。]{0,30}?"
         r"(?:代金|単価|価格|委託料|報酬|取引価格|購入価格)[^。]{0,10}?に(?:含ま|含め|含む)"
     ),
     "en": re.compile(
@@ -180,8 +181,14 @@ def terms_priced_in(lang: str, texts: Iterable[str], terms: dict[str, frozenset[
     known = {t for t, objects in terms.items() if objects & _KNOWLEDGE}
     out: set[str] = set()
     for text in texts:
+        if lang == "ja" and "含" not in text:
+            continue
         for m in rx.finditer(text):
-            out |= {t for t in known if t in m.group("what")}
+            if lang == "ja":
+                what = text[max(text.rfind("。", 0, m.start()) + 1, m.start() - 80) : m.start()]
+            else:
+                what = m.group("what")
+            out |= {t for t in known if t in what}
     return out
 
 

@@ -120,7 +120,7 @@ _TITLE_RULES: list[tuple[str, re.Pattern]] = [
     (
         "PROTO",
         re.compile(
-            r"試作|技術検証|試験(?!研究)|PoC|proof of concept|評価用|サンプル提供|evaluation|prototype|feasibility|trial|pilot|design partner|early access|beta test",
+            r"試作|技術検証|試験(?!研究)|PoC|proof of concept|評価用|サンプル提供|(?<!research and )evaluation|prototype|feasibility|trial|pilot|design partner|early access|beta test",
             re.I,
         ),
     ),
@@ -128,7 +128,7 @@ _TITLE_RULES: list[tuple[str, re.Pattern]] = [
         "JRD",
         re.compile(
             r"共同研究|共同開発|共同出願|joint (research|development|filing)|collaborat|research agreement|co-?development|research and development|"
-            r"research and (?:option|licen[cs]e) agreement|sponsored research|"
+            r"research and (?:option|licen[cs]e|evaluation) agreement|sponsored research|"
             # the agreement among the partners of a funded research project (EU / DESCA style)
             r"consortium agreement|コンソーシアム(?:契約|協定)",
             re.I,

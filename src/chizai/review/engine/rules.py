@@ -296,8 +296,13 @@ def _run_rule(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> list[Findi
             return []
         if cr.absent is None and d["absent"]:
             return []  # the absence test exists only for the other language
+        # the sentences the trigger sits in (a definitions list is one long unit: its other terms are not near)
         near = (
-            " ".join(u.norm for u in {u.idx: u for u, _a, _b in ctx.unit_matches(cr.trigger)}.values())
+            " ".join(
+                u.norm[s0:s1]
+                for u, a, _b in ctx.unit_matches(cr.trigger)
+                for s0, s1 in (concepts.sentence_bounds(ctx.lang, u.norm, a),)
+            )
             if cr.trigger is not None
             else None
         )

@@ -157,7 +157,12 @@ def _in_grant(body: str, pos: int) -> bool:
 
 _JA_MUTUAL_EXCHANGE = re.compile(r"相互に(?:開示|提供)|互いに(?:開示|提供)|(?:情報を)?開示する当事者を「開示者」")
 _JA_NOT_PAID = re.compile(r"わ(?:ない|ず)|う(?:こと|義務|必要)(?:を|は|も)?(?:要しない|負わない|ない)|いを要しない")
-_LICENCE_PAYMENT = re.compile(r"royalt|licen[cs]e\s+fees?|running\s+fee", re.I)
+_LICENCE_PAYMENT = re.compile(
+    r"royalt|licen[cs]e\s+fees?|running\s+fee"
+    # a licence's entry price, unless it pays for work ("an initial fee … for the development work")
+    r"|(?:initial\s+fee|up-?front\s+(?:fee|payment)|lump[- ]sum|signing\s+fee)(?!(?:[^.;]){0,40}?\bfor\s+(?:the\s+)?(?:[\w-]+\s+)?(?:work|services|development))",
+    re.I,
+)
 
 
 def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, opening: str) -> list[Evidence]:
@@ -201,7 +206,11 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     if source:
         out.append(Evidence(L, "commission", source.group(0), source.start(), source.end(), 0.5))
     # the brand is the larger side's (「甲の新ブランド向けに」)
-    brand = re.search(rf"(?:{me})の(?:新|自社|既存)?ブランド", opening)
+    # …or the product the work is for is the one it is developing (「乙が開発中の前照灯モジュールに用いる二次レンズの試作」)
+    brand = re.search(
+        rf"(?:{me})の(?:新|自社|既存)?ブランド|(?:{me})が(?:開発中の|開発を進めている|製造販売する|販売する)[^。、]{{0,30}}?(?:に用いる|向けの|のための|用の)",
+        opening,
+    )
     if brand:
         out.append(Evidence(L, "brand", brand.group(0), brand.start(), brand.end(), -1.0))
     # X pays Y a fee: the one paid is the one who works

@@ -64,6 +64,13 @@ class _Unit:
     children: list[int] = field(default_factory=list)
 
 
+# a line that defines the parties and concludes the contract (a preamble), in either language
+_PARTY_PREAMBLE = re.compile(
+    r"[（(]以下[、,]?「[^」]{1,14}」(?:と)?(?:いう|称する)[。]?[）)][^\n]{0,200}?(?:締結|合意)"
+    r"|\(\s*(?:hereinafter\s+(?:referred\s+to\s+as\s+)?)?(?:the\s+)?[\"“][^\"”]{1,30}[\"”]\s*\)[^\n]{0,300}?\b(?:enter(?:s|ed)?\s+into|agree)"
+)
+
+
 def _heading_only(unit: _Unit) -> bool:
     """The unit so far holds only its heading line (no sentence text)."""
     return unit.head_end is not None and unit.end <= unit.head_end
@@ -230,6 +237,8 @@ def segment(
                 (kind == "ja_article" and not data[4].strip())
                 or (kind == "en_article" and not (data[2] or "").strip())
                 or (bool(RESUME_JA.match(core)) and len(core) <= 40 and "。" not in core)
+                # the preamble that names the parties after a drafting note («（注）本契約書は…改めたものである。»)
+                or (kind == "text" and bool(_PARTY_PREAMBLE.search(core)))
             )
             if is_mark and not is_resume:
                 state["mode"] = "commentary"

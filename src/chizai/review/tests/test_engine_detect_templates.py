@@ -159,3 +159,21 @@ def test_a_numbered_list_of_consortium_parties_is_read_item_by_item():
     found = {p.label for p in find_parties(text, "en")}
     assert {"TUR", "Nordfelt"} <= found and ({"Voltaris", "Coordinator"} & found)
     assert detect_contract_types(text)[0] == "JRD"
+
+
+def test_a_drafting_note_before_the_preamble_does_not_hide_the_parties():
+    text = (
+        "取引基本契約書（冷間圧造部品）\n\n"
+        "（注）本契約書は、一般社団法人日本冷間圧造部品工業会「部品取引基本契約書モデル」を基礎とし、発注者の取引条件に合わせて改めたものである。\n\n"
+        "株式会社東亜シャシー工業（以下「発注者」という。）と株式会社吉川鋲螺製作所（以下「受注者」という。）は、次のとおり基本契約を締結する。\n\n"
+        "第１条（目的）\n本契約は、本製品の取引に適用される。\n"
+    )
+    doc = load_document(text, "mfg.txt")
+    assert {p.label for p in doc.parties} >= {"発注者", "受注者"} and doc.sme_label == "受注者"
+
+
+def test_a_research_and_evaluation_agreement_is_joint_research():
+    assert (
+        detect_contract_types("RESEARCH AND EVALUATION AGREEMENT\n\nThis Agreement is made between A and B.\n")[0]
+        == "JRD"
+    )

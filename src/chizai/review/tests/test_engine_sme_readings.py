@@ -192,3 +192,19 @@ def test_a_public_research_body_is_the_other_side():
         ["JRD"],
     )
     assert not any(kind == "size" and weight_text.startswith("大学") for kind, weight_text in spin_out["乙"])
+
+
+def test_the_product_under_development_is_the_other_sides():
+    text = (
+        "株式会社ルミネス光学（以下「甲」という。）と大和ランプ工業株式会社（以下「乙」という。）とは、"
+        "乙が開発中の前照灯モジュールに用いる二次レンズの試作品製作及び評価に関し、次のとおり契約する。\n"
+    )
+    assert any(kind == "brand" for kind, _ in _evidence(text, "ja", ["PROTO"])["乙"])
+
+
+def test_a_licensees_initial_fee_pays_no_work():
+    text = (
+        'This Agreement is made between Hollins Graphic Systems Inc. (the "Licensor") and Calder Roller Company (the "Licensee").\n'
+        "4.1 Licensee shall pay an initial fee of USD 50,000 within thirty days.\n"
+    )
+    assert not any(kind == "pays" for kind, _ in _evidence(text, "en", ["LIC"])["Licensor"])
