@@ -4,14 +4,16 @@ The reader (clauses.py) finds an act and its objects in a sentence; these checks
 qualify it from its surroundings: title to the goods alone moves no IP, work performed
 "using" a method hands the method to no one, the next sentence may take the SME's own material
 out of a transfer, the article may keep the core know-how back, and a "purpose" may be the
-other side's whole exploitation of the results.
+other side's whole exploitation of the results; a warranty's exemption may stand in another sentence of the
+article, and a grant's "purpose" may be sourcing the goods elsewhere.
 """
 
 from __future__ import annotations
 
 import re
 
-from .rules_compile import SME_CH
+from .concepts import Lexicon, sentences, tags
+from .rules_compile import LARGE_CH, SME_CH
 
 # Title to things handed over (「試作品の所有権は…移転する」, "title to the Prototypes passes") is
 # the sale of the thing; without a word for rights in what it embodies it moves no IP.
@@ -135,3 +137,65 @@ def core_withheld(lang: str, article_text: str) -> bool:
 def purpose_is_exploitation(lang: str, sentence: str) -> bool:
     """The "purpose" of a grant is the other side's exploitation of the results or products."""
     return _EXPLOIT_PURPOSE[lang].search(sentence) is not None
+
+
+# what the other side brought in: a carve-out "by cause" names it ("arising from Buyer's
+# specification", 「甲の指定した仕様に起因する」)
+_OTHER_SIDE_INPUT = {
+    "ja": re.compile(r"指定|指示|支給|提供|貸与|仕様|図面|設計|材料|要求"),
+    "en": re.compile(
+        r"specification|design|drawing|instruction|material|tooling|modification|combination|request|requirement", re.I
+    ),
+}
+
+
+# what makes a sentence an exemption — the SME not answering, the rule not applying, the other side answering —
+# rather than a quality warranty that names the other side's designs ("shall conform to Buyer Designs")
+_EXEMPTS = {
+    "ja": re.compile(
+        r"限り(?:でない|ではない)|責(?:任|め)を負わ(?:ない|ず)|負わ(?:ない|ず)|適用(?:しない|されない|せず)|及ばない|免|除く|除き|除外"
+        f"|[{LARGE_CH}]+(?:の|が)(?:責任|負担|費用)|[{LARGE_CH}]+が[^。]{{0,20}}?(?:解決|賠償|補償|負担)"
+    ),
+    "en": re.compile(
+        r"not\s+(?:be\s+)?(?:liable|responsible|obliged|obligated)|no\s+(?:liability|obligation|responsibility)|\bexcept|\bexclud"
+        r"|not\s+apply|\bunless\b|to\s+the\s+extent|save\s+(?:for|where|to)|provided\s+that|(?:does|shall|will)\s+not\s+(?:cover|extend|include)"
+        f"|responsibility\\s+of\\s+(?:the\\s+)?[{LARGE_CH}]+|[{LARGE_CH}]+(?:'s|’s)\\s+(?:own\\s+)?(?:risk|cost|expense|responsibility)"
+        f"|[{LARGE_CH}]+\\s+(?:shall|will|agrees\\s+to)\\s+(?:\\w+\\s+){{0,2}}?(?:indemnif|hold\\s+harmless|defend|bear)",
+        re.I,
+    ),
+}
+# a "purpose" that is buying or making the goods elsewhere
+_SOURCING_PURPOSE = {
+    "ja": re.compile(
+        r"(?:他の|第三者|別の)[^。]{0,40}?(?:から|に|による)[^。]{0,20}?(?:調達|購入|製造|生産)[^。]{0,10}?(?:する)?(?:ため|目的)"
+    ),
+    "en": re.compile(
+        r"\bfor\s+(?:the\s+purpose(?:s)?\s+of\s+)?(?:procuring|sourcing|purchasing|obtaining|buying|qualifying|having)\b"
+        r"(?:[^.;]|\.(?=\d)){0,120}?\b(?:other|alternative|alternate|second|third[- ]party|another)\b",
+        re.I,
+    ),
+}
+# who pays the royalties for parts the other side specified (RSK-02's subject) exempts nothing from the warranty
+_ROYALTY_COST = {
+    "ja": re.compile(r"実施料|使用料|ロイヤル?ティ|ライセンス料|許諾料"),
+    "en": re.compile(r"royalt|licen[cs]e\s+fees?", re.I),
+}
+
+
+def carve_out_elsewhere(lex: Lexicon, lang: str, parts: list[str]) -> bool:
+    """Whether another sentence of the article exempts what the other side specified,
+    instructed or supplied (a warranty's carve-out is often its own paragraph)."""
+    return any(
+        LARGE_CH in sentence
+        and _OTHER_SIDE_INPUT[lang].search(sentence)
+        and not _ROYALTY_COST[lang].search(sentence)
+        and _EXEMPTS[lang].search(sentence)
+        and "cause" in tags(lex, sentence, "limits")
+        for part in parts
+        for sentence in sentences(lex, part)
+    )
+
+
+def purpose_is_sourcing(lang: str, sentence: str) -> bool:
+    """The grant's "purpose" is buying or making the goods elsewhere ("for procuring … from any other manufacturer")."""
+    return _SOURCING_PURPOSE[lang].search(sentence) is not None

@@ -292,63 +292,6 @@ def _recalled_grant_tags(lex: Lexicon, lang: str, text: str, end: int, section: 
     return got
 
 
-# what the other side brought in: a carve-out "by cause" names it ("arising from Buyer's
-# specification", 「甲の指定した仕様に起因する」)
-_OTHER_SIDE_INPUT = {
-    "ja": re.compile(r"指定|指示|支給|提供|貸与|仕様|図面|設計|材料|要求"),
-    "en": re.compile(
-        r"specification|design|drawing|instruction|material|tooling|modification|combination|request|requirement", re.I
-    ),
-}
-
-
-# what makes a sentence an exemption — the SME not answering, the rule not applying, the other side answering —
-# rather than a quality warranty that names the other side's designs ("shall conform to Buyer Designs")
-_EXEMPTS = {
-    "ja": re.compile(
-        r"限り(?:でない|ではない)|責(?:任|め)を負わ(?:ない|ず)|負わ(?:ない|ず)|適用(?:しない|されない|せず)|及ばない|免|除く|除き|除外"
-        f"|[{LARGE_CH}]+(?:の|が)(?:責任|負担|費用)|[{LARGE_CH}]+が[^。]{{0,20}}?(?:解決|賠償|補償|負担)"
-    ),
-    "en": re.compile(
-        r"not\s+(?:be\s+)?(?:liable|responsible|obliged|obligated)|no\s+(?:liability|obligation|responsibility)|\bexcept|\bexclud"
-        r"|not\s+apply|\bunless\b|to\s+the\s+extent|save\s+(?:for|where|to)|provided\s+that|(?:does|shall|will)\s+not\s+(?:cover|extend|include)"
-        f"|responsibility\\s+of\\s+(?:the\\s+)?[{LARGE_CH}]+|[{LARGE_CH}]+(?:'s|’s)\\s+(?:own\\s+)?(?:risk|cost|expense|responsibility)"
-        f"|[{LARGE_CH}]+\\s+(?:shall|will|agrees\\s+to)\\s+(?:\\w+\\s+){{0,2}}?(?:indemnif|hold\\s+harmless|defend|bear)",
-        re.I,
-    ),
-}
-# a "purpose" that is buying or making the goods elsewhere
-_SOURCING_PURPOSE = {
-    "ja": re.compile(
-        r"(?:他の|第三者|別の)[^。]{0,40}?(?:から|に|による)[^。]{0,20}?(?:調達|購入|製造|生産)[^。]{0,10}?(?:する)?(?:ため|目的)"
-    ),
-    "en": re.compile(
-        r"\bfor\s+(?:the\s+purpose(?:s)?\s+of\s+)?(?:procuring|sourcing|purchasing|obtaining|buying|qualifying|having)\b"
-        r"(?:[^.;]|\.(?=\d)){0,120}?\b(?:other|alternative|alternate|second|third[- ]party|another)\b",
-        re.I,
-    ),
-}
-# who pays the royalties for parts the other side specified (RSK-02's subject) exempts nothing from the warranty
-_ROYALTY_COST = {
-    "ja": re.compile(r"実施料|使用料|ロイヤル?ティ|ライセンス料|許諾料"),
-    "en": re.compile(r"royalt|licen[cs]e\s+fees?", re.I),
-}
-
-
-def _carve_out_elsewhere(lex: Lexicon, lang: str, parts: list[str]) -> bool:
-    """Whether another sentence of the article exempts what the other side specified,
-    instructed or supplied (a warranty's carve-out is often its own paragraph)."""
-    return any(
-        LARGE_CH in sentence
-        and _OTHER_SIDE_INPUT[lang].search(sentence)
-        and not _ROYALTY_COST[lang].search(sentence)
-        and _EXEMPTS[lang].search(sentence)
-        and "cause" in tags(lex, sentence, "limits")
-        for part in parts
-        for sentence in sentences(lex, part)
-    )
-
-
 _CONDITION_CARRIED = {
     "ja": re.compile(r"(?:[0-9]+[.．]\s*)?(?:この|その|前項の|上記の)(?:場合|とき)"),
     "en": re.compile(
@@ -526,12 +469,12 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             if (
                 kind == "warrant"
                 and "cause" not in limits
-                and _carve_out_elsewhere(
+                and act_scope.carve_out_elsewhere(
                     lex, lang, [text[:s0], text[s1:], _before(article_text, text), _after(article_text, text)]
                 )
             ):
                 limits.add("cause")
-            if {"purpose", "other_makers"} <= limits and _SOURCING_PURPOSE[lang].search(sentence):
+            if {"purpose", "other_makers"} <= limits and act_scope.purpose_is_sourcing(lang, sentence):
                 # "(b) for procuring Products … from any other manufacturer": a purpose that is second sourcing
                 # limits nothing the other makers could not take
                 limits.discard("purpose")

@@ -303,7 +303,7 @@ def _run_rule(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> list[Findi
                 for u, a, _b in ctx.unit_matches(cr.trigger)
                 for s0, s1 in (concepts.sentence_bounds(ctx.lang, u.norm, a),)
             )
-            if cr.trigger is not None
+            if cr.trigger is not None and cr.raise_near is not None
             else None
         )
         return [_finding(ctx, cr, None, None, near=near)]

@@ -315,32 +315,21 @@ def _en_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     # a royalty or licence fee pays for a licence, not for work (the licensor's role says that already)
     if m and not _LICENCE_PAYMENT.search(body[m.start() : m.end() + 160].split(".\n")[0]):
         out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
+    tech_cues = (
+        rf"\b{the}(?:{me})(?:['’]s\s+(?:own\s+|proprietary\s+)?(?:[\w-]+\s+){{0,3}}(?:technology|know-how|process|formula|invention|patents?)\b|\s+(?:{_EN_TECH})\b)",
+        # the thing being evaluated or applied is offered by its maker ("whether X's coating can be applied")
+        rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})['’]s\b"
+        # "to evaluate Miyabi end-effectors": the maker's name used as an adjective
+        rf"|\b(?:evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})\s+(?!shall\b|will\b|may\b|can\b|and\b|or\b)[a-z][\w-]*s\b",
+        # a business described with a process of the party's own making ("Miyabi manufactures … using
+        # processes it has developed"): the same sentence, with the party as its subject
+        rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,2}}?[a-z]+s\b[^.;]{{0,160}}?(?:\b(?:it|which\s+it)\s+(?:has|had)\s+(?:itself\s+)?developed\b"
+        rf"|\busing\s+(?:its\s+)?(?:own\s+)?(?:proprietary|patented|in-house)\s+(?:[\w-]+\s+){{0,2}}?(?:processes|process|technology|technologies|know-how|methods?|formulations?))",
+    )
     tech = [
         Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-        for m in re.finditer(
-            rf"\b{the}(?:{me})(?:['’]s\s+(?:own\s+|proprietary\s+)?(?:[\w-]+\s+){{0,3}}(?:technology|know-how|process|formula|invention|patents?)\b|\s+(?:{_EN_TECH})\b)",
-            head,
-        )
-    ]
-    # the thing being evaluated or applied is offered by its maker ("whether X's coating can be applied")
-    tech += [
-        Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-        for m in re.finditer(
-            rf"\b(?:whether|evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})['’]s\b"
-            # "to evaluate Miyabi end-effectors": the maker's name used as an adjective
-            rf"|\b(?:evaluat\w*(?:\s+of)?|assess\w*(?:\s+of)?|test\w*(?:\s+of)?)\s+{the}(?:{me})\s+(?!shall\b|will\b|may\b|can\b|and\b|or\b)[a-z][\w-]*s\b",
-            head,
-        )
-    ]
-    # a business described with a process of the party's own making ("Miyabi manufactures … using
-    # processes it has developed"): the same sentence, with the party as its subject
-    tech += [
-        Evidence(L, "technology", m.group(0), m.start(), m.end(), 1.0)
-        for m in re.finditer(
-            rf"\b{the}(?:{me})\s+(?:\w+\s+){{0,2}}?[a-z]+s\b[^.;]{{0,160}}?(?:\b(?:it|which\s+it)\s+(?:has|had)\s+(?:itself\s+)?developed\b"
-            rf"|\busing\s+(?:its\s+)?(?:own\s+)?(?:proprietary|patented|in-house)\s+(?:[\w-]+\s+){{0,2}}?(?:processes|process|technology|technologies|know-how|methods?|formulations?))",
-            head,
-        )
+        for cue in tech_cues
+        for m in re.finditer(cue, head)
     ]
     out.extend(tech[:2])
     # a party that buys from suppliers, or is qualifying them, is the customer side

@@ -3,6 +3,8 @@ page before the title, parties named only by the roles of a one-way NDA, a desig
 
 from __future__ import annotations
 
+import pytest
+
 from chizai.review.engine.detect import detect_contract_types, detect_contract_types_detailed, find_parties
 from chizai.review.engine.parties import find_parties_detailed
 from chizai.review.engine.pipeline import load_document
@@ -140,10 +142,14 @@ def test_a_design_commission_is_development_work():
     )
 
 
-def test_a_research_and_option_agreement_is_joint_research():
-    from chizai.review.engine.detect import detect_contract_types
-
-    text = "RESEARCH AND OPTION AGREEMENT\n\n1. The Company shall carry out the Research Programme and grant the Partner an option.\n"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RESEARCH AND OPTION AGREEMENT\n\n1. The Company shall carry out the Research Programme and grant the Partner an option.\n",
+        "RESEARCH AND EVALUATION AGREEMENT\n\nThis Agreement is made between A and B.\n",
+    ],
+)
+def test_research_and_option_or_evaluation_agreements_are_joint_research(text):
     assert detect_contract_types(text)[0] == "JRD"
 
 
@@ -170,10 +176,3 @@ def test_a_drafting_note_before_the_preamble_does_not_hide_the_parties():
     )
     doc = load_document(text, "mfg.txt")
     assert {p.label for p in doc.parties} >= {"発注者", "受注者"} and doc.sme_label == "受注者"
-
-
-def test_a_research_and_evaluation_agreement_is_joint_research():
-    assert (
-        detect_contract_types("RESEARCH AND EVALUATION AGREEMENT\n\nThis Agreement is made between A and B.\n")[0]
-        == "JRD"
-    )
