@@ -20,7 +20,7 @@
     python bench/review_quality.py --suite own15        # bench/data/review-own15 (10 more, key written first)
     python bench/review_quality.py --suite own16        # bench/data/review-own16 (10 more, key written first)
     python bench/review_quality.py --suite own17        # bench/data/review-own17 (10 more, key written first)
-    python bench/review_quality.py --suite own18        # bench/data/review-own18 (10 more, key written first)
+    python bench/review_quality.py --suite own19        # ... one suite per set, up to own20
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -47,47 +47,15 @@ DATA = ROOT.parent / "shared" / "data"
 DEV_DIR = DATA / "review-dev"
 DEV2_DIR = DATA / "review-dev2"
 METI_DIR = DATA / "meti-oi-model-contracts"
-# Whole contracts written for an independent measurement; fully fair ones carry "fair": true.
-OWN_DIR = ROOT / "bench" / "data" / "review-own"
-# A second such set, written later by a different writer, likewise before any engine run on it.
-OWN2_DIR = ROOT / "bench" / "data" / "review-own2"
-OWN3_DIR = ROOT / "bench" / "data" / "review-own3"
-OWN4_DIR = ROOT / "bench" / "data" / "review-own4"
-OWN5_DIR = ROOT / "bench" / "data" / "review-own5"
-OWN6_DIR = ROOT / "bench" / "data" / "review-own6"
-OWN7_DIR = ROOT / "bench" / "data" / "review-own7"
-OWN8_DIR = ROOT / "bench" / "data" / "review-own8"
-OWN9_DIR = ROOT / "bench" / "data" / "review-own9"
-OWN10_DIR = ROOT / "bench" / "data" / "review-own10"
-OWN11_DIR = ROOT / "bench" / "data" / "review-own11"
-OWN12_DIR = ROOT / "bench" / "data" / "review-own12"
-OWN13_DIR = ROOT / "bench" / "data" / "review-own13"
-OWN14_DIR = ROOT / "bench" / "data" / "review-own14"
-OWN15_DIR = ROOT / "bench" / "data" / "review-own15"
-OWN16_DIR = ROOT / "bench" / "data" / "review-own16"
-OWN17_DIR = ROOT / "bench" / "data" / "review-own17"
-OWN18_DIR = ROOT / "bench" / "data" / "review-own18"
+# Whole contracts written for an independent measurement, each set by a different writer
+# before any engine run on it (each README says what was read and when the set was first
+# run); fully fair ones carry "fair": true in key.json.
+OWN_SETS = 20
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
-    "own": OWN_DIR,
-    "own2": OWN2_DIR,
-    "own3": OWN3_DIR,
-    "own4": OWN4_DIR,
-    "own5": OWN5_DIR,
-    "own6": OWN6_DIR,
-    "own7": OWN7_DIR,
-    "own8": OWN8_DIR,
-    "own9": OWN9_DIR,
-    "own10": OWN10_DIR,
-    "own11": OWN11_DIR,
-    "own12": OWN12_DIR,
-    "own13": OWN13_DIR,
-    "own14": OWN14_DIR,
-    "own15": OWN15_DIR,
-    "own16": OWN16_DIR,
-    "own17": OWN17_DIR,
-    "own18": OWN18_DIR,
+    "own": ROOT / "bench" / "data" / "review-own",
+    **{f"own{n}": ROOT / "bench" / "data" / f"review-own{n}" for n in range(2, OWN_SETS + 1)},
     "public": PUBLIC_DIR,
 }
 FAIR_DEV = ("ja-nda-02.txt", "ja-lic-01.txt", "en-proto-01.txt", "en-jrd-02.txt")
@@ -275,33 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--suite",
-        choices=(
-            "dev",
-            "dev2",
-            "holdout",
-            "own",
-            "own2",
-            "own3",
-            "own4",
-            "own5",
-            "own6",
-            "own7",
-            "own8",
-            "own9",
-            "own10",
-            "own11",
-            "own12",
-            "own13",
-            "own14",
-            "own15",
-            "own16",
-            "own17",
-            "own18",
-            "public",
-            "meti",
-            "contractnli",
-            "cuad",
-        ),
+        choices=("dev", "dev2", "holdout", *OWN_SUITES, "meti", "contractnli", "cuad"),
         required=True,
     )
     ap.add_argument(

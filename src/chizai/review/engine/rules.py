@@ -30,6 +30,7 @@ from .document import ChecklistResult, Document, Finding, Segment
 from .parties import ROLE_WORDS
 from .rules_compile import CompiledRule
 from .rules_context import RuleContext
+from .rules_patterns import PatSet
 from .rules_units import LOCAL, LONG_UNIT, Unit, orig_span
 
 _SEV: tuple[Literal["LOW", "MEDIUM", "HIGH"], ...] = ("LOW", "MEDIUM", "HIGH")
@@ -105,7 +106,7 @@ def _scope(ctx: RuleContext, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple
     if cr.rule.detection.get("window") == "item":
         # the article without the other items of its list: «(b) … as shown by its written records»
         # qualifies item (b) only, not «(d) is developed by the receiving party» or «(e) residuals»
-        art = ctx.article_text[u.idx]
+        art = _item_context(ctx, u)
         if len(art) <= 2 * LONG_UNIT:
             return _without_other_items(art, u.norm[a:b]), False
     if cr.rule.detection.get("window") == "sentence":
@@ -119,6 +120,24 @@ def _scope(ctx: RuleContext, cr: CompiledRule, u: Unit, a: int, b: int) -> tuple
     return u.norm[max(0, a - LOCAL) : b + LOCAL], False
 
 
+# a list item's number at the end of a reference: "Section 3.2(d)", 「第２条第２項第１号」
+_ITEM_REF = re.compile(r"(?:\([^()]{1,6}\)|第[0-9０-９一二三四五六七八九十]{1,3}号)$")
+
+
+def _item_context(ctx: RuleContext, u: Unit) -> str:
+    """The article as far as it can qualify a list item in ``u``: the item's own paragraph
+    and the paragraphs that hold no list of their own. Another paragraph's list comes with
+    its own lead-in («3.1 … that the recipient can show by written records: (a) … (c)»), which
+    qualifies that list, not the further exclusions of 3.2 («In addition, … (d) … (e)»)."""
+    if u.ref is None:
+        return ctx.article_text[u.idx]
+    own = _ITEM_REF.sub("", u.ref)
+    group = [v for v in ctx.units if v.article == u.article]
+    with_lists = {_ITEM_REF.sub("", v.ref) for v in group if v.ref and _ITEM_REF.search(v.ref)}
+    kept = [v.norm for v in group if v.ref is None or (p := _ITEM_REF.sub("", v.ref)) == own or p not in with_lists]
+    return " " + " ".join(kept)
+
+
 def _static_ok(ctx: RuleContext, cr: CompiledRule, u: Unit, scope: str) -> bool:
     """The position-independent part of the clause filters."""
     negation = cr.rule.detection.get("negation")
@@ -126,17 +145,41 @@ def _static_ok(ctx: RuleContext, cr: CompiledRule, u: Unit, scope: str) -> bool:
         # under ``negation`` a verb that is denied (「開示する義務を負わない」) is not there
         if not any(not (negation and _denied(ctx, scope, m.start(), m.end())) for m in g.finditer(scope)):
             return False
-    if cr.not_near is not None and cr.not_near.search(scope):
+    if cr.not_near is not None and _safeguard_in(ctx, cr.not_near, scope):
         return False
     if cr.not_near is not None and cr.rule.detection.get("not_near_in_terms"):
         # the safeguard sits in the definition of a term the clause uses ("Representatives" means
         # … who need to know …)
         said = ctx.definitions_of_terms_in(scope)
-        if said and cr.not_near.search(said):
+        if said and _safeguard_in(ctx, cr.not_near, said):
             return False
     if cr.safeguards_needed and sum(1 for g in cr.safeguards if g.search(scope)) >= cr.safeguards_needed:
         return False
     return not (cr.rule.detection.get("requires_no") == "consideration" and ctx.has_consideration(u))
+
+
+def _safeguard_in(ctx: RuleContext, pat: PatSet, text: str) -> bool:
+    """A carve-out or safeguard of ``pat`` in ``text`` that is not waived in the same breath:
+    「承諾を得ることなく開示することができる」 and "may disclose without Miyabi's consent"
+    name the safeguard only to do without it."""
+    return any(not _waived(ctx.lang, text, m.start(), m.end()) for m in pat.finditer(text))
+
+
+def _waived(lang: str, text: str, a: int, b: int) -> bool:
+    if lang == "ja":
+        return _JA_WAIVED.match(text, b) is not None
+    return _EN_WAIVED.search(text[max(0, a - 50) : a]) is not None
+
+
+_JA_WAIVED = re.compile(r"(?:を)?(?:得る|得|要する)?(?:こと)?(?:なく|なしに|なしで|ずに|ず、|を要(?:せず|しない))")
+_EN_WAIVED = re.compile(r"without[^.;,()]{0,40}$", re.I)
+
+# a sentence that opens as an exception escapes the limits of the sentences before it
+# («… need to know. In addition, Aurelius may disclose … to its contract manufacturers»)
+_EXCEPTION_OPENING = {
+    "ja": re.compile(r"\s*(?:ただし|但し|もっとも|(?:前項|前各項|前[0-9２-９二三四五]項|同項)(?:の規定)?にかかわらず)"),
+    "en": re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:in\s+addition|additionally|notwithstanding|however)\b", re.I),
+}
 
 
 def _denied(ctx: RuleContext, text: str, a: int, b: int) -> bool:
@@ -159,6 +202,10 @@ def _unit_ok(
     # A carve-out or exception often sits in the next paragraph of the same article
     # (「前項の規定は…適用しない」, "Section 6.1 does not apply …"), hence window: article.
     scope, fixed = _scope(ctx, cr, u, pos, pos if end is None else end)
+    if fixed and scope is u.norm and cr.not_near is not None:
+        s0 = concepts.sentence_bounds(ctx.lang, u.norm, pos)[0]
+        if s0 > 0 and _EXCEPTION_OPENING[ctx.lang].match(u.norm, s0):
+            scope, fixed = u.norm[s0:], False
     if fixed and cache is not None:
         ok = cache.get(u.idx)
         if ok is None:

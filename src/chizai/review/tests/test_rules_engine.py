@@ -256,3 +256,45 @@ def test_a_document_level_absence_is_raised_by_the_clause_that_triggers_it():
 
     assert sev(coating) == ["HIGH"]
     assert sev(plain) == ["MEDIUM"]
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        (
+            'NON-DISCLOSURE AGREEMENT\n\nThis Agreement is made between Big Robots Inc. ("Company") and '
+            'Small Ceramics Co., Ltd. ("Supplier").\n\n2. OBLIGATIONS\n\n2.1 Each Party shall keep the other '
+            "Party's Confidential Information in confidence and use it only for the Purpose.\n\n3. EXCLUSIONS\n\n"
+            "3.1 The obligations in Section 2 do not apply to information that the recipient can show by "
+            "contemporaneous written records:\n(a) is or becomes public through no fault of the recipient;\n"
+            "(b) was lawfully known to the recipient before disclosure.\n\n3.2 In addition, where Company is the "
+            "recipient, the obligations in Section 2 do not apply to:\n(c) general know-how retained in the unaided "
+            "memory of Company personnel, which Company may use for any purpose.\n",
+            "nda.txt",
+        ),
+        (
+            "秘密保持契約書\n\n株式会社大洋装置（以下「甲」という。）と清流工業株式会社（以下「乙」という。）は、次のとおり契約する。\n\n"
+            "第２条（秘密保持）\n受領者は、開示者の秘密情報を本目的以外の目的に使用してはならない。\n\n"
+            "第５条（適用除外）\n１　前各条の規定は、次の各号のいずれかに該当することを受領者が書面により立証できる情報には適用しない。\n"
+            "（１）開示の時点で既に公知であった情報\n（２）開示後に受領者の責めによらず公知となった情報\n"
+            "２　前項のほか、受領者の役員又は従業員が秘密情報に接した結果、その記憶に残った一般的な知識及びノウハウを、"
+            "受領者が自己の事業に使用することは妨げられない。\n",
+            "nda-ja.txt",
+        ),
+    ],
+)
+def test_a_proof_requirement_heading_another_list_does_not_cover_the_residuals(text, name):
+    # the written-records lead-in of 3.1 / 第１項 qualifies its own list, not the residuals of the next paragraph
+    doc = load_document(text, name, sme="Supplier" if name == "nda.txt" else "乙", contract_type="NDA")
+    findings, _ = evaluate(doc)
+    assert "NDA-09" in {f.rule_id for f in findings}
+    # the same lead-in still covers an exclusion in its own list
+    own_list = text.split("\n\n3.2 In addition")[0].replace(
+        "before disclosure.", "before disclosure;\n(c) is independently developed by the recipient."
+    )
+    own_list = own_list.split("２　前項のほか")[0].replace(
+        "公知となった情報\n", "公知となった情報\n（３）受領者が独自に開発した情報\n"
+    )
+    sme = "Supplier" if name == "nda.txt" else "乙"
+    again, _ = evaluate(load_document(own_list, name, sme=sme, contract_type="NDA"))
+    assert "NDA-09" not in {f.rule_id for f in again}
