@@ -236,7 +236,10 @@ def _doc_ok(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> bool:
         return False
     if d["requires_doc"] and cr.requires_doc is None:
         return False  # precondition written only for the other language
-    if cr.absent is not None and ctx.doc_has(cr.absent, outside=cr.absent_not_in):
+    if cr.absent is not None and cr.absent_not_in_terms is not None:
+        if next(ctx.matches_outside(cr.absent, cr.absent_not_in, cr.absent_not_in_terms), None) is not None:
+            return False
+    elif cr.absent is not None and ctx.doc_has(cr.absent, outside=cr.absent_not_in):
         return False
     if cr.rule.unless_frames and next(ctx.frame_hits(cr.rule.unless_frames), None) is not None:
         return False
@@ -387,6 +390,14 @@ def _run_rule(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> list[Findi
             out.append(_finding(ctx, cr, u, orig_span(ctx.doc, u.seg, a, b), why=why))
     if cr.rule.frames or cr.rule.also_frames:
         out += _frame_findings(ctx, cr, seen, spans)
+    if not out and cr.absent is not None and cr.absent_not_in_terms is not None:
+        # the protection is there in words only: «各当事者は、秘密情報を…» over a term defined as
+        # what the other side discloses to the SME binds the SME alone
+        for u, a, b in ctx.unit_matches(cr.absent):
+            s0, s1 = concepts.sentence_bounds(ctx.lang, u.norm, a)
+            if cr.absent_not_in_terms.search(ctx.definitions_of_terms_in(u.norm[s0:s1]) or ""):
+                out.append(_finding(ctx, cr, u, orig_span(ctx.doc, u.seg, a, b)))
+                break
     # or_absent: a protection missing from the whole text is itself the finding
     # (e.g. no survival clause at all), reported once at document level.
     if not out and cr.or_absent is not None and not ctx.doc_has(cr.or_absent):

@@ -52,6 +52,9 @@ class CompiledRule:
     or_absent: PatSet | None = None
     # detection.absent_not_in: a sentence that says the opposite does not supply the protection
     absent_not_in: PatSet | None = None
+    # detection.absent_not_in_terms: nor one that uses a term defined this way (a "mutual" duty over
+    # information defined as what the other side discloses to the SME)
+    absent_not_in_terms: PatSet | None = None
     # detection.not_in_sentence: the trigger's own sentence is about something else
     not_in_sentence: PatSet | None = None
     raise_near: PatSet | None = None
@@ -203,6 +206,7 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
                 requires_doc=alt(d["requires_doc"].get(lang), labels),
                 or_absent=alt(d["or_absent"].get(lang), labels),
                 absent_not_in=alt(d["absent_not_in"].get(lang), labels),
+                absent_not_in_terms=alt(d["absent_not_in_terms"].get(lang), labels),
                 not_in_sentence=alt(d["not_in_sentence"].get(lang), labels),
                 raise_near=alt(r.adjust.get("raise_if_near", {}).get(lang), labels),
                 safeguards=tuple(

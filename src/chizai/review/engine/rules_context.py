@@ -208,15 +208,23 @@ class RuleContext:
     def _doc_has_outside(self, pat: PatSet, outside: PatSet) -> bool:
         key = (id(pat), id(outside))
         if key not in self._doc_hits:
-            # with the sentence before it in the same clause: «（１）丸菱がヤマセに開示する…一切の情報。開示の方法
-            # 及び秘密である旨の表示の有無を問わない。» is about 丸菱's information only
-            self._doc_hits[key] = any(
-                outside.search(u.norm[p0:s1]) is None
-                for u, a, _b in self.unit_matches(pat)
-                for s0, s1 in (concepts.sentence_bounds(self.lang, u.norm, a),)
-                for p0 in ((concepts.sentence_bounds(self.lang, u.norm, s0 - 1)[0] if s0 > 0 else 0),)
-            )
+            self._doc_hits[key] = next(self.matches_outside(pat, outside), None) is not None
         return self._doc_hits[key]
+
+    def matches_outside(self, pat: PatSet, outside: PatSet | None, in_terms: PatSet | None = None):
+        """(unit, start, end) of each match of ``pat`` whose sentence, read with the sentence
+        before it in the same clause, does not match ``outside``: «（１）丸菱がヤマセに開示する…
+        一切の情報。開示の方法及び秘密である旨の表示の有無を問わない。» is about 丸菱's information
+        only. Nor may the definitions of the terms the sentence uses match ``in_terms``
+        («各当事者は、秘密情報を…» where «「秘密情報」とは、発注者が受注者に開示した…情報をいう»)."""
+        for u, a, b in self.unit_matches(pat):
+            s0, s1 = concepts.sentence_bounds(self.lang, u.norm, a)
+            p0 = concepts.sentence_bounds(self.lang, u.norm, s0 - 1)[0] if s0 > 0 else 0
+            if outside is not None and outside.search(u.norm[p0:s1]) is not None:
+                continue
+            if in_terms is not None and in_terms.search(self.definitions_of_terms_in(u.norm[s0:s1]) or "") is not None:
+                continue
+            yield u, a, b
 
     def unit_matches(self, pat: PatSet):
         """(unit, match) for every match of ``pat``, scanning only units that contain

@@ -105,6 +105,7 @@ DETECTION_KEYS = {
     "absent_not_in",
     "not_in_sentence",
     "not_near_in_terms",
+    "absent_not_in_terms",
     "sme_not_role",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
@@ -297,7 +298,15 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
     out.setdefault("window", "unit")
     if out.get("or_absent_severity") not in (None, *SEVERITIES):
         _fail(where, f"detection.or_absent_severity must be one of {SEVERITIES}")
-    for key in ("not_near", "absent", "requires_doc", "or_absent", "absent_not_in", "not_in_sentence"):
+    for key in (
+        "not_near",
+        "absent",
+        "requires_doc",
+        "or_absent",
+        "absent_not_in",
+        "absent_not_in_terms",
+        "not_in_sentence",
+    ):
         out[key] = _langmap(f"{where}.{key}", det.get(key), regex=True)
     out["balanced_by"] = _balanced_by(f"{where}.balanced_by", det.get("balanced_by"))
     subj = det.get("subject")
