@@ -94,7 +94,7 @@ _SUPPORT_TOPIC = {
         r"[^、。]{1,60}?(?:について|に関(?:して|し|する))(?=[^。]{0,30}?(?:説明|指導|助言|支援|回答|教育|研修|訓練|講習)(?:を)?(?:行|実施|する|し))"
     ),
     "en": re.compile(
-        r"(?:explain|instruct|train|advise|brief)\w*\s+(?:\w+\s+){0,3}?(?:on|about|regarding|in)\s+[^.;]{1,80}", re.I
+        r"\b(?:explain|instruct|train|advise|brief)\w*\s+(?:\w+\s+){0,3}?(?:on|about|regarding|in)\s+[^.;]{1,80}", re.I
     ),
 }
 

@@ -166,13 +166,33 @@ def _safeguard_in(ctx: RuleContext, pat: PatSet, text: str) -> bool:
 
 
 def _waived(lang: str, text: str, a: int, b: int) -> bool:
+    """Set aside by a permission, not required by a ban: «承諾なく開示してはならない» and
+    "shall not disclose … without consent" keep the consent."""
     if lang == "ja":
-        return _JA_WAIVED.match(text, b) is not None
-    return _EN_WAIVED.search(text[max(0, a - 50) : a]) is not None
+        m = _JA_WAIVED.match(text, b)
+        if m is None:
+            return False
+        rest = text[m.end() : m.end() + 80]
+        return _JA_BANNED.search(rest[: rest.find("。") + 1 or None]) is None
+    head = text[max(0, a - 200) : a]
+    head = head[max(head.rfind("."), head.rfind(";")) + 1 :]
+    m = _EN_WAIVED.search(head, max(0, len(head) - 50))
+    if m is None:
+        return False
+    # the clause the waiver word closes: "shall not disclose … without consent" is a ban, ", irrespective of …" is not
+    before = head[: m.start()]
+    return _EN_BANNED.search(before[before.rfind(",") + 1 :]) is None
 
 
-_JA_WAIVED = re.compile(r"(?:を)?(?:得る|得|要する)?(?:こと)?(?:なく|なしに|なしで|ずに|ず、|を要(?:せず|しない))")
-_EN_WAIVED = re.compile(r"without[^.;,()]{0,40}$", re.I)
+_JA_WAIVED = re.compile(
+    r"(?:を)?(?:得る|得|要する)?(?:こと)?(?:なく|なしに|なしで|ずに|ず、|を要(?:せず|しない))"
+    # «…に起因するか否かを問わず»: the carve-out named only to be set aside
+    r"|(?:する|した|による|によるもの)?(?:か否か|かどうか)?(?:を|に)(?:問わず|かかわらず|関係なく)"
+)
+# "without Miyabi's consent", "irrespective of whether the claim arises from the Specification"
+_EN_WAIVED = re.compile(r"\b(?:without|irrespective\s+of|regardless\s+of)\b[^.;,()]{0,40}$", re.I)
+_JA_BANNED = re.compile(r"(?:てはならない|てはいけない|しない|せず|ないものとする|禁止|ことはできない|ことができない)")
+_EN_BANNED = re.compile(r"\b(?:not|no|never|neither|nor)\b", re.I)
 
 # a sentence that opens as an exception escapes the limits of the sentences before it
 # («… need to know. In addition, Aurelius may disclose … to its contract manufacturers»)

@@ -298,3 +298,16 @@ def test_a_proof_requirement_heading_another_list_does_not_cover_the_residuals(t
     sme = "Supplier" if name == "nda.txt" else "乙"
     again, _ = evaluate(load_document(own_list, name, sme=sme, contract_type="NDA"))
     assert "NDA-09" not in {f.rule_id for f in again}
+
+
+def test_engine_sources_hold_no_control_characters():
+    # a "\b" written into a non-raw string becomes a backspace, and the pattern silently never matches
+    from pathlib import Path
+
+    engine = Path(__file__).resolve().parents[1] / "engine"
+    bad = [
+        str(p.relative_to(engine))
+        for p in [*engine.glob("*.py"), *engine.glob("data/**/*.yaml")]
+        if any(ch in p.read_text(encoding="utf-8") for ch in "\x07\x08\x0b\x0c")
+    ]
+    assert bad == []
