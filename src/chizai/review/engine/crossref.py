@@ -47,7 +47,7 @@ _CONTINUES = {
 # "Improvements shall be included in the licence granted under Section 2.1"
 _SCOPE_REF = {
     "en": re.compile(
-        r"\b(?:included|incorporated)\s+in(?:to)?\s+(?:the\s+scope\s+of\s+)?the\s+(?:licen[cs]es?\s+(?:granted\s+)?|(?:[\w-]+\s+){0,3}?(?:licen[cs]ed|granted)\s+)"
+        r"\b(?:included|incorporated)\s+(?:automatically\s+|also\s+)?in(?:to)?\s+(?:the\s+scope\s+of\s+)?the\s+(?:licen[cs]es?\s+(?:granted\s+)?|(?:[\w-]+\s+){0,3}?(?:licen[cs]ed|granted)\s+)"
         r"(?:in|under|by)\s+(?:Clause|Section|Article|paragraph)\s+(?P<ref>\d+(?:\.\d+)*)"
         # "… shall automatically be included in the Licensed Technology and licensed to the Licensee on the terms of Clause 2"
         r"|\blicen[cs]ed\s+(?:to\s+(?:the\s+)?\S+\s+)?(?:on|under|upon)\s+the\s+(?:same\s+)?terms\s+of\s+(?:Clause|Section|Article|paragraph)\s+(?P<ref2>\d+(?:\.\d+)*)",
