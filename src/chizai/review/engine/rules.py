@@ -176,6 +176,8 @@ def _waived(lang: str, text: str, a: int, b: int) -> bool:
         return _JA_BANNED.search(rest[: rest.find("。") + 1 or None]) is None
     head = text[max(0, a - 200) : a]
     head = head[max(head.rfind("."), head.rfind(";")) + 1 :]
+    if _EN_NONE.search(head):
+        return True  # "no separate payment shall be due" names the safeguard to deny it
     m = _EN_WAIVED.search(head, max(0, len(head) - 50))
     if m is None:
         return False
@@ -191,6 +193,7 @@ _JA_WAIVED = re.compile(
 )
 # "without Miyabi's consent", "irrespective of whether the claim arises from the Specification"
 _EN_WAIVED = re.compile(r"\b(?:without|irrespective\s+of|regardless\s+of)\b[^.;,()]{0,40}$", re.I)
+_EN_NONE = re.compile(r"\b(?:no|not\s+any|nor\s+any|without\s+any)\s+$", re.I)
 _JA_BANNED = re.compile(r"(?:てはならない|てはいけない|しない|せず|ないものとする|禁止|ことはできない|ことができない)")
 _EN_BANNED = re.compile(r"\b(?:not|no|never|neither|nor)\b", re.I)
 

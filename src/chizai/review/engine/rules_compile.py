@@ -173,10 +173,10 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
         verbs = "|".join(voc.get("subject_verbs", [])) or "shall|will|may|must"
         # "Customer, Customer's customers and their designated representatives may enter …": the
         # party heads a list of its own people, who act for it ("Buyer, its customers and certification
-        # bodies may enter …" likewise)
+        # bodies may enter …", "Buyer, its customers and the surveyors of any classification society may" likewise)
         own_people = (
             r"(?:,?(?:\s+[^,.;]{0,60}?)?\s+(?:and|or)\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+,?"
-            r"|,\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:,?\s+(?:and|or)\s+(?:[\w-]+\s+){0,3}?[\w-]+)?,?)?"
+            r"|,\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:,?\s+(?:and|or)\s+(?:[\w-]+\s+){0,6}?[\w-]+)?,?)?"
         )
         # the party's own people act for it: "Strand's engineers and quality staff may visit …"
         its_people = (
