@@ -162,9 +162,22 @@ def _negated_act(lang: str, text: str, a: int, b: int) -> bool:
     head = text[max(0, a - 90) : a]
     cut = max(head.rfind("."), head.rfind(";"))
     head = head[cut + 1 :] if cut >= 0 else head
-    return bool(re.search(r"\b(?:not|no|never|nothing|neither|nor)\b(?!\s+(?:later|less))[^,]*$", head, re.I)) or bool(
-        re.match(r"\s+(?:not|no)\b", text[b : b + 8], re.I)
+    return (
+        bool(re.search(r"\b(?:not|no|never|nothing|neither|nor)\b(?!\s+(?:later|less))[^,]*$", head, re.I))
+        or bool(re.match(r"\s+(?:not|no)\b", text[b : b + 8], re.I))
+        # a choice left open is no act: "… shall state … whether any Foreground IP … is to be assigned to Customer or licensed"
+        or bool(_LEFT_OPEN.search(head))
+        # a participle inside a carve-out names another clause's act: "… except to the extent they form part of the
+        # Foreground IP assigned to Customer" (not "Except for Pre-Existing Materials, Provider assigns …")
+        or bool(_CARVE_OUT_BEFORE.search(head) and not _AUXILIARY_BEFORE.search(head))
     )
+
+
+_CARVE_OUT_BEFORE = re.compile(r"\bexcept\s+(?:to\s+the\s+extent|insofar\s+as|where|for)\b[^.;,]*$", re.I)
+_AUXILIARY_BEFORE = re.compile(
+    r"\b(?:shall|will|may|must|is|are|be|been|being|hereby|herewith|agrees?\s+to|to)\s+(?:\w+\s+)?$", re.I
+)
+_LEFT_OPEN = re.compile(r"\bwhether\s+(?!or\s+not\b)[^.;,]{0,80}?\b(?:is|are)\s+to\s+be\s+$", re.I)
 
 
 # a price in name only ("for a nominal consideration of GBP 1", 「名目的な対価」「金１円」) waives it

@@ -22,7 +22,10 @@ _FEE_FOR_WORK = {
     "en": re.compile(
         # (the payee may go unnamed: "Asterion shall pay the Fees for each Statement of Work")
         f"[{LARGE_CH}]+\\s+(?:will|shall|agrees\\s+to|must)\\s+pay\\s+(?:(?:to\\s+)?(?:the\\s+)?[{SME_CH}]+\\s+)?(?:the\\s+|all\\s+|any\\s+)?"
-        r"(?:Fees|fees|compensation|remuneration|charges|Rate|rates|amounts?|price|consideration)\b"
+        # (a named fee for the work — "the Development Fee of GBP 186,000" — but not the price of a licence: a licence
+        # fee, a royalty, an initial or lump-sum fee, an exclusivity fee)
+        r"(?:(?:(?![Ll]icen[cs]e\b|[Rr]oyalt|[Ee]xclusivity\b|[Ii]nitial\b|[Ll]ump\b|[Uu]p-?front\b|[Ss]igning\b|[Ee]ntry\b|[Aa]ccess\b|[Aa]nnual\b|[Mm]aintenance\b)[\w-]+\s+){0,2}?(?:Fee|fee)\b|"
+        r"Fees|fees|compensation|remuneration|charges|Rate|rates|amounts?|price|consideration)\b"
         r"|\bin\s+consideration\s+(?:of|for)\s+(?:the\s+)?(?:Services|Work|performance\s+of\s+the\s+Services)\b",
     ),
 }
@@ -137,7 +140,10 @@ _PRICE_COVERS_CLAUSES = {
         # the other way round: "The consideration for the rights granted in this § 9 and for the deposit under § 7 is
         # included in the prices under Annex 1"
         r"|\b(?:consideration|compensation|remuneration|payment)\s+for\b(?:[^.;]|\.(?=\d)){0,120}?(?:clauses?\s+|sections?\s+|articles?\s+|§§?\s*)\d"
-        r"(?:[^.;]|\.(?=\d)){0,80}?\b(?:is|are|shall\s+be)\s+(?:deemed\s+(?:to\s+be\s+)?)?included\s+in\s+the\s+(?:[\w-]+\s+)?(?:prices?|fees?|charges?)",
+        r"(?:[^.;]|\.(?=\d)){0,80}?\b(?:is|are|shall\s+be)\s+(?:deemed\s+(?:to\s+be\s+)?)?included\s+in\s+the\s+(?:[\w-]+\s+)?(?:prices?|fees?|charges?)"
+        # "The Fees are inclusive of all rights assigned or licensed to Company under Section 5 and Section 6"
+        r"|\b(?:prices?|fees?|charges?)\b(?:[^.;]|\.(?=\d)){0,40}?\b(?:include|includes|cover|covers|(?:is|are|shall\s+be)\s+inclusive\s+of)\s+"
+        r"(?:all\s+|any\s+|the\s+)?(?:rights?|licen[cs]es?|assignments?|intellectual\s+property)\b(?:[^.;]|\.(?=\d)){0,80}?(?:clauses?\s+|sections?\s+|articles?\s+|§§?\s*)\d",
         re.I,
     ),
 }
@@ -192,11 +198,49 @@ def terms_priced_in(lang: str, texts: Iterable[str], terms: dict[str, frozenset[
     return out
 
 
+# a payment made for what another clause asks of the SME ("7.2 In consideration of Section 7.1, Customer
+# shall pay Developer the Exclusivity Fee", 「前条の義務の対価として、甲は乙に独占補償金を支払う」)
+_PAID_FOR_CLAUSES = {
+    "ja": re.compile(
+        r"(?:第\s*[0-9]+\s*条(?:第\s*[0-9]+\s*項)?|前条|前項)(?:の|に定める)[^。]{0,20}?(?:対価|見返り)として[^。]{0,40}?支払"
+    ),
+    "en": re.compile(
+        r"\bin\s+(?:consideration|return)\s+(?:of|for)\s+(?:the\s+(?:restrictions?|undertakings?|covenants?|obligations?)\s+"
+        r"(?:in|of|under)\s+)?(?:Sections?|Clauses?|Articles?)\s+\d[\d.]*(?:[^.;]|\.(?=\d)){0,80}?\b(?:shall|will|agrees\s+to)\s+pay\b",
+        re.I,
+    ),
+}
+
+
+def articles_paid_for(lang: str, texts: Iterable[str]) -> set[str]:
+    """Article numbers whose duties or hand-overs a sentence elsewhere pays for on their own."""
+    rx = _PAID_FOR_CLAUSES.get(lang, _PAID_FOR_CLAUSES["en"])
+    out: set[str] = set()
+    for text in texts:
+        for m in rx.finditer(text):
+            out |= survival.named_articles(lang, m.group(0))
+    return out
+
+
+def paid_separately(view: ClauseView) -> ClauseView:
+    """A restriction the clause puts on the SME with no consideration of its own is paid by that
+    payment (paid exclusivity); a licence or an assignment bought once stays the rules' question."""
+    acts = [
+        dataclasses.replace(a, consideration="paid") if a.kind == "restrict" and a.consideration == "none" else a
+        for a in view.acts
+    ]
+    return dataclasses.replace(view, acts=acts)
+
+
 def folded_into_the_price(view: ClauseView) -> ClauseView:
-    """What the clause hands over with no consideration of its own is covered by the price."""
+    """What the clause hands over with no consideration of its own is covered by the price (also when
+    it only waits for the fee: «Subject to payment of the relevant milestone Fees, Vendor assigns …»
+    beside "The Fees are inclusive of all rights assigned … under Section 5" is the rights folded into the fee)."""
     acts = [
         dataclasses.replace(a, consideration="included")
-        if a.to == "LARGE" and a.consideration == "none" and a.kind in ("provide", "own", "license", "pass_on")
+        if a.to == "LARGE"
+        and a.consideration in ("none", "paid")
+        and a.kind in ("provide", "own", "license", "pass_on")
         else a
         for a in view.acts
     ]

@@ -71,6 +71,8 @@ class RuleContext:
         self.surviving: set[str] | None = None
         # article numbers whose hand-overs another clause says the price pays for (commission.py)
         self.priced: set[str] | None = None
+        # article numbers whose duties another clause pays for on their own ("In consideration of Section 7.1, … shall pay")
+        self.paid_for: set[str] = set()
         # defined terms (of the SME's knowledge) another clause says the price pays for
         self.priced_terms: set[str] | None = None
         # names of what the other side itself supplies to the SME (supplied.py), read once
@@ -123,6 +125,9 @@ class RuleContext:
                 got = survival.outlives_the_term(self.lang, u.norm, got)
             if self.priced is None:
                 self.priced = commission.articles_priced_in(self.lang, (x.norm for x in self.units))
+                self.paid_for = commission.articles_paid_for(self.lang, (x.norm for x in self.units))
+            if self.paid_for and survival.article_number(u.article) in self.paid_for:
+                got = commission.paid_separately(got)
             if self.supplied is None:
                 self.supplied = supplied.supplied_names(self.lang, (x.norm for x in self.units))
             got = supplied.returned_to_owner(got, u.norm, self.supplied)
