@@ -168,8 +168,12 @@ _LICENCE_PAYMENT = re.compile(
 def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, opening: str) -> list[Evidence]:
     out: list[Evidence] = []
     L = p.label
-    # X orders or commissions work from Y (XはYに対し…委託し / YはXから…受託する)
-    for m in re.finditer(rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,80}}?(?:{_JA_ORDER})", body):
+    # X orders or commissions work from Y (XはYに対し…委託し / YはXから…受託する); not Y told first and the work
+    # given to someone else («実施権者は、許諾者に書面で通知したうえで、関係会社に…製造を委託する»)
+    for m in re.finditer(
+        rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?(?:(?!うえで|上で|通知|報告|連絡|届け出)[^。]){{0,80}}?(?:{_JA_ORDER})",
+        body,
+    ):
         out.append(Evidence(L, "commission", m.group(0), m.start(), m.end(), 1.0))
         break
     for m in re.finditer(

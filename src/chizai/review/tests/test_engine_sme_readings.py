@@ -208,3 +208,14 @@ def test_a_licensees_initial_fee_pays_no_work():
         "4.1 Licensee shall pay an initial fee of USD 50,000 within thirty days.\n"
     )
     assert not any(kind == "pays" for kind, _ in _evidence(text, "en", ["LIC"])["Licensor"])
+
+
+def test_work_given_to_someone_else_after_telling_the_other_side_commissions_neither():
+    text = (
+        "東邦繊機株式会社（以下「許諾者」という。）と有限会社ミヤマ畳機械製作所（以下「実施権者」という。）とは、次のとおり合意する。\n"
+        "第５条（製造委託）\n実施権者は、許諾者に書面で通知したうえで、関係会社に許諾製品の部品の製造を委託することができる。\n"
+    )
+    got = _evidence(text, "ja", ["LIC"])
+    assert not any(kind == "commission" for kinds in got.values() for kind, _ in kinds)
+    ordered = _evidence(JA_HEAD + "第５条（製造委託）\n甲は、乙に対し、本製品の部品の製造を委託する。\n", "ja", ["MFG"])
+    assert any(kind == "commission" for kind, _ in ordered["乙"])
