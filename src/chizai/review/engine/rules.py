@@ -190,9 +190,15 @@ _JA_WAIVED = re.compile(
     r"(?:を)?(?:得る|得|要する)?(?:こと)?(?:なく|なしに|なしで|ずに|ず、|を要(?:せず|しない))"
     # «…に起因するか否かを問わず»: the carve-out named only to be set aside
     r"|(?:する|した|による|によるもの)?(?:か否か|かどうか)?(?:を|に)(?:問わず|かかわらず|関係なく)"
+    # «…に起因する場合を含め», «…に起因する場合であっても»
+    r"|(?:する|した)?(?:場合|とき)(?:を含め|を含む|であっても|でも)"
 )
-# "without Miyabi's consent", "irrespective of whether the claim arises from the Specification"
-_EN_WAIVED = re.compile(r"\b(?:without|irrespective\s+of|regardless\s+of)\b[^.;,()]{0,40}$", re.I)
+# "without Miyabi's consent", "irrespective of whether the claim arises from the Specification",
+# ", including where the claim arises from the Instructions"
+_EN_WAIVED = re.compile(
+    r"\b(?:without|irrespective\s+of|regardless\s+of|including\s+(?:where|when|if)|even\s+(?:where|when|if))\b[^.;,()]{0,40}$",
+    re.I,
+)
 _EN_NONE = re.compile(r"\b(?:no|not\s+any|nor\s+any|without\s+any)\s+$", re.I)
 _JA_BANNED = re.compile(r"(?:てはならない|てはいけない|しない|せず|ないものとする|禁止|ことはできない|ことができない)")
 _EN_BANNED = re.compile(r"\b(?:not|no|never|neither|nor)\b", re.I)
