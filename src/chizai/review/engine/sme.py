@@ -199,6 +199,20 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
         # 「型及び治具は、乙が自己の費用で製作し、乙の所有とする」: made for itself, no work for the other side
         and not re.match(rf"[^。]{{0,30}}?(?:{me})の(?:所有|財産)|[^。]{{0,30}}?(?:{me})に帰属", body[m.end() :])
     ]
+    # the brand is the larger side's (「甲の新ブランド向けに」)
+    # …or the product the work is for is the one it is developing (「乙が開発中の前照灯モジュールに用いる二次レンズの試作」,
+    # 「大洋が開発中の凍結乾燥ワクチン用バイアルに使用するブチルゴム栓」)
+    brand = re.search(
+        rf"(?:{me})の(?:新|自社|既存)?ブランド|(?:{me})が(?:開発中の|開発を進めている|製造販売する|販売する)[^。、]{{0,30}}?"
+        r"(?:に用いる|に使用する|に使う|に組み込む|に搭載する|に採用する|向けの|のための|用の)"
+        # …or the other side's technology is brought to its product («乙が製造する多層プリント配線板への甲の…めっき技術の適用»)
+        rf"|(?:{me})が(?:製造|開発|製造販売|販売)(?:する|している|中の)[^。、]{{0,30}}?への(?:{them})の",
+        opening,
+    )
+    if brand:
+        out.append(Evidence(L, "brand", brand.group(0), brand.start(), brand.end(), -1.0))
+        # «乙が製造する多層プリント配線板への甲の…»: making its own product is no work for the other side
+        perf = [e for e in perf if not brand.start() <= e.start < brand.end()]
     out.extend(perf[:3])
     # X evaluates Y as a source, or visits Y's plant: Y is the would-be supplier
     # («東邦車輌が…の調達先としてミナセを評価するため、ミナセ本社工場の見学…»)
@@ -209,14 +223,6 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
     )
     if source:
         out.append(Evidence(L, "commission", source.group(0), source.start(), source.end(), 0.5))
-    # the brand is the larger side's (「甲の新ブランド向けに」)
-    # …or the product the work is for is the one it is developing (「乙が開発中の前照灯モジュールに用いる二次レンズの試作」)
-    brand = re.search(
-        rf"(?:{me})の(?:新|自社|既存)?ブランド|(?:{me})が(?:開発中の|開発を進めている|製造販売する|販売する)[^。、]{{0,30}}?(?:に用いる|向けの|のための|用の)",
-        opening,
-    )
-    if brand:
-        out.append(Evidence(L, "brand", brand.group(0), brand.start(), brand.end(), -1.0))
     # X pays Y a fee: the one paid is the one who works
     for m in re.finditer(
         rf"(?:{them})(?:は|が)、?(?:{me})に(?:対し[て]?)?、?[^。]{{0,60}}?(?:{_JA_FEE})[^。]{{0,40}}?支払", body

@@ -219,3 +219,23 @@ def test_work_given_to_someone_else_after_telling_the_other_side_commissions_nei
     assert not any(kind == "commission" for kinds in got.values() for kind, _ in kinds)
     ordered = _evidence(JA_HEAD + "第５条（製造委託）\n甲は、乙に対し、本製品の部品の製造を委託する。\n", "ja", ["MFG"])
     assert any(kind == "commission" for kind, _ in ordered["乙"])
+
+
+def test_the_product_the_other_side_brings_its_technology_to_is_the_larger_side():
+    text = (
+        "株式会社ミナセ鍍金（以下「甲」という。）と東邦サーキット工業株式会社（以下「乙」という。）は、"
+        "乙が製造する多層プリント配線板への甲の無電解めっき技術の適用の検討に関し、次のとおり契約する。\n"
+    )
+    got = _evidence(text, "ja", ["NDA"])
+    assert any(kind == "brand" for kind, _ in got["乙"])
+    assert not any(kind == "perform" for kind, _ in got["乙"])
+    vaccine = (
+        "大洋バイオファーマ株式会社（以下「大洋」という。）と株式会社三峰ラバーテック（以下「三峰」という。）は、"
+        "大洋が開発中の凍結乾燥ワクチン用バイアルに使用するブチルゴム栓の試作について、次のとおり契約する。\n"
+    )
+    assert any(kind == "brand" for kind, _ in _evidence(vaccine, "ja", ["PROTO"])["大洋"])
+    supplier = (
+        "株式会社ミナセ膜工業（以下「甲」という。）と東亜計器株式会社（以下「乙」という。）とは、"
+        "甲が製造するガスメーター用ダイヤフラムの評価に関し、次のとおり契約する。\n"
+    )
+    assert not any(kind == "brand" for kind, _ in _evidence(supplier, "ja", ["NDA"])["甲"])
