@@ -149,15 +149,23 @@ _PRICE_COVERS_CLAUSES = {
 }
 
 
-def articles_priced_in(lang: str, texts: Iterable[str]) -> set[str]:
-    """Article numbers whose hand-overs a sentence elsewhere says the price pays for."""
-    rx = _PRICE_COVERS_CLAUSES.get(lang, _PRICE_COVERS_CLAUSES["en"])
+def _articles_named(rx: re.Pattern, lang: str, texts: Iterable[str], *, to_sentence_end: bool) -> set[str]:
+    """Article numbers named by the matches of ``rx`` (read to the end of their sentence, or the match alone)."""
     out: set[str] = set()
     for text in texts:
         for m in rx.finditer(text):
-            end = text.find("。" if lang == "ja" else ".", m.end())
-            out |= survival.named_articles(lang, text[m.start() : end if end >= 0 else len(text)])
+            if to_sentence_end:
+                end = text.find("。" if lang == "ja" else ".", m.end())
+                out |= survival.named_articles(lang, text[m.start() : end if end >= 0 else len(text)])
+            else:
+                out |= survival.named_articles(lang, m.group(0))
     return out
+
+
+def articles_priced_in(lang: str, texts: Iterable[str]) -> set[str]:
+    """Article numbers whose hand-overs a sentence elsewhere says the price pays for."""
+    rx = _PRICE_COVERS_CLAUSES.get(lang, _PRICE_COVERS_CLAUSES["en"])
+    return _articles_named(rx, lang, texts, to_sentence_end=True)
 
 
 # the price is said to pay for a defined body of knowledge ("Prices … include all consideration
@@ -215,11 +223,7 @@ _PAID_FOR_CLAUSES = {
 def articles_paid_for(lang: str, texts: Iterable[str]) -> set[str]:
     """Article numbers whose duties or hand-overs a sentence elsewhere pays for on their own."""
     rx = _PAID_FOR_CLAUSES.get(lang, _PAID_FOR_CLAUSES["en"])
-    out: set[str] = set()
-    for text in texts:
-        for m in rx.finditer(text):
-            out |= survival.named_articles(lang, m.group(0))
-    return out
+    return _articles_named(rx, lang, texts, to_sentence_end=False)
 
 
 def paid_separately(view: ClauseView) -> ClauseView:
