@@ -209,6 +209,14 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
         rf"|(?:{me})が(?:製造|開発|製造販売|販売)(?:する|している|中の)[^。、]{{0,30}}?への(?:{them})の",
         opening,
     )
+    # …or the other side's part goes into its product («大洋の家庭用浄水器に搭載するセラミックろ過エレメント»,
+    # «本製品の乙のガスメーターへの採用»); a licensee's product says nothing of size
+    if not brand and not {"licensor", "licensee"} & set(p.roles):
+        brand = re.search(
+            rf"(?:{me})の(?:(?!{them})[^。、をがは]){{1,25}}?(?:に用いる|に使用する|に組み込む|に組み込まれる|に搭載する|に搭載される"
+            r"|への(?:採用|搭載|組込み|組み込み))",
+            opening,
+        )
     if brand:
         out.append(Evidence(L, "brand", brand.group(0), brand.start(), brand.end(), -1.0))
         # «乙が製造する多層プリント配線板への甲の…»: making its own product is no work for the other side
@@ -238,6 +246,18 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
             continue
         out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
         break
+    else:
+        # the payer names no payee (「大洋は、別紙に定める試作費を、…翌月末日までに支払う」): a fee for work
+        # between two parties goes to the other one
+        for m in re.finditer(
+            rf"(?:{them})(?:は|が)、?(?:(?!(?:{me})|第三者|実施|許諾|ライセンス|損害|違約)[^。]){{0,40}}?"
+            r"(?:試作費|製作費|加工費|開発費|委託料|委託費|業務委託料|報酬|代金)を[^。]{0,40}?支払",
+            body,
+        ):
+            if _JA_NOT_PAID.match(body, m.end()):
+                continue
+            out.append(Evidence(L, "pays", m.group(0), m.start(), m.end(), 1.0))
+            break
     # who grants the licence (「甲は、乙に対し、…の実施を許諾する」): the licensor side, whatever the labels
     grant = r"(?:{a})は、?(?:{b})に(?:対し[て]?)?、?[^。]{{0,80}}?(?:実施|使用|利用|ライセンス)[^。]{{0,20}}?許諾"
     licence = None if {"licensor", "licensee"} & set(p.roles) else re.search(grant.format(a=me, b=them), body)
@@ -250,6 +270,8 @@ def _ja_semantics(p: PartyFound, me: str, them: str, body: str, head: str, openi
             rf"(?:{me})(?:が|の)(?:長年)?(?:開発した|開発し|保有する|所有する|有する|蓄積した|培った|独自の)", head
         )
         if not _in_exclusion(head, m.start())
+        # equipment it owns and lends (「乙が保有するメーター筐体及び試験治具を甲に無償で貸与する」) is no technology
+        and not re.match(r"[^。]{0,60}?(?:貸与|貸し出|貸出|使用させ)", head[m.end() :])
     ]
     # the thing being evaluated or applied is offered by its maker (「甲の…を乙の…に適用できるか」)
     tech += [

@@ -239,3 +239,45 @@ def test_the_product_the_other_side_brings_its_technology_to_is_the_larger_side(
         "甲が製造するガスメーター用ダイヤフラムの評価に関し、次のとおり契約する。\n"
     )
     assert not any(kind == "brand" for kind, _ in _evidence(supplier, "ja", ["NDA"])["甲"])
+
+
+def test_the_side_whose_product_takes_the_part_is_the_larger_one():
+    adopted = (
+        "株式会社ミナセ膜工業（以下「甲」という。）と東亜計器株式会社（以下「乙」という。）とは、"
+        "甲が製造するダイヤフラム（以下「本製品」という。）の乙のガスメーターへの採用の検討のために、次のとおり契約する。\n"
+    )
+    got = _evidence(adopted, "ja", ["NDA"])
+    assert any(kind == "brand" for kind, _ in got["乙"]) and not any(kind == "brand" for kind, _ in got["甲"])
+    mounted = (
+        "株式会社ミズホセラミックス（以下「ミズホ」という。）と大洋住設機器株式会社（以下「大洋」という。）とは、"
+        "大洋の家庭用浄水器に搭載するセラミックろ過エレメントの共同研究開発に関し、次のとおり契約する。\n"
+    )
+    assert any(kind == "brand" for kind, _ in _evidence(mounted, "ja", ["JRD"])["大洋"])
+    # the SME's technology applied to the other side's product names the other side, not the SME
+    applied = (
+        "株式会社ミナセ鍍金（以下「甲」という。）と東邦サーキット工業株式会社（以下「乙」という。）は、"
+        "甲の技術を乙の配線板に用いる検討に関し、次のとおり契約する。\n"
+    )
+    assert not any(kind == "brand" for kind, _ in _evidence(applied, "ja", ["NDA"])["甲"])
+    # a licensee's product says nothing of its size
+    licensed = (
+        "株式会社サタケ精機（以下「許諾者」という。）と有限会社ミノリ精米機（以下「実施権者」という。）は、"
+        "実施権者の精米機に搭載する研削ロールの特許の実施許諾に関し、次のとおり契約する。\n"
+    )
+    assert not any(kind == "brand" for kinds in _evidence(licensed, "ja", ["LIC"]).values() for kind, _ in kinds)
+
+
+def test_equipment_a_party_owns_and_lends_is_no_technology_of_its_own():
+    lent = JA_HEAD + "第４条\n乙は、本製品の評価のため、乙が保有する試験治具を甲に無償で貸与する。\n"
+    assert not any(kind == "technology" for kind, _ in _evidence(lent, "ja", ["NDA"])["乙"])
+    owned = JA_HEAD + "第４条\n乙は、乙が保有する成形技術を用いて本製品を評価する。\n"
+    assert any(kind == "technology" for kind, _ in _evidence(owned, "ja", ["NDA"])["乙"])
+
+
+def test_a_fee_for_work_with_no_payee_named_goes_to_the_other_side():
+    paid = JA_HEAD + "第２条\n２　乙は、別紙に定める試作費を、納入月の翌月末日までに支払う。\n"
+    assert any(kind == "pays" for kind, _ in _evidence(paid, "ja", ["PROTO"])["甲"])
+    damages = JA_HEAD + "第９条\n乙は、甲の損害に係る代金を支払う。\n"
+    assert not any(kind == "pays" for kind, _ in _evidence(damages, "ja", ["PROTO"])["甲"])
+    not_paid = JA_HEAD + "第２条\n乙は、本試作の試作費を支払わない。\n"
+    assert not any(kind == "pays" for kind, _ in _evidence(not_paid, "ja", ["PROTO"])["甲"])
