@@ -390,6 +390,15 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
         kinds = {x[7:] for t in used if t in chunk for x in terms[t] if x.startswith("origin:")}
         return kinds.pop() if len(kinds) == 1 else "NONE"
 
+    def object_origin_of(chunk: str) -> str:
+        """Whose material the first defined term of ``chunk`` is (the object right after an English verb)."""
+        found = [(chunk.find(t), -len(t), t) for t in used if t in chunk]
+        if not found:
+            return "NONE"
+        first = min(found)[2]
+        kinds = {x[7:] for x in terms[first] if x.startswith("origin:")}
+        return kinds.pop() if len(kinds) == 1 else "NONE"
+
     found: list[Act] = []
     by_acts: list[Act] = []
     seen: set[tuple[str, str, bool, int]] = set()
@@ -447,6 +456,9 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             )
             if origin == "NONE":
                 origin = termorigin_of(text[s0 : m.start()])
+            if origin == "NONE" and lang == "en" and kind in ("provide", "license", "pass_on"):
+                # English puts the object after the verb: "may disclose the Know-How in …"
+                origin = object_origin_of(text[m.end() : s1])
             if origin == "NONE" and _ANAPHORA[lang].search(sentence):
                 origin = origin_of(lex, text[:s0])
             # the clause, not the whole article: another paragraph's 「無償」 is about something else

@@ -30,6 +30,11 @@ _NO_DUTY_JA = re.compile(
 )
 
 
+# a table row ends its statement: «｜支給品｜…（無償支給）｜» says nothing of the next row's «初品サンプル»
+_TABLE_ROW_END = re.compile(r"(?<=[｜|])\n(?=[｜|])")
+_ROW_END = {"ja": "。", "en": ";"}
+
+
 class RuleContext:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -41,7 +46,7 @@ class RuleContext:
         parts: list[str] = []
         pos = 0
         for i, s in enumerate(segs):
-            norm = masker(blank_heading(s.norm, self.lang).replace("\n", " "))
+            norm = masker(_TABLE_ROW_END.sub(_ROW_END[self.lang], blank_heading(s.norm, self.lang)).replace("\n", " "))
             self.units.append(
                 Unit(idx=i, seg=s, norm=norm, low=norm.lower(), ref=s.ref, article=s.article or s.ref, start=pos)
             )
