@@ -20,7 +20,7 @@
     python bench/review_quality.py --suite own15        # bench/data/review-own15 (10 more, key written first)
     python bench/review_quality.py --suite own16        # bench/data/review-own16 (10 more, key written first)
     python bench/review_quality.py --suite own17        # bench/data/review-own17 (10 more, key written first)
-    python bench/review_quality.py --suite own19        # ... one suite per set, up to own24
+    python bench/review_quality.py --suite own19        # ... one suite per set, up to own28
     python bench/review_quality.py --suite public       # bench/data/review-public (real CC BY / CC0 templates)
     python bench/review_quality.py --suite meti         # METI/JPO model contracts (false alarms)
     python bench/review_quality.py --suite contractnli  # statistical layer (bench/ml_suites.py)
@@ -50,7 +50,7 @@ METI_DIR = DATA / "meti-oi-model-contracts"
 # Whole contracts written for an independent measurement, each set by a different writer
 # before any engine run on it (each README says what was read and when the set was first
 # run); fully fair ones carry "fair": true in key.json.
-OWN_SETS = 24
+OWN_SETS = 28
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
