@@ -30,6 +30,11 @@ _NO_DUTY_JA = re.compile(
 )
 
 
+# the opening of a proviso that qualifies the sentence before it
+_PROVISO = {
+    "ja": re.compile(r"\s*(?:ただし|但し)"),
+    "en": re.compile(r"\s*(?:provided(?:,?\s+however,?)?\s+that|however,)", re.I),
+}
 # a table row ends its statement: «｜支給品｜…（無償支給）｜» says nothing of the next row's «初品サンプル»
 _TABLE_ROW_END = re.compile(r"(?<=[｜|])\n(?=[｜|])")
 _ROW_END = {"ja": "。", "en": ";"}
@@ -230,7 +235,12 @@ class RuleContext:
         for u, a, b in self.unit_matches(pat):
             s0, s1 = concepts.sentence_bounds(self.lang, u.norm, a)
             p0 = concepts.sentence_bounds(self.lang, u.norm, s0 - 1)[0] if s0 > 0 else 0
-            if outside is not None and outside.search(u.norm[p0:s1]) is not None:
+            # a proviso that follows («…使用してはならない。ただし、受領者が自ら行う…研究…のために利用する場合は、この限りでない。»)
+            # belongs to the sentence it qualifies
+            n1 = s1
+            if s1 < len(u.norm) and _PROVISO[self.lang].match(u.norm, s1):
+                n1 = concepts.sentence_bounds(self.lang, u.norm, min(len(u.norm) - 1, s1 + 1))[1]
+            if outside is not None and outside.search(u.norm[p0:n1]) is not None:
                 continue
             if in_terms is not None and in_terms.search(self.definitions_of_terms_in(u.norm[s0:s1]) or "") is not None:
                 continue
