@@ -107,6 +107,9 @@ DETECTION_KEYS = {
     "not_near_in_terms",
     "absent_not_in_terms",
     "sme_not_role",
+    # not_near judged on the hit's own sentence while near keeps the wider window (a fixed fee for
+    # one thing in the article does not settle the price another sentence leaves open)
+    "not_near_in_sentence",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before", "subject_verbs"}
