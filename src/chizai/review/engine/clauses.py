@@ -376,23 +376,33 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
 
 def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, frozenset[str]]) -> ClauseView:
     lex = lexicon(lang)
-    used = tuple(t for t in terms if t in text)
+    # longest first: «本研究» inside «本研究成果» is not a use of «本研究»
+    used = tuple(sorted((t for t in terms if t in text), key=len, reverse=True))
+
+    def terms_in(chunk: str) -> list[tuple[int, str]]:
+        """(position, term) of each defined term ``chunk`` uses, a shorter term inside a longer one not counted."""
+        found = []
+        for t in used:
+            at = chunk.find(t)
+            if at >= 0:
+                found.append((at, t))
+                chunk = chunk.replace(t, "\0" * len(t))
+        return found
 
     def objects_of(chunk: str) -> set[str]:
         got = tags(lex, chunk)
-        for t in used:
-            if t in chunk:
-                got |= {x for x in terms[t] if not x.startswith(("origin:", "limit:"))}
+        for _, t in terms_in(chunk):
+            got |= {x for x in terms[t] if not x.startswith(("origin:", "limit:"))}
         return got
 
     def termorigin_of(chunk: str) -> str:
         """Whose material the sentence's subject is, when a defined term says so."""
-        kinds = {x[7:] for t in used if t in chunk for x in terms[t] if x.startswith("origin:")}
+        kinds = {x[7:] for _, t in terms_in(chunk) for x in terms[t] if x.startswith("origin:")}
         return kinds.pop() if len(kinds) == 1 else "NONE"
 
     def object_origin_of(chunk: str) -> str:
         """Whose material the first defined term of ``chunk`` is (the object right after an English verb)."""
-        found = [(chunk.find(t), -len(t), t) for t in used if t in chunk]
+        found = [(at, -len(t), t) for at, t in terms_in(chunk)]
         if not found:
             return "NONE"
         first = min(found)[2]
@@ -477,7 +487,7 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                     objects - {"information", "price"},
                 )
             limits = tags(lex, sentence, "limits")
-            limits |= {x[6:] for t in used if t in sentence for x in terms[t] if x.startswith("limit:")}
+            limits |= {x[6:] for _, t in terms_in(sentence) for x in terms[t] if x.startswith("limit:")}
             # 「…解除することができる。この場合、乙は…譲渡する」: the condition is the sentence before
             if _CONDITION_CARRIED[lang].match(sentence.lstrip()) and s0 > 0:
                 p0, _ = sentence_span(lex, text, max(0, s0 - 2))

@@ -233,8 +233,12 @@ def _appendix_named(text: str, definition: str) -> str:
 
 
 # a list that holds nothing: "None.", 「なし」, "N/A"
+# …or one still to be drawn up: "None listed at signature.", 「（本契約締結後、甲乙協議の上作成する。）」
 _EMPTY_LIST = re.compile(
-    r"\s*(?:[^\n.。]{1,60}?[\s　])?(?:none|nil|n/?a|not\s+applicable|なし|無し|該当なし|該当事項なし|ありません)\s*[.。]?\s*(?:\n|$)",
+    r"\s*(?:[^\n.。]{1,60}?\s+)?(?:(?:none|nil|n/?a|not\s+applicable|なし|無し|該当なし|該当事項なし|ありません)"
+    r"(?:\s+(?:listed|identified|specified|notified|at\s+(?:signature|signing|the\s+(?:Effective\s+)?Date)|as\s+at\s+the\s+\w+(?:\s+Date)?))*"
+    r"|[(（]?\s*(?:本契約締結後|締結後|追って|後日|別途)[^。\n]{0,30}?(?:作成|定める|記載|特定)(?:する|される)?(?:ものとする)?[。.]?\s*[)）]?"
+    r"|to\s+be\s+(?:agreed|completed|listed|identified|determined|attached)(?:\s+(?:later|after\s+signature|by\s+the\s+parties))?)\s*[.。]?\s*(?:\n|$)",
     re.I,
 )
 
@@ -283,7 +287,9 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
         said = text[start:end]
         listed = _appendix_named(text, said)
         # what a term defined by a list holds («"Contractor Background" means … listed in Exhibit C»; Exhibit C: "None.")
-        appendices[term] = appendices.get(term, "") + _appendix_body(text, said)
+        body = _appendix_body(text, said)
+        if body not in appendices.get(term, ""):  # the same definition found twice points at the same list
+            appendices[term] = appendices.get(term, "") + body
         definitions[term] = definitions.get(term, "") + " " + said + " " + listed
     own = {t: tags(lex, d) | tags(lex, t) for t, d in definitions.items()}
     resolved: dict[str, frozenset[str]] = {}

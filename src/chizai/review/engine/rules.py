@@ -145,7 +145,7 @@ def _static_ok(ctx: RuleContext, cr: CompiledRule, u: Unit, scope: str) -> bool:
         # under ``negation`` a verb that is denied (「開示する義務を負わない」) is not there
         if not any(not (negation and _denied(ctx, scope, m.start(), m.end())) for m in g.finditer(scope)):
             return False
-    if cr.not_near is not None and not cr.rule.detection.get("not_near_in_sentence") and _safeguard_in(ctx, cr.not_near, scope):
+    if cr.not_near is not None and _safeguard_in(ctx, cr.not_near, scope):
         return False
     if cr.not_near is not None and cr.rule.detection.get("not_near_in_terms"):
         # the safeguard sits in the definition of a term the clause uses ("Representatives" means
@@ -247,10 +247,8 @@ def _unit_ok(
         s0, s1 = concepts.sentence_bounds(ctx.lang, u.norm, pos)
         if cr.not_in_sentence.search(u.norm[s0:s1]):
             return False
-    if cr.not_near is not None and cr.rule.detection.get("not_near_in_sentence"):
-        s0, s1 = concepts.sentence_bounds(ctx.lang, u.norm, pos)
-        if _safeguard_in(ctx, cr.not_near, u.norm[s0:s1]):
-            return False
+    if cr.not_near_in_unit is not None and _safeguard_in(ctx, cr.not_near_in_unit, u.norm):
+        return False
     subj = cr.rule.detection.get("subject")
     return not (subj is not None and ctx.subject_at(u, pos) not in subj)
 
@@ -273,7 +271,9 @@ def _doc_ok(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> bool:
         if next(ctx.matches_outside(cr.absent, cr.absent_not_in, cr.absent_not_in_terms), None) is not None:
             return False
     elif cr.absent is not None and ctx.doc_has(cr.absent, outside=cr.absent_not_in):
-        return False
+        # (a background protection whose only defined term is an empty list is not there: detection.absent_unless_hollow)
+        if not (d.get("absent_unless_hollow") and ctx.background_hollow()):
+            return False
     if cr.rule.unless_frames and next(ctx.frame_hits(cr.rule.unless_frames), None) is not None:
         return False
     if d["requires_rules"] and not (set(d["requires_rules"]) & fired):

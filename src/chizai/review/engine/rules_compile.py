@@ -55,6 +55,8 @@ class CompiledRule:
     # detection.absent_not_in_terms: nor one that uses a term defined this way (a "mutual" duty over
     # information defined as what the other side discloses to the SME)
     absent_not_in_terms: PatSet | None = None
+    # detection.not_near_in_unit: safeguards that count only in the hit's own paragraph
+    not_near_in_unit: PatSet | None = None
     # detection.not_in_sentence: the trigger's own sentence is about something else
     not_in_sentence: PatSet | None = None
     raise_near: PatSet | None = None
@@ -208,6 +210,7 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
                 absent_not_in=alt(d["absent_not_in"].get(lang), labels),
                 absent_not_in_terms=alt(d["absent_not_in_terms"].get(lang), labels),
                 not_in_sentence=alt(d["not_in_sentence"].get(lang), labels),
+                not_near_in_unit=alt(d["not_near_in_unit"].get(lang), labels),
                 raise_near=alt(r.adjust.get("raise_if_near", {}).get(lang), labels),
                 safeguards=tuple(
                     p for p in (alt([x], labels) for x in d["balanced_by"].get(lang, [])) if p is not None

@@ -153,6 +153,14 @@ class RuleContext:
             self._views[u.idx] = got
         return got
 
+    def background_hollow(self) -> bool:
+        """Every defined term for the parties' earlier technology is empty (a list still to be drawn up,
+        "None listed at signature") or hollowed out: naming background protects nothing."""
+        if self._terms is None:
+            self._terms = concepts.defined_terms(concepts.lexicon(self.lang), self.joined)
+        background = [tags for tags in self._terms.values() if "background" in tags]
+        return bool(background) and all("limit:hollowed" in tags for tags in background)
+
     def definitions_of_terms_in(self, text: str) -> str:
         """What the contract's definitions say of the defined terms ``text`` uses."""
         if self._definitions is None:

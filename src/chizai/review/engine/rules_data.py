@@ -107,9 +107,11 @@ DETECTION_KEYS = {
     "not_near_in_terms",
     "absent_not_in_terms",
     "sme_not_role",
-    # not_near judged on the hit's own sentence while near keeps the wider window (a fixed fee for
-    # one thing in the article does not settle the price another sentence leaves open)
-    "not_near_in_sentence",
+    # safeguards judged on the hit's own paragraph while not_near keeps the wider window (a fixed fee
+    # for one thing in the article does not settle the price another paragraph leaves open)
+    "not_near_in_unit",
+    # the absence test fails when every background term is an empty or hollow list (JRD-05)
+    "absent_unless_hollow",
 }
 ADJUST_KEYS = {"raise_if_sme_discloser", "lower_if_consideration", "raise_with", "lower_in_types", "raise_if_near"}
 VOCAB_KEYS = {"consideration", "no_consideration", "mutual", "negation_after", "negation_before", "subject_verbs"}
@@ -309,6 +311,7 @@ def _detection(where: str, det: Any, known_ids: set[str] | None) -> dict[str, An
         "absent_not_in",
         "absent_not_in_terms",
         "not_in_sentence",
+        "not_near_in_unit",
     ):
         out[key] = _langmap(f"{where}.{key}", det.get(key), regex=True)
     out["balanced_by"] = _balanced_by(f"{where}.balanced_by", det.get("balanced_by"))
