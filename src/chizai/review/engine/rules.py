@@ -270,10 +270,13 @@ def _doc_ok(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> bool:
     if cr.absent is not None and cr.absent_not_in_terms is not None:
         if next(ctx.matches_outside(cr.absent, cr.absent_not_in, cr.absent_not_in_terms), None) is not None:
             return False
-    elif cr.absent is not None and ctx.doc_has(cr.absent, outside=cr.absent_not_in):
-        # (a background protection whose only defined term is an empty list is not there: detection.absent_unless_hollow)
-        if not (d.get("absent_unless_hollow") and ctx.background_hollow()):
-            return False
+    # (a background protection whose only defined term is an empty list is not there: detection.absent_unless_hollow)
+    elif (
+        cr.absent is not None
+        and ctx.doc_has(cr.absent, outside=cr.absent_not_in)
+        and not (d.get("absent_unless_hollow") and ctx.background_hollow())
+    ):
+        return False
     if cr.rule.unless_frames and next(ctx.frame_hits(cr.rule.unless_frames), None) is not None:
         return False
     if d["requires_rules"] and not (set(d["requires_rules"]) & fired):
