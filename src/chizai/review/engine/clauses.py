@@ -494,7 +494,11 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 limits |= tags(lex, text[p0:s0], "limits")
             # «The Licensee may disclose the Know-How to … Approved Manufacturers …. The Licensee shall not be required to obtain
             # any confidentiality undertaking»: the clause says what goes with the passing on
-            if kind in ("license", "pass_on") and "unprotected" not in limits and "unprotected" in tags(lex, text, "limits"):
+            if (
+                kind in ("license", "pass_on")
+                and "unprotected" not in limits
+                and "unprotected" in tags(lex, text, "limits")
+            ):
                 limits.add("unprotected")
             # «Submissions shall not constitute Confidential Information of Kiyora. Corvelle … may use …
             # Submissions for any purpose»: the same things, declared open the sentence before
