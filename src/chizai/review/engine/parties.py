@@ -182,7 +182,7 @@ _LETTER_PRONOUNS = {"we": "sender", "us": "sender", "our": "sender", "you": "add
 
 _COMPANY_EN = re.compile(
     r"([A-Z][A-Za-z0-9&.,'\- ]{1,80}?\b(?:Inc\.?|Incorporated|Corporation|Corp\.?|Co\., ?Ltd\.?|CO\., ?LTD\.?|Ltd\.?|LTD\.?|"
-    r"Limited|LIMITED|K\.K\.|LLC|L\.L\.C\.|GmbH\s*&\s*Co\.?\s*KG|GmbH|AG|plc|PLC|S\.A\.|B\.V\.|N\.V\.|Company|COMPANY|CORPORATION|INC\.?|"
+    r"Limited|LIMITED|K\.K\.|LLC|L\.L\.C\.|GmbH\s*&\s*Co\.?\s*KG|GmbH|GMBH|AG|plc|PLC|S\.A\.|B\.V\.|N\.V\.|Company|COMPANY|CORPORATION|INC\.?|"
     r"Laboratories|University|LLP|LP|L\.P\.|L\.L\.P\.|S\.p\.A\.|Pte\.? Ltd\.?|Pty\.? Ltd\.?|SARL|S\.A\.S\.|"
     # Nordic, German, Italian, Spanish, Latin American and Malaysian forms ("Norrholm AB", "Oy", "A/S")
     r"AB|Oy|Oyj|A/S|ApS|KG|S\.r\.l\.|Srl|S\.L\.|SpA|Ltda\.?|Sdn\.? Bhd\.?|Bhd\.?|SE|S\.E\.|SAS|NV|BV))(?![A-Za-z])"
@@ -214,7 +214,7 @@ def _clean_name(name: str | None) -> str | None:
         name = _trim_en_name(
             name.split(", ")[-1]
             if re.search(r",\s+[A-Z][^,]*$", name)
-            and not re.search(r",\s*(?:Ltd|LTD|Inc|INC|L\.?L\.?C|L\.?L?\.?P\b|S\.A|N\.V|B\.V|GmbH|AG|plc|PLC)", name)
+            and not re.search(r",\s*(?:Ltd|LTD|Inc|INC|L\.?L\.?C|L\.?L?\.?P\b|S\.A|N\.V|B\.V|GmbH|GMBH|AG|plc|PLC)", name)
             else name
         )
     return name.strip(' ,:;"“”') or None
