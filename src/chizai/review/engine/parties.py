@@ -214,7 +214,9 @@ def _clean_name(name: str | None) -> str | None:
         name = _trim_en_name(
             name.split(", ")[-1]
             if re.search(r",\s+[A-Z][^,]*$", name)
-            and not re.search(r",\s*(?:Ltd|LTD|Inc|INC|L\.?L\.?C|L\.?L?\.?P\b|S\.A|N\.V|B\.V|GmbH|GMBH|AG|plc|PLC)", name)
+            and not re.search(
+                r",\s*(?:Ltd|LTD|Inc|INC|L\.?L\.?C|L\.?L?\.?P\b|S\.A|N\.V|B\.V|GmbH|GMBH|AG|plc|PLC)", name
+            )
             else name
         )
     return name.strip(' ,:;"“”') or None
