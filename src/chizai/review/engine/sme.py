@@ -453,6 +453,7 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
     head = party_window(text)
     capital: dict[str, float] = {}
     staff: dict[str, float] = {}
+    unitless: set[str] = set()
     for p in parties:
         me = _alt(p.labels + ([p.name] if p.name else []))
         small = _SIZE_SMALL_JA if language == "ja" else _SIZE_SMALL_EN
@@ -480,10 +481,16 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
                 (c.group(2) or "").lower(), 1
             )
             capital[p.label] = num
+            if not c.group(2) and not re.match(r"\s*(?:円|yen|JPY)", head[c.end() :], re.I):
+                unitless.add(p.label)  # a bare figure may be a clause number: compared, never judged alone
+        # a head count («従業員約７０名», "some 45 employees"), not a paragraph number after the word
         s = re.search(
-            rf"(?:{me})[^。\n]{{0,80}}?(?:従業員(?:数)?|employees?)[^0-9０-９]{{0,10}}([0-9０-９,，]+)", head, re.I
+            rf"(?:{me})[^。\n]{{0,80}}?(?:従業員(?:数)?(?:は|が|:|：)?\s*(?:約|およそ)?\s*([0-9０-９,，]+)\s*(?:名|人)"
+            rf"|(?:about\s+|approximately\s+|some\s+|around\s+)?([0-9,]+)\s+(?:full-time\s+)?(?:employees|staff|people))",
+            head,
+            re.I,
         )
-        count = _number(s.group(1)) if s else None
+        count = _number(s.group(1) or s.group(2)) if s else None
         if count is not None:
             staff[p.label] = count
     # a party whose group of companies the contract names is the larger side; a change of control
@@ -493,12 +500,17 @@ def _size_cues(parties: list[PartyFound], text: str, language: str) -> list[Evid
         if said is not None:
             label, m = said
             out.append(Evidence(label, "size", m.group(0), m.start(), m.end(), factor))
-    for measure in (capital, staff):
+    for measure, sme_limit in ((capital, SME_CAPITAL_LIMIT), (staff, SME_STAFF_LIMIT)):
         if len(measure) >= 2:
             small_one = min(measure, key=lambda label: measure[label])
             big = max(measure.values())
             if big > 0 and measure[small_one] <= big / 3:
                 out.append(Evidence(small_one, "size", "smaller capital or staff", 0, 0, 1.0))
+        elif len(measure) == 1:
+            # only one side's size is given («実施権者は、従業員約７０名で…»): within the SME Act's limits it is the SME
+            ((label, value),) = measure.items()
+            if 0 < value <= sme_limit and not (measure is capital and label in unitless):
+                out.append(Evidence(label, "size", "capital or staff within SME limits", 0, 0, 1.0))
     return out
 
 
@@ -594,6 +606,10 @@ def decide(parties: list[PartyFound], evidence: list[Evidence], weights: dict[st
     ]
     return SmeChoice(order[0].label, confidence, cands, confidence < UNCERTAIN_BELOW, "detected")
 
+
+# 中小企業基本法 for manufacturers: at most 300 employees or a capital of at most JPY 300 million
+SME_STAFF_LIMIT = 300
+SME_CAPITAL_LIMIT = 3e8
 
 # below this confidence (a margin of about 1.4 points, i.e. less than one clear signal)
 # the SME is reported as uncertain and the web asks the user

@@ -281,3 +281,19 @@ def test_a_fee_for_work_with_no_payee_named_goes_to_the_other_side():
     assert not any(kind == "pays" for kind, _ in _evidence(damages, "ja", ["PROTO"])["甲"])
     not_paid = JA_HEAD + "第２条\n乙は、本試作の試作費を支払わない。\n"
     assert not any(kind == "pays" for kind, _ in _evidence(not_paid, "ja", ["PROTO"])["甲"])
+
+
+def test_one_sides_head_count_within_the_sme_limits_names_the_sme():
+    text = (
+        "三峰メタル株式会社（以下「許諾者」という。）と株式会社岡谷圧延（以下「実施権者」という。）とは、次のとおり契約する。\n"
+        "実施権者は、従業員約７０名で、銅箔の圧延加工を行う事業者である。\n"
+    )
+    assert any(kind == "size" for kind, _ in _evidence(text, "ja", ["LIC"])["実施権者"])
+    # a paragraph number after the word is no head count
+    numbered = (
+        "北陸キャリブレーション株式会社（以下「ライセンサー」という。）と日東計装株式会社（以下「ライセンシー」という。）とは、次のとおり契約する。\n"
+        "第５条 ライセンシーは、本ノウハウを、その役員及び従業員並びに第２条第４項の子会社に限り開示することができる。\n"
+    )
+    assert not any(kind == "size" for kind, _ in _evidence(numbered, "ja", ["LIC"])["ライセンシー"])
+    large = JA_HEAD + "乙は、従業員約２，５００名を擁する。\n"
+    assert not any(kind == "size" for kind, _ in _evidence(large, "ja", ["MFG"])["乙"])
