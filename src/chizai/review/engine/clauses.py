@@ -246,6 +246,13 @@ def _points_back(lang: str, sentence: str) -> bool:
     return any(_JA_OWN_ANTECEDENT.search(sentence[max(0, m.start() - 4) : m.start()]) is None for m in found)
 
 
+# a keeping made subject to a later paragraph of the same article
+_SUBJECT_TO_LATER = {
+    "en": re.compile(r"\bsubject\s+to\s+(?:Section|Clause|Article|paragraph)\s+[0-9.]+", re.I),
+    "ja": re.compile(r"(?:次項|次条|後記)(?:の規定)?に(?:従い|定める場合を除き|かかわらず)"),
+}
+
+
 def _before(article_text: str, text: str) -> str:
     """The part of the article that comes before this clause."""
     at = article_text.find(text)
@@ -526,6 +533,15 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 # "for any purpose, including … for the purpose of quotation": an example of the
                 # wide use, not a limit on it
                 limits = (limits - {"purpose"}) | (tags(lex, _ILLUSTRATION.sub(" ", sentence), "limits") & {"purpose"})
+            if (
+                kind in ("own", "retain")
+                and "hollowed" not in limits
+                and _SUBJECT_TO_LATER[lang].search(sentence)
+                and "hollowed" in tags(lex, _after(article_text, text), "limits")
+            ):
+                # «Contractor retains its Background Know-How, subject to Section 7.3» where 7.3 takes whatever of it the
+                # deliverables embody: the keeping is hollow
+                limits.add("hollowed")
             if kind == "own" and "background_excepted" not in limits and s1 < len(text):
                 # the next sentence takes the SME's own material out of this transfer: «… assigns to Customer all
                 # rights in the Customer Results. The Provider Methods are excluded from this assignment.»
