@@ -2,6 +2,7 @@
 
     python bench/review_detection.py            # one JSON object on stdout
     python bench/review_detection.py --cuad     # also party finding on CUAD (510 US filings, ~15 s)
+    python bench/review_detection.py --keyed    # also every set with an answer key (own sets, public templates)
 
 Reads review-dev (16) and review-dev2 (40) with their answer keys and reports, over all
 56 files and per half: primary-type accuracy, SME accuracy, how many were flagged
@@ -188,6 +189,29 @@ def main() -> dict:
     return out
 
 
+def keyed_sets() -> dict:
+    """Type and SME detection on every set with an answer key: review-dev, review-dev2 and the
+    bench/data sets (own sets written key first, the public templates). No ``--sme``."""
+    from chizai.review.engine.pipeline import load_document
+
+    dirs = [*SETS, *sorted((ROOT / "bench" / "data").glob("review-*"))]
+    total = right = 0
+    wrong = []
+    for d in dirs:
+        if not (d / "key.json").exists():
+            continue
+        for entry in json.loads((d / "key.json").read_text(encoding="utf-8")):
+            path = d / entry["file"]
+            data = path.read_bytes()
+            doc = load_document(data.decode("utf-8") if path.suffix in (".txt", ".md") else data, path.name)
+            total += 1
+            if doc.sme_label == entry["sme_party"] and entry["contract_type"] in doc.contract_types:
+                right += 1
+            else:
+                wrong.append(f"{d.name}/{entry['file']}")
+    return {"files": total, "type_and_sme_right": right, "wrong": wrong}
+
+
 def cuad_parties() -> dict:
     import csv
     from collections import Counter
@@ -226,4 +250,6 @@ if __name__ == "__main__":
     result = main()
     if "--cuad" in sys.argv[1:]:
         result["cuad_parties"] = cuad_parties()
+    if "--keyed" in sys.argv[1:]:
+        result["keyed_sets"] = keyed_sets()
     print(json.dumps(result, ensure_ascii=False, indent=1))
