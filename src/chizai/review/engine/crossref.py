@@ -50,7 +50,8 @@ _SCOPE_REF = {
         r"\b(?:included|incorporated)\s+(?:automatically\s+|also\s+)?in(?:to)?\s+(?:the\s+scope\s+of\s+)?the\s+(?:licen[cs]es?\s+(?:granted\s+)?|(?:[\w-]+\s+){0,3}?(?:licen[cs]ed|granted)\s+)"
         r"(?:in|under|by)\s+(?:Clause|Section|Article|paragraph)\s+(?P<ref>\d+(?:\.\d+)*)"
         # "… shall automatically be included in the Licensed Technology and licensed to the Licensee on the terms of Clause 2"
-        r"|\blicen[cs]ed\s+(?:to\s+(?:the\s+)?\S+\s+)?(?:on|under|upon)\s+the\s+(?:same\s+)?terms\s+of\s+(?:Clause|Section|Article|paragraph)\s+(?P<ref2>\d+(?:\.\d+)*)",
+        # (or plainly "… form part of the Licensed Technology and be licensed to Licensee under clause 2.1")
+        r"|\blicen[cs]ed\s+(?:to\s+(?:the\s+)?\S+\s+)?(?:on|under|upon)\s+(?:the\s+(?:same\s+)?terms\s+of\s+)?(?:Clause|Section|Article|paragraph)\s+(?P<ref2>\d+(?:\.\d+)*)",
         re.I,
     ),
     "ja": re.compile(
