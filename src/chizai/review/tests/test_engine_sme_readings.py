@@ -17,6 +17,11 @@ def _evidence(text: str, lang: str, types: list[str]) -> dict[str, list[tuple[st
     return {c["label"]: [(e["kind"], e["text"]) for e in c["evidence"]] for c in choice.candidates}
 
 
+def _has(text: str, lang: str, types: list[str], label: str, kind: str) -> bool:
+    """Whether the scorer holds evidence of ``kind`` for the party ``label``."""
+    return any(k == kind for k, _ in _evidence(text, lang, types)[label])
+
+
 def test_a_payment_the_contract_denies_pays_no_one():
     paid = _evidence(JA_HEAD + "第5条\n乙は、甲に対し、本業務の対価を支払う。\n", "ja", ["PROTO"])
     denied = _evidence(JA_HEAD + "第5条\n前項の権利の帰属について、乙は、甲に対し対価を支払わない。\n", "ja", ["PROTO"])
@@ -252,13 +257,13 @@ def test_the_side_whose_product_takes_the_part_is_the_larger_one():
         "株式会社ミズホセラミックス（以下「ミズホ」という。）と大洋住設機器株式会社（以下「大洋」という。）とは、"
         "大洋の家庭用浄水器に搭載するセラミックろ過エレメントの共同研究開発に関し、次のとおり契約する。\n"
     )
-    assert any(kind == "brand" for kind, _ in _evidence(mounted, "ja", ["JRD"])["大洋"])
+    assert _has(mounted, "ja", ["JRD"], "大洋", "brand")
     # the SME's technology applied to the other side's product names the other side, not the SME
     applied = (
         "株式会社ミナセ鍍金（以下「甲」という。）と東邦サーキット工業株式会社（以下「乙」という。）は、"
         "甲の技術を乙の配線板に用いる検討に関し、次のとおり契約する。\n"
     )
-    assert not any(kind == "brand" for kind, _ in _evidence(applied, "ja", ["NDA"])["甲"])
+    assert not _has(applied, "ja", ["NDA"], "甲", "brand")
     # a licensee's product says nothing of its size
     licensed = (
         "株式会社サタケ精機（以下「許諾者」という。）と有限会社ミノリ精米機（以下「実施権者」という。）は、"
@@ -269,18 +274,18 @@ def test_the_side_whose_product_takes_the_part_is_the_larger_one():
 
 def test_equipment_a_party_owns_and_lends_is_no_technology_of_its_own():
     lent = JA_HEAD + "第４条\n乙は、本製品の評価のため、乙が保有する試験治具を甲に無償で貸与する。\n"
-    assert not any(kind == "technology" for kind, _ in _evidence(lent, "ja", ["NDA"])["乙"])
+    assert not _has(lent, "ja", ["NDA"], "乙", "technology")
     owned = JA_HEAD + "第４条\n乙は、乙が保有する成形技術を用いて本製品を評価する。\n"
-    assert any(kind == "technology" for kind, _ in _evidence(owned, "ja", ["NDA"])["乙"])
+    assert _has(owned, "ja", ["NDA"], "乙", "technology")
 
 
 def test_a_fee_for_work_with_no_payee_named_goes_to_the_other_side():
     paid = JA_HEAD + "第２条\n２　乙は、別紙に定める試作費を、納入月の翌月末日までに支払う。\n"
-    assert any(kind == "pays" for kind, _ in _evidence(paid, "ja", ["PROTO"])["甲"])
+    assert _has(paid, "ja", ["PROTO"], "甲", "pays")
     damages = JA_HEAD + "第９条\n乙は、甲の損害に係る代金を支払う。\n"
-    assert not any(kind == "pays" for kind, _ in _evidence(damages, "ja", ["PROTO"])["甲"])
+    assert not _has(damages, "ja", ["PROTO"], "甲", "pays")
     not_paid = JA_HEAD + "第２条\n乙は、本試作の試作費を支払わない。\n"
-    assert not any(kind == "pays" for kind, _ in _evidence(not_paid, "ja", ["PROTO"])["甲"])
+    assert not _has(not_paid, "ja", ["PROTO"], "甲", "pays")
 
 
 def test_one_sides_head_count_within_the_sme_limits_names_the_sme():
@@ -288,12 +293,12 @@ def test_one_sides_head_count_within_the_sme_limits_names_the_sme():
         "三峰メタル株式会社（以下「許諾者」という。）と株式会社岡谷圧延（以下「実施権者」という。）とは、次のとおり契約する。\n"
         "実施権者は、従業員約７０名で、銅箔の圧延加工を行う事業者である。\n"
     )
-    assert any(kind == "size" for kind, _ in _evidence(text, "ja", ["LIC"])["実施権者"])
+    assert _has(text, "ja", ["LIC"], "実施権者", "size")
     # a paragraph number after the word is no head count
     numbered = (
         "北陸キャリブレーション株式会社（以下「ライセンサー」という。）と日東計装株式会社（以下「ライセンシー」という。）とは、次のとおり契約する。\n"
         "第５条 ライセンシーは、本ノウハウを、その役員及び従業員並びに第２条第４項の子会社に限り開示することができる。\n"
     )
-    assert not any(kind == "size" for kind, _ in _evidence(numbered, "ja", ["LIC"])["ライセンシー"])
+    assert not _has(numbered, "ja", ["LIC"], "ライセンシー", "size")
     large = JA_HEAD + "乙は、従業員約２，５００名を擁する。\n"
-    assert not any(kind == "size" for kind, _ in _evidence(large, "ja", ["MFG"])["乙"])
+    assert not _has(large, "ja", ["MFG"], "乙", "size")
