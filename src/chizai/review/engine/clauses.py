@@ -144,6 +144,8 @@ _JA_NEG_TAIL = re.compile(
     r"(?:する|される|させる|得る)?(?:もの|こと)?(?:では|は|も)?(?:ない|なく|ず|ません|しない|されない)"
     # 「開示する義務を負わない」「提供する必要はない」
     r"|^(?:する|される)?(?:義務|必要|責任)(?:を|は|も)?(?:負わない|ない|有しない|負うものではない)"
+    # 「提供することを要しない」「提出することを要せず」
+    r"|^(?:する|される)?(?:こと)?(?:を|は)?要(?:しない|せず|さない)"
     # 「開示してはならない」「使用させてはいけない」, and the ban that goes on to the next verb: 「開示してはならず、」
     r"|^(?:し|させ|され)?(?:て|で)(?:は|も)?(?:ならない|ならず|なりません|いけない)"
     # the negative of a godan verb: 「責任を負わない」「支払わない」「持たない」
@@ -381,6 +383,12 @@ def read_clause(lang: str, text: str, article_text: str, terms: dict[str, frozen
     )
 
 
+# what follows a term that is the object of the act, or the thing whose evaluation yields it
+_JA_OBJECT_AFTER_TERM = re.compile(
+    r"(?:を|(?:および|または|ならびに|もしくは|、)[^、。を]{0,20}?を|の(?:評価|試験|分析|解析|測定|検査|検証)(?:の結果|結果|により|によって|で|から))"
+)
+
+
 def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, frozenset[str]]) -> ClauseView:
     lex = lexicon(lang)
     # longest first: «本研究» inside «本研究成果» is not a use of «本研究»
@@ -408,7 +416,19 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
         return kinds.pop() if len(kinds) == 1 else "NONE"
 
     def object_origin_of(chunk: str) -> str:
-        """Whose material the first defined term of ``chunk`` is (the object right after an English verb)."""
+        """Whose material the first defined term of ``chunk`` is (the object right after an English
+        verb; in Japanese a term marked as the object or as what was evaluated: 「本サンプルを」
+        「本サンプルの評価により得られたデータ」, not 「本目的のために」)."""
+        if lang == "ja":
+            # every term of the object phrase (「試作品および評価データを」): one origin, or none said
+            kinds = {
+                x[7:]
+                for at, t in terms_in(chunk)
+                if _JA_OBJECT_AFTER_TERM.match(chunk, at + len(t))
+                for x in terms[t]
+                if x.startswith("origin:")
+            }
+            return kinds.pop() if len(kinds) == 1 else "NONE"
         found = [(at, -len(t), t) for at, t in terms_in(chunk)]
         if not found:
             return "NONE"
@@ -473,9 +493,10 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
             )
             if origin == "NONE":
                 origin = termorigin_of(text[s0 : m.start()])
-            if origin == "NONE" and lang == "en" and kind in ("provide", "license", "pass_on"):
-                # English puts the object after the verb: "may disclose the Know-How in …"
-                origin = object_origin_of(text[m.end() : s1])
+            if origin == "NONE" and kind in ("provide", "license", "pass_on"):
+                # English puts the object after the verb: "may disclose the Know-How in …"; Japanese
+                # between the subject and the verb: 「乙は、本サンプルの評価により得られたデータを…利用する」
+                origin = object_origin_of(text[m.end() : s1] if lang == "en" else text[m.start() : m.end()])
             if origin == "NONE" and _ANAPHORA[lang].search(sentence):
                 origin = origin_of(lex, text[:s0])
             # the clause, not the whole article: another paragraph's 「無償」 is about something else
@@ -501,12 +522,8 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 limits |= tags(lex, text[p0:s0], "limits")
             # «The Licensee may disclose the Know-How to … Approved Manufacturers …. The Licensee shall not be required to obtain
             # any confidentiality undertaking»: the clause says what goes with the passing on
-            if (
-                kind in ("license", "pass_on")
-                and "unprotected" not in limits
-                and "unprotected" in tags(lex, text, "limits")
-            ):
-                limits.add("unprotected")
+            if kind in ("license", "pass_on"):
+                limits |= {"unprotected", "bound_secret"} & tags(lex, text, "limits")
             # «Submissions shall not constitute Confidential Information of Kiyora. Corvelle … may use …
             # Submissions for any purpose»: the same things, declared open the sentence before
             if (

@@ -272,7 +272,9 @@ def _appendix_body(text: str, definition: str) -> str:
 
 
 # the items of an enumerated definition: «(a) …; (b) …», 「（１）…（２）…」
-_DEFINITION_ITEM = re.compile(r";|\([a-z0-9]{1,3}\)\s|[(（][0-9０-９一二三四五六七八九十]{1,2}[)）]")
+_DEFINITION_ITEM = re.compile(
+    r";|\([a-z0-9]{1,3}\)\s|[(（][0-9０-９一二三四五六七八九十]{1,2}[)）]|、(?:および|ならびに|または|もしくは)"
+)
 
 
 def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
