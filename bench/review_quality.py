@@ -50,7 +50,7 @@ METI_DIR = DATA / "meti-oi-model-contracts"
 # Whole contracts written for an independent measurement, each set by a different writer
 # before any engine run on it (each README says what was read and when the set was first
 # run); fully fair ones carry "fair": true in key.json.
-OWN_SETS = 28
+OWN_SETS = 32
 # Real public templates under licences that allow redistribution (README there), labelled by this project.
 PUBLIC_DIR = ROOT / "bench" / "data" / "review-public"
 OWN_SUITES = {
