@@ -56,7 +56,8 @@ _DEFINITIONS = {
         # 「本成果」には、…を含む
         r"「?(?P<term>本[^「」。、はにをがの]{1,12})」?には、?(?P<def>[^。]{1,300}?)(?:を含む|が含まれ)",
         # a definitions article listing terms by item: 「三　「知的財産権」　特許権、…その他一切の権利」
-        r"(?m)^[\s\u3000]*(?:[一二三四五六七八九十]+|[0-9０-９]+|[(（][0-9０-９一二三四五六七八九十]+[)）])[\s\u3000]+"
+        # (a bracketed number needs no space after it: 「（３）「バックグラウンド技術」　…」)
+        r"(?m)^[\s\u3000]*(?:(?:[一二三四五六七八九十]+|[0-9０-９]+)[\s\u3000]+|[(（][0-9０-９一二三四五六七八九十]+[)）][\s\u3000]*)"
         r"「(?P<term>[^「」。]{1,24})」[\s\u3000]*(?:[:：][\s\u3000]*)?(?P<def>(?![とはにを])[^\n]{1,400})",
     ],
     "en": [
@@ -237,8 +238,11 @@ def _appendix_named(text: str, definition: str) -> str:
 _EMPTY_LIST = re.compile(
     r"\s*(?:[^\n.。]{1,60}?\s+)?(?:(?:none|nil|n/?a|not\s+applicable|なし|無し|該当なし|該当事項なし|ありません)"
     r"(?:\s+(?:listed|identified|specified|notified|at\s+(?:signature|signing|the\s+(?:Effective\s+)?Date)|as\s+at\s+the\s+\w+(?:\s+Date)?))*"
-    r"|[(（]?\s*(?:本契約締結後|締結後|追って|後日|別途)[^。\n]{0,30}?(?:作成|定める|記載|特定)(?:する|される)?(?:ものとする)?[。.]?\s*[)）]?"
-    r"|to\s+be\s+(?:agreed|completed|listed|identified|determined|attached)(?:\s+(?:later|after\s+signature|by\s+the\s+parties))?)\s*[.。]?\s*(?:\n|$)",
+    r"|[(（]?\s*(?:記載なし|なし)?[。、]?\s*[^。\n]{0,20}?(?:本契約締結後|締結後|追って|後日|別途|開始後)[^。\n]{0,30}?"
+    r"(?:作成|定める|記載|特定|追記|記入)(?:する|される)?(?:ものとする)?[。.]?\s*[)）]?"
+    # («To be completed by the parties within 60 days after the date of this Agreement.»)
+    r"|to\s+be\s+(?:agreed|completed|listed|identified|determined|attached)(?:\s+(?:later|after\s+signature|by\s+the\s+parties))?"
+    r"(?:\s+(?:within|after|following|no\s+later\s+than)\b[^\n.。]{0,60})?)\s*[.。]?[ \t]*(?:\n|$|[ \t]{2,})",
     re.I,
 )
 

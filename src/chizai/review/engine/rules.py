@@ -434,7 +434,7 @@ def _run_rule(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> list[Findi
         # what the other side discloses to the SME binds the SME alone
         for u, a, b in ctx.unit_matches(cr.absent):
             s0, s1 = concepts.sentence_bounds(ctx.lang, u.norm, a)
-            if cr.absent_not_in_terms.search(ctx.definitions_of_terms_in(u.norm[s0:s1]) or ""):
+            if ctx.terms_only_of(u.norm[s0:s1], cr.absent_not_in_terms):
                 out.append(_finding(ctx, cr, u, orig_span(ctx.doc, u.seg, a, b)))
                 break
     # or_absent: a protection missing from the whole text is itself the finding

@@ -40,6 +40,10 @@ _TABLE_ROW_END = re.compile(r"(?<=[｜|])\n(?=[｜|])")
 _ROW_END = {"ja": "。", "en": ";"}
 
 
+# what a defined term may hold that one side hands to the other
+_MATERIAL = frozenset({"information", "knowhow", "data", "drawings"})
+
+
 class RuleContext:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -163,11 +167,23 @@ class RuleContext:
 
     def definitions_of_terms_in(self, text: str) -> str:
         """What the contract's definitions say of the defined terms ``text`` uses."""
+        return " ".join(self._term_definitions(text))
+
+    def _term_definitions(self, text: str) -> list[str]:
         if self._definitions is None:
             self._definitions = {}
             for term, a, b in concepts.definition_spans(concepts.lexicon(self.lang), self.joined):
                 self._definitions[term] = self._definitions.get(term, "") + " " + self.joined[a:b]
-        return " ".join(d for t, d in self._definitions.items() if t in text)
+        return [d for t, d in self._definitions.items() if t in text]
+
+    def terms_only_of(self, text: str, pat: PatSet) -> bool:
+        """The defined terms ``text`` uses name only what ``pat`` says (the other side's disclosures):
+        a term for the SME's own material beside them («仕様書等及び工程資料», the second defined as
+        what the SME submits) keeps the sentence about both sides' information."""
+        said = self._term_definitions(text)
+        lex = concepts.lexicon(self.lang)
+        material = [d for d in said if concepts.tags(lex, d) & _MATERIAL]
+        return any(pat.search(d) for d in said) and not any(concepts.origin_of(lex, d) == "SME" for d in material)
 
     def _grants_in(self, number: tuple[str, ...], asking: Unit) -> list[clauses.Act]:
         """The licence acts, with a receiver, of the clause numbered ``number`` (crossref.py)."""
@@ -250,7 +266,7 @@ class RuleContext:
                 n1 = concepts.sentence_bounds(self.lang, u.norm, min(len(u.norm) - 1, s1 + 1))[1]
             if outside is not None and outside.search(u.norm[p0:n1]) is not None:
                 continue
-            if in_terms is not None and in_terms.search(self.definitions_of_terms_in(u.norm[s0:s1]) or "") is not None:
+            if in_terms is not None and self.terms_only_of(u.norm[s0:s1], in_terms):
                 continue
             yield u, a, b
 
