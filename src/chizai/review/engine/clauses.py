@@ -656,7 +656,7 @@ JA_RELATIVE_TOPIC = re.compile(
     r"(?!場合|とき|時|際|限り|ため|まで|前|後)[^、。]{1,20}?(?<!場合)(?<!とき)(?<!際)(?<!時)は、"
 )
 # 「甲が量産発注を決定した場合に限り」: the が-subject of a condition
-JA_CONDITION = re.compile(r"[^、。は]{0,30}?(?:場合|とき|時|際|限り)")
+JA_CONDITION = re.compile(r"(?:[^、。は]{0,40}?、){0,2}?[^、。は]{0,40}?(?:場合|とき|時|際|限り)")
 
 
 def _nearest_subject(lang: str, m: re.Match, group: str) -> str:
