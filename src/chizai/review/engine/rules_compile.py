@@ -178,7 +178,10 @@ def compile_catalogue(lang: str) -> CompiledCatalogue:
         # bodies may enter …", "Buyer, its customers and the surveyors of any classification society may" likewise)
         own_people = (
             r"(?:,?(?:\s+[^,.;]{0,60}?)?\s+(?:and|or)\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+,?"
-            r"|,\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:,?\s+(?:and|or)\s+(?:[\w-]+\s+){0,6}?[\w-]+)?,?)?"
+            r"|,\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:,?\s+(?:and|or)\s+(?:[\w-]+\s+){0,6}?[\w-]+)?,?"
+            # "Varnholt, or any auditor appointed by Varnholt, may …"
+            r"|,\s+(?:and|or)\s+(?:any|a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:auditors?|inspectors?|consultants?|representatives?|agents?|persons?|third\s+part(?:y|ies))"
+            r"\s+(?:appointed|designated|nominated|engaged|authori[sz]ed|chosen)\s+by\s+(?:the\s+)?[^\s,.;]+,)?"
         )
         # the party's own people act for it: "Strand's engineers and quality staff may visit …"
         its_people = (
