@@ -136,6 +136,9 @@ _OTHER_ENTITY_EN = re.compile(
 )
 
 
+_OTHER_ENTITY_JA = ("他の", "別の", "新たな")
+
+
 def label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
     """A function that masks party labels in a text, longest label first (so that
     "SINA Leju" is not read as "SINA" plus a word when both are parties)."""
@@ -148,7 +151,14 @@ def label_masker(lang: str, sme: tuple[str, ...], large: tuple[str, ...]):
     # alternate supplier" is not
     rx = re.compile(rf"(?<!\w)(?:{alt})(?!\w)" if lang == "en" else f"(?:{alt})")
     if lang != "en":
-        return lambda text: rx.sub(lambda m: kind[m.group(0)] * (m.end() - m.start()), text)
+
+        def mask_ja(m: re.Match) -> str:
+            # 「本特許の他の実施権者」「別の受託者」: another entity of the same kind, not the party
+            if m.string[max(0, m.start() - 3) : m.start()].endswith(_OTHER_ENTITY_JA):
+                return m.group(0)
+            return kind[m.group(0)] * (m.end() - m.start())
+
+        return lambda text: rx.sub(mask_ja, text)
 
     def mask(m: re.Match) -> str:
         # "any Alternative Supplier", "an End Customer": another entity, not the party
