@@ -171,7 +171,10 @@ _SOURCING_PURPOSE = {
     ),
     "en": re.compile(
         r"\bfor\s+(?:the\s+purpose(?:s)?\s+of\s+)?(?:procuring|sourcing|purchasing|obtaining|buying|qualifying|having)\b"
-        r"(?:[^.;]|\.(?=\d)){0,120}?\b(?:other|alternative|alternate|second|third[- ]party|another)\b",
+        r"(?:[^.;]|\.(?=\d)){0,120}?\b(?:other|alternative|alternate|second|third[- ]party|another)\b"
+        # the other makers first: "… to any other manufacturer for the purpose of manufacturing or having manufactured …"
+        r"|\b(?:other|alternative|alternate|second|third[- ]party|another)\s+(?:[\w-]+\s+)?(?:manufacturers?|suppliers?|makers?|sources?|vendors?)\b"
+        r"(?:[^.;]|\.(?=\d)){0,40}?\bfor\s+(?:the\s+)?purposes?\s+of\s+(?:manufactur|making|producing|having\s+(?:\w+\s+)?(?:made|manufactured|produced))",
         re.I,
     ),
 }
