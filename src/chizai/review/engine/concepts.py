@@ -317,6 +317,10 @@ def defined_terms(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
         ):
             # a definition of the earlier technology that leaves the process know-how out of it
             inherited.add("limit:hollowed")
+        if "to_rivals" in tags(lex, definitions[term], "limits"):
+            # «"Programme Partners" means … and any other third party that Skyvane engages»: passing
+            # something to the term passes it outside
+            inherited.add("limit:to_rivals")
         if "other_makers" in tags(lex, definitions[term], "limits"):
             # «"Approved Source" means any manufacturer that Buyer … may at any time approve»:
             # handing something to the term hands it to other makers

@@ -134,8 +134,19 @@ def _item_context(ctx: RuleContext, u: Unit) -> str:
     own = _ITEM_REF.sub("", u.ref)
     group = [v for v in ctx.units if v.article == u.article]
     with_lists = {_ITEM_REF.sub("", v.ref) for v in group if v.ref and _ITEM_REF.search(v.ref)}
-    kept = [v.norm for v in group if v.ref is None or (p := _ITEM_REF.sub("", v.ref)) == own or p not in with_lists]
+    kept = [
+        v.norm
+        for v in group
+        if v.ref is None
+        or (p := _ITEM_REF.sub("", v.ref)) == own
+        or (p not in with_lists and not _INLINE_LIST.search(v.norm))
+    ]
     return " " + " ".join(kept)
+
+
+# a paragraph that carries its own list inline («3.1 … by written records (a) … ; (b) …»): its lead-in
+# qualifies that list, not the next paragraph's residuals
+_INLINE_LIST = re.compile(r"\(a\)(?:[^\n]){0,600}?\(b\)|[(（][1１一][)）][^\n]{0,600}?[(（][2２二][)）]")
 
 
 def _static_ok(ctx: RuleContext, cr: CompiledRule, u: Unit, scope: str) -> bool:
