@@ -240,9 +240,13 @@ _EMPTY_LIST = re.compile(
     r"(?:\s+(?:listed|identified|specified|notified|at\s+(?:signature|signing|the\s+(?:Effective\s+)?Date)|as\s+at\s+the\s+\w+(?:\s+Date)?))*"
     r"|[(（]?\s*(?:記載なし|なし)?[。、]?\s*[^。\n]{0,20}?(?:本契約締結後|締結後|追って|後日|別途|開始後)[^。\n]{0,30}?"
     r"(?:作成|定める|記載|特定|追記|記入)(?:する|される)?(?:ものとする)?[。.]?\s*[)）]?"
-    # («To be completed by the parties within 60 days after the date of this Agreement.»)
-    r"|to\s+be\s+(?:agreed|completed|listed|identified|determined|attached)(?:\s+(?:later|after\s+signature|by\s+the\s+parties))?"
-    r"(?:\s+(?:within|after|following|no\s+later\s+than)\b[^\n.。]{0,60})?)\s*[.。]?[ \t]*(?:\n|$|[ \t]{2,})",
+    # («To be completed by the parties within 60 days after the date of this Agreement.», «To be agreed by the Steering
+    # Committee within 60 days …», «[Blank at signature - to be completed under clause 6.3.]»)
+    r"|\[?(?:(?:left\s+)?(?:blank|empty)(?:\s+at\s+(?:signature|signing))?\s*[-–—,;:]?\s*)?"
+    r"to\s+be\s+(?:agreed|completed|listed|identified|determined|attached)(?:\s+(?:and|or)\s+(?:agreed|completed|listed|identified|determined|attached))?"
+    r"(?:\s+(?:later|after\s+signature|by\s+the\s+(?:parties|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2})))?"
+    r"(?:\s+(?:under|in\s+accordance\s+with|pursuant\s+to)\s+(?:clause|section|article)\s+[\d.]+)?"
+    r"(?:\s+(?:within|after|following|no\s+later\s+than)\b[^\n.。]{0,60})?\s*[.。]?\s*\]?)\s*[.。]?[ \t]*(?:\n|$|[ \t]{2,})",
     re.I,
 )
 

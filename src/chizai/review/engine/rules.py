@@ -278,17 +278,15 @@ def _doc_ok(ctx: RuleContext, cr: CompiledRule, fired: set[str]) -> bool:
         return False
     if d["requires_doc"] and cr.requires_doc is None:
         return False  # precondition written only for the other language
+    # (a background protection whose only defined term is an empty list is not there, and a clause keeping
+    # "background" keeps nothing when every defined background is an empty or hollowed list: absent_unless_hollow)
+    hollow = bool(d.get("absent_unless_hollow")) and ctx.background_hollow()
     if cr.absent is not None and cr.absent_not_in_terms is not None:
         if next(ctx.matches_outside(cr.absent, cr.absent_not_in, cr.absent_not_in_terms), None) is not None:
             return False
-    # (a background protection whose only defined term is an empty list is not there: detection.absent_unless_hollow)
-    elif (
-        cr.absent is not None
-        and ctx.doc_has(cr.absent, outside=cr.absent_not_in)
-        and not (d.get("absent_unless_hollow") and ctx.background_hollow())
-    ):
+    elif cr.absent is not None and ctx.doc_has(cr.absent, outside=cr.absent_not_in) and not hollow:
         return False
-    if cr.rule.unless_frames and next(ctx.frame_hits(cr.rule.unless_frames), None) is not None:
+    if cr.rule.unless_frames and not hollow and next(ctx.frame_hits(cr.rule.unless_frames), None) is not None:
         return False
     if d["requires_rules"] and not (set(d["requires_rules"]) & fired):
         # …unless the rule's own reading finds it (TS-01: the SME's know-how published or passed on unprotected)
