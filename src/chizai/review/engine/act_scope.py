@@ -202,3 +202,23 @@ def carve_out_elsewhere(lex: Lexicon, lang: str, parts: list[str]) -> bool:
 def purpose_is_sourcing(lang: str, sentence: str) -> bool:
     """The grant's "purpose" is buying or making the goods elsewhere ("for procuring … from any other manufacturer")."""
     return _SOURCING_PURPOSE[lang].search(sentence) is not None
+
+
+# a carve-out for the other side's input that another sentence takes back
+_CARVE_OUT_HOLLOWED = {
+    "ja": re.compile(
+        r"(?:前項|同項|前条)?ただし書(?:の場合であっても|にかかわらず|は[^。]{0,100}?(?:場合|とき)に限り(?:適用|効力を有)"
+        r"|[^。]{0,60}?(?:知り得た|知っていた|知ることができた)(?:とき|場合)[^。]{0,20}?(?:責任|本文))"
+    ),
+    "en": re.compile(
+        r"\bprovided\s+(?:always\s+)?that\s+(?:the\s+)?[\ue000]+\s+has\s+not\s+(?:[\w,]+\s+){0,6}?(?:interpreted|implemented|adapted|applied|used)\b"
+        r"|\b(?:does|shall)\s+not\s+apply\s+(?:where|if)\s+(?:the\s+)?[\ue000]+\s+(?:knew|should\s+have\s+known|could\s+(?:reasonably\s+)?have\s+known|was\s+aware)\b",
+        re.I,
+    ),
+}
+
+
+def carve_out_hollowed(lang: str, article_text: str) -> bool:
+    """The article takes back its carve-out for the other side's specification: only if the SME
+    searched and reported, not where it "interpreted or implemented" the specification (which it always does)."""
+    return _CARVE_OUT_HOLLOWED[lang].search(article_text) is not None

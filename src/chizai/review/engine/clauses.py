@@ -541,6 +541,10 @@ def _read_clause_once(lang: str, text: str, article_text: str, terms: dict[str, 
                 )
             ):
                 limits.add("cause")
+            if kind == "warrant" and "cause" in limits and act_scope.carve_out_hollowed(lang, article_text):
+                # the carve-out taken back: «前項ただし書は、受注者が…調査…を報告した場合に限り適用する», "provided that
+                # the Contractor has not modified, interpreted or implemented the Specification"
+                limits.discard("cause")
             if {"purpose", "other_makers"} <= limits and act_scope.purpose_is_sourcing(lang, sentence):
                 # "(b) for procuring Products … from any other manufacturer": a purpose that is second sourcing
                 # limits nothing the other makers could not take
