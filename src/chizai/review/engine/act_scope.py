@@ -211,8 +211,8 @@ _CARVE_OUT_HOLLOWED = {
         r"|[^。]{0,60}?(?:知り得た|知っていた|知ることができた)(?:とき|場合)[^。]{0,20}?(?:責任|本文))"
     ),
     "en": re.compile(
-        r"\bprovided\s+(?:always\s+)?that\s+(?:the\s+)?[\ue000]+\s+has\s+not\s+(?:[\w,]+\s+){0,6}?(?:interpreted|implemented|adapted|applied|used)\b"
-        r"|\b(?:does|shall)\s+not\s+apply\s+(?:where|if)\s+(?:the\s+)?[\ue000]+\s+(?:knew|should\s+have\s+known|could\s+(?:reasonably\s+)?have\s+known|was\s+aware)\b",
+        rf"\bprovided\s+(?:always\s+)?that\s+(?:the\s+)?{SME_CH}+\s+has\s+not\s+(?:[\w,]+\s+){{0,6}}?(?:interpreted|implemented|adapted|applied|used)\b"
+        rf"|\b(?:does|shall)\s+not\s+apply\s+(?:where|if)\s+(?:the\s+)?{SME_CH}+\s+(?:knew|should\s+have\s+known|could\s+(?:reasonably\s+)?have\s+known|was\s+aware)\b",
         re.I,
     ),
 }

@@ -77,6 +77,7 @@ class RuleContext:
         self._views: dict[int, clauses.ClauseView] = {}
         self._terms: dict[str, frozenset[str]] | None = None
         self._definitions: dict[str, str] | None = None
+        self._sme_material: set[str] | None = None  # defined terms for material the SME hands over
         # a commission whose fee pays for the work (commission.fees_for_the_work), asked once
         self.commission_paid: bool | None = None
         self.royalties: bool | None = None
@@ -170,20 +171,29 @@ class RuleContext:
         return " ".join(self._term_definitions(text))
 
     def _term_definitions(self, text: str) -> list[str]:
+        return [d for t, d in self._definitions_by_term().items() if t in text]
+
+    def _definitions_by_term(self) -> dict[str, str]:
         if self._definitions is None:
             self._definitions = {}
             for term, a, b in concepts.definition_spans(concepts.lexicon(self.lang), self.joined):
                 self._definitions[term] = self._definitions.get(term, "") + " " + self.joined[a:b]
-        return [d for t, d in self._definitions.items() if t in text]
+        return self._definitions
 
     def terms_only_of(self, text: str, pat: PatSet) -> bool:
         """The defined terms ``text`` uses name only what ``pat`` says (the other side's disclosures):
         a term for the SME's own material beside them («仕様書等及び工程資料», the second defined as
         what the SME submits) keeps the sentence about both sides' information."""
-        said = self._term_definitions(text)
-        lex = concepts.lexicon(self.lang)
-        material = [d for d in said if concepts.tags(lex, d) & _MATERIAL]
-        return any(pat.search(d) for d in said) and not any(concepts.origin_of(lex, d) == "SME" for d in material)
+        if self._sme_material is None:
+            lex = concepts.lexicon(self.lang)
+            self._sme_material = {
+                t
+                for t, d in self._definitions_by_term().items()
+                if concepts.tags(lex, d) & _MATERIAL and concepts.origin_of(lex, d) == "SME"
+            }
+        used = [t for t in self._definitions_by_term() if t in text]
+        said = self._definitions_by_term()
+        return any(pat.search(said[t]) for t in used) and not any(t in self._sme_material for t in used)
 
     def _grants_in(self, number: tuple[str, ...], asking: Unit) -> list[clauses.Act]:
         """The licence acts, with a receiver, of the clause numbered ``number`` (crossref.py)."""
