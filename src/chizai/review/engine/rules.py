@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from . import clauses, concepts
+from . import clauses, concepts, ja_grammar
 from .document import ChecklistResult, Document, Finding, Segment
 from .parties import ROLE_WORDS
 from .rules_compile import CompiledRule
@@ -224,7 +224,7 @@ _EXCEPTION_OPENING = {
 
 def _denied(ctx: RuleContext, text: str, a: int, b: int) -> bool:
     if ctx.lang == "ja":
-        return clauses.negated_tail(text[b : b + 40])
+        return ja_grammar.negated_tail(text[b : b + 40])
     head = text[max(0, a - 60) : a]
     head = head[max(head.rfind("."), head.rfind(";")) + 1 :]
     return bool(_EN_DENIED.search(head))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from . import clauses, commission, concepts, crossref, rules_subject, supplied, survival
+from . import clauses, commission, concepts, crossref, ja_grammar, rules_subject, supplied, survival
 from .document import Document
 from .rules_compile import blank_heading, compile_catalogue, label_masker, party_labels
 from .rules_patterns import PatSet, compile_alt
@@ -393,7 +393,7 @@ class RuleContext:
 
     def negated(self, u: Unit, a: int, b: int) -> bool:
         c = self.comp
-        if self.lang == "ja" and clauses.negated_tail(u.norm[b : b + 40]):
+        if self.lang == "ja" and ja_grammar.negated_tail(u.norm[b : b + 40]):
             return True
         if self.lang == "ja" and _NO_DUTY_JA.match(u.norm, b):
             return True

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .clauses import JA_CONDITION, JA_RELATIVE_TOPIC
+from .ja_grammar import JA_CONDITION, JA_RELATIVE_TOPIC, JUDGED_THING
 from .rules_compile import LARGE_CH, SME_CH
 
 # someone lets the other side act: "X shall allow Y's engineers to visit", 「乙は、甲が立ち入ることを認める」
@@ -92,16 +92,9 @@ def _subordinate_ga(lang: str, text: str, m: re.Match) -> bool:
         and bool(
             JA_CONDITION.match(text, m.end() + 1)
             or JA_RELATIVE_TOPIC.match(text, m.end() + 1)
-            or _JA_JUDGED_THING.match(text, m.end() + 1)
+            or JUDGED_THING.match(text, m.end() + 1)
         )
     )
-
-
-# the が-subject of a judgement that describes a thing: 「その他光英が本評価に必要と認める事項」「甲が指定する場所」
-_JA_JUDGED_THING = re.compile(
-    r"[^、。]{0,30}?(?:必要と(?:認める|判断する|考える)|指定する|要求する|求める|定める|指定した|承認した)"
-    r"(?:一切の|すべての|全ての)?(?:事項|もの|資料|情報|データ|書類|者|範囲|方法|場所|期日|期間)"
-)
 
 
 def subject_kinds(subject_rx: re.Pattern, lang: str, text: str) -> list[tuple[str, bool]]:
